@@ -1,0 +1,646 @@
+"""Load and check the hall file (TOML) into a :class:`hub.hall.Hall`.
+
+Halls are configured by their IT staff, not by programmers, so a typo must never pass
+silently: every unknown key, wrong type, dangling reference or unreachable question is
+reported with its key path (``matters[3].situations[1].queue``) and, where it can be
+found, the line of the file. All errors are collected, not just the first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import re
+import tomllib
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from hub.hall import (
+    Device,
+    Hall,
+    Matter,
+    MatterKind,
+    MatterMode,
+    Option,
+    Policy,
+    PriorityGroup,
+    Question,
+    Queue,
+    Role,
+    Situation,
+    Staff,
+    Window,
+    WindowKind,
+    Zone,
+)
+
+T = TypeVar("T")
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+_HALL_ID = re.compile(r"^[a-z0-9_-]{1,32}$")
+_QUEUE_ID = re.compile(r"^[A-Z]{1,2}$")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+@dataclass(frozen=True)
+class ConfigIssue:
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path} (line {self.line})" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+class ConfigError(Exception):
+    """The hall file has errors; ``issues`` lists every one."""
+
+    def __init__(self, source: str, issues: list[ConfigIssue]) -> None:
+        self.source = source
+        self.issues = issues
+        lines = "\n".join(f"  {i}" for i in issues)
+        super().__init__(f"{source}: {len(issues)} error(s) in the hall file:\n{lines}")
+
+
+class _Checker:
+    """Typed reads from nested dicts that record issues instead of raising."""
+
+    def __init__(self) -> None:
+        self.issues: list[ConfigIssue] = []
+
+    def error(self, path: str, message: str) -> None:
+        self.issues.append(ConfigIssue(path, message))
+
+    def table(self, data: Any, path: str, known: Iterable[str]) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            self.error(path, f"应为表 (expected a table), got {_tname(data)}")
+            return {}
+        known = list(known)
+        for key in data:
+            if key not in known:
+                hint = difflib.get_close_matches(key, known, n=1)
+                more = f"; did you mean '{hint[0]}'?" if hint else f"; known keys: {', '.join(known)}"
+                self.error(_join(path, key), f"未知的键 (unknown key){more}")
+        return data
+
+    def get(self, data: dict[str, Any], key: str, path: str, kind: type[T], default: T | None = None) -> T:
+        full = _join(path, key)
+        if key not in data:
+            if default is None:
+                self.error(full, "缺少必填项 (required key is missing)")
+                return _zero(kind)
+            return default
+        value = data[key]
+        ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)  # type: ignore[return-value]
+        if not ok:
+            self.error(full, f"应为{_KIND_ZH.get(kind, kind.__name__)} (expected {kind.__name__}), got {value!r}")
+            return default if default is not None else _zero(kind)
+        if isinstance(value, str) and default is None and not value.strip():
+            self.error(full, "不能为空 (must not be empty)")
+        return value  # type: ignore[no-any-return]
+
+    def strings(self, data: dict[str, Any], key: str, path: str, required: bool = False) -> tuple[str, ...]:
+        full = _join(path, key)
+        if key not in data:
+            if required:
+                self.error(full, "缺少必填项 (required key is missing)")
+            return ()
+        value = data[key]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.error(full, f"应为字符串列表 (expected a list of strings), got {value!r}")
+            return ()
+        return tuple(value)
+
+    def enum(self, data: dict[str, Any], key: str, path: str, enum: type[T], default: T | None = None) -> T:
+        raw = self.get(data, key, path, str, default=str(default) if default is not None else None)
+        try:
+            return enum(raw)  # type: ignore[call-arg]
+        except ValueError:
+            allowed = ", ".join(str(e) for e in enum)  # type: ignore[attr-defined]
+            self.error(_join(path, key), f"取值无效 (invalid value) {raw!r}; allowed: {allowed}")
+            return default if default is not None else next(iter(enum))  # type: ignore[call-overload]
+
+    def list_of_tables(self, data: dict[str, Any], key: str, path: str) -> list[tuple[str, dict[str, Any]]]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            self.error(_join(path, key), "应为表数组 (expected an array of tables, [[...]])")
+            return []
+        return [(f"{_join(path, key)}[{i}]", v) for i, v in enumerate(value)]
+
+    def ident(self, value: str, path: str, pattern: re.Pattern[str] = _ID) -> None:
+        if value and not pattern.match(value):
+            self.error(path, f"标识符格式不正确 (invalid id {value!r}; expected {pattern.pattern})")
+
+    def unique(self, seen: dict[str, str], value: str, path: str) -> None:
+        if value in seen:
+            self.error(path, f"重复的标识 (duplicate id {value!r}, first at {seen[value]})")
+        else:
+            seen[value] = path
+
+
+_KIND_ZH = {str: "字符串", int: "整数", bool: "布尔值", float: "数字", list: "列表", dict: "表"}
+
+
+def _zero(kind: type[T]) -> T:
+    return kind()
+
+
+def _tname(value: Any) -> str:
+    return type(value).__name__
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _parse_time(c: _Checker, text: str, path: str) -> dt.time | None:
+    m = _HHMM.match(text)
+    if not m:
+        c.error(path, f"时间格式应为 HH:MM (expected HH:MM), got {text!r}")
+        return None
+    return dt.time(int(m.group(1)), int(m.group(2)))
+
+
+# ---------------------------------------------------------------- sections
+
+_TOP = ("hall", "policy", "zones", "queues", "windows", "matters", "priority_groups", "staff", "devices", "printers")
+
+
+def _policy(c: _Checker, data: Any) -> Policy:
+    d = c.table(data, "policy", [*Policy.__dataclass_fields__, "opening_hours", "expire_at"])
+    base = Policy()
+    kwargs: dict[str, Any] = {}
+    for name in ("recall_limit", "retake_places_back", "retake_limit", "priority_max_consecutive",
+                 "evaluation_timeout_s", "followup_working_days"):
+        value = c.get(d, name, "policy", int, default=getattr(base, name))
+        if value < 0:
+            c.error(f"policy.{name}", "不能为负数 (must not be negative)")
+        kwargs[name] = value
+    for name in ("one_active_ticket_per_matter", "transfer_keeps_place"):
+        kwargs[name] = c.get(d, name, "policy", bool, default=getattr(base, name))
+    if "expire_at" in d:
+        times = [_parse_time(c, t, f"policy.expire_at[{i}]") for i, t in enumerate(c.strings(d, "expire_at", "policy"))]
+        kwargs["expire_at"] = tuple(sorted(t for t in times if t))
+    if "opening_hours" in d:
+        spans = []
+        for i, span in enumerate(c.strings(d, "opening_hours", "policy")):
+            parts = span.split("-")
+            where = f"policy.opening_hours[{i}]"
+            if len(parts) != 2:
+                c.error(where, f"应为 'HH:MM-HH:MM' (expected a span), got {span!r}")
+                continue
+            start, end = _parse_time(c, parts[0].strip(), where), _parse_time(c, parts[1].strip(), where)
+            if start and end:
+                if end <= start:
+                    c.error(where, f"结束时间应晚于开始时间 (end before start): {span!r}")
+                spans.append((start, end))
+        kwargs["opening_hours"] = tuple(spans)
+    return Policy(**kwargs)
+
+
+def _zones(c: _Checker, doc: dict[str, Any]) -> dict[str, Zone]:
+    out: dict[str, Zone] = {}
+    seen: dict[str, str] = {}
+    for path, d in c.list_of_tables(doc, "zones", ""):
+        c.table(d, path, ("id", "name"))
+        zid = c.get(d, "id", path, str)
+        c.ident(zid, f"{path}.id")
+        c.unique(seen, zid, f"{path}.id")
+        out[zid] = Zone(zid, c.get(d, "name", path, str))
+    return out
+
+
+def _queues(c: _Checker, doc: dict[str, Any], zones: dict[str, Zone]) -> dict[str, Queue]:
+    out: dict[str, Queue] = {}
+    seen: dict[str, str] = {}
+    for path, d in c.list_of_tables(doc, "queues", ""):
+        c.table(d, path, ("id", "name", "zone", "daily_quota"))
+        qid = c.get(d, "id", path, str)
+        c.ident(qid, f"{path}.id", _QUEUE_ID)
+        c.unique(seen, qid, f"{path}.id")
+        zone = c.get(d, "zone", path, str)
+        _ref(c, zone, zones, f"{path}.zone", "zone")
+        quota = c.get(d, "daily_quota", path, int, default=0)
+        if quota < 0:
+            c.error(f"{path}.daily_quota", "不能为负数 (must not be negative)")
+        out[qid] = Queue(qid, c.get(d, "name", path, str), zone, quota)
+    return out
+
+
+def _windows(c: _Checker, doc: dict[str, Any], zones: dict[str, Zone], queues: dict[str, Queue]) -> dict[str, Window]:
+    out: dict[str, Window] = {}
+    seen: dict[str, str] = {}
+    keys = ("id", "name", "kind", "zone", "queues", "overflow", "weights", "department", "tidal")
+    for path, d in c.list_of_tables(doc, "windows", ""):
+        c.table(d, path, keys)
+        wid = c.get(d, "id", path, str)
+        c.ident(wid, f"{path}.id")
+        c.unique(seen, wid, f"{path}.id")
+        zone = c.get(d, "zone", path, str)
+        _ref(c, zone, zones, f"{path}.zone", "zone")
+        served = c.strings(d, "queues", path, required=True)
+        overflow = c.strings(d, "overflow", path)
+        for key, ids in (("queues", served), ("overflow", overflow)):
+            for i, q in enumerate(ids):
+                _ref(c, q, queues, f"{path}.{key}[{i}]", "queue")
+        for q in set(served) & set(overflow):
+            c.error(f"{path}.overflow", f"队列 {q} 同时出现在 queues 和 overflow 中 (queue in both stages)")
+        weights: dict[str, int] = {}
+        raw_w = d.get("weights", {})
+        if not isinstance(raw_w, dict):
+            c.error(f"{path}.weights", "应为表, 例如 { A = 2, B = 1 } (expected a table)")
+        else:
+            for q, w in raw_w.items():
+                if q not in served and q not in overflow:
+                    c.error(f"{path}.weights.{q}", f"窗口未服务队列 {q} (weight for a queue the window does not serve)")
+                if not isinstance(w, int) or isinstance(w, bool) or w < 1:
+                    c.error(f"{path}.weights.{q}", f"权重应为正整数 (expected a positive integer), got {w!r}")
+                else:
+                    weights[q] = w
+        out[wid] = Window(
+            id=wid,
+            name=c.get(d, "name", path, str),
+            kind=c.enum(d, "kind", path, WindowKind),
+            zone=zone,
+            queues=served,
+            overflow=overflow,
+            weights=weights,
+            department=c.get(d, "department", path, str, default=""),
+            tidal=c.get(d, "tidal", path, bool, default=False),
+        )
+    return out
+
+
+def _situation(c: _Checker, d: dict[str, Any], path: str, matter_queue: str, queues: dict[str, Queue],
+               mode: MatterMode) -> Situation:
+    c.table(d, path, ("id", "name", "queue", "materials", "conditions", "assist", "online", "consult_only",
+                      "online_url", "guidance"))
+    sid = c.get(d, "id", path, str)
+    c.ident(sid, f"{path}.id")
+    online = c.get(d, "online", path, bool, default=mode is MatterMode.ONLINE)
+    consult = c.get(d, "consult_only", path, bool, default=False)
+    queue = c.get(d, "queue", path, str, default=matter_queue)
+    if not online and not consult:
+        if not queue:
+            c.error(f"{path}.queue", "需要取号的情形必须指定队列 (a ticketed situation needs a queue)")
+        else:
+            _ref(c, queue, queues, f"{path}.queue", "queue")
+    url = c.get(d, "online_url", path, str, default="")
+    if online and not url:
+        c.error(f"{path}.online_url", "全程网办情形需要网办地址 (an online situation needs online_url)")
+    return Situation(
+        id=sid,
+        name=c.get(d, "name", path, str),
+        queue=queue,
+        materials=c.strings(d, "materials", path),
+        conditions=c.strings(d, "conditions", path),
+        assist=c.get(d, "assist", path, bool, default=False),
+        online=online,
+        consult_only=consult,
+        online_url=url,
+        guidance=c.get(d, "guidance", path, str, default=""),
+    )
+
+
+def _questions(c: _Checker, d: dict[str, Any], path: str, situations: dict[str, Situation]) -> tuple[Question, ...]:
+    out: list[Question] = []
+    seen: dict[str, str] = {}
+    raw: list[tuple[str, Question]] = []
+    for qpath, q in c.list_of_tables(d, "questions", path):
+        c.table(q, qpath, ("id", "text", "options"))
+        qid = c.get(q, "id", qpath, str)
+        c.ident(qid, f"{qpath}.id")
+        c.unique(seen, qid, f"{qpath}.id")
+        options: list[Option] = []
+        for opath, o in c.list_of_tables(q, "options", qpath):
+            c.table(o, opath, ("text", "next", "situation"))
+            nxt = c.get(o, "next", opath, str, default="")
+            sit = c.get(o, "situation", opath, str, default="")
+            if bool(nxt) == bool(sit):
+                c.error(opath, "选项须指定 next (下一问题) 或 situation (情形) 之一 (exactly one of next/situation)")
+            if sit and sit not in situations:
+                c.error(f"{opath}.situation", f"未定义的情形 (unknown situation {sit!r})")
+            options.append(Option(c.get(o, "text", opath, str), nxt, sit))
+        if not options:
+            c.error(f"{qpath}.options", "问题至少需要一个选项 (a question needs options)")
+        raw.append((qpath, Question(qid, c.get(q, "text", qpath, str), tuple(options))))
+    ids = {q.id for _, q in raw}
+    for qpath, q in raw:
+        for i, o in enumerate(q.options):
+            if o.next and o.next not in ids:
+                c.error(f"{qpath}.options[{i}].next", f"未定义的问题 (unknown question {o.next!r})")
+        out.append(q)
+    if out:
+        _check_tree(c, path, out, situations)
+    elif len(situations) > 1:
+        c.error(f"{path}.questions", "多个情形需要问答引导 (several situations need a questionnaire)")
+    return tuple(out)
+
+
+def _check_tree(c: _Checker, path: str, questions: list[Question], situations: dict[str, Situation]) -> None:
+    """Every question reachable from the first, no cycles, every situation reachable."""
+    by_id = {q.id: q for q in questions}
+    reached_q: set[str] = set()
+    reached_s: set[str] = set()
+
+    def walk(qid: str, trail: tuple[str, ...]) -> None:
+        if qid in trail:
+            c.error(f"{path}.questions", f"问答出现循环 (cycle): {' → '.join((*trail, qid))}")
+            return
+        if qid not in by_id or qid in reached_q:
+            return
+        reached_q.add(qid)
+        for o in by_id[qid].options:
+            if o.next:
+                walk(o.next, (*trail, qid))
+            elif o.situation:
+                reached_s.add(o.situation)
+
+    walk(questions[0].id, ())
+    for q in questions:
+        if q.id not in reached_q:
+            c.error(f"{path}.questions", f"问题 {q.id!r} 无法到达 (unreachable from the first question)")
+    for sid in situations:
+        if sid not in reached_s:
+            c.error(f"{path}.situations", f"情形 {sid!r} 无法通过问答到达 (no answer leads to it)")
+
+
+def _matters(c: _Checker, doc: dict[str, Any], zones: dict[str, Zone], queues: dict[str, Queue]) -> dict[str, Matter]:
+    out: dict[str, Matter] = {}
+    seen: dict[str, str] = {}
+    keys = ("id", "code", "name", "department", "zone", "kind", "mode", "promised_days", "queue", "situations",
+            "questions", "keywords", "popular")
+    for path, d in c.list_of_tables(doc, "matters", ""):
+        c.table(d, path, keys)
+        mid = c.get(d, "id", path, str)
+        c.ident(mid, f"{path}.id")
+        c.unique(seen, mid, f"{path}.id")
+        zone = c.get(d, "zone", path, str)
+        _ref(c, zone, zones, f"{path}.zone", "zone")
+        mode = c.enum(d, "mode", path, MatterMode, default=MatterMode.COMPREHENSIVE)
+        kind = c.enum(d, "kind", path, MatterKind, default=MatterKind.IMMEDIATE)
+        days = c.get(d, "promised_days", path, int, default=0)
+        if kind is MatterKind.PROMISED and days <= 0:
+            c.error(f"{path}.promised_days", "承诺件需要承诺时限 (a promised matter needs promised_days > 0)")
+        queue = c.get(d, "queue", path, str, default="")
+        situations: dict[str, Situation] = {}
+        sseen: dict[str, str] = {}
+        for spath, s in c.list_of_tables(d, "situations", path):
+            sit = _situation(c, s, spath, queue, queues, mode)
+            c.unique(sseen, sit.id, f"{spath}.id")
+            situations[sit.id] = sit
+        if not situations:
+            c.error(f"{path}.situations", "事项至少需要一个情形 (a matter needs at least one situation)")
+        out[mid] = Matter(
+            id=mid,
+            code=c.get(d, "code", path, str, default=mid),
+            name=c.get(d, "name", path, str),
+            department=c.get(d, "department", path, str),
+            zone=zone,
+            kind=kind,
+            mode=mode,
+            promised_days=days,
+            situations=tuple(situations.values()),
+            questions=_questions(c, d, path, situations),
+            keywords=c.strings(d, "keywords", path),
+            popular=c.get(d, "popular", path, bool, default=False),
+        )
+    return out
+
+
+def _groups(c: _Checker, doc: dict[str, Any]) -> dict[str, PriorityGroup]:
+    out: dict[str, PriorityGroup] = {}
+    seen: dict[str, str] = {}
+    for path, d in c.list_of_tables(doc, "priority_groups", ""):
+        c.table(d, path, ("id", "name", "needs_verification"))
+        gid = c.get(d, "id", path, str)
+        c.ident(gid, f"{path}.id")
+        c.unique(seen, gid, f"{path}.id")
+        out[gid] = PriorityGroup(gid, c.get(d, "name", path, str),
+                                 c.get(d, "needs_verification", path, bool, default=True))
+    return out
+
+
+def _staff(c: _Checker, doc: dict[str, Any]) -> dict[str, Staff]:
+    out: dict[str, Staff] = {}
+    seen: dict[str, str] = {}
+    for path, d in c.list_of_tables(doc, "staff", ""):
+        c.table(d, path, ("id", "name", "pin_hash", "roles", "department"))
+        sid = c.get(d, "id", path, str)
+        c.ident(sid, f"{path}.id")
+        c.unique(seen, sid, f"{path}.id")
+        pin_hash = c.get(d, "pin_hash", path, str)
+        if pin_hash and not pin_hash.startswith("pbkdf2_sha256$"):
+            c.error(f"{path}.pin_hash", "应为 `hallq config hash-pin` 生成的散列，不能写明文 PIN (expected a pbkdf2_sha256 hash)")
+        roles: list[Role] = []
+        for i, r in enumerate(c.strings(d, "roles", path) or ("pad",)):
+            try:
+                roles.append(Role(r))
+            except ValueError:
+                c.error(f"{path}.roles[{i}]", f"未知角色 (unknown role {r!r}); allowed: pad, guide, admin")
+        out[sid] = Staff(sid, c.get(d, "name", path, str), pin_hash, tuple(roles),
+                         c.get(d, "department", path, str, default=""))
+    return out
+
+
+def _devices(c: _Checker, doc: dict[str, Any], hall_refs: dict[str, dict[str, Any]]) -> dict[str, Device]:
+    out: dict[str, Device] = {}
+    seen: dict[str, str] = {}
+    for path, d in c.list_of_tables(doc, "devices", ""):
+        c.table(d, path, ("id", "role", "window", "zone", "printer"))
+        did = c.get(d, "id", path, str)
+        c.ident(did, f"{path}.id")
+        c.unique(seen, did, f"{path}.id")
+        role = c.enum(d, "role", path, Role)
+        window = c.get(d, "window", path, str, default="")
+        zone = c.get(d, "zone", path, str, default="")
+        printer = c.get(d, "printer", path, str, default="")
+        if window:
+            _ref(c, window, hall_refs["windows"], f"{path}.window", "window")
+        elif role is Role.PAD:
+            c.error(f"{path}.window", "窗口平板必须绑定窗口 (a pad needs a window)")
+        if zone:
+            _ref(c, zone, hall_refs["zones"], f"{path}.zone", "zone")
+        if printer:
+            _ref(c, printer, hall_refs["printers"], f"{path}.printer", "printer")
+        out[did] = Device(did, role, window, zone, printer)
+    return out
+
+
+def _ref(c: _Checker, value: str, known: dict[str, Any], path: str, what: str) -> None:
+    if value and value not in known:
+        hint = difflib.get_close_matches(value, list(known), n=1)
+        more = f"; did you mean {hint[0]!r}?" if hint else ""
+        c.error(path, f"未定义的{_WHAT_ZH.get(what, what)} (unknown {what} {value!r}){more}")
+
+
+_WHAT_ZH = {"zone": "区域", "queue": "队列", "window": "窗口", "printer": "打印机", "situation": "情形"}
+
+
+def _printers(c: _Checker, doc: dict[str, Any]) -> dict[str, Any]:
+    raw = doc.get("printers", {})
+    if not raw:
+        return {}
+    from printers.config import parse_printers
+
+    configs, errors = parse_printers(raw, "printers")
+    for path, message in errors:
+        c.error(path, message)
+    return dict(configs)
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def parse_hall(doc: dict[str, Any], *, text: str = "", source: str = "<hall>") -> Hall:
+    """Build a Hall from a parsed TOML document; raise ConfigError listing every problem."""
+    c = _Checker()
+    c.table(doc, "", _TOP)
+    h = c.table(doc.get("hall", {}), "hall", ("id", "name", "timezone", "progress_url", "notices"))
+    if "hall" not in doc:
+        c.error("hall", "缺少 [hall] 表 (the [hall] table is missing)")
+    hall_id = c.get(h, "id", "hall", str)
+    c.ident(hall_id, "hall.id", _HALL_ID)
+    tz = c.get(h, "timezone", "hall", str, default="Asia/Shanghai")
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        c.error("hall.timezone", f"未知时区 (unknown time zone {tz!r}), e.g. 'Asia/Shanghai'")
+    policy = _policy(c, doc.get("policy", {}))
+    zones = _zones(c, doc)
+    queues = _queues(c, doc, zones)
+    windows = _windows(c, doc, zones, queues)
+    matters = _matters(c, doc, zones, queues)
+    printers = _printers(c, doc)
+    devices = _devices(c, doc, {"windows": windows, "zones": zones, "printers": printers})
+    for q in queues.values():
+        if not any(q.id in w.queues or q.id in w.overflow for w in windows.values()):
+            c.error(f"queues[{list(queues).index(q.id)}]", f"队列 {q.id} 没有任何窗口服务 (no window serves it)")
+    if not zones:
+        c.error("zones", "至少需要一个区域 (at least one [[zones]])")
+    if not windows:
+        c.error("windows", "至少需要一个窗口 (at least one [[windows]])")
+    hall = Hall(
+        id=hall_id,
+        name=c.get(h, "name", "hall", str),
+        timezone=tz,
+        policy=policy,
+        zones=zones,
+        queues=queues,
+        windows=windows,
+        matters=matters,
+        priority_groups=_groups(c, doc),
+        staff=_staff(c, doc),
+        devices=devices,
+        progress_url=c.get(h, "progress_url", "hall", str, default=""),
+        notices=c.strings(h, "notices", "hall"),
+        printers=printers,
+        version=hashlib.sha256(text.encode()).hexdigest()[:12] if text else "",
+    )
+    if c.issues:
+        located = [ConfigIssue(i.path, i.message, locate_line(text, i.path)) for i in c.issues]
+        raise ConfigError(source, located)
+    return hall
+
+
+def load_hall(path: str | Path) -> Hall:
+    """Read a hall file; raise ConfigError (TOML syntax errors included) with line numbers."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(str(path), [ConfigIssue("", f"无法读取文件 (cannot read): {exc.strerror}")]) from None
+    except UnicodeDecodeError:
+        raise ConfigError(str(path), [ConfigIssue("", "文件应为 UTF-8 编码 (the file must be UTF-8)")]) from None
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise ConfigError(str(path), [ConfigIssue("", f"TOML 语法错误 (syntax error): {exc}",
+                                                  int(m.group(1)) if m else None)]) from None
+    return parse_hall(doc, text=text, source=str(path))
+
+
+def sample_hall_path() -> Path:
+    return Path(__file__).resolve().parent.parent / "hallq" / "samples" / "hall.toml"
+
+
+# ---------------------------------------------------------------- line finder
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\"]+)\s*\]\]?")
+_KEYLINE = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
+_SEGMENT = re.compile(r"([A-Za-z0-9_\-]+)(?:\[(\d+)\])?")
+
+
+def locate_line(text: str, path: str) -> int | None:
+    """Best-effort line of a key path such as ``matters[2].situations[0].queue``.
+
+    Walks table headers, counting ``[[array]]`` occurrences per parent, so it handles the
+    plain style the sample hall uses; inline tables resolve to the line of their key.
+    """
+    if not text or not path:
+        return None
+    segments = [(m.group(1), int(m.group(2)) if m.group(2) is not None else None)
+                for m in _SEGMENT.finditer(path)]
+    counts: dict[str, int] = {}
+    current: list[tuple[str, int | None]] = []
+    best: int | None = None
+    best_depth = -1
+    for lineno, line in enumerate(text.splitlines(), 1):
+        h = _HEADER.match(line)
+        if h:
+            names = h.group(2).replace('"', "").split(".")
+            is_array = h.group(1) == "[["
+            parent = current[: len(names) - 1]
+            key = "/".join(f"{n}{'' if i is None else i}" for n, i in parent) + "/" + names[-1]
+            if is_array:
+                counts[key] = counts.get(key, -1) + 1
+            current = [*parent, (names[-1], counts[key] if is_array else None)]
+            depth = _match_depth(current, segments)
+            if depth == len(current) and depth > best_depth:
+                best, best_depth = lineno, depth
+            continue
+        k = _KEYLINE.match(line)
+        if k:
+            full = [*current, (k.group(1), None)]
+            depth = _match_depth(full, segments)
+            if depth == len(full) and depth > best_depth:
+                best, best_depth = lineno, depth
+    return best
+
+
+def _match_depth(have: list[tuple[str, int | None]], want: list[tuple[str, int | None]]) -> int:
+    depth = 0
+    for (hn, hi), (wn, wi) in zip(have, want, strict=False):
+        if hn != wn or (hi is not None and wi is not None and hi != wi) or (hi is not None and wi is None):
+            break
+        depth += 1
+    return depth
+
+
+def hash_pin(pin: str, *, salt: bytes | None = None, iterations: int = 120_000) -> str:
+    """A staff PIN as stored in the hall file: ``pbkdf2_sha256$iterations$salt$hash``."""
+    import os
+
+    salt = salt or os.urandom(8)
+    digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt, iterations)
+    return f"pbkdf2_sha256${iterations}${salt.hex()}${digest.hex()}"
+
+
+def check_pin(pin: str, stored: str) -> bool:
+    import hmac
+
+    try:
+        _, iterations, salt, digest = stored.split("$")
+        got = hashlib.pbkdf2_hmac("sha256", pin.encode(), bytes.fromhex(salt), int(iterations))
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got.hex(), digest)
+
+

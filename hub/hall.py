@@ -1,0 +1,191 @@
+"""The hall as configured: zones, queues, windows, matters, situations, questionnaires.
+
+These are plain frozen dataclasses built by :mod:`hub.config` from the hall file and
+read by the domain core (:mod:`hub.core`). Nothing here does I/O. The names follow the
+hall's own words: a *matter* (事项) has *situations* (情形) reached through a
+*questionnaire* (情形引导); a *queue* (队列, one prefix letter) is served by *windows*
+(窗口) in *stages* (R10: any window of a zone can reach every queue of the zone).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class WindowKind(StrEnum):
+    """R8 window kinds (窗口类型)."""
+
+    COMPREHENSIVE = "comprehensive"  # 无差别综合窗口
+    DOMAIN = "domain"  # 分领域综合窗口
+    SPECIAL = "special"  # 专窗 (不动产, 公积金, 交警 …)
+    FUNCTIONAL = "functional"  # 功能性窗口 (综合咨询, 办不成事反映, 帮办代办, 出件)
+    EXCLUSIVE = "exclusive"  # 专属窗口 (便企, 绿色通道, 潮汐/候鸟)
+
+
+WINDOW_KIND_NAMES = {
+    WindowKind.COMPREHENSIVE: "无差别综合窗口",
+    WindowKind.DOMAIN: "分领域综合窗口",
+    WindowKind.SPECIAL: "专窗",
+    WindowKind.FUNCTIONAL: "功能性窗口",
+    WindowKind.EXCLUSIVE: "专属窗口",
+}
+
+
+class MatterKind(StrEnum):
+    IMMEDIATE = "immediate"  # 即办件
+    PROMISED = "promised"  # 承诺件
+
+
+class MatterMode(StrEnum):
+    COMPREHENSIVE = "comprehensive"  # 综窗受理
+    SPECIAL = "special"  # 专窗办理
+    ONLINE = "online"  # 全程网办
+
+
+class Role(StrEnum):
+    KIOSK = "kiosk"
+    PAD = "pad"
+    GUIDE = "guide"
+    DISPLAY = "display"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Zone:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Queue:
+    id: str  # the prefix letter(s) of its ticket numbers
+    name: str
+    zone: str
+    daily_quota: int = 0  # 0: no quota
+
+
+@dataclass(frozen=True)
+class Window:
+    id: str
+    name: str
+    kind: WindowKind
+    zone: str
+    queues: tuple[str, ...]  # stage 1
+    overflow: tuple[str, ...] = ()  # stage 2: served only when stage 1 is empty
+    weights: dict[str, int] = field(default_factory=dict)  # missing: 1
+    department: str = ""
+    tidal: bool = False  # 潮汐/候鸟: usually closed, opened at peaks
+
+
+@dataclass(frozen=True)
+class Situation:
+    id: str
+    name: str
+    queue: str  # target queue ("" for online / consult-only)
+    materials: tuple[str, ...] = ()
+    conditions: tuple[str, ...] = ()
+    assist: bool = False  # 帮办代办 suggested
+    online: bool = False  # 全程网办: no window ticket
+    consult_only: bool = False  # 政策咨询: no ticket, go to the zone
+    online_url: str = ""
+    guidance: str = ""  # where to go / what to do, for online or consult-only
+
+
+@dataclass(frozen=True)
+class Option:
+    text: str
+    next: str = ""  # another question id, or
+    situation: str = ""  # the situation this answer ends at
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str
+    options: tuple[Option, ...]
+
+
+@dataclass(frozen=True)
+class Matter:
+    id: str
+    code: str
+    name: str
+    department: str
+    zone: str
+    kind: MatterKind
+    mode: MatterMode
+    promised_days: int
+    situations: tuple[Situation, ...]
+    questions: tuple[Question, ...] = ()  # the first one starts the questionnaire
+    keywords: tuple[str, ...] = ()
+    popular: bool = False
+
+    def situation(self, situation_id: str) -> Situation | None:
+        return next((s for s in self.situations if s.id == situation_id), None)
+
+
+@dataclass(frozen=True)
+class PriorityGroup:
+    id: str
+    name: str
+    needs_verification: bool = True  # self-declared at a kiosk: a guide confirms
+
+
+@dataclass(frozen=True)
+class Staff:
+    id: str
+    name: str
+    pin_hash: str
+    roles: tuple[Role, ...] = (Role.PAD,)
+    department: str = ""
+
+
+@dataclass(frozen=True)
+class Device:
+    id: str
+    role: Role
+    window: str = ""  # pads and window screens
+    zone: str = ""  # hall screens
+    printer: str = ""  # a name in [printers]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Queueing rules a hall tunes (see docs/config.md, section [policy])."""
+
+    recall_limit: int = 3
+    retake_places_back: int = 3
+    retake_limit: int = 1
+    priority_max_consecutive: int = 2
+    one_active_ticket_per_matter: bool = True
+    transfer_keeps_place: bool = True
+    evaluation_timeout_s: int = 60
+    followup_working_days: int = 5
+    expire_at: tuple[dt.time, ...] = (dt.time(12, 30), dt.time(18, 0))
+    opening_hours: tuple[tuple[dt.time, dt.time], ...] = ((dt.time(0, 0), dt.time(23, 59, 59)),)
+
+
+@dataclass(frozen=True)
+class Hall:
+    id: str
+    name: str
+    timezone: str
+    policy: Policy
+    zones: dict[str, Zone]
+    queues: dict[str, Queue]
+    windows: dict[str, Window]
+    matters: dict[str, Matter]
+    priority_groups: dict[str, PriorityGroup]
+    staff: dict[str, Staff]
+    devices: dict[str, Device]
+    progress_url: str = ""
+    notices: tuple[str, ...] = ()
+    printers: dict[str, Any] = field(default_factory=dict)
+    version: str = ""  # content hash of the hall file, set by the loader
+
+    def windows_serving(self, queue_id: str) -> list[str]:
+        """Windows whose stage 1 includes the queue (the slip's 办理窗口 line)."""
+        return [w.id for w in self.windows.values() if queue_id in w.queues and not w.tidal]
