@@ -1,0 +1,127 @@
+"""The queue ticket slip (统一取号小票, R4 / 附件7): what the kiosk prints when a person takes a number.
+
+Privacy: the slip carries the *masked* name and ID number only (``张*``, ``141002********029X``);
+a full valid ID number is refused at construction, and again by the Document for any line.
+
+Layout, top to bottom (what people read first comes first): hall name; the ticket number,
+as large as fits; matter, situation, windows, masked person, wait count, time; the validity
+and re-take rules; the progress QR code; optionally the materials checklist for the situation.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from hallq.idcard import looks_like_full_id
+from printers.fonts import text_cols
+from printers.layout import Builder, Document
+
+VALID_TODAY = "凭此票办理业务，票号当天有效"
+RETAKE_RULE = "过号后请于自助取号机选择【过号取号】"
+QR_CAPTION = "扫码查询办理进度"
+
+
+@dataclass
+class TicketSlip:
+    hall_name: str
+    ticket_number: str
+    matter: str
+    situation: str
+    windows: list[str]
+    applicant_masked: str
+    id_masked: str
+    waiting_ahead: int
+    issued_at: datetime
+    qr_url: str
+    materials: list[str] = field(default_factory=list)
+    show_materials: bool = True
+    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for name in ("id_masked", "applicant_masked", "qr_url", "ticket_number"):
+            if looks_like_full_id(getattr(self, name)):
+                raise ValueError(f"{name} 含有完整身份证号码，小票只能打印脱敏号码 (use hallq.idcard.mask_id)")
+        if self.waiting_ahead < 0:
+            raise ValueError(f"等待人数不能为负数: {self.waiting_ahead}")
+        if not self.ticket_number.strip():
+            raise ValueError("票号不能为空 (empty ticket number)")
+
+    def to_document(self, width_mm: int) -> Document:
+        b = Builder(width_mm, title=f"取号小票 {self.ticket_number}")
+        b.heading(self.hall_name)
+        b.text("统一取号小票", align="center")
+        b.rule()
+        b.text("排队号码", align="center")
+        size = _largest(self.ticket_number, b.columns, max_size=b.columns // 8)
+        b.text(self.ticket_number, size=size, bold=True, align="center")
+        b.rule()
+        b.field("办理业务：", self.matter)
+        if self.situation:
+            b.field("办理情形：", self.situation)
+        b.field("办理窗口：", "、".join(self.windows) or "请留意叫号屏")
+        b.field("申 请 人：", self.applicant_masked)
+        b.field("证件号码：", self.id_masked)
+        b.field("等待人数：", f"{self.waiting_ahead} 人")
+        b.field("取号时间：", self.issued_at.strftime("%Y-%m-%d %H:%M"))
+        b.rule()
+        b.text(VALID_TODAY)
+        b.text(RETAKE_RULE)
+        if self.qr_url:
+            b.qr(self.qr_url, caption=QR_CAPTION)
+        if self.show_materials and self.materials:
+            b.rule()
+            b.text("所需材料（请提前备齐）", bold=True)
+            b.items(self.materials)
+        if self.notes:
+            b.rule()
+            b.text("温馨提示", align="center")
+            for note in self.notes:
+                b.text(note)
+        return b.feed(2).cut().build()
+
+
+def _largest(text: str, columns: int, max_size: int) -> int:
+    size = max(1, min(8, max_size))
+    while size > 1 and text_cols(text) * size > columns:
+        size -= 1
+    return size
+
+
+def progress_url(template: str, **values: object) -> str:
+    """Fill a progress-URL template from the hall file, e.g. ``https://…/q?t={ticket}&d={date}``.
+
+    Unknown placeholders are an error at once, not a broken QR code on every slip.
+    """
+    names = {n for _, n, _, _ in string.Formatter().parse(template) if n}
+    missing = names - values.keys()
+    if missing:
+        raise ValueError(f"二维码网址模板中有未知占位符 (unknown placeholders): {sorted(missing)}")
+    return template.format(**values)
+
+
+def sample_slip() -> TicketSlip:
+    """The seed's slip (吕梁市政务服务中心, 2023-04-19), with a situation and materials added."""
+    return TicketSlip(
+        hall_name="吕梁市政务服务中心",
+        ticket_number="A006",
+        matter="不动产登记",
+        situation="二手房转移登记（买卖）",
+        windows=["S01", "S02", "S03"],
+        applicant_masked="张*",
+        id_masked="141002********029X",
+        waiting_ahead=6,
+        issued_at=datetime(2023, 4, 19, 16, 45),
+        qr_url=progress_url(
+            "https://zwfw.lvliang.gov.cn/q?t={ticket}&d={date}", ticket="A006", date="20230419"
+        ),
+        materials=[
+            "买卖双方身份证原件及复印件",
+            "不动产权证书原件",
+            "存量房买卖合同（网签备案）",
+            "完税凭证（契税、增值税及附加）",
+            "婚姻状况证明（结婚证或单身声明）",
+        ],
+        notes=["关注【吕梁政务服务】支付宝小程序及微信公众号，办理进度随时查"],
+    )
