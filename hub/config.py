@@ -176,14 +176,21 @@ def _policy(c: _Checker, data: Any) -> Policy:
     d = c.table(data, "policy", [*Policy.__dataclass_fields__, "opening_hours", "expire_at"])
     base = Policy()
     kwargs: dict[str, Any] = {}
-    for name in ("recall_limit", "retake_places_back", "retake_limit", "priority_max_consecutive",
-                 "evaluation_timeout_s", "followup_working_days"):
+    for name in (
+        "recall_limit",
+        "retake_places_back",
+        "retake_limit",
+        "priority_max_consecutive",
+        "evaluation_timeout_s",
+        "followup_working_days",
+    ):
         value = c.get(d, name, "policy", int, default=getattr(base, name))
         if value < 0:
             c.error(f"policy.{name}", "不能为负数 (must not be negative)")
         kwargs[name] = value
     for name in ("one_active_ticket_per_matter", "transfer_keeps_place"):
         kwargs[name] = c.get(d, name, "policy", bool, default=getattr(base, name))
+    kwargs["assist_queue"] = c.get(d, "assist_queue", "policy", str, default="")
     if "expire_at" in d:
         times = [_parse_time(c, t, f"policy.expire_at[{i}]") for i, t in enumerate(c.strings(d, "expire_at", "policy"))]
         kwargs["expire_at"] = tuple(sorted(t for t in times if t))
@@ -277,10 +284,25 @@ def _windows(c: _Checker, doc: dict[str, Any], zones: dict[str, Zone], queues: d
     return out
 
 
-def _situation(c: _Checker, d: dict[str, Any], path: str, matter_queue: str, queues: dict[str, Queue],
-               mode: MatterMode) -> Situation:
-    c.table(d, path, ("id", "name", "queue", "materials", "conditions", "assist", "online", "consult_only",
-                      "online_url", "guidance"))
+def _situation(
+    c: _Checker, d: dict[str, Any], path: str, matter_queue: str, queues: dict[str, Queue], mode: MatterMode
+) -> Situation:
+    c.table(
+        d,
+        path,
+        (
+            "id",
+            "name",
+            "queue",
+            "materials",
+            "conditions",
+            "assist",
+            "online",
+            "consult_only",
+            "online_url",
+            "guidance",
+        ),
+    )
     sid = c.get(d, "id", path, str)
     c.ident(sid, f"{path}.id")
     online = c.get(d, "online", path, bool, default=mode is MatterMode.ONLINE)
@@ -374,8 +396,21 @@ def _check_tree(c: _Checker, path: str, questions: list[Question], situations: d
 def _matters(c: _Checker, doc: dict[str, Any], zones: dict[str, Zone], queues: dict[str, Queue]) -> dict[str, Matter]:
     out: dict[str, Matter] = {}
     seen: dict[str, str] = {}
-    keys = ("id", "code", "name", "department", "zone", "kind", "mode", "promised_days", "queue", "situations",
-            "questions", "keywords", "popular")
+    keys = (
+        "id",
+        "code",
+        "name",
+        "department",
+        "zone",
+        "kind",
+        "mode",
+        "promised_days",
+        "queue",
+        "situations",
+        "questions",
+        "keywords",
+        "popular",
+    )
     for path, d in c.list_of_tables(doc, "matters", ""):
         c.table(d, path, keys)
         mid = c.get(d, "id", path, str)
@@ -422,8 +457,9 @@ def _groups(c: _Checker, doc: dict[str, Any]) -> dict[str, PriorityGroup]:
         gid = c.get(d, "id", path, str)
         c.ident(gid, f"{path}.id")
         c.unique(seen, gid, f"{path}.id")
-        out[gid] = PriorityGroup(gid, c.get(d, "name", path, str),
-                                 c.get(d, "needs_verification", path, bool, default=True))
+        out[gid] = PriorityGroup(
+            gid, c.get(d, "name", path, str), c.get(d, "needs_verification", path, bool, default=True)
+        )
     return out
 
 
@@ -437,15 +473,19 @@ def _staff(c: _Checker, doc: dict[str, Any]) -> dict[str, Staff]:
         c.unique(seen, sid, f"{path}.id")
         pin_hash = c.get(d, "pin_hash", path, str)
         if pin_hash and not pin_hash.startswith("pbkdf2_sha256$"):
-            c.error(f"{path}.pin_hash", "应为 `hallq config hash-pin` 生成的散列，不能写明文 PIN (expected a pbkdf2_sha256 hash)")
+            c.error(
+                f"{path}.pin_hash",
+                "应为 `hallq config hash-pin` 生成的散列，不能写明文 PIN (expected a pbkdf2_sha256 hash)",
+            )
         roles: list[Role] = []
         for i, r in enumerate(c.strings(d, "roles", path) or ("pad",)):
             try:
                 roles.append(Role(r))
             except ValueError:
                 c.error(f"{path}.roles[{i}]", f"未知角色 (unknown role {r!r}); allowed: pad, guide, admin")
-        out[sid] = Staff(sid, c.get(d, "name", path, str), pin_hash, tuple(roles),
-                         c.get(d, "department", path, str, default=""))
+        out[sid] = Staff(
+            sid, c.get(d, "name", path, str), pin_hash, tuple(roles), c.get(d, "department", path, str, default="")
+        )
     return out
 
 
@@ -515,6 +555,7 @@ def parse_hall(doc: dict[str, Any], *, text: str = "", source: str = "<hall>") -
     policy = _policy(c, doc.get("policy", {}))
     zones = _zones(c, doc)
     queues = _queues(c, doc, zones)
+    _ref(c, policy.assist_queue, queues, "policy.assist_queue", "queue")
     windows = _windows(c, doc, zones, queues)
     matters = _matters(c, doc, zones, queues)
     printers = _printers(c, doc)
@@ -562,8 +603,9 @@ def load_hall(path: str | Path) -> Hall:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
-        raise ConfigError(str(path), [ConfigIssue("", f"TOML 语法错误 (syntax error): {exc}",
-                                                  int(m.group(1)) if m else None)]) from None
+        raise ConfigError(
+            str(path), [ConfigIssue("", f"TOML 语法错误 (syntax error): {exc}", int(m.group(1)) if m else None)]
+        ) from None
     return parse_hall(doc, text=text, source=str(path))
 
 
@@ -586,8 +628,7 @@ def locate_line(text: str, path: str) -> int | None:
     """
     if not text or not path:
         return None
-    segments = [(m.group(1), int(m.group(2)) if m.group(2) is not None else None)
-                for m in _SEGMENT.finditer(path)]
+    segments = [(m.group(1), int(m.group(2)) if m.group(2) is not None else None) for m in _SEGMENT.finditer(path)]
     counts: dict[str, int] = {}
     current: list[tuple[str, int | None]] = []
     best: int | None = None
@@ -642,5 +683,3 @@ def check_pin(pin: str, stored: str) -> bool:
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(got.hex(), digest)
-
-

@@ -162,6 +162,7 @@ class Policy:
     priority_max_consecutive: int = 2
     one_active_ticket_per_matter: bool = True
     transfer_keeps_place: bool = True
+    assist_queue: str = ""  # 帮办代办 queue: situations with assist = true, and "我需要帮助"
     evaluation_timeout_s: int = 60
     followup_working_days: int = 5
     expire_at: tuple[dt.time, ...] = (dt.time(12, 30), dt.time(18, 0))

@@ -1,0 +1,230 @@
+"""Domain events: what happened in the hall, as frozen dataclasses.
+
+The core (:mod:`hub.core`) decides which events a command produces and applies them to
+its state with :func:`hub.core.HallCore.apply`; the store appends them to the event log,
+which alone is enough to rebuild every projection. Events carry everything needed to
+replay them (no lookups against config that may have changed since), and never a full
+ID number: only the masked form and a keyed hash.
+
+Each class has a stable ``type`` string used on disk and on the wire.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Event:
+    type: ClassVar[str] = ""
+    at: float  # UNIX seconds, from the clock passed to the core
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["type"] = self.type
+        return d
+
+
+@dataclass(frozen=True)
+class DayStarted(Event):
+    type: ClassVar[str] = "day.started"
+    day: str
+    expired: tuple[str, ...]  # tickets of the previous day left waiting or called
+
+
+@dataclass(frozen=True)
+class TicketIssued(Event):
+    type: ClassVar[str] = "ticket.issued"
+    ticket: str  # id: "<day>-<number>"
+    number: str
+    queue: str
+    seq: int  # arrival order in the day (all queues)
+    matter: str
+    situation: str
+    channel: str  # kiosk / appointment / guide / window
+    device: str
+    priority_group: str
+    priority_verified: bool
+    appointment_slot: float | None
+    applicant_masked: str
+    id_masked: str
+    id_hash: str
+    phone_masked: str
+    cls: int  # 0 verified priority, 1 appointment, 2 normal
+    order: float
+    target_window: str = ""
+
+
+@dataclass(frozen=True)
+class TicketCalled(Event):
+    type: ClassVar[str] = "ticket.called"
+    ticket: str
+    window: str
+    staff: str
+    how: str  # next / specific / guide
+    eligible: tuple[str, ...] = ()  # queues the weighted round-robin chose among (how == "next")
+
+
+@dataclass(frozen=True)
+class TicketRecalled(Event):
+    type: ClassVar[str] = "ticket.recalled"
+    ticket: str
+    window: str
+    recalls: int
+
+
+@dataclass(frozen=True)
+class OutcomeRecorded(Event):
+    type: ClassVar[str] = "ticket.outcome"
+    ticket: str
+    window: str
+    staff: str
+    outcome: str  # accepted / consulted / rejected / passed
+    reason: str
+    note: str
+
+
+@dataclass(frozen=True)
+class TicketTransferred(Event):
+    type: ClassVar[str] = "ticket.transferred"
+    ticket: str
+    from_window: str
+    to_queue: str
+    to_window: str
+    cls: int
+    order: float
+    note: str
+    by: str
+
+
+@dataclass(frozen=True)
+class TicketRequeued(Event):
+    """过号取号: a passed ticket goes back to waiting, a few places back."""
+
+    type: ClassVar[str] = "ticket.requeued"
+    ticket: str
+    cls: int
+    order: float
+    retakes: int
+    device: str
+
+
+@dataclass(frozen=True)
+class TicketCancelled(Event):
+    type: ClassVar[str] = "ticket.cancelled"
+    ticket: str
+    reason: str
+    by: str
+
+
+@dataclass(frozen=True)
+class TicketsExpired(Event):
+    type: ClassVar[str] = "tickets.expired"
+    tickets: tuple[str, ...]
+    mark: str  # "12:30", "end-of-day", "guide"
+
+
+@dataclass(frozen=True)
+class PriorityVerified(Event):
+    type: ClassVar[str] = "ticket.priority_verified"
+    ticket: str
+    group: str
+    cls: int
+    order: float
+    by: str
+
+
+@dataclass(frozen=True)
+class WindowOpened(Event):
+    type: ClassVar[str] = "window.opened"
+    window: str
+    staff: str
+    device: str
+
+
+@dataclass(frozen=True)
+class WindowPaused(Event):
+    type: ClassVar[str] = "window.paused"
+    window: str
+    reason: str
+    by: str
+
+
+@dataclass(frozen=True)
+class WindowResumed(Event):
+    type: ClassVar[str] = "window.resumed"
+    window: str
+    by: str
+
+
+@dataclass(frozen=True)
+class WindowClosed(Event):
+    type: ClassVar[str] = "window.closed"
+    window: str
+    by: str
+
+
+@dataclass(frozen=True)
+class WindowQueuesChanged(Event):
+    """R10: queues assigned at run time (tidal windows, peaks)."""
+
+    type: ClassVar[str] = "window.queues_changed"
+    window: str
+    queues: tuple[str, ...]
+    overflow: tuple[str, ...]
+    reason: str
+    by: str
+
+
+@dataclass(frozen=True)
+class BackOfficeSummoned(Event):
+    """R11: 呼叫后台审批人员."""
+
+    type: ClassVar[str] = "window.summoned"
+    window: str
+    department: str
+    ticket: str
+    note: str
+    by: str
+
+
+@dataclass(frozen=True)
+class EvaluationInvited(Event):
+    type: ClassVar[str] = "evaluation.invited"
+    ticket: str
+    window: str
+    staff: str
+
+
+@dataclass(frozen=True)
+class EvaluationRecorded(Event):
+    type: ClassVar[str] = "evaluation.recorded"
+    ticket: str
+    window: str
+    level: int  # 5 非常满意 … 1 非常不满意; 0 未评价 (timed out)
+    reason: str
+    device: str
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.type: cls
+    for cls in (
+        DayStarted, TicketIssued, TicketCalled, TicketRecalled, OutcomeRecorded, TicketTransferred,
+        TicketRequeued, TicketCancelled, TicketsExpired, PriorityVerified, WindowOpened, WindowPaused,
+        WindowResumed, WindowClosed, WindowQueuesChanged, BackOfficeSummoned, EvaluationInvited,
+        EvaluationRecorded,
+    )
+}
+
+
+def event_from_dict(data: dict[str, Any]) -> Event:
+    """Inverse of :meth:`Event.to_dict` (tuples come back from JSON as lists)."""
+    data = dict(data)
+    cls = EVENT_TYPES[data.pop("type")]
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    for name, value in data.items():
+        if isinstance(value, list) and "tuple" in str(fields[name].type):
+            data[name] = tuple(value)
+    return cls(**data)
