@@ -68,7 +68,12 @@ def _open_usb(cfg: PrinterConfig) -> Any:
                                  where=cfg.where())
     p = Usb(cfg.vendor_id, cfg.product_id, timeout=int(cfg.status_timeout * 1000),
             in_ep=cfg.in_ep, out_ep=cfg.out_ep)
-    p.open()
+    try:
+        p.open()
+    except Exception as e:
+        if type(e).__name__ == "NoBackendError":  # pyusb found no libusb shared library
+            raise BackendUnavailable("USB 打印需要 libusb：apt-get install libusb-1.0-0", where=cfg.where()) from e
+        raise
     return p
 
 
