@@ -101,7 +101,7 @@ def require_cjk_font() -> str:
 def glyph(ch: str, bold: bool, paths: tuple[str, ...]) -> Image.Image:
     """One character in its printer cell (12x24 or 24x24), mode "1", black on white."""
     w = HALF_W * char_cols(ch)
-    cell = Image.new("1", (w, CELL_H), 1)
+    cell = Image.new("1", (w, CELL_H), 255)
     if ch == " ":
         return cell
     path = _font_for(ch, paths)
@@ -116,7 +116,7 @@ def render_line(text: str, size: int = 1, bold: bool = False) -> Image.Image:
     """A line as the printer draws it: cells side by side, magnified ``size`` times, mode "1"."""
     paths = tuple(font_paths())
     width = max(1, text_cols(text)) * HALF_W
-    line = Image.new("1", (width, CELL_H), 1)
+    line = Image.new("1", (width, CELL_H), 255)
     x = 0
     for ch in text:
         g = glyph(ch, bold, paths)

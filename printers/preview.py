@@ -36,7 +36,7 @@ def paper(doc: Document, profile: Profile | None = None) -> Image.Image:
         elif isinstance(block, Cut):
             break
     height = sum(img.height for img, _ in pieces) or 1
-    page = Image.new("1", (doc.dots, height), 1)
+    page = Image.new("1", (doc.dots, height), 255)
     y = 0
     for img, x in pieces:
         page.paste(img, (x, y))

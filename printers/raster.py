@@ -29,13 +29,13 @@ def pad8(img: Image.Image, height: int | None = None) -> Image.Image:
     h = height if height is not None else img.height
     if (w, h) == img.size:
         return img
-    out = Image.new("1", (w, h), 1)
+    out = Image.new("1", (w, h), 255)
     out.paste(img, (0, 0))
     return out
 
 
 def line_image(line: TextLine) -> Image.Image:
-    img = render_line(line.text, line.size, line.bold) if line.text else Image.new("1", (8, CELL_H), 1)
+    img = render_line(line.text, line.size, line.bold) if line.text else Image.new("1", (8, CELL_H), 255)
     return pad8(img, pitch(line.size))
 
 
@@ -50,20 +50,20 @@ def qr_matrix_image(data: str, module: int) -> Image.Image:
     code.make(fit=True)
     rows = code.get_matrix()
     n = len(rows)
-    img = Image.new("1", (n, n), 1)
-    img.putdata([0 if cell else 1 for row in rows for cell in row])
+    img = Image.new("1", (n, n), 255)
+    img.putdata([0 if cell else 255 for row in rows for cell in row])
     return img.resize((n * module, n * module), Image.Resampling.NEAREST)
 
 
 def qr_image(qr: QRCode, module: int) -> Image.Image:
     sym = qr_matrix_image(qr.data, module)
-    out = Image.new("1", (sym.width, sym.height + 2 * QR_PAD), 1)
+    out = Image.new("1", (sym.width, sym.height + 2 * QR_PAD), 255)
     out.paste(sym, (0, QR_PAD))
     return pad8(out)
 
 
 def feed_image(doc: Document, feed: Feed) -> Image.Image:
-    return Image.new("1", (doc.dots, LINE_PITCH * feed.lines), 1)
+    return Image.new("1", (doc.dots, LINE_PITCH * feed.lines), 255)
 
 
 def x_offset(doc: Document, width: int, align: Align) -> int:
