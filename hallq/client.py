@@ -1,0 +1,289 @@
+"""The MQTT client every hallq process uses: hub bridge, kiosk, pad, display, CLI tools.
+
+paho-mqtt runs its network loop in its own thread. This wrapper adds what hallq needs:
+
+* connect by URL (``mqtt://user:pass@host:port``; ``?v=5`` for MQTT 5), reconnect with
+  backoff forever, and on *every* (re)connect: re-subscribe, re-publish our retained
+  presence "online" (the last will says "offline");
+* a cache of retained state by topic, with listeners called on the paho thread (Qt
+  views hand these over with queued signals);
+* request/response over the hub's command topic with a client-made request id, a
+  timeout, and retries that reuse the id, so a retry never does the work twice.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlparse
+
+import paho.mqtt.client as mqtt
+
+from hallq import protocol as p
+
+log = logging.getLogger("hallq.client")
+
+Listener = Callable[[str, Any], None]
+
+
+@dataclass(frozen=True)
+class BrokerAddress:
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+    version: int = 4  # 4: MQTT 3.1.1, 5: MQTT 5
+    tls: bool = False
+
+    @classmethod
+    def parse(cls, url: str) -> BrokerAddress:
+        u = urlparse(url if "://" in url else f"mqtt://{url}")
+        if u.scheme not in ("mqtt", "mqtts", "tcp"):
+            raise ValueError(f"broker URL must start with mqtt:// or mqtts:// (got {url!r})")
+        if not u.hostname:
+            raise ValueError(f"broker URL has no host: {url!r}")
+        query = parse_qs(u.query)
+        version = int(query.get("v", ["4"])[0].replace("3.1.1", "4"))
+        if version not in (4, 5):
+            raise ValueError(f"MQTT version must be 4 (3.1.1) or 5, got {version}")
+        tls = u.scheme == "mqtts"
+        return cls(u.hostname, u.port or (8883 if tls else 1883), unquote(u.username) if u.username else None,
+                   unquote(u.password) if u.password else None, version, tls)
+
+
+class RequestError(Exception):
+    """The hub refused a request; ``code`` is stable (see docs/protocol.md)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class RequestTimeout(RequestError):
+    def __init__(self, op: str, waited: float) -> None:
+        super().__init__("timeout", f"hub 未在 {waited:.1f} 秒内答复 {op}")
+
+
+class _Pending:
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.reply: dict[str, Any] | None = None
+
+
+class HallClient:
+    def __init__(self, url: str, hall: str, device: str, role: str, *, subscriptions: tuple[str, ...] = (),
+                 clean_start: bool = True) -> None:
+        self.address = BrokerAddress.parse(url)
+        self.topics = p.Topics(hall)
+        self.device = device
+        self.role = role
+        self.state: dict[str, Any] = {}
+        self.connected = threading.Event()
+        self._subscriptions: list[str] = list(subscriptions)
+        self._listeners: list[tuple[str, Listener]] = []
+        self._raw_listeners: list[tuple[str, Callable[[str, bytes], None]]] = []
+        self._status_listeners: list[Callable[[bool], None]] = []
+        self._pending: dict[str, _Pending] = {}
+        self._lock = threading.Lock()
+        self._subscribed = threading.Event()
+        protocol = mqtt.MQTTv5 if self.address.version == 5 else mqtt.MQTTv311
+        kwargs: dict[str, Any] = {"client_id": f"hallq-{hall}-{device}", "protocol": protocol}
+        if protocol == mqtt.MQTTv311:
+            kwargs["clean_session"] = clean_start
+        self.mqtt = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, **kwargs)
+        if self.address.username:
+            self.mqtt.username_pw_set(self.address.username, self.address.password)
+        if self.address.tls:
+            self.mqtt.tls_set()
+        self.mqtt.reconnect_delay_set(min_delay=1, max_delay=10)
+        self.mqtt.will_set(self.topics.presence(device), p.presence(False, role, 0.0), qos=1, retain=True)
+        self.mqtt.on_connect = self._on_connect
+        self.mqtt.on_disconnect = self._on_disconnect
+        self.mqtt.on_message = self._on_message
+        self.mqtt.on_subscribe = self._on_subscribe
+        self._sub_mid: int | None = None
+
+    # ------------------------------------------------------------ life
+
+    def start(self, wait: float | None = 10.0) -> HallClient:
+        """Connect in the background; with ``wait``, block until subscribed (or raise)."""
+        self.mqtt.connect_async(self.address.host, self.address.port, keepalive=15)
+        self.mqtt.loop_start()
+        if wait is not None and not self._subscribed.wait(wait):
+            self.stop()
+            raise ConnectionError(f"cannot reach the MQTT broker at {self.address.host}:{self.address.port}")
+        return self
+
+    def stop(self) -> None:
+        if self.connected.is_set():
+            info = self.mqtt.publish(self.topics.presence(self.device),
+                                     p.presence(False, self.role, time.time()), qos=1, retain=True)
+            info.wait_for_publish(2)
+        self.mqtt.disconnect()
+        self.mqtt.loop_stop()
+
+    def subscribe(self, topic_filter: str, listener: Listener | None = None) -> None:
+        """Declarative: kept and re-made on every reconnect. Retained messages replay at once."""
+        with self._lock:
+            if topic_filter not in self._subscriptions:
+                self._subscriptions.append(topic_filter)
+            if listener is not None:
+                self._listeners.append((topic_filter, listener))
+        if self.connected.is_set():
+            self.mqtt.subscribe(topic_filter, qos=1)
+
+    def on(self, topic_filter: str, listener: Listener) -> None:
+        """Listen without subscribing (the filter is covered by another subscription)."""
+        with self._lock:
+            self._listeners.append((topic_filter, listener))
+
+    def on_raw(self, topic_filter: str, listener: Callable[[str, bytes], None]) -> None:
+        """Subscribe and receive payload bytes unparsed (the hub checks them itself)."""
+        with self._lock:
+            self._raw_listeners.append((topic_filter, listener))
+        self.subscribe(topic_filter)
+
+    def on_connection(self, listener: Callable[[bool], None]) -> None:
+        self._status_listeners.append(listener)
+
+    def publish(self, topic: str, payload: bytes, *, retain: bool = False, qos: int = 1) -> None:
+        self.mqtt.publish(topic, payload, qos=qos, retain=retain)
+
+    def set_status(self, status: dict[str, Any]) -> None:
+        """Retained device health (printer paper, errors) for guides to see."""
+        self.publish(self.topics.status(self.device), p.dump({"v": p.VERSION, "at": time.time(), **status}),
+                     retain=True)
+
+    # ------------------------------------------------------------ requests
+
+    def request(self, op: str, args: dict[str, Any] | None = None, *, timeout: float = 5.0, retries: int = 2,
+                request_id: str | None = None) -> dict[str, Any]:
+        """Send a command and wait for the hub's reply; retry with the same id on timeout.
+
+        Raises :class:`RequestError` for a refusal and :class:`RequestTimeout` when no reply
+        came after all tries (the command may or may not have happened: retry with the same
+        ``request_id`` to find out, never with a new one).
+        """
+        args = args or {}
+        p.check_args(op, args)
+        rid = request_id or p.new_request_id()
+        payload = p.Request(rid, op, args).encode()
+        pending = _Pending()
+        with self._lock:
+            self._pending[rid] = pending
+        try:
+            for _attempt in range(retries + 1):
+                self.mqtt.publish(self.topics.cmd(self.device), payload, qos=1)
+                if pending.event.wait(timeout):
+                    break
+            else:
+                raise RequestTimeout(op, timeout * (retries + 1))
+        finally:
+            with self._lock:
+                self._pending.pop(rid, None)
+        reply = pending.reply or {}
+        if not reply.get("ok"):
+            err = reply.get("error") or {}
+            raise RequestError(str(err.get("code", "internal")), str(err.get("message", "")))
+        result = reply.get("result") or {}
+        return dict(result)
+
+    # ------------------------------------------------------------ paho callbacks (paho's thread)
+
+    def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any = None) -> None:
+        if getattr(reason, "is_failure", False):
+            log.warning("broker refused the connection: %s", reason)
+            return
+        client.publish(self.topics.presence(self.device), p.presence(True, self.role, time.time()), qos=1,
+                       retain=True)
+        with self._lock:
+            topics = [self.topics.reply(self.device), *self._subscriptions]
+        result, mid = client.subscribe([(t, 1) for t in topics])
+        self._sub_mid = mid
+        self.connected.set()
+        for listener in self._status_listeners:
+            listener(True)
+
+    def _on_subscribe(self, client: mqtt.Client, userdata: Any, mid: int, *args: Any) -> None:
+        if mid == self._sub_mid:
+            self._subscribed.set()
+
+    def _on_disconnect(self, client: mqtt.Client, userdata: Any, *args: Any) -> None:
+        self.connected.clear()
+        self._subscribed.clear()
+        for listener in self._status_listeners:
+            listener(False)
+
+    def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
+        with self._lock:
+            raw = [fn for f, fn in self._raw_listeners if _matches(f, msg.topic)]
+        if raw:
+            for fn in raw:
+                fn(msg.topic, msg.payload)
+            return
+        try:
+            data = p.load(msg.payload) if msg.payload else None
+        except ValueError:
+            log.warning("ignored a non-JSON message on %s", msg.topic)
+            return
+        if msg.topic == self.topics.reply(self.device):
+            with self._lock:
+                pending = self._pending.get(str(data.get("id"))) if isinstance(data, dict) else None
+            if pending is not None:
+                pending.reply = data
+                pending.event.set()
+            return
+        if msg.retain or not msg.topic.startswith(self.topics.base + "/event/"):
+            self.state[msg.topic] = data
+        with self._lock:
+            listeners = [fn for f, fn in self._listeners if _matches(f, msg.topic)]
+        for fn in listeners:
+            try:
+                fn(msg.topic, data)
+            except Exception:
+                log.exception("listener for %s failed", msg.topic)
+
+
+def _matches(topic_filter: str, topic: str) -> bool:
+    return mqtt.topic_matches_sub(topic_filter, topic) if ("+" in topic_filter or "#" in topic_filter) \
+        else fnmatch.fnmatchcase(topic, topic_filter)
+
+
+def discover_hall(url: str, timeout: float = 5.0) -> str:
+    """The hall id served by the hub on this broker (from its retained catalog)."""
+    found: list[str] = []
+    event = threading.Event()
+    address = BrokerAddress.parse(url)
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5 if address.version == 5
+                    else mqtt.MQTTv311)
+    if address.username:
+        c.username_pw_set(address.username, address.password)
+
+    def on_message(client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
+        found.append(msg.topic.split("/")[1])
+        event.set()
+
+    c.on_message = on_message
+    c.on_connect = lambda client, *a: client.subscribe(f"{p.ROOT}/+/catalog", qos=1)
+    try:
+        c.connect(address.host, address.port, keepalive=10)
+    except OSError as exc:
+        raise ConnectionError(f"cannot reach the MQTT broker at {address.host}:{address.port}: {exc}") from None
+    c.loop_start()
+    try:
+        if not event.wait(timeout):
+            raise LookupError(f"no hallq hub has published a catalog on {address.host}:{address.port}")
+        time.sleep(0.2)  # other halls on the same broker
+    finally:
+        c.disconnect()
+        c.loop_stop()
+    halls = sorted(set(found))
+    if len(halls) > 1:
+        raise LookupError(f"several halls on this broker ({', '.join(halls)}): pass --hall")
+    return halls[0]

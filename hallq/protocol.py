@@ -1,0 +1,313 @@
+"""The hallq wire protocol over MQTT, shared by the hub, kiosks, pads and displays.
+
+Designed for MQTT 3.1.1 (the embedded broker speaks nothing newer), so everything a
+request/response needs is inside the JSON payload: the request ``id`` (client-made,
+reused on retry: the hub answers a repeated id with its first answer) and the protocol
+version ``v``. MQTT 5 brokers work the same way. ``docs/protocol.md`` is the contract
+for people writing other clients; this module is its executable form.
+
+Topics (``<hall>`` is the hall id from the hall file, e.g. ``lvliang``)::
+
+    hallq/<hall>/cmd/<device>         device → hub   commands (QoS 1, not retained)
+    hallq/<hall>/reply/<device>       hub → device   replies (QoS 1, not retained)
+    hallq/<hall>/catalog              hub, retained  matters, questionnaires, windows, queues
+    hallq/<hall>/state/queues         hub, retained  waiting counts per queue
+    hallq/<hall>/state/window/<id>    hub, retained  one window: state, staff, current ticket
+    hallq/<hall>/state/calls          hub, retained  the most recent calls (for repaint)
+    hallq/<hall>/event/<kind>         hub            call, recall, evaluate, summon, alert …
+    hallq/<hall>/presence/<device>    everyone, retained  online/offline (last will)
+    hallq/<hall>/status/<device>      devices, retained   device health (printer paper …)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+VERSION = 1
+ROOT = "hallq"
+MAX_PAYLOAD = 64 * 1024  # bytes; commands are small, anything larger is refused
+_SEGMENT = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+
+# ---------------------------------------------------------------- topics
+
+
+class Topics:
+    """Topic builders for one hall."""
+
+    def __init__(self, hall: str) -> None:
+        if not _SEGMENT.match(hall):
+            raise ValueError(f"bad hall id {hall!r}")
+        self.hall = hall
+        self.base = f"{ROOT}/{hall}"
+
+    def cmd(self, device: str) -> str:
+        return f"{self.base}/cmd/{_seg(device)}"
+
+    def reply(self, device: str) -> str:
+        return f"{self.base}/reply/{_seg(device)}"
+
+    @property
+    def catalog(self) -> str:
+        return f"{self.base}/catalog"
+
+    @property
+    def queues(self) -> str:
+        return f"{self.base}/state/queues"
+
+    def window(self, window: str) -> str:
+        return f"{self.base}/state/window/{_seg(window)}"
+
+    @property
+    def windows(self) -> str:
+        return f"{self.base}/state/window/+"
+
+    @property
+    def calls(self) -> str:
+        return f"{self.base}/state/calls"
+
+    def event(self, kind: str) -> str:
+        return f"{self.base}/event/{_seg(kind)}"
+
+    @property
+    def events(self) -> str:
+        return f"{self.base}/event/+"
+
+    def presence(self, device: str) -> str:
+        return f"{self.base}/presence/{_seg(device)}"
+
+    @property
+    def presences(self) -> str:
+        return f"{self.base}/presence/+"
+
+    def status(self, device: str) -> str:
+        return f"{self.base}/status/{_seg(device)}"
+
+    @property
+    def statuses(self) -> str:
+        return f"{self.base}/status/+"
+
+    @property
+    def cmds(self) -> str:
+        return f"{self.base}/cmd/+"
+
+    def parse(self, topic: str) -> tuple[str, str]:
+        """``hallq/<hall>/cmd/K1`` → ``("cmd", "K1")``; ``…/state/queues`` → ``("state", "queues")``."""
+        prefix = self.base + "/"
+        if not topic.startswith(prefix):
+            raise ValueError(f"topic {topic!r} is not under {self.base}")
+        kind, _, rest = topic[len(prefix):].partition("/")
+        return kind, rest
+
+
+def _seg(value: str) -> str:
+    if not _SEGMENT.match(value):
+        raise ValueError(f"bad topic segment {value!r}")
+    return value
+
+
+# ---------------------------------------------------------------- errors
+
+
+class ProtocolError(Exception):
+    """A request the hub cannot even consider; ``code`` is one of :data:`ERROR_CODES`."""
+
+    def __init__(self, code: str, message: str, request_id: str | None = None) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+
+
+# Protocol-level codes; domain codes (queue_empty, window_busy …) come from hub.core.
+ERROR_CODES = {
+    "too_large": "payload over the size limit",
+    "bad_json": "payload is not UTF-8 JSON",
+    "bad_envelope": "missing or wrong-typed v / id / op / args",
+    "unsupported_version": "protocol version not supported by this hub",
+    "unknown_op": "no such operation",
+    "bad_args": "missing, unknown or wrong-typed argument",
+    "unknown_device": "the device id is not in the hall file",
+    "forbidden": "the device's role may not do this, or not for this window",
+    "bad_pin": "staff number and PIN do not match",
+    "invalid_id_number": "the ID number fails the GB 11643 check",
+    "internal": "the hub failed; nothing was changed",
+}
+
+
+# ---------------------------------------------------------------- operations
+
+
+@dataclass(frozen=True)
+class Arg:
+    types: tuple[type, ...]
+    required: bool = False
+    max_len: int = 200
+
+
+def _a(*types: type, required: bool = False, max_len: int = 200) -> Arg:
+    return Arg(types, required, max_len)
+
+
+S, I, F, B, L = str, int, float, bool, list
+KIOSK, PAD, GUIDE, DISPLAY, ADMIN = "kiosk", "pad", "guide", "display", "admin"
+EVERYONE = (KIOSK, PAD, GUIDE, DISPLAY, ADMIN)
+
+
+@dataclass(frozen=True)
+class Op:
+    args: dict[str, Arg]
+    roles: tuple[str, ...]
+    own_window: bool = False  # pads and window displays may name only their own window
+    query: bool = False  # reads only: not logged, not stored for idempotency
+    doc: str = ""
+
+
+OPS: dict[str, Op] = {
+    "ticket.issue": Op({
+        "matter": _a(S, required=True), "situation": _a(S, required=True), "channel": _a(S),
+        "priority_group": _a(S), "name": _a(S, max_len=40), "id_number": _a(S, max_len=30),
+        "phone": _a(S, max_len=20), "assist": _a(B), "appointment_slot": _a(I, F), "target_window": _a(S),
+    }, (KIOSK, GUIDE, ADMIN), doc="取号 (kiosk, appointment check-in, guide on a citizen's behalf)"),
+    "ticket.retake": Op({"ticket": _a(S, required=True)}, (KIOSK, GUIDE, ADMIN), doc="过号取号"),
+    "ticket.call_next": Op({"window": _a(S, required=True)}, (PAD, GUIDE, ADMIN), own_window=True, doc="叫号"),
+    "ticket.call": Op({"window": _a(S, required=True), "ticket": _a(S, required=True)},
+                      (PAD, GUIDE, ADMIN), own_window=True, doc="特呼 (guides: call to any window)"),
+    "ticket.recall": Op({"window": _a(S, required=True)}, (PAD, GUIDE, ADMIN), own_window=True, doc="重呼"),
+    "ticket.outcome": Op({"window": _a(S, required=True), "outcome": _a(S, required=True), "reason": _a(S),
+                          "note": _a(S, max_len=500)}, (PAD, GUIDE, ADMIN), own_window=True,
+                         doc="过号/受理/咨询/不予受理"),
+    "ticket.transfer": Op({"window": _a(S), "ticket": _a(S), "to_queue": _a(S), "to_window": _a(S),
+                           "keep_place": _a(B), "note": _a(S, max_len=500)}, (PAD, GUIDE, ADMIN),
+                          own_window=True, doc="转移 to a queue or a window"),
+    "ticket.cancel": Op({"ticket": _a(S, required=True), "reason": _a(S, required=True)}, (GUIDE, ADMIN),
+                        doc="取消"),
+    "ticket.verify_priority": Op({"ticket": _a(S, required=True), "group": _a(S)}, (GUIDE, ADMIN),
+                                 doc="绿色通道 verification"),
+    "ticket.get": Op({"ticket": _a(S, required=True)}, EVERYONE, query=True, doc="one ticket, masked"),
+    "tickets.expire": Op({"reason": _a(S)}, (GUIDE, ADMIN), doc="expire every waiting ticket now"),
+    "window.open": Op({"window": _a(S, required=True), "staff": _a(S, required=True),
+                       "pin": _a(S, required=True, max_len=32)}, (PAD, GUIDE, ADMIN), own_window=True,
+                      doc="staff log in at a window (AB岗 handover too)"),
+    "window.pause": Op({"window": _a(S, required=True), "reason": _a(S, required=True)}, (PAD, GUIDE, ADMIN),
+                       own_window=True, doc="暂停"),
+    "window.resume": Op({"window": _a(S, required=True)}, (PAD, GUIDE, ADMIN), own_window=True, doc="恢复"),
+    "window.close": Op({"window": _a(S, required=True)}, (PAD, GUIDE, ADMIN), own_window=True, doc="log out"),
+    "window.set_queues": Op({"window": _a(S, required=True), "queues": _a(L, required=True), "overflow": _a(L),
+                             "reason": _a(S)}, (GUIDE, ADMIN), doc="潮汐窗口 / assignment at run time"),
+    "window.summon": Op({"window": _a(S, required=True), "department": _a(S), "note": _a(S, max_len=500)},
+                        (PAD, GUIDE, ADMIN), own_window=True, doc="呼叫后台"),
+    "evaluation.submit": Op({"window": _a(S, required=True), "level": _a(I, required=True), "reason": _a(S),
+                             "ticket": _a(S)}, (DISPLAY, PAD, GUIDE, ADMIN), own_window=True, doc="好差评"),
+    "evaluation.skip": Op({"window": _a(S, required=True)}, (DISPLAY, PAD, GUIDE, ADMIN), own_window=True,
+                          doc="未评价 (evaluator timeout)"),
+    "hall.snapshot": Op({}, EVERYONE, query=True, doc="queues and windows in one reply"),
+}
+
+
+@dataclass
+class Request:
+    id: str
+    op: str
+    args: dict[str, Any] = field(default_factory=dict)
+    v: int = VERSION
+
+    def encode(self) -> bytes:
+        return json.dumps({"v": self.v, "id": self.id, "op": self.op, "args": self.args},
+                          ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+def decode_request(payload: bytes) -> Request:
+    """Parse and check one command payload; raise ProtocolError saying exactly what is wrong."""
+    if len(payload) > MAX_PAYLOAD:
+        raise ProtocolError("too_large", f"payload is {len(payload)} bytes; the limit is {MAX_PAYLOAD}")
+    try:
+        data = json.loads(payload.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProtocolError("bad_json", f"payload is not UTF-8 JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ProtocolError("bad_envelope", "payload must be a JSON object")
+    rid = data.get("id")
+    if not isinstance(rid, str) or not 1 <= len(rid) <= 64:
+        raise ProtocolError("bad_envelope", "'id' must be a string of 1-64 characters (a client-made request id)")
+    v = data.get("v")
+    if not isinstance(v, int) or isinstance(v, bool):
+        raise ProtocolError("bad_envelope", "'v' (protocol version) must be an integer", rid)
+    if v != VERSION:
+        raise ProtocolError("unsupported_version", f"protocol version {v} is not supported; this hub speaks {VERSION}",
+                            rid)
+    op = data.get("op")
+    if not isinstance(op, str):
+        raise ProtocolError("bad_envelope", "'op' must be a string", rid)
+    if op not in OPS:
+        raise ProtocolError("unknown_op", f"unknown op {op!r}", rid)
+    args = data.get("args", {})
+    if not isinstance(args, dict):
+        raise ProtocolError("bad_envelope", "'args' must be a JSON object", rid)
+    extra = set(data) - {"v", "id", "op", "args"}
+    if extra:
+        raise ProtocolError("bad_envelope", f"unknown envelope field(s): {', '.join(sorted(extra))}", rid)
+    check_args(op, args, rid)
+    return Request(rid, op, args, v)
+
+
+def check_args(op: str, args: dict[str, Any], rid: str | None = None) -> None:
+    spec = OPS[op].args
+    for name in args:
+        if name not in spec:
+            raise ProtocolError("bad_args", f"{op}: unknown argument {name!r}", rid)
+    for name, arg in spec.items():
+        if name not in args:
+            if arg.required:
+                raise ProtocolError("bad_args", f"{op}: missing argument {name!r}", rid)
+            continue
+        value = args[name]
+        if isinstance(value, bool) and bool not in arg.types:
+            raise ProtocolError("bad_args", f"{op}: {name!r} must be {_names(arg.types)}, got a boolean", rid)
+        if not isinstance(value, arg.types):
+            raise ProtocolError("bad_args", f"{op}: {name!r} must be {_names(arg.types)}, got {type(value).__name__}",
+                                rid)
+        if isinstance(value, str) and len(value) > arg.max_len:
+            raise ProtocolError("bad_args", f"{op}: {name!r} is longer than {arg.max_len} characters", rid)
+        if isinstance(value, list) and not all(isinstance(x, str) and len(x) <= 32 for x in value):
+            raise ProtocolError("bad_args", f"{op}: {name!r} must be a list of short strings", rid)
+
+
+def _names(types: tuple[type, ...]) -> str:
+    return " or ".join({str: "a string", int: "an integer", float: "a number", bool: "a boolean",
+                        list: "a list"}[t] for t in types)
+
+
+# ---------------------------------------------------------------- replies and state
+
+
+def encode_reply(request_id: str | None, result: dict[str, Any] | None = None, *, code: str = "",
+                 message: str = "") -> bytes:
+    body: dict[str, Any] = {"v": VERSION, "id": request_id}
+    if code:
+        body["ok"] = False
+        body["error"] = {"code": code, "message": message}
+    else:
+        body["ok"] = True
+        body["result"] = result or {}
+    return dump(body)
+
+
+def dump(obj: Any) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def load(payload: bytes) -> Any:
+    return json.loads(payload.decode("utf-8"))
+
+
+def presence(online: bool, role: str, at: float, **extra: Any) -> bytes:
+    return dump({"v": VERSION, "online": online, "role": role, "at": at, **extra})

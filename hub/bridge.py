@@ -1,0 +1,103 @@
+"""The hub process: hall file + store + service, wired to an MQTT broker.
+
+Commands arrive on paho's thread and are queued; one worker thread feeds them to the
+:class:`~hub.service.HubService` in arrival order (so the core never sees two at once
+and ticket claims are atomic), publishes the reply to the device's reply topic, then the
+state the command changed. The same thread runs the timers (``tick``) and re-publishes
+all retained state after every (re)connect to the broker, so a broker that lost its
+retained messages is repainted by the hub.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from hallq.client import HallClient
+from hub.hall import Hall
+from hub.service import HubService, Publication
+from hub.store import Store
+
+log = logging.getLogger("hallq.hub")
+
+_REPUBLISH = "\0republish"
+_STOP = "\0stop"
+
+
+def load_key(path: str | Path) -> bytes:
+    """The keyed-hash secret for ID numbers: kept beside, never inside, the database."""
+    path = Path(path)
+    if path.exists():
+        key = path.read_bytes()
+        if len(key) < 16:
+            raise ValueError(f"{path}: key file is too short ({len(key)} bytes; expected 32)")
+        return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = os.urandom(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(key)
+    return key
+
+
+class Hub:
+    def __init__(self, hall: Hall, db_path: str | Path, url: str, *, key_path: str | Path | None = None,
+                 clock: Callable[[], float] = time.time, durable: bool = True, tick_interval: float = 1.0) -> None:
+        self.hall = hall
+        self.store = Store(db_path, durable=durable)
+        key = load_key(key_path or Path(db_path).with_suffix(".key"))
+        self.service = HubService(hall, self.store, key, clock)
+        self.client = HallClient(url, hall.id, "hub", "hub", clean_start=False)
+        self.tick_interval = tick_interval
+        self._queue: queue.Queue[tuple[str, bytes]] = queue.Queue()
+        self._worker = threading.Thread(target=self._work, name="hallq-hub", daemon=True)
+        self.handled = 0
+        self.client.on_raw(self.client.topics.cmds, self._on_command)
+        self.client.on_connection(lambda up: up and self._queue.put((_REPUBLISH, b"")))
+
+    def start(self, wait: float | None = 10.0) -> Hub:
+        self._worker.start()
+        self.client.start(wait)
+        return self
+
+    def stop(self) -> None:
+        self._queue.put((_STOP, b""))
+        self._worker.join(5)
+        self.client.stop()
+        self.store.close()
+
+    def _on_command(self, topic: str, payload: bytes) -> None:
+        device = topic.rsplit("/", 1)[-1]
+        self._queue.put((device, payload))
+
+    def _work(self) -> None:
+        next_tick = time.monotonic()
+        while True:
+            try:
+                device, payload = self._queue.get(timeout=max(0.0, next_tick - time.monotonic()))
+            except queue.Empty:
+                device = ""
+            if device == _STOP:
+                return
+            try:
+                if device == _REPUBLISH:
+                    self._publish(self.service.all_state())
+                elif device:
+                    result = self.service.handle(device, payload)
+                    self.client.publish(self.client.topics.reply(device), result.reply)
+                    self._publish(result.publications)
+                    self.handled += 1
+                if time.monotonic() >= next_tick:
+                    self._publish(self.service.tick())
+                    next_tick = time.monotonic() + self.tick_interval
+            except Exception:  # keep serving; the service already rolled back what it could
+                log.exception("hub worker error")
+
+    def _publish(self, publications: list[Publication]) -> None:
+        for pub in publications:
+            self.client.publish(pub.topic, pub.payload, retain=pub.retain, qos=pub.qos)

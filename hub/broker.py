@@ -1,0 +1,93 @@
+"""The embedded MQTT broker (amqtt, MQTT 3.1.1) for one-machine halls, demos and tests.
+
+It runs its asyncio loop in a daemon thread so the rest of the hub stays plain threads.
+amqtt cannot report a port it picked itself, so callers choose one (:func:`free_port`).
+Production halls should prefer Mosquitto (``hallq hub --mqtt mqtt://…``): it is faster,
+persists nothing we rely on, and enforces per-device ACLs (see docs/deploy.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import threading
+from typing import Any
+
+log = logging.getLogger("hallq.broker")
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+class BrokerError(RuntimeError):
+    pass
+
+
+class EmbeddedBroker:
+    def __init__(self, host: str = "127.0.0.1", port: int = 1883) -> None:
+        self.host = host
+        self.port = port
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+
+    @property
+    def url(self) -> str:
+        return f"mqtt://{self.host}:{self.port}"
+
+    def start(self, timeout: float = 10.0) -> EmbeddedBroker:
+        for name in ("amqtt", "transitions"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+        self._thread = threading.Thread(target=self._run, name="hallq-broker", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(timeout):
+            raise BrokerError(f"embedded broker did not start on {self.host}:{self.port} within {timeout}s")
+        if self._error is not None:
+            raise BrokerError(f"embedded broker could not listen on {self.host}:{self.port}: {self._error}")
+        return self
+
+    def _run(self) -> None:
+        from amqtt.broker import Broker
+
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        config: dict[str, Any] = {
+            "listeners": {"default": {"type": "tcp", "bind": f"{self.host}:{self.port}"}},
+            "plugins": {"amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}},
+        }
+
+        async def main() -> None:
+            self._stop = asyncio.Event()
+            broker = Broker(config)
+            try:
+                await broker.start()
+            except BaseException as exc:  # bind errors and the like
+                self._error = exc
+                self._ready.set()
+                return
+            self._ready.set()
+            await self._stop.wait()
+            await broker.shutdown()
+
+        try:
+            loop.run_until_complete(main())
+        finally:
+            loop.close()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        if self._loop is not None and self._stop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._stop.set)
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def __enter__(self) -> EmbeddedBroker:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,392 @@
+"""The hub's application service: one command payload in, one reply and publications out.
+
+This is where the wire meets the domain, with no MQTT of its own (the bridge moves bytes):
+
+1. decode and check the payload (:mod:`hallq.protocol`): malformed → an error reply;
+2. who is asking: the device id comes from the topic, its role from the hall file; a
+   kiosk cannot call, a pad or window screen acts only on its own window;
+3. a request id seen before → the stored first reply, nothing else happens;
+4. personal data is reduced at the door: a full ID number is validated, masked and
+   keyed-hashed here and goes no further (not into events, logs or replies);
+5. the core decides; events, projections and the reply commit in one transaction;
+6. the caller publishes the reply and the state the events changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from hallq import idcard
+from hallq import protocol as p
+from hub import events as ev
+from hub.config import check_pin
+from hub.core import EVALUATION_LEVELS, DomainError, HallCore, Ticket, TicketState
+from hub.hall import Hall, Role
+from hub.store import Store
+
+log = logging.getLogger("hallq.hub")
+
+RECENT_CALLS = 20
+
+
+@dataclass(frozen=True)
+class Publication:
+    topic: str
+    payload: bytes
+    retain: bool = False
+    qos: int = 1
+
+
+@dataclass
+class Outcome:
+    reply: bytes
+    publications: list[Publication]
+    ok: bool
+
+
+class HubService:
+    def __init__(self, hall: Hall, store: Store, id_key: bytes, clock: Callable[[], float] = time.time) -> None:
+        self.hall = hall
+        self.store = store
+        self.id_key = id_key
+        self.clock = clock
+        self.topics = p.Topics(hall.id)
+        self.core: HallCore = store.load(hall)
+        self.seq = store.last_seq()
+        self.recent_calls: list[dict[str, Any]] = self._load_recent_calls()
+
+    # ------------------------------------------------------------ entry points
+
+    def handle(self, device: str, payload: bytes) -> Outcome:
+        try:
+            req = p.decode_request(payload)
+        except p.ProtocolError as exc:
+            log.warning("refused payload from %s: %s", device, exc.code)
+            return Outcome(p.encode_reply(exc.request_id, code=exc.code, message=exc.message), [], False)
+        stored = self.store.stored_reply(device, req.id)
+        if stored is not None:
+            return Outcome(stored, [], True)
+        now = self.clock()
+        try:
+            self._authorize(device, req)
+            if p.OPS[req.op].query:
+                return Outcome(p.encode_reply(req.id, self._query(req)), [], True)
+            events = self.core.tick(now)
+            try:
+                result, new = self._dispatch(device, req, now)
+            except DomainError as exc:
+                reply = p.encode_reply(req.id, code=exc.code, message=exc.message)
+                self.seq = self.store.record(self.core, events, device=device, request_id=req.id, op=req.op,
+                                             reply=reply, at=now)
+                return Outcome(reply, self.publications(events), False)
+            events += new
+            reply = p.encode_reply(req.id, result)
+            self.seq = self.store.record(self.core, events, device=device, request_id=req.id, op=req.op,
+                                         reply=reply, at=now)
+            return Outcome(reply, self.publications(events), True)
+        except p.ProtocolError as exc:
+            return Outcome(p.encode_reply(req.id, code=exc.code, message=exc.message), [], False)
+        except DomainError as exc:  # refused before anything was decided (tick never raises)
+            return Outcome(p.encode_reply(req.id, code=exc.code, message=exc.message), [], False)
+        except Exception:
+            log.exception("internal error handling %s from %s", req.op, device)
+            self.core = self.store.load(self.hall)  # memory may be ahead of the database: reload
+            return Outcome(p.encode_reply(req.id, code="internal", message="hub 内部错误，操作未生效"), [], False)
+
+    def tick(self) -> list[Publication]:
+        """Timers: day rollover, scheduled expiry, evaluation timeouts. Called about once a second."""
+        events = self.core.tick(self.clock())
+        if not events:
+            return []
+        self.seq = self.store.record(self.core, events)
+        return self.publications(events)
+
+    # ------------------------------------------------------------ who may do what
+
+    def _authorize(self, device_id: str, req: p.Request) -> None:
+        device = self.hall.devices.get(device_id)
+        if device is None:
+            raise p.ProtocolError("unknown_device", f"设备 {device_id} 未在大厅配置中登记", req.id)
+        op = p.OPS[req.op]
+        if device.role.value not in op.roles:
+            raise p.ProtocolError("forbidden", f"{device.role.value} 设备不能执行 {req.op}", req.id)
+        window = req.args.get("window")
+        if op.own_window and device.role in (Role.PAD, Role.DISPLAY):
+            if window and window != device.window:
+                raise p.ProtocolError("forbidden", f"设备 {device_id} 只能操作窗口 {device.window}", req.id)
+            if req.op == "ticket.transfer" and not window:
+                raise p.ProtocolError("forbidden", "窗口设备只能转移本窗口正在办理的号", req.id)
+        if req.op == "ticket.issue" and device.role is Role.KIOSK and req.args.get("channel", "kiosk") not in (
+                "kiosk", "appointment"):
+            raise p.ProtocolError("forbidden", "自助机只能以 kiosk 或 appointment 渠道取号", req.id)
+
+    # ------------------------------------------------------------ dispatch
+
+    def _dispatch(self, device: str, req: p.Request, now: float) -> tuple[dict[str, Any], list[ev.Event]]:
+        a, c = req.args, self.core
+        role = self.hall.devices[device].role
+        force = role in (Role.GUIDE, Role.ADMIN)
+        match req.op:
+            case "ticket.issue":
+                return self._issue(device, a, now)
+            case "ticket.retake":
+                events = c.retake(now, a["ticket"], device)
+                return self._ticket_result(events[-1].ticket), events  # type: ignore[attr-defined]
+            case "ticket.call_next":
+                events = c.call_next(now, a["window"])
+                return self._ticket_result(events[-1].ticket), events  # type: ignore[attr-defined]
+            case "ticket.call":
+                events = c.call_ticket(now, a["window"], a["ticket"], force=force)
+                return self._ticket_result(events[-1].ticket), events  # type: ignore[attr-defined]
+            case "ticket.recall":
+                events = c.recall(now, a["window"])
+                return self._ticket_result(events[-1].ticket), events  # type: ignore[attr-defined]
+            case "ticket.outcome":
+                events = c.outcome(now, a["window"], a["outcome"], a.get("reason", ""), a.get("note", ""))
+                return {"ticket": self._view(c.tickets[_ticket_of(events)])}, events
+            case "ticket.transfer":
+                events = c.transfer(now, ticket=a.get("ticket", ""), window=a.get("window", ""),
+                                    to_queue=a.get("to_queue", ""), to_window=a.get("to_window", ""),
+                                    keep_place=a.get("keep_place"), note=a.get("note", ""), by=device)
+                return self._ticket_result(_ticket_of(events)), events
+            case "ticket.cancel":
+                events = c.cancel(now, a["ticket"], a["reason"], by=device)
+                return {"ticket": self._view(c.tickets[_ticket_of(events)])}, events
+            case "ticket.verify_priority":
+                events = c.verify_priority(now, a["ticket"], a.get("group", ""), by=device)
+                return self._ticket_result(_ticket_of(events)), events
+            case "tickets.expire":
+                events = c.expire_all(now, "guide")
+                return {"expired": len(events[0].tickets)}, events  # type: ignore[attr-defined]
+            case "window.open":
+                staff = self.hall.staff.get(a["staff"])
+                if staff is None or not check_pin(a["pin"], staff.pin_hash):
+                    raise DomainError("bad_pin", "工号或密码不正确")
+                return {}, c.open_window(now, a["window"], a["staff"], device)
+            case "window.pause":
+                return {}, c.pause(now, a["window"], a["reason"], by=device)
+            case "window.resume":
+                return {}, c.resume(now, a["window"], by=device)
+            case "window.close":
+                return {}, c.close_window(now, a["window"], by=device)
+            case "window.set_queues":
+                return {}, c.set_queues(now, a["window"], a["queues"], a.get("overflow", ()), a.get("reason", ""),
+                                        by=device)
+            case "window.summon":
+                events = c.summon(now, a["window"], a.get("department", ""), a.get("note", ""), by=device)
+                return {"department": events[0].department}, events  # type: ignore[attr-defined]
+            case "evaluation.submit":
+                return {}, c.evaluate(now, a["window"], a["level"], a.get("reason", ""), a.get("ticket", ""), device)
+            case "evaluation.skip":
+                return {}, c.skip_evaluation(now, a["window"], device)
+        raise p.ProtocolError("unknown_op", f"unknown op {req.op!r}", req.id)  # pragma: no cover
+
+    def _issue(self, device: str, a: dict[str, Any], now: float) -> tuple[dict[str, Any], list[ev.Event]]:
+        id_masked = id_hash = ""
+        if a.get("id_number"):
+            try:
+                number = idcard.validate_id(a["id_number"], today=self.core.local(now).date())
+            except idcard.InvalidIdNumber as exc:
+                raise DomainError("invalid_id_number", str(exc)) from None
+            id_masked, id_hash = idcard.mask_id(number), idcard.keyed_hash(number, self.id_key)
+            del number
+        channel = a.get("channel", "kiosk")
+        if self.hall.devices[device].role in (Role.GUIDE, Role.ADMIN) and "channel" not in a:
+            channel = "guide"
+        events = self.core.issue(
+            now, matter=a["matter"], situation=a["situation"], channel=channel, device=device,
+            priority_group=a.get("priority_group", ""), applicant_masked=idcard.mask_name(a.get("name", "")),
+            id_masked=id_masked, id_hash=id_hash, phone_masked=idcard.mask_phone(a.get("phone", "")),
+            appointment_slot=a.get("appointment_slot"), assist=a.get("assist", False),
+            target_window=a.get("target_window", ""),
+        )
+        return self._ticket_result(_ticket_of(events)), events
+
+    def _ticket_result(self, ticket_id: str) -> dict[str, Any]:
+        return {"ticket": self._view(self.core.tickets[ticket_id])}
+
+    # ------------------------------------------------------------ queries and views
+
+    def _query(self, req: p.Request) -> dict[str, Any]:
+        if req.op == "ticket.get":
+            try:
+                return {"ticket": self._view(self.core.ticket(req.args["ticket"]))}
+            except DomainError as exc:
+                raise p.ProtocolError(exc.code, exc.message, req.id) from None
+        return {"queues": self.queues_state(), "windows": [self.window_state(w) for w in self.core.windows]}
+
+    def _view(self, t: Ticket) -> dict[str, Any]:
+        """A ticket as devices see it: masked personal data, never the id hash."""
+        matter = self.hall.matters.get(t.matter)
+        situation = matter.situation(t.situation) if matter else None
+        queue = self.hall.queues.get(t.queue)
+        view = {
+            "id": t.id, "number": t.number, "queue": t.queue, "queue_name": queue.name if queue else t.queue,
+            "state": t.state.value, "matter": t.matter, "matter_name": matter.name if matter else t.matter,
+            "situation": t.situation, "situation_name": situation.name if situation else t.situation,
+            "materials": list(situation.materials) if situation else [], "channel": t.channel,
+            "priority_group": t.priority_group, "priority_verified": t.priority_verified,
+            "appointment": t.appointment_slot is not None, "applicant": t.applicant_masked, "id_masked": t.id_masked,
+            "phone_masked": t.phone_masked, "issued_at": t.issued_at, "called_at": t.called_at,
+            "window": t.window, "target_window": t.target_window, "recalls": t.recalls, "retakes": t.retakes,
+            "outcome": t.outcome, "windows": self.hall.windows_serving(t.queue),
+            "progress_url": self.hall.progress_url.format(ticket_id=t.id, number=t.number, hall=self.hall.id),
+        }
+        if t.state is TicketState.WAITING:
+            view["ahead"] = self.core.ahead(t)
+        return view
+
+    def queues_state(self) -> list[dict[str, Any]]:
+        out = []
+        for q in self.hall.queues.values():
+            lst = self.core.waiting[q.id]
+            out.append({
+                "id": q.id, "name": q.name, "zone": q.zone, "waiting": len(lst),
+                "priority": sum(1 for k in lst if k[0] == 0),
+                "next": [self.core.tickets[k[3]].number for k in lst[:5]],
+                "oldest_issued_at": min((self.core.tickets[k[3]].issued_at for k in lst), default=None),
+                "issued": self.core.counters[q.id],
+            })
+        return out
+
+    def window_state(self, wid: str) -> dict[str, Any]:
+        w = self.core.windows[wid]
+        cfg = self.hall.windows[wid]
+        staff = self.hall.staff.get(w.staff)
+        current = self.core.tickets.get(w.current) if w.current else None
+        pending = self.core.tickets.get(w.evaluation) if w.evaluation else None
+        return {
+            "v": p.VERSION, "seq": self.seq, "id": wid, "name": cfg.name, "kind": cfg.kind.value, "zone": cfg.zone,
+            "state": w.state.value, "reason": w.reason, "since": w.since,
+            "staff": {"id": staff.id, "name": staff.name} if staff else None,
+            "queues": list(w.queues), "overflow": list(w.overflow),
+            "direct_waiting": len(self.core.direct[wid]),
+            "current": self._view(current) if current else None,
+            "evaluation": {"ticket": pending.id, "number": pending.number, "invited_at": w.evaluation_at,
+                           "timeout_s": self.hall.policy.evaluation_timeout_s} if pending else None,
+            "counts": w.counts,
+        }
+
+    # ------------------------------------------------------------ what to publish
+
+    def publications(self, events: list[ev.Event]) -> list[Publication]:
+        """Retained state for what changed, plus non-retained events for voices and alerts."""
+        if not events:
+            return []
+        t = self.topics
+        out: list[Publication] = []
+        windows: dict[str, None] = {}
+        queues_changed = False
+        for e in events:
+            if isinstance(e, ev.DayStarted | ev.TicketsExpired):
+                windows.update(dict.fromkeys(self.core.windows))
+                queues_changed = True
+            for name in ("window", "from_window", "to_window"):
+                if getattr(e, name, ""):
+                    windows[getattr(e, name)] = None
+            if isinstance(e, ev.TicketIssued | ev.TicketCalled | ev.TicketTransferred | ev.TicketRequeued |
+                          ev.TicketCancelled | ev.PriorityVerified | ev.OutcomeRecorded):
+                queues_changed = True
+            if isinstance(e, ev.TicketCalled | ev.TicketRecalled):
+                call = self._call(e)
+                self.recent_calls = [call, *self.recent_calls][:RECENT_CALLS]
+                out.append(Publication(t.event("call"), p.dump(call)))
+            elif isinstance(e, ev.EvaluationInvited):
+                out.append(Publication(t.event("evaluate"), p.dump({"v": p.VERSION, "window": e.window,
+                                                                    "ticket": e.ticket, "at": e.at})))
+            elif isinstance(e, ev.BackOfficeSummoned):
+                out.append(Publication(t.event("summon"), p.dump({"v": p.VERSION, **_plain(e)})))
+            elif isinstance(e, ev.EvaluationRecorded):
+                out.append(Publication(t.event("evaluated"), p.dump({
+                    "v": p.VERSION, "window": e.window, "ticket": e.ticket, "level": e.level,
+                    "label": EVALUATION_LEVELS[e.level], "at": e.at})))
+        if queues_changed:
+            out.append(Publication(t.queues, self.queues_payload(), retain=True))
+        for wid in windows:
+            if wid in self.core.windows:
+                out.append(Publication(t.window(wid), p.dump(self.window_state(wid)), retain=True))
+        if any(isinstance(e, ev.TicketCalled | ev.TicketRecalled | ev.DayStarted) for e in events):
+            if any(isinstance(e, ev.DayStarted) for e in events):
+                self.recent_calls = [c for c in self.recent_calls if c["ticket"].startswith(self.core.day)]
+            out.append(Publication(t.calls, self.calls_payload(), retain=True))
+        return out
+
+    def _load_recent_calls(self) -> list[dict[str, Any]]:
+        """Today's last calls from the event log, newest first (no separate state to keep in sync)."""
+        rows = self.store.conn.execute(
+            "SELECT data FROM events WHERE day=? AND type IN (?, ?) ORDER BY seq DESC LIMIT ?",
+            (self.core.day, ev.TicketCalled.type, ev.TicketRecalled.type, RECENT_CALLS)).fetchall()
+        calls = []
+        for (data,) in rows:
+            e = ev.event_from_dict(p.load(data.encode()))
+            if isinstance(e, ev.TicketCalled | ev.TicketRecalled) and e.ticket in self.core.tickets \
+                    and e.window in self.hall.windows:
+                calls.append(self._call(e))
+        return calls
+
+    def _call(self, e: ev.TicketCalled | ev.TicketRecalled) -> dict[str, Any]:
+        ticket = self.core.tickets[e.ticket]
+        window = self.hall.windows[e.window]
+        recall = e.recalls if isinstance(e, ev.TicketRecalled) else 0
+        return {"v": p.VERSION, "seq": self.seq, "ticket": ticket.id, "number": ticket.number,
+                "window": window.id, "window_name": window.name, "zone": window.zone, "recall": recall,
+                "text": f"请{ticket.number}号到{window.id}窗口办理", "at": e.at}
+
+    def queues_payload(self) -> bytes:
+        return p.dump({"v": p.VERSION, "seq": self.seq, "day": self.core.day, "queues": self.queues_state()})
+
+    def calls_payload(self) -> bytes:
+        return p.dump({"v": p.VERSION, "seq": self.seq, "calls": self.recent_calls})
+
+    def all_state(self) -> list[Publication]:
+        """Everything retained, for (re)connects: catalog, queues, every window, recent calls."""
+        t = self.topics
+        return [
+            Publication(t.catalog, p.dump(catalog(self.hall)), retain=True),
+            Publication(t.queues, self.queues_payload(), retain=True),
+            *(Publication(t.window(w), p.dump(self.window_state(w)), retain=True) for w in self.core.windows),
+            Publication(t.calls, self.calls_payload(), retain=True),
+        ]
+
+
+def _ticket_of(events: list[ev.Event]) -> str:
+    for e in reversed(events):
+        ticket = getattr(e, "ticket", "")
+        if ticket:
+            return str(ticket)
+    raise AssertionError("no ticket event")  # pragma: no cover
+
+
+def _plain(e: ev.Event) -> dict[str, Any]:
+    return e.to_dict()
+
+
+def catalog(hall: Hall) -> dict[str, Any]:
+    """What devices need from the hall file (no PIN hashes, no printer secrets), versioned."""
+
+    def d(obj: Any) -> Any:
+        return dataclasses.asdict(obj)
+
+    return {
+        "v": p.VERSION, "version": hall.version, "hall": {"id": hall.id, "name": hall.name,
+                                                          "timezone": hall.timezone,
+                                                          "progress_url": hall.progress_url,
+                                                          "notices": list(hall.notices)},
+        "policy": {"recall_limit": hall.policy.recall_limit, "retake_limit": hall.policy.retake_limit,
+                   "evaluation_timeout_s": hall.policy.evaluation_timeout_s,
+                   "assist_queue": hall.policy.assist_queue,
+                   "opening_hours": [f"{a:%H:%M}-{b:%H:%M}" for a, b in hall.policy.opening_hours]},
+        "zones": [d(z) for z in hall.zones.values()],
+        "queues": [d(q) for q in hall.queues.values()],
+        "windows": [d(w) for w in hall.windows.values()],
+        "matters": [d(m) for m in hall.matters.values()],
+        "priority_groups": [d(g) for g in hall.priority_groups.values()],
+        "staff": [{"id": s.id, "name": s.name, "roles": [r.value for r in s.roles]} for s in hall.staff.values()],
+        "devices": [d(dv) for dv in hall.devices.values()],
+        "evaluation_levels": {str(k): v for k, v in EVALUATION_LEVELS.items() if k},
+    }
