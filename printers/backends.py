@@ -161,6 +161,8 @@ def query_status(printer: Any, cfg: PrinterConfig, timeout: float) -> PrinterSta
         if not reply:
             break
         replies[n] = reply[-1]
+        if reply[-1] & 0x93 != 0x12:
+            break  # not a status byte: no point asking more of whatever this is
     status = interpret(replies, where=cfg.where())
     if isinstance(status.error, StatusTimeout):
         status.error.message = f"打印机在 {timeout:g} 秒内未应答状态查询 (DLE EOT)"
@@ -208,6 +210,9 @@ def check_status(cfg: PrinterConfig, timeout: float | None = None, *, printer: A
                 box["status"] = query_status(p, cfg, timeout)
         except PrinterError as e:
             box["status"] = PrinterStatus(False, "unknown", None, e)
+        except OSError as e:  # the connection died mid-query
+            kind = PrinterUnreachable if cfg.backend == "network" else DeviceMissing
+            box["status"] = PrinterStatus(False, "unknown", None, kind(f"状态查询时连接中断：{e}", where=cfg.where()))
         except Exception as e:
             box["status"] = PrinterStatus(False, "unknown", None, WriteFailed(f"状态查询失败：{e}", where=cfg.where()))
         finally:

@@ -60,6 +60,12 @@ class StatusTimeout(PrinterError):
     code = "status_timeout"
 
 
+class BadReply(PrinterError):
+    """Something answered, but not with ESC/POS status bytes (wrong port, not a printer)."""
+
+    code = "bad_reply"
+
+
 class WriteFailed(PrinterError):
     code = "write_failed"
 
@@ -88,6 +94,7 @@ ALL_ERRORS: tuple[type[PrinterError], ...] = (
     DeviceMissing,
     PrinterUnreachable,
     StatusTimeout,
+    BadReply,
     WriteFailed,
     BackendUnavailable,
     FontMissing,

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from printers.errors import CoverOpen, PaperNearEnd, PaperOut, PrinterError, PrinterOffline, StatusTimeout
+from printers.errors import BadReply, CoverOpen, PaperNearEnd, PaperOut, PrinterError, PrinterOffline, StatusTimeout
 
 Paper = Literal["ok", "near_end", "out", "unknown"]
 DLE_EOT = b"\x10\x04"
@@ -52,6 +52,10 @@ def interpret(replies: dict[int, int], where: str = "") -> PrinterStatus:
     """Status from DLE EOT replies keyed by n; a missing n=1 reply means the printer was silent."""
     if 1 not in replies:
         return PrinterStatus(False, "unknown", None, StatusTimeout("打印机未应答状态查询", where=where))
+    bad = [f"{b:#04x}" for b in replies.values() if b & 0x93 != 0x12]  # bits 1, 4 set; 0, 7 clear
+    if bad:
+        return PrinterStatus(False, "unknown", None,
+                             BadReply(f"应答不是 ESC/POS 状态字节 ({', '.join(bad)})，请检查地址和端口", where=where))
     online = not replies[1] & 0x08
     cover = bool(replies[2] & 0x04) if 2 in replies else None
     paper: Paper = "unknown"
