@@ -14,6 +14,7 @@ itself.  Writes use transport timeouts scaled to the job size.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -85,8 +86,8 @@ def _open_cups(cfg: PrinterConfig) -> Any:
     elif shutil.which("lp") and shutil.which("lpstat"):
         p = LP(cfg.queue)
     else:
-        raise BackendUnavailable("CUPS 打印需要 pycups 或 lp 命令：apt-get install cups-client（或 pip install pycups）",
-                                 where=cfg.where())
+        hint = "apt-get install cups-client（或 pip install pycups）"
+        raise BackendUnavailable(f"CUPS 打印需要 pycups 或 lp 命令：{hint}", where=cfg.where())
     p.open()
     return p
 
@@ -232,10 +233,8 @@ def check_status(cfg: PrinterConfig, timeout: float | None = None, *, printer: A
 
 
 def _close(printer: Any) -> None:
-    try:
+    with contextlib.suppress(Exception):  # closing a dead device must not hide the real error
         printer.close()
-    except Exception:  # closing a dead device must not hide the real error
-        pass
 
 
 def _set_write_timeout(printer: Any, cfg: PrinterConfig, size: int) -> None:

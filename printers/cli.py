@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from printers.errors import PrinterError
-from printers.layout import Document
+from printers.layout import Document, Printable
 from printers.notices import SAMPLES
 from printers.profiles import DEFAULT_PROFILE, PROFILES, get_profile
 from printers.slip import sample_slip
@@ -25,7 +25,7 @@ DEFAULT_HALL = Path(__file__).resolve().parent.parent / "hallq" / "samples" / "h
 
 
 def sample_document(kind: str, width: int) -> Document:
-    item = sample_slip() if kind == "ticket" else SAMPLES[kind]()
+    item: Printable = sample_slip() if kind == "ticket" else SAMPLES[kind]()
     return item.to_document(width)
 
 

@@ -94,7 +94,7 @@ def _type_ok(value: object, kind: type | tuple[type, ...]) -> bool:
     return isinstance(value, kind)
 
 
-def _check_value(key: str, value: Any) -> str | None:  # noqa: PLR0911 - one rule per key
+def _check_value(key: str, value: Any) -> str | None:
     if key == "backend" and value not in BACKENDS:
         return f"应为 {' / '.join(BACKENDS)} 之一 (unknown backend), got {value!r}"
     if key == "width" and value not in (58, 80):

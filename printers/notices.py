@@ -17,10 +17,11 @@ Full ID numbers are refused by the Document, as on the slip.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from printers.layout import Builder, Document
+from printers.layout import Builder, Document, Printable
 
 
 def _d(day: date | None) -> str:
@@ -281,7 +282,7 @@ def sample_correction() -> CorrectionNotice:
     )
 
 
-SAMPLES = {
+SAMPLES: dict[str, Callable[[], Printable]] = {
     "acceptance": sample_acceptance,
     "completion": sample_completion,
     "handover": sample_handover,

@@ -48,7 +48,7 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[PrinterConf
         return cfg(backend="serial", port=pty.port, baudrate=115200), lambda: _settled(pty.received), None
     if kind == "network":
         tcp = TcpPrinter()
-        request.addfinalizer(tcp.close)
+        request.addfinalizer(tcp.close)  # noqa: PT021
         return cfg(backend="network", host="127.0.0.1", tcp_port=tcp.port), lambda: _settled(tcp.received), None
     spool = request.getfixturevalue("fake_lp")
     return cfg(backend="cups", queue="hallq-raw"), spool.read_bytes, None
@@ -73,7 +73,7 @@ def test_printed_bytes_arrive_unchanged(backend: tuple[PrinterConfig, Received, 
     data = render(doc, c.profile)
     got = received()
     # status queries (DLE EOT n) may precede the job on backends that answer them
-    assert got.endswith(data) or got.endswith(data + b"\n")  # lp appends one LF at close
+    assert got.endswith((data, data + b"\n"))  # lp appends one LF at close
     prefix = got[: got.rfind(data)]
     assert prefix.replace(b"\x10\x04", b"").strip(b"\x01\x02\x04") == b""
 
@@ -119,7 +119,8 @@ def test_faults_become_typed_errors(kind: str, state: str, paper: str, code: str
     status = check_status(c, timeout=1.5)
     assert status.error is not None
     assert (status.error.code, status.error.blocking, status.paper) == (code, blocking, paper)
-    assert status.error.message and not status.error.message.isascii()  # Chinese for people
+    assert status.error.message
+    assert not status.error.message.isascii()
     assert status.cover_open is (state == "cover_open")
     if blocking:
         with pytest.raises(PrinterError) as info:
@@ -135,7 +136,8 @@ def test_a_printer_that_never_answers_times_out(kind: str, request: pytest.Fixtu
     t0 = time.monotonic()
     status = check_status(c, timeout=0.5)
     assert time.monotonic() - t0 < 1.5
-    assert status.error is not None and status.error.code == "status_timeout"
+    assert status.error is not None
+    assert status.error.code == "status_timeout"
     assert status.paper == "unknown"
 
 
@@ -151,7 +153,8 @@ def test_a_read_that_blocks_forever_is_cut_off() -> None:
     t0 = time.monotonic()
     status = check_status(cfg(backend="dummy"), timeout=0.3, printer=Stuck())
     assert time.monotonic() - t0 < 1.5
-    assert status.error is not None and status.error.code == "status_timeout"
+    assert status.error is not None
+    assert status.error.code == "status_timeout"
 
 
 def test_status_query_can_be_switched_off_for_models_that_never_answer(request: pytest.FixtureRequest) -> None:
@@ -191,7 +194,8 @@ def test_missing_or_unreachable_devices_fail_fast_and_typed(table: dict[str, Any
     t0 = time.monotonic()
     status = check_status(c, timeout=0.5)
     assert time.monotonic() - t0 < 1.5
-    assert status.error is not None and status.error.code in codes
+    assert status.error is not None
+    assert status.error.code in codes
     assert status.error.where.startswith("打印机 T")
     with pytest.raises(PrinterError) as info:
         print_document(c, sample_slip().to_document(58), check=False)
@@ -228,5 +232,6 @@ def test_something_that_is_not_a_printer_is_a_bad_reply(request: pytest.FixtureR
 
     threading.Thread(target=http, daemon=True).start()
     status = check_status(cfg(backend="network", host="127.0.0.1", tcp_port=srv.getsockname()[1]), timeout=1)
-    assert status.error is not None and status.error.code == "bad_reply"
+    assert status.error is not None
+    assert status.error.code == "bad_reply"
     assert "端口" in status.error.message

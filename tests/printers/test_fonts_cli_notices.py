@@ -26,14 +26,15 @@ def test_chinese_glyphs_are_real_glyphs_not_boxes() -> None:
     paths = tuple(fonts.font_paths())
     a, b = fonts.glyph("中", False, paths), fonts.glyph("国", False, paths)
     assert a.tobytes() != b.tobytes()
-    assert a.size == (24, 24) and fonts.glyph("A", False, paths).size == (12, 24)
+    assert a.size == (24, 24)
+    assert fonts.glyph("A", False, paths).size == (12, 24)
     rare, ji = fonts.glyph("𠮷", False, paths), fonts.glyph("吉", False, paths)
     assert rare.tobytes() != ji.tobytes()  # a real Extension B glyph, not the ordinary 吉 and not a box
     assert 0 in rare.getextrema()
 
 
 def test_no_cjk_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fonts, "font_paths", lambda: [])
+    monkeypatch.setattr(fonts, "font_paths", list)
     with pytest.raises(FontMissing) as info:
         fonts.require_cjk_font()
     assert info.value.code == "font_missing"
@@ -83,7 +84,8 @@ def test_cli_printer_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         assert (out["online"], out["paper"], out["error"]["code"]) == (True, "near_end", "paper_near_end")
         assert main(["printer", "check", "--printer", "K2", "--config", str(hall)]) == 2
         err = capsys.readouterr().err
-        assert "printers.K2.baudrat" in err and "'baudrate'" in err
+        assert "printers.K2.baudrat" in err
+        assert "'baudrate'" in err
         assert main(["printer", "check", "--printer", "K9", "--config", str(hall)]) == 2
         assert "K9" in capsys.readouterr().err
         tcp.state = "ok"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 import pytest
@@ -25,7 +26,7 @@ def test_fold_keeps_every_character_and_fits(text: str, cols: int) -> None:
 @given(CJK_TEXT, st.integers(min_value=6, max_value=48))
 def test_fold_does_not_start_a_continuation_line_with_closing_punctuation(text: str, cols: int) -> None:
     lines = fold(text, cols)
-    for prev, line in zip(lines, lines[1:], strict=False):
+    for prev, line in itertools.pairwise(lines):
         if line[0] in NO_LINE_START:
             # allowed only when the previous line could give nothing back (one token)
             assert len(prev) <= 1 or text_cols(prev) + 2 > cols
@@ -98,7 +99,7 @@ def test_progress_url_template() -> None:
 
 
 def test_negative_wait_and_empty_ticket_are_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="等待人数"):
         TicketSlip(**{**sample_slip().__dict__, "waiting_ahead": -1})
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="票号"):
         TicketSlip(**{**sample_slip().__dict__, "ticket_number": " "})

@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from escpos_reader import parse, paper
+from escpos_reader import paper, parse
 from printer_fakes import zbar
 
 from printers.escpos_render import render
@@ -82,7 +82,8 @@ def test_rare_character_line_becomes_a_raster_of_the_same_line() -> None:
     assert len(rasters) == 1
     assert rasters[0].image().tobytes() == line_image(line).tobytes()
     # and the lines around it are still text
-    assert "办理窗口：S01、S02、S03" in texts and "证件号码：141002********029X" in texts
+    assert "办理窗口：S01、S02、S03" in texts
+    assert "证件号码：141002********029X" in texts
 
 
 def test_native_qr_payload_is_the_url() -> None:
@@ -118,7 +119,8 @@ def test_raster_only_output_is_the_preview_dot_for_dot(kind: str, width: int) ->
     doc = ALL_DOCS[kind]().to_document(width)
     profile = get_profile("raster-only")
     parsed = parse(render(doc, profile))
-    assert parsed.lines == [] and parsed.qrs == []
+    assert parsed.lines == []
+    assert parsed.qrs == []
     printed = paper(parsed, doc.dots)
     preview = preview_paper(doc, profile)
     assert printed.size == preview.size

@@ -72,7 +72,8 @@ def test_a_full_network_printer_table() -> None:
 
 def test_defaults() -> None:
     c, errors = parse_one({"backend": "serial", "port": "/dev/ttyS0"})
-    assert errors == [] and c is not None
+    assert errors == []
+    assert c is not None
     assert (c.baudrate, c.width, c.profile.name, c.profile.chinese_mode) == (9600, 80, "generic-gb18030", "fs")
 
 
