@@ -256,6 +256,8 @@ def _windows(c: _Checker, doc: dict[str, Any], zones: dict[str, Zone], queues: d
         for key, ids in (("queues", served), ("overflow", overflow)):
             for i, q in enumerate(ids):
                 _ref(c, q, queues, f"{path}.{key}[{i}]", "queue")
+        if "queues" in d and not served:
+            c.error(f"{path}.queues", "窗口至少要服务一个队列 (a window needs at least one queue)")
         for q in set(served) & set(overflow):
             c.error(f"{path}.overflow", f"队列 {q} 同时出现在 queues 和 overflow 中 (queue in both stages)")
         weights: dict[str, int] = {}
@@ -313,6 +315,10 @@ def _situation(
             c.error(f"{path}.queue", "需要取号的情形必须指定队列 (a ticketed situation needs a queue)")
         else:
             _ref(c, queue, queues, f"{path}.queue", "queue")
+    if online and consult:
+        c.error(path, "online 与 consult_only 不能同时为 true (a situation is either online or consult-only)")
+    if online and d.get("assist") is True:
+        c.error(f"{path}.assist", "全程网办情形不应设 assist；“我需要帮助”会自动取帮办号 (online situations route online)")
     url = c.get(d, "online_url", path, str, default="")
     if online and not url:
         c.error(f"{path}.online_url", "全程网办情形需要网办地址 (an online situation needs online_url)")
@@ -424,6 +430,7 @@ def _matters(c: _Checker, doc: dict[str, Any], zones: dict[str, Zone], queues: d
         if kind is MatterKind.PROMISED and days <= 0:
             c.error(f"{path}.promised_days", "承诺件需要承诺时限 (a promised matter needs promised_days > 0)")
         queue = c.get(d, "queue", path, str, default="")
+        _ref(c, queue, queues, f"{path}.queue", "queue")
         situations: dict[str, Situation] = {}
         sseen: dict[str, str] = {}
         for spath, s in c.list_of_tables(d, "situations", path):
@@ -478,10 +485,11 @@ def _staff(c: _Checker, doc: dict[str, Any]) -> dict[str, Staff]:
                 "应为 `hallq config hash-pin` 生成的散列，不能写明文 PIN (expected a pbkdf2_sha256 hash)",
             )
         roles: list[Role] = []
+        staff_roles = {r.value: r for r in (Role.PAD, Role.GUIDE, Role.ADMIN)}
         for i, r in enumerate(c.strings(d, "roles", path) or ("pad",)):
-            try:
-                roles.append(Role(r))
-            except ValueError:
+            if r in staff_roles:
+                roles.append(staff_roles[r])
+            else:
                 c.error(f"{path}.roles[{i}]", f"未知角色 (unknown role {r!r}); allowed: pad, guide, admin")
         out[sid] = Staff(
             sid, c.get(d, "name", path, str), pin_hash, tuple(roles), c.get(d, "department", path, str, default="")
@@ -520,6 +528,8 @@ def _ref(c: _Checker, value: str, known: dict[str, Any], path: str, what: str) -
         c.error(path, f"未定义的{_WHAT_ZH.get(what, what)} (unknown {what} {value!r}){more}")
 
 
+PROGRESS_FIELDS = {"ticket_id": "2026-11-23-A001", "ticket": "2026-11-23-A001", "number": "A001",
+                   "hall": "lvliang", "date": "2026-11-23"}
 _WHAT_ZH = {"zone": "区域", "queue": "队列", "window": "窗口", "printer": "打印机", "situation": "情形"}
 
 
@@ -563,6 +573,12 @@ def parse_hall(doc: dict[str, Any], *, text: str = "", source: str = "<hall>") -
     for q in queues.values():
         if not any(q.id in w.queues or q.id in w.overflow for w in windows.values()):
             c.error(f"queues[{list(queues).index(q.id)}]", f"队列 {q.id} 没有任何窗口服务 (no window serves it)")
+    progress_url = c.get(h, "progress_url", "hall", str, default="")
+    try:
+        progress_url.format(**PROGRESS_FIELDS)
+    except (KeyError, IndexError, ValueError) as exc:
+        c.error("hall.progress_url", f"未知占位符 (unknown placeholder) {exc}; allowed: "
+                + ", ".join("{" + k + "}" for k in PROGRESS_FIELDS))
     if not zones:
         c.error("zones", "至少需要一个区域 (at least one [[zones]])")
     if not windows:
@@ -579,7 +595,7 @@ def parse_hall(doc: dict[str, Any], *, text: str = "", source: str = "<hall>") -
         priority_groups=_groups(c, doc),
         staff=_staff(c, doc),
         devices=devices,
-        progress_url=c.get(h, "progress_url", "hall", str, default=""),
+        progress_url=progress_url,
         notices=c.strings(h, "notices", "hall"),
         printers=printers,
         version=hashlib.sha256(text.encode()).hexdigest()[:12] if text else "",

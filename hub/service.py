@@ -235,7 +235,8 @@ class HubService:
             "phone_masked": t.phone_masked, "issued_at": t.issued_at, "called_at": t.called_at,
             "window": t.window, "target_window": t.target_window, "recalls": t.recalls, "retakes": t.retakes,
             "outcome": t.outcome, "windows": self.hall.windows_serving(t.queue),
-            "progress_url": self.hall.progress_url.format(ticket_id=t.id, number=t.number, hall=self.hall.id),
+            "progress_url": self.hall.progress_url.format(ticket_id=t.id, ticket=t.id, number=t.number,
+                                                          hall=self.hall.id, date=t.id[:10]),
         }
         if t.state is TicketState.WAITING:
             view["ahead"] = self.core.ahead(t)

@@ -1,0 +1,315 @@
+"""``hallq``: one command for every part of the hall (hub, devices, tools).
+
+Subcommands import what they need lazily, so ``hallq config check`` works without Qt and
+a kiosk does not load the hub's SQLite code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+DEFAULT_LISTEN = "127.0.0.1:1883"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not hasattr(args, "func"):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hallq", description="政务服务大厅排队叫号系统 hallq (hall queueing over MQTT)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    hub = sub.add_parser("hub", help="run the hall hub (with the embedded broker unless --mqtt is given)")
+    _hall_args(hub)
+    hub.add_argument("--db", required=True, help="SQLite file of the hall's days (created if missing)")
+    hub.add_argument("--key-file", help="secret for hashing ID numbers (default: beside the db, .key)")
+    where = hub.add_mutually_exclusive_group()
+    where.add_argument("--listen", default=None, help=f"embedded broker address (default {DEFAULT_LISTEN})")
+    where.add_argument("--mqtt", help="use an external broker instead, e.g. mqtt://hub:secret@127.0.0.1:1883")
+    hub.add_argument("--always-open", action="store_true",
+                     help="ignore opening hours and expiry times (demos, tests, 24h halls)")
+    hub.set_defaults(func=cmd_hub)
+
+    demo = sub.add_parser("demo", help="the whole hall on this machine: broker, hub, sample hall, simulated devices")
+    _hall_args(demo, required=False)
+    demo.add_argument("--db", help="SQLite file (default: a temporary one)")
+    demo.add_argument("--listen", default="127.0.0.1:0", help="embedded broker address (port 0: any free port)")
+    demo.add_argument("--headless", action="store_true", help="no windows even if a screen is available")
+    demo.add_argument("--duration", type=float, default=0, help="stop after this many seconds (0: until Ctrl-C)")
+    demo.add_argument("--pace", type=float, default=1.0, help="seconds between simulated actions (default 1)")
+    demo.set_defaults(func=cmd_demo)
+
+    config = sub.add_parser("config", help="check the hall file, hash staff PINs")
+    csub = config.add_subparsers(metavar="ACTION")
+    check = csub.add_parser("check", help="validate a hall file; every error with its key path and line")
+    check.add_argument("path", help="hall file (TOML)")
+    check.set_defaults(func=cmd_config_check)
+    pin = csub.add_parser("hash-pin", help="print the pin_hash of a staff PIN for the hall file")
+    pin.add_argument("pin", nargs="?", help="the PIN (asked for if omitted)")
+    pin.set_defaults(func=cmd_hash_pin)
+
+    state = sub.add_parser("state", help="print the live hall from the hub's retained state")
+    _mqtt_args(state)
+    state.add_argument("--json", action="store_true", help="machine-readable output")
+    state.set_defaults(func=cmd_state)
+
+    for name, issue, text in (("kiosk", 5, "touchscreen ticket kiosk"), ("pad", 6, "window staff pad / guide console"),
+                              ("display", 7, "hall screen, window screen, LED bar"),
+                              ("simulate", 8, "a whole simulated hall day")):
+        p = sub.add_parser(name, help=f"{text} (not built yet: issue {issue})")
+        _mqtt_args(p)
+        p.add_argument("rest", nargs=argparse.REMAINDER)
+        p.set_defaults(func=_not_yet(name, issue))
+
+    try:
+        from printers.cli import register
+    except ImportError as exc:  # pragma: no cover - printers/ is part of the package
+        print(f"warning: printer commands unavailable: {exc}", file=sys.stderr)
+    else:
+        register(sub)
+    return parser
+
+
+def _hall_args(p: argparse.ArgumentParser, required: bool = True) -> None:
+    p.add_argument("--config", required=required, help="hall file (TOML); see docs/config.md")
+
+
+def _mqtt_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--mqtt", default=f"mqtt://{DEFAULT_LISTEN}", help="broker URL (default %(default)s)")
+    p.add_argument("--hall", help="hall id (default: discovered from the hub's catalog)")
+
+
+def _not_yet(name: str, issue: int) -> Any:
+    def run(args: argparse.Namespace) -> int:
+        print(f"hallq {name}: 尚未实现 — NOT BUILT YET (tracked in issue {issue}).", file=sys.stderr)
+        return 3
+
+    return run
+
+
+# ---------------------------------------------------------------- config
+
+
+def _load(path: str | None) -> Any:
+    from hub.config import ConfigError, load_hall, sample_hall_path
+
+    try:
+        return load_hall(path or sample_hall_path())
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+def cmd_config_check(args: argparse.Namespace) -> int:
+    from hub.config import ConfigError, load_hall
+
+    try:
+        hall = load_hall(args.path)
+    except ConfigError as exc:
+        print(f"✗ {exc}", file=sys.stderr)
+        return 1
+    situations = sum(len(m.situations) for m in hall.matters.values())
+    print(f"✓ {args.path}: {hall.name} ({hall.id}) — {len(hall.zones)} zones, {len(hall.queues)} queues, "
+          f"{len(hall.windows)} windows, {len(hall.matters)} matters, {situations} situations, "
+          f"{len(hall.devices)} devices, {len(hall.staff)} staff; version {hall.version}")
+    return 0
+
+
+def cmd_hash_pin(args: argparse.Namespace) -> int:
+    import getpass
+
+    from hub.config import hash_pin
+
+    pin = args.pin or getpass.getpass("PIN: ")
+    if not pin.isdigit() or not 4 <= len(pin) <= 12:
+        print("PIN 应为 4-12 位数字 (a PIN is 4-12 digits)", file=sys.stderr)
+        return 1
+    print(hash_pin(pin))
+    return 0
+
+
+def always_open(hall: Any) -> Any:
+    policy = dataclasses.replace(hall.policy, opening_hours=((dt.time(0, 0), dt.time(23, 59, 59)),), expire_at=())
+    return dataclasses.replace(hall, policy=policy)
+
+
+# ---------------------------------------------------------------- hub
+
+
+def _split(listen: str) -> tuple[str, int]:
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit():
+        raise SystemExit(f"--listen must be HOST:PORT, got {listen!r}")
+    return host, int(port)
+
+
+def start_hall(hall: Any, db: str, listen: str | None, mqtt: str | None, key_file: str | None = None) -> Any:
+    """Broker (unless external) + hub; returns (hub, broker or None, url)."""
+    from hub.bridge import Hub
+    from hub.broker import BrokerError, EmbeddedBroker, free_port
+
+    broker = None
+    if mqtt:
+        url = mqtt
+    else:
+        host, port = _split(listen or DEFAULT_LISTEN)
+        broker = EmbeddedBroker(host, port or free_port(host))
+        try:
+            broker.start()
+        except BrokerError as exc:
+            raise SystemExit(f"✗ {exc}\n  (is another broker on that port? use --listen HOST:PORT or --mqtt URL)")
+        url = broker.url
+    try:
+        hub = Hub(hall, db, url, key_path=key_file).start()
+    except ConnectionError as exc:
+        if broker:
+            broker.stop()
+        raise SystemExit(f"✗ {exc}") from None
+    return hub, broker, url
+
+
+def _wait_for_signal(duration: float = 0) -> None:
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *a: stop.set())
+    try:
+        stop.wait(duration or None)
+    except KeyboardInterrupt:
+        pass
+
+
+def cmd_hub(args: argparse.Namespace) -> int:
+    hall = _load(args.config)
+    if args.always_open:
+        hall = always_open(hall)
+    hub, broker, url = start_hall(hall, args.db, args.listen, args.mqtt, args.key_file)
+    print(f"hallq hub: {hall.name} ({hall.id}) on {url}, db {args.db}; Ctrl-C to stop", flush=True)
+    try:
+        _wait_for_signal()
+    finally:
+        hub.stop()
+        if broker:
+            broker.stop()
+    return 0
+
+
+# ---------------------------------------------------------------- demo
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from hallq.demo import Simulation
+
+    hall = always_open(_load(args.config))
+    db = args.db or str(Path(tempfile.mkdtemp(prefix="hallq-demo-")) / "hall.db")
+    has_screen = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or sys.platform == "win32"
+    hub, broker, url = start_hall(hall, db, args.listen, None)
+    print(f"hallq demo: {hall.name} — broker {url}, db {db}", flush=True)
+    if has_screen and not args.headless:
+        print("note: kiosk, pad and display windows are not built yet (issues 5-7); running headless.", flush=True)
+    elif not args.headless:
+        print("no screen found (DISPLAY unset): running headless — hub, broker and simulated devices.", flush=True)
+    print(f"try, in another terminal:  hallq state --mqtt {url}", flush=True)
+    sim = Simulation(hall, url, pace=args.pace, out=sys.stdout)
+    sim.start()
+    try:
+        _wait_for_signal(args.duration)
+    finally:
+        sim.stop()
+        print(sim.summary(), flush=True)
+        hub.stop()
+        if broker:
+            broker.stop()
+    return 0
+
+
+# ---------------------------------------------------------------- state
+
+
+def cmd_state(args: argparse.Namespace) -> int:
+    from hallq import protocol as p
+    from hallq.client import HallClient, discover_hall
+
+    try:
+        hall_id = args.hall or discover_hall(args.mqtt)
+        client = HallClient(args.mqtt, hall_id, f"state-{os.getpid()}", "admin",
+                            subscriptions=(f"{p.ROOT}/{hall_id}/#",))
+        client.start()
+    except (ConnectionError, LookupError, ValueError) as exc:
+        print(f"✗ {exc}", file=sys.stderr)
+        return 1
+    t = client.topics
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline and (t.catalog not in client.state or t.queues not in client.state):
+        time.sleep(0.05)
+    time.sleep(0.2)
+    client.stop()
+    if t.catalog not in client.state:
+        print(f"✗ no hub state for hall {hall_id} on {args.mqtt}", file=sys.stderr)
+        return 1
+    state = client.state
+    windows = [v for k, v in sorted(state.items()) if k.startswith(t.base + "/state/window/") and v]
+    presence = {k.rsplit("/", 1)[-1]: v for k, v in state.items() if k.startswith(t.base + "/presence/") and v}
+    if args.json:
+        print(json.dumps({"queues": state.get(t.queues), "windows": windows, "presence": presence},
+                         ensure_ascii=False, indent=2))
+        return 0
+    print(render_state(state[t.catalog], state.get(t.queues) or {}, windows, presence))
+    return 0
+
+
+_WSTATE = {"open": "开放", "paused": "暂停", "closed": "关闭"}
+
+
+def render_state(catalog: dict[str, Any], queues: dict[str, Any], windows: list[dict[str, Any]],
+                 presence: dict[str, Any]) -> str:
+    lines = [f"{catalog['hall']['name']}  {queues.get('day', '')}  (seq {queues.get('seq', 0)})", "",
+             "队列 queue         等候 waiting  已取 issued  下一个 next"]
+    for q in queues.get("queues", []):
+        nxt = " ".join(q["next"][:3])
+        lines.append(f"  {q['id']:<2} {_pad(q['name'], 14)} {q['waiting']:>5}  {q['issued']:>8}   {nxt}")
+    lines += ["", "窗口 window               状态 state  工作人员 staff  当前 current"]
+    for w in windows:
+        cur = w["current"]["number"] if w.get("current") else "-"
+        staff = w["staff"]["name"] if w.get("staff") else "-"
+        reason = f"({w['reason']})" if w.get("reason") else ""
+        lines.append(f"  {w['id']:<4} {_pad(w['name'], 18)} {_WSTATE.get(w['state'], w['state'])}{reason:<6} "
+                     f"{_pad(staff, 10)} {cur}")
+    online = sorted(d for d, v in presence.items() if v.get("online"))
+    lines += ["", f"在线设备 online: {', '.join(online) or '-'}"]
+    return "\n".join(lines)
+
+
+def _pad(text: str, width: int) -> str:
+    """Pad to a display width where CJK characters take two columns."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - used)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
