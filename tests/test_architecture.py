@@ -1,0 +1,40 @@
+"""Layering rules from STYLE.md, checked on the source: the core is pure, the hub never imports Qt."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
+
+
+PURE = ["hub/core.py", "hub/events.py", "hub/hall.py"]
+# Roots that mean I/O, threads or wall-clock time; and hallq/hub modules that do I/O.
+IO_ROOTS = {"sqlite3", "sqlite_utils", "paho", "amqtt", "PySide6", "socket", "serial", "escpos", "threading",
+            "time", "os", "subprocess", "asyncio"}
+IO_MODULES = {"hallq.client", "hub.store", "hub.bridge", "hub.broker", "hub.service"}
+
+
+@pytest.mark.parametrize("module", PURE)
+def test_domain_core_does_no_io(module: str) -> None:
+    bad = {m for m in imports(ROOT / module) if m.split(".")[0] in IO_ROOTS or m in IO_MODULES}
+    assert not bad, f"{module} imports {bad}"
+
+
+@pytest.mark.parametrize("package", ["hub", "printers", "hallq"])
+def test_hub_printers_and_protocol_never_import_qt(package: str) -> None:
+    for path in (ROOT / package).rglob("*.py"):
+        assert not any(m.startswith("PySide6") for m in imports(path)), path

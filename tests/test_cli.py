@@ -1,0 +1,128 @@
+"""The hallq command line as a hall's IT person uses it (real processes, real broker, real files)."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from hub.broker import free_port
+from hub.config import check_pin, sample_hall_path
+
+HALLQ = [sys.executable, "-m", "hallq"]
+SAMPLE = sample_hall_path()
+
+
+def run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*HALLQ, *args], capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def test_config_check_accepts_the_sample_hall() -> None:
+    r = run("config", "check", str(SAMPLE))
+    assert r.returncode == 0, r.stderr
+    assert "吕梁市政务服务中心" in r.stdout
+    matters = int(re.search(r"(\d+) matters", r.stdout).group(1))  # type: ignore[union-attr]
+    assert matters >= 30
+
+
+def test_config_check_lists_every_error_with_path_and_line(tmp_path: Path) -> None:
+    text = SAMPLE.read_text(encoding="utf-8")
+    text = text.replace('queues = ["A", "B"]\nweights = { A = 2, B = 1 }', 'queus = ["A", "B"]', 1)
+    text = text.replace("recall_limit = 3", 'recall_limit = "three"', 1)
+    text = text.replace('id = "K1"\nrole = "kiosk"', 'id = "K1"\nrole = "kisok"', 1)
+    bad = tmp_path / "hall.toml"
+    bad.write_text(text, encoding="utf-8")
+    r = run("config", "check", str(bad))
+    assert r.returncode == 1
+    err = r.stderr
+    assert "windows[0].queus" in err and "did you mean 'queues'" in err
+    assert "windows[0].queues" in err and "缺少必填项" in err
+    assert re.search(r"policy\.recall_limit \(line \d+\)", err)
+    assert "devices[0].role" in err and "kisok" in err
+    line = int(re.search(r"policy\.recall_limit \(line (\d+)\)", err).group(1))  # type: ignore[union-attr]
+    assert "recall_limit" in text.splitlines()[line - 1]
+
+
+def test_config_check_reports_toml_syntax_errors_with_line(tmp_path: Path) -> None:
+    bad = tmp_path / "hall.toml"
+    bad.write_text('[hall]\nid = "x"\nname = \n', encoding="utf-8")
+    r = run("config", "check", str(bad))
+    assert r.returncode == 1
+    assert "line 3" in r.stderr and "TOML" in r.stderr
+
+
+def test_config_check_missing_file(tmp_path: Path) -> None:
+    r = run("config", "check", str(tmp_path / "nope.toml"))
+    assert r.returncode == 1
+    assert "nope.toml" in r.stderr
+
+
+def test_hash_pin_roundtrip() -> None:
+    r = run("config", "hash-pin", "4321")
+    assert r.returncode == 0
+    assert check_pin("4321", r.stdout.strip())
+    assert not check_pin("1234", r.stdout.strip())
+    assert run("config", "hash-pin", "12").returncode == 1
+
+
+def test_placeholder_commands_say_so_loudly() -> None:
+    r = run("kiosk")
+    assert r.returncode == 3
+    assert "NOT BUILT YET" in r.stderr
+
+
+def test_hub_state_and_demo_end_to_end(tmp_path: Path) -> None:
+    """`hallq hub` with its embedded broker; `hallq state` reads it; a second hub on the port fails clearly."""
+    port = free_port()
+    url = f"mqtt://127.0.0.1:{port}"
+    hub = subprocess.Popen([*HALLQ, "hub", "--config", str(SAMPLE), "--db", str(tmp_path / "hall.db"),
+                            "--listen", f"127.0.0.1:{port}", "--always-open"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        out = ""
+        while time.monotonic() < deadline:
+            r = run("state", "--mqtt", url, timeout=20)
+            out = r.stdout
+            if r.returncode == 0:
+                break
+            time.sleep(0.3)
+        assert "吕梁市政务服务中心" in out
+        assert re.search(r"S01\s+综合窗口1\s+关闭", out)
+        assert "hub" in out.split("online:")[1]
+        second = run("hub", "--config", str(SAMPLE), "--db", str(tmp_path / "b.db"), "--listen",
+                     f"127.0.0.1:{port}", timeout=30)
+        assert second.returncode != 0
+        assert "could not listen" in second.stderr or "cannot" in second.stderr
+    finally:
+        hub.send_signal(signal.SIGTERM)
+        hub.wait(15)
+    assert hub.returncode == 0
+    assert (tmp_path / "hall.key").exists()
+    assert oct((tmp_path / "hall.key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_state_without_a_broker_fails_clearly() -> None:
+    r = run("state", "--mqtt", f"mqtt://127.0.0.1:{free_port()}", timeout=30)
+    assert r.returncode == 1
+    assert "cannot reach" in r.stderr
+
+
+def test_demo_headless_issues_and_calls(tmp_path: Path) -> None:
+    env = dict(os.environ)
+    env.pop("DISPLAY", None)
+    r = subprocess.run([*HALLQ, "demo", "--headless", "--duration", "6", "--pace", "0.2",
+                        "--db", str(tmp_path / "demo.db")], capture_output=True, text=True, timeout=60, env=env,
+                       check=False)
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"🎫 K\d: [A-L]\d{3} ", r.stdout)
+    assert re.search(r"📢 请[A-L]\d{3}号到[A-Z]\d{2}窗口办理", r.stdout)
+    issued = int(re.search(r"issued (\d+)", r.stdout).group(1))  # type: ignore[union-attr]
+    assert issued >= 3
+    assert "refused 0" in r.stdout
