@@ -718,6 +718,8 @@ def _slot_after(lst: list[Key], places: int, own_cls: int, now: float) -> tuple[
     if prev is None:
         return nxt[0], nxt[1] - 1.0
     if prev[0] != nxt[0]:
+        if prev[0] == PRIORITY and own_cls != PRIORITY:  # sort just before nxt: never become "priority"
+            return nxt[0], nxt[1] - 1e-3
         return prev[0], prev[1] + 1e-3
     return prev[0], (prev[1] + nxt[1]) / 2
 

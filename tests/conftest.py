@@ -1,0 +1,164 @@
+"""Shared fixtures: halls, a clock you can move, real brokers (amqtt and Mosquitto), a running hub.
+
+Brokers are real and started once per session on free loopback ports; every hub test gets
+its own hall id (so its own topic tree) and its own SQLite file under ``tmp_path``.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import dataclasses
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hallq.client import HallClient
+from hub.broker import EmbeddedBroker, free_port
+from hub.config import load_hall, sample_hall_path
+from hub.hall import Hall
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "hub"))
+from hub_helpers import MOSQUITTO, SMALL_HALL, FakeClock, local_ts, make_small_hall, wait_for  # noqa: E402
+
+# ---------------------------------------------------------------- halls and clocks
+
+
+@pytest.fixture(scope="session")
+def hall() -> Hall:
+    """The sample hall (hallq/samples/hall.toml): opening hours 08:30-12:00, 14:00-18:00."""
+    return load_hall(sample_hall_path())
+
+
+@pytest.fixture(scope="session")
+def small_hall_text() -> str:
+    return SMALL_HALL
+
+
+@pytest.fixture(scope="session")
+def small_hall() -> Hall:
+    """2 zones, 3 queues (C has a quota of 3), 3 windows with stages/weights, 2 staff, every device role."""
+    return make_small_hall()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """Monday 2026-11-23 09:00 Asia/Shanghai: inside both halls' opening hours."""
+    return FakeClock(local_ts(2026, 11, 23, 9, 0))
+
+
+# ---------------------------------------------------------------- brokers
+
+
+def _wait_port(port: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
+
+
+@pytest.fixture(scope="session")
+def embedded_broker() -> Iterator[str]:
+    broker = EmbeddedBroker("127.0.0.1", free_port()).start()
+    yield broker.url
+    broker.stop()
+
+
+@pytest.fixture(scope="session")
+def mosquitto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not (os.path.exists(MOSQUITTO) or shutil.which("mosquitto")):
+        pytest.skip("mosquitto not installed (apt install mosquitto)")
+    binary = MOSQUITTO if os.path.exists(MOSQUITTO) else shutil.which("mosquitto")
+    port = free_port()
+    conf = tmp_path_factory.mktemp("mosquitto") / "mosquitto.conf"
+    conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
+    proc = subprocess.Popen([str(binary), "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _wait_port(port)
+    except TimeoutError:
+        proc.kill()
+        err = proc.communicate(timeout=5)[1].decode(errors="replace")
+        raise RuntimeError(f"mosquitto did not start: {err}") from None
+    yield f"mqtt://127.0.0.1:{port}"
+    proc.terminate()
+    try:
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
+@pytest.fixture(params=["embedded", "mosquitto"])
+def broker_url(request: pytest.FixtureRequest) -> str:
+    """Every MQTT test runs against both brokers (STYLE 6: contract tests over every implementation)."""
+    return str(request.getfixturevalue("embedded_broker" if request.param == "embedded" else "mosquitto"))
+
+
+# ---------------------------------------------------------------- a running hub
+
+
+class HubRig:
+    """A Hub on a tmp_path database plus device clients; everything stops at teardown."""
+
+    def __init__(self, hall: Hall, url: str, db: Path, clock: FakeClock) -> None:
+        self.hall, self.url, self.db, self.clock = hall, url, db, clock
+        self.hub: Any = None
+        self.clients: list[HallClient] = []
+
+    def start_hub(self) -> Any:
+        from hub.bridge import Hub
+
+        self.hub = Hub(self.hall, self.db, self.url, clock=self.clock, durable=False, tick_interval=0.2).start()
+        return self.hub
+
+    def stop_hub(self) -> None:
+        if self.hub is not None:
+            self.hub.stop()
+            self.hub = None
+
+    def client(self, device: str, role: str, *, url: str | None = None,
+               subscriptions: tuple[str, ...] = ()) -> HallClient:
+        c = HallClient(url or self.url, self.hall.id, device, role, subscriptions=subscriptions)
+        self.clients.append(c)
+        return c.start(10)
+
+    def kiosk(self, device: str = "K1") -> HallClient:
+        return self.client(device, "kiosk")
+
+    def pad(self, device: str = "P-S01") -> HallClient:
+        return self.client(device, "pad")
+
+    def display(self, device: str = "D-S01") -> HallClient:
+        return self.client(device, "display")
+
+    def close(self) -> None:
+        for c in self.clients:
+            try:
+                c.stop()
+            except Exception:  # an abruptly cut client in a presence test
+                pass
+        self.stop_hub()
+
+
+@pytest.fixture
+def running_hub(hall: Hall, broker_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[HubRig]:
+    """The sample hall under a unique hall id (own topic tree), its hub running on ``broker_url``."""
+    unique = dataclasses.replace(hall, id=f"t{uuid.uuid4().hex[:12]}")
+    rig = HubRig(unique, broker_url, tmp_path / "hub.db", clock)
+    rig.start_hub()
+    yield rig
+    rig.close()
