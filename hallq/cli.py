@@ -79,10 +79,17 @@ def build_parser() -> argparse.ArgumentParser:
     for name, issue, text in (("kiosk", 5, "touchscreen ticket kiosk"), ("pad", 6, "window staff pad / guide console"),
                               ("display", 7, "hall screen, window screen, LED bar"),
                               ("simulate", 8, "a whole simulated hall day")):
-        p = sub.add_parser(name, help=f"{text} (not built yet: issue {issue})")
-        _mqtt_args(p)
-        p.add_argument("rest", nargs=argparse.REMAINDER)
-        p.set_defaults(func=_not_yet(name, issue))
+        if not _register_app(name, sub):
+            p = sub.add_parser(name, help=f"{text} (not built yet: issue {issue})")
+            _mqtt_args(p)
+            p.add_argument("rest", nargs=argparse.REMAINDER)
+            p.set_defaults(func=_not_yet(name, issue))
+
+    shot = sub.add_parser("screenshot", help="render a device screen to PNG (offscreen), e.g. kiosk-start")
+    shot.add_argument("scene", nargs="?", help="scene name; omit to list them")
+    shot.add_argument("--out", help="PNG file to write")
+    shot.add_argument("--lang", choices=("zh_CN", "en"), default="zh_CN")
+    shot.set_defaults(func=cmd_screenshot)
 
     try:
         from printers.cli import register
@@ -91,6 +98,58 @@ def build_parser() -> argparse.ArgumentParser:
     else:
         register(sub)
     return parser
+
+
+APPS = ("kiosk", "pad", "display", "simulate")
+
+
+def _register_app(name: str, sub: Any) -> bool:
+    """Device apps add their own subcommand through ``<package>.cli.register(sub)``."""
+    import importlib
+
+    package = "hallq.simulate" if name == "simulate" else name
+    try:
+        module = importlib.import_module(f"{package}.cli")
+    except ModuleNotFoundError as exc:
+        if exc.name not in (f"{package}.cli", package):
+            raise
+        return False
+    module.register(sub)
+    return True
+
+
+def scenes() -> dict[str, Any]:
+    """Every screenshot scene the device apps offer (``<package>.scenes.SCENES``)."""
+    import importlib
+
+    found: dict[str, Any] = {}
+    for package in ("kiosk", "pad", "display"):
+        try:
+            module = importlib.import_module(f"{package}.scenes")
+        except ModuleNotFoundError as exc:
+            if exc.name not in (f"{package}.scenes", package):
+                raise
+            continue
+        found.update(module.SCENES)
+    return found
+
+
+def cmd_screenshot(args: argparse.Namespace) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from hallq import i18n
+
+    i18n.set_language(args.lang)
+    available = scenes()
+    if not args.scene:
+        print("\n".join(sorted(available)) or "no scenes yet (device apps not built)")
+        return 0
+    if args.scene not in available:
+        print(f"✗ unknown scene {args.scene!r}; available: {', '.join(sorted(available)) or 'none'}", file=sys.stderr)
+        return 1
+    out = Path(args.out or f"{args.scene}.png")
+    available[args.scene](out)
+    print(f"✓ {out}")
+    return 0
 
 
 def _hall_args(p: argparse.ArgumentParser, required: bool = True) -> None:

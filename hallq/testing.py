@@ -1,0 +1,68 @@
+"""A whole hall in one process, for tests, screenshots, benchmarks and the demo.
+
+Real parts only: an embedded MQTT broker on a free loopback port, the real hub on a real
+SQLite file, real clients. ``clock`` lets a caller pin the hall's time.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from hallq.client import HallClient
+from hub.bridge import Hub
+from hub.broker import EmbeddedBroker, free_port
+from hub.config import load_hall, sample_hall_path
+from hub.hall import Hall
+
+
+def open_all_day(hall: Hall) -> Hall:
+    import dataclasses
+    import datetime as dt
+
+    policy = dataclasses.replace(hall.policy, opening_hours=((dt.time(0, 0), dt.time(23, 59, 59)),), expire_at=())
+    return dataclasses.replace(hall, policy=policy)
+
+
+class LocalHall:
+    def __init__(self, hall: Hall | None = None, db: str | Path | None = None, *,
+                 clock: Callable[[], float] = time.time, url: str | None = None) -> None:
+        self.hall = hall or open_all_day(load_hall(sample_hall_path()))
+        self.db = Path(db) if db else Path(tempfile.mkdtemp(prefix="hallq-")) / "hall.db"
+        self.clock = clock
+        self.broker: EmbeddedBroker | None = None
+        self.url = url or ""
+        self.hub: Hub | None = None
+        self.clients: list[HallClient] = []
+
+    def start(self) -> LocalHall:
+        if not self.url:
+            self.broker = EmbeddedBroker("127.0.0.1", free_port()).start()
+            self.url = self.broker.url
+        self.hub = Hub(self.hall, self.db, self.url, clock=self.clock).start()
+        return self
+
+    def client(self, device: str, role: str | None = None, **kwargs: Any) -> HallClient:
+        if role is None:
+            role = self.hall.devices[device].role.value
+        c = HallClient(self.url, self.hall.id, device, role, **kwargs).start()
+        self.clients.append(c)
+        return c
+
+    def stop(self) -> None:
+        for c in self.clients:
+            c.stop()
+        if self.hub:
+            self.hub.stop()
+        if self.broker:
+            self.broker.stop()
+
+    def __enter__(self) -> LocalHall:
+        return self.start()
+
+    def __exit__(self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()
