@@ -114,8 +114,14 @@ def fold(text: str, cols: int) -> list[str]:
             width += tw
             return
         carry: list[str] = []
-        if tok[0] in NO_LINE_START and len(lines[-1]) > 1:
-            carry.append(lines[-1].pop())  # 避头点: pull the previous character down with it
+        # 避头点: pull previous tokens down until the new line starts with a non-closing character
+        while (
+            tok[0] in NO_LINE_START
+            and len(lines[-1]) > 1
+            and (not carry or carry[0][0] in NO_LINE_START)
+            and text_cols("".join([lines[-1][-1], *carry, tok])) <= cols
+        ):
+            carry.insert(0, lines[-1].pop())
         while lines[-1] and lines[-1][-1] == " ":
             lines[-1].pop()
         if tok == " ":

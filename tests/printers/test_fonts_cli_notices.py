@@ -15,6 +15,7 @@ from printers import fonts
 from printers.cli import main
 from printers.errors import FontMissing
 from printers.escpos_render import render
+from printers.fonts import text_cols
 from printers.notices import SAMPLES
 from printers.preview import save_png
 from printers.profiles import get_profile
@@ -129,3 +130,13 @@ def test_rare_character_company_name_goes_out_as_raster() -> None:
     parsed = parse(render(doc, get_profile("generic-gb18030")))
     assert not any("祥建筑" in ln.text for ln in parsed.lines)
     assert any(r.height == 30 for r in parsed.rasters)
+
+
+def test_shipped_fonts_cover_common_rare_name_characters(monkeypatch: pytest.MonkeyPatch) -> None:
+    shipped = [p for p in fonts.font_paths() if "/printers/fonts/" in p.replace("\\", "/")]
+    wqy = [p for p in fonts.font_paths() if "wqy" in p]
+    assert len(shipped) == 2
+    monkeypatch.setattr(fonts, "font_paths", lambda: shipped + wqy)
+    img = fonts.render_line("申请人：𠮷*、𬌗")
+    assert img.size == (12 * text_cols("申请人：𠮷*、𬌗"), 24)
+    assert 0 in img.getextrema()

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from printers.fonts import text_cols
-from printers.layout import NO_LINE_START, Builder, Document, QRCode, TextLine, fold
+from printers.layout import _TOKEN, NO_LINE_START, Builder, Document, QRCode, TextLine, fold
 from printers.slip import TicketSlip, progress_url, sample_slip
 
 CJK_TEXT = st.text(alphabet=st.sampled_from(list("政务服务中心不动产登记，。、（）【】ABC123 xyz-/:")), max_size=120)
@@ -28,8 +28,10 @@ def test_fold_does_not_start_a_continuation_line_with_closing_punctuation(text: 
     lines = fold(text, cols)
     for prev, line in itertools.pairwise(lines):
         if line[0] in NO_LINE_START:
-            # allowed only when the previous line could give nothing back (one token)
-            assert len(prev) <= 1 or text_cols(prev) + 2 > cols
+            # allowed only when the previous line is one token, or a long run of punctuation
+            # would not fit on a line together with the character before it
+            lead = len(line) - len(line.lstrip("".join(NO_LINE_START)))
+            assert len(_TOKEN.findall(prev)) <= 1 or text_cols(prev[-1] + line[:lead]) + 2 > cols
 
 
 def test_fold_keeps_ascii_words_and_bracketed_terms_together() -> None:
