@@ -320,21 +320,21 @@ class HubService:
     def _load_recent_calls(self) -> list[dict[str, Any]]:
         """Today's last calls from the event log, newest first (no separate state to keep in sync)."""
         rows = self.store.conn.execute(
-            "SELECT data FROM events WHERE day=? AND type IN (?, ?) ORDER BY seq DESC LIMIT ?",
+            "SELECT seq, data FROM events WHERE day=? AND type IN (?, ?) ORDER BY seq DESC LIMIT ?",
             (self.core.day, ev.TicketCalled.type, ev.TicketRecalled.type, RECENT_CALLS)).fetchall()
         calls = []
-        for (data,) in rows:
+        for seq, data in rows:
             e = ev.event_from_dict(p.load(data.encode()))
             if isinstance(e, ev.TicketCalled | ev.TicketRecalled) and e.ticket in self.core.tickets \
                     and e.window in self.hall.windows:
-                calls.append(self._call(e))
+                calls.append(self._call(e, seq))  # its own seq, as published live
         return calls
 
-    def _call(self, e: ev.TicketCalled | ev.TicketRecalled) -> dict[str, Any]:
+    def _call(self, e: ev.TicketCalled | ev.TicketRecalled, seq: int | None = None) -> dict[str, Any]:
         ticket = self.core.tickets[e.ticket]
         window = self.hall.windows[e.window]
         recall = e.recalls if isinstance(e, ev.TicketRecalled) else 0
-        return {"v": p.VERSION, "seq": self.seq, "ticket": ticket.id, "number": ticket.number,
+        return {"v": p.VERSION, "seq": self.seq if seq is None else seq, "ticket": ticket.id, "number": ticket.number,
                 "window": window.id, "window_name": window.name, "zone": window.zone, "recall": recall,
                 "text": f"请{ticket.number}号到{window.id}窗口办理", "at": e.at}
 

@@ -1,0 +1,298 @@
+"""The durable store (hub.store): one transaction per command, idempotent replies, restart, no full IDs at rest."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hub_helpers import FakeClock, core_view, event_count, issue, reply, req
+
+from hallq import idcard
+from hub.core import HallCore
+from hub.hall import Hall
+from hub.service import HubService
+from hub.store import Store
+
+KEY = b"k" * 32
+VALID_IDS = ("11010519491231002X", "440524188001010014", "34052419800101001X")
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "hub.db"
+
+
+@pytest.fixture
+def svc(small_hall: Hall, db: Path, clock: FakeClock) -> Iterator[HubService]:
+    store = Store(db, durable=False)
+    service = HubService(small_hall, store, KEY, clock)
+    yield service
+    service.store.close()
+
+
+def handle_ok(service: HubService, device: str, op: str, args: dict[str, Any] | None = None,
+              rid: str | None = None) -> dict[str, Any]:
+    r = reply(service.handle(device, req(op, args, rid)))
+    assert r["ok"], r
+    return dict(r["result"])
+
+
+def open_window_fast(service: HubService, now: float, window: str, staff: str = "s1") -> None:
+    """Open through the core and store (the PIN hash costs ~0.1 s; the wire path is tested elsewhere)."""
+    events = service.core.tick(now)
+    service.store.record(service.core, events + service.core.open_window(now, window, staff, f"P{window[-1]}"))
+
+
+def rows(store: Store, sql: str) -> list[tuple[Any, ...]]:
+    return list(store.conn.execute(sql).fetchall())
+
+
+# ---------------------------------------------------------------- one transaction per command
+
+
+def test_exception_inside_transaction_leaves_nothing(small_hall: Hall, db: Path, clock: FakeClock) -> None:
+    store = Store(db, durable=False)
+    core = HallCore(small_hall)
+    events = core.tick(clock.now) + issue_events(core, clock.now)
+    with pytest.raises(RuntimeError, match="power cut"), store.transaction():
+        store.write(core, events, device="K1", request_id="r1")
+        assert event_count(store) == len(events)  # written, not committed
+        raise RuntimeError("power cut")
+    assert event_count(store) == 0
+    assert store.tickets() == [] and store.windows() == []
+    store.close()
+    reopened = Store(db)
+    assert event_count(reopened) == 0 and reopened.tickets() == []
+    assert reopened.meta("core") is None
+    reopened.close()
+
+
+def issue_events(core: HallCore, now: float) -> list[Any]:
+    return core.issue(now, matter="ma", situation="s", device="K1")
+
+
+def test_process_killed_mid_transaction_leaves_nothing(db: Path, clock: FakeClock) -> None:
+    """A real kill: the child writes events and projections, then dies (os._exit) before COMMIT."""
+    script = textwrap.dedent(f"""
+        import os, sys
+        sys.path[:0] = {sys.path!r}
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from hub_helpers import make_small_hall
+        from hub.core import HallCore
+        from hub.store import Store
+        store = Store({str(db)!r})
+        core = HallCore(make_small_hall())
+        with store.transaction():
+            store.write(core, core.tick({clock.now!r}))
+        events = core.issue({clock.now!r}, matter="ma", situation="s")
+        store.conn.execute("BEGIN IMMEDIATE")
+        store.write(core, events, device="K1", request_id="r1")
+        store.conn.execute("INSERT INTO requests(device, id, op, at, reply) VALUES ('K1','r1','x',0,'{{}}')")
+        os._exit(9)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60, check=False)
+    assert proc.returncode == 9, proc.stderr.decode()
+    store = Store(db)
+    try:
+        types = [e.type for _, e in store.events()]
+        assert types == ["day.started"]  # the committed first transaction only
+        assert store.tickets() == []
+        assert store.stored_reply("K1", "r1") is None
+        assert store.meta("core")["counters"]["A"] == 0
+    finally:
+        store.close()
+
+
+def test_failing_projection_rolls_back_the_whole_command(svc: HubService, clock: FakeClock,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    handle_ok(svc, "K1", "ticket.issue", {"matter": "ma", "situation": "s"})
+    before_events, before_view = event_count(svc.store), core_view(svc.core)
+    real = svc.store._project
+
+    def boom(core: HallCore, events: list[Any]) -> None:
+        real(core, events)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(svc.store, "_project", boom)
+    out = svc.handle("K1", req("ticket.issue", {"matter": "mb", "situation": "s"}, "r-fail"))
+    assert reply(out)["error"]["code"] == "internal"
+    assert out.publications == []
+    assert event_count(svc.store) == before_events
+    assert core_view(svc.core) == before_view  # memory reloaded from the database
+    assert svc.store.stored_reply("K1", "r-fail") is None
+    monkeypatch.undo()
+    # the retry with the same id now does the work, once
+    again = handle_ok(svc, "K1", "ticket.issue", {"matter": "mb", "situation": "s"}, "r-fail")
+    assert again["ticket"]["number"] == "B001"
+    assert [t["number"] for t in svc.store.tickets()] == ["A001", "B001"]
+
+
+def test_each_command_is_one_transaction(svc: HubService, monkeypatch: pytest.MonkeyPatch) -> None:
+    begins: list[str] = []
+    real = svc.store.transaction
+
+    def counting() -> Any:
+        begins.append("begin")
+        return real()
+
+    monkeypatch.setattr(svc.store, "transaction", counting)
+    handle_ok(svc, "K1", "ticket.issue", {"matter": "ma", "situation": "s"})  # day start + issue
+    assert begins == ["begin"]
+    types = [e.type for _, e in svc.store.events()]
+    assert types == ["day.started", "ticket.issued"]
+
+
+# ---------------------------------------------------------------- idempotency
+
+
+def test_same_request_id_twice_is_byte_identical_and_changes_nothing(svc: HubService, small_hall: Hall,
+                                                                    db: Path, clock: FakeClock) -> None:
+    payload = req("ticket.issue", {"matter": "ma", "situation": "s"}, "kiosk-1-0001")
+    first = svc.handle("K1", payload)
+    assert first.ok and first.publications
+    n_events, tickets = event_count(svc.store), svc.store.tickets()
+    clock.advance(5)
+    second = svc.handle("K1", payload)
+    assert second.reply == first.reply
+    assert second.publications == []
+    assert event_count(svc.store) == n_events and svc.store.tickets() == tickets
+    # the same id from another device is another request
+    other = reply(svc.handle("G1", payload))
+    assert other["result"]["ticket"]["number"] == "A002"
+    # restart: close the store, open it again, same bytes
+    svc.store.close()
+    store = Store(db, durable=False)
+    svc2 = HubService(small_hall, store, KEY, clock)
+    third = svc2.handle("K1", payload)
+    assert third.reply == first.reply
+    assert event_count(store) == n_events + 1
+    svc.store = store  # the fixture closes it
+
+
+def test_a_refusal_is_replayed_too(svc: HubService, clock: FakeClock) -> None:
+    open_window_fast(svc, clock.now, "W1")
+    payload = req("ticket.call_next", {"window": "W1"}, "pad-1")
+    first = svc.handle("P1", payload)
+    assert reply(first)["error"]["code"] == "queue_empty"
+    handle_ok(svc, "K1", "ticket.issue", {"matter": "ma", "situation": "s"})
+    n = event_count(svc.store)
+    assert svc.handle("P1", payload).reply == first.reply  # not a second, different answer
+    assert event_count(svc.store) == n
+    assert svc.core.windows["W1"].current == ""
+
+
+# ---------------------------------------------------------------- restart mid-day
+
+
+def build_day(service: HubService, clock: FakeClock) -> None:
+    """A busy morning: every kind of state the hub must resume."""
+    for w in ("W1", "W2", "W3"):
+        open_window_fast(service, clock.now, w)
+    for i, (matter, extra) in enumerate([
+        ("ma", {}), ("mb", {}), ("ma2", {"id_number": VALID_IDS[0]}), ("mc", {}),
+        ("ma", {"id_number": VALID_IDS[1], "priority_group": "elderly"}), ("mb", {"priority_group": "military"}),
+        ("ma2", {}), ("mc", {"channel": "appointment", "appointment_slot": clock.now + 3600}),
+    ]):
+        clock.advance(10 + i)
+        handle_ok(service, "K1", "ticket.issue", {"matter": matter, "situation": "s", **extra})
+    clock.advance(30)
+    handle_ok(service, "G1", "ticket.verify_priority", {"ticket": "A003"})
+    handle_ok(service, "P1", "ticket.call_next", {"window": "W1"})
+    handle_ok(service, "P1", "ticket.recall", {"window": "W1"})
+    handle_ok(service, "P1", "ticket.outcome", {"window": "W1", "outcome": "accepted"})  # evaluation pending
+    handle_ok(service, "P1", "ticket.call_next", {"window": "W1"})                       # current at W1
+    handle_ok(service, "P2", "ticket.call_next", {"window": "W2"})
+    handle_ok(service, "P2", "ticket.outcome", {"window": "W2", "outcome": "passed"})
+    passed = [t for t in service.core.tickets.values() if t.state.value == "passed"][0]
+    handle_ok(service, "K1", "ticket.retake", {"ticket": passed.number})
+    handle_ok(service, "P2", "ticket.call_next", {"window": "W2"})
+    handle_ok(service, "P2", "ticket.transfer", {"window": "W2", "to_window": "W3"})
+    handle_ok(service, "P3", "ticket.call_next", {"window": "W3"})
+    handle_ok(service, "P3", "window.summon", {"window": "W3"})
+
+
+def test_restart_mid_day_resumes_everything(svc: HubService, small_hall: Hall, db: Path, clock: FakeClock) -> None:
+    build_day(svc, clock)
+    live = core_view(svc.core)
+    assert any(w.evaluation for w in svc.core.windows.values())
+    assert sum(len(v) for v in svc.core.waiting.values()) >= 2
+    svc.store.close()
+    store = Store(db, durable=False)
+    loaded = store.load(small_hall)
+    assert core_view(loaded) == live
+    assert loaded.expired_marks == svc.core.expired_marks
+    svc2 = HubService(small_hall, store, KEY, clock)
+    assert svc2.recent_calls == svc.recent_calls
+    svc.store = store
+    # and it keeps going where it left off: numbering, waiting order, pending evaluation
+    nxt = handle_ok(svc2, "K1", "ticket.issue", {"matter": "ma", "situation": "s"})["ticket"]
+    assert nxt["number"] == f"A{svc.core.counters['A'] + 1:03d}"
+    handle_ok(svc2, "D1", "evaluation.submit", {"window": "W1", "level": 4})
+    dup = reply(svc2.handle("K1", req("ticket.issue", {"matter": "ma2", "situation": "s",
+                                                       "id_number": VALID_IDS[0]})))
+    assert dup["ok"] or dup["error"]["code"] == "duplicate_ticket"
+
+
+def test_restart_keeps_one_ticket_per_person(svc: HubService, small_hall: Hall, db: Path, clock: FakeClock) -> None:
+    handle_ok(svc, "K1", "ticket.issue", {"matter": "ma", "situation": "s", "id_number": VALID_IDS[2]})
+    svc.store.close()
+    svc.store = Store(db, durable=False)
+    svc2 = HubService(small_hall, svc.store, KEY, clock)
+    dup = reply(svc2.handle("K1", req("ticket.issue", {"matter": "ma", "situation": "s",
+                                                       "id_number": VALID_IDS[2]})))
+    assert dup["error"]["code"] == "duplicate_ticket"
+
+
+def test_restart_next_morning_starts_a_new_day(svc: HubService, small_hall: Hall, db: Path,
+                                               clock: FakeClock) -> None:
+    handle_ok(svc, "K1", "ticket.issue", {"matter": "ma", "situation": "s"})
+    svc.store.close()
+    svc.store = Store(db, durable=False)
+    clock.set_local(9, 0, day_offset=1)
+    svc2 = HubService(small_hall, svc.store, KEY, clock)
+    first = handle_ok(svc2, "K1", "ticket.issue", {"matter": "ma", "situation": "s"})["ticket"]
+    assert first["id"] == "2026-11-24-A001"
+    states = {t["id"]: t["state"] for t in svc.store.tickets()}
+    assert states["2026-11-23-A001"] == "expired"
+
+
+# ---------------------------------------------------------------- no full ID number at rest
+
+
+def test_no_full_id_number_in_the_database_files(svc: HubService, db: Path, clock: FakeClock) -> None:
+    for i, number in enumerate(VALID_IDS):
+        handle_ok(svc, "K1", "ticket.issue", {"matter": "ma" if i % 2 else "mb", "situation": "s",
+                                              "id_number": number, "name": "张三", "phone": "13812345678"})
+    handle_ok(svc, "K1", "ticket.issue", {"matter": "ma2", "situation": "s", "id_number": VALID_IDS[0].lower()})
+    files = [p for p in (db, db.with_name(db.name + "-wal")) if p.exists()]
+    assert len(files) == 2  # the WAL holds the recent commits: check it too
+    masked = [idcard.mask_id(n) for n in VALID_IDS]
+
+    def check(paths: list[Path]) -> None:
+        blob = b"".join(p.read_bytes() for p in paths)
+        for number in VALID_IDS:
+            for form in (number, number.lower(), number[:17]):
+                assert form.encode() not in blob
+                assert form.encode("utf-16-le") not in blob
+        assert not idcard.looks_like_full_id(blob.decode("latin-1"))
+        assert "13812345678".encode() not in blob
+
+    check(files)
+    assert any(m.encode() in b"".join(p.read_bytes() for p in files) for m in masked)  # the search works
+    id_columns = rows(svc.store, "SELECT id_masked, id_hash FROM tickets WHERE id_masked != ''")
+    assert len(id_columns) == 4 and all(len(h) == 64 for _, h in id_columns)
+    svc.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    check([p for p in (db, db.with_name(db.name + "-wal")) if p.exists()])
+
+
+def test_events_on_disk_are_json_and_replayable(svc: HubService) -> None:
+    handle_ok(svc, "K1", "ticket.issue", {"matter": "ma", "situation": "s"})
+    for (data,) in rows(svc.store, "SELECT data FROM events"):
+        assert json.loads(data)["type"]
+    assert [e.type for _, e in svc.store.events()] == ["day.started", "ticket.issued"]
