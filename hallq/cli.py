@@ -71,6 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
     pin.add_argument("pin", nargs="?", help="the PIN (asked for if omitted)")
     pin.set_defaults(func=cmd_hash_pin)
 
+    appts = sub.add_parser("appointments", help="import booked appointments (预约) for check-in at kiosks")
+    asub = appts.add_subparsers(metavar="ACTION")
+    imp = asub.add_parser("import", help="import a CSV (code,date,start,end,matter,situation,name,id_number,phone)")
+    imp.add_argument("csv", help="CSV file, UTF-8")
+    _hall_args(imp)
+    imp.add_argument("--db", required=True, help="the hub's SQLite file (safe while the hub runs)")
+    imp.add_argument("--key-file", help="the hub's ID hashing key (default: beside the db, .key)")
+    imp.set_defaults(func=cmd_appointments_import)
+
     state = sub.add_parser("state", help="print the live hall from the hub's retained state")
     _mqtt_args(state)
     state.add_argument("--json", action="store_true", help="machine-readable output")
@@ -302,6 +311,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
         hub.stop()
         if broker:
             broker.stop()
+    return 0
+
+
+def cmd_appointments_import(args: argparse.Namespace) -> int:
+    from hub.appointments import AppointmentFileError, parse_appointments
+    from hub.bridge import load_key
+    from hub.store import Store
+
+    hall = _load(args.config)
+    try:
+        text = Path(args.csv).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"✗ {args.csv}: cannot read as UTF-8 text: {exc}", file=sys.stderr)
+        return 1
+    key = load_key(args.key_file or Path(args.db).with_suffix(".key"))
+    try:
+        rows = parse_appointments(text, hall, key, source=args.csv)
+    except AppointmentFileError as exc:
+        print(f"✗ {exc}", file=sys.stderr)
+        return 1
+    store = Store(args.db)
+    try:
+        count = store.add_appointments(rows)
+    finally:
+        store.close()
+    print(f"✓ imported {count} appointment(s) into {args.db}")
     return 0
 
 

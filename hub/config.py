@@ -598,6 +598,8 @@ def parse_hall(doc: dict[str, Any], *, text: str = "", source: str = "<hall>") -
         progress_url=progress_url,
         notices=c.strings(h, "notices", "hall"),
         printers=printers,
+        printer_tables={k: dict(v) for k, v in doc.get("printers", {}).items() if isinstance(v, dict)}
+        if isinstance(doc.get("printers"), dict) else {},
         version=hashlib.sha256(text.encode()).hexdigest()[:12] if text else "",
     )
     if c.issues:

@@ -283,6 +283,7 @@ class HallCore:
         appointment_slot: float | None = None,
         assist: bool = False,
         target_window: str = "",
+        appointment: str = "",
     ) -> list[ev.Event]:
         """取号 (R1-R7). ``assist``: the citizen asked for help (帮办代办 queue)."""
         hall = self.hall
@@ -328,7 +329,7 @@ class HallCore:
         return self._emit(ev.TicketIssued(
             now, f"{self.day}-{number}", number, queue, self.seq + 1, matter, situation, channel, device,
             priority_group, verified, appointment_slot, applicant_masked, id_masked, id_hash, phone_masked,
-            cls, order, target_window,
+            cls, order, target_window, appointment,
         ))
 
     def call_next(self, now: float, window: str, staff: str = "") -> list[ev.Event]:
@@ -453,6 +454,10 @@ class HallCore:
         self._wmove(w, "open")
         if staff not in self.hall.staff:
             raise DomainError("unknown_staff", f"没有工号 {staff}")
+        elsewhere = next((o.id for o in self.windows.values() if o.staff == staff and o.id != window
+                          and o.state is not WindowState.CLOSED), "")
+        if elsewhere:
+            raise DomainError("staff_elsewhere", f"工号 {staff} 已在窗口 {elsewhere} 登录，请先在该窗口退出")
         return self._emit(ev.WindowOpened(now, window, staff, device))
 
     def pause(self, now: float, window: str, reason: str, by: str = "") -> list[ev.Event]:

@@ -55,6 +55,7 @@ class TicketIssued(Event):
     cls: int  # 0 verified priority, 1 appointment, 2 normal
     order: float
     target_window: str = ""
+    appointment: str = ""  # the appointment code checked in (预约签到)
 
 
 @dataclass(frozen=True)

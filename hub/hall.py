@@ -185,6 +185,7 @@ class Hall:
     progress_url: str = ""
     notices: tuple[str, ...] = ()
     printers: dict[str, Any] = field(default_factory=dict)
+    printer_tables: dict[str, dict[str, Any]] = field(default_factory=dict)  # as written, for devices
     version: str = ""  # content hash of the hall file, set by the loader
 
     def windows_serving(self, queue_id: str) -> list[str]:

@@ -59,6 +59,7 @@ class HubService:
         self.core: HallCore = store.load(hall)
         self.seq = store.last_seq()
         self.recent_calls: list[dict[str, Any]] = self._load_recent_calls()
+        self._extra: list[Publication] = []  # publications an op asks for besides its events'
 
     # ------------------------------------------------------------ entry points
 
@@ -72,39 +73,40 @@ class HubService:
         if stored is not None:
             return Outcome(stored, [], True)
         now = self.clock()
+        pubs = self._tick(now)  # timers first, in their own transaction: a refusal below keeps them
         try:
             self._authorize(device, req)
             if p.OPS[req.op].query:
-                return Outcome(p.encode_reply(req.id, self._query(req)), [], True)
-            events = self.core.tick(now)
+                return Outcome(p.encode_reply(req.id, self._query(req)), pubs, True)
             try:
-                result, new = self._dispatch(device, req, now)
-            except DomainError as exc:
+                result, events = self._dispatch(device, req, now)
+            except DomainError as exc:  # the core decided nothing; the refusal is the stored answer
                 reply = p.encode_reply(req.id, code=exc.code, message=exc.message)
-                self.seq = self.store.record(self.core, events, device=device, request_id=req.id, op=req.op,
-                                             reply=reply, at=now)
-                return Outcome(reply, self.publications(events), False)
-            events += new
+                self.store.record(self.core, [], device=device, request_id=req.id, op=req.op, reply=reply, at=now)
+                return Outcome(reply, pubs, False)
             reply = p.encode_reply(req.id, result)
             self.seq = self.store.record(self.core, events, device=device, request_id=req.id, op=req.op,
                                          reply=reply, at=now)
-            return Outcome(reply, self.publications(events), True)
+            return Outcome(reply, pubs + self.publications(events) + self._extra, True)
         except p.ProtocolError as exc:
-            return Outcome(p.encode_reply(req.id, code=exc.code, message=exc.message), [], False)
-        except DomainError as exc:  # refused before anything was decided (tick never raises)
-            return Outcome(p.encode_reply(req.id, code=exc.code, message=exc.message), [], False)
+            return Outcome(p.encode_reply(req.id, code=exc.code, message=exc.message), pubs, False)
         except Exception:
             log.exception("internal error handling %s from %s", req.op, device)
             self.core = self.store.load(self.hall)  # memory may be ahead of the database: reload
-            return Outcome(p.encode_reply(req.id, code="internal", message="hub 内部错误，操作未生效"), [], False)
+            return Outcome(p.encode_reply(req.id, code="internal", message="hub 内部错误，操作未生效"), pubs, False)
+        finally:
+            self._extra = []
 
-    def tick(self) -> list[Publication]:
-        """Timers: day rollover, scheduled expiry, evaluation timeouts. Called about once a second."""
-        events = self.core.tick(self.clock())
+    def _tick(self, now: float) -> list[Publication]:
+        events = self.core.tick(now)
         if not events:
             return []
         self.seq = self.store.record(self.core, events)
         return self.publications(events)
+
+    def tick(self) -> list[Publication]:
+        """Timers: day rollover, scheduled expiry, evaluation timeouts. Called about once a second."""
+        return self._tick(self.clock())
 
     # ------------------------------------------------------------ who may do what
 
@@ -121,9 +123,15 @@ class HubService:
                 raise p.ProtocolError("forbidden", f"设备 {device_id} 只能操作窗口 {device.window}", req.id)
             if req.op == "ticket.transfer" and not window:
                 raise p.ProtocolError("forbidden", "窗口设备只能转移本窗口正在办理的号", req.id)
-        if req.op == "ticket.issue" and device.role is Role.KIOSK and req.args.get("channel", "kiosk") not in (
-                "kiosk", "appointment"):
-            raise p.ProtocolError("forbidden", "自助机只能以 kiosk 或 appointment 渠道取号", req.id)
+        if req.op == "ticket.issue" and device.role is Role.KIOSK and req.args.get("channel", "kiosk") != "kiosk":
+            raise p.ProtocolError("forbidden", "自助机只能以 kiosk 渠道取号（预约请用 appointment.checkin）", req.id)
+        if req.op == "ticket.cancel" and device.role is Role.KIOSK:
+            try:
+                issuer = self.core.ticket(req.args["ticket"]).device
+            except DomainError:
+                issuer = ""
+            if issuer != device_id:
+                raise p.ProtocolError("forbidden", "自助机只能作废本机发出的票", req.id)
 
     # ------------------------------------------------------------ dispatch
 
@@ -160,6 +168,16 @@ class HubService:
             case "ticket.verify_priority":
                 events = c.verify_priority(now, a["ticket"], a.get("group", ""), by=device)
                 return self._ticket_result(_ticket_of(events)), events
+            case "ticket.reprint":
+                target = self.hall.devices.get(a["device"])
+                if target is None or target.role is not Role.KIOSK:
+                    raise DomainError("unknown_device", f"没有自助机 {a['device']}")
+                ticket = c.ticket(a["ticket"])
+                self._extra.append(Publication(self.topics.event("reprint"), p.dump(
+                    {"v": p.VERSION, "device": target.id, "ticket": self._view(ticket), "by": device})))
+                return {"ticket": self._view(ticket)}, []
+            case "appointment.checkin":
+                return self._checkin(device, a, now)
             case "tickets.expire":
                 events = c.expire_all(now, "guide")
                 return {"expired": len(events[0].tickets)}, events  # type: ignore[attr-defined]
@@ -207,6 +225,35 @@ class HubService:
         )
         return self._ticket_result(_ticket_of(events)), events
 
+    def _checkin(self, device: str, a: dict[str, Any], now: float) -> tuple[dict[str, Any], list[ev.Event]]:
+        """预约签到 (R5): by appointment code or ID number; an appointment-class ticket for the booked slot."""
+        today = self.core.day
+        if a.get("code"):
+            appt = self.store.appointment(code=a["code"].strip().upper())
+        elif a.get("id_number"):
+            try:
+                number = idcard.validate_id(a["id_number"])
+            except idcard.InvalidIdNumber as exc:
+                raise DomainError("invalid_id_number", str(exc)) from None
+            appt = self.store.appointment(id_hash=idcard.keyed_hash(number, self.id_key), day=today)
+            del number
+        else:
+            raise p.ProtocolError("bad_args", "appointment.checkin: give 'code' or 'id_number'")
+        if appt is None:
+            raise DomainError("unknown_appointment", "没有找到预约记录，请核对预约码或到引导台咨询")
+        if appt["day"] != today:
+            raise DomainError("appointment_wrong_day", f"您的预约日期是 {appt['day']}，不是今天")
+        if appt["used_ticket"]:
+            number = appt["used_ticket"].rsplit("-", 1)[-1]
+            raise DomainError("appointment_used", f"该预约已签到，票号 {number}")
+        events = self.core.issue(
+            now, matter=appt["matter"], situation=appt["situation"], channel="appointment", device=device,
+            applicant_masked=appt["name_masked"] or "", id_masked=appt["id_masked"] or "",
+            id_hash=appt["id_hash"] or "", phone_masked=appt["phone_masked"] or "",
+            appointment_slot=appt["slot_start"], appointment=appt["code"],
+        )
+        return self._ticket_result(_ticket_of(events)), events
+
     def _ticket_result(self, ticket_id: str) -> dict[str, Any]:
         return {"ticket": self._view(self.core.tickets[ticket_id])}
 
@@ -218,7 +265,30 @@ class HubService:
                 return {"ticket": self._view(self.core.ticket(req.args["ticket"]))}
             except DomainError as exc:
                 raise p.ProtocolError(exc.code, exc.message, req.id) from None
+        if req.op == "tickets.list":
+            return {"tickets": self._list(req)}
         return {"queues": self.queues_state(), "windows": [self.window_state(w) for w in self.core.windows]}
+
+    def _list(self, req: p.Request) -> list[dict[str, Any]]:
+        a = req.args
+        state = a.get("state", "waiting")
+        if state not in ("waiting", "called", "all"):
+            raise p.ProtocolError("bad_args", "tickets.list: 'state' must be waiting, called or all", req.id)
+        queue, window = a.get("queue", ""), a.get("window", "")
+        if queue and queue not in self.hall.queues:
+            raise p.ProtocolError("unknown_queue", f"没有队列 {queue}", req.id)
+        if window and window not in self.hall.windows:
+            raise p.ProtocolError("unknown_window", f"没有窗口 {window}", req.id)
+        if state == "waiting":
+            keys = [k for q, lst in self.core.waiting.items() if not queue or q == queue for k in lst]
+            keys += [k for w, lst in self.core.direct.items() if (not window or w == window) for k in lst
+                     if not queue or self.core.tickets[k[3]].queue == queue]
+            tickets = [self.core.tickets[k[3]] for k in sorted(keys)]
+        else:
+            tickets = [t for t in self.core.tickets.values()
+                       if (state == "all" or t.state is TicketState.CALLED) and (not queue or t.queue == queue)
+                       and (not window or t.window == window)]
+        return [self._view(t) for t in tickets]
 
     def _view(self, t: Ticket) -> dict[str, Any]:
         """A ticket as devices see it: masked personal data, never the id hash."""
@@ -249,6 +319,8 @@ class HubService:
             out.append({
                 "id": q.id, "name": q.name, "zone": q.zone, "waiting": len(lst),
                 "priority": sum(1 for k in lst if k[0] == 0),
+                "pending_priority": sum(1 for k in lst if self.core.tickets[k[3]].priority_group
+                                        and not self.core.tickets[k[3]].priority_verified),
                 "next": [self.core.tickets[k[3]].number for k in lst[:5]],
                 "oldest_issued_at": min((self.core.tickets[k[3]].issued_at for k in lst), default=None),
                 "issued": self.core.counters[q.id],
@@ -297,6 +369,9 @@ class HubService:
                 call = self._call(e)
                 self.recent_calls = [call, *self.recent_calls][:RECENT_CALLS]
                 out.append(Publication(t.event("call"), p.dump(call)))
+            elif isinstance(e, ev.TicketIssued) and e.priority_group and not e.priority_verified:
+                out.append(Publication(t.event("priority"), p.dump(
+                    {"v": p.VERSION, "ticket": self._view(self.core.tickets[e.ticket])})))
             elif isinstance(e, ev.EvaluationInvited):
                 out.append(Publication(t.event("evaluate"), p.dump({"v": p.VERSION, "window": e.window,
                                                                     "ticket": e.ticket, "at": e.at})))
@@ -389,5 +464,6 @@ def catalog(hall: Hall) -> dict[str, Any]:
         "priority_groups": [d(g) for g in hall.priority_groups.values()],
         "staff": [{"id": s.id, "name": s.name, "roles": [r.value for r in s.roles]} for s in hall.staff.values()],
         "devices": [d(dv) for dv in hall.devices.values()],
+        "printers": hall.printer_tables,
         "evaluation_levels": {str(k): v for k, v in EVALUATION_LEVELS.items() if k},
     }

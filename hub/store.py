@@ -55,6 +55,11 @@ CREATE TABLE IF NOT EXISTS tickets (
     called_at REAL, first_called_at REAL, finished_at REAL, outcome TEXT, reason TEXT, recalls INTEGER,
     retakes INTEGER, transfers INTEGER, evaluation INTEGER, evaluation_reason TEXT);
 CREATE INDEX IF NOT EXISTS tickets_day ON tickets(day);
+CREATE TABLE IF NOT EXISTS appointments (
+    code TEXT PRIMARY KEY, day TEXT NOT NULL, slot_start REAL NOT NULL, slot_end REAL NOT NULL,
+    matter TEXT NOT NULL, situation TEXT NOT NULL, name_masked TEXT, id_masked TEXT, id_hash TEXT,
+    phone_masked TEXT, used_ticket TEXT);
+CREATE INDEX IF NOT EXISTS appointments_person ON appointments(id_hash, day);
 CREATE TABLE IF NOT EXISTS windows (
     id TEXT PRIMARY KEY, state TEXT, reason TEXT, staff TEXT, device TEXT, current TEXT, since REAL,
     consecutive_priority INTEGER, wrr TEXT, evaluation TEXT, evaluation_at REAL, counts TEXT, queues TEXT,
@@ -150,6 +155,8 @@ class Store:
         tickets, windows, all_windows = touched(events)
         cur = self.conn.cursor()
         for e in events:
+            if isinstance(e, ev.TicketIssued) and e.appointment:
+                cur.execute("UPDATE appointments SET used_ticket=? WHERE code=?", (e.ticket, e.appointment))
             if isinstance(e, ev.DayStarted) and e.expired:
                 cur.executemany(
                     "UPDATE tickets SET state='expired', finished_at=?, window='' WHERE id=? AND state IN (?, ?)",
@@ -205,6 +212,27 @@ class Store:
         cols = ", ".join(TICKET_COLUMNS)
         sql = f"SELECT {cols} FROM tickets" + (" WHERE day=?" if day else "") + " ORDER BY day, seq"
         return [dict(zip(TICKET_COLUMNS, r, strict=True)) for r in self.conn.execute(sql, (day,) if day else ())]
+
+    def appointment(self, *, code: str = "", id_hash: str = "", day: str = "") -> dict[str, Any] | None:
+        """An appointment by its code, or a person's first unused one on ``day``."""
+        cols = ("code", "day", "slot_start", "slot_end", "matter", "situation", "name_masked", "id_masked",
+                "id_hash", "phone_masked", "used_ticket")
+        if code:
+            row = self.conn.execute(f"SELECT {', '.join(cols)} FROM appointments WHERE code=?", (code,)).fetchone()
+        else:
+            row = self.conn.execute(
+                f"SELECT {', '.join(cols)} FROM appointments WHERE id_hash=? AND day=? "
+                "ORDER BY used_ticket IS NOT NULL, slot_start LIMIT 1", (id_hash, day)).fetchone()
+        return dict(zip(cols, row, strict=True)) if row else None
+
+    def add_appointments(self, rows: list[dict[str, Any]]) -> int:
+        """Insert or replace booked appointments (already masked and hashed); one transaction."""
+        with self.transaction():
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO appointments(code, day, slot_start, slot_end, matter, situation, name_masked,"
+                " id_masked, id_hash, phone_masked, used_ticket) VALUES (:code, :day, :slot_start, :slot_end,"
+                " :matter, :situation, :name_masked, :id_masked, :id_hash, :phone_masked, NULL)", rows)
+        return len(rows)
 
     def windows(self) -> list[dict[str, Any]]:
         cols = ", ".join(WINDOW_COLUMNS)

@@ -1,0 +1,172 @@
+"""Hub features the device apps rely on: appointments, guide queries, reprint, kiosk voiding, alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hallq.client import RequestError
+from hallq.testing import LocalHall
+from hub.config import sample_hall_path
+
+TZ = dt.timezone(dt.timedelta(hours=8))
+ID = "11010519491231002X"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = dt.datetime(2026, 11, 23, 9, 0, tzinfo=TZ).timestamp()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def hall(tmp_path: Path):  # type: ignore[no-untyped-def]
+    with LocalHall(db=tmp_path / "hall.db", clock=Clock()) as h:
+        yield h
+
+
+def wait_for(predicate: Any, timeout: float = 5.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+def test_appointment_import_and_checkin(hall: LocalHall, tmp_path: Path) -> None:
+    csv = tmp_path / "appts.csv"
+    csv.write_text("\ufeffcode,date,start,end,matter,situation,name,id_number,phone\n"
+                   f"YY001,2026-11-23,09:30,10:00,hukou-move,with-house,张三,{ID},13812345678\n"
+                   "YY002,2026-11-24,09:30,10:00,hukou-move,with-house,李四,,\n", encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "hallq", "appointments", "import", str(csv), "--config",
+                        str(sample_hall_path()), "--db", str(hall.db)], capture_output=True, text=True, timeout=60,
+                       check=False)
+    assert r.returncode == 0, r.stderr
+    assert "imported 2" in r.stdout
+    kiosk = hall.client("K1")
+    walk_in = kiosk.request("ticket.issue", {"matter": "hukou-move", "situation": "with-house"})["ticket"]
+    t = kiosk.request("appointment.checkin", {"id_number": ID})["ticket"]
+    assert t["channel"] == "appointment" and t["appointment"] is True
+    assert t["id_masked"] == "110105********002X" and t["applicant"] == "张*"
+    assert t["ahead"] == 0, "an appointment goes before walk-ins"
+    assert kiosk.request("ticket.get", {"ticket": walk_in["number"]})["ticket"]["ahead"] == 1
+    with pytest.raises(RequestError) as used:
+        kiosk.request("appointment.checkin", {"code": "yy001"})
+    assert used.value.code == "appointment_used" and t["number"] in used.value.message
+    with pytest.raises(RequestError) as other_day:
+        kiosk.request("appointment.checkin", {"code": "YY002"})
+    assert other_day.value.code == "appointment_wrong_day"
+    with pytest.raises(RequestError) as unknown:
+        kiosk.request("appointment.checkin", {"code": "NOPE"})
+    assert unknown.value.code == "unknown_appointment"
+    assert ID.encode() not in hall.db.read_bytes()
+
+
+def test_appointment_file_errors_name_the_line(tmp_path: Path) -> None:
+    csv = tmp_path / "bad.csv"
+    csv.write_text("code,date,start,end,matter,situation,name,id_number,phone\n"
+                   "A1,2026-11-23,09:30,10:00,hukou-move,nope,张三,,\n"
+                   "A2,2026-13-01,09:30,10:00,hukou-move,with-house,,,\n"
+                   "A3,2026-11-23,09:30,10:00,hukou-move,with-house,,110105194912310021,\n", encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "hallq", "appointments", "import", str(csv), "--config",
+                        str(sample_hall_path()), "--db", str(tmp_path / "h.db")], capture_output=True, text=True,
+                       timeout=60, check=False)
+    assert r.returncode == 1
+    assert "line 2" in r.stderr and "nope" in r.stderr
+    assert "line 3" in r.stderr and "line 4" in r.stderr
+    assert "110105194912310021" not in r.stderr
+
+
+def test_guide_lists_verifies_and_reprints(hall: LocalHall) -> None:
+    kiosk, guide = hall.client("K1"), hall.client("G1")
+    alerts: list[Any] = []
+    reprints: list[Any] = []
+    guide.subscribe(guide.topics.event("priority"), lambda t, d: alerts.append(d))
+    kiosk.subscribe(kiosk.topics.event("reprint"), lambda t, d: reprints.append(d))
+    normal = kiosk.request("ticket.issue", {"matter": "hukou-move", "situation": "with-house"})["ticket"]
+    elder = kiosk.request("ticket.issue", {"matter": "hukou-move", "situation": "with-house",
+                                           "priority_group": "elderly"})["ticket"]
+    assert elder["priority_verified"] is False and elder["ahead"] == 1
+    alert = wait_for(lambda: alerts)[0]
+    assert alert["ticket"]["number"] == elder["number"]
+    guide.subscribe(guide.topics.queues)
+    queues = wait_for(lambda: (guide.state.get(guide.topics.queues) or {}).get("queues"))
+    assert next(q for q in queues if q["id"] == "A")["pending_priority"] == 1
+    listed = guide.request("tickets.list", {"queue": "A"})["tickets"]
+    assert [t["number"] for t in listed] == [normal["number"], elder["number"]]
+    verified = guide.request("ticket.verify_priority", {"ticket": elder["number"]})["ticket"]
+    assert verified["priority_verified"] and verified["ahead"] == 0
+    guide.request("ticket.reprint", {"ticket": normal["number"], "device": "K1"})
+    got = wait_for(lambda: reprints)[0]
+    assert got["device"] == "K1" and got["ticket"]["number"] == normal["number"] and got["by"] == "G1"
+    with pytest.raises(RequestError) as bad:
+        guide.request("ticket.reprint", {"ticket": normal["number"], "device": "P-S01"})
+    assert bad.value.code == "unknown_device"
+    with pytest.raises(RequestError) as pad_list:
+        hall.client("K2").request("tickets.list", {})
+    assert pad_list.value.code == "forbidden"
+
+
+def test_kiosk_voids_only_its_own_tickets(hall: LocalHall) -> None:
+    k1, k2 = hall.client("K1"), hall.client("K2")
+    t = k1.request("ticket.issue", {"matter": "hukou-move", "situation": "with-house"})["ticket"]
+    with pytest.raises(RequestError) as other:
+        k2.request("ticket.cancel", {"ticket": t["number"], "reason": "打印失败"})
+    assert other.value.code == "forbidden"
+    assert k1.request("ticket.cancel", {"ticket": t["number"], "reason": "打印失败"})["ticket"]["state"] == "cancelled"
+
+
+def test_one_staff_one_window(hall: LocalHall) -> None:
+    s1, s2 = hall.client("P-S01"), hall.client("P-S02")
+    s1.request("window.open", {"window": "S01", "staff": "1001", "pin": "1234"})
+    with pytest.raises(RequestError) as elsewhere:
+        s2.request("window.open", {"window": "S02", "staff": "1001", "pin": "1234"})
+    assert elsewhere.value.code == "staff_elsewhere"
+    s1.request("window.close", {"window": "S01"})
+    s2.request("window.open", {"window": "S02", "staff": "1001", "pin": "1234"})
+
+
+def test_catalog_carries_printer_tables_for_devices(hall: LocalHall) -> None:
+    from printers.config import parse_printers
+
+    k = hall.client("K1", subscriptions=("hallq/lvliang/catalog",))
+    catalog = wait_for(lambda: k.state.get(k.topics.catalog))
+    name = next(d["printer"] for d in catalog["devices"] if d["id"] == "K1")
+    configs, errors = parse_printers({name: catalog["printers"][name]})
+    assert not errors and configs[name].backend == "file"
+    assert "pin_hash" not in str(catalog)
+
+
+def test_concurrent_calls_never_share_a_ticket(hall: LocalHall) -> None:
+    """Two windows tapping 叫号 at the same instant get different tickets (atomic claim)."""
+    kiosk = hall.client("K1")
+    for _ in range(6):
+        kiosk.request("ticket.issue", {"matter": "hukou-move", "situation": "with-house"})
+    pads = {w: hall.client(f"P-{w}") for w in ("S01", "S02")}
+    for i, (w, pad) in enumerate(pads.items()):
+        pad.request("window.open", {"window": w, "staff": f"100{i + 1}", "pin": "1234"})
+    got: dict[str, list[str]] = {w: [] for w in pads}
+
+    def serve(w: str) -> None:
+        for _ in range(3):
+            got[w].append(pads[w].request("ticket.call_next", {"window": w})["ticket"]["number"])
+            pads[w].request("ticket.outcome", {"window": w, "outcome": "consulted"})
+
+    threads = [threading.Thread(target=serve, args=(w,)) for w in pads]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    numbers = got["S01"] + got["S02"]
+    assert sorted(numbers) == [f"A{i:03d}" for i in range(1, 7)]
