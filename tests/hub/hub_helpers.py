@@ -110,6 +110,12 @@ name = "赵芳"
 pin_hash = "{PIN_HASH}"
 roles = ["guide", "pad"]
 
+[[staff]]
+id = "s3"
+name = "李强"
+pin_hash = "{PIN_HASH}"
+roles = ["pad"]
+
 [[devices]]
 id = "K1"
 role = "kiosk"
@@ -217,6 +223,7 @@ consult_only = true
 """
 
 MATTER_OF_QUEUE = {"A": "ma", "B": "mb", "C": "mc"}
+STAFF_OF_WINDOW = {"W1": "s1", "W2": "s2", "W3": "s3"}  # one staff per window at a time
 # Public test vectors from GB 11643-1999.
 VALID_IDS = ("11010519491231002X", "440524188001010014", "34052419800101001X")
 

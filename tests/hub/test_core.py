@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hub_helpers import FakeClock, called_number, issue, make_small_hall, snapshot
+from hub_helpers import STAFF_OF_WINDOW, FakeClock, called_number, issue, make_small_hall, snapshot
 
 from hub import events as ev
 from hub.core import DomainError, HallCore, TicketState, WindowState
@@ -24,7 +24,7 @@ def core(small_hall: Hall, clock: FakeClock) -> HallCore:
 
 def opened(core: HallCore, now: float, *windows: str) -> HallCore:
     for w in windows or ("W1", "W2", "W3"):
-        core.open_window(now, w, "s1", f"P-{w}")
+        core.open_window(now, w, STAFF_OF_WINDOW[w], f"P-{w}")
     return core
 
 
@@ -333,6 +333,7 @@ REFUSALS: list[tuple[str, Setup, Act]] = [
     ("window_state", s_open, lambda c, n: c.resume(n, "W1")),
     ("window_state", s_nothing, lambda c, n: c.close_window(n, "W1")),
     ("unknown_staff", s_nothing, lambda c, n: c.open_window(n, "W1", "s9")),
+    ("staff_elsewhere", s_open, lambda c, n: c.open_window(n, "W2", "s1")),
     ("no_current_ticket", s_open, lambda c, n: c.recall(n, "W1")),
     ("no_current_ticket", s_open, lambda c, n: c.outcome(n, "W1", "accepted")),
     ("no_current_ticket", s_open, lambda c, n: c.transfer(n, window="W1", to_queue="B")),

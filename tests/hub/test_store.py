@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hub_helpers import FakeClock, core_view, event_count, issue, reply, req
+from hub_helpers import STAFF_OF_WINDOW, FakeClock, core_view, event_count, issue, reply, req
 
 from hallq import idcard
 from hub.core import HallCore
@@ -43,10 +43,10 @@ def handle_ok(service: HubService, device: str, op: str, args: dict[str, Any] | 
     return dict(r["result"])
 
 
-def open_window_fast(service: HubService, now: float, window: str, staff: str = "s1") -> None:
+def open_window_fast(service: HubService, now: float, window: str) -> None:
     """Open through the core and store (the PIN hash costs ~0.1 s; the wire path is tested elsewhere)."""
     events = service.core.tick(now)
-    service.store.record(service.core, events + service.core.open_window(now, window, staff, f"P{window[-1]}"))
+    service.store.record(service.core, events + service.core.open_window(now, window, STAFF_OF_WINDOW[window], f"P{window[-1]}"))
 
 
 def rows(store: Store, sql: str) -> list[tuple[Any, ...]]:
@@ -134,6 +134,8 @@ def test_failing_projection_rolls_back_the_whole_command(svc: HubService, clock:
 
 
 def test_each_command_is_one_transaction(svc: HubService, monkeypatch: pytest.MonkeyPatch) -> None:
+    handle_ok(svc, "K1", "ticket.issue", {"matter": "mb", "situation": "s"})  # the day has started
+    n = event_count(svc.store)
     begins: list[str] = []
     real = svc.store.transaction
 
@@ -142,10 +144,12 @@ def test_each_command_is_one_transaction(svc: HubService, monkeypatch: pytest.Mo
         return real()
 
     monkeypatch.setattr(svc.store, "transaction", counting)
-    handle_ok(svc, "K1", "ticket.issue", {"matter": "ma", "situation": "s"})  # day start + issue
+    handle_ok(svc, "K1", "ticket.issue", {"matter": "ma", "situation": "s"}, "one")
     assert begins == ["begin"]
-    types = [e.type for _, e in svc.store.events()]
-    assert types == ["day.started", "ticket.issued"]
+    assert [e.type for _, e in svc.store.events(n)] == ["ticket.issued"]
+    row = rows(svc.store, "SELECT request_id, device FROM events ORDER BY seq DESC LIMIT 1")[0]
+    assert row == ("one", "K1")
+    assert svc.store.stored_reply("K1", "one") is not None
 
 
 # ---------------------------------------------------------------- idempotency
@@ -200,7 +204,8 @@ def build_day(service: HubService, clock: FakeClock) -> None:
         ("ma2", {}), ("mc", {"channel": "appointment", "appointment_slot": clock.now + 3600}),
     ]):
         clock.advance(10 + i)
-        handle_ok(service, "K1", "ticket.issue", {"matter": matter, "situation": "s", **extra})
+        device = "G1" if "channel" in extra else "K1"  # kiosks check appointments in by code
+        handle_ok(service, device, "ticket.issue", {"matter": matter, "situation": "s", **extra})
     clock.advance(30)
     handle_ok(service, "G1", "ticket.verify_priority", {"ticket": "A003"})
     handle_ok(service, "P1", "ticket.call_next", {"window": "W1"})
