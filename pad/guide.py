@@ -1,0 +1,348 @@
+"""The guide console (引导台): the hall at a glance, alerts, and audited overrides. No Qt.
+
+A guide sees every queue, window and device from the hub's retained state, plus the
+waiting tickets from the ``tickets.list`` query (refreshed when the queues change). Every
+override needs a reason; the hub records the device and the time of each command, and
+the console keeps its own log of who did what and why (:attr:`GuideConsole.audit`),
+because not every op has a reason field on the wire (see docs/pad.md).
+
+Alert rules (:func:`alerts`) take the time from the caller, so tests pin it:
+
+* a queue whose oldest ticket waited ``long_wait_s`` or more;
+* a window paused for ``paused_s`` or more;
+* a kiosk whose printer is out of paper (error) or near its end (warning), or reports a fault;
+* a device offline (kiosks, displays; pads of open windows);
+* a green-channel (绿色通道) ticket still waiting for verification.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from hallq.i18n import tr
+from pad.presenter import Clock, Command, NotAllowed, Presenter, minutes
+from pad.state import HUB_DEVICE, Change, HallState
+
+WINDOW_STATES = {"open": "开放", "paused": "暂停", "closed": "关闭"}
+PAPER = {"ok": "纸张正常", "near_end": "纸将用完", "out": "缺纸", "unknown": "纸张未知"}
+CANCEL_REASONS = ("申请人已离开", "重复取号", "取错事项", "其他")
+OVERRIDE_REASONS = ("绿色通道", "现场引导", "窗口调整", "申请人要求", "其他")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    long_wait_s: float = 30 * 60
+    paused_s: float = 15 * 60
+
+
+@dataclass(frozen=True)
+class Alert:
+    level: str  # "error" | "warning"
+    kind: str  # long_wait, paused, paper, printer, offline, priority
+    subject: str  # queue, window, device or ticket id
+    text: str
+
+
+def paper_of(status: dict[str, Any]) -> tuple[str, str]:
+    """(paper, fault code) from a device's retained status, whatever nesting the kiosk uses."""
+    printer = status.get("printer") if isinstance(status.get("printer"), dict) else status
+    paper = str(printer.get("paper") or "")
+    code = str(printer.get("error") or printer.get("code") or "")
+    if isinstance(printer.get("error"), dict):
+        code = str(printer["error"].get("code", ""))
+    return paper, code
+
+
+def alerts(state: HallState, now: float, pending_priority: dict[str, dict[str, Any]],
+           th: Thresholds = Thresholds()) -> list[Alert]:
+    out: list[Alert] = []
+    for qid, q in state.queue_state.items():
+        oldest = q.get("oldest_issued_at")
+        if q.get("waiting") and oldest is not None and now - float(oldest) >= th.long_wait_s:
+            out.append(Alert("warning", "long_wait", qid, tr("{q} {name} 最长已等 {t}（{n} 人等候）", q=qid,
+                                                              name=state.queue_name(qid), t=minutes(now - oldest),
+                                                              n=q["waiting"])))
+    for wid, w in sorted(state.windows.items()):
+        if w.get("state") == "paused" and now - float(w.get("since") or now) >= th.paused_s:
+            out.append(Alert("warning", "paused", wid, tr("窗口 {w} 已暂停 {t}（{r}）", w=wid,
+                                                          t=minutes(now - float(w["since"])),
+                                                          r=tr(str(w.get("reason") or "")))))
+    devices = state.devices
+    for dev, cfg in sorted(devices.items()):
+        role = cfg.get("role")
+        pres = state.presence.get(dev)
+        if role == "kiosk":
+            paper, code = paper_of(state.status.get(dev, {}))
+            if paper == "out":
+                out.append(Alert("error", "paper", dev, tr("自助机 {d} 打印机缺纸", d=dev)))
+            elif paper == "near_end":
+                out.append(Alert("warning", "paper", dev, tr("自助机 {d} 纸卷即将用完", d=dev)))
+            elif code and code not in ("paper_out", "paper_near_end"):
+                out.append(Alert("error", "printer", dev, tr("自助机 {d} 打印机故障：{c}", d=dev, c=code)))
+        watched = role in ("kiosk", "display") or (
+            role == "pad" and state.windows.get(str(cfg.get("window")), {}).get("state") in ("open", "paused"))
+        if watched and pres is not None and not pres.get("online"):
+            out.append(Alert("warning", "offline", dev, tr("设备 {d} 离线", d=dev)))
+    for t in sorted(pending_priority.values(), key=lambda t: float(t.get("issued_at") or 0)):
+        out.append(Alert("error", "priority", str(t["id"]), tr("绿色通道待核验：{n}（{g}）已等 {t}", n=t["number"],
+                                                              g=state.group_name(str(t.get("priority_group"))),
+                                                              t=minutes(now - float(t.get("issued_at") or now)))))
+    return sorted(out, key=lambda a: a.level != "error")
+
+
+class GuideConsole(Presenter):
+    def __init__(self, state: HallState, device: str, clock: Clock = time.time,
+                 thresholds: Thresholds = Thresholds()) -> None:
+        super().__init__(state, device, clock)
+        self.thresholds = thresholds
+        self.tickets: list[dict[str, Any]] = []  # waiting tickets from tickets.list
+        self.tickets_supported = True  # False if the hub has no tickets.list yet
+        self.priority_events: dict[str, dict[str, Any]] = {}  # event/priority not yet seen verified
+        self.selected_ticket = ""
+        self.selected_window = ""
+        self.audit: list[dict[str, Any]] = []  # who, when, what, why: this console's overrides
+        self.operator = ""  # the guide on duty (name shown in the audit)
+        self.needs_refresh = True
+
+    # ------------------------------------------------------------ selections
+
+    @property
+    def ticket(self) -> dict[str, Any] | None:
+        return next((t for t in self.tickets if t["id"] == self.selected_ticket), None)
+
+    def select_ticket(self, ticket_id: str) -> None:
+        self.selected_ticket = ticket_id
+        self.changed()
+
+    def select_window(self, window_id: str) -> None:
+        self.selected_window = window_id
+        self.changed()
+
+    @property
+    def pending_priority(self) -> dict[str, dict[str, Any]]:
+        """Green-channel tickets still waiting for a guide: from the list, else from events."""
+        out = {tid: t for tid, t in self.priority_events.items()}
+        listed = {t["id"] for t in self.tickets}
+        for t in self.tickets:
+            if t.get("priority_group") and not t.get("priority_verified") and t.get("state") == "waiting":
+                out[t["id"]] = t
+            elif t["id"] in out:
+                del out[t["id"]]
+        if self.tickets_supported and not self.needs_refresh:
+            out = {k: v for k, v in out.items() if k in listed}
+        return out
+
+    # ------------------------------------------------------------ what the screens show
+
+    def queue_rows(self) -> list[dict[str, Any]]:
+        now = self.clock()
+        rows = []
+        for qid, cfg in self.state.queues.items():
+            q = self.state.queue_state.get(qid, {})
+            oldest = q.get("oldest_issued_at")
+            pending = sum(1 for t in self.pending_priority.values() if t.get("queue") == qid)
+            rows.append({
+                "id": qid, "name": cfg.get("name", qid), "waiting": int(q.get("waiting", 0)),
+                "priority": int(q.get("priority", 0)),
+                "pending_priority": int(q.get("pending_priority", pending)),
+                "longest": minutes(now - float(oldest)) if oldest is not None else "-",
+                "long": oldest is not None and now - float(oldest) >= self.thresholds.long_wait_s,
+                "next": " ".join(q.get("next", [])[:5]),
+            })
+        return rows
+
+    def window_rows(self) -> list[dict[str, Any]]:
+        now = self.clock()
+        rows = []
+        for wid, cfg in self.state.window_configs.items():
+            w = self.state.windows.get(wid, {})
+            cur = w.get("current") or {}
+            state = str(w.get("state", "closed"))
+            since = float(w.get("since") or now)
+            rows.append({
+                "id": wid, "name": cfg.get("name", wid), "state": state,
+                "state_text": tr(WINDOW_STATES.get(state, state)) + (f"（{tr(w['reason'])}）" if w.get("reason") else ""),
+                "staff": (w.get("staff") or {}).get("name", ""), "current": cur.get("number", ""),
+                "queues": "/".join(w.get("queues") or cfg.get("queues", [])) + (
+                    " + " + "/".join(w["overflow"]) if w.get("overflow") else ""),
+                "since": minutes(now - since) if state != "closed" else "",
+                "tidal": bool(cfg.get("tidal")),
+                "long_pause": state == "paused" and now - since >= self.thresholds.paused_s,
+            })
+        return rows
+
+    def device_rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for dev, cfg in self.state.devices.items():
+            pres = self.state.presence.get(dev)
+            online = bool(pres and pres.get("online"))
+            extra = ""
+            if cfg.get("role") == "kiosk" or dev in self.state.status:
+                paper, code = paper_of(self.state.status.get(dev, {}))
+                extra = tr(PAPER.get(paper, paper)) if paper else ""
+                if code and code not in ("paper_out", "paper_near_end"):
+                    extra = (extra + " " if extra else "") + code
+            place = cfg.get("window") or cfg.get("zone") or ""
+            rows.append({"id": dev, "role": cfg.get("role", ""), "place": place, "online": online,
+                         "seen": pres is not None,
+                         "presence": tr("在线") if online else (tr("离线") if pres is not None else tr("未上线")),
+                         "health": extra})
+        hub = self.state.presence.get(HUB_DEVICE)
+        rows.insert(0, {"id": HUB_DEVICE, "role": "hub", "place": "", "online": self.state.hub_online,
+                        "seen": hub is not None, "presence": tr("在线") if self.state.hub_online else tr("离线"),
+                        "health": ""})
+        return rows
+
+    def alerts(self) -> list[Alert]:
+        return alerts(self.state, self.clock(), self.pending_priority, self.thresholds)
+
+    def ticket_rows(self) -> list[dict[str, Any]]:
+        now = self.clock()
+        rows = []
+        for t in self.tickets:
+            group = t.get("priority_group")
+            prio = ""
+            if group:
+                prio = self.state.group_name(group) + ("" if t.get("priority_verified") else tr("（待核验）"))
+            rows.append({
+                "id": t["id"], "number": t.get("number", ""), "queue": t.get("queue", ""),
+                "matter": t.get("matter_name", ""), "wait": minutes(now - float(t.get("issued_at") or now)),
+                "ahead": t.get("ahead", ""), "priority": prio, "pending": bool(group and not t.get("priority_verified")),
+                "target": t.get("target_window", ""), "channel": t.get("channel", ""),
+                "applicant": t.get("applicant", ""),
+            })
+        return rows
+
+    def matters_for_issue(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
+        """(matter id, name, [(situation id, name)]) of situations that take a window ticket."""
+        out = []
+        for mid, m in self.state.matters.items():
+            sits = [(s["id"], s["name"]) for s in m.get("situations", [])
+                    if s.get("queue") and not s.get("online") and not s.get("consult_only")]
+            if sits:
+                out.append((mid, str(m.get("name", mid)), sits))
+        return out
+
+    # ------------------------------------------------------------ queries
+
+    def refresh(self) -> Command:
+        """Re-read the waiting tickets (a query: safe to send any time we are online)."""
+        if not self.online:
+            raise NotAllowed("offline")
+        self.needs_refresh = False
+        return Command("tickets.list", {"state": "waiting"}, tr("刷新"))
+
+    def listed(self, result: dict[str, Any] | None, code: str = "") -> None:
+        if code in ("unknown_op", "bad_args", "forbidden"):
+            self.tickets_supported = False
+        elif result is not None:
+            self.tickets_supported = True
+            self.tickets = [t for t in result.get("tickets", []) if isinstance(t, dict) and "id" in t]
+            self.tickets.sort(key=lambda t: (t.get("queue", ""), t.get("ahead", 0), t.get("issued_at", 0)))
+        self.changed()
+
+    # ------------------------------------------------------------ overrides (each with a reason)
+
+    def _override(self, op: str, args: dict[str, Any], label: str, reason: str) -> Command:
+        if not reason.strip():
+            raise NotAllowed(tr("请填写原因"))
+        cmd = self._send(op, args, label)
+        self.audit.insert(0, {"at": self.clock(), "by": self.operator or self.device, "what": label,
+                              "reason": reason.strip(), "rid": cmd.rid, "ok": None})
+        return cmd
+
+    def verify_priority(self, ticket: str, reason: str, group: str = "") -> Command:
+        args: dict[str, Any] = {"ticket": ticket}
+        if group:
+            args["group"] = group
+        return self._override("ticket.verify_priority", args, tr("核验绿色通道 {t}", t=_num(ticket)), reason)
+
+    def move(self, ticket: str, reason: str, *, to_queue: str = "", to_window: str = "") -> Command:
+        if bool(to_queue) == bool(to_window):
+            raise NotAllowed(tr("请选择一个目标队列或窗口"))
+        args: dict[str, Any] = {"ticket": ticket, "note": reason.strip()}
+        args["to_queue" if to_queue else "to_window"] = to_queue or to_window
+        target = self.state.queue_name(to_queue) if to_queue else to_window
+        return self._override("ticket.transfer", args, tr("转移 {t} → {x}", t=_num(ticket), x=target), reason)
+
+    def call_to(self, ticket: str, window: str, reason: str) -> Command:
+        return self._override("ticket.call", {"window": window, "ticket": ticket},
+                              tr("指定叫号 {t} → {w}", t=_num(ticket), w=window), reason)
+
+    def cancel(self, ticket: str, reason: str) -> Command:
+        return self._override("ticket.cancel", {"ticket": ticket, "reason": reason.strip()},
+                              tr("取消 {t}", t=_num(ticket)), reason)
+
+    def reprint(self, ticket: str, kiosk: str, reason: str) -> Command:
+        return self._override("ticket.reprint", {"ticket": ticket, "device": kiosk},
+                              tr("补打 {t} @ {k}", t=_num(ticket), k=kiosk), reason)
+
+    def issue(self, matter: str, situation: str, reason: str, *, priority_group: str = "", name: str = "",
+              assist: bool = False, target_window: str = "") -> Command:
+        args: dict[str, Any] = {"matter": matter, "situation": situation, "channel": "guide"}
+        for key, value in (("priority_group", priority_group), ("name", name.strip()),
+                           ("target_window", target_window)):
+            if value:
+                args[key] = value
+        if assist:
+            args["assist"] = True
+        m = self.state.matters.get(matter, {})
+        return self._override("ticket.issue", args, tr("帮办取号：{m}", m=m.get("name", matter)), reason)
+
+    def set_queues(self, window: str, queues: list[str], overflow: list[str], reason: str) -> Command:
+        if not queues:
+            raise NotAllowed(tr("窗口至少要服务一个队列"))
+        return self._override("window.set_queues", {"window": window, "queues": queues, "overflow": overflow,
+                                                    "reason": reason.strip()},
+                              tr("调整窗口 {w} 队列：{q}", w=window, q="/".join(queues)), reason)
+
+    def restore_queues(self, window: str, reason: str) -> Command:
+        """Back to the hall file's assignment (ends a tidal opening)."""
+        cfg = self.state.window_configs.get(window, {})
+        return self._override("window.set_queues", {"window": window, "queues": list(cfg.get("queues", [])),
+                                                    "overflow": list(cfg.get("overflow", [])),
+                                                    "reason": reason.strip()},
+                              tr("恢复窗口 {w} 默认队列", w=window), reason)
+
+    def pause_window(self, window: str, reason: str) -> Command:
+        return self._override("window.pause", {"window": window, "reason": reason.strip()},
+                              tr("暂停窗口 {w}", w=window), reason)
+
+    def resume_window(self, window: str, reason: str) -> Command:
+        return self._override("window.resume", {"window": window}, tr("恢复窗口 {w}", w=window), reason)
+
+    def close_window(self, window: str, reason: str) -> Command:
+        return self._override("window.close", {"window": window}, tr("关闭窗口 {w}", w=window), reason)
+
+    # ------------------------------------------------------------ answers and events
+
+    def finished(self, cmd: Command, result: dict[str, Any] | None, code: str = "", message: str = "") -> None:
+        for entry in self.audit:
+            if entry["rid"] == cmd.rid:
+                entry["ok"] = None if code == "timeout" else not code
+        super().finished(cmd, result, code, message)
+
+    def confirmed(self, cmd: Command, result: dict[str, Any]) -> None:
+        ticket = result.get("ticket")
+        if cmd.op == "ticket.verify_priority" and isinstance(ticket, dict):
+            self.priority_events.pop(str(ticket.get("id")), None)
+        if cmd.op in ("ticket.cancel", "ticket.call", "ticket.transfer", "ticket.verify_priority", "ticket.issue"):
+            self.needs_refresh = True
+        if cmd.op == "ticket.issue" and isinstance(ticket, dict):
+            self.selected_ticket = str(ticket.get("id", ""))
+
+    def relevant(self, change: Change) -> bool:
+        if change.kind == "queues":
+            self.needs_refresh = True
+        elif change.kind == "event" and change.name == "priority":
+            t = (change.data or {}).get("ticket")
+            if isinstance(t, dict) and t.get("id") and not t.get("priority_verified"):
+                self.priority_events[str(t["id"])] = t
+                self.needs_refresh = True
+        return change.kind != "event" or change.name in ("priority", "summon", "call")
+
+
+def _num(ticket: str) -> str:
+    return ticket.rsplit("-", 1)[-1]

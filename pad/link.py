@@ -1,0 +1,109 @@
+"""Between a presenter and the hall: QtHall signals in, commands out (GUI thread only).
+
+:class:`~hallq.qt.bridge.QtHall` hands MQTT messages and connection changes to the GUI
+thread; this link feeds them to the presenter, and sends the presenter's commands. It
+calls :meth:`HallClient.request` with the presenter's own request id (QtHall.request
+makes a new id per call, and a retry after a timeout must reuse the first one), in a
+worker thread, and delivers the answer back on the GUI thread. Printing and other slow
+work run on the same kind of worker (:meth:`Link.run`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from hallq.client import RequestError
+from hallq.qt.bridge import QtHall
+from pad.guide import GuideConsole
+from pad.presenter import Command, Presenter
+
+REQUEST_TIMEOUT = 4.0
+REQUEST_RETRIES = 2
+
+
+class Link(QObject):
+    _done = Signal(object, object, object)  # callback, result, error
+
+    def __init__(self, hall: QtHall, presenter: Presenter, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.hall = hall
+        self.presenter = presenter
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="hallq-pad")
+        self._done.connect(lambda fn, result, error: fn(result, error))
+        hall.message.connect(presenter.on_message)
+        hall.connection_changed.connect(presenter.set_broker_online)
+        presenter.state.load(hall.client.state)
+        presenter.broker_online = hall.online
+        self._refresh = QTimer(self)
+        self._refresh.setInterval(400)
+        self._refresh.timeout.connect(self._maybe_refresh)
+        self._listing = False
+        if isinstance(presenter, GuideConsole):
+            self._refresh.start()
+
+    def send(self, cmd: Command, on_done: Callable[[Command], None] | None = None) -> None:
+        """Send ``cmd``; its answer goes to the presenter (then ``on_done``) on the GUI thread."""
+
+        def delivered(result: dict[str, Any] | None, error: RequestError | None) -> None:
+            if error is None:
+                self.presenter.finished(cmd, result)
+            else:
+                self.presenter.finished(cmd, None, error.code, error.message)
+            if on_done is not None:
+                on_done(cmd)
+
+        self._pool.submit(self._request, cmd, delivered)
+
+    def _request(self, cmd: Command, delivered: Callable[..., None]) -> None:
+        try:
+            result = self.hall.client.request(cmd.op, cmd.args, timeout=REQUEST_TIMEOUT, retries=REQUEST_RETRIES,
+                                              request_id=cmd.rid)
+        except RequestError as exc:
+            self._done.emit(delivered, None, exc)
+        except Exception as exc:  # a bug or bad args must reach the screen, never vanish
+            self._done.emit(delivered, None, RequestError("internal", str(exc)))
+        else:
+            self._done.emit(delivered, result, None)
+
+    def run(self, work: Callable[[], Any], done: Callable[[Any, BaseException | None], None]) -> None:
+        """Slow work (printing) off the GUI thread; ``done(result, error)`` back on it."""
+
+        def job() -> None:
+            try:
+                result = work()
+            except Exception as exc:
+                self._done.emit(done, None, exc)
+            else:
+                self._done.emit(done, result, None)
+
+        self._pool.submit(job)
+
+    # ------------------------------------------------------------ guide: keep the ticket list fresh
+
+    def _maybe_refresh(self) -> None:
+        console = self.presenter
+        assert isinstance(console, GuideConsole)
+        if console.needs_refresh and console.online and not self._listing:
+            self.refresh_now()
+
+    def refresh_now(self) -> None:
+        console = self.presenter
+        assert isinstance(console, GuideConsole)
+        if not console.online:
+            return
+        cmd = console.refresh()
+        self._listing = True
+
+        def delivered(result: dict[str, Any] | None, error: RequestError | None) -> None:
+            self._listing = False
+            console.listed(result, error.code if error else "")
+
+        self._pool.submit(self._request, cmd, delivered)
+
+    def close(self) -> None:
+        self._refresh.stop()
+        self._pool.shutdown(wait=False, cancel_futures=True)

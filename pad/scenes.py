@@ -1,0 +1,263 @@
+"""Screenshot scenes for ``hallq screenshot``: real hall state, real clients, one PNG each.
+
+Every scene starts a :class:`~hallq.testing.LocalHall` (embedded broker + real hub +
+sample hall), drives it with real device clients (kiosks issue, the pad itself logs in
+and calls, the window evaluator rates), waits until the screen shows that state, and
+grabs the window offscreen at tablet size (1280×800).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from hallq.client import HallClient
+from hallq.testing import LocalHall
+
+SIZE = (1280, 800)
+PIN = "1234"
+
+
+def process(seconds: float = 0.0) -> None:
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    deadline = time.monotonic() + seconds
+    while True:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        if time.monotonic() >= deadline:
+            return
+        time.sleep(0.01)
+
+
+def wait_until(cond: Callable[[], Any], timeout: float = 10.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        process()
+        if cond():
+            return
+        time.sleep(0.02)
+    raise TimeoutError(f"scene: {what or 'condition'} not reached within {timeout}s")
+
+
+@contextlib.contextmanager
+def hall() -> Iterator[LocalHall]:
+    from hallq.qt.app import make_app
+
+    make_app()
+    lh = LocalHall().start()
+    try:
+        yield lh
+    finally:
+        lh.stop()
+
+
+def issue(kiosk: HallClient, matter: str, situation: str, **extra: Any) -> dict[str, Any]:
+    return kiosk.request("ticket.issue", {"matter": matter, "situation": situation, **extra})["ticket"]
+
+
+def fill_queues(kiosk: HallClient) -> None:
+    for matter, situation, extra in (
+        ("hukou-move", "with-house", {"name": "张三", "id_number": "11010519491231002X"}),
+        ("hukou-move", "family", {}),
+        ("hukou-move", "with-house", {"priority_group": "elderly", "name": "李秀英"}),
+        ("hukou-move", "with-house", {}),
+        ("social-card", "first", {}),
+    ):
+        issue(kiosk, matter, situation, **extra)
+    for _ in range(3):
+        first_b = _first_situation(kiosk, "B")
+        if first_b:
+            issue(kiosk, *first_b)
+
+
+def _first_situation(client: HallClient, queue: str) -> tuple[str, str] | None:
+    deadline = time.monotonic() + 3
+    while client.topics.catalog not in client.state and time.monotonic() < deadline:
+        time.sleep(0.02)
+    catalog = client.state.get(client.topics.catalog) or {}
+    for m in catalog.get("matters", []):
+        for s in m.get("situations", []):
+            if s.get("queue") == queue and not s.get("assist") and not s.get("online") and not s.get("consult_only"):
+                return m["id"], s["id"]
+    return None
+
+
+def grab(widget: Any, out: Path) -> None:
+    widget.resize(*SIZE)
+    widget.show()
+    process(0.3)
+    widget.grab().save(str(out), "PNG")
+
+
+def staff_pad(lh: LocalHall, device: str = "P-S01", login: bool = True, clock: Callable[[], float] = time.time) -> Any:
+    from pad.app import PadApp
+
+    app = PadApp(lh.url, lh.hall.id, device, "staff", clock=clock).start()
+    pad = app.presenter
+    wait_until(lambda: pad.online and pad.window_state, what="pad online")
+    if login:
+        app.client.request("window.open", {"window": pad.window, "staff": "1001", "pin": PIN})
+        wait_until(lambda: pad.logged_in, what="logged in")
+    return app
+
+
+def serve(app: Any, outcome: str, reason: str = "") -> dict[str, Any]:
+    pad = app.presenter
+    ticket = app.client.request("ticket.call_next", {"window": pad.window})["ticket"]
+    args = {"window": pad.window, "outcome": outcome}
+    if reason:
+        args["reason"] = reason
+    app.client.request("ticket.outcome", args)
+    return dict(ticket)
+
+
+# ---------------------------------------------------------------- scenes
+
+
+def pad_login(out: Path) -> None:
+    with hall() as lh:
+        app = staff_pad(lh, login=False)
+        view = app.view
+        view.staff_no.setText("1001")
+        grab(view, out)
+        app.close()
+
+
+def pad_idle(out: Path) -> None:
+    with hall() as lh:
+        kiosk = lh.client("K1")
+        fill_queues(kiosk)
+        app = staff_pad(lh)
+        serve(app, "accepted")
+        serve(app, "passed")
+        lh.client("D-S01").request("evaluation.submit", {"window": "S01", "level": 5})
+        wait_until(lambda: app.presenter.window_state.get("counts", {}).get("passed") == 1, what="counts")
+        app.presenter.last_served = None
+        grab(app.view, out)
+        app.close()
+
+
+def pad_serving(out: Path) -> None:
+    with hall() as lh:
+        kiosk = lh.client("K1")
+        issue(kiosk, "hukou-move", "with-house", name="王小明", id_number="440524188001010014",
+              priority_group="elderly")
+        fill_queues(kiosk)
+        guide = lh.client("G1")
+        pad = None
+        app = staff_pad(lh)
+        pad = app.presenter
+        first = guide.request("tickets.list", {})["tickets"][0] if _has_list(guide) else None
+        if first and first.get("priority_group"):
+            guide.request("ticket.verify_priority", {"ticket": first["id"]})
+        app.view._send(pad.call_next)
+        wait_until(lambda: pad.current is not None and pad.pending is None, what="called")
+        app.view._send(pad.recall)
+        wait_until(lambda: (pad.current or {}).get("recalls") == 1 and pad.pending is None, what="recalled")
+        for i in range(app.view.materials.count() - 1):
+            item = app.view.materials.item(i)
+            from PySide6.QtCore import Qt
+
+            item.setCheckState(Qt.CheckState.Checked)
+        grab(app.view, out)
+        app.close()
+
+
+def _has_list(client: HallClient) -> bool:
+    try:
+        client.request("tickets.list", {}, timeout=2, retries=0)
+    except Exception:
+        return False
+    return True
+
+
+def pad_outcome(out: Path) -> None:
+    with hall() as lh:
+        kiosk = lh.client("K1")
+        fill_queues(kiosk)
+        app = staff_pad(lh)
+        pad = app.presenter
+        app.view._send(pad.call_next)
+        wait_until(lambda: pad.current is not None and pad.pending is None, what="called")
+        app.view._send(lambda: pad.outcome("accepted"))
+        wait_until(lambda: pad.current is None and pad.evaluation is not None and pad.pending is None,
+                   what="evaluation invited")
+        lh.client("D-S01").request("evaluation.submit", {"window": "S01", "level": 4})
+        wait_until(lambda: pad.rating is not None, what="rating")
+        grab(app.view, out)
+        app.close()
+
+
+def pad_offline(out: Path) -> None:
+    with hall() as lh:
+        kiosk = lh.client("K1")
+        fill_queues(kiosk)
+        app = staff_pad(lh)
+        pad = app.presenter
+        app.view._send(pad.call_next)
+        wait_until(lambda: pad.current is not None and pad.pending is None, what="called")
+        assert lh.hub is not None
+        lh.hub.stop()
+        lh.hub = None
+        wait_until(lambda: not pad.online, what="offline")
+        grab(app.view, out)
+        app.close()
+
+
+def _guide_hall(lh: LocalHall, clock: Callable[[], float]) -> Any:
+    from pad.app import PadApp
+
+    kiosk = lh.client("K1")
+    fill_queues(kiosk)
+    lh.client("K2").set_status({"printer": {"online": True, "paper": "out", "error": "paper_out"}})
+    kiosk.set_status({"printer": {"online": True, "paper": "near_end"}})
+    s01 = staff_pad(lh, "P-S01")
+    serve(s01, "accepted")
+    s01.client.request("ticket.call_next", {"window": "S01"})
+    p2 = lh.client("P-S02")
+    p2.request("window.open", {"window": "S02", "staff": "1002", "pin": PIN})
+    p2.request("window.pause", {"window": "S02", "reason": "会议"})
+    r01 = lh.client("P-R01")
+    r01.request("window.open", {"window": "R01", "staff": "1003", "pin": PIN})
+    lh.client("D-HALL")
+    app = PadApp(lh.url, lh.hall.id, "G1", "guide", clock=clock).start()
+    console = app.presenter
+    wait_until(lambda: console.online and len(console.state.windows) >= 3 and console.tickets, timeout=10,
+               what="guide state")
+    return app, s01
+
+
+def guide_hall(out: Path) -> None:
+    with hall() as lh:
+        app, s01 = _guide_hall(lh, clock=lambda: time.time() + 35 * 60)  # 35 minutes later: long-wait alerts
+        grab(app.view, out)
+        app.close()
+        s01.close()
+
+
+def guide_ticket(out: Path) -> None:
+    with hall() as lh:
+        app, s01 = _guide_hall(lh, clock=time.time)
+        console = app.presenter
+        app.view.tabs.setCurrentIndex(1)
+        pending = next((t for t in console.tickets if t.get("priority_group") and not t.get("priority_verified")),
+                       console.tickets[0])
+        console.select_ticket(pending["id"])
+        app.view.ticket_reason.setCurrentText("老年人，已核验身份证")
+        grab(app.view, out)
+        app.close()
+        s01.close()
+
+
+SCENES: dict[str, Callable[[Path], None]] = {
+    "pad-login": pad_login,
+    "pad-idle": pad_idle,
+    "pad-serving": pad_serving,
+    "pad-outcome": pad_outcome,
+    "pad-offline": pad_offline,
+    "guide-hall": guide_hall,
+    "guide-ticket": guide_ticket,
+}
