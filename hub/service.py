@@ -359,6 +359,10 @@ class HubService:
             if isinstance(e, ev.DayStarted | ev.TicketsExpired):
                 windows.update(dict.fromkeys(self.core.windows))
                 queues_changed = True
+            if isinstance(e, ev.TicketCancelled):  # a called ticket cancelled leaves its window
+                cancelled = self.core.tickets.get(e.ticket)
+                if cancelled is not None and cancelled.window:
+                    windows[cancelled.window] = None
             for name in ("window", "from_window", "to_window"):
                 if getattr(e, name, ""):
                     windows[getattr(e, name)] = None

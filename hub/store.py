@@ -153,6 +153,9 @@ class Store:
 
     def _project(self, core: HallCore, events: list[ev.Event]) -> None:
         tickets, windows, all_windows = touched(events)
+        # a cancelled ticket that was being called leaves its window (the event names no window)
+        windows += [core.tickets[e.ticket].window for e in events if isinstance(e, ev.TicketCancelled)
+                    and e.ticket in core.tickets and core.tickets[e.ticket].window]
         cur = self.conn.cursor()
         for e in events:
             if isinstance(e, ev.TicketIssued) and e.appointment:

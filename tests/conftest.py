@@ -119,10 +119,11 @@ class HubRig:
         self.hub: Any = None
         self.clients: list[HallClient] = []
 
-    def start_hub(self) -> Any:
+    def start_hub(self, url: str | None = None) -> Any:
         from hub.bridge import Hub
 
-        self.hub = Hub(self.hall, self.db, self.url, clock=self.clock, durable=False, tick_interval=0.2).start()
+        self.hub = Hub(self.hall, self.db, url or self.url, clock=self.clock, durable=False,
+                       tick_interval=0.2).start()
         return self.hub
 
     def stop_hub(self) -> None:
@@ -131,8 +132,12 @@ class HubRig:
             self.hub = None
 
     def client(self, device: str, role: str, *, url: str | None = None,
-               subscriptions: tuple[str, ...] = ()) -> HallClient:
-        c = HallClient(url or self.url, self.hall.id, device, role, subscriptions=subscriptions)
+               listen: dict[str, Callable[[str, Any], None]] | None = None) -> HallClient:
+        """A started device client; ``listen`` subscribes before connecting, so nothing is missed."""
+        listen = listen or {}
+        c = HallClient(url or self.url, self.hall.id, device, role, subscriptions=tuple(listen))
+        for topic_filter, fn in listen.items():
+            c.on(topic_filter, fn)
         self.clients.append(c)
         return c.start(10)
 

@@ -301,3 +301,21 @@ def test_events_on_disk_are_json_and_replayable(svc: HubService) -> None:
     for (data,) in rows(svc.store, "SELECT data FROM events"):
         assert json.loads(data)["type"]
     assert [e.type for _, e in svc.store.events()] == ["day.started", "ticket.issued"]
+
+
+def test_cancelling_a_called_ticket_frees_its_window_after_restart(svc: HubService, small_hall: Hall, db: Path,
+                                                                  clock: FakeClock) -> None:
+    open_window_fast(svc, clock.now, "W1")
+    handle_ok(svc, "K1", "ticket.issue", {"matter": "ma", "situation": "s"})
+    handle_ok(svc, "P1", "ticket.call_next", {"window": "W1"})
+    out = svc.handle("G1", req("ticket.cancel", {"ticket": "A001", "reason": "本人离开"}))
+    assert out.ok
+    window_pubs = [json.loads(pub.payload) for pub in out.publications if pub.topic == svc.topics.window("W1")]
+    assert window_pubs and window_pubs[-1]["current"] is None  # screens stop showing the cancelled number
+    assert [w["current"] for w in svc.store.windows() if w["id"] == "W1"] == [""]
+    svc.store.close()
+    svc.store = Store(db, durable=False)
+    svc2 = HubService(small_hall, svc.store, KEY, clock)
+    assert svc2.core.windows["W1"].current == ""
+    handle_ok(svc2, "K1", "ticket.issue", {"matter": "ma", "situation": "s"})
+    assert handle_ok(svc2, "P1", "ticket.call_next", {"window": "W1"})["ticket"]["number"] == "A002"
