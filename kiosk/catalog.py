@@ -1,0 +1,230 @@
+"""The hall's catalogue as the kiosk reads it: matters, situations, questionnaires, routes.
+
+The hub publishes the catalogue retained at ``hallq/<hall>/catalog`` (see
+``hub.service.catalog``); this module wraps that JSON in small read-only objects and
+answers the kiosk's questions about it: which matters are popular, which belong to a zone,
+which match a search (keyword or pinyin initials), how a questionnaire walks from its first
+question to one situation (情形引导, R2), and where a situation sends the citizen (R3).
+Pure Python: no Qt, no MQTT.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from kiosk.pinyin import matches_initials
+
+
+class Route(StrEnum):
+    """Where a situation sends the citizen (R3)."""
+
+    WINDOW = "window"  # a window queue: take a ticket
+    ASSIST = "assist"  # 帮办代办 suggested: a ticket for the assistance window
+    ONLINE = "online"  # 全程网办: a QR code and steps, no window ticket
+    CONSULT = "consult"  # 咨询: where to go, no ticket
+
+
+@dataclass(frozen=True)
+class Option:
+    text: str
+    next: str = ""
+    situation: str = ""
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str
+    options: tuple[Option, ...]
+
+
+@dataclass(frozen=True)
+class Situation:
+    id: str
+    name: str
+    queue: str
+    materials: tuple[str, ...] = ()
+    conditions: tuple[str, ...] = ()
+    assist: bool = False
+    online: bool = False
+    consult_only: bool = False
+    online_url: str = ""
+    guidance: str = ""
+
+
+@dataclass(frozen=True)
+class Matter:
+    id: str
+    name: str
+    department: str
+    zone: str
+    situations: tuple[Situation, ...]
+    questions: tuple[Question, ...] = ()
+    keywords: tuple[str, ...] = ()
+    popular: bool = False
+    promised_days: int = 0
+
+    def situation(self, situation_id: str) -> Situation | None:
+        return next((s for s in self.situations if s.id == situation_id), None)
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    hall_id: str
+    hall_name: str
+    timezone: str
+    notices: tuple[str, ...]
+    zones: dict[str, str]  # id -> name
+    queues: dict[str, str]  # id -> name
+    matters: dict[str, Matter]
+    priority_groups: dict[str, str]  # id -> name
+    assist_queue: str = ""
+    opening_hours: tuple[str, ...] = ()
+    retake_limit: int = 1
+    devices: dict[str, dict[str, Any]] = field(default_factory=dict)
+    printers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    version: str = ""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Catalog:
+        """Build from the hub's retained catalogue; unknown keys are ignored (newer hubs add some)."""
+        hall = data.get("hall") or {}
+        policy = data.get("policy") or {}
+        matters = {}
+        for m in data.get("matters") or []:
+            situations = tuple(
+                Situation(s["id"], s["name"], s.get("queue", ""), tuple(s.get("materials") or ()),
+                          tuple(s.get("conditions") or ()), bool(s.get("assist")), bool(s.get("online")),
+                          bool(s.get("consult_only")), s.get("online_url") or "", s.get("guidance") or "")
+                for s in m.get("situations") or [])
+            questions = tuple(
+                Question(q["id"], q["text"], tuple(Option(o["text"], o.get("next") or "", o.get("situation") or "")
+                                                   for o in q.get("options") or []))
+                for q in m.get("questions") or [])
+            matters[m["id"]] = Matter(m["id"], m["name"], m.get("department", ""), m.get("zone", ""), situations,
+                                      questions, tuple(m.get("keywords") or ()), bool(m.get("popular")),
+                                      int(m.get("promised_days") or 0))
+        return cls(
+            hall_id=hall.get("id", ""), hall_name=hall.get("name", ""), timezone=hall.get("timezone", "Asia/Shanghai"),
+            notices=tuple(hall.get("notices") or ()),
+            zones={z["id"]: z["name"] for z in data.get("zones") or []},
+            queues={q["id"]: q["name"] for q in data.get("queues") or []},
+            matters=matters,
+            priority_groups={g["id"]: g["name"] for g in data.get("priority_groups") or []},
+            assist_queue=policy.get("assist_queue", ""), opening_hours=tuple(policy.get("opening_hours") or ()),
+            retake_limit=int(policy.get("retake_limit", 1)),
+            devices={d["id"]: d for d in data.get("devices") or []},
+            printers=dict(data.get("printers") or {}), version=str(data.get("version", "")),
+        )
+
+    # ------------------------------------------------------------ finding matters
+
+    def popular(self) -> list[Matter]:
+        return [m for m in self.matters.values() if m.popular]
+
+    def in_zone(self, zone: str) -> list[Matter]:
+        return [m for m in self.matters.values() if m.zone == zone]
+
+    def search(self, query: str) -> list[Matter]:
+        """Matters whose name, keywords, department or situations contain ``query``,
+        or whose name/keywords have it as pinyin initials (``sfz`` → 身份证). Best first."""
+        q = query.strip()
+        if not q:
+            return []
+        scored: list[tuple[int, int, Matter]] = []
+        for order, m in enumerate(self.matters.values()):
+            score = _score(m, q)
+            if score:
+                scored.append((-score, order, m))
+        return [m for _, _, m in sorted(scored, key=lambda t: (t[0], t[1]))]
+
+    def route(self, situation: Situation) -> Route:
+        if situation.consult_only:
+            return Route.CONSULT
+        if situation.online:
+            return Route.ONLINE
+        if situation.assist and self.assist_queue:
+            return Route.ASSIST
+        return Route.WINDOW
+
+
+def _score(m: Matter, q: str) -> int:
+    lower = q.lower()
+    if q in m.name:
+        return 4
+    if any(q in k or k in q for k in m.keywords if k):
+        return 3
+    if any(q in s.name for s in m.situations) or q in m.department:
+        return 2
+    if lower.isascii() and lower.isalnum() and len(lower) >= 2 and (
+            matches_initials(m.name, lower) or any(matches_initials(k, lower) for k in m.keywords)):
+        return 1
+    return 0
+
+
+@dataclass
+class Walk:
+    """One citizen's way through a matter's questionnaire: a path of answers, with Back.
+
+    A matter with no questions and one situation ends at once; with no questions and several
+    situations, the kiosk asks "which situation?" itself, as one synthetic question.
+    """
+
+    matter: Matter
+    path: list[tuple[Question, Option]] = field(default_factory=list)
+    situation: Situation | None = None
+
+    def __post_init__(self) -> None:
+        if not self.matter.questions and len(self.matter.situations) == 1:
+            self.situation = self.matter.situations[0]
+
+    @property
+    def question(self) -> Question | None:
+        """The question on screen now, or None when the walk has reached a situation."""
+        if self.situation is not None:
+            return None
+        if not self.path:
+            return self.first_question()
+        last_q, last_o = self.path[-1]
+        return self.matter.question(last_o.next)
+
+    def first_question(self) -> Question | None:
+        if self.matter.questions:
+            return self.matter.questions[0]
+        if self.matter.situations:
+            return Question("_situation", "请选择您要办理的情形",
+                            tuple(Option(s.name, situation=s.id) for s in self.matter.situations))
+        return None
+
+    def choose(self, index: int) -> Situation | None:
+        q = self.question
+        if q is None:
+            raise ValueError("the questionnaire has already ended")
+        if not 0 <= index < len(q.options):
+            raise IndexError(f"question {q.id} has {len(q.options)} options, not {index + 1}")
+        option = q.options[index]
+        self.path.append((q, option))
+        if option.situation:
+            self.situation = self.matter.situation(option.situation)
+            if self.situation is None:
+                raise ValueError(f"{self.matter.id}: option {option.text!r} names an unknown situation")
+        elif self.matter.question(option.next) is None:
+            raise ValueError(f"{self.matter.id}: option {option.text!r} leads nowhere")
+        return self.situation
+
+    def back(self) -> bool:
+        """Undo the last answer; False when already at the first question."""
+        if not self.path:
+            return False
+        self.path.pop()
+        self.situation = None
+        return True
+
+    def trail(self) -> list[str]:
+        """The visible path: the matter, then each answer given."""
+        return [self.matter.name, *(o.text for _, o in self.path)]

@@ -1,0 +1,130 @@
+"""Screenshot scenes for ``hallq screenshot kiosk-…``: the real kiosk on a real in-process hall.
+
+Each scene starts a :class:`hallq.testing.LocalHall` (embedded broker, real hub, sample hall),
+connects a real kiosk client, drives the model the way a citizen's touches would, waits
+until the hub and printer have answered, and grabs the window (offscreen) to a PNG.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+SAMPLE_ID = "11010519491231002X"  # a GB 11643 test vector, not a person
+PORTRAIT = (1080, 1920)
+LANDSCAPE = (1920, 1080)
+
+
+def _wait(app: Any, cond: Callable[[], bool], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        app.processEvents()
+        if cond():
+            return
+        time.sleep(0.02)
+    raise TimeoutError("the kiosk scene did not reach its state in time")
+
+
+def _scene(out: Path, drive: Callable[[Any, Any, Any], Callable[[], bool]], *, size: tuple[int, int] = PORTRAIT,
+           printer: str = "dummy", elder: bool = False) -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from hallq.qt.app import make_app
+    from hallq.testing import LocalHall
+    from kiosk.controller import KioskController
+    from kiosk.model import KioskModel
+    from kiosk.views import KioskWindow
+
+    app = make_app()
+    tmp = Path(tempfile.mkdtemp(prefix="hallq-scene-"))
+    hall = LocalHall(db=tmp / "hall.db").start()
+    controller = None
+    try:
+        client = hall.client("K1")
+        model = KioskModel("K1", clock=time.time)
+        controller = KioskController(client, model, spool_path=tmp / "spool.json", printer_override=printer)
+        window = KioskWindow(model)
+        window.resize(*size)
+        window.show()
+        _wait(app, lambda: model.catalog is not None and model.hub_up and model.printer.checked)
+        model.elder = elder
+        done = drive(model, controller, hall)
+        _wait(app, done)
+        for _ in range(5):
+            app.processEvents()
+            time.sleep(0.02)
+        window.grab().save(str(out), "PNG")
+        window.close()
+    finally:
+        if controller is not None:
+            controller.close()
+        hall.stop()
+
+
+def _start(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
+    model.home()
+    return lambda: model.visible.value == "start"
+
+
+def _question(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
+    model.open_matter("id-card")
+    model.answer(2)  # 身份证丢了 → a second question: the path shows both steps
+    return lambda: model.visible.value == "question"
+
+
+def _result(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
+    model.open_matter("id-card")
+    model.answer(2)
+    model.answer(0)
+    return lambda: model.visible.value == "result"
+
+
+def _online(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
+    model.open_matter("social-card")
+    model.answer(1)
+    return lambda: model.visible.value == "result"
+
+
+def _identify(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
+    _result(model, controller, hall)
+    model.take_ticket()
+    for c in SAMPLE_ID[:12]:
+        model.key(c)
+    return lambda: model.visible.value == "identify"
+
+
+def _ticket(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
+    _result(model, controller, hall)
+    model.take_ticket()
+    for c in SAMPLE_ID:
+        model.key(c)
+    model.submit()
+    return lambda: model.visible.value == "ticket"
+
+
+def _offline(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
+    hall.hub.stop()
+    hall.hub = None
+    return lambda: model.visible.value == "offline"
+
+
+def _paper_out(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
+    return lambda: model.visible.value == "paper_out"
+
+
+SCENES: dict[str, Callable[[Path], None]] = {
+    "kiosk-start": lambda out: _scene(out, _start),
+    "kiosk-start-landscape": lambda out: _scene(out, _start, size=LANDSCAPE),
+    "kiosk-start-elder": lambda out: _scene(out, _start, elder=True),
+    "kiosk-question": lambda out: _scene(out, _question),
+    "kiosk-result": lambda out: _scene(out, _result),
+    "kiosk-result-landscape": lambda out: _scene(out, _result, size=LANDSCAPE),
+    "kiosk-online": lambda out: _scene(out, _online),
+    "kiosk-id": lambda out: _scene(out, _identify),
+    "kiosk-ticket": lambda out: _scene(out, _ticket),
+    "kiosk-offline": lambda out: _scene(out, _offline),
+    "kiosk-paper-out": lambda out: _scene(out, _paper_out, printer="dummy:out"),
+}
