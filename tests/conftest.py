@@ -160,6 +160,22 @@ class HubRig:
 
 
 @pytest.fixture
+def make_rig(hall: Hall, tmp_path: Path, clock: FakeClock) -> Iterator[Callable[[str], HubRig]]:
+    """Build a HubRig for the sample hall (unique hall id) on any broker URL; closed at teardown."""
+    rigs: list[HubRig] = []
+
+    def make(url: str) -> HubRig:
+        unique = dataclasses.replace(hall, id=f"t{uuid.uuid4().hex[:12]}")
+        rig = HubRig(unique, url, tmp_path / f"hub{len(rigs)}.db", clock)
+        rigs.append(rig)
+        return rig
+
+    yield make
+    for rig in rigs:
+        rig.close()
+
+
+@pytest.fixture
 def running_hub(hall: Hall, broker_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[HubRig]:
     """The sample hall under a unique hall id (own topic tree), its hub running on ``broker_url``."""
     unique = dataclasses.replace(hall, id=f"t{uuid.uuid4().hex[:12]}")
