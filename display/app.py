@@ -1,0 +1,199 @@
+"""Wiring: MQTT (through :class:`~hallq.qt.bridge.QtHall`) → models → views, voice, evaluator commands.
+
+Controllers hold no display logic of their own: they feed messages to the models, pass
+taps to the evaluator, send the evaluator's commands (with a fixed request id, retried
+until the hub answers) and ask the views to repaint.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, QUrl, Signal
+from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+
+from display.hall_view import HallView
+from display.model import Evaluator, HallBoard, Submission, WindowBoard
+from display.voice import Announcer
+from display.window_view import WindowView
+from hallq import protocol as p
+from hallq.client import HallClient, RequestError
+from hallq.qt.bridge import QtHall
+
+log = logging.getLogger("hallq.display")
+
+
+def subscriptions(hall: str, kind: str, window: str = "") -> tuple[str, ...]:
+    """What each kind of display listens to (all retained topics repaint it after a reconnect)."""
+    t = p.Topics(hall)
+    common = (t.catalog, t.presence("hub"))
+    if kind == "hall":
+        return (*common, t.calls, t.queues, t.event("call"))
+    if kind == "window":
+        return (*common, t.window(window), t.event("evaluate"))
+    if kind == "led-window":
+        return (*common, t.window(window))
+    if kind == "led-hall":
+        return (*common, t.calls, t.event("call"))
+    raise ValueError(f"unknown display kind {kind!r}")
+
+
+def make_client(url: str, hall: str, device: str, kind: str, window: str = "") -> HallClient:
+    """A display's MQTT client (not started: wrap it in QtHall first, then start)."""
+    return HallClient(url, hall, device, "display", subscriptions=subscriptions(hall, kind, window))
+
+
+class QtPlayer(QObject):
+    """Plays announcement WAVs with QtMultimedia; reports ``done`` at the end or on any error."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.player = QMediaPlayer(self)
+        self.output = QAudioOutput(self)
+        self.player.setAudioOutput(self.output)
+        self._done: Callable[[], None] | None = None
+        self.player.mediaStatusChanged.connect(self._status)
+        self.player.errorOccurred.connect(lambda *a: self._finish())
+
+    def play(self, path: Path, duration: float, done: Callable[[], None]) -> None:
+        self._done = done
+        self.player.setSource(QUrl.fromLocalFile(str(path)))
+        self.player.play()
+
+    def _status(self, status: QMediaPlayer.MediaStatus) -> None:
+        if status in (QMediaPlayer.MediaStatus.EndOfMedia, QMediaPlayer.MediaStatus.InvalidMedia):
+            self._finish()
+
+    def _finish(self) -> None:
+        done, self._done = self._done, None
+        if done is not None:
+            done()
+
+
+class HallScreen(QObject):
+    """Hall TV controller: board + view (+ announcer when this screen speaks)."""
+
+    def __init__(self, qhall: QtHall, board: HallBoard, view: HallView, announcer: Announcer | None = None,
+                 *, tick_ms: int = 250) -> None:
+        super().__init__(view)
+        self.qhall, self.board, self.view, self.announcer = qhall, board, view, announcer
+        if announcer is not None:
+            announcer.accept = lambda call: board.in_zone(_call(call))
+        qhall.message.connect(self._on_message)
+        qhall.connection_changed.connect(self._on_connection)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start(tick_ms)
+
+    def _on_message(self, topic: str, data: Any) -> None:
+        if self.board.apply(topic, data):
+            self.view.refresh()
+        if self.announcer is not None and topic == self.qhall.topics.event("call") and isinstance(data, dict) \
+                and self.board.online:
+            self.announcer.on_call(data)
+
+    def _on_connection(self, up: bool) -> None:
+        if self.board.set_broker(up):
+            self.view.refresh()
+
+    def _tick(self) -> None:
+        self.view.tick()
+        if self.announcer is not None:
+            self.announcer.tick()
+
+
+def _call(data: dict[str, Any]) -> Any:
+    from display.model import Call
+
+    return Call.from_payload(data)
+
+
+class WindowScreen(QObject):
+    """Window screen + evaluator controller."""
+
+    _replied = Signal(object, bool, str)
+
+    def __init__(self, qhall: QtHall, board: WindowBoard, evaluator: Evaluator, view: WindowView, *,
+                 tick_ms: int = 250, retry_ms: int = 2000, request_timeout: float = 3.0) -> None:
+        super().__init__(view)
+        self.qhall, self.board, self.evaluator, self.view = qhall, board, evaluator, view
+        self.retry_ms, self.request_timeout = retry_ms, request_timeout
+        self.sent: list[Submission] = []  # every send (retries included), for tests and logs
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hallq-eval")
+        self._replied.connect(self._on_reply)
+        qhall.message.connect(self._on_message)
+        qhall.connection_changed.connect(self._on_connection)
+        view.rated.connect(lambda level: self._submit(evaluator.choose(level)))
+        view.reason_chosen.connect(lambda reason: self._submit(evaluator.choose_reason(reason)))
+        view.back.connect(self._back)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start(tick_ms)
+
+    def _on_message(self, topic: str, data: Any) -> None:
+        changed = self.board.apply(topic, data)
+        t = self.qhall.topics
+        if topic == t.window(self.board.window) and self.board.online:
+            changed = self.evaluator.on_window_state(self.board.state) or changed
+        elif topic == t.event("evaluate") and isinstance(data, dict):
+            changed = self.evaluator.on_invite_event(data) or changed
+        if changed:
+            self.view.refresh()
+
+    def _on_connection(self, up: bool) -> None:
+        if self.board.set_broker(up):
+            self.view.refresh()
+
+    def _back(self) -> None:
+        self.evaluator.back()
+        self.view.refresh()
+
+    def _tick(self) -> None:
+        before = self.evaluator.stage
+        self._submit(self.evaluator.tick())
+        if self.evaluator.stage is not before:
+            self.view.refresh()
+        else:
+            self.view.tick()
+
+    def _submit(self, sub: Submission | None) -> None:
+        self.view.refresh()
+        if sub is None:
+            return
+        self.sent.append(sub)
+        client = self.qhall.client
+
+        def work() -> None:
+            try:
+                client.request(sub.op, sub.args, request_id=sub.request_id, timeout=self.request_timeout, retries=1)
+            except RequestError as exc:
+                self._replied.emit(sub, False, exc.code)
+            except Exception as exc:  # noqa: BLE001 - reported like an unknown outcome, retried
+                log.warning("evaluation send failed: %s", exc)
+                self._replied.emit(sub, False, "internal")
+            else:
+                self._replied.emit(sub, True, "")
+
+        self._pool.submit(work)
+
+    def _on_reply(self, sub: Submission, ok: bool, code: str) -> None:
+        retry = self.evaluator.on_reply(sub, ok, code)
+        if retry is not None:  # unknown outcome: the same request id again, so never twice at the hub
+            QTimer.singleShot(self.retry_ms, lambda: self._retry(retry))
+        self.view.refresh()
+
+    def _retry(self, sub: Submission) -> None:
+        if self.evaluator.outbox is sub:
+            self._submit(sub)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def wall_clock() -> float:
+    return time.time()

@@ -1,0 +1,242 @@
+"""The hall TV (大厅综合屏): newest call huge and flashing, recent calls, waiting counts, clock, notices.
+
+Legible from 10 m: the newest number is ~22% of the screen height (≈ 24 cm on a 55" TV).
+Landscape 1920×1080 and portrait 1080×1920 layouts; fonts scale with the window.
+The view only reads a :class:`~display.model.HallBoard`; ``refresh`` repaints from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+from display.model import HallBoard
+from display.widgets import AMBER, MUTED, NAVY, NAVY_2, RED, WHITE, Scaler, Ticker, date_text, label
+from hallq.i18n import tr
+
+CENTER = Qt.AlignmentFlag.AlignCenter
+RIGHT = Qt.AlignmentFlag.AlignRight
+LEFT = Qt.AlignmentFlag.AlignLeft
+
+
+class HallView(QWidget):
+    def __init__(self, board: HallBoard, *, portrait: bool = False,
+                 now: Callable[[], dt.datetime] = dt.datetime.now, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.board, self.portrait, self.now = board, portrait, now
+        self.rows = 10 if portrait else 7
+        self.scaler = Scaler(*((1080, 1920) if portrait else (1920, 1080)))
+        self.setStyleSheet(f"background: {NAVY};")
+        self.setAutoFillBackground(True)
+        self.flash_on = False
+
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.setSpacing(0)
+        root.addWidget(self._header())
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self._board_page())
+        self.stack.addWidget(self._offline_page())
+        root.addWidget(self.stack, 1)
+        self.ticker = Ticker()
+        self.scaler.add(self.ticker, 44)
+        self.ticker.setFixedHeight(76)
+        root.addWidget(self.ticker)
+        self.resize(*self.scaler.design)
+        self.refresh()
+
+    # ---- building
+
+    def _header(self) -> QWidget:
+        bar = QFrame()
+        bar.setStyleSheet(f"background: {RED};")
+        bar.setFixedHeight(120 if not self.portrait else 150)
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(40, 0, 40, 0)
+        names = QVBoxLayout()
+        self.hall_name = self.scaler.add(label(), 54, True)
+        self.zone_name = self.scaler.add(label(color="#ffe3e3"), 30)
+        names.addStretch()
+        names.addWidget(self.hall_name)
+        names.addWidget(self.zone_name)
+        names.addStretch()
+        row.addLayout(names, 1)
+        times = QVBoxLayout()
+        self.clock = self.scaler.add(label(align=RIGHT), 60, True)
+        self.date = self.scaler.add(label(color="#ffe3e3", align=RIGHT), 28)
+        times.addStretch()
+        times.addWidget(self.clock)
+        times.addWidget(self.date)
+        times.addStretch()
+        row.addLayout(times)
+        return bar
+
+    def _board_page(self) -> QWidget:
+        page = QWidget()
+        grid = QGridLayout(page)
+        grid.setContentsMargins(32, 28, 32, 24)
+        grid.setSpacing(24)
+        grid.addWidget(self._current_panel(), 0, 0)
+        if self.portrait:
+            grid.addWidget(self._recent_panel(), 1, 0)
+            grid.addWidget(self._queues_panel(), 2, 0)
+            grid.setRowStretch(0, 5)
+            grid.setRowStretch(1, 6)
+            grid.setRowStretch(2, 3)
+        else:
+            grid.addWidget(self._recent_panel(), 0, 1)
+            grid.addWidget(self._queues_panel(), 1, 0, 1, 2)
+            grid.setColumnStretch(0, 11)
+            grid.setColumnStretch(1, 9)
+            grid.setRowStretch(0, 5)
+            grid.setRowStretch(1, 1)
+        return page
+
+    def _panel(self) -> QFrame:
+        f = QFrame()
+        f.setObjectName("panel")
+        f.setStyleSheet(f"QFrame#panel {{ background: {NAVY_2}; border: 3px solid #2b4a85; border-radius: 18px; }}")
+        return f
+
+    def _current_panel(self) -> QWidget:
+        self.current = self._panel()
+        col = QVBoxLayout(self.current)
+        col.setContentsMargins(24, 16, 24, 24)
+        self.please = self.scaler.add(label(align=CENTER), 84, True)
+        self.number = self.scaler.add(label(color=AMBER, align=CENTER), 250, True)
+        self.to_window = self.scaler.add(label(align=CENTER), 96, True)
+        self.window_name = self.scaler.add(label(color=MUTED, align=CENTER), 48)
+        for w in (self.please, self.number, self.to_window, self.window_name):
+            col.addWidget(w)
+        return self.current
+
+    def _recent_panel(self) -> QWidget:
+        panel = self._panel()
+        col = QVBoxLayout(panel)
+        col.setContentsMargins(32, 20, 32, 20)
+        title = QHBoxLayout()
+        self.recent_title = self.scaler.add(label(color=MUTED), 40, True)
+        title.addWidget(self.recent_title)
+        col.addLayout(title)
+        self.recent_rows: list[tuple[QLabel, QLabel, QLabel]] = []
+        rows = QGridLayout()
+        rows.setHorizontalSpacing(28)
+        for i in range(self.rows):
+            num = self.scaler.add(label(color=AMBER), 64, True)
+            win = self.scaler.add(label(), 64, True)
+            name = self.scaler.add(label(color=MUTED), 36)
+            rows.addWidget(num, i, 0)
+            rows.addWidget(win, i, 1)
+            rows.addWidget(name, i, 2)
+            self.recent_rows.append((num, win, name))
+        rows.setColumnStretch(2, 1)
+        col.addLayout(rows)
+        col.addStretch()
+        return panel
+
+    def _queues_panel(self) -> QWidget:
+        panel = self._panel()
+        self.queue_grid = QGridLayout(panel)
+        self.queue_grid.setContentsMargins(28, 12, 28, 12)
+        self.queue_title = self.scaler.add(label(color=MUTED), 40, True)
+        self.queue_grid.addWidget(self.queue_title, 0, 0)
+        self.queue_cells: list[QLabel] = []
+        return panel
+
+    def _offline_page(self) -> QWidget:
+        page = QWidget()
+        col = QVBoxLayout(page)
+        col.addStretch(2)
+        self.offline_title = self.scaler.add(label(color=AMBER, align=CENTER), 110, True)
+        self.offline_hint = self.scaler.add(label(align=CENTER), 52)
+        self.offline_since = self.scaler.add(label(color=MUTED, align=CENTER), 40)
+        for w in (self.offline_title, self.offline_hint, self.offline_since):
+            col.addWidget(w)
+        col.addStretch(3)
+        return page
+
+    # ---- painting from the board
+
+    def refresh(self) -> None:
+        b = self.board
+        self.hall_name.setText(b.hall_name)
+        self.zone_name.setText(b.zone_name if b.zone else tr("全部区域"))
+        self.ticker.set_text("　　".join(b.notices))
+        self.tick()
+        if not b.online:
+            self.stack.setCurrentIndex(1)
+            self.offline_title.setText(tr("连接中断，正在重连…"))
+            self.offline_hint.setText(tr("叫号信息暂停更新，请留意窗口工作人员提示"))
+            since = dt.datetime.fromtimestamp(b.conn.since) if b.conn.since else self.now()
+            self.offline_since.setText(tr("自 {time} 起", time=since.strftime("%H:%M:%S")))
+            return
+        self.stack.setCurrentIndex(0)
+        latest = b.latest
+        if latest is None:
+            self.please.setText("")
+            self.number.setText("")
+            self.to_window.setText(tr("等待叫号"))
+            self.window_name.setText("")
+        else:
+            self.please.setText((tr("重呼") + "　" if latest.recall else "") + tr("请"))
+            self.number.setText(f"{latest.number}{_opt(tr('号'))}")
+            self.to_window.setText(f"{tr('到')} {latest.window} {tr('窗口')}".strip())
+            self.window_name.setText(latest.window_name)
+        self.recent_title.setText(tr("最近叫号"))
+        prev = b.previous
+        for i, (num, win, name) in enumerate(self.recent_rows):
+            if i < len(prev):
+                c = prev[i]
+                num.setText(c.number)
+                win.setText(f"→ {c.window}")
+                name.setText(c.window_name)
+            else:
+                num.setText("")
+                win.setText("")
+                name.setText("")
+        self._paint_queues()
+
+    def _paint_queues(self) -> None:
+        self.queue_title.setText(tr("等候人数"))
+        counts = self.board.waiting()
+        while len(self.queue_cells) < len(counts):
+            cell = self.scaler.add(label(), 40, True)
+            self.queue_cells.append(cell)
+        per_row = 2 if self.portrait else 4
+        for i, cell in enumerate(self.queue_cells):
+            if i < len(counts):
+                q = counts[i]
+                cell.setText(f"<span style='color:{MUTED}'>{q.id}</span> {q.name} "
+                             f"<span style='color:{AMBER}'>{q.waiting}</span>{_opt(tr('人'))}")
+                self.queue_grid.addWidget(cell, 1 + i // per_row, i % per_row)
+                cell.show()
+            else:
+                cell.hide()
+
+    def tick(self) -> None:
+        """Clock and flashing, ~4 times a second."""
+        now = self.now()
+        self.clock.setText(now.strftime("%H:%M:%S"))
+        self.date.setText(date_text(now))
+        flashing = self.board.online and self.board.flashing()
+        self.flash_on = flashing and not self.flash_on
+        bg, fg = (AMBER, NAVY) if self.flash_on else (NAVY_2, AMBER)
+        self.current.setStyleSheet(f"QFrame#panel {{ background: {bg}; border: 3px solid "
+                                   f"{AMBER if flashing else '#2b4a85'}; border-radius: 18px; }}")
+        self.number.setStyleSheet(f"color: {fg}; background: transparent;")
+        other = NAVY if self.flash_on else WHITE
+        for w in (self.please, self.to_window):
+            w.setStyleSheet(f"color: {other}; background: transparent;")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        self.scaler.apply(event.size().width(), event.size().height())
+        self.ticker.setFixedHeight(int(76 * self.scaler.scale))
+        super().resizeEvent(event)
+
+
+def _opt(text: str) -> str:
+    return text if text else ""

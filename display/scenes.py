@@ -1,0 +1,210 @@
+"""Screenshot scenes for ``hallq screenshot display-…``: real hall state, real widgets, PNG out.
+
+Each scene starts a :class:`~hallq.testing.LocalHall` (embedded broker + hub + sample
+hall), drives it with real kiosk and pad clients (:class:`HallDriver`), opens the display
+exactly as ``hallq display`` would, waits until it shows the state, and grabs it offscreen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QApplication, QWidget
+
+from display.app import HallScreen, WindowScreen, make_client
+from display.hall_view import HallView
+from display.model import Evaluator, HallBoard, Stage, WindowBoard
+from display.voice import Announcer
+from display.window_view import WindowView
+from hallq.client import HallClient
+from hallq.qt.app import make_app
+from hallq.qt.bridge import QtHall
+from hallq.testing import LocalHall
+
+PIN = "1234"
+
+
+class HallDriver:
+    """Kiosk and pad actions on a LocalHall, through the real protocol."""
+
+    def __init__(self, local: LocalHall) -> None:
+        self.local = local
+        self.hall = local.hall
+        self.kiosk = local.client("K1")
+        self.pads: dict[str, HallClient] = {}
+
+    def pad(self, window: str) -> HallClient:
+        if window not in self.pads:
+            device = next((d.id for d in self.hall.devices.values() if d.role.value == "pad" and d.window == window),
+                          None)
+            if device is None:  # no pad in the sample hall for this window: a guide acts for it
+                device = next(d.id for d in self.hall.devices.values() if d.role.value == "guide")
+            if device not in {c.device for c in self.pads.values()}:
+                self.pads[window] = self.local.client(device)
+            else:
+                self.pads[window] = next(c for c in self.pads.values() if c.device == device)
+        return self.pads[window]
+
+    def situation(self, queue: str) -> tuple[str, str]:
+        for m in self.hall.matters.values():
+            for s in m.situations:
+                if s.queue == queue and not s.online and not s.consult_only:
+                    return m.id, s.id
+        raise LookupError(f"no situation routes to queue {queue}")
+
+    def issue(self, queue: str, n: int = 1) -> list[dict[str, Any]]:
+        matter, situation = self.situation(queue)
+        return [self.kiosk.request("ticket.issue", {"matter": matter, "situation": situation})["ticket"]
+                for _ in range(n)]
+
+    def open(self, window: str, staff: str = "1001") -> None:
+        self.pad(window).request("window.open", {"window": window, "staff": staff, "pin": PIN})
+
+    def call(self, window: str) -> dict[str, Any]:
+        return self.pad(window).request("ticket.call_next", {"window": window})["ticket"]
+
+    def recall(self, window: str) -> dict[str, Any]:
+        return self.pad(window).request("ticket.recall", {"window": window})["ticket"]
+
+    def finish(self, window: str, outcome: str = "accepted") -> None:
+        self.pad(window).request("ticket.outcome", {"window": window, "outcome": outcome})
+
+    def pause(self, window: str, reason: str) -> None:
+        self.pad(window).request("window.pause", {"window": window, "reason": reason})
+
+
+def wait_until(cond: Callable[[], bool], timeout: float = 10.0) -> bool:
+    """Run the Qt event loop until ``cond()`` holds."""
+    app = QApplication.instance()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if app is not None:
+            app.processEvents()
+        if cond():
+            return True
+        time.sleep(0.01)
+    return cond()
+
+
+class SilentPlayer:
+    """Scenes do not make noise: report "done" at once."""
+
+    def play(self, path: Path, duration: float, done: Callable[[], None]) -> None:
+        done()
+
+
+def open_hall_screen(local: LocalHall, device: str = "D-HALL", zone: str = "Z1", portrait: bool = False,
+                     announcer: Announcer | None = None, now: Callable[[], dt.datetime] = dt.datetime.now
+                     ) -> tuple[HallScreen, HallView, QtHall]:
+    client = make_client(local.url, local.hall.id, device, "hall")
+    qhall = QtHall(client)
+    board = HallBoard(client.topics.base, zone, clock=time.time)
+    view = HallView(board, portrait=portrait, now=now)
+    screen = HallScreen(qhall, board, view, announcer)
+    client.start(wait=10)
+    local.clients.append(client)
+    return screen, view, qhall
+
+
+def open_window_screen(local: LocalHall, device: str = "D-S01", window: str = "S01",
+                       now: Callable[[], dt.datetime] = dt.datetime.now, timeout_s: float = 60.0,
+                       **screen_kw: Any) -> tuple[WindowScreen, WindowView, QtHall]:
+    client = make_client(local.url, local.hall.id, device, "window", window)
+    qhall = QtHall(client)
+    board = WindowBoard(client.topics.base, window, time.time)
+    evaluator = Evaluator(window, time.time, default_timeout_s=timeout_s)
+    view = WindowView(board, evaluator, now=now)
+    screen = WindowScreen(qhall, board, evaluator, view, **screen_kw)
+    client.start(wait=10)
+    local.clients.append(client)
+    return screen, view, qhall
+
+
+@contextmanager
+def scene_hall() -> Iterator[tuple[LocalHall, HallDriver]]:
+    make_app()
+    with LocalHall(db=Path(tempfile.mkdtemp(prefix="hallq-scene-")) / "hall.db") as local:
+        yield local, HallDriver(local)
+
+
+def _busy_hall(d: HallDriver) -> None:
+    d.issue("A", 14)
+    d.issue("B", 5)
+    d.issue("C", 3)
+    for w in ("S01", "S02", "S03"):
+        d.open(w, {"S01": "1001", "S02": "1002", "S03": "1003"}[w])
+    for w in ("S02", "S03", "S01", "S02", "S03", "S01", "S02"):
+        d.call(w)
+        d.finish(w)
+    d.call("S03")
+    d.call("S01")
+
+
+def _grab(widget: QWidget, out: Path, size: tuple[int, int]) -> None:
+    widget.resize(*size)
+    widget.show()
+    wait_until(lambda: False, 0.3)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not widget.grab().save(str(out)):
+        raise RuntimeError(f"could not write {out}")
+
+
+def _hall(out: Path, portrait: bool = False, offline: bool = False) -> None:
+    with scene_hall() as (local, d):
+        _busy_hall(d)
+        _, view, _ = open_hall_screen(local, portrait=portrait)
+        if not wait_until(lambda: view.board.latest is not None and bool(view.board.waiting())):
+            raise RuntimeError("the hall screen did not receive the hall state")
+        if offline:
+            assert local.broker is not None
+            local.broker.stop()
+            if not wait_until(lambda: not view.board.online, 20):
+                raise RuntimeError("the hall screen did not notice the broker stopping")
+        view.ticker.offset = 0
+        _grab(view, out, (1080, 1920) if portrait else (1920, 1080))
+
+
+def _window(out: Path, stage: str = "info") -> None:
+    with scene_hall() as (local, d):
+        d.issue("A", 4)
+        d.open("S01")
+        d.call("S01")
+        screen, view, _ = open_window_screen(local)
+        if stage == "paused":
+            d.finish("S01")
+            d.pad("S01").request("evaluation.skip", {"window": "S01"})
+            d.pause("S01", "窗口业务培训")
+            ok = wait_until(lambda: view.board.status == "paused")
+        elif stage in ("evaluate", "reason", "thanks"):
+            d.finish("S01")
+            ok = wait_until(lambda: screen.evaluator.stage is Stage.RATING)
+            if ok and stage == "reason":
+                view.level_buttons[2].click()
+                ok = screen.evaluator.stage is Stage.REASON
+            elif ok and stage == "thanks":
+                view.level_buttons[4].click()
+                ok = wait_until(lambda: screen.evaluator.stage is Stage.THANKS)
+        else:
+            ok = wait_until(lambda: bool(view.board.current))
+        if not ok:
+            raise RuntimeError(f"the window screen did not reach the {stage} state")
+        view.refresh()
+        _grab(view, out, (1280, 800))
+
+
+SCENES: dict[str, Callable[[Path], None]] = {
+    "display-hall": lambda out: _hall(out),
+    "display-hall-portrait": lambda out: _hall(out, portrait=True),
+    "display-offline": lambda out: _hall(out, offline=True),
+    "display-window": lambda out: _window(out),
+    "display-window-paused": lambda out: _window(out, "paused"),
+    "display-evaluate": lambda out: _window(out, "evaluate"),
+    "display-evaluate-reason": lambda out: _window(out, "reason"),
+    "display-thanks": lambda out: _window(out, "thanks"),
+}

@@ -1,0 +1,100 @@
+"""Small Qt pieces shared by the hall and window screens: scaled fonts, clock text, the ticker."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
+
+from hallq.i18n import tr
+
+WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+
+# Official palette: government red header, deep navy body, amber numbers; all pairs exceed 7:1 contrast
+# except the muted grey, used only for secondary text.
+RED = "#a8071a"
+NAVY = "#0b1f44"
+NAVY_2 = "#132e5e"
+AMBER = "#ffd43b"
+WHITE = "#ffffff"
+MUTED = "#b8c4d9"
+GREEN = "#51cf66"
+
+
+def font(px: int, bold: bool = False) -> QFont:
+    f = QFont(QApplication.font().family())
+    f.setPixelSize(max(8, px))
+    f.setBold(bold)
+    return f
+
+
+class Scaler:
+    """Remember each label's design size (at the design resolution) and rescale on resize."""
+
+    def __init__(self, design_w: int, design_h: int) -> None:
+        self.design = (design_w, design_h)
+        self.items: list[tuple[QWidget, int, bool]] = []
+        self.scale = 1.0
+
+    def add(self, widget: QWidget, px: int, bold: bool = False) -> QWidget:
+        self.items.append((widget, px, bold))
+        widget.setFont(font(int(px * self.scale), bold))
+        return widget
+
+    def apply(self, width: int, height: int) -> None:
+        self.scale = max(0.3, min(width / self.design[0], height / self.design[1]))
+        for widget, px, bold in self.items:
+            widget.setFont(font(int(px * self.scale), bold))
+
+
+def label(text: str = "", color: str = WHITE, align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft) -> QLabel:
+    lab = QLabel(text)
+    lab.setStyleSheet(f"color: {color}; background: transparent;")
+    lab.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
+    return lab
+
+
+def date_text(now: dt.datetime) -> str:
+    return f"{tr('{y}年{m}月{d}日', y=now.year, m=now.month, d=now.day)} {tr(WEEKDAYS[now.weekday()])}"
+
+
+class Ticker(QWidget):
+    """A notice scrolling right to left, endlessly; ``step`` advances it (a timer or a test)."""
+
+    def __init__(self, color: str = WHITE, background: str = RED, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.text = ""
+        self.offset = 0.0
+        self.color, self.background = QColor(color), QColor(background)
+        self.speed = 2.0  # pixels per step at scale 1
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.step)
+
+    def set_text(self, text: str) -> None:
+        if text != self.text:
+            self.text, self.offset = text, 0.0
+            self.update()
+
+    def start(self, interval_ms: int = 30) -> None:
+        self.timer.start(interval_ms)
+
+    def step(self) -> None:
+        width = self.fontMetrics().horizontalAdvance(self.text + "　" * 4)
+        self.offset = (self.offset + self.speed * max(1.0, self.height() / 60)) % max(1, width)
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+        p = QPainter(self)
+        p.fillRect(self.rect(), self.background)
+        if not self.text:
+            return
+        p.setPen(self.color)
+        p.setFont(self.font())
+        gap = "　" * 4
+        unit = self.fontMetrics().horizontalAdvance(self.text + gap)
+        x = 24 - self.offset
+        while x < self.width():
+            p.drawText(QRectF(x, 0, unit, self.height()), Qt.AlignmentFlag.AlignVCenter, self.text + gap)
+            x += unit
