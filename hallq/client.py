@@ -239,6 +239,10 @@ class HallClient:
                 pending.reply = data
                 pending.event.set()
             return
+        with self._lock:
+            wanted = any(_matches(f, msg.topic) for f in self._subscriptions)
+        if not wanted:
+            return  # amqtt 0.12 replays retained messages to clients that never subscribed to them
         if msg.retain or not msg.topic.startswith(self.topics.base + "/event/"):
             self.state[msg.topic] = data
         with self._lock:

@@ -14,7 +14,8 @@ Topics (``<hall>`` is the hall id from the hall file, e.g. ``lvliang``)::
     hallq/<hall>/state/queues         hub, retained  waiting counts per queue
     hallq/<hall>/state/window/<id>    hub, retained  one window: state, staff, current ticket
     hallq/<hall>/state/calls          hub, retained  the most recent calls (for repaint)
-    hallq/<hall>/event/<kind>         hub            call, recall, evaluate, summon, alert …
+    hallq/<hall>/event/<kind>         hub            call (recalls too), priority, evaluate, evaluated,
+                                                     summon, reprint
     hallq/<hall>/presence/<device>    everyone, retained  online/offline (last will)
     hallq/<hall>/status/<device>      devices, retained   device health (printer paper …)
 """

@@ -185,6 +185,8 @@ class HubService:
                 staff = self.hall.staff.get(a["staff"])
                 if staff is None or not check_pin(a["pin"], staff.pin_hash):
                     raise DomainError("bad_pin", "工号或密码不正确")
+                if not {Role.PAD, Role.GUIDE} & set(staff.roles):
+                    raise DomainError("staff_role", f"工号 {staff.id} 不是窗口或引导人员，不能登录窗口")
                 return {}, c.open_window(now, a["window"], a["staff"], device)
             case "window.pause":
                 return {}, c.pause(now, a["window"], a["reason"], by=device)
@@ -232,7 +234,7 @@ class HubService:
             appt = self.store.appointment(code=a["code"].strip().upper())
         elif a.get("id_number"):
             try:
-                number = idcard.validate_id(a["id_number"])
+                number = idcard.validate_id(a["id_number"], today=self.core.local(now).date())
             except idcard.InvalidIdNumber as exc:
                 raise DomainError("invalid_id_number", str(exc)) from None
             appt = self.store.appointment(id_hash=idcard.keyed_hash(number, self.id_key), day=today)
@@ -380,7 +382,9 @@ class HubService:
                 out.append(Publication(t.event("evaluate"), p.dump({"v": p.VERSION, "window": e.window,
                                                                     "ticket": e.ticket, "at": e.at})))
             elif isinstance(e, ev.BackOfficeSummoned):
-                out.append(Publication(t.event("summon"), p.dump({"v": p.VERSION, **_plain(e)})))
+                out.append(Publication(t.event("summon"), p.dump({
+                    "v": p.VERSION, "seq": self.seq, "window": e.window, "department": e.department,
+                    "ticket": e.ticket, "note": e.note, "by": e.by, "at": e.at})))
             elif isinstance(e, ev.EvaluationRecorded):
                 out.append(Publication(t.event("evaluated"), p.dump({
                     "v": p.VERSION, "window": e.window, "ticket": e.ticket, "level": e.level,
@@ -440,10 +444,6 @@ def _ticket_of(events: list[ev.Event]) -> str:
         if ticket:
             return str(ticket)
     raise AssertionError("no ticket event")  # pragma: no cover
-
-
-def _plain(e: ev.Event) -> dict[str, Any]:
-    return e.to_dict()
 
 
 def catalog(hall: Hall) -> dict[str, Any]:
