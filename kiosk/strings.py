@@ -98,6 +98,7 @@ ENGLISH = {
     "打印机离线，请检查电源和连接": "the printer is offline",
     "打印机纸仓盖打开，请合上纸仓盖": "the printer cover is open",
     "搜索：{q}": "Search: {q}",
+    "为保护隐私，号码中的出生日期以 * 显示": "For your privacy the date of birth is shown as *",
 }
 
 add_english(ENGLISH)

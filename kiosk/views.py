@@ -75,7 +75,10 @@ def stylesheet(scale: float) -> str:
     QPushButton:pressed {{ background: #dfe8f5; }}
     QPushButton:disabled {{ color: #9aa6b5; background: #e7ebf0; border-color: #d5dbe3; }}
     QPushButton#tile {{ text-align: left; min-height: {px(120)}; font-size: {px(28)}; font-weight: bold;
-                        border-left: {px(10)} solid {BLUE}; }}
+                        border-left: {px(10)} solid {BLUE}; border-top-left-radius: 0; border-bottom-left-radius: 0; }}
+    QLabel#icon {{ background: {RED}; color: white; font-size: {px(96)}; font-weight: bold;
+                   min-width: {px(150)}; max-width: {px(150)}; min-height: {px(150)}; max-height: {px(150)};
+                   border-radius: {px(75)}; }}
     QPushButton#zone {{ min-height: {px(110)}; font-size: {px(28)}; font-weight: bold; background: {DARK};
                         color: white; border: none; }}
     QPushButton#primary {{ background: {BLUE}; color: white; border: none; font-size: {px(32)};
@@ -244,7 +247,7 @@ class StartPage(Page):
         ]
         if m.elder:
             actions.pop(0)  # 长者模式: fewer choices, no typing
-        b.addLayout(self.grid(actions, 2 if self.portrait or m.elder else 4))
+        b.addLayout(self.grid(actions, 3 if m.elder else 2 if self.portrait else 4))
         b.addWidget(label(tr("常办事项"), "section"))
         popular = cat.popular()[:6] if m.elder else cat.popular()
         tiles = [wrapped_button(pm.name, lambda mid=pm.id: m.open_matter(mid), sub=pm.department) for pm in popular]
@@ -430,6 +433,8 @@ class EntryPage(Page):
             value.setObjectName("fieldActive" if f is m.field else "field")
             value.mousePressEvent = lambda _e, f=f: m.select_field(f)  # type: ignore[method-assign]
             b.addWidget(value)
+        if Field.ID in (f for f, _ in fields):
+            b.addWidget(label(tr("为保护隐私，号码中的出生日期以 * 显示"), "subtitle"))
         if screen is Screen.IDENTIFY and m.card_name:
             from hallq.idcard import mask_name
 
@@ -459,15 +464,17 @@ class EntryPage(Page):
         g = QGridLayout()
         g.setSpacing(10)
         if f in (Field.ID, Field.PHONE):
-            # a phone-style keypad, centred and not wider than a hand's reach
+            # a phone-style keypad, centred and not wider than a hand's reach; tall ⌫ and 清空 on the right
             positions = [(r, c) for r in range(4) for c in range(3)]
             order = [b for b in buttons if b.text() not in ("⌫", tr("清空"))]
             if f is Field.PHONE:
                 order.insert(9, QWidget())
             for (r, c), w in zip(positions, order, strict=False):
                 g.addWidget(w, r, c + 1)
-            g.addWidget(buttons[-2], 0, 4)
-            g.addWidget(buttons[-1], 1, 4)
+            for w in buttons[-2:]:
+                w.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            g.addWidget(buttons[-2], 0, 4, 2, 1)
+            g.addWidget(buttons[-1], 2, 4, 2, 1)
             g.setColumnStretch(0, 1)
             g.setColumnStretch(5, 1)
             for c in range(1, 5):
@@ -547,8 +554,7 @@ class OfflinePage(Page):
         b = self.body
         center = Qt.AlignmentFlag.AlignCenter
         b.addStretch(1)
-        mark = label("⏸", "big", align=center)
-        b.addWidget(mark)
+        b.addWidget(label("||", "icon", align=center), 0, center)
         b.addWidget(label(tr("暂停取号，请咨询引导台"), "huge", align=center))
         b.addWidget(label(tr("本机暂时无法连接大厅系统，正在自动恢复，请稍候。"), "section", align=center))
         b.addStretch(2)
@@ -562,7 +568,7 @@ class PaperOutPage(Page):
         b = self.body
         center = Qt.AlignmentFlag.AlignCenter
         b.addStretch(1)
-        b.addWidget(label("🖨", "big", align=center))
+        b.addWidget(label("!", "icon", align=center), 0, center)
         b.addWidget(label(tr("暂停取号，请咨询引导台"), "huge", align=center))
         problem = tr(m.printer.message) if m.printer.message else tr("打印机故障")
         b.addWidget(label(tr("本机打印机故障：{problem}。工作人员已收到提醒。", problem=problem), "section",
