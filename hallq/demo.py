@@ -54,11 +54,12 @@ class Simulation:
             c.subscribe(c.topics.event("call"), self._on_call)
         for k in kiosks:
             self._spawn(self._kiosk, self._client(k.id, Role.KIOSK))
-        for pad in pads:
+        staff = [s.id for s in self.hall.staff.values() if Role.PAD in s.roles or Role.GUIDE in s.roles]
+        for pad, person in zip(pads, staff, strict=False):  # one person per window
             evaluator = next((d for d in devices if d.role is Role.DISPLAY and d.window == pad.window
                               and d.id.startswith("D-")), None)
             ev_client = self._client(evaluator.id, Role.DISPLAY) if evaluator else None
-            self._spawn(self._pad, self._client(pad.id, Role.PAD), pad.window, ev_client)
+            self._spawn(self._pad, self._client(pad.id, Role.PAD), pad.window, person, ev_client)
 
     def _spawn(self, target: Any, *args: Any) -> None:
         t = threading.Thread(target=target, args=args, daemon=True)
@@ -92,8 +93,7 @@ class Simulation:
             self._say(f"🎫 {c.device}: {t['number']} {t['matter_name']}/{t['situation_name']} "
                       f"→ {'、'.join(t['windows']) or t['queue_name']}，前面 {t.get('ahead', 0)} 人")
 
-    def _pad(self, c: HallClient, window: str, evaluator: HallClient | None) -> None:
-        staff = next((s.id for s in self.hall.staff.values() if Role.PAD in s.roles), "")
+    def _pad(self, c: HallClient, window: str, staff: str, evaluator: HallClient | None) -> None:
         try:
             c.request("window.open", {"window": window, "staff": staff, "pin": "1234"})
         except RequestError as exc:
