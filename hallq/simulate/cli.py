@@ -1,0 +1,94 @@
+"""``hallq simulate``: a whole hall day through the real hub and broker, into a real database."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from typing import Any, TextIO
+
+from hallq.simulate.engine import Progress
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("simulate", help="a whole simulated hall day through the real hub and broker")
+    p.add_argument("--config", help="hall file (TOML); default: the sample hall")
+    p.add_argument("--db", help="SQLite file the day is written to (required unless --mqtt)")
+    p.add_argument("--day", default="", help="the day to simulate, YYYY-MM-DD (default: today)")
+    p.add_argument("--speed", type=float, default=60.0,
+                   help="simulated seconds per real second (default 60: a day in ~10 min); 0: as fast as possible")
+    p.add_argument("--arrivals-per-hour", default="default", metavar="PROFILE",
+                   help="hourly arrivals: 'H:RATE,H:RATE…' (e.g. 9:150,10:170,14:100) or one number, the peak "
+                        "rate of the default two-peak profile")
+    p.add_argument("--windows", type=int, help="staffed windows (default: every non-tidal window; more than the "
+                                               "hall has adds windows of the same kinds)")
+    p.add_argument("--kiosks", type=int, default=5, help="kiosks (default 5)")
+    p.add_argument("--mqtt", help="drive an already running hub on this broker instead (its clock, its db)")
+    p.add_argument("--pin", default="1234", help="staff PIN for --mqtt halls (default 1234)")
+    p.add_argument("--seed", type=int, default=1, help="random seed: the same seed gives the same day")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_simulate)
+
+
+def progress_printer(out: TextIO, tz: str) -> Any:
+    import zoneinfo
+
+    zone = zoneinfo.ZoneInfo(tz)
+
+    def show(pr: Progress) -> None:
+        width = 30
+        done = int(pr.fraction * width)
+        clock = dt.datetime.fromtimestamp(pr.now, zone).strftime("%H:%M")
+        out.write(f"\r[{'#' * done}{'.' * (width - done)}] {clock}  tickets {pr.issued:>5}  served {pr.served:>5}"
+                  f"  waiting {pr.waiting:>4} ")
+        out.flush()
+
+    return show
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from hallq.simulate.model import parse_profile
+    from hallq.simulate.run import simulate_day
+    from hub.config import ConfigError, load_hall, sample_hall_path
+
+    try:
+        hall = load_hall(args.config or sample_hall_path())
+    except ConfigError as exc:
+        print(f"✗ {exc}", file=sys.stderr)
+        return 1
+    try:
+        day = dt.date.fromisoformat(args.day) if args.day else dt.date.today()
+        profile = parse_profile(args.arrivals_per_hour)
+    except ValueError as exc:
+        print(f"✗ {exc}", file=sys.stderr)
+        return 2
+    if not args.mqtt and not args.db:
+        print("✗ --db is required when simulate runs its own hub (or give --mqtt URL)", file=sys.stderr)
+        return 2
+    if args.windows is not None and args.windows < 1:
+        print("✗ --windows must be at least 1", file=sys.stderr)
+        return 2
+    if args.mqtt:
+        print("note: --mqtt drives a hub with its own clock: events carry its time, --day only shapes arrivals,"
+              " and --speed is at least 1 (real time)", file=sys.stderr)
+    print(f"hallq simulate: {hall.name}, day {day}, speed {args.speed or 'max'}, "
+          f"~{sum(profile.values()):.0f} arrivals", flush=True)
+    show = None if args.quiet else progress_printer(sys.stdout, hall.timezone)
+    try:
+        result = simulate_day(hall, day, db=args.db, url=args.mqtt, speed=args.speed, profile=profile,
+                              windows=args.windows, seed=args.seed, pin=args.pin, kiosks=args.kiosks, progress=show)
+    except (ConnectionError, ValueError) as exc:
+        print(f"\n✗ {exc}", file=sys.stderr)
+        return 1
+    if show:
+        print()
+    r = result.run
+    c = r.counts
+    print(f"simulated {c['arrived']} arrivals ({c['online']} sent online, {c['consult_only']} to consultation) "
+          f"with {r.requests} hub requests in {r.wall_s:.1f} s")
+    if r.errors:
+        print("  refusals: " + ", ".join(f"{k} {v}" for k, v in sorted(r.errors.items())))
+    if result.summary is not None:
+        print(result.summary.render())
+        print(f"database: {result.db}")
+    return 0

@@ -1,0 +1,422 @@
+"""The day, driven as a discrete-event simulation through the real hub.
+
+One thread takes the next due action from a heap ordered by simulated time, moves the
+:class:`SimClock` there (the hub reads the same clock, so its events carry the day's
+times in Asia/Shanghai), and performs the action as the device that would do it in the
+hall: a kiosk issues (取号) or re-takes (过号取号), a window pad opens, calls (叫号),
+recalls (重呼), transfers (转移) and records the outcome (过号/受理/咨询/不予受理), the
+window's evaluator rates (好差评), a guide verifies green-channel priority (绿色通道).
+
+Nothing is decided here that the hub decides: which ticket a window gets is the hub's
+answer to ``ticket.call_next``. The simulator only knows which windows are idle, and
+wakes those serving a queue when a ticket joins it (staff react after a few seconds).
+With ``speed`` > 0 each action waits for its wall-clock moment (``speed`` simulated
+seconds per real second); with 0 it runs as fast as the hub answers.
+
+Actions go through a :class:`Transport`: MQTT clients (the real protocol, one client per
+device) or, for benchmarks that only need the database, the hub service in-process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import heapq
+import random
+import socket
+import threading
+import time
+import zoneinfo
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from hallq import protocol as p
+from hallq.client import HallClient, RequestError
+from hallq.simulate.model import (
+    BAD_REASONS,
+    REJECT_REASONS,
+    SIM_PIN,
+    Behaviour,
+    MatterPicker,
+    Staffing,
+    arrivals,
+    fake_id_number,
+    fake_name,
+    lognormal,
+    sessions,
+)
+from hub.hall import Hall, MatterKind
+
+
+def nodelay(client: HallClient) -> HallClient:
+    """Turn off Nagle's algorithm on the client's socket (call before ``start``).
+
+    Workaround: hallq/client.py does not set TCP_NODELAY, so a request whose reply follows
+    a PUBACK on the same socket waits for the peer's delayed ACK (~40 ms on Linux): ~88 ms
+    a request instead of ~1.5 ms (docs/benchmarks.md). Drop this once the client sets it.
+    """
+
+    def on_socket_open(_client: Any, _userdata: Any, sock: Any) -> None:
+        with contextlib.suppress(OSError, AttributeError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    client.mqtt.on_socket_open = on_socket_open
+    return client
+
+
+class SimClock:
+    """The hall's time during a simulation: set by the simulator, read by the hub."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Transport(Protocol):
+    def request(self, device: str, op: str, args: dict[str, Any]) -> dict[str, Any]: ...
+
+    def close(self) -> None: ...
+
+
+class MqttTransport:
+    """One real :class:`HallClient` per device, made when the device first acts."""
+
+    def __init__(self, url: str, hall: Hall, *, timeout: float = 10.0, retries: int = 3) -> None:
+        self.url, self.hall, self.timeout, self.retries = url, hall, timeout, retries
+        self.clients: dict[str, HallClient] = {}
+
+    def client(self, device: str) -> HallClient:
+        c = self.clients.get(device)
+        if c is None:
+            c = nodelay(HallClient(self.url, self.hall.id, device, self.hall.devices[device].role.value)).start(30)
+            self.clients[device] = c
+        return c
+
+    def request(self, device: str, op: str, args: dict[str, Any]) -> dict[str, Any]:
+        return self.client(device).request(op, args, timeout=self.timeout, retries=self.retries)
+
+    def close(self) -> None:
+        for c in self.clients.values():
+            c.stop()
+        self.clients.clear()
+
+
+class ServiceTransport:
+    """The hub's service in-process (no broker): the same payloads, replies and database."""
+
+    def __init__(self, service: Any) -> None:
+        self.service = service
+
+    def request(self, device: str, op: str, args: dict[str, Any]) -> dict[str, Any]:
+        reply = p.load(self.service.handle(device, p.Request(p.new_request_id(), op, args).encode()).reply)
+        if not reply.get("ok"):
+            err = reply.get("error") or {}
+            raise RequestError(str(err.get("code", "internal")), str(err.get("message", "")))
+        return dict(reply.get("result") or {})
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass
+class Progress:
+    now: float
+    fraction: float
+    issued: int
+    served: int
+    waiting: int
+
+
+@dataclass
+class WindowSim:
+    id: str
+    serves: frozenset[str]
+    status: str = "closed"  # closed, idle, busy, paused
+    ticket: str = ""
+    pending_call: bool = False
+
+
+@dataclass
+class DayRun:
+    counts: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    acknowledged: dict[str, str] = field(default_factory=dict)  # ticket id -> number, as the hub replied
+    wall_s: float = 0.0
+    requests: int = 0
+
+
+class DaySimulator:
+    def __init__(self, hall: Hall, staffing: Staffing, transport: Transport, clock: SimClock, day: dt.date, *,
+                 profile: dict[int, float], behaviour: Behaviour | None = None, seed: int = 1, speed: float = 0.0,
+                 pin: str = SIM_PIN, progress: Callable[[Progress], None] | None = None,
+                 stop: threading.Event | None = None) -> None:
+        self.hall, self.st, self.tx, self.clock, self.day = hall, staffing, transport, clock, day
+        self.tz = zoneinfo.ZoneInfo(hall.timezone)
+        self.b = behaviour or Behaviour()
+        self.rng = random.Random(seed)
+        self.speed = speed
+        self.pin = pin
+        self.progress = progress
+        self.stop_event = stop or threading.Event()
+        self.sessions = sessions(hall, day, self.tz)
+        self.profile = profile
+        self.picker = MatterPicker(hall, self.rng)
+        self.windows = {w: WindowSim(w, frozenset(hall.windows[w].queues) | frozenset(hall.windows[w].overflow))
+                        for w in staffing.windows}
+        self.tickets: dict[str, dict[str, Any]] = {}  # id -> {queue, matter, ...} (what the kiosk learnt)
+        self.heap: list[tuple[float, int, str, tuple[Any, ...]]] = []
+        self._n = 0
+        self.run_result = DayRun()
+        self.start_t = self.sessions[0][0] - 15 * 60
+        self.end_t = self.sessions[-1][1] + 45 * 60
+
+    # ------------------------------------------------------------ scheduling
+
+    def at(self, t: float, action: str, *args: Any) -> None:
+        self._n += 1
+        heapq.heappush(self.heap, (t, self._n, action, args))
+
+    def _req(self, device: str, op: str, args: dict[str, Any]) -> dict[str, Any]:
+        self.run_result.requests += 1
+        return self.tx.request(device, op, args)
+
+    def run(self) -> DayRun:
+        started = time.monotonic()
+        self.clock.now = self.start_t
+        for w in self.windows:
+            self.at(self.sessions[0][0] - self.rng.uniform(0, 300), "open", w)
+        for start, end in self.sessions[1:]:
+            for w in self.windows:
+                self.at(start + self.rng.uniform(0, 180), "resume", w)
+            del start, end
+        for start, end in self.sessions:
+            self.at(end + 1, "session_end")
+            del start
+        for t in arrivals(self.profile, self.sessions, self.day, self.tz, self.rng):
+            self.at(t, "arrive")
+        self.at(self.end_t, "end_of_day")
+        wall0, t0 = time.monotonic(), self.start_t
+        last_progress = 0.0
+        while self.heap and not self.stop_event.is_set():
+            t, _, action, args = heapq.heappop(self.heap)
+            if self.speed > 0:
+                delay = wall0 + (t - t0) / self.speed - time.monotonic()
+                if delay > 0 and self.stop_event.wait(delay):
+                    break
+            self.clock.now = max(self.clock.now, t)
+            try:
+                getattr(self, "_" + action)(*args)
+            except RequestError as exc:
+                self.run_result.errors[f"{action}:{exc.code}"] += 1
+            if self.progress and time.monotonic() - last_progress > 0.25:
+                last_progress = time.monotonic()
+                self.progress(self._progress())
+        if self.progress:
+            self.progress(self._progress())
+        self.run_result.wall_s = time.monotonic() - started
+        return self.run_result
+
+    def _progress(self) -> Progress:
+        c = self.run_result.counts
+        frac = (self.clock.now - self.start_t) / (self.end_t - self.start_t)
+        served = c["accepted"] + c["consulted"] + c["rejected"]
+        waiting = c["issued"] + c["retaken"] + c["transferred"] - c["called"]
+        return Progress(self.clock.now, min(1.0, max(0.0, frac)), c["issued"], served, max(0, waiting))
+
+    def _in_session(self, t: float) -> bool:
+        return any(a <= t < b for a, b in self.sessions)
+
+    def _session_over(self, t: float) -> bool:
+        """Between a session's end and the next one's start (not before the first opens)."""
+        return not self._in_session(t) and any(b <= t for _, b in self.sessions)
+
+    # ------------------------------------------------------------ windows
+
+    def _open(self, wid: str) -> None:
+        self._req(self.st.pads[wid], "window.open", {"window": wid, "staff": self.st.staff[wid], "pin": self.pin})
+        self.windows[wid].status = "idle"
+        self.run_result.counts["windows_opened"] += 1
+        self._wake_window(wid, 1.0)
+
+    def _resume(self, wid: str) -> None:
+        w = self.windows[wid]
+        if w.status != "paused":
+            return
+        self._req(self.st.pads[wid], "window.resume", {"window": wid})
+        w.status = "idle"
+        self._wake_window(wid, 1.0)
+
+    def _session_end(self) -> None:
+        for w in self.windows.values():
+            if w.status == "idle" and not w.pending_call:
+                self._off(w)
+
+    def _off(self, w: WindowSim) -> None:
+        """The session is over and this window has no one left: lunch (午休) or the end of the day."""
+        later = any(a > self.clock.now for a, _ in self.sessions)
+        if later:
+            self._req(self.st.pads[w.id], "window.pause", {"window": w.id, "reason": "午休"})
+            w.status = "paused"
+        else:
+            self._req(self.st.pads[w.id], "window.close", {"window": w.id})
+            w.status = "closed"
+
+    def _wake_window(self, wid: str, delay: float) -> None:
+        w = self.windows[wid]
+        if w.status == "idle" and not w.pending_call:
+            w.pending_call = True
+            self.at(self.clock.now + delay, "call", wid)
+
+    def _wake(self, queue: str) -> None:
+        for w in self.windows.values():
+            if queue in w.serves:
+                self._wake_window(w.id, self.rng.uniform(2, 15))
+
+    def _call(self, wid: str) -> None:
+        w = self.windows[wid]
+        w.pending_call = False
+        if w.status != "idle":
+            return
+        try:
+            t = self._req(self.st.pads[wid], "ticket.call_next", {"window": wid})["ticket"]
+        except RequestError as exc:
+            if exc.code != "queue_empty":
+                raise
+            if self._session_over(self.clock.now):
+                self._off(w)
+            return
+        c = self.run_result.counts
+        c["called"] += 1
+        self.tickets.setdefault(t["id"], {"queue": t["queue"], "matter": t["matter"]})
+        w.status, w.ticket = "busy", t["id"]
+        if self.rng.random() < self.b.no_show:
+            self.at(self.clock.now + self.b.recall_after_s, "recall", wid, t["id"])
+        else:
+            self._serve(wid, t["id"])
+
+    def _serve(self, wid: str, ticket: str) -> None:
+        b, now = self.b, self.clock.now
+        walk = self.rng.uniform(20, 90)  # from the seats to the window
+        if self.rng.random() < b.transfer and len(self._queues_open()) > 1:
+            self.at(now + walk + self.rng.uniform(30, 150), "transfer", wid, ticket)
+            return
+        r = self.rng.random()
+        if r < b.rejected:
+            outcome, minutes = "rejected", b.reject_minutes
+        elif r < b.rejected + b.consulted:
+            outcome, minutes = "consulted", b.consult_minutes
+        else:
+            matter = self.hall.matters.get(self.tickets[ticket]["matter"])
+            promised = matter is not None and matter.kind is MatterKind.PROMISED
+            outcome = "accepted"
+            minutes = b.accept_minutes_promised if promised else b.accept_minutes_immediate
+        self.at(now + walk + lognormal(self.rng, minutes * 60 * b.service_scale), "outcome", wid, ticket, outcome)
+
+    def _recall(self, wid: str, ticket: str) -> None:
+        w = self.windows[wid]
+        if w.ticket != ticket:
+            return
+        recalls = self._req(self.st.pads[wid], "ticket.recall", {"window": wid})["ticket"]["recalls"]
+        self.run_result.counts["recalled"] += 1
+        if self.rng.random() < self.b.show_after_recall:
+            self._serve(wid, ticket)
+        elif recalls >= min(2, self.hall.policy.recall_limit):
+            self.at(self.clock.now + self.b.recall_after_s, "outcome", wid, ticket, "passed")
+        else:
+            self.at(self.clock.now + self.b.recall_after_s, "recall", wid, ticket)
+
+    def _outcome(self, wid: str, ticket: str, outcome: str) -> None:
+        w = self.windows[wid]
+        args: dict[str, Any] = {"window": wid, "outcome": outcome}
+        if outcome == "rejected":
+            args["reason"] = self.rng.choice(REJECT_REASONS)
+        try:
+            self._req(self.st.pads[wid], "ticket.outcome", args)
+            self.run_result.counts[outcome] += 1
+        finally:
+            w.status, w.ticket = "idle", ""
+            self._next_call(wid)
+        now = self.clock.now
+        if outcome == "passed":
+            if self.rng.random() < self.b.retake:
+                self.at(now + self.rng.uniform(5, 30) * 60, "retake", ticket)
+        elif self.st.evaluators.get(wid) and self.rng.random() < self.b.rate:
+            self.at(now + self.rng.uniform(3, 30), "rate", wid, ticket)
+
+    def _next_call(self, wid: str) -> None:
+        self._wake_window(wid, self.rng.uniform(*self.b.think_s))
+
+    def _queues_open(self) -> set[str]:
+        return {q for w in self.windows.values() for q in self.hall.windows[w.id].queues}
+
+    def _transfer(self, wid: str, ticket: str) -> None:
+        w = self.windows[wid]
+        here = self.tickets[ticket]["queue"]
+        targets = sorted(self._queues_open() - {here})
+        to_queue = self.rng.choice(targets)
+        try:
+            self._req(self.st.pads[wid], "ticket.transfer", {"window": wid, "to_queue": to_queue,
+                                                              "note": "转专窗办理"})
+            self.tickets[ticket]["queue"] = to_queue
+            self.run_result.counts["transferred"] += 1
+        finally:
+            w.status, w.ticket = "idle", ""
+            self._next_call(wid)
+        self._wake(to_queue)
+
+    def _rate(self, wid: str, ticket: str) -> None:
+        level = self.rng.choices(self.b.levels, self.b.level_weights)[0]
+        args: dict[str, Any] = {"window": wid, "level": level, "ticket": ticket}
+        if level <= 2:
+            args["reason"] = self.rng.choice(BAD_REASONS)
+        self._req(self.st.evaluators[wid], "evaluation.submit", args)
+        self.run_result.counts["rated"] += 1
+
+    # ------------------------------------------------------------ citizens
+
+    def _arrive(self) -> None:
+        c = self.run_result.counts
+        c["arrived"] += 1
+        choice = self.picker.pick()
+        assist = self.rng.random() < self.b.assist
+        if not choice.ticketed and not assist:
+            c["online" if choice.situation.online else "consult_only"] += 1
+            return
+        args: dict[str, Any] = {"matter": choice.matter.id, "situation": choice.situation.id,
+                                "name": fake_name(self.rng)}
+        if assist:
+            args["assist"] = True
+        if self.rng.random() < self.b.id_number:
+            args["id_number"] = fake_id_number(self.rng)
+        if self.rng.random() < self.b.priority and self.hall.priority_groups:
+            args["priority_group"] = self.rng.choice(sorted(self.hall.priority_groups))
+        kiosk = self.rng.choice(self.st.kiosks)
+        t = self._req(kiosk, "ticket.issue", args)["ticket"]
+        c["issued"] += 1
+        self.run_result.acknowledged[t["id"]] = t["number"]
+        self.tickets[t["id"]] = {"queue": t["queue"], "matter": t["matter"], "kiosk": kiosk}
+        if args.get("priority_group") and not t["priority_verified"] and self.st.guide:
+            self.at(self.clock.now + self.rng.uniform(30, 180), "verify", t["id"])
+        self._wake(t["queue"])
+
+    def _verify(self, ticket: str) -> None:
+        self._req(self.st.guide, "ticket.verify_priority", {"ticket": ticket})
+        self.run_result.counts["priority_verified"] += 1
+        self._wake(self.tickets[ticket]["queue"])
+
+    def _retake(self, ticket: str) -> None:
+        info = self.tickets[ticket]
+        self._req(info.get("kiosk") or self.st.kiosks[0], "ticket.retake", {"ticket": ticket})
+        self.run_result.counts["retaken"] += 1
+        self._wake(info["queue"])
+
+    def _end_of_day(self) -> None:
+        """Past the last expiry time: one query makes the hub run its timers (expire the rest)."""
+        for w in self.windows.values():
+            if w.status in ("idle", "paused"):
+                self._off(w)
+        self._req(self.st.kiosks[0], "hall.snapshot", {})
