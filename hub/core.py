@@ -382,6 +382,39 @@ class HallCore:
             out += self._emit(ev.EvaluationInvited(now, t.id, window, staff or w.staff))
         return out
 
+    def backfill(self, now: float, window: str, matter: str, situation: str, outcome: str, reason: str = "",
+                 note: str = "", staff: str = "", device: str = "") -> list[ev.Event]:
+        """补录: a service done without a ticket or a call (a walk-in), recorded after the fact.
+
+        It gets a number like any ticket (channel ``window``) so it is counted, and reports
+        list it as 未叫号即办理 (附件8 一2): it has an outcome but was never called.
+        """
+        w = self.window(window)
+        if w.state is WindowState.CLOSED:
+            raise DomainError("window_not_open", f"窗口 {window} 未开放")
+        m = self.hall.matters.get(matter)
+        if m is None:
+            raise DomainError("unknown_matter", f"没有事项 {matter}")
+        s = m.situation(situation)
+        if s is None:
+            raise DomainError("unknown_situation", f"事项 {m.name} 没有情形 {situation}")
+        if outcome not in ("accepted", "consulted", "rejected"):
+            raise DomainError("bad_outcome", "补录的办理结果应为 accepted/consulted/rejected")
+        if outcome == "rejected" and not reason.strip():
+            raise DomainError("reason_required", "不予受理需要选择原因")
+        if self.day_of(now) != self.day:
+            raise DomainError("day_not_started", "新的一天尚未开始（hub 应先调用 tick）")
+        queue = s.queue if s.queue in self.hall.queues else w.queues[0]
+        number = _number(queue, self.counters[queue] + 1)
+        tid = f"{self.day}-{number}"
+        out = self._emit(ev.TicketIssued(now, tid, number, queue, self.seq + 1, matter, situation, "window", device,
+                                         "", False, None, "", "", "", "", NORMAL, now, window))
+        if w.evaluation:
+            out += self._emit(ev.EvaluationRecorded(now, w.evaluation, window, 0, "superseded", ""))
+        out += self._emit(ev.OutcomeRecorded(now, tid, window, staff or w.staff, outcome, reason, note or "补录"))
+        out += self._emit(ev.EvaluationInvited(now, tid, window, staff or w.staff))
+        return out
+
     def transfer(self, now: float, *, ticket: str = "", window: str = "", to_queue: str = "",
                  to_window: str = "", keep_place: bool | None = None, note: str = "",
                  by: str = "") -> list[ev.Event]:
@@ -634,6 +667,7 @@ class HallCore:
     def _on_ticket_outcome(self, e: ev.OutcomeRecorded) -> None:
         t = self.tickets[e.ticket]
         self._release(t)
+        t.window, t.staff = e.window, e.staff  # a 补录 ticket was never called: record where it was served
         t.state, t.outcome, t.reason, t.finished_at = OUTCOMES[e.outcome], e.outcome, e.reason, e.at
         w = self.windows[e.window]
         w.counts[e.outcome] = w.counts.get(e.outcome, 0) + 1

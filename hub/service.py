@@ -157,6 +157,10 @@ class HubService:
             case "ticket.outcome":
                 events = c.outcome(now, a["window"], a["outcome"], a.get("reason", ""), a.get("note", ""))
                 return {"ticket": self._view(c.tickets[_ticket_of(events)])}, events
+            case "ticket.backfill":
+                events = c.backfill(now, a["window"], a["matter"], a["situation"], a["outcome"], a.get("reason", ""),
+                                    a.get("note", ""), device=device)
+                return {"ticket": self._view(c.tickets[_ticket_of(events)])}, events
             case "ticket.transfer":
                 events = c.transfer(now, ticket=a.get("ticket", ""), window=a.get("window", ""),
                                     to_queue=a.get("to_queue", ""), to_window=a.get("to_window", ""),

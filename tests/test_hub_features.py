@@ -170,3 +170,22 @@ def test_concurrent_calls_never_share_a_ticket(hall: LocalHall) -> None:
         t.join(30)
     numbers = got["S01"] + got["S02"]
     assert sorted(numbers) == [f"A{i:03d}" for i in range(1, 7)]
+
+
+def test_backfill_records_a_walk_in_without_a_call(hall: LocalHall) -> None:
+    pad = hall.client("P-S01")
+    pad.request("window.open", {"window": "S01", "staff": "1001", "pin": "1234"})
+    t = pad.request("ticket.backfill", {"window": "S01", "matter": "hukou-move", "situation": "with-house",
+                                        "outcome": "consulted"})["ticket"]
+    assert t["state"] == "consulted" and t["channel"] == "window" and t["window"] == "S01"
+    assert t["called_at"] is None, "补录 is never called: reports list it as 未叫号即办理"
+    with pytest.raises(RequestError) as bad:
+        pad.request("ticket.backfill", {"window": "S01", "matter": "hukou-move", "situation": "with-house",
+                                        "outcome": "passed"})
+    assert bad.value.code == "bad_outcome"
+    with pytest.raises(RequestError) as other:
+        pad.request("ticket.backfill", {"window": "S02", "matter": "hukou-move", "situation": "with-house",
+                                        "outcome": "accepted"})
+    assert other.value.code == "forbidden"
+    guide = hall.client("G1")
+    assert guide.request("tickets.list", {"state": "all"})["tickets"][0]["number"] == t["number"]
