@@ -340,6 +340,9 @@ class Evaluator:
         pending = (state or {}).get("evaluation")
         if isinstance(pending, dict) and pending.get("ticket"):
             ticket = str(pending["ticket"])
+            if ticket == self.ticket and not self.number:  # the event came first; the state has the number
+                self.number = str(pending.get("number", ""))
+                return True
             if ticket != self.ticket and ticket not in self._done_tickets:
                 self._invite(ticket, str(pending.get("number", "")), pending.get("invited_at"),
                              pending.get("timeout_s"))

@@ -1,0 +1,121 @@
+"""``hallq display --demo``: a local hall driven by simulated kiosks and pads, shown on real screens.
+
+With a screen: the hall TV (zone Z1) and the S01 window screen with its evaluator (tap to
+rate). Always: the S01 window-top LED bar and a hall LED strip, each a real driver writing
+frames to ``loop://`` that an :class:`~display.led.simulator.LedSimulator` decodes and
+prints, and every call's spoken phrase (pinyin) printed as the hall would hear it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import threading
+import time
+from typing import Any
+
+from display.led import LedDriver, SerialLink, make_protocol
+from display.led.simulator import LedSimulator
+from display.led_runner import LedRunner
+from display.voice import VoiceSettings, call_phrase
+from hallq.client import HallClient, RequestError
+
+
+def _loop_pair() -> tuple[Any, SerialLink]:
+    import serial
+
+    port = serial.serial_for_url("loop://", timeout=0.05)
+    return port, SerialLink("loop://", opener=lambda *a, **k: port)
+
+
+def _led(local: Any, device: str, window: str, zone: str, name: str, protocol: str) -> tuple[LedRunner, LedSimulator]:
+    from display.app import subscriptions
+
+    port, link = _loop_pair()
+    proto = make_protocol(protocol)
+    sim = LedSimulator(make_protocol(protocol), port=port,
+                       on_frame=lambda f: print(f"💡 {name}: {f.text}", flush=True)).start()
+    kind = "led-window" if window else "led-hall"
+    client = HallClient(local.url, local.hall.id, device, "display", subscriptions=subscriptions(local.hall.id, kind,
+                                                                                                   window))
+    runner = LedRunner(client, LedDriver(proto, link), window=window, zone=zone).start()
+    return runner, sim
+
+
+def _drive(d: Any, stop: threading.Event, pace: float) -> None:
+    rng = random.Random(7)
+    for w, staff in (("S01", "1001"), ("S02", "1002")):
+        d.open(w, staff)
+    while not stop.wait(pace * rng.uniform(0.6, 1.4)):
+        try:
+            if rng.random() < 0.6:
+                d.issue(rng.choice("AAB"))
+            w = rng.choice(("S01", "S02"))
+            try:
+                d.finish(w)
+            except RequestError:
+                pass
+            if rng.random() < 0.15:
+                d.recall(w)
+            else:
+                d.call(w)
+        except RequestError:
+            continue
+
+
+def run_demo(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    from display.scenes import HallDriver
+    from hallq.testing import LocalHall
+
+    local = LocalHall().start()
+    print(f"hallq display demo: {local.hall.name} on {local.url}", flush=True)
+    d = HallDriver(local)
+    leds = [_led(local, "LED-S01", "S01", "", "S01 窗口条屏", "onbon-bx")]
+    speaker = local.client("D-HALL-voice", "display")
+    vs = VoiceSettings()
+    speaker.subscribe(speaker.topics.event("call"), lambda t, c: print(
+        f"📢 {call_phrase(c, vs).text}   [{call_phrase(c, vs).pinyin}]", flush=True))
+    stop = threading.Event()
+    threading.Thread(target=_drive, args=(d, stop, 2.0), daemon=True).start()
+    try:
+        from hallq.qt.app import has_screen
+
+        if has_screen() and "--headless" not in sys.argv:
+            return _screens(local, args, settings)
+        stop.wait(args.duration or None)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        for runner, sim in leds:
+            runner.stop()
+            sim.stop()
+        local.stop()
+    return 0
+
+
+def _screens(local: Any, args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    from PySide6.QtCore import QTimer
+
+    from display.cli import make_announcer
+    from display.scenes import open_hall_screen, open_window_screen
+    from hallq.qt.app import make_app
+
+    app = make_app()
+    _, hall_view, _ = open_hall_screen(local, announcer=make_announcer(args, settings))
+    _, window_view, _ = open_window_screen(local)
+    hall_view.setWindowTitle("hallq — 大厅屏 D-HALL")
+    window_view.setWindowTitle("hallq — 窗口屏 S01")
+    hall_view.resize(1280, 720)
+    hall_view.ticker.start()
+    hall_view.show()
+    window_view.resize(1024, 640)
+    window_view.show()
+    if args.duration:
+        QTimer.singleShot(int(args.duration * 1000), app.quit)
+    return int(app.exec())
+
+
+def wait(seconds: float) -> None:  # pragma: no cover - interactive helper
+    time.sleep(seconds)
