@@ -7,6 +7,7 @@ a kiosk does not load the hub's SQLite code.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -38,7 +39,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hallq", description="政务服务大厅排队叫号系统 hallq (hall queueing over MQTT)")
+    parser = argparse.ArgumentParser(prog="hallq",
+                                     description="政务服务大厅排队叫号系统 hallq (hall queueing over MQTT)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -248,7 +250,8 @@ def start_hall(hall: Any, db: str, listen: str | None, mqtt: str | None, key_fil
         try:
             broker.start()
         except BrokerError as exc:
-            raise SystemExit(f"✗ {exc}\n  (is another broker on that port? use --listen HOST:PORT or --mqtt URL)")
+            raise SystemExit(f"✗ {exc}\n  (is another broker on that port? use --listen HOST:PORT or --mqtt URL)"
+                             ) from None
         url = broker.url
     try:
         hub = Hub(hall, db, url, key_path=key_file).start()
@@ -262,10 +265,8 @@ def start_hall(hall: Any, db: str, listen: str | None, mqtt: str | None, key_fil
 def _wait_for_signal(duration: float = 0) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *a: stop.set())
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         stop.wait(duration or None)
-    except KeyboardInterrupt:
-        pass
 
 
 def cmd_hub(args: argparse.Namespace) -> int:

@@ -204,7 +204,7 @@ class HallClient:
                        retain=True)
         with self._lock:
             topics = [self.topics.reply(self.device), *self._subscriptions]
-        result, mid = client.subscribe([(t, 1) for t in topics])
+        _, mid = client.subscribe([(t, 1) for t in topics])
         self._sub_mid = mid
         self.connected.set()
         for listener in self._status_listeners:
@@ -225,10 +225,10 @@ class HallClient:
             raw = [fn for f, fn in self._raw_listeners if _matches(f, msg.topic)]
         if raw:
             for fn in raw:
-                fn(msg.topic, msg.payload)
+                fn(msg.topic, bytes(msg.payload))
             return
         try:
-            data = p.load(msg.payload) if msg.payload else None
+            data = p.load(bytes(msg.payload)) if msg.payload else None
         except ValueError:
             log.warning("ignored a non-JSON message on %s", msg.topic)
             return

@@ -58,7 +58,7 @@ class Hub:
         self._worker = threading.Thread(target=self._work, name="hallq-hub", daemon=True)
         self.handled = 0
         self.client.on_raw(self.client.topics.cmds, self._on_command)
-        self.client.on_connection(lambda up: up and self._queue.put((_REPUBLISH, b"")))
+        self.client.on_connection(self._on_connection)
 
     def start(self, wait: float | None = 10.0) -> Hub:
         self._worker.start()
@@ -70,6 +70,10 @@ class Hub:
         self._worker.join(5)
         self.client.stop()
         self.store.close()
+
+    def _on_connection(self, up: bool) -> None:
+        if up:  # repaint the broker: it may have restarted and lost every retained message
+            self._queue.put((_REPUBLISH, b""))
 
     def _on_command(self, topic: str, payload: bytes) -> None:
         device = topic.rsplit("/", 1)[-1]

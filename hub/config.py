@@ -318,7 +318,8 @@ def _situation(
     if online and consult:
         c.error(path, "online 与 consult_only 不能同时为 true (a situation is either online or consult-only)")
     if online and d.get("assist") is True:
-        c.error(f"{path}.assist", "全程网办情形不应设 assist；“我需要帮助”会自动取帮办号 (online situations route online)")
+        c.error(f"{path}.assist",
+                "全程网办情形不应设 assist；“我需要帮助”会自动取帮办号 (online situations route online)")
     url = c.get(d, "online_url", path, str, default="")
     if online and not url:
         c.error(f"{path}.online_url", "全程网办情形需要网办地址 (an online situation needs online_url)")
@@ -358,12 +359,12 @@ def _questions(c: _Checker, d: dict[str, Any], path: str, situations: dict[str, 
         if not options:
             c.error(f"{qpath}.options", "问题至少需要一个选项 (a question needs options)")
         raw.append((qpath, Question(qid, c.get(q, "text", qpath, str), tuple(options))))
-    ids = {q.id for _, q in raw}
-    for qpath, q in raw:
-        for i, o in enumerate(q.options):
-            if o.next and o.next not in ids:
-                c.error(f"{qpath}.options[{i}].next", f"未定义的问题 (unknown question {o.next!r})")
-        out.append(q)
+    ids = {question.id for _, question in raw}
+    for qpath, question in raw:
+        for i, opt in enumerate(question.options):
+            if opt.next and opt.next not in ids:
+                c.error(f"{qpath}.options[{i}].next", f"未定义的问题 (unknown question {opt.next!r})")
+        out.append(question)
     if out:
         _check_tree(c, path, out, situations)
     elif len(situations) > 1:
