@@ -400,8 +400,8 @@ class GuideView(QWidget):
         _fill_combo(self.window_box, [(w, f"{w} {cfg.get('name', w)}")
                                       for w, cfg in c.state.window_configs.items()])
         _fill_combo(self.kiosk_box, [(k, k) for k in c.state.kiosks()])
-        self.verify_btn.setEnabled(idle and not (t or {}).get("priority_verified", False) or
-                                   (idle and self.group_box.currentData() != (t or {}).get("priority_group")))
+        verified_as = (t or {}).get("priority_group") if (t or {}).get("priority_verified") else None
+        self.verify_btn.setEnabled(idle and self.group_box.currentData() != verified_as)
         for b in (self.move_queue_btn, self.move_window_btn, self.call_to_btn, self.cancel_btn):
             b.setEnabled(idle)
         self.reprint_btn.setEnabled(idle and self.kiosk_box.count() > 0)

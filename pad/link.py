@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from hallq.client import RequestError
 from hallq.qt.bridge import QtHall
+from pad import qtfix  # noqa: F401  (before any Qt work: see pad/qtfix.py)
 from pad.guide import GuideConsole
 from pad.presenter import Command, Presenter
 
@@ -34,8 +35,8 @@ class Link(QObject):
         self.presenter = presenter
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="hallq-pad")
         self._done.connect(lambda fn, result, error: fn(result, error))
-        hall.message.connect(presenter.on_message)
-        hall.connection_changed.connect(presenter.set_broker_online)
+        hall.message.connect(self._on_message)
+        hall.connection_changed.connect(self._on_connection)
         presenter.state.load(hall.client.state)
         presenter.broker_online = hall.online
         self._refresh = QTimer(self)
@@ -44,6 +45,12 @@ class Link(QObject):
         self._listing = False
         if isinstance(presenter, GuideConsole):
             self._refresh.start()
+
+    def _on_message(self, topic: str, data: Any) -> None:
+        self.presenter.on_message(topic, data)
+
+    def _on_connection(self, up: bool) -> None:
+        self.presenter.set_broker_online(up)
 
     def send(self, cmd: Command, on_done: Callable[[Command], None] | None = None) -> None:
         """Send ``cmd``; its answer goes to the presenter (then ``on_done``) on the GUI thread."""

@@ -45,7 +45,9 @@ def wait_until(cond: Callable[[], Any], timeout: float = 10.0, what: str = "") -
 @contextlib.contextmanager
 def hall() -> Iterator[LocalHall]:
     from hallq.qt.app import make_app
+    from pad import qtfix
 
+    qtfix.immortalize()
     make_app()
     lh = LocalHall().start()
     try:
@@ -62,9 +64,11 @@ def fill_queues(kiosk: HallClient) -> None:
     for matter, situation, extra in (
         ("hukou-move", "with-house", {"name": "张三", "id_number": "11010519491231002X"}),
         ("hukou-move", "family", {}),
-        ("hukou-move", "with-house", {"priority_group": "elderly", "name": "李秀英"}),
         ("hukou-move", "with-house", {}),
         ("social-card", "first", {}),
+        ("hukou-move", "with-house", {"name": "赵建国"}),
+        ("hukou-move", "with-house", {"priority_group": "elderly", "name": "李秀英"}),
+        ("hukou-move", "with-house", {"priority_group": "disabled", "name": "欧阳明"}),
     ):
         issue(kiosk, matter, situation, **extra)
     for _ in range(3):
@@ -131,8 +135,8 @@ def pad_idle(out: Path) -> None:
         kiosk = lh.client("K1")
         fill_queues(kiosk)
         app = staff_pad(lh)
-        serve(app, "accepted")
         serve(app, "passed")
+        serve(app, "accepted")
         lh.client("D-S01").request("evaluation.submit", {"window": "S01", "level": 5})
         wait_until(lambda: app.presenter.window_state.get("counts", {}).get("passed") == 1, what="counts")
         app.presenter.last_served = None

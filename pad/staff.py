@@ -341,6 +341,15 @@ class StaffPad(Presenter):
             out.append(("", tr("转本窗口"), int(ws["direct_waiting"])))
         return out
 
+    def upcoming(self) -> list[str]:
+        """The heads of this window's stage-1 queues (a hint, the hub decides the order)."""
+        ws = self.window_state
+        queues = ws.get("queues") or self.state.window_configs.get(self.window, {}).get("queues") or []
+        out: list[str] = []
+        for q in queues:
+            out += [str(n) for n in self.state.queue_state.get(q, {}).get("next", [])[:2]]
+        return out[:4]
+
     def outcome_counts(self) -> list[tuple[str, int]]:
         counts = self.window_state.get("counts") or {}
         return [(tr(OUTCOME_LABELS[k]), int(counts.get(k, 0))) for k in ("called", *OUTCOMES)]

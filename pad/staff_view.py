@@ -93,7 +93,8 @@ class StaffView(QWidget):
         self.handover_btn = button(tr("交接 (AB岗)"), "handover", "flat", self._handover)
         self.logout_btn = button(tr("退出登录"), "logout", "flat", lambda: self._send(self.pad.logout))
         for b in (self.handover_btn, self.logout_btn):
-            b.setStyleSheet("color: white; border-color: #829ab1;")
+            b.setStyleSheet("QPushButton { color: white; border-color: #829ab1; background: transparent; }"
+                            "QPushButton:disabled { color: #627d98; border-color: #334e68; }")
             b.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
             b.setMinimumWidth(130)
             row.addWidget(b)
@@ -170,8 +171,10 @@ class StaffView(QWidget):
         head.addWidget(self.badges, 1)
         left.addLayout(head)
         self.idle_hint = label("", "muted", wrap=True)
-        self.idle_hint.setStyleSheet("font-size: 22px; color: #52606d;")
+        self.idle_hint.setStyleSheet("font-size: 26px; color: #334e68; padding: 40px 8px;")
+        self.idle_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         left.addWidget(self.idle_hint)
+        self._info_labels: list[tuple[QLabel, QLabel]] = []
         self.info = QGridLayout()
         self.info.setHorizontalSpacing(16)
         self.info.setVerticalSpacing(4)
@@ -181,6 +184,7 @@ class StaffView(QWidget):
         left.addWidget(self.materials_title)
         self.materials = QListWidget()
         self.materials.setObjectName("materials")
+        self.materials.setStyleSheet("QListWidget { font-size: 20px; } QListWidget::item { min-height: 44px; }")
         self.materials.itemChanged.connect(self._material_changed)
         left.addWidget(self.materials, 1)
         row.addWidget(panel, 5)
@@ -270,7 +274,8 @@ class StaffView(QWidget):
         self.login_btn.setText(tr("交接并登录") if pad.handover else tr("登录"))
         # serving
         cur = pad.current
-        self.number.setText(str(cur["number"]) if cur else "—")
+        self.number.setText(str(cur["number"]) if cur else "")
+        self.number.setVisible(cur is not None)
         self.badges.setText("  ".join(pad.badges()))
         self._fill_info(pad.ticket_lines())
         if cur is None:
@@ -279,6 +284,9 @@ class StaffView(QWidget):
             if subject:
                 hint = tr("{n} 已办结（{o}）。可打印通知书，或叫下一位", n=subject.get("number", ""),
                           o=tr(OUTCOME_LABELS.get(str(subject.get("outcome")), str(subject.get("outcome")))))
+            upcoming = pad.upcoming()
+            if upcoming:
+                hint += "\n\n" + tr("下一位可能是：{n}", n="  ".join(upcoming))
             self.idle_hint.setText(hint)
         self.idle_hint.setVisible(cur is None)
         self._fill_materials(cur)
@@ -309,16 +317,21 @@ class StaffView(QWidget):
         self.evaluation.setText("   ".join(x for x in (summon, evaluation) if x))
 
     def _fill_info(self, lines: dict[str, str]) -> None:
-        while self.info.count():
-            item = self.info.takeAt(0)
-            if item is not None and item.widget() is not None:
-                item.widget().deleteLater()
-        for i, (k, v) in enumerate(lines.items()):
-            key = label(k, "muted")
-            value = label(v, wrap=True)
+        """Label/value pairs in two columns; labels are reused (rebuilt widgets would flicker)."""
+        while len(self._info_labels) < len(lines):
+            i = len(self._info_labels)
+            key, value = label("", "muted"), label("", wrap=True)
             value.setStyleSheet("font-size: 20px;")
             self.info.addWidget(key, i // 2, (i % 2) * 2)
             self.info.addWidget(value, i // 2, (i % 2) * 2 + 1)
+            self._info_labels.append((key, value))
+        items = list(lines.items())
+        for i, (key, value) in enumerate(self._info_labels):
+            k, v = items[i] if i < len(items) else ("", "")
+            key.setText(k)
+            value.setText(v)
+            key.setVisible(i < len(items))
+            value.setVisible(i < len(items))
 
     def _fill_materials(self, cur: dict[str, Any] | None) -> None:
         subject = cur or self.pad.last_served
