@@ -287,6 +287,13 @@ class KioskController(QObject):
             self.model.set_hub(True)
 
     def close(self) -> None:
+        self._closed = True
+        self.model.unsubscribe_all()
+        for sig in (self._replied, self._printed, self._printer_state, self._card, self._probed):
+            try:
+                sig.disconnect()
+            except (RuntimeError, TypeError):  # nothing connected
+                pass
         self.idle_timer.stop()
         self.poll_timer.stop()
         if self.reader is not None:

@@ -136,6 +136,10 @@ class KioskModel:
     def subscribe(self, listener: Callable[[], None]) -> None:
         self._listeners.append(listener)
 
+    def unsubscribe_all(self) -> None:
+        """The screen and controller are going away."""
+        self._listeners.clear()
+
     def _changed(self) -> None:
         for fn in self._listeners:
             fn()
@@ -293,7 +297,7 @@ class KioskModel:
             self.card_name = ""
         while self.history:
             prev = self.history.pop()
-            if prev not in (Screen.WORKING, Screen.NOTICE, Screen.TICKET):
+            if prev not in (Screen.WORKING, Screen.NOTICE, Screen.TICKET, self.screen):
                 self.screen = prev
                 self.error = ""
                 self._changed()

@@ -126,7 +126,7 @@ def slip_for(view: dict[str, Any], hall_name: str, timezone: str, group_name: st
     tz = zoneinfo.ZoneInfo(timezone or "Asia/Shanghai")
     notes = []
     if view.get("priority_group") and not view.get("priority_verified"):
-        notes.append(f"已申报优先办理（{group_name or view['priority_group']}），请到引导台出示证件核验")
+        notes.append(f"已申报优先办理：{group_name or view['priority_group']}。请到引导台出示证件核验")
     if view.get("appointment"):
         notes.append("预约签到号，请按预约时段到窗口办理")
     if view.get("queue") and view.get("queue_name") and view.get("channel") == "kiosk" and view.get("retakes"):

@@ -130,7 +130,7 @@ def button(text: str, on: Callable[[], None], name: str = "", enabled: bool = Tr
     b.setEnabled(enabled)
     b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-    b.clicked.connect(on)
+    b.clicked.connect(lambda _checked=False: on())  # clicked(bool) must not fill a default argument
     return b
 
 
@@ -216,6 +216,13 @@ class Page(QWidget):
         self._key = key
         clear(self.body)
         self.fill()
+        holder = self.body.parentWidget()
+        if holder is not None and holder.isVisible():
+            # Qt shows widgets added to a visible parent only on the next event loop pass; show them
+            # now so that the screen is complete (and tappable) as soon as the model has changed.
+            for w in holder.findChildren(QWidget):
+                if not w.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide):
+                    w.setVisible(True)
         if bar is not None:
             QTimer.singleShot(0, lambda: bar.setValue(keep))
 
