@@ -356,7 +356,7 @@ class StaffPad(Presenter):
 
     def evaluation_text(self) -> str:
         ev = self.evaluation
-        if ev is not None:
+        if ev is not None and (self.rating is None or self.rating.get("ticket") != ev.get("ticket")):
             waited = self.clock() - float(ev.get("invited_at") or self.clock())
             return tr("已邀请 {n} 评价，等待中（{s}）", n=ev.get("number", ""), s=minutes(waited))
         if self.rating is not None:

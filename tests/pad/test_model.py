@@ -1,0 +1,283 @@
+"""The presenters without a screen: what is enabled when, what a tap sends, offline, alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from pad.guide import GuideConsole, Thresholds, alerts
+from pad.notices import add_working_days, build_notice
+from pad.presenter import NotAllowed
+from pad.staff import StaffPad
+from pad.state import HallState
+from printers.notices import AcceptanceNotice, CorrectionNotice
+
+HALL = "lvliang"
+T0 = 1_800_000_000.0
+
+
+class Clock:
+    def __init__(self, now: float = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+CATALOG = {
+    "hall": {"id": HALL, "name": "样例大厅"},
+    "policy": {"recall_limit": 2},
+    "queues": [{"id": "A", "name": "综合受理"}, {"id": "B", "name": "企业服务"}],
+    "windows": [{"id": "S01", "name": "综合窗口1", "queues": ["A", "B"], "overflow": []},
+                {"id": "S02", "name": "综合窗口2", "queues": ["A"], "overflow": ["B"]}],
+    "matters": [{"id": "m1", "name": "户口迁移", "department": "公安局", "promised_days": 3,
+                 "situations": [{"id": "s1", "name": "购房", "queue": "A"}]}],
+    "devices": [{"id": "P-S01", "role": "pad", "window": "S01", "printer": ""},
+                {"id": "K1", "role": "kiosk"}, {"id": "K2", "role": "kiosk"},
+                {"id": "P-S02", "role": "pad", "window": "S02"}],
+    "priority_groups": [{"id": "elderly", "name": "老年人"}],
+    "staff": [{"id": "1001", "name": "王丽"}],
+}
+
+TICKET = {"id": "2026-11-23-A001", "number": "A001", "queue": "A", "queue_name": "综合受理", "matter": "m1",
+          "matter_name": "户口迁移", "situation": "s1", "situation_name": "购房", "materials": ["户口簿", "身份证"],
+          "channel": "kiosk", "priority_group": "elderly", "priority_verified": True, "appointment": False,
+          "applicant": "张*", "id_masked": "110105********002X", "issued_at": T0 - 600, "called_at": T0 - 60,
+          "recalls": 0, "state": "called", "progress_url": "https://x/p?t=A001"}
+
+
+def topic(kind: str) -> str:
+    return f"hallq/{HALL}/{kind}"
+
+
+def window(state: str = "open", current: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+    return {"id": "S01", "state": state, "staff": {"id": "1001", "name": "王丽"} if state != "closed" else None,
+            "queues": ["A", "B"], "overflow": [], "current": current, "evaluation": None,
+            "counts": {"called": 3, "accepted": 2}, "since": T0 - 100, **extra}
+
+
+@pytest.fixture
+def pad() -> StaffPad:
+    state = HallState(HALL)
+    p = StaffPad(state, "P-S01", "S01", Clock())
+    p.on_message(topic("catalog"), CATALOG)
+    p.on_message(topic("presence/hub"), {"online": True})
+    p.set_broker_online(True)
+    return p
+
+
+def test_closed_window_offers_only_login(pad: StaffPad) -> None:
+    pad.on_message(topic("state/window/S01"), window("closed"))
+    acts = pad.actions()
+    assert pad.page == "login"
+    assert acts["login"]
+    assert not any(v for k, v in acts.items() if k != "login")
+
+
+def test_open_idle_window(pad: StaffPad) -> None:
+    pad.on_message(topic("state/window/S01"), window())
+    acts = pad.actions()
+    assert pad.page == "serve"
+    assert acts["call_next"] and acts["call"] and acts["pause"] and acts["logout"] and acts["summon"]
+    assert not acts["recall"] and not acts["outcome"] and not acts["transfer"] and not acts["resume"]
+
+
+def test_serving_enables_outcomes_and_recall_until_the_cap(pad: StaffPad) -> None:
+    pad.on_message(topic("state/window/S01"), window(current=TICKET))
+    acts = pad.actions()
+    assert acts["outcome"] and acts["transfer"] and acts["recall"]
+    assert not acts["call_next"] and not acts["pause"] and not acts["logout"]
+    pad.on_message(topic("state/window/S01"), window(current={**TICKET, "recalls": 2}))
+    assert not pad.can("recall")  # the hall's recall_limit is 2
+    assert pad.recall_text() == "重呼 2/2"
+
+
+def test_each_tap_sends_one_command_for_its_own_window(pad: StaffPad) -> None:
+    pad.on_message(topic("state/window/S01"), window(current=TICKET))
+    cmd = pad.outcome("rejected", "材料不齐全", "缺户口簿")
+    assert (cmd.op, cmd.args) == ("ticket.outcome", {"window": "S01", "outcome": "rejected",
+                                                     "reason": "材料不齐全", "note": "缺户口簿"})
+    assert not pad.can("outcome")  # in flight: no double tap
+    with pytest.raises(NotAllowed):
+        pad.outcome("accepted")
+    pad.finished(cmd, {"ticket": {**TICKET, "state": "rejected"}})
+    assert pad.pending is None
+    assert pad.notice is not None and pad.notice.level == "info"
+
+
+def test_reject_needs_a_reason_and_transfer_one_target(pad: StaffPad) -> None:
+    pad.on_message(topic("state/window/S01"), window(current=TICKET))
+    with pytest.raises(NotAllowed):
+        pad.outcome("rejected")
+    with pytest.raises(NotAllowed):
+        pad.transfer(to_queue="B", to_window="S02")
+    with pytest.raises(NotAllowed):
+        pad.transfer(to_window="S01")
+    cmd = pad.transfer(to_window="S02", note="需企业专窗")
+    assert cmd.args == {"window": "S01", "to_window": "S02", "note": "需企业专窗"}
+
+
+def test_offline_disables_everything_with_a_banner(pad: StaffPad) -> None:
+    pad.on_message(topic("state/window/S01"), window(current=TICKET))
+    pad.on_message(topic("presence/hub"), {"online": False})
+    assert "hub" in pad.banner()
+    assert not any(pad.actions().values())
+    pad.on_message(topic("presence/hub"), {"online": True})
+    pad.set_broker_online(False)
+    assert "网络" in pad.banner()
+    assert not any(pad.actions().values())
+    pad.set_broker_online(True)
+    assert pad.banner() == "" and pad.can("outcome")
+
+
+def test_timeout_keeps_the_command_and_retry_reuses_its_id(pad: StaffPad) -> None:
+    pad.on_message(topic("state/window/S01"), window())
+    cmd = pad.call_next()
+    pad.finished(cmd, None, "timeout", "no answer")
+    assert pad.unconfirmed is cmd
+    assert pad.notice is not None and pad.notice.level == "error"
+    again = pad.retry()
+    assert again.rid == cmd.rid and again.args == cmd.args
+    pad.finished(again, {"ticket": TICKET})
+    assert pad.unconfirmed is None
+
+
+def test_refusal_shows_the_hubs_message(pad: StaffPad) -> None:
+    pad.on_message(topic("state/window/S01"), window())
+    cmd = pad.call_next()
+    pad.finished(cmd, None, "queue_empty", "当前没有等候的号")
+    assert pad.notice is not None and "当前没有等候的号" in pad.notice.text
+
+
+def test_serving_panel_shows_matter_wait_badges(pad: StaffPad) -> None:
+    pad.on_message(topic("state/window/S01"), window(current={**TICKET, "recalls": 1}))
+    lines = pad.ticket_lines()
+    assert lines["事项"] == "户口迁移" and lines["情形"] == "购房"
+    assert lines["等候"] == "9 分钟"  # issued 10 min before now, called 1 min before now
+    assert lines["申请人"] == "张*" and lines["证件"] == "110105********002X"
+    assert "绿色通道：老年人" in pad.badges() and "已重呼 1/2 次" in pad.badges()
+
+
+def test_rating_arrives_by_event_or_by_the_evaluation_clearing(pad: StaffPad) -> None:
+    invited = {"ticket": TICKET["id"], "number": "A001", "invited_at": T0, "timeout_s": 60}
+    pad.on_message(topic("state/window/S01"), window(evaluation=invited))
+    assert "等待" in pad.evaluation_text()
+    pad.on_message(topic("event/evaluated"), {"window": "S02", "ticket": "x", "level": 1, "label": "非常不满意"})
+    assert pad.rating is None  # another window's rating
+    pad.on_message(topic("event/evaluated"), {"window": "S01", "ticket": TICKET["id"], "level": 4, "label": "满意"})
+    assert pad.rating is not None and "A001 评价已收到：满意" in pad.evaluation_text()
+    pad.rating = None
+    pad.on_message(topic("state/window/S01"), window(evaluation=invited))
+    pad.on_message(topic("state/window/S01"), window(evaluation=None))  # missed the event (reconnect)
+    assert pad.rating is not None and "A001 评价已收到" in pad.evaluation_text()
+
+
+def test_counts_and_queue_waiting(pad: StaffPad) -> None:
+    pad.on_message(topic("state/window/S01"), window())
+    pad.on_message(topic("state/queues"), {"day": "2026-11-23", "queues": [
+        {"id": "A", "waiting": 4, "next": ["A005", "A006"]}, {"id": "B", "waiting": 1, "next": ["B002"]}]})
+    assert pad.queue_counts() == [("A", "综合受理", 4), ("B", "企业服务", 1)]
+    assert ("受理", 2) in pad.outcome_counts() and ("叫号", 3) in pad.outcome_counts()
+    assert pad.upcoming() == ["A005", "A006", "B002"]
+
+
+def test_handover_reopens_login_while_the_window_stays_open(pad: StaffPad) -> None:
+    pad.on_message(topic("state/window/S01"), window())
+    pad.start_handover()
+    assert pad.page == "login" and pad.can("login")
+    cmd = pad.login("1002", "1234")
+    assert cmd.op == "window.open" and cmd.args["staff"] == "1002"
+    pad.finished(cmd, {})
+    assert pad.page == "serve" and not pad.handover
+
+
+def test_notices_from_the_ticket_and_the_checklist(pad: StaffPad) -> None:
+    now = dt.datetime(2026, 11, 20, 10, 0)  # a Friday
+    acc = build_notice("acceptance", TICKET, pad.state, window="S01", staff="王丽", checked={"身份证"}, now=now)
+    assert isinstance(acc, AcceptanceNotice)
+    assert acc.materials == ["身份证"] and acc.promised_days == 3 and acc.applicant == "张*"
+    cor = build_notice("correction", TICKET, pad.state, window="S01", staff="王丽", checked={"身份证"}, now=now)
+    assert isinstance(cor, CorrectionNotice)
+    assert cor.opinions == ["缺少材料：户口簿"]
+    assert cor.deadline == dt.date(2026, 11, 27)  # 5 working days after a Friday
+    assert add_working_days(dt.date(2026, 11, 21), 1) == dt.date(2026, 11, 23)
+    doc = cor.to_document(80)
+    assert any("户口簿" in line for line in doc.texts())
+
+
+# ---------------------------------------------------------------- guide
+
+
+@pytest.fixture
+def console() -> GuideConsole:
+    state = HallState(HALL)
+    c = GuideConsole(state, "G1", Clock())
+    c.on_message(topic("catalog"), CATALOG)
+    c.on_message(topic("presence/hub"), {"online": True})
+    c.set_broker_online(True)
+    return c
+
+
+def test_alert_rules_with_a_pinned_clock(console: GuideConsole) -> None:
+    th = Thresholds(long_wait_s=1800, paused_s=900)
+    s = console.state
+    console.on_message(topic("state/queues"), {"queues": [
+        {"id": "A", "waiting": 3, "oldest_issued_at": T0 - 1799}, {"id": "B", "waiting": 1, "oldest_issued_at": T0 - 1800}]})
+    console.on_message(topic("state/window/S02"), {"id": "S02", "state": "paused", "since": T0 - 901, "reason": "会议"})
+    console.on_message(topic("status/K1"), {"printer": {"paper": "out"}})
+    console.on_message(topic("status/K2"), {"printer": {"paper": "near_end"}})
+    console.on_message(topic("presence/K2"), {"online": False})
+    found = {(a.kind, a.subject, a.level) for a in alerts(s, T0, {}, th)}
+    assert ("long_wait", "B", "warning") in found and ("long_wait", "A", "warning") not in found
+    assert ("paused", "S02", "warning") in found
+    assert ("paper", "K1", "error") in found and ("paper", "K2", "warning") in found
+    assert ("offline", "K2", "warning") in found
+    assert ("offline", "P-S02", "warning") not in found  # no presence known yet
+    console.on_message(topic("presence/P-S02"), {"online": False})  # pad of a paused window went away
+    assert ("offline", "P-S02", "warning") in {(a.kind, a.subject, a.level) for a in alerts(s, T0, {}, th)}
+    first = alerts(s, T0, {}, th)[0]
+    assert first.level == "error"  # errors first
+
+
+def test_green_channel_request_is_an_alert_until_verified(console: GuideConsole) -> None:
+    t = {**TICKET, "state": "waiting", "priority_verified": False, "issued_at": T0 - 120}
+    console.on_message(topic("event/priority"), {"v": 1, "ticket": t})
+    assert [a.kind for a in console.alerts()] == ["priority"]
+    assert "A001" in console.alerts()[0].text
+    cmd = console.verify_priority(t["id"], "核验老年证")
+    assert cmd.op == "ticket.verify_priority" and cmd.args == {"ticket": t["id"]}
+    console.finished(cmd, {"ticket": {**t, "priority_verified": True}})
+    assert console.alerts() == []
+    assert console.audit[0]["ok"] is True and console.audit[0]["reason"] == "核验老年证"
+
+
+def test_every_override_needs_a_reason(console: GuideConsole) -> None:
+    for make in (lambda: console.cancel("A001", " "), lambda: console.move("A001", "", to_queue="B"),
+                 lambda: console.call_to("A001", "S01", ""), lambda: console.pause_window("S01", ""),
+                 lambda: console.set_queues("S01", ["A"], [], ""), lambda: console.reprint("A001", "K1", "")):
+        with pytest.raises(NotAllowed):
+            make()
+    assert console.pending is None and console.audit == []
+
+
+def test_override_commands(console: GuideConsole) -> None:
+    cmd = console.move("2026-11-23-A001", "企业业务", to_queue="B")
+    assert cmd.args == {"ticket": "2026-11-23-A001", "to_queue": "B", "note": "企业业务"}
+    console.finished(cmd, {})
+    cmd = console.restore_queues("S02", "高峰结束")
+    assert cmd.args == {"window": "S02", "queues": ["A"], "overflow": ["B"], "reason": "高峰结束"}
+    console.finished(cmd, None, "window_state", "no")
+    assert console.audit[0]["ok"] is False
+    cmd = console.issue("m1", "s1", "老人不会用自助机", priority_group="elderly", name="李秀英")
+    assert cmd.args == {"matter": "m1", "situation": "s1", "channel": "guide", "priority_group": "elderly",
+                        "name": "李秀英"}
+
+
+def test_device_rows_show_presence_and_paper(console: GuideConsole) -> None:
+    console.on_message(topic("presence/K1"), {"online": True})
+    console.on_message(topic("status/K1"), {"printer": {"paper": "near_end"}})
+    rows = {r["id"]: r for r in console.device_rows()}
+    assert rows["hub"]["online"] and rows["K1"]["online"] and rows["K1"]["health"] == "纸将用完"
+    assert rows["K2"]["presence"] == "未上线"
