@@ -80,7 +80,7 @@ class HallScreen(QObject):
 
     def __init__(self, qhall: QtHall, board: HallBoard, view: HallView, announcer: Announcer | None = None,
                  *, tick_ms: int = 250) -> None:
-        super().__init__(view)
+        super().__init__(None)  # not a child of the view: Python owns both (no double deletes in GC cycles)
         self.qhall, self.board, self.view, self.announcer = qhall, board, view, announcer
         if announcer is not None:
             announcer.accept = lambda call: board.in_zone(_call(call))
@@ -120,7 +120,7 @@ class WindowScreen(QObject):
 
     def __init__(self, qhall: QtHall, board: WindowBoard, evaluator: Evaluator, view: WindowView, *,
                  tick_ms: int = 250, retry_ms: int = 2000, request_timeout: float = 3.0) -> None:
-        super().__init__(view)
+        super().__init__(None)  # not a child of the view: Python owns both (no double deletes in GC cycles)
         self.qhall, self.board, self.evaluator, self.view = qhall, board, evaluator, view
         self.retry_ms, self.request_timeout = retry_ms, request_timeout
         self.sent: list[Submission] = []  # every send (retries included), for tests and logs

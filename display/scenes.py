@@ -107,9 +107,19 @@ def open_hall_screen(local: LocalHall, device: str = "D-HALL", zone: str = "Z1",
     board = HallBoard(client.topics.base, zone, clock=time.time)
     view = HallView(board, portrait=portrait, now=now)
     screen = HallScreen(qhall, board, view, announcer)
+    _keep(local, client, qhall, view, screen)
+    return screen, view, qhall
+
+
+def _keep(local: LocalHall, client: HallClient, *objects: Any) -> None:
+    """Start the client, and keep its Qt objects alive until LocalHall.stop has stopped it.
+
+    paho's thread emits QtHall's signals: a QtHall garbage-collected while its client still
+    runs would be emitted on after deletion (a crash), so Qt objects live as long as the hall.
+    """
     client.start(wait=10)
     local.clients.append(client)
-    return screen, view, qhall
+    local.__dict__.setdefault("_display_objects", []).extend(objects)
 
 
 def open_window_screen(local: LocalHall, device: str = "D-S01", window: str = "S01",
@@ -121,8 +131,7 @@ def open_window_screen(local: LocalHall, device: str = "D-S01", window: str = "S
     evaluator = Evaluator(window, time.time, default_timeout_s=timeout_s)
     view = WindowView(board, evaluator, now=now)
     screen = WindowScreen(qhall, board, evaluator, view, **screen_kw)
-    client.start(wait=10)
-    local.clients.append(client)
+    _keep(local, client, qhall, view, screen)
     return screen, view, qhall
 
 

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import gc
+
 import pytest
 
 from display.scenes import HallDriver
@@ -27,6 +29,22 @@ def app(qapp: Any) -> Any:
 def local(tmp_path: Path) -> Iterator[LocalHall]:
     with LocalHall(db=tmp_path / "hall.db") as hall:
         yield hall
+    # clients are stopped: now delete the screens in a known order, not in a random GC cycle later
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    objects = hall.__dict__.pop("_display_objects", [])
+    for obj in objects:
+        for timer in getattr(obj, "findChildren", lambda *_: [])(QTimer):
+            timer.stop()
+        if isinstance(obj, QWidget):
+            obj.close()
+            obj.deleteLater()
+    app = QApplication.instance()
+    if app is not None:
+        app.processEvents()
+    objects.clear()
+    gc.collect()
 
 
 @pytest.fixture
