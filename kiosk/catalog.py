@@ -190,7 +190,7 @@ class Walk:
             return None
         if not self.path:
             return self.first_question()
-        last_q, last_o = self.path[-1]
+        _last_q, last_o = self.path[-1]
         return self.matter.question(last_o.next)
 
     def first_question(self) -> Question | None:

@@ -15,6 +15,7 @@ answer back on the GUI thread through queued Qt signals:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -106,10 +107,10 @@ class KioskController(QObject):
             self._setup_printer()
         elif topic == self._hub_presence and isinstance(data, dict):
             self.model.set_hub(bool(data.get("online")))
-        elif topic == t.event("reprint") and isinstance(data, dict):
-            if data.get("device") == self.model.device and isinstance(data.get("ticket"), dict):
-                self.model.on_reprint_request(data["ticket"])
-                self._flush()
+        elif (topic == t.event("reprint") and isinstance(data, dict) and data.get("device") == self.model.device
+              and isinstance(data.get("ticket"), dict)):
+            self.model.on_reprint_request(data["ticket"])
+            self._flush()
 
     def _on_card(self, card: CardRead) -> None:
         self.model.card_read(card.id_number, card.name)
@@ -290,10 +291,8 @@ class KioskController(QObject):
         self._closed = True
         self.model.unsubscribe_all()
         for sig in (self._replied, self._printed, self._printer_state, self._card, self._probed):
-            try:
+            with contextlib.suppress(RuntimeError, TypeError):  # nothing connected
                 sig.disconnect()
-            except (RuntimeError, TypeError):  # nothing connected
-                pass
         self.idle_timer.stop()
         self.poll_timer.stop()
         if self.reader is not None:

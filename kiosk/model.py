@@ -38,9 +38,9 @@ from typing import Any
 
 from hallq import idcard
 from hallq.i18n import language, tr
+from kiosk import strings as _strings  # noqa: F401 - registers the English texts
 from kiosk.catalog import Catalog, Matter, Question, Route, Situation, Walk
 from kiosk.printing import VOID_REASON, PrinterState
-from kiosk import strings as _strings  # noqa: F401 - registers the English texts
 from kiosk.texts import id_message, refusal
 
 ORPHAN_REASON = "取号未完成"
@@ -573,9 +573,10 @@ class KioskModel:
         if first:
             self.print_deadline = self.clock() + self.reprint_grace
         if self.screen is Screen.WORKING:
-            self.notice = Notice(tr("小票打印失败"), tr("{problem}。正在等待打印机恢复，请稍候；若未恢复，本次取号将作废，"
-                                                  "请到引导台取号。", problem=tr(state.message) or tr("打印机故障")),
-                                 "error")
+            problem = tr(state.message) or tr("打印机故障")
+            body = tr("{problem}。正在等待打印机恢复，请稍候；若未恢复，本次取号将作废，请到引导台取号。",
+                      problem=problem)
+            self.notice = Notice(tr("小票打印失败"), body, "error")
             self.screen = Screen.NOTICE
         self._changed()
 

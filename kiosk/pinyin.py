@@ -66,10 +66,7 @@ def matches_initials(text: str, query: str) -> bool:
         return False
     options = [initials_of(c) for c in text if initials_of(c)]
     n = len(query)
-    for start in range(len(options) - n + 1):
-        if all(query[i] in options[start + i] for i in range(n)):
-            return True
-    return False
+    return any(all(query[i] in options[start + i] for i in range(n)) for start in range(len(options) - n + 1))
 
 
 def initials(text: str) -> str:

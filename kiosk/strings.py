@@ -32,10 +32,12 @@ ENGLISH = {
     "您的号码": "Your number",
     "我需要帮助（取帮办代办号）": "I need help (assisted-service ticket)",
     "我需要帮助（帮办网办）": "I need help doing it online",
-    "手机号码应为以1开头的11位数字；也可以不填": "A mobile number has 11 digits starting with 1; you may leave it empty",
+    "手机号码应为以1开头的11位数字；也可以不填":
+        "A mobile number has 11 digits starting with 1; you may leave it empty",
     "手机号码（选填，用于接收办理通知）": "Mobile number (optional, for progress messages)",
     "打印机故障": "Printer fault",
-    "打印机故障，本机暂停取号，请咨询引导台。": "Printer fault: this kiosk cannot issue tickets now. Please ask at the guide desk.",
+    "打印机故障，本机暂停取号，请咨询引导台。":
+        "Printer fault: this kiosk cannot issue tickets now. Please ask at the guide desk.",
     "扫码办理": "Scan to apply",
     "找到 {n} 项": "{n} found",
     "承诺办结时限：{n} 个工作日": "Completed within {n} working days",

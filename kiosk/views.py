@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import qrcode
@@ -175,7 +175,7 @@ def qr_pixmap(url: str, size: int) -> QPixmap:
 
 
 class Page(QWidget):
-    """A screen: a scrollable body that :meth:`render` fills from the model."""
+    """A screen: a scrollable body that :meth:`redraw` fills from the model."""
 
     scroll = True
 
@@ -209,7 +209,7 @@ class Page(QWidget):
     def columns(self) -> int:
         return 2 if self.portrait else 3
 
-    def render(self) -> None:
+    def redraw(self) -> None:
         key = (self.model.screen, id(self.model.walk), len(self.model.walk.path) if self.model.walk else 0)
         bar = self.area.verticalScrollBar() if self.area is not None else None
         keep = bar.value() if bar is not None and key == getattr(self, "_key", None) else 0
@@ -229,7 +229,7 @@ class Page(QWidget):
     def fill(self) -> None:
         raise NotImplementedError
 
-    def grid(self, widgets: list[QWidget], columns: int | None = None) -> QGridLayout:
+    def grid(self, widgets: Sequence[QWidget], columns: int | None = None) -> QGridLayout:
         g = QGridLayout()
         g.setSpacing(16)
         cols = columns or self.columns
@@ -305,9 +305,9 @@ class MattersPage(Page):
         b.addLayout(self.grid(tiles, 2 if self.portrait or m.elder else 3))
         b.addStretch(1)
 
-    def render(self) -> None:
+    def redraw(self) -> None:
         keep_focus = self.search_box is not None and self.search_box.hasFocus()
-        super().render()
+        super().redraw()
         if keep_focus and self.search_box is not None:
             self.search_box.setFocus()
             self.search_box.setCursorPosition(len(self.search_box.text()))
@@ -320,7 +320,8 @@ class PriorityPage(Page):
         b = self.body
         b.addWidget(label(tr("老年人/特殊群体 绿色通道"), "title"))
         b.addWidget(label(tr("请选择您所属的群体。取号后请到引导台出示相关证件核验，核验后优先办理。"), "subtitle"))
-        groups = [button(name, lambda g=gid: m.choose_priority(g), "option") for gid, name in cat.priority_groups.items()]
+        groups = [button(name, lambda g=gid: m.choose_priority(g), "option")
+                  for gid, name in cat.priority_groups.items()]
         b.addLayout(self.grid(groups, 1 if self.portrait else 2))
         b.addStretch(1)
 
@@ -329,7 +330,8 @@ class QuestionPage(Page):
     def fill(self) -> None:
         m = self.model
         walk, q = m.walk, m.question
-        assert walk is not None and q is not None
+        assert walk is not None
+        assert q is not None
         b = self.body
         b.addWidget(label(" › ".join(walk.trail()), "trail"))
         b.addWidget(label(tr("第 {n} 步", n=len(walk.path) + 1), "badge"), 0, Qt.AlignmentFlag.AlignLeft)
@@ -347,7 +349,10 @@ class ResultPage(Page):
     def fill(self) -> None:
         m = self.model
         walk, s, route, cat = m.walk, m.situation, m.route, m.catalog
-        assert walk is not None and s is not None and route is not None and cat is not None
+        assert walk is not None
+        assert s is not None
+        assert route is not None
+        assert cat is not None
         b = self.body
         b.addWidget(label(" › ".join(walk.trail()), "trail"))
         b.addWidget(label(walk.matter.name, "title"))
@@ -412,7 +417,8 @@ class EntryPage(Page):
         b = self.body
         screen = m.screen
         if screen is Screen.IDENTIFY:
-            assert m.walk is not None and m.situation is not None
+            assert m.walk is not None
+            assert m.situation is not None
             b.addWidget(label(tr("请刷身份证或输入身份证号码"), "title"))
             what = tr("办理：{matter} · {situation}", matter=m.walk.matter.name, situation=m.situation.name)
             if m.assist:
@@ -473,7 +479,7 @@ class EntryPage(Page):
         if f in (Field.ID, Field.PHONE):
             # a phone-style keypad, centred and not wider than a hand's reach; tall ⌫ and 清空 on the right
             positions = [(r, c) for r in range(4) for c in range(3)]
-            order = [b for b in buttons if b.text() not in ("⌫", tr("清空"))]
+            order: list[QWidget] = [b for b in buttons if b.text() not in ("⌫", tr("清空"))]
             if f is Field.PHONE:
                 order.insert(9, QWidget())
             for (r, c), w in zip(positions, order, strict=False):
@@ -682,12 +688,12 @@ class KioskWindow(QWidget):
         self.footer.setVisible(screen not in NO_NAV)
         self.back_button.setText(tr("返回上一步"))
         self.home_button.setText(tr("返回首页"))
-        page.render()
+        page.redraw()
         self._update_clock()
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
-        self.pages[self.model.visible].render()
+        self.pages[self.model.visible].redraw()
 
     def current_page(self) -> Page:
         return self.pages[self.model.visible]

@@ -18,7 +18,7 @@ from hallq.testing import LocalHall, open_all_day
 from hub.config import load_hall, sample_hall_path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "printers"))
-from escpos_reader import parse  # noqa: E402
+from escpos_reader import parse
 
 SAMPLE_ID = "11010519491231002X"  # GB 11643 test vectors, not people
 OTHER_ID = "440524188001010014"

@@ -54,14 +54,19 @@ def test_citizen_start_questions_result_id_ticket_and_slip(kiosk: KioskRig, tmp_
     number = ticket["number"]
     assert number.startswith("A")
     shown = " ".join(k.window.texts())
-    assert number in shown and MASKED in shown and SAMPLE_ID not in shown
+    assert number in shown
+    assert MASKED in shown
+    assert SAMPLE_ID not in shown
     assert "S01" in shown
     text = slip_text(slip.read_bytes())
     for expected in ("吕梁市政务服务中心", number, "居民身份证申领、换领、补领", MASKED, "票号当天有效", "过号取号"):
         assert expected in text, expected
-    assert not looks_like_full_id(text) and SAMPLE_ID.encode() not in slip.read_bytes()
+    assert not looks_like_full_id(text)
+    assert SAMPLE_ID.encode() not in slip.read_bytes()
     got = guide(k).request("ticket.get", {"ticket": ticket["id"]})["ticket"]
-    assert got["state"] == "waiting" and got["id_masked"] == MASKED and got["channel"] == "kiosk"
+    assert got["state"] == "waiting"
+    assert got["id_masked"] == MASKED
+    assert got["channel"] == "kiosk"
     assert not json.loads(k.controller.spool.path.read_text() or "{}")  # printed: nothing left unprinted
 
 
@@ -93,7 +98,8 @@ def test_idle_timeout_clears_the_screen(kiosk: KioskRig) -> None:
     assert "110105******" in k.window.texts()
     clock.advance(61)
     k.wait_screen("start", timeout=5)
-    assert all(v == "" for v in k.model.fields.values()) and k.model.walk is None
+    assert all(v == "" for v in k.model.fields.values())
+    assert k.model.walk is None
     assert not any("110105" in t for t in k.window.texts())
 
 
@@ -104,7 +110,8 @@ def test_ticket_screen_also_times_out(kiosk: KioskRig) -> None:
     take_ticket(k)
     clock.advance(k.model.ticket_timeout + 1)
     k.wait_screen("start", timeout=5)
-    assert k.model.ticket is None and not any(MASKED in t for t in k.window.texts())
+    assert k.model.ticket is None
+    assert not any(MASKED in t for t in k.window.texts())
 
 
 def test_hub_down_shows_offline_then_recovers(kiosk: KioskRig) -> None:
@@ -138,7 +145,8 @@ def test_request_timeout_then_same_ticket_after_recovery(kiosk: KioskRig) -> Non
     assert b"A001" not in k.printed
     lh.hub = Hub(lh.hall, lh.db, lh.url).start()
     k.wait_screen("ticket", timeout=15)
-    assert k.model.ticket is not None and k.model.ticket["number"] == "A001"
+    assert k.model.ticket is not None
+    assert k.model.ticket["number"] == "A001"
     assert slip_text(k.printed).count("A001") == 1
 
 
@@ -158,7 +166,8 @@ def test_paper_out_stops_tickets_and_publishes_status(kiosk: KioskRig) -> None:
     k.wait_screen("paper_out")
     wait_for(k.qtbot, lambda: any(s["printer"]["paper"] == "out" for s in statuses))
     last = statuses[-1]["printer"]
-    assert last["error"] == "paper_out" and last["blocking"] is True
+    assert last["error"] == "paper_out"
+    assert last["blocking"] is True
     assert "暂停取号，请咨询引导台" in k.window.texts()
     k.tap("查看办事指南（不取号）")
     k.tap("居民身份证申领、换领、补领")
@@ -200,7 +209,8 @@ def test_slip_failing_to_print_is_reprinted_when_fixed(kiosk: KioskRig) -> None:
     k.controller.check_printer()
     k.wait_screen("ticket")
     assert spool.entries() == {}
-    assert k.model.ticket is not None and k.model.ticket["number"] in slip_text(k.printed)
+    assert k.model.ticket is not None
+    assert k.model.ticket["number"] in slip_text(k.printed)
 
 
 def test_slip_never_printed_is_voided_through_the_hub(kiosk: KioskRig) -> None:
@@ -245,7 +255,8 @@ def test_priority_group_ticket_is_pending_and_guides_are_told(kiosk: KioskRig) -
     k.tap("居民身份证申领、换领、补领")
     k.tap("第一次办身份证")
     ticket = take_ticket(k)
-    assert ticket["priority_group"] == "elderly" and not ticket["priority_verified"]
+    assert ticket["priority_group"] == "elderly"
+    assert not ticket["priority_verified"]
     wait_for(k.qtbot, lambda: any(e["ticket"]["id"] == ticket["id"] for e in events))
     assert "已申报优先办理：老年人（65周岁以上）" in slip_text(k.printed)
 
@@ -256,7 +267,8 @@ def test_assist_and_online_and_consult_routes(kiosk: KioskRig) -> None:
     k.tap("不是，卡丢失或损坏需要补换")
     k.wait_screen("result")
     texts = k.window.texts()
-    assert "可全程网办" in texts and "扫码办理" in texts
+    assert "可全程网办" in texts
+    assert "扫码办理" in texts
     with pytest.raises(LookupError):
         k.window.button("取号")
     ticket = take_ticket(k, button="我需要帮助（帮办网办）")
@@ -299,7 +311,8 @@ def test_retake_after_pass_prints_a_new_slip(kiosk: KioskRig) -> None:
     k.type_keys(number)
     k.tap("重新取号")
     k.wait_screen("ticket")
-    assert k.model.ticket is not None and k.model.ticket["state"] == "waiting"
+    assert k.model.ticket is not None
+    assert k.model.ticket["state"] == "waiting"
     assert slip_text(k.printed).count(number) > before
     k.tap("完成")
     k.tap("过号取号")
@@ -351,7 +364,8 @@ def test_wedge_reader_fills_the_id_masked(kiosk: KioskRig) -> None:
     k.qtbot.keyClick(k.window, Qt.Key.Key_Return)
     wait_for(k.qtbot, lambda: k.model.fields[Field.ID] == SAMPLE_ID)
     assert k.model.fields[Field.PHONE] == ""  # the burst went to the ID, not into the phone field
-    assert MASKED in k.window.texts() and SAMPLE_ID not in " ".join(k.window.texts())
+    assert MASKED in k.window.texts()
+    assert SAMPLE_ID not in " ".join(k.window.texts())
 
 
 def test_serial_reader_through_the_controller(kiosk: KioskRig) -> None:
@@ -369,7 +383,8 @@ def test_serial_reader_through_the_controller(kiosk: KioskRig) -> None:
     assert k.model.card_name == "张三"
     k.tap("确定取号")
     k.wait_screen("ticket")
-    assert k.model.ticket is not None and k.model.ticket["applicant"] == "张*"
+    assert k.model.ticket is not None
+    assert k.model.ticket["applicant"] == "张*"
 
 
 def test_english_start_screen(kiosk: KioskRig) -> None:
@@ -377,4 +392,5 @@ def test_english_start_screen(kiosk: KioskRig) -> None:
     k = kiosk.start()
     k.model.home()
     texts = k.window.texts()
-    assert "Welcome! What would you like to do?" in texts and "Re-take after pass" in texts
+    assert "Welcome! What would you like to do?" in texts
+    assert "Re-take after pass" in texts

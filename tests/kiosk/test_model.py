@@ -49,7 +49,8 @@ def test_pinyin_initials_from_gb2312_order_and_polyphones() -> None:
 
 
 @pytest.mark.parametrize(("query", "expected"), [
-    ("身份证", "id-card"), ("sfz", "id-card"), ("gjj", "fund-withdraw"), ("户口", "hukou-move"), ("社保卡", "social-card"),
+    ("身份证", "id-card"), ("sfz", "id-card"), ("gjj", "fund-withdraw"), ("户口", "hukou-move"),
+    ("社保卡", "social-card"),
 ])
 def test_search_by_keyword_and_pinyin_initials(query: str, expected: str) -> None:
     cat = Catalog.from_json(CATALOG)
@@ -76,14 +77,20 @@ def test_routes_follow_the_situation() -> None:
 def test_walk_two_questions_with_back_and_trail() -> None:
     cat = Catalog.from_json(CATALOG)
     w = Walk(cat.matters["id-card"])
-    assert w.question is not None and w.question.id == "what"
+    assert w.question is not None
+    assert w.question.id == "what"
     assert w.choose(2) is None  # 身份证丢了 → a second question
-    assert w.question is not None and w.question.id == "urgent"
+    assert w.question is not None
+    assert w.question.id == "urgent"
     s = w.choose(0)
-    assert s is not None and s.id == "lost-temp"
+    assert s is not None
+    assert s.id == "lost-temp"
     assert w.trail() == ["居民身份证申领、换领、补领", "身份证丢了，需要补办", "是，需要先办临时身份证"]
-    assert w.back() and w.situation is None and w.question.id == "urgent"
-    assert w.back() and w.question.id == "what"
+    assert w.back()
+    assert w.situation is None
+    assert w.question.id == "urgent"
+    assert w.back()
+    assert w.question.id == "what"
     assert not w.back()
 
 
@@ -95,7 +102,9 @@ def test_back_walks_answers_then_screens() -> None:
     m.answer(1)
     assert m.visible is Screen.RESULT
     m.back()
-    assert m.visible is Screen.QUESTION and m.question is not None and m.question.id == "urgent"
+    assert m.visible is Screen.QUESTION
+    assert m.question is not None
+    assert m.question.id == "urgent"
     m.back()
     m.back()
     assert m.visible is Screen.MATTERS
@@ -151,7 +160,8 @@ def test_bad_phone_is_refused_locally() -> None:
     for c in SAMPLE_ID + "12345":
         m.key(c)
     m.submit()
-    assert "11位" in m.error and m.take_effects() == []
+    assert "11位" in m.error
+    assert m.take_effects() == []
 
 
 def test_ticket_request_carries_the_choice_and_the_id_only_in_args() -> None:
@@ -166,7 +176,8 @@ def test_ticket_request_carries_the_choice_and_the_id_only_in_args() -> None:
         m.key(c)
     m.submit()
     (send,) = m.take_effects()
-    assert isinstance(send, Send) and send.op == "ticket.issue"
+    assert isinstance(send, Send)
+    assert send.op == "ticket.issue"
     assert send.args == {"matter": "id-card", "situation": "first", "id_number": SAMPLE_ID,
                          "phone": "13800138000", "assist": True, "priority_group": "elderly"}
     assert SAMPLE_ID not in repr(send)  # never in a log line by accident
@@ -187,7 +198,8 @@ def test_timeout_goes_offline_and_resends_with_the_same_request_id() -> None:
     assert m.visible is Screen.OFFLINE
     m.set_hub(True)
     (again,) = m.take_effects()
-    assert again.request_id == send.request_id and again.args == send.args
+    assert again.request_id == send.request_id
+    assert again.args == send.args
     m.on_reply(again, {"ticket": VIEW})
     assert m.take_effects() == [Print(VIEW)]
     m.on_printed(VIEW)
@@ -205,15 +217,19 @@ def test_an_answer_nobody_waits_for_is_voided() -> None:
     m.on_error(send, "timeout", "")
     clock.advance(61)
     assert m.tick()  # the citizen left while the hub was away
-    assert m.visible is Screen.OFFLINE and m.fields[Field.ID] == ""
+    assert m.visible is Screen.OFFLINE
+    assert m.fields[Field.ID] == ""
     m.set_hub(True)
     (again,) = m.take_effects()
     assert again.request_id == send.request_id
     m.on_reply(again, {"ticket": VIEW})
     (void,) = m.take_effects()
-    assert isinstance(void, Send) and void.op == "ticket.cancel" and void.purpose is Purpose.VOID
+    assert isinstance(void, Send)
+    assert void.op == "ticket.cancel"
+    assert void.purpose is Purpose.VOID
     assert void.args["ticket"] == VIEW["id"]
-    assert m.visible is Screen.START and m.ticket is None
+    assert m.visible is Screen.START
+    assert m.ticket is None
 
 
 def test_refusal_codes_become_clear_notices() -> None:
@@ -224,8 +240,10 @@ def test_refusal_codes_become_clear_notices() -> None:
     m.submit()
     (send,) = m.take_effects()
     m.on_error(send, "duplicate_ticket", "您已取得居民身份证申领、换领、补领的号 A001，请等候叫号")
-    assert m.visible is Screen.NOTICE and m.notice is not None
-    assert m.notice.title == "您今天已取过该事项的号" and "A001" in m.notice.body
+    assert m.visible is Screen.NOTICE
+    assert m.notice is not None
+    assert m.notice.title == "您今天已取过该事项的号"
+    assert "A001" in m.notice.body
     assert m.fields[Field.ID] == ""
 
 
@@ -246,19 +264,23 @@ def test_idle_returns_to_start_and_forgets_everything_personal() -> None:
     assert not m.tick()
     clock.advance(2)
     assert m.tick()
-    assert m.visible is Screen.START and m.history == [] and m.walk is None
+    assert m.visible is Screen.START
+    assert m.history == []
+    assert m.walk is None
     assert all(v == "" for v in m.fields.values())
 
 
 def test_paper_out_stops_ticket_offers() -> None:
     m = model()
     m.set_printer(PrinterState(False, "out", "paper_out", "打印机缺纸，请更换纸卷", True, True))
-    assert m.visible is Screen.PAPER_OUT and not m.can_issue
+    assert m.visible is Screen.PAPER_OUT
+    assert not m.can_issue
     m.open_all()
     m.open_matter("id-card")
     m.answer(0)
     m.take_ticket()
-    assert m.visible is Screen.NOTICE and m.take_effects() == []
+    assert m.visible is Screen.NOTICE
+    assert m.take_effects() == []
 
 
 def test_print_failure_reprints_when_fixed_else_voids() -> None:
@@ -273,14 +295,17 @@ def test_print_failure_reprints_when_fixed_else_voids() -> None:
     m.take_effects()
     out = PrinterState(False, "out", "paper_out", "打印机缺纸，请更换纸卷", True, True)
     m.on_print_failed(VIEW, out)
-    assert m.visible is Screen.NOTICE and m.notice is not None and m.notice.title == "小票打印失败"
+    assert m.visible is Screen.NOTICE
+    assert m.notice is not None
+    assert m.notice.title == "小票打印失败"
     m.set_printer(PrinterState(True, "ok", checked=True))
     assert m.take_effects() == [Print(VIEW)]  # fixed: print again
     m.on_print_failed(VIEW, out)
     clock.advance(31)
     m.tick()
     (void,) = m.take_effects()
-    assert isinstance(void, Send) and void.args == {"ticket": VIEW["id"], "reason": VOID_REASON}
+    assert isinstance(void, Send)
+    assert void.args == {"ticket": VIEW["id"], "reason": VOID_REASON}
     assert m.pending_print is None
 
 
@@ -288,19 +313,22 @@ def test_retake_and_checkin_requests() -> None:
     m = model()
     m.open_retake()
     m.submit()
-    assert "A012" in m.error and m.take_effects() == []
+    assert "A012" in m.error
+    assert m.take_effects() == []
     for c in "a12":
         m.key(c)
     m.submit()
     (send,) = m.take_effects()
-    assert send.op == "ticket.retake" and send.args == {"ticket": "A12"}
+    assert send.op == "ticket.retake"
+    assert send.args == {"ticket": "A12"}
     m.home()
     m.open_checkin()
     for c in "ab12":
         m.key(c)
     m.submit()
     (send,) = m.take_effects()
-    assert send.op == "appointment.checkin" and send.args == {"code": "AB12"}
+    assert send.op == "appointment.checkin"
+    assert send.args == {"code": "AB12"}
     m.home()
     m.open_checkin()
     m.card_read(SAMPLE_ID.lower(), "张三")  # a card on the reader checks in at once

@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.parametrize("line", [SAMPLE_ID, f"张三,{SAMPLE_ID}", f"{SAMPLE_ID}|张三|男|汉", SAMPLE_ID.lower() + "\r"])
 def test_reader_line_formats(line: str) -> None:
     card = parse_line(line)
-    assert card is not None and card.id_number == SAMPLE_ID
+    assert card is not None
+    assert card.id_number == SAMPLE_ID
     assert card.name in ("", "张三")
     assert SAMPLE_ID not in repr(card)
 
@@ -38,7 +39,8 @@ def test_wedge_tells_a_reader_from_a_person() -> None:
         assert d.feed(c, t) is None
         t += 0.01
     card = d.feed("\r", t)
-    assert card is not None and card.id_number == SAMPLE_ID
+    assert card is not None
+    assert card.id_number == SAMPLE_ID
     for c in SAMPLE_ID:  # a person: 0.3 s between keys
         d.feed(c, t)
         t += 0.3
@@ -64,7 +66,9 @@ def test_make_reader_specs() -> None:
     assert make_reader("none") is None
     assert isinstance(make_reader("wedge"), WedgeDecoder)
     r = make_reader("serial:/dev/ttyUSB0@115200")
-    assert isinstance(r, SerialIdReader) and r.port == "/dev/ttyUSB0" and r.baudrate == 115200
+    assert isinstance(r, SerialIdReader)
+    assert r.port == "/dev/ttyUSB0"
+    assert r.baudrate == 115200
     with pytest.raises(ValueError, match="unknown ID reader"):
         make_reader("bluetooth")
 
@@ -92,7 +96,9 @@ def test_slip_refuses_a_full_id_number() -> None:
 def test_dummy_printer_states_and_bytes() -> None:
     p = KioskPrinter(printer_config({}, "K1", "dummy:near_end"))
     state = p.status()
-    assert state.paper == "near_end" and not state.blocking and state.error == "paper_near_end"
+    assert state.paper == "near_end"
+    assert not state.blocking
+    assert state.error == "paper_near_end"
     p.print_slip(slip_for(VIEW, "大厅", "Asia/Shanghai"))
     assert "A006" in slip_text(p.output)
     p.set_simulated_state("out")
@@ -102,7 +108,8 @@ def test_dummy_printer_states_and_bytes() -> None:
 
 def test_printer_from_the_catalogue_and_errors() -> None:
     cfg = printer_config({"kiosk1": {"backend": "file", "path": "/tmp/x.bin", "width": 58}}, "kiosk1")
-    assert cfg.backend == "file" and cfg.width == 58
+    assert cfg.backend == "file"
+    assert cfg.width == 58
     with pytest.raises(ValueError, match="not in the hall"):
         printer_config({}, "kiosk9")
     with pytest.raises(ValueError, match="width"):
