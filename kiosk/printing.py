@@ -92,6 +92,8 @@ class KioskPrinter:
         self.cfg = cfg
         self._lock = threading.Lock()
         self.device: Any = open_printer(cfg) if cfg.backend == "dummy" else None
+        if cfg.backend == "file" and not cfg.path.startswith("/dev/"):
+            Path(cfg.path).parent.mkdir(parents=True, exist_ok=True)  # a file collecting slips (tests, demos)
 
     def set_simulated_state(self, state: str) -> None:
         """Dummy printers only: ok, near_end, out, offline, cover_open, silent."""
