@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import qrcode
@@ -177,7 +178,7 @@ def qr_pixmap(url: str, size: int) -> QPixmap:
 class Page(QWidget):
     """A screen: a scrollable body that :meth:`redraw` fills from the model."""
 
-    scroll = True
+    scrolls = True
 
     def __init__(self, model: KioskModel) -> None:
         super().__init__()
@@ -188,7 +189,7 @@ class Page(QWidget):
         self.body = QVBoxLayout(holder)
         self.body.setContentsMargins(36, 28, 36, 28)
         self.body.setSpacing(18)
-        if self.scroll:
+        if self.scrolls:
             area = QScrollArea()
             area.setWidgetResizable(True)
             area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -257,11 +258,11 @@ class StartPage(Page):
         b.addLayout(self.grid(actions, 3 if m.elder else 2 if self.portrait else 4))
         b.addWidget(label(tr("常办事项"), "section"))
         popular = cat.popular()[:6] if m.elder else cat.popular()
-        tiles = [wrapped_button(pm.name, lambda mid=pm.id: m.open_matter(mid), sub=pm.department) for pm in popular]
+        tiles = [wrapped_button(pm.name, partial(m.open_matter, pm.id), sub=pm.department) for pm in popular]
         b.addLayout(self.grid(tiles, 2 if m.elder or self.portrait else 3))
         if not m.elder:
             b.addWidget(label(tr("按办事区域查找"), "section"))
-            zones = [button(f"{name}", lambda z=zid: m.open_zone(z), "zone") for zid, name in cat.zones.items()]
+            zones = [button(f"{name}", partial(m.open_zone, zid), "zone") for zid, name in cat.zones.items()]
             zones.append(button(tr("全部事项"), m.open_all, "zone"))
             b.addLayout(self.grid(zones, 2 if self.portrait else 4))
             if cat.notices:
@@ -289,7 +290,7 @@ class MattersPage(Page):
             self.search_box.textEdited.connect(m.search)
             b.addWidget(self.search_box)
             letters = "QWERTYUIOPASDFGHJKLZXCVBNM"
-            keys = [button(c, lambda c=c: m.search(m.search_text + c.lower()), "key") for c in letters]
+            keys = [button(c, partial(lambda ch: m.search(m.search_text + ch.lower()), c), "key") for c in letters]
             keys.append(button("⌫", lambda: m.search(m.search_text[:-1]), "key"))
             grid = QGridLayout()
             grid.setSpacing(8)
@@ -301,7 +302,7 @@ class MattersPage(Page):
             b.addWidget(label(hint, "section"))
         if not m.matters:
             b.addWidget(label(tr("没有找到相关事项。可换个说法，或到引导台咨询。"), "subtitle"))
-        tiles = [wrapped_button(x.name, lambda mid=x.id: m.open_matter(mid), sub=x.department) for x in m.matters]
+        tiles = [wrapped_button(x.name, partial(m.open_matter, x.id), sub=x.department) for x in m.matters]
         b.addLayout(self.grid(tiles, 2 if self.portrait or m.elder else 3))
         b.addStretch(1)
 
@@ -320,7 +321,7 @@ class PriorityPage(Page):
         b = self.body
         b.addWidget(label(tr("老年人/特殊群体 绿色通道"), "title"))
         b.addWidget(label(tr("请选择您所属的群体。取号后请到引导台出示相关证件核验，核验后优先办理。"), "subtitle"))
-        groups = [button(name, lambda g=gid: m.choose_priority(g), "option")
+        groups = [button(name, partial(m.choose_priority, gid), "option")
                   for gid, name in cat.priority_groups.items()]
         b.addLayout(self.grid(groups, 1 if self.portrait else 2))
         b.addStretch(1)
@@ -337,7 +338,7 @@ class QuestionPage(Page):
         b.addWidget(label(tr("第 {n} 步", n=len(walk.path) + 1), "badge"), 0, Qt.AlignmentFlag.AlignLeft)
         b.addWidget(label(q.text, "huge"))
         for i, opt in enumerate(q.options):
-            b.addWidget(wrapped_button(opt.text, lambda i=i: m.answer(i), "option"))
+            b.addWidget(wrapped_button(opt.text, partial(m.answer, i), "option"))
         b.addStretch(1)
 
 
@@ -444,7 +445,7 @@ class EntryPage(Page):
             b.addWidget(label(name, "section"))
             value = QLabel(m.field_display(f) or " ")
             value.setObjectName("fieldActive" if f is m.field else "field")
-            value.mousePressEvent = lambda _e, f=f: m.select_field(f)  # type: ignore[method-assign]
+            value.mousePressEvent = partial(lambda field, _e: m.select_field(field), f)  # type: ignore[method-assign]
             b.addWidget(value)
         if Field.ID in (f for f, _ in fields):
             b.addWidget(label(tr("为保护隐私，号码中的出生日期以 * 显示"), "subtitle"))
@@ -472,7 +473,7 @@ class EntryPage(Page):
         else:
             keys = [*"123456789", "X" if f is Field.ID else "", "0"]
             cols = 3
-        buttons = [button(k, lambda k=k: m.key(k), "key") for k in keys if k]
+        buttons = [button(k, partial(m.key, k), "key") for k in keys if k]
         buttons += [button("⌫", lambda: m.key("⌫"), "key"), button(tr("清空"), m.clear_field, "key")]
         g = QGridLayout()
         g.setSpacing(10)
@@ -499,7 +500,7 @@ class EntryPage(Page):
 
 
 class WorkingPage(Page):
-    scroll = False
+    scrolls = False
 
     def fill(self) -> None:
         m = self.model
@@ -561,7 +562,7 @@ class NoticePage(Page):
 
 
 class OfflinePage(Page):
-    scroll = False
+    scrolls = False
 
     def fill(self) -> None:
         b = self.body
@@ -574,7 +575,7 @@ class OfflinePage(Page):
 
 
 class PaperOutPage(Page):
-    scroll = False
+    scrolls = False
 
     def fill(self) -> None:
         m = self.model
