@@ -71,7 +71,8 @@ def run_demo(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     local = LocalHall().start()
     print(f"hallq display demo: {local.hall.name} on {local.url}", flush=True)
     d = HallDriver(local)
-    leds = [_led(local, "LED-S01", "S01", "", "S01 窗口条屏", "onbon-bx")]
+    leds = [_led(local, "LED-S01", "S01", "", "S01 窗口条屏", "onbon-bx"),
+            _led(local, "LED-HALL", "", "Z1", "大厅通屏", "line")]
     speaker = local.client("D-HALL-voice", "display")
     vs = VoiceSettings()
     speaker.subscribe(speaker.topics.event("call"), lambda t, c: print(

@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QStackedWidget,
+                               QVBoxLayout, QWidget)
 
 from display.model import LEVELS, Evaluator, Stage, WindowBoard
 from display.widgets import AMBER, MUTED, NAVY, NAVY_2, RED, WHITE, Scaler, date_text, label
@@ -139,11 +139,13 @@ class WindowView(QWidget):
             btn = QPushButton()
             btn.setStyleSheet(BUTTON)
             btn.setMinimumHeight(330)
+            # five equal buttons whatever the label length: no level stands out (no hinting)
+            btn.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             btn.setProperty("level", level)
             self.scaler.add(btn, 40, True)
             btn.clicked.connect(lambda _=False, lv=level: self.rated.emit(lv))
             self.level_buttons[level] = btn
-            row.addWidget(btn)
+            row.addWidget(btn, 1)
         col.addStretch()
         col.addLayout(row)
         col.addStretch()
@@ -222,7 +224,10 @@ class WindowView(QWidget):
             self.rate_ticket.setText(tr("票号 {number}", number=e.number) if e.number else "")
             for level, name in LEVELS:
                 stars = "★" * level + "☆" * (5 - level)
-                self.level_buttons[level].setText(f"{stars}\n\n{tr(name)}")
+                text = tr(name)
+                if len(text) > 9:  # "Very dissatisfied": two lines instead of a wider button
+                    text = text.replace(" ", "\n", 1)
+                self.level_buttons[level].setText(f"{stars}\n\n{text}")
             return
         if e.stage is Stage.REASON:
             self.stack.setCurrentIndex(REASON)
