@@ -358,8 +358,7 @@ class ResultPage(Page):
         b.addWidget(label(" › ".join(walk.trail()), "trail"))
         b.addWidget(label(walk.matter.name, "title"))
         row = QHBoxLayout()
-        row.addWidget(label(tr("办理情形：{name}", name=s.name), "section"))
-        row.addStretch(1)
+        row.addWidget(label(tr("办理情形：{name}", name=s.name), "section"), 1)
         row.addWidget(label(tr(ROUTE_BADGES[route]), "badgeWarn" if route is Route.ASSIST else "badge"))
         b.addLayout(row)
         info: list[QWidget] = []
