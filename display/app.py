@@ -173,7 +173,7 @@ class WindowScreen(QObject):
                 client.request(sub.op, sub.args, request_id=sub.request_id, timeout=self.request_timeout, retries=1)
             except RequestError as exc:
                 self._replied.emit(sub, False, exc.code)
-            except Exception as exc:  # noqa: BLE001 - reported like an unknown outcome, retried
+            except Exception as exc:
                 log.warning("evaluation send failed: %s", exc)
                 self._replied.emit(sub, False, "internal")
             else:

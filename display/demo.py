@@ -9,6 +9,7 @@ prints, and every call's spoken phrase (pinyin) printed as the hall would hear i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import random
 import sys
 import threading
@@ -52,10 +53,8 @@ def _drive(d: Any, stop: threading.Event, pace: float) -> None:
             if rng.random() < 0.6:
                 d.issue(rng.choice("AAB"))
             w = rng.choice(("S01", "S02"))
-            try:
+            with contextlib.suppress(RequestError):
                 d.finish(w)
-            except RequestError:
-                pass
             if rng.random() < 0.15:
                 d.recall(w)
             else:

@@ -208,10 +208,10 @@ def _window(out: Path, stage: str = "info") -> None:
 
 
 SCENES: dict[str, Callable[[Path], None]] = {
-    "display-hall": lambda out: _hall(out),
+    "display-hall": _hall,
     "display-hall-portrait": lambda out: _hall(out, portrait=True),
     "display-offline": lambda out: _hall(out, offline=True),
-    "display-window": lambda out: _window(out),
+    "display-window": _window,
     "display-window-paused": lambda out: _window(out, "paused"),
     "display-evaluate": lambda out: _window(out, "evaluate"),
     "display-evaluate-reason": lambda out: _window(out, "reason"),

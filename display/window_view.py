@@ -13,8 +13,17 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QStackedWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from display.model import LEVELS, Evaluator, Stage, WindowBoard
 from display.widgets import AMBER, MUTED, NAVY, NAVY_2, RED, WHITE, Scaler, date_text, label
@@ -135,7 +144,7 @@ class WindowView(QWidget):
         row = QHBoxLayout()
         row.setSpacing(20)
         self.level_buttons: dict[int, QPushButton] = {}
-        for level, name in LEVELS:
+        for level, _name in LEVELS:
             btn = QPushButton()
             btn.setStyleSheet(BUTTON)
             btn.setMinimumHeight(330)

@@ -10,6 +10,7 @@ periodically (also noticing a dead port when nothing changes).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -114,10 +115,8 @@ class SerialLink:
     def _close(self, error: str = "") -> None:
         port, self.port = self.port, None
         if port is not None:
-            try:
+            with contextlib.suppress(Exception):
                 port.close()
-            except Exception:  # noqa: BLE001 - closing a dead port may fail in many ways
-                pass
         if error or self.connected:
             self._set_status(False, error)
 
