@@ -29,7 +29,7 @@ from hub.config import load_hall, sample_hall_path
 from hub.hall import Hall
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "hub"))
-from hub_helpers import MOSQUITTO, SMALL_HALL, FakeClock, local_ts, make_small_hall, wait_for  # noqa: E402
+from hub_helpers import MOSQUITTO, SMALL_HALL, FakeClock, local_ts, make_small_hall
 
 # ---------------------------------------------------------------- halls and clocks
 

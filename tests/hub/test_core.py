@@ -57,14 +57,16 @@ def test_call_next_recall_outcome_evaluate(core: HallCore, clock: FakeClock) -> 
     assert core.ticket("A001").state is TicketState.CALLED
     assert core.ticket("A001").staff == "s1"
     recalled = core.recall(clock.now, "W1")
-    assert isinstance(recalled[0], ev.TicketRecalled) and recalled[0].recalls == 1
+    assert isinstance(recalled[0], ev.TicketRecalled)
+    assert recalled[0].recalls == 1
     out = core.outcome(clock.now, "W1", "accepted", note="ok")
     assert [type(e) for e in out] == [ev.OutcomeRecorded, ev.EvaluationInvited]
     assert core.ticket("A001").state is TicketState.ACCEPTED
     assert core.windows["W1"].current == ""
     assert core.windows["W1"].counts == {"called": 1, "accepted": 1}
     rated = core.evaluate(clock.now, "W1", 5, device="D1")
-    assert isinstance(rated[0], ev.EvaluationRecorded) and rated[0].level == 5
+    assert isinstance(rated[0], ev.EvaluationRecorded)
+    assert rated[0].level == 5
     assert core.ticket("A001").evaluation == 5
     assert core.windows["W1"].evaluation == ""
 
@@ -91,7 +93,8 @@ def test_call_ticket_specific_and_passed_back(core: HallCore, clock: FakeClock) 
     issue(core, clock.now)
     issue(core, clock.now)
     e = core.call_ticket(clock.now, "W1", "A002")[0]
-    assert isinstance(e, ev.TicketCalled) and e.how == "specific"
+    assert isinstance(e, ev.TicketCalled)
+    assert e.how == "specific"
     core.outcome(clock.now, "W1", "passed")
     # 特呼 a passed number back
     core.call_ticket(clock.now, "W1", "A002")
@@ -102,7 +105,8 @@ def test_guide_force_call_any_window(core: HallCore, clock: FakeClock) -> None:
     opened(core, clock.now, "W3")
     issue(core, clock.now, "B")
     e = core.call_ticket(clock.now, "W3", "B001", force=True)[0]
-    assert isinstance(e, ev.TicketCalled) and e.how == "guide"
+    assert isinstance(e, ev.TicketCalled)
+    assert e.how == "guide"
     assert core.windows["W3"].current == core.ticket("B001").id
 
 
@@ -125,7 +129,8 @@ def test_verify_priority_moves_to_front(core: HallCore, clock: FakeClock) -> Non
     assert core.ticket("A002").priority_verified is False
     core.verify_priority(clock.now + 2, "A002", by="G1")
     t = core.ticket("A002")
-    assert t.priority_verified and t.cls == 0
+    assert t.priority_verified
+    assert t.cls == 0
     assert called_number(core.call_next(clock.now + 3, "W2")) == "A002"
 
 
@@ -179,7 +184,8 @@ def test_skip_evaluation(core: HallCore, clock: FakeClock) -> None:
     issue(core, clock.now)
     serve(core, clock.now, "W1")
     e = core.skip_evaluation(clock.now, "W1", "D1")[0]
-    assert isinstance(e, ev.EvaluationRecorded) and e.level == 0
+    assert isinstance(e, ev.EvaluationRecorded)
+    assert e.level == 0
     assert core.ticket("A001").evaluation == 0
 
 
@@ -188,7 +194,8 @@ def test_transfer_to_queue_and_to_window(core: HallCore, clock: FakeClock) -> No
     issue(core, clock.now)
     core.call_next(clock.now, "W1")
     e = core.transfer(clock.now, window="W1", to_queue="C", note="不动产")[0]
-    assert isinstance(e, ev.TicketTransferred) and (e.from_window, e.to_queue) == ("W1", "C")
+    assert isinstance(e, ev.TicketTransferred)
+    assert (e.from_window, e.to_queue) == ("W1", "C")
     t = core.ticket("A001")
     assert (t.state, t.queue, t.transfers) == (TicketState.WAITING, "C", 1)
     assert core.windows["W1"].current == ""
@@ -197,7 +204,8 @@ def test_transfer_to_queue_and_to_window(core: HallCore, clock: FakeClock) -> No
     issue(core, clock.now)
     core.transfer(clock.now, ticket="A002", to_window="W1", by="G1")
     assert core.ticket("A002").target_window == "W1"
-    assert core.direct["W1"] and core.waiting_count("A") == 0
+    assert core.direct["W1"]
+    assert core.waiting_count("A") == 0
 
 
 # ---------------------------------------------------------------- every refusal changes nothing
@@ -512,7 +520,8 @@ def test_retake_lands_places_back(core: HallCore, clock: FakeClock) -> None:
     core.call_next(clock.now + 10, "W2")
     core.outcome(clock.now + 11, "W2", "passed")
     events = core.retake(clock.now + 20, "A001", "K1")
-    assert isinstance(events[0], ev.TicketRequeued) and events[0].retakes == 1
+    assert isinstance(events[0], ev.TicketRequeued)
+    assert events[0].retakes == 1
     t = core.ticket("A001")
     assert t.state is TicketState.WAITING
     assert core.ahead(t) == core.hall.policy.retake_places_back == 2
@@ -582,7 +591,9 @@ def test_bulk_expiry_at_marks(core: HallCore, clock: FakeClock) -> None:
     core.call_next(clock.now, "W1")  # A001 is being served
     assert core.tick(clock.set_local(11, 59)) == []
     events = core.tick(clock.set_local(12, 0))
-    assert len(events) == 1 and isinstance(events[0], ev.TicketsExpired) and events[0].mark == "12:00"
+    assert len(events) == 1
+    assert isinstance(events[0], ev.TicketsExpired)
+    assert events[0].mark == "12:00"
     assert sorted(core.tickets[t].number for t in events[0].tickets) == ["A002", "A003"]
     assert core.ticket("A001").state is TicketState.CALLED  # the one at the window is not cut off
     assert core.tick(clock.set_local(12, 1)) == []  # each mark once
@@ -601,10 +612,12 @@ def test_day_rollover_restarts_numbers_and_expires_leftovers(core: HallCore, clo
     core.call_next(clock.now, "W1")
     old = {core.ticket("A001").id, core.ticket("B001").id}
     events = core.tick(clock.set_local(9, 0, day_offset=1))
-    assert isinstance(events[0], ev.DayStarted) and events[0].day == "2026-11-24"
+    assert isinstance(events[0], ev.DayStarted)
+    assert events[0].day == "2026-11-24"
     assert set(events[0].expired) == old
     assert core.tickets == {}
-    assert core.windows["W1"].state is WindowState.CLOSED and core.windows["W1"].current == ""
+    assert core.windows["W1"].state is WindowState.CLOSED
+    assert core.windows["W1"].current == ""
     assert issue(core, clock.now) == "A001"
     assert core.ticket("A001").id == "2026-11-24-A001"
 
@@ -635,7 +648,8 @@ def test_evaluation_timeout_records_level_zero(core: HallCore, clock: FakeClock)
     serve(core, clock.now, "W1")
     assert core.tick(clock.advance(59)) == []
     events = core.tick(clock.advance(1))
-    assert len(events) == 1 and isinstance(events[0], ev.EvaluationRecorded)
+    assert len(events) == 1
+    assert isinstance(events[0], ev.EvaluationRecorded)
     assert (events[0].level, events[0].reason) == (0, "timeout")
     assert core.ticket("A001").evaluation == 0
     with pytest.raises(DomainError, match="no_pending_evaluation"):

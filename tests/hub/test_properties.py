@@ -64,7 +64,7 @@ def number(core: HallCore, i: int) -> str:
     return tickets[i].number if i < len(tickets) else "Z999"
 
 
-def run(core: HallCore, now: float, o: tuple[Any, ...]) -> list[ev.Event]:  # noqa: PLR0911
+def run(core: HallCore, now: float, o: tuple[Any, ...]) -> list[ev.Event]:
     kind = o[0]
     match kind:
         case "issue":

@@ -108,7 +108,8 @@ def test_bad_input_gets_its_code_and_changes_nothing(svc: HubService, code: str,
     tickets, windows = svc.store.tickets(), svc.store.windows()
     out = svc.handle(device, payload)
     r = reply(out)
-    assert r["ok"] is False and out.ok is False
+    assert r["ok"] is False
+    assert out.ok is False
     assert r["error"]["code"] == code, r
     assert r["v"] == p.VERSION
     assert out.publications == []
@@ -138,7 +139,8 @@ def test_happy_path_through_the_wire(svc: HubService) -> None:
     called = reply(out)["result"]["ticket"]
     assert called["window"] == "W1"
     calls = [json.loads(pub.payload) for pub in out.publications if pub.topic == svc.topics.event("call")]
-    assert calls and calls[0]["text"] == f"请{called['number']}号到W1窗口办理"
+    assert calls
+    assert calls[0]["text"] == f"请{called['number']}号到W1窗口办理"
     retained = {pub.topic for pub in out.publications if pub.retain}
     assert {svc.topics.queues, svc.topics.window("W1"), svc.topics.calls} <= retained
     ok(svc, "P1", "ticket.outcome", {"window": "W1", "outcome": "accepted"})
@@ -160,7 +162,8 @@ def test_kiosk_issue_with_id_number_is_masked_everywhere(svc: HubService) -> Non
     out = svc.handle("K1", req("ticket.issue", {"matter": "ma", "situation": "s", "id_number": VALID_ID}))
     assert out.ok
     text = out.reply.decode()
-    assert VALID_ID not in text and not idcard.looks_like_full_id(text)
+    assert VALID_ID not in text
+    assert not idcard.looks_like_full_id(text)
     assert "110105********002X" in text
     for pub in out.publications:
         assert not idcard.looks_like_full_id(pub.payload.decode())
@@ -182,7 +185,8 @@ def test_catalog_has_no_pin_hashes(svc: HubService, small_hall: Hall) -> None:
     cat = pubs[svc.topics.catalog]
     assert cat.retain
     text = cat.payload.decode()
-    assert "pbkdf2" not in text and "pin_hash" not in text
+    assert "pbkdf2" not in text
+    assert "pin_hash" not in text
     assert all(s.pin_hash not in text for s in small_hall.staff.values())
     data = json.loads(text)
     assert {s["id"] for s in data["staff"]} == {"s1", "s2", "s3"}
