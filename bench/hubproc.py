@@ -1,0 +1,67 @@
+"""A hub for benchmarks, in its own process: ``python bench/hubproc.py --db X --url URL``.
+
+The bench hall (sample hall, open all day, N staffed windows with pads and evaluators).
+``--nodelay`` applies the TCP_NODELAY workaround to the hub's MQTT socket (hallq/client.py
+does not set it); ``--embedded PORT`` runs the embedded broker in this process, as
+``hallq hub`` does by default; ``--at`` pins the hall clock's start (a restart mid-day).
+Prints ``load_s``/``start_s`` and then ``ready`` on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import signal
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--url", required=True)
+    ap.add_argument("--windows", type=int, default=20)
+    ap.add_argument("--embedded", type=int, default=0)
+    ap.add_argument("--nodelay", action="store_true")
+    ap.add_argument("--normal", action="store_true", help="synchronous=NORMAL instead of FULL")
+    ap.add_argument("--at", default="", help="ISO local time the hall clock starts at")
+    a = ap.parse_args()
+    t0 = time.perf_counter()
+    from common import bench_hall
+
+    from hallq.simulate.engine import nodelay
+    from hub.bridge import Hub
+    from hub.broker import EmbeddedBroker
+
+    hall, _ = bench_hall(a.windows)
+    clock = time.time
+    if a.at:
+        import zoneinfo
+
+        start = dt.datetime.fromisoformat(a.at).replace(tzinfo=zoneinfo.ZoneInfo(hall.timezone)).timestamp()
+        wall0 = time.time()
+
+        def clock() -> float:
+            return start + time.time() - wall0
+
+    print(f"import_s {time.perf_counter() - t0:.4f}", flush=True)
+    broker = EmbeddedBroker("127.0.0.1", a.embedded).start() if a.embedded else None
+    t1 = time.perf_counter()
+    hub = Hub(hall, a.db, a.url, clock=clock, durable=not a.normal)
+    print(f"load_s {time.perf_counter() - t1:.4f}", flush=True)
+    if a.nodelay:
+        nodelay(hub.client)
+    hub.start(30)
+    print(f"start_s {time.perf_counter() - t0:.4f}", flush=True)
+    print("ready", flush=True)
+    signal.sigwait([signal.SIGTERM, signal.SIGINT])
+    hub.stop()
+    if broker:
+        broker.stop()
+
+
+if __name__ == "__main__":
+    main()
