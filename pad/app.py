@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+
 from PySide6.QtWidgets import QWidget
 
 from hallq.client import HallClient

@@ -25,7 +25,7 @@ from hallq.i18n import tr
 from pad.presenter import Clock, Command, NotAllowed, Presenter, minutes
 from pad.state import HUB_DEVICE, Change, HallState
 
-WINDOW_STATES = {"open": "开放", "paused": "暂停", "closed": "关闭"}
+WINDOW_STATES = {"open": "开放", "paused": "已暂停", "closed": "已关闭"}
 PAPER = {"ok": "纸张正常", "near_end": "纸将用完", "out": "缺纸", "unknown": "纸张未知"}
 CANCEL_REASONS = ("申请人已离开", "重复取号", "取错事项", "其他")
 OVERRIDE_REASONS = ("绿色通道", "现场引导", "窗口调整", "申请人要求", "其他")
@@ -47,7 +47,7 @@ class Alert:
 
 def paper_of(status: dict[str, Any]) -> tuple[str, str]:
     """(paper, fault code) from a device's retained status, whatever nesting the kiosk uses."""
-    printer = status.get("printer") if isinstance(status.get("printer"), dict) else status
+    printer: dict[str, Any] = status["printer"] if isinstance(status.get("printer"), dict) else status
     paper = str(printer.get("paper") or "")
     code = str(printer.get("error") or printer.get("code") or "")
     if isinstance(printer.get("error"), dict):
@@ -123,7 +123,7 @@ class GuideConsole(Presenter):
     @property
     def pending_priority(self) -> dict[str, dict[str, Any]]:
         """Green-channel tickets still waiting for a guide: from the list, else from events."""
-        out = {tid: t for tid, t in self.priority_events.items()}
+        out = dict(self.priority_events.items())
         listed = {t["id"] for t in self.tickets}
         for t in self.tickets:
             if t.get("priority_group") and not t.get("priority_verified") and t.get("state") == "waiting":
@@ -163,7 +163,8 @@ class GuideConsole(Presenter):
             since = float(w.get("since") or now)
             rows.append({
                 "id": wid, "name": cfg.get("name", wid), "state": state,
-                "state_text": tr(WINDOW_STATES.get(state, state)) + (f"（{tr(w['reason'])}）" if w.get("reason") else ""),
+                "state_text": tr(WINDOW_STATES.get(state, state))
+                + (f"（{tr(w['reason'])}）" if w.get("reason") else ""),
                 "staff": (w.get("staff") or {}).get("name", ""), "current": cur.get("number", ""),
                 "queues": "/".join(w.get("queues") or cfg.get("queues", [])) + (
                     " + " + "/".join(w["overflow"]) if w.get("overflow") else ""),
@@ -209,7 +210,8 @@ class GuideConsole(Presenter):
             rows.append({
                 "id": t["id"], "number": t.get("number", ""), "queue": t.get("queue", ""),
                 "matter": t.get("matter_name", ""), "wait": minutes(now - float(t.get("issued_at") or now)),
-                "ahead": t.get("ahead", ""), "priority": prio, "pending": bool(group and not t.get("priority_verified")),
+                "ahead": t.get("ahead", ""), "priority": prio,
+                "pending": bool(group and not t.get("priority_verified")),
                 "target": t.get("target_window", ""), "channel": t.get("channel", ""),
                 "applicant": t.get("applicant", ""),
             })

@@ -59,7 +59,7 @@ class Table(QTableWidget):
         self.ids: list[str] = []
 
     def fill(self, rows: list[dict[str, Any]], color: Callable[[dict[str, Any]], QColor | None] | None = None) -> None:
-        snapshot = [tuple(str(r.get(k, "")) for k in ["id", *self.keys]) + (str(color(r)) if color else "",)
+        snapshot = [(*tuple(str(r.get(k, "")) for k in ["id", *self.keys]), str(color(r)) if color else "")
                     for r in rows]
         if snapshot == self._last:
             return
@@ -163,6 +163,7 @@ class GuideView(QWidget):
                                          ("health", "状况")])
         self.alert_list = QListWidget()
         self.alert_list.setObjectName("alerts")
+        self.alert_list.setWordWrap(True)
         grid.addWidget(self._titled(tr("队列"), self.queues), 0, 0)
         grid.addWidget(self._titled(tr("提醒"), self.alert_list), 0, 1)
         grid.addWidget(self._titled(tr("窗口"), self.windows), 1, 0)

@@ -13,8 +13,8 @@ from typing import Any
 
 from hallq.i18n import tr
 from pad.state import HallState
-from printers.notices import AcceptanceNotice, CorrectionNotice, HandoverSheet
 from printers.layout import Printable
+from printers.notices import AcceptanceNotice, CorrectionNotice, HandoverSheet
 
 KINDS = {"acceptance": "受理通知书", "handover": "申请材料交接确认单", "correction": "一次性告知单"}
 CORRECTION_DAYS = 5  # working days to hand corrections back (a hall setting would be better)

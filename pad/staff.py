@@ -31,7 +31,7 @@ from pad.presenter import Clock, Command, NotAllowed, Presenter, minutes
 from pad.state import Change, HallState
 
 OUTCOMES = ("accepted", "consulted", "rejected", "passed")
-OUTCOME_LABELS = {"accepted": "受理", "consulted": "咨询", "rejected": "不予受理", "passed": "过号", "called": "叫号"}
+OUTCOME_LABELS = {"accepted": "受理", "consulted": "咨询", "rejected": "不予受理", "passed": "过号", "called": "已叫号"}
 PAUSE_REASONS = ("休息", "会议", "培训", "业务咨询", "系统故障", "其他")
 REJECT_REASONS = ("材料不齐全", "不符合法定形式", "不属于受理范围", "申请人不符合条件", "其他")
 CHANNEL_LABELS = {"kiosk": "自助取号", "appointment": "预约", "guide": "引导台帮办", "window": "窗口"}
@@ -281,7 +281,7 @@ class StaffPad(Presenter):
         ws = self.window_state
         if not ws:
             return tr("等待窗口状态…")
-        labels = {"open": tr("服务中"), "paused": tr("暂停"), "closed": tr("未登录")}
+        labels = {"open": tr("服务中"), "paused": tr("已暂停"), "closed": tr("未登录")}
         text = labels.get(self.status, self.status)
         if self.status == "paused" and ws.get("reason"):
             text += f"（{tr(str(ws['reason']))}）"

@@ -305,8 +305,7 @@ class StaffView(QWidget):
         self.print_btn.setEnabled(acts["print"])
         self.print_btn.setToolTip("" if pad.printer_configured else tr("本窗口未配置打印机"))
         # footer
-        queues = "   ".join(f"{qid} {name} {tr('等候')} {n}" if qid else f"{name} {n}"
-                           for qid, name, n in pad.queue_counts())
+        queues = "   ".join(f"{qid} {name} {n}" if qid else f"{name} {n}" for qid, name, n in pad.queue_counts())
         self.queue_counts.setText(tr("等候：") + (queues or "-"))
         self.outcome_counts.setText(tr("今日：") + "  ".join(f"{k} {n}" for k, n in pad.outcome_counts()))
         self._show_notice(pad.notice)

@@ -12,8 +12,9 @@ add_english({
     "离线": "Offline", "离线或有操作正在进行": "Offline, or an action is in progress",
     "{label}：等待大厅服务器确认…": "{label}: waiting for the hub to confirm…",
     "没有待确认的操作": "Nothing to confirm", "{label}：重新发送，等待确认…": "{label}: sent again, waiting…",
-    "{label}：大厅服务器未确认，可能未生效。请点“重试”（不会重复办理）":
-        "{label}: not confirmed by the hub, it may not have happened. Tap Retry (it will not be done twice)",
+    "{label}：大厅服务器未确认，可能未生效。请点“重试”（不会重复办理）": (
+        "{label}: not confirmed by the hub, it may not have happened. "
+        "Tap Retry (it will not be done twice)"),
     "{label} {number}：已确认": "{label} {number}: confirmed", "{label}：已确认": "{label}: confirmed",
     "{n} 秒": "{n} s", "{n} 分钟": "{n} min", "{h} 小时 {m} 分": "{h} h {m} min",
     # staff pad
@@ -62,7 +63,8 @@ add_english({
     "{q} {name} 最长已等 {t}（{n} 人等候）": "{q} {name}: longest wait {t} ({n} waiting)",
     "窗口 {w} 已暂停 {t}（{r}）": "Window {w} paused for {t} ({r})", "自助机 {d} 打印机缺纸": "Kiosk {d}: paper out",
     "自助机 {d} 纸卷即将用完": "Kiosk {d}: paper nearly out", "自助机 {d} 打印机故障：{c}": "Kiosk {d} printer: {c}",
-    "设备 {d} 离线": "Device {d} offline", "绿色通道待核验：{n}（{g}）已等 {t}": "Green channel to verify: {n} ({g}), {t}",
+    "设备 {d} 离线": "Device {d} offline",
+    "绿色通道待核验：{n}（{g}）已等 {t}": "Green channel to verify: {n} ({g}), {t}",
     "在线": "Online", "未上线": "Never seen", "（待核验）": " (to verify)", "刷新": "Refresh",
     "请填写原因": "A reason is required", "核验绿色通道 {t}": "Verify green channel {t}",
     "请选择一个目标队列或窗口": "Choose one queue or window", "转移 {t} → {x}": "Move {t} → {x}",
@@ -72,7 +74,8 @@ add_english({
     "暂停窗口 {w}": "Pause window {w}", "恢复窗口 {w}": "Reopen window {w}", "关闭窗口 {w}": "Close window {w}",
     "原因（必填）": "Reason (required)", "引导台": "Guide desk", "大厅总览": "Hall", "票号与插队": "Tickets",
     "窗口调度": "Windows", "帮办取号": "Issue on behalf", "操作记录": "Audit log", "队列": "Queue", "提醒": "Alerts",
-    "窗口": "Window", "设备": "Device", "原因（每项操作必填，记入操作记录）": "Reason (required, kept in the audit log)",
+    "窗口": "Window", "设备": "Device",
+    "原因（每项操作必填，记入操作记录）": "Reason (required, kept in the audit log)",
     "核验绿色通道": "Verify green channel", "转到队列": "Move to queue", "转到窗口": "Move to window",
     "叫到该窗口": "Call to that window", "补打小票": "Reprint slip", "取消票号": "Cancel ticket",
     "请选择窗口": "Choose a window",
@@ -80,7 +83,8 @@ add_english({
     "设置队列": "Set queues", "恢复默认": "Back to default", "姓名（可选，小票上脱敏显示）": "Name (optional, masked)",
     "需要帮办代办": "Needs assistance", "事项": "Matter", "情形": "Situation", "绿色通道": "Green channel",
     "申请人": "Applicant", "指定窗口": "Window", "原因": "Reason",
-    "本引导台的干预操作（大厅服务器同时记录设备与时间）": "Overrides from this console (the hub records device and time too)",
+    "本引导台的干预操作（大厅服务器同时记录设备与时间）":
+        "Overrides from this console (the hub records device and time too)",
     "等候 {n} 人 · 开放窗口 {w} 个": "{n} waiting · {w} windows open", "暂无提醒": "No alerts",
     "大厅服务器暂不支持票号列表 (tickets.list)": "The hub has no ticket list (tickets.list)",
     "等候中的票号 {n} 张；红色为待核验的绿色通道": "{n} waiting; red: green channel to verify",
@@ -90,5 +94,6 @@ add_english({
     "名称": "Name", "待核验": "To verify", "最长等候": "Longest", "下一个": "Next", "状态": "State", "人员": "Staff",
     "当前": "Current", "持续": "For", "类型": "Role", "位置": "Place", "状况": "Health", "票号": "Ticket",
     "已等": "Waited", "前面": "Ahead", "时间": "Time", "操作人": "By", "操作": "Action", "结果": "Result",
-    "开放": "Open", "纸张正常": "Paper OK", "纸将用完": "Paper low", "缺纸": "Paper out", "纸张未知": "Paper ?",
+    "开放": "Open", "已暂停": "Paused", "已关闭": "Closed", "已叫号": "Called",
+    "纸张正常": "Paper OK", "纸将用完": "Paper low", "缺纸": "Paper out", "纸张未知": "Paper ?",
 })

@@ -58,7 +58,7 @@ QTabBar::tab { min-height: 44px; min-width: 140px; font-size: 18px; }
 """
 
 
-def button(text: str, name: str, kind: str = "", on_click: Callable[[], None] | None = None) -> QPushButton:
+def button(text: str, name: str, kind: str = "", on_click: Callable[[], object] | None = None) -> QPushButton:
     b = QPushButton(text)
     b.setObjectName(name)
     if kind:

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QListWidget, QPushButton
 
-from conftest import PIN, get, issue
+from tests.pad.conftest import PIN, get, issue
 
 WAIT = 10_000
 
@@ -17,7 +17,7 @@ WAIT = 10_000
 def click(qtbot: Any, view: Any, name: str) -> None:
     b = view.findChild(QPushButton, name)
     assert b is not None, name
-    qtbot.waitUntil(lambda: b.isEnabled(), timeout=WAIT)
+    qtbot.waitUntil(b.isEnabled, timeout=WAIT)
     qtbot.mouseClick(b, Qt.MouseButton.LeftButton)
 
 
@@ -56,19 +56,24 @@ def test_overview_tables_and_a_green_channel_alert(qtbot: Any, guide: Any) -> No
     qtbot.waitUntil(lambda: any("绿色通道待核验" in alerts.item(i).text() for i in range(alerts.count())),
                     timeout=WAIT)
     devices = {view.devices.item(r, 0).text(): view.devices.item(r, 3).text() for r in range(view.devices.rowCount())}
-    assert devices["hub"] == "在线" and devices["K1"] == "在线" and devices["G1"] == "在线"
+    assert devices["hub"] == "在线"
+    assert devices["K1"] == "在线"
+    assert devices["G1"] == "在线"
 
 
 def test_verify_priority_with_a_reason(qtbot: Any, guide: Any, lh: Any) -> None:
     view, console = guide.view, guide.presenter
     choose(view, "A002", "")
     click(qtbot, view, "verify")  # no reason: refused here, nothing sent
-    assert console.notice is not None and console.notice.level == "error" and console.audit == []
+    assert console.notice is not None
+    assert console.notice.level == "error"
+    assert console.audit == []
     view.ticket_reason.setCurrentText("已核验老年证")
     click(qtbot, view, "verify")
     done(qtbot, console)
     assert get(lh.client("K1"), "A002")["priority_verified"] is True
-    assert console.audit[0]["ok"] is True and console.audit[0]["reason"] == "已核验老年证"
+    assert console.audit[0]["ok"] is True
+    assert console.audit[0]["reason"] == "已核验老年证"
     qtbot.waitUntil(lambda: not console.pending_priority, timeout=WAIT)
     qtbot.waitUntil(lambda: view.audit.rowCount() == 1, timeout=WAIT)
 
@@ -98,8 +103,10 @@ def test_call_a_ticket_to_a_given_window(qtbot: Any, guide: Any, lh: Any) -> Non
     click(qtbot, view, "call_to")
     done(qtbot, console)
     ticket = get(lh.client("K1"), "A003")
-    assert ticket["state"] == "called" and ticket["window"] == "R01"
-    assert console.notice is not None and console.notice.level == "info"
+    assert ticket["state"] == "called"
+    assert ticket["window"] == "R01"
+    assert console.notice is not None
+    assert console.notice.level == "info"
 
 
 def test_tidal_window_open_and_restore(qtbot: Any, guide: Any) -> None:
@@ -148,7 +155,8 @@ def test_issue_on_behalf_and_reprint(qtbot: Any, guide: Any, lh: Any) -> None:
     click(qtbot, view, "issue")
     done(qtbot, console)
     ticket = get(lh.client("K1"), "A004")
-    assert ticket["channel"] == "guide" and ticket["priority_verified"] is True  # a guide's word is the check
+    assert ticket["channel"] == "guide"
+    assert ticket["priority_verified"] is True
     got = threading.Event()
     seen: list[Any] = []
     k1 = lh.client("K2")

@@ -80,15 +80,26 @@ def test_open_idle_window(pad: StaffPad) -> None:
     pad.on_message(topic("state/window/S01"), window())
     acts = pad.actions()
     assert pad.page == "serve"
-    assert acts["call_next"] and acts["call"] and acts["pause"] and acts["logout"] and acts["summon"]
-    assert not acts["recall"] and not acts["outcome"] and not acts["transfer"] and not acts["resume"]
+    assert acts["call_next"]
+    assert acts["call"]
+    assert acts["pause"]
+    assert acts["logout"]
+    assert acts["summon"]
+    assert not acts["recall"]
+    assert not acts["outcome"]
+    assert not acts["transfer"]
+    assert not acts["resume"]
 
 
 def test_serving_enables_outcomes_and_recall_until_the_cap(pad: StaffPad) -> None:
     pad.on_message(topic("state/window/S01"), window(current=TICKET))
     acts = pad.actions()
-    assert acts["outcome"] and acts["transfer"] and acts["recall"]
-    assert not acts["call_next"] and not acts["pause"] and not acts["logout"]
+    assert acts["outcome"]
+    assert acts["transfer"]
+    assert acts["recall"]
+    assert not acts["call_next"]
+    assert not acts["pause"]
+    assert not acts["logout"]
     pad.on_message(topic("state/window/S01"), window(current={**TICKET, "recalls": 2}))
     assert not pad.can("recall")  # the hall's recall_limit is 2
     assert pad.recall_text() == "重呼 2/2"
@@ -104,7 +115,8 @@ def test_each_tap_sends_one_command_for_its_own_window(pad: StaffPad) -> None:
         pad.outcome("accepted")
     pad.finished(cmd, {"ticket": {**TICKET, "state": "rejected"}})
     assert pad.pending is None
-    assert pad.notice is not None and pad.notice.level == "info"
+    assert pad.notice is not None
+    assert pad.notice.level == "info"
 
 
 def test_reject_needs_a_reason_and_transfer_one_target(pad: StaffPad) -> None:
@@ -129,7 +141,8 @@ def test_offline_disables_everything_with_a_banner(pad: StaffPad) -> None:
     assert "网络" in pad.banner()
     assert not any(pad.actions().values())
     pad.set_broker_online(True)
-    assert pad.banner() == "" and pad.can("outcome")
+    assert pad.banner() == ""
+    assert pad.can("outcome")
 
 
 def test_timeout_keeps_the_command_and_retry_reuses_its_id(pad: StaffPad) -> None:
@@ -137,9 +150,11 @@ def test_timeout_keeps_the_command_and_retry_reuses_its_id(pad: StaffPad) -> Non
     cmd = pad.call_next()
     pad.finished(cmd, None, "timeout", "no answer")
     assert pad.unconfirmed is cmd
-    assert pad.notice is not None and pad.notice.level == "error"
+    assert pad.notice is not None
+    assert pad.notice.level == "error"
     again = pad.retry()
-    assert again.rid == cmd.rid and again.args == cmd.args
+    assert again.rid == cmd.rid
+    assert again.args == cmd.args
     pad.finished(again, {"ticket": TICKET})
     assert pad.unconfirmed is None
 
@@ -148,16 +163,20 @@ def test_refusal_shows_the_hubs_message(pad: StaffPad) -> None:
     pad.on_message(topic("state/window/S01"), window())
     cmd = pad.call_next()
     pad.finished(cmd, None, "queue_empty", "当前没有等候的号")
-    assert pad.notice is not None and "当前没有等候的号" in pad.notice.text
+    assert pad.notice is not None
+    assert "当前没有等候的号" in pad.notice.text
 
 
 def test_serving_panel_shows_matter_wait_badges(pad: StaffPad) -> None:
     pad.on_message(topic("state/window/S01"), window(current={**TICKET, "recalls": 1}))
     lines = pad.ticket_lines()
-    assert lines["事项"] == "户口迁移" and lines["情形"] == "购房"
+    assert lines["事项"] == "户口迁移"
+    assert lines["情形"] == "购房"
     assert lines["等候"] == "9 分钟"  # issued 10 min before now, called 1 min before now
-    assert lines["申请人"] == "张*" and lines["证件"] == "110105********002X"
-    assert "绿色通道：老年人" in pad.badges() and "已重呼 1/2 次" in pad.badges()
+    assert lines["申请人"] == "张*"
+    assert lines["证件"] == "110105********002X"
+    assert "绿色通道：老年人" in pad.badges()
+    assert "已重呼 1/2 次" in pad.badges()
 
 
 def test_rating_arrives_by_event_or_by_the_evaluation_clearing(pad: StaffPad) -> None:
@@ -167,11 +186,13 @@ def test_rating_arrives_by_event_or_by_the_evaluation_clearing(pad: StaffPad) ->
     pad.on_message(topic("event/evaluated"), {"window": "S02", "ticket": "x", "level": 1, "label": "非常不满意"})
     assert pad.rating is None  # another window's rating
     pad.on_message(topic("event/evaluated"), {"window": "S01", "ticket": TICKET["id"], "level": 4, "label": "满意"})
-    assert pad.rating is not None and "A001 评价已收到：满意" in pad.evaluation_text()
+    assert pad.rating is not None
+    assert "A001 评价已收到：满意" in pad.evaluation_text()
     pad.rating = None
     pad.on_message(topic("state/window/S01"), window(evaluation=invited))
     pad.on_message(topic("state/window/S01"), window(evaluation=None))  # missed the event (reconnect)
-    assert pad.rating is not None and "A001 评价已收到" in pad.evaluation_text()
+    assert pad.rating is not None
+    assert "A001 评价已收到" in pad.evaluation_text()
 
 
 def test_counts_and_queue_waiting(pad: StaffPad) -> None:
@@ -179,25 +200,31 @@ def test_counts_and_queue_waiting(pad: StaffPad) -> None:
     pad.on_message(topic("state/queues"), {"day": "2026-11-23", "queues": [
         {"id": "A", "waiting": 4, "next": ["A005", "A006"]}, {"id": "B", "waiting": 1, "next": ["B002"]}]})
     assert pad.queue_counts() == [("A", "综合受理", 4), ("B", "企业服务", 1)]
-    assert ("受理", 2) in pad.outcome_counts() and ("叫号", 3) in pad.outcome_counts()
+    assert ("受理", 2) in pad.outcome_counts()
+    assert ("已叫号", 3) in pad.outcome_counts()
     assert pad.upcoming() == ["A005", "A006", "B002"]
 
 
 def test_handover_reopens_login_while_the_window_stays_open(pad: StaffPad) -> None:
     pad.on_message(topic("state/window/S01"), window())
     pad.start_handover()
-    assert pad.page == "login" and pad.can("login")
+    assert pad.page == "login"
+    assert pad.can("login")
     cmd = pad.login("1002", "1234")
-    assert cmd.op == "window.open" and cmd.args["staff"] == "1002"
+    assert cmd.op == "window.open"
+    assert cmd.args["staff"] == "1002"
     pad.finished(cmd, {})
-    assert pad.page == "serve" and not pad.handover
+    assert pad.page == "serve"
+    assert not pad.handover
 
 
 def test_notices_from_the_ticket_and_the_checklist(pad: StaffPad) -> None:
     now = dt.datetime(2026, 11, 20, 10, 0)  # a Friday
     acc = build_notice("acceptance", TICKET, pad.state, window="S01", staff="王丽", checked={"身份证"}, now=now)
     assert isinstance(acc, AcceptanceNotice)
-    assert acc.materials == ["身份证"] and acc.promised_days == 3 and acc.applicant == "张*"
+    assert acc.materials == ["身份证"]
+    assert acc.promised_days == 3
+    assert acc.applicant == "张*"
     cor = build_notice("correction", TICKET, pad.state, window="S01", staff="王丽", checked={"身份证"}, now=now)
     assert isinstance(cor, CorrectionNotice)
     assert cor.opinions == ["缺少材料：户口簿"]
@@ -224,15 +251,18 @@ def test_alert_rules_with_a_pinned_clock(console: GuideConsole) -> None:
     th = Thresholds(long_wait_s=1800, paused_s=900)
     s = console.state
     console.on_message(topic("state/queues"), {"queues": [
-        {"id": "A", "waiting": 3, "oldest_issued_at": T0 - 1799}, {"id": "B", "waiting": 1, "oldest_issued_at": T0 - 1800}]})
+        {"id": "A", "waiting": 3, "oldest_issued_at": T0 - 1799},
+        {"id": "B", "waiting": 1, "oldest_issued_at": T0 - 1800}]})
     console.on_message(topic("state/window/S02"), {"id": "S02", "state": "paused", "since": T0 - 901, "reason": "会议"})
     console.on_message(topic("status/K1"), {"printer": {"paper": "out"}})
     console.on_message(topic("status/K2"), {"printer": {"paper": "near_end"}})
     console.on_message(topic("presence/K2"), {"online": False})
     found = {(a.kind, a.subject, a.level) for a in alerts(s, T0, {}, th)}
-    assert ("long_wait", "B", "warning") in found and ("long_wait", "A", "warning") not in found
+    assert ("long_wait", "B", "warning") in found
+    assert ("long_wait", "A", "warning") not in found
     assert ("paused", "S02", "warning") in found
-    assert ("paper", "K1", "error") in found and ("paper", "K2", "warning") in found
+    assert ("paper", "K1", "error") in found
+    assert ("paper", "K2", "warning") in found
     assert ("offline", "K2", "warning") in found
     assert ("offline", "P-S02", "warning") not in found  # no presence known yet
     console.on_message(topic("presence/P-S02"), {"online": False})  # pad of a paused window went away
@@ -247,10 +277,12 @@ def test_green_channel_request_is_an_alert_until_verified(console: GuideConsole)
     assert [a.kind for a in console.alerts()] == ["priority"]
     assert "A001" in console.alerts()[0].text
     cmd = console.verify_priority(t["id"], "核验老年证")
-    assert cmd.op == "ticket.verify_priority" and cmd.args == {"ticket": t["id"]}
+    assert cmd.op == "ticket.verify_priority"
+    assert cmd.args == {"ticket": t["id"]}
     console.finished(cmd, {"ticket": {**t, "priority_verified": True}})
     assert console.alerts() == []
-    assert console.audit[0]["ok"] is True and console.audit[0]["reason"] == "核验老年证"
+    assert console.audit[0]["ok"] is True
+    assert console.audit[0]["reason"] == "核验老年证"
 
 
 def test_every_override_needs_a_reason(console: GuideConsole) -> None:
@@ -259,7 +291,8 @@ def test_every_override_needs_a_reason(console: GuideConsole) -> None:
                  lambda: console.set_queues("S01", ["A"], [], ""), lambda: console.reprint("A001", "K1", "")):
         with pytest.raises(NotAllowed):
             make()
-    assert console.pending is None and console.audit == []
+    assert console.pending is None
+    assert console.audit == []
 
 
 def test_override_commands(console: GuideConsole) -> None:
@@ -279,5 +312,7 @@ def test_device_rows_show_presence_and_paper(console: GuideConsole) -> None:
     console.on_message(topic("presence/K1"), {"online": True})
     console.on_message(topic("status/K1"), {"printer": {"paper": "near_end"}})
     rows = {r["id"]: r for r in console.device_rows()}
-    assert rows["hub"]["online"] and rows["K1"]["online"] and rows["K1"]["health"] == "纸将用完"
+    assert rows["hub"]["online"]
+    assert rows["K1"]["online"]
+    assert rows["K1"]["health"] == "纸将用完"
     assert rows["K2"]["presence"] == "未上线"

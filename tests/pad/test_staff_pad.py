@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 
-from conftest import PIN, get, issue
+from tests.pad.conftest import PIN, get, issue
 
 WAIT = 10_000
 
@@ -69,7 +69,8 @@ def test_login_with_keypad_and_wrong_pin(qtbot: Any, make_pad: Any) -> None:
     assert view.stack.currentWidget() is view.login_page
     assert not btn(view, "call_next").isEnabled()
     login(qtbot, app, "1001", "9999")
-    assert pad.notice is not None and pad.notice.level == "error"
+    assert pad.notice is not None
+    assert pad.notice.level == "error"
     assert not pad.logged_in
     view.findChild(QLineEdit, "staff_no").clear()
     view.keypad.target = view.findChild(QLineEdit, "staff_no")
@@ -87,7 +88,8 @@ def test_call_recall_until_the_cap(qtbot: Any, serving: Any, lh: Any) -> None:
     view, pad = serving.view, serving.presenter
     assert text(view, "current_number") == "A001"
     shown = [lab.text() for lab in view.serve_page.findChildren(QLabel) if lab.isVisible()]
-    assert "户口迁移（市内）" in shown and "购房落户" in shown
+    assert "户口迁移（市内）" in shown
+    assert "购房落户" in shown
     limit = lh.hall.policy.recall_limit
     for n in range(1, limit + 1):
         click(qtbot, view, "recall")
@@ -108,7 +110,8 @@ def test_reject_with_reason_then_counts(qtbot: Any, serving: Any, lh: Any) -> No
     click(qtbot, view, "choice_材料不齐全")
     qtbot.waitUntil(lambda: pad.current is None and pad.pending is None, timeout=WAIT)
     ticket = get(lh.client("G1"), "A001")
-    assert ticket["state"] == "rejected" and ticket["outcome"] == "rejected"
+    assert ticket["state"] == "rejected"
+    assert ticket["outcome"] == "rejected"
     qtbot.waitUntil(lambda: "不予受理 1" in text(view, "outcome_counts"), timeout=WAIT)
     assert view.stack.currentWidget() is view.serve_page
     assert btn(view, "call_next").isEnabled()
@@ -132,7 +135,8 @@ def test_transfer_to_a_queue_with_a_note(qtbot: Any, serving: Any, lh: Any) -> N
     click(qtbot, view, "choice_q:B")
     qtbot.waitUntil(lambda: pad.current is None and pad.pending is None, timeout=WAIT)
     ticket = get(lh.client("G1"), "A001")
-    assert ticket["state"] == "waiting" and ticket["queue"] == "B"
+    assert ticket["state"] == "waiting"
+    assert ticket["queue"] == "B"
 
 
 def test_special_call_with_the_keypad(qtbot: Any, serving: Any) -> None:
@@ -156,7 +160,8 @@ def test_pause_with_reason_and_resume(qtbot: Any, make_pad: Any) -> None:
     assert pad.window_state["reason"] == "培训"
     assert "培训" in text(view, "status_label")
     assert not btn(view, "call_next").isEnabled()
-    assert btn(view, "resume").isVisible() and not btn(view, "pause").isVisible()
+    assert btn(view, "resume").isVisible()
+    assert not btn(view, "pause").isVisible()
     click(qtbot, view, "resume")
     qtbot.waitUntil(lambda: pad.status == "open", timeout=WAIT)
     settle(qtbot, pad)
@@ -173,7 +178,8 @@ def test_summon_back_office_is_an_event(qtbot: Any, serving: Any, lh: Any) -> No
     click(qtbot, view, "choice_")  # the current matter's department
     qtbot.waitUntil(lambda: bool(pad.summons), timeout=WAIT)
     assert got.wait(5)
-    assert seen[0]["window"] == "S01" and seen[0]["department"] == "公安局"
+    assert seen[0]["window"] == "S01"
+    assert seen[0]["department"] == "公安局"
     assert "公安局" in text(view, "evaluation")
 
 
@@ -196,7 +202,8 @@ def test_staff_logged_in_elsewhere_is_refused(qtbot: Any, make_pad: Any, lh: Any
     app = make_pad("P-S01")
     login(qtbot, app, "1001")
     assert not app.presenter.logged_in
-    assert app.presenter.notice is not None and "S02" in app.presenter.notice.text
+    assert app.presenter.notice is not None
+    assert "S02" in app.presenter.notice.text
 
 
 def test_a_pad_cannot_act_on_another_window(qtbot: Any, serving: Any) -> None:
@@ -214,10 +221,10 @@ def test_a_pad_cannot_act_on_another_window(qtbot: Any, serving: Any) -> None:
 def test_offline_banner_when_the_hub_stops_and_recovery(qtbot: Any, serving: Any, lh: Any) -> None:
     from hub.bridge import Hub
 
-    view, pad = serving.view, serving.presenter
+    view, _pad = serving.view, serving.presenter
     assert not view.banner.isVisible()
     lh.hub.stop()
-    qtbot.waitUntil(lambda: view.banner.isVisible(), timeout=WAIT)
+    qtbot.waitUntil(view.banner.isVisible, timeout=WAIT)
     assert "hub" in view.banner.text()
     for name in ("call_next", "recall", "outcome_accepted", "transfer", "summon", "logout"):
         assert not btn(view, name).isEnabled(), name
@@ -233,7 +240,7 @@ def test_offline_banner_when_the_broker_stops_and_recovery(qtbot: Any, serving: 
     view = serving.view
     port = lh.broker.port
     lh.broker.stop()
-    qtbot.waitUntil(lambda: view.banner.isVisible(), timeout=WAIT)
+    qtbot.waitUntil(view.banner.isVisible, timeout=WAIT)
     assert "网络" in view.banner.text()
     assert not btn(view, "outcome_accepted").isEnabled()
     lh.broker = EmbeddedBroker("127.0.0.1", port).start()

@@ -46,7 +46,9 @@ def test_cli_registers_pad() -> None:
     from hallq.cli import build_parser
 
     args = build_parser().parse_args(["pad", "--device", "G1", "--role", "guide", "--hall", "lvliang"])
-    assert args.device == "G1" and args.role == "guide" and callable(args.func)
+    assert args.device == "G1"
+    assert args.role == "guide"
+    assert callable(args.func)
 
 
 @pytest.mark.parametrize("scene", ["pad-login", "pad-idle", "pad-serving", "pad-outcome", "pad-offline",
