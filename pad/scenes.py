@@ -60,7 +60,7 @@ def issue(kiosk: HallClient, matter: str, situation: str, **extra: Any) -> dict[
     return kiosk.request("ticket.issue", {"matter": matter, "situation": situation, **extra})["ticket"]
 
 
-def fill_queues(kiosk: HallClient) -> None:
+def fill_queues(kiosk: HallClient, lh: LocalHall) -> None:
     for matter, situation, extra in (
         ("hukou-move", "with-house", {"name": "张三", "id_number": "11010519491231002X"}),
         ("hukou-move", "family", {}),
@@ -71,22 +71,11 @@ def fill_queues(kiosk: HallClient) -> None:
         ("hukou-move", "with-house", {"priority_group": "disabled", "name": "欧阳明"}),
     ):
         issue(kiosk, matter, situation, **extra)
-    for _ in range(3):
-        first_b = _first_situation(kiosk, "B")
-        if first_b:
+    first_b = next(((m.id, s.id) for m in lh.hall.matters.values() for s in m.situations
+                    if s.queue == "B" and not (s.assist or s.online or s.consult_only)), None)
+    if first_b:
+        for _ in range(2):
             issue(kiosk, *first_b)
-
-
-def _first_situation(client: HallClient, queue: str) -> tuple[str, str] | None:
-    deadline = time.monotonic() + 3
-    while client.topics.catalog not in client.state and time.monotonic() < deadline:
-        time.sleep(0.02)
-    catalog = client.state.get(client.topics.catalog) or {}
-    for m in catalog.get("matters", []):
-        for s in m.get("situations", []):
-            if s.get("queue") == queue and not s.get("assist") and not s.get("online") and not s.get("consult_only"):
-                return m["id"], s["id"]
-    return None
 
 
 def grab(widget: Any, out: Path) -> None:
@@ -133,7 +122,7 @@ def pad_login(out: Path) -> None:
 def pad_idle(out: Path) -> None:
     with hall() as lh:
         kiosk = lh.client("K1")
-        fill_queues(kiosk)
+        fill_queues(kiosk, lh)
         app = staff_pad(lh)
         serve(app, "passed")
         serve(app, "accepted")
@@ -149,7 +138,7 @@ def pad_serving(out: Path) -> None:
         kiosk = lh.client("K1")
         issue(kiosk, "hukou-move", "with-house", name="王小明", id_number="440524188001010014",
               priority_group="elderly")
-        fill_queues(kiosk)
+        fill_queues(kiosk, lh)
         guide = lh.client("G1")
         pad = None
         app = staff_pad(lh)
@@ -181,7 +170,7 @@ def _has_list(client: HallClient) -> bool:
 def pad_outcome(out: Path) -> None:
     with hall() as lh:
         kiosk = lh.client("K1")
-        fill_queues(kiosk)
+        fill_queues(kiosk, lh)
         app = staff_pad(lh)
         pad = app.presenter
         app.view._send(pad.call_next)
@@ -198,7 +187,7 @@ def pad_outcome(out: Path) -> None:
 def pad_offline(out: Path) -> None:
     with hall() as lh:
         kiosk = lh.client("K1")
-        fill_queues(kiosk)
+        fill_queues(kiosk, lh)
         app = staff_pad(lh)
         pad = app.presenter
         app.view._send(pad.call_next)
@@ -215,7 +204,7 @@ def _guide_hall(lh: LocalHall, clock: Callable[[], float]) -> Any:
     from pad.app import PadApp
 
     kiosk = lh.client("K1")
-    fill_queues(kiosk)
+    fill_queues(kiosk, lh)
     lh.client("K2").set_status({"printer": {"online": True, "paper": "out", "error": "paper_out"}})
     kiosk.set_status({"printer": {"online": True, "paper": "near_end"}})
     s01 = staff_pad(lh, "P-S01")
