@@ -1,0 +1,66 @@
+"""Every section of a report, computed in order from the period's events. Pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from hub.hall import Hall
+from hub.reports.evaluations import Evaluations, compute_evaluations
+from hub.reports.flow import Flow, compute_flow
+from hub.reports.period import Calendar, Period
+from hub.reports.replay import Issue, Log, LogRow, replay
+from hub.reports.volumes import ReportedRow, Volumes, compute_volumes
+from hub.reports.zones import ZoneReport, compute_zones
+
+R15_MISSING = "暂无数据来源：办件跟踪（R15：材料转递、办结、统一出件）尚未建设，本期不统计，未作估算。"
+
+
+@dataclass
+class Settings:
+    as_of: dt.date  # the day follow-up deadlines are judged on (usually the day the report runs)
+    target_wait_min: float = 10.0
+    followup_days: int | None = None  # None: the hall file's policy.followup_working_days (吕梁: 5)
+    calendar: Calendar = field(default_factory=Calendar)
+
+
+@dataclass
+class Report:
+    hall_name: str
+    period: Period
+    settings: Settings
+    log: Log
+    volumes: Volumes
+    evaluations: Evaluations
+    flow: Flow
+    zones: ZoneReport | None  # None: no hall file given
+    issues: list[Issue]
+    reported_source: str = ""
+    hall_given: bool = True
+
+    @property
+    def issued(self) -> int:
+        return len(self.log.tickets)
+
+
+def build_report(rows: list[LogRow], hall: Hall | None, period: Period, settings: Settings,
+                 reported: list[ReportedRow] | None = None, reported_source: str = "") -> Report:
+    log = replay(rows, hall)
+    issues = list(log.issues)
+    if hall is None:
+        issues.append(Issue("缺少大厅配置", "未提供大厅配置文件（--config）：窗口名称、部门、区域与无差别受理情况无法给出"))
+    in_period = None
+    if reported is not None:
+        in_period = []
+        for r in reported:
+            if r.day is not None and not period.first <= r.day <= period.last:
+                issues.append(Issue("报送表期间外", f"业务量报送表第 {r.line} 行（{r.window}，{r.day}）不在本期，未计入"))
+            else:
+                in_period.append(r)
+    volumes = compute_volumes(log, hall, in_period)
+    issues += volumes.issues
+    evaluations = compute_evaluations(log, hall, settings.calendar, settings.as_of, settings.followup_days)
+    flow = compute_flow(log, hall, settings.target_wait_min)
+    zones = compute_zones(hall) if hall else None
+    return Report(hall.name if hall else "政务服务中心", period, settings, log, volumes, evaluations, flow, zones,
+                  issues, reported_source, hall is not None)
