@@ -37,14 +37,11 @@ def cmd_pad(args: argparse.Namespace) -> int:
     from hallq import i18n
     from hallq.client import discover_hall
     from hallq.qt.app import MissingFont, has_screen, make_app
-    from pad import qtfix
-
     if args.lang:
         i18n.set_language(args.lang)
     if not has_screen():
         print("✗ no screen: set DISPLAY (X11/Xvfb) or QT_QPA_PLATFORM=offscreen", file=sys.stderr)
         return 2
-    qtfix.immortalize()
     try:
         qapp = make_app()
     except MissingFont as exc:

@@ -18,7 +18,6 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from hallq.client import RequestError
 from hallq.qt.bridge import QtHall
-from pad import qtfix  # noqa: F401  (before any Qt work: see pad/qtfix.py)
 from pad.guide import GuideConsole
 from pad.presenter import Command, Presenter
 

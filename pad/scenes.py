@@ -45,9 +45,6 @@ def wait_until(cond: Callable[[], Any], timeout: float = 10.0, what: str = "") -
 @contextlib.contextmanager
 def hall() -> Iterator[LocalHall]:
     from hallq.qt.app import make_app
-    from pad import qtfix
-
-    qtfix.immortalize()
     make_app()
     lh = LocalHall().start()
     try:

@@ -14,7 +14,6 @@ import dataclasses
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -27,9 +26,7 @@ from hallq.client import HallClient
 from hub.broker import EmbeddedBroker, free_port
 from hub.config import load_hall, sample_hall_path
 from hub.hall import Hall
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "hub"))
-from hub_helpers import MOSQUITTO, SMALL_HALL, FakeClock, local_ts, make_small_hall
+from tests.hub.hub_helpers import MOSQUITTO, SMALL_HALL, FakeClock, local_ts, make_small_hall
 
 # ---------------------------------------------------------------- halls and clocks
 

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 import serial
-from display_helpers import FakeClock
+from tests.display.display_helpers import FakeClock
 
 from display.led import LedDriver, SerialLink
 from display.led.protocols import LineText

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from display_helpers import RecordingPlayer
+from tests.display.display_helpers import RecordingPlayer
 
 from display.model import Stage
 from display.scenes import HallDriver, open_hall_screen, open_window_screen, wait_until

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from display_helpers import FakeClock, RecordingPlayer
+from tests.display.display_helpers import FakeClock, RecordingPlayer
 
 from display.audio import Audio, chime, read_wav, silence
 from display.voice import (Announcer, ChainEngine, ClipEngine, EngineError, EspeakEngine, Phrase, PhraseCache,

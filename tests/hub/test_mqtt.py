@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 import pytest
-from hub_helpers import PIN, wait_for
+from tests.hub.hub_helpers import PIN, wait_for
 
 from hallq.client import HallClient, RequestError
 

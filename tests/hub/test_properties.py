@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from hub_helpers import STAFF_OF_WINDOW, FakeClock, core_view, local_ts, make_small_hall, snapshot
+from tests.hub.hub_helpers import STAFF_OF_WINDOW, FakeClock, core_view, local_ts, make_small_hall, snapshot
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hub_helpers import PIN, FakeClock, event_count, reply, req, snapshot
+from tests.hub.hub_helpers import PIN, FakeClock, event_count, reply, req, snapshot
 
 from hallq import idcard
 from hallq import protocol as p

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hub_helpers import STAFF_OF_WINDOW, FakeClock, core_view, event_count, reply, req
+from tests.hub.hub_helpers import STAFF_OF_WINDOW, FakeClock, core_view, event_count, reply, req
 
 from hallq import idcard
 from hub.core import HallCore
@@ -85,7 +85,7 @@ def test_process_killed_mid_transaction_leaves_nothing(db: Path, clock: FakeCloc
         import os, sys
         sys.path[:0] = {sys.path!r}
         sys.path.insert(0, {str(Path(__file__).parent)!r})
-        from hub_helpers import make_small_hall
+        from tests.hub.hub_helpers import make_small_hall
         from hub.core import HallCore
         from hub.store import Store
         store = Store({str(db)!r})

@@ -4,7 +4,6 @@ the real kiosk (client, model, controller, window) on it, and helpers to wait an
 from __future__ import annotations
 
 import dataclasses
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -16,9 +15,7 @@ import pytest
 from hallq import i18n
 from hallq.testing import LocalHall, open_all_day
 from hub.config import load_hall, sample_hall_path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "printers"))
-from escpos_reader import parse
+from tests.printers.escpos_reader import parse
 
 SAMPLE_ID = "11010519491231002X"  # GB 11643 test vectors, not people
 OTHER_ID = "440524188001010014"

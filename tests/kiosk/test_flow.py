@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MASKED, OTHER_ID, SAMPLE_ID, FakeClock, KioskRig, slip_text, wait_for
+from tests.kiosk.conftest import MASKED, OTHER_ID, SAMPLE_ID, FakeClock, KioskRig, slip_text, wait_for
 
 from hallq import i18n
 from hallq.client import HallClient

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import SAMPLE_ID, FakeClock
+from tests.kiosk.conftest import SAMPLE_ID, FakeClock
 
 from hallq import i18n
 from hub.config import load_hall, sample_hall_path

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import serial
-from conftest import MASKED, SAMPLE_ID, slip_text
+from tests.kiosk.conftest import MASKED, SAMPLE_ID, slip_text
 
 from kiosk.idreader import SerialIdReader, WedgeDecoder, make_reader, parse_line
 from kiosk.printing import KioskPrinter, UnprintedSpool, printer_config, slip_for

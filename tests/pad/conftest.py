@@ -27,9 +27,6 @@ def lh(tmp_path: Any) -> Iterator[LocalHall]:
 @pytest.fixture
 def apps(qapp: Any) -> Iterator[list[Any]]:
     """PadApps started by a test; closed at teardown (before the hall stops)."""
-    from pad import qtfix
-
-    qtfix.immortalize()
     started: list[Any] = []
     yield started
     for app in started:

@@ -39,7 +39,7 @@ def test_model_modules_never_import_qt() -> None:
         tree = ast.parse((PAD / f"{name}.py").read_text(encoding="utf-8"))
         mods = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
         mods |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-        assert not any(m.startswith(("PySide6", "hallq.qt", "pad.link", "pad.qtfix")) for m in mods), name
+        assert not any(m.startswith(("PySide6", "hallq.qt", "pad.link")) for m in mods), name
 
 
 def test_cli_registers_pad() -> None:

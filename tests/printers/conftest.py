@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from printer_fakes import PtyPrinter, TcpPrinter
+from tests.printers.printer_fakes import PtyPrinter, TcpPrinter
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from printer_fakes import PtyPrinter, TcpPrinter
+from tests.printers.printer_fakes import PtyPrinter, TcpPrinter
 
 from printers.backends import check_status, open_printer, print_document
 from printers.config import PrinterConfig, parse_printers

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from escpos_reader import parse
-from printer_fakes import TcpPrinter
+from tests.printers.escpos_reader import parse
+from tests.printers.printer_fakes import TcpPrinter
 
 from printers import fonts
 from printers.cli import main

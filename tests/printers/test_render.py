@@ -6,8 +6,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from escpos_reader import paper, parse
-from printer_fakes import zbar
+from tests.printers.escpos_reader import paper, parse
+from tests.printers.printer_fakes import zbar
 
 from printers.escpos_render import render
 from printers.layout import Builder, QRCode, Rule, TextLine
