@@ -9,7 +9,7 @@ Column names (units in brackets such as ``（件）`` are ignored)::
               业务量 (报送业务量/业务量合计/办件量/合计)
     optional  日期 (报送日期), 部门 (单位/报送单位), 受理, 咨询, 不予受理
 
-A row whose 窗口 is 合计/小计 is a total line and skipped; blank rows are skipped.
+A row with a cell reading 合计/小计/总计 is a total line and skipped; blank rows are skipped.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ ALIASES = {
 REQUIRED = ("window", "volume")
 EXPECTED = "需要列：窗口、业务量；可选：日期、部门、受理、咨询、不予受理"
 HEADER_SCAN = 10
+TOTAL_WORDS = ("合计", "小计", "总计")
 
 
 class ReportedFileError(ValueError):
@@ -105,7 +106,7 @@ def parse_reported(table: list[list[Any]], source: str = "reported") -> list[Rep
         window = "" if cell("window") is None else str(cell("window")).strip()
         if not window and all(c is None or str(c).strip() == "" for c in row):
             continue
-        if window in ("合计", "小计", "总计"):
+        if any(str(c).strip() in TOTAL_WORDS for c in row if c is not None):
             continue
         if not window:
             raise ReportedFileError(f"{source} 第 {n} 行：窗口为空")
