@@ -9,9 +9,11 @@ persists nothing we rely on, and enforces per-device ACLs (see docs/deploy.md).
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import socket
 import threading
+import time
 from typing import Any
 
 log = logging.getLogger("hallq.broker")
@@ -25,6 +27,14 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 class BrokerError(RuntimeError):
     pass
+
+
+def _port_busy(exc: BaseException) -> bool:
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE:
+            return True
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return False
 
 
 class EmbeddedBroker:
@@ -41,16 +51,25 @@ class EmbeddedBroker:
     def url(self) -> str:
         return f"mqtt://{self.host}:{self.port}"
 
-    def start(self, timeout: float = 10.0) -> EmbeddedBroker:
+    def start(self, timeout: float = 10.0, busy_wait: float = 3.0) -> EmbeddedBroker:
+        """Listen, retrying for ``busy_wait`` seconds while the port is still held (a broker that
+        just stopped, or a hub restarted at once after a crash)."""
         for name in ("amqtt", "transitions"):
-            logging.getLogger(name).setLevel(logging.WARNING)
-        self._thread = threading.Thread(target=self._run, name="hallq-broker", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(timeout):
-            raise BrokerError(f"embedded broker did not start on {self.host}:{self.port} within {timeout}s")
-        if self._error is not None:
-            raise BrokerError(f"embedded broker could not listen on {self.host}:{self.port}: {self._error}")
-        return self
+            logging.getLogger(name).setLevel(logging.CRITICAL if name == "amqtt" else logging.WARNING)
+        deadline = time.monotonic() + busy_wait
+        while True:
+            self._ready.clear()
+            self._error = None
+            self._thread = threading.Thread(target=self._run, name="hallq-broker", daemon=True)
+            self._thread.start()
+            if not self._ready.wait(timeout):
+                raise BrokerError(f"embedded broker did not start on {self.host}:{self.port} within {timeout}s")
+            if self._error is None:
+                return self
+            self._thread.join(timeout)
+            if not _port_busy(self._error) or time.monotonic() >= deadline:
+                raise BrokerError(f"embedded broker could not listen on {self.host}:{self.port}: {self._error}")
+            time.sleep(0.2)
 
     def _run(self) -> None:
         from amqtt.broker import Broker
