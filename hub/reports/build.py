@@ -48,13 +48,15 @@ def build_report(rows: list[LogRow], hall: Hall | None, period: Period, settings
     log = replay(rows, hall)
     issues = list(log.issues)
     if hall is None:
-        issues.append(Issue("缺少大厅配置", "未提供大厅配置文件（--config）：窗口名称、部门、区域与无差别受理情况无法给出"))
+        issues.append(Issue("缺少大厅配置",
+                            "未提供大厅配置文件（--config）：窗口名称、部门、区域与无差别受理情况无法给出"))
     in_period = None
     if reported is not None:
         in_period = []
         for r in reported:
             if r.day is not None and not period.first <= r.day <= period.last:
-                issues.append(Issue("报送表期间外", f"业务量报送表第 {r.line} 行（{r.window}，{r.day}）不在本期，未计入"))
+                issues.append(Issue("报送表期间外",
+                                    f"业务量报送表第 {r.line} 行（{r.window}，{r.day}）不在本期，未计入"))
             else:
                 in_period.append(r)
     volumes = compute_volumes(log, hall, in_period)

@@ -126,7 +126,8 @@ def _subtitle(report: Report, unit: str) -> str:
     return f"{report.hall_name}　{report.period.name}　统计期间：{report.period.label()}　{unit}"
 
 
-VOLUME_HEADERS = ["叫号（件）", "受理（件）", "咨询（件）", "不予受理（件）", "过号（件）", "转出（件）", "作废/过期（件）",
+VOLUME_HEADERS = ["叫号（件）", "受理（件）", "咨询（件）", "不予受理（件）", "过号（件）", "转出（件）",
+                  "作废/过期（件）",
                   "叫号未结束（件）", "补录·未叫号办理（件）", "系统办件量（件）"]
 
 
@@ -171,7 +172,7 @@ def sheet_overview(s: Sheet, report: Report, sources: dict[str, str]) -> None:
         ["办理时长中位数", _min(fl.service_total.p50), "分钟"],
         ["高峰时段", "、".join(f"{h:02d}:00-{h + 1:02d}:00" for h in fl.peaks) or DASH, "时段"],
         ["数据质量问题", len(report.issues), "条"],
-    ], formats={2: "0.0%"} if False else None)
+    ])
     ws = s.ws
     for row in ws.iter_rows(min_row=1, max_row=ws.max_row, min_col=1, max_col=2):
         if row[0].value == "满意率" and isinstance(row[1].value, float):
@@ -190,7 +191,8 @@ def sheet_windows(s: Sheet, report: Report) -> None:
     t = vol.total
     reported_total = sum(r.reported for r in vol.windows if r.reported is not None) if vol.reported_given else None
     s.caption("各窗口叫号与办件（叫号 = 受理 + 咨询 + 不予受理 + 过号 + 转出 + 作废/过期 + 叫号未结束）")
-    head, last = s.table(["窗口编号", "窗口名称", "部门", *VOLUME_HEADERS, "报送业务量（件）", "差额（件，报送−系统）", "比对"],
+    head, last = s.table(["窗口编号", "窗口名称", "部门", *VOLUME_HEADERS, "报送业务量（件）",
+                          "差额（件，报送−系统）", "比对"],
                          rows, total=["合计", "", "", *_volume_values(t), _v(reported_total), DASH, DASH], flag=flags)
     s.note("系统办件量 = 受理 + 咨询 + 不予受理 + 补录；与部门报送的业务量（附件3）逐窗口比对，不符者标红。")
     s.gap()
@@ -289,7 +291,7 @@ def _stat_row(label: list[Any], st: Stat) -> list[Any]:
 def sheet_times(s: Sheet, report: Report) -> None:
     fl = report.flow
     stat_heads = ["样本（件）", "中位数 p50（分钟）", "90分位 p90（分钟）", "平均（分钟）"]
-    fmt = {k: "0.0" for k in range(3, 8)}
+    fmt = dict.fromkeys(range(3, 8), "0.0")
     s.caption("等候时长（取号 → 首次叫号），按队列")
     s.table(["队列", "队列名称", *stat_heads, "未叫号离开（件）"],
             [[*_stat_row([q, fl.queue_names[q]], fl.wait_queue[q]), fl.never_called[q]] for q in fl.wait_queue],
@@ -352,11 +354,14 @@ def sheet_staffing(s: Sheet, report: Report) -> None:
                      _min(r.service_min), _v(r.needed), _min(r.predicted_wait), round(r.open_stage1, 2),
                      round(r.open_any, 2), DASH if r.gap is None else round(r.gap, 2)])
         flags.append(r.gap is not None and r.gap < 0)
-    s.table(["时段", "队列", "队列名称", "到达（人/小时）", "平均办理（分钟）", "建议窗口（个）", "建议下预计平均等候（分钟）",
+    s.table(["时段", "队列", "队列名称", "到达（人/小时）", "平均办理（分钟）", "建议窗口（个）",
+             "建议下预计平均等候（分钟）",
              "开放窗口·一段（个）", "开放窗口·含二段（个）", "一段余缺（个）"], rows,
             formats={4: "0.00", 5: "0.0", 7: "0.0", 8: "0.00", 9: "0.00", 10: "0.00"}, flag=flags)
-    s.note("建议窗口：按 Erlang C（M/M/n）模型，以本期实测到达率与该队列平均办理时长，求平均等候不超过目标的最少窗口数。")
-    s.note("开放窗口：该小时内开放（未暂停、未关闭）的分钟数 ÷ 60；一个窗口可服务多个队列，各队列的开放窗口数会重叠计算。"
+    s.note("建议窗口：按 Erlang C（M/M/n）模型，以本期实测到达率与该队列平均办理时长，"
+           "求平均等候不超过目标的最少窗口数。")
+    s.note("开放窗口：该小时内开放（未暂停、未关闭）的分钟数 ÷ 60；"
+           "一个窗口可服务多个队列，各队列的开放窗口数会重叠计算。"
            "余缺为负（标红）表示一段开放窗口少于建议数。")
     s.caption("每小时全大厅：建议窗口合计与实际开放窗口")
     hours: dict[int, int] = {}
@@ -384,7 +389,7 @@ def sheet_zones(s: Sheet, report: Report) -> None:
             [[i, x.name, x.matters, x.windows, "；".join(x.notes) or DASH] for i, x in enumerate(full, 1)])
     for caption, zones in (("二、区域内部分无差别受理", part), ("三、尚未开展无差别受理", none)):
         s.caption(caption)
-        rows = []
+        rows: list[list[Any]] = []
         for x in zones:
             for g in x.groups:
                 rows.append([len(rows) + 1, x.name, "、".join(g.names), g.matters, len(g.names), "（待填）"])
@@ -412,8 +417,10 @@ def sheet_quality(s: Sheet, report: Report) -> None:
 def write_workbook(report: Report, path: str | Path, sources: dict[str, str] | None = None) -> None:
     wb = Workbook()
     wb.remove(wb.active)
-    units = {"概览": "", "等候与办理时长": "单位：分钟", "分时段人流": "单位：人", "调度建议": "单位：个（窗口）、人/小时、分钟",
-             "好差评": "单位：次", "差评清单": "", "未评价回访": "", "无差别受理": "单位：项、个", "数据质量": "单位：条"}
+    units = {"概览": "单位：见各指标", "等候与办理时长": "单位：分钟", "分时段人流": "单位：人",
+             "调度建议": "单位：个（窗口）、人/小时、分钟", "好差评": "单位：次",
+             "差评清单": "单位：次（每行一次差评）",
+             "未评价回访": "单位：次（每行一次未评价服务）", "无差别受理": "单位：项、个", "数据质量": "单位：条"}
     for name, title in SHEETS:
         ws = wb.create_sheet(name)
         unit = units.get(name, "单位：件")

@@ -41,9 +41,9 @@ def _anomaly(report: Report) -> list[str]:
         n += 1
         out.append(f"{n}. 未发现未叫号即办理情况。")
     out += ["", "## 二、好差评异常", ""]
-    flagged = [r for r in ev.windows if r.unrated]
-    for r in flagged:
-        out.append(f"{r.name}系统记录应评价{r.invited}次，实际评价{r.rated}次，未评价{r.unrated}次。")
+    flagged = [er for er in ev.windows if er.unrated]
+    for er in flagged:
+        out.append(f"{er.name}系统记录应评价{er.invited}次，实际评价{er.rated}次，未评价{er.unrated}次。")
         out.append("")
     if not flagged:
         out += ["各窗口应评价服务均已评价。", ""]

@@ -196,7 +196,8 @@ def _apply_reported(reported: list[ReportedRow], wins: dict[str, VolumeRow], hal
     for r in reported:
         wid = r.window if r.window in wins else by_name.get(r.window, "")
         if not wid or wid not in wins:
-            issues.append(Issue("报送表未知窗口", f"业务量报送表第 {r.line} 行的窗口 {r.window!r} 不在大厅配置或本期记录中"))
+            issues.append(Issue("报送表未知窗口",
+                                f"业务量报送表第 {r.line} 行的窗口 {r.window!r} 不在大厅配置或本期记录中"))
             continue
         row = wins[wid]
         row.reported = (row.reported or 0) + r.volume

@@ -7,18 +7,16 @@ W3 C then A). Every figure the tests expect is worked out by hand in KNOWN_DAY b
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Any
 
-import sys
-
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "hub"))
-from hub_helpers import local_ts, make_small_hall  # noqa: E402
+from hub_helpers import local_ts, make_small_hall  # noqa: F401 (make_small_hall: for conftest)
 
-from hub.core import HallCore  # noqa: E402
-from hub.hall import Hall  # noqa: E402
-from hub.store import Store  # noqa: E402
+from hub.core import HallCore
+from hub.hall import Hall
+from hub.store import Store
 
 DAY = dt.date(2026, 11, 23)
 

@@ -21,14 +21,16 @@ def test_periods() -> None:
     m = Period.of("monthly", dt.date(2026, 2, 14))
     assert (m.first, m.last, len(m.days)) == (dt.date(2026, 2, 1), dt.date(2026, 2, 28), 28)
     assert Period.of("monthly", dt.date(2026, 12, 31)).last == dt.date(2026, 12, 31)
-    assert m.label() == "2026年2月1日——2026年2月28日" and m.word == "本月"
+    assert m.label() == "2026年2月1日——2026年2月28日"
+    assert m.word == "本月"
     with pytest.raises(ValueError, match="unknown report kind"):
         Period.of("yearly", dt.date(2026, 1, 1))
 
 
 def test_holiday_file_and_working_days() -> None:
     cal = parse_holidays("# 国庆\n2026-10-01\n2026-10-02  # 周五\n\n+2026-10-10   # 调休上班（周六）\n")
-    assert not cal.is_working(dt.date(2026, 10, 1)) and cal.is_working(dt.date(2026, 10, 10))
+    assert not cal.is_working(dt.date(2026, 10, 1))
+    assert cal.is_working(dt.date(2026, 10, 10))
     # Wed 09-30 + 2 working days: Thu, Fri off → Sat 10-10? no: Mon 10-05 is next; Sat 10-03 is a weekend
     assert cal.add_working_days(dt.date(2026, 9, 30), 2) == dt.date(2026, 10, 6)
     assert cal.add_working_days(dt.date(2026, 10, 9), 1) == dt.date(2026, 10, 10)  # the 调休 Saturday
@@ -43,7 +45,8 @@ def test_erlang_c_known_values() -> None:
     assert erlang_c(3, 2.0) == pytest.approx(4 / 9)  # textbook: a = 2 Erlang, 3 servers
     assert erlang_c(1, 0.5) == pytest.approx(0.5)  # M/M/1: P(wait) = ρ
     n, wq = windows_needed(lam=20, mean_service_min=6, target_wait_min=3)  # a = 2
-    assert n == 3 and wq == pytest.approx(4 / 9 / (3 * 10 - 20) * 60)
+    assert n == 3
+    assert wq == pytest.approx(4 / 9 / (3 * 10 - 20) * 60)
     assert windows_needed(0, 5, 10) == (0, 0.0)
 
 
@@ -71,13 +74,14 @@ def test_zone_status_from_the_hall_file() -> None:
     hall = load_hall(sample_hall_path())
     z = {s.id: s for s in compute_zones(hall).zones}
     assert (z["Z1"].level, z["Z2"].level, z["Z3"].level) == (FULL, NONE, NONE)
-    assert z["Z1"].windows == 10 and z["Z1"].groups == []  # S01-S08, T01 (tidal), V01 (绿色通道)
+    assert z["Z1"].windows == 10
+    assert z["Z1"].groups == []
     # 第一阶段: the 不动产 window learns 公积金 too → the 专窗 zone is partly 无差别
     r01 = dataclasses.replace(hall.windows["R01"], overflow=("D",))
     partial = dataclasses.replace(hall, windows={**hall.windows, "R01": r01})
     z2 = next(s for s in compute_zones(partial).zones if s.id == "Z2")
     assert z2.level == PARTIAL
-    assert [(g.names, g.level) for g in z2.groups][0] == (["不动产专窗"], PARTIAL)
+    assert next((g.names, g.level) for g in z2.groups) == (["不动产专窗"], PARTIAL)
     assert z2.groups[0].matters == 7  # 不动产 3 + 公积金 4
 
 
@@ -91,4 +95,5 @@ def test_replay_keeps_what_it_cannot_place() -> None:
     ]
     log = replay(rows, hall)
     assert [i.kind for i in log.issues] == ["未知票号", "无法识别的事件", "无法识别的事件"]
-    assert log.calls == [] and log.outcomes == []
+    assert log.calls == []
+    assert log.outcomes == []

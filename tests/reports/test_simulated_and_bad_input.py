@@ -75,7 +75,8 @@ def test_simulated_day_workbook_matches_the_event_log(sim_db: Path, tmp_path: Pa
     assert overview["取号"] == types["ticket.issued"]
     quality = table(wb["数据质量"], "本期事件数")
     assert keyed(quality)["合计"]["条数（条）"] == sum(types.values())
-    assert wb["分时段人流"]._images and wb["叫号-窗口"]._charts
+    assert wb["分时段人流"]._images
+    assert wb["叫号-窗口"]._charts
     assert "经汇总分析，本日（2026年11月24日）" in text.read_text(encoding="utf-8")
 
 
@@ -93,14 +94,16 @@ def test_a_date_with_no_data(sim_db: Path, tmp_path: Path, capsys: pytest.Captur
     code = main(["daily", "--db", str(sim_db), "--date", "2026-11-25", "--out", str(tmp_path / "x.xlsx")])
     err = capsys.readouterr().err
     assert code == 1
-    assert "2026年11月25日（日报）没有取号记录" in err and "2026-11-24 至 2026-11-24" in err
+    assert "2026年11月25日（日报）没有取号记录" in err
+    assert "2026-11-24 至 2026-11-24" in err
     assert not (tmp_path / "x.xlsx").exists()
 
 
 def test_missing_database_is_not_created(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "typo.db"
     assert main(["daily", "--db", str(db), "--date", "2026-11-24", "--out", str(tmp_path / "x.xlsx")]) == 1
-    assert "数据库文件不存在" in capsys.readouterr().err and not db.exists()
+    assert "数据库文件不存在" in capsys.readouterr().err
+    assert not db.exists()
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -119,7 +122,8 @@ def test_reported_file_with_wrong_columns(sim_db: Path, tmp_path: Path, fmt: str
                  "--reported", str(path)])
     err = capsys.readouterr().err
     assert code == 1
-    assert "缺少列 窗口、业务量" in err and "找到的列：日期、专窗编码、件数" in err
+    assert "缺少列 窗口、业务量" in err
+    assert "找到的列：日期、专窗编码、件数" in err
 
 
 def test_reported_file_with_a_bad_number(sim_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -127,7 +131,8 @@ def test_reported_file_with_a_bad_number(sim_db: Path, tmp_path: Path, capsys: p
     path.write_text("窗口,业务量\nR01,十二\n", encoding="utf-8")
     code = main(["daily", "--db", str(sim_db), "--date", "2026-11-24", "--out", str(tmp_path / "x.xlsx"),
                  "--reported", str(path)])
-    assert code == 1 and "第 2 行：业务量 应为非负整数，收到 '十二'" in capsys.readouterr().err
+    assert code == 1
+    assert "第 2 行：业务量 应为非负整数，收到 '十二'" in capsys.readouterr().err
 
 
 def test_bad_holiday_file_and_bad_date(sim_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -149,4 +154,5 @@ def test_python_dash_m_entry_point(sim_db: Path, tmp_path: Path) -> None:
                            SIM_DAY.isoformat(), "--out", str(out)], capture_output=True, text=True, timeout=120,
                           check=False)
     assert proc.returncode == 0, proc.stderr
-    assert "✓ 日报" in proc.stdout and out.exists()
+    assert "✓ 日报" in proc.stdout
+    assert out.exists()
