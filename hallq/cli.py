@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--headless", action="store_true", help="no windows even if a screen is available")
     demo.add_argument("--duration", type=float, default=0, help="stop after this many seconds (0: until Ctrl-C)")
     demo.add_argument("--pace", type=float, default=1.0, help="seconds between simulated actions (default 1)")
+    demo.add_argument("--lang", choices=("zh_CN", "en"), help="language of the device windows")
     demo.set_defaults(func=cmd_demo)
 
     config = sub.add_parser("config", help="check the hall file, hash staff PINs")
@@ -287,7 +288,19 @@ def cmd_hub(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- demo
 
 
+# What the demo opens where there is a screen: a real process per device, as in a hall.
+DEMO_WINDOWS = (
+    ("K1", ["kiosk", "--device", "K1", "--printer-override", "dummy", "--size", "720x1280"]),
+    ("P-S01", ["pad", "--device", "P-S01", "--size", "1280x800"]),
+    ("G1", ["pad", "--device", "G1", "--role", "guide", "--size", "1280x800"]),
+    ("D-HALL", ["display", "--device", "D-HALL", "--kind", "hall", "--windowed"]),
+    ("D-S01", ["display", "--device", "D-S01", "--kind", "window", "--windowed"]),
+)
+DEMO_STAFF = frozenset({"1001", "2001"})  # left free for the person at the demo's pad and guide console
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
+    import subprocess
     import tempfile
 
     from hallq.demo import Simulation
@@ -295,24 +308,62 @@ def cmd_demo(args: argparse.Namespace) -> int:
     hall = always_open(_load(args.config))
     db = args.db or str(Path(tempfile.mkdtemp(prefix="hallq-demo-")) / "hall.db")
     has_screen = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or sys.platform == "win32"
+    windows = has_screen and not args.headless
     hub, broker, url = start_hall(hall, db, args.listen, None)
     print(f"hallq demo: {hall.name} — broker {url}, db {db}", flush=True)
-    if has_screen and not args.headless:
-        print("note: kiosk, pad and display windows are not built yet (issues 5-7); running headless.", flush=True)
-    elif not args.headless:
+    if not has_screen and not args.headless:
         print("no screen found (DISPLAY unset): running headless — hub, broker and simulated devices.", flush=True)
     print(f"try, in another terminal:  hallq state --mqtt {url}", flush=True)
-    sim = Simulation(hall, url, pace=args.pace, out=sys.stdout)
+    apps: list[subprocess.Popen[bytes]] = []
+    skip: frozenset[str] = frozenset()
+    if windows:
+        lang = ["--lang", args.lang] if args.lang else []
+        for device, argv in DEMO_WINDOWS:
+            if device in hall.devices:
+                apps.append(subprocess.Popen([sys.executable, "-m", "hallq", *argv, "--mqtt", url, "--hall", hall.id,
+                                              *lang]))
+        skip = frozenset(d for d, _ in DEMO_WINDOWS)
+        print("windows: kiosk K1, window pad P-S01 (log in: 1001 / PIN 1234), guide console G1, hall screen, "
+              "window screen with the evaluator; the other devices are simulated.", flush=True)
+    sim = Simulation(hall, url, pace=args.pace, out=sys.stdout, skip=skip,
+                     keep_staff=DEMO_STAFF if windows else frozenset())
     sim.start()
+    leds = _demo_leds(hall, url)
     try:
         _wait_for_signal(args.duration)
     finally:
+        for app in apps:
+            app.terminate()
+        for app in apps:
+            try:
+                app.wait(10)
+            except subprocess.TimeoutExpired:
+                app.kill()
+        for stop in leds:
+            stop()
         sim.stop()
         print(sim.summary(), flush=True)
         hub.stop()
         if broker:
             broker.stop()
     return 0
+
+
+def _demo_leds(hall: Any, url: str) -> list[Any]:
+    """Window LED bars on simulated serial ports (pyserial loop://), printing what each would show."""
+    try:
+        from display.demo import _led
+    except ImportError:
+        return []
+    import types
+
+    local = types.SimpleNamespace(url=url, hall=hall)
+    stops = []
+    for device in hall.devices.values():
+        if device.role.value == "display" and device.id.startswith("LED") and device.window:
+            runner, simulator = _led(local, device.id, device.window, "", f"LED {device.window}", "onbon-bx")
+            stops += [runner.stop, simulator.stop]
+    return stops
 
 
 def cmd_appointments_import(args: argparse.Namespace) -> int:

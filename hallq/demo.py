@@ -22,7 +22,8 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 
 class Simulation:
     def __init__(self, hall: Hall, url: str, *, pace: float = 1.0, out: TextIO | None = None,
-                 seed: int | None = None) -> None:
+                 seed: int | None = None, skip: frozenset[str] = frozenset(), keep_staff: frozenset[str] = frozenset()
+                 ) -> None:
         self.hall = hall
         self.url = url
         self.pace = pace
@@ -33,6 +34,8 @@ class Simulation:
         self.clients: list[HallClient] = []
         self.threads: list[threading.Thread] = []
         self._lock = threading.Lock()
+        self.skip = skip  # devices a real app plays in this demo
+        self.keep_staff = keep_staff  # staff numbers left free for a person at a real pad
 
     def _say(self, text: str) -> None:
         if self.out is not None:
@@ -45,7 +48,7 @@ class Simulation:
         return c
 
     def start(self) -> None:
-        devices = self.hall.devices.values()
+        devices = [d for d in self.hall.devices.values() if d.id not in self.skip]
         kiosks = [d for d in devices if d.role is Role.KIOSK] or []
         pads = [d for d in devices if d.role is Role.PAD]
         screen = next((d for d in devices if d.role is Role.DISPLAY and not d.window), None)
@@ -54,7 +57,8 @@ class Simulation:
             c.subscribe(c.topics.event("call"), self._on_call)
         for k in kiosks:
             self._spawn(self._kiosk, self._client(k.id, Role.KIOSK))
-        staff = [s.id for s in self.hall.staff.values() if Role.PAD in s.roles or Role.GUIDE in s.roles]
+        staff = [s.id for s in self.hall.staff.values()
+                 if (Role.PAD in s.roles or Role.GUIDE in s.roles) and s.id not in self.keep_staff]
         for pad, person in zip(pads, staff, strict=False):  # one person per window
             evaluator = next((d for d in devices if d.role is Role.DISPLAY and d.window == pad.window
                               and d.id.startswith("D-")), None)

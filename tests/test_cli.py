@@ -135,3 +135,29 @@ def test_demo_headless_issues_and_calls(tmp_path: Path) -> None:
     served = sum(int(re.search(rf"{k} (\d+)", r.stdout).group(1)) for k in ("accepted", "consulted", "rejected",
                                                                               "passed"))  # type: ignore[union-attr]
     assert served >= 2
+
+
+def test_demo_with_a_screen_starts_every_device_app(tmp_path: Path) -> None:
+    """Where a screen exists, the demo runs the real kiosk, pad, guide console and screens as processes."""
+    import json
+
+    port = free_port()
+    env = dict(os.environ, DISPLAY=os.environ.get("DISPLAY", ":0"), QT_QPA_PLATFORM="offscreen")
+    demo = subprocess.Popen([*HALLQ, "demo", "--duration", "60", "--pace", "0.5", "--listen", f"127.0.0.1:{port}",
+                             "--db", str(tmp_path / "demo.db")], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    wanted = {"K1", "P-S01", "G1", "D-HALL", "D-S01", "hub"}
+    online: set[str] = set()
+    try:
+        deadline = time.monotonic() + 45
+        while time.monotonic() < deadline and not wanted <= online:
+            r = run("state", "--mqtt", f"mqtt://127.0.0.1:{port}", "--json", timeout=30)
+            if r.returncode == 0:
+                presence = json.loads(r.stdout)["presence"]
+                online = {d for d, p in presence.items() if p.get("online")}
+            time.sleep(1)
+    finally:
+        demo.send_signal(signal.SIGTERM)
+        out, _ = demo.communicate(timeout=30)
+    assert wanted <= online, f"online: {sorted(online)}\n{out[-3000:]}"
+    assert "Traceback" not in out, out[-3000:]
