@@ -15,6 +15,7 @@ Target (issue): over 1,000 durable operations a second on this 2-core machine.
 from __future__ import annotations
 
 import argparse
+import random
 import tempfile
 import threading
 import time
@@ -79,11 +80,13 @@ class Loop(threading.Thread):
         self.refused = 0
 
     def run(self) -> None:
-        nxt = time.perf_counter()
+        rng = random.Random(id(self))
+        # open loop: Poisson arrivals from a random phase, so the clients do not fire in step
+        nxt = time.perf_counter() + (rng.uniform(0, self.gap) if self.gap else 0.0)
         while time.perf_counter() < self.until:
             for op, args in self.ops:
-                if self.gap:  # open loop: keep to the schedule, measure from the scheduled moment
-                    nxt += self.gap
+                if self.gap:  # keep to the schedule, measure from the scheduled moment
+                    nxt += rng.expovariate(1 / self.gap)
                     time.sleep(max(0.0, nxt - time.perf_counter()))
                 t0 = time.perf_counter()
                 try:
