@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from hub.core import EVALUATION_LEVELS
 from hub.hall import Hall
 from hub.reports.period import Calendar
-from hub.reports.replay import Log
+from hub.reports.replay import Log, matter_name
 
 NO_RATING_REASONS = {"timeout": "评价超时", "superseded": "未评价即办理下一位", "": "无评价结果"}
 
@@ -114,7 +114,7 @@ def compute_evaluations(log: Log, hall: Hall | None, calendar: Calendar, as_of: 
         at = e.recorded_at or e.invited_at or t.issued_at
         served_day = log.date(e.invited_at or at)
         deadline = calendar.add_working_days(served_day, days)
-        item = FollowUp(served_day, at, e.window, e.staff, e.ticket, t.number, t.matter, level,
+        item = FollowUp(served_day, at, e.window, e.staff, e.ticket, t.number, matter_name(hall, t.matter), level,
                         e.reason if level else NO_RATING_REASONS.get(e.reason, e.reason), deadline,
                         status(deadline, as_of, calendar))
         if level:

@@ -150,6 +150,11 @@ class Log:
         return t.day if t else ticket[:10]
 
 
+def matter_name(hall: Hall | None, matter: str) -> str:
+    """The matter's name from the hall file (事项名称), else its id."""
+    return hall.matters[matter].name if hall and matter in hall.matters else matter
+
+
 class _Walk:
     def __init__(self, hall: Hall | None, tz: zoneinfo.ZoneInfo) -> None:
         self.hall = hall

@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from hub.hall import Hall
-from hub.reports.replay import SERVED, Issue, Log
+from hub.reports.replay import SERVED, Issue, Log, matter_name
 
 COMPARED = (("accepted", "受理"), ("consulted", "咨询"), ("rejected", "不予受理"))
 
@@ -174,13 +174,15 @@ def compute_volumes(log: Log, hall: Hall | None, reported: list[ReportedRow] | N
         else:
             issues.append(Issue("未叫号过号", f"{t.number}（{o.window}）未叫号却记录为过号；不计入办件量"))
         backfilled.add((o.ticket, o.window))
-        no_call.append(NoCall(o.window, o.ticket, t.number, o.at, kind, t.matter, o.outcome, o.staff, o.note))
+        no_call.append(NoCall(o.window, o.ticket, t.number, o.at, kind, matter_name(hall, t.matter), o.outcome,
+                              o.staff, o.note))
     for e in log.evaluations:
         if e.recorded_at is None or e.level is None or (e.ticket, e.window) in backfilled:
             continue
         if e.window not in called_at.get(e.ticket, set()):
             t = log.tickets[e.ticket]
-            no_call.append(NoCall(e.window, e.ticket, t.number, e.recorded_at, "未叫号评价", t.matter, "", e.staff,
+            no_call.append(NoCall(e.window, e.ticket, t.number, e.recorded_at, "未叫号评价",
+                                  matter_name(hall, t.matter), "", e.staff,
                                   f"评价等级 {e.level}"))
     no_call.sort(key=lambda n: (n.window, n.at))
     if reported is not None:
