@@ -103,12 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--lang", choices=("zh_CN", "en"), default="zh_CN")
     shot.set_defaults(func=cmd_screenshot)
 
-    try:
-        from printers.cli import register
-    except ImportError as exc:  # pragma: no cover - printers/ is part of the package
-        print(f"warning: printer commands unavailable: {exc}", file=sys.stderr)
-    else:
-        register(sub)
+    from hub.reports.cli import register as register_reports
+    from printers.cli import register as register_printers
+
+    register_printers(sub)
+    register_reports(sub)
     return parser
 
 

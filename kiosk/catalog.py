@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from hub.hall import Option, Question, Situation  # the hub's own model of the catalogue, pure dataclasses
 from kiosk.pinyin import matches_initials
 
 
@@ -24,34 +25,6 @@ class Route(StrEnum):
     ASSIST = "assist"  # 帮办代办 suggested: a ticket for the assistance window
     ONLINE = "online"  # 全程网办: a QR code and steps, no window ticket
     CONSULT = "consult"  # 咨询: where to go, no ticket
-
-
-@dataclass(frozen=True)
-class Option:
-    text: str
-    next: str = ""
-    situation: str = ""
-
-
-@dataclass(frozen=True)
-class Question:
-    id: str
-    text: str
-    options: tuple[Option, ...]
-
-
-@dataclass(frozen=True)
-class Situation:
-    id: str
-    name: str
-    queue: str
-    materials: tuple[str, ...] = ()
-    conditions: tuple[str, ...] = ()
-    assist: bool = False
-    online: bool = False
-    consult_only: bool = False
-    online_url: str = ""
-    guidance: str = ""
 
 
 @dataclass(frozen=True)
