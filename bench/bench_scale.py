@@ -33,7 +33,7 @@ DAY = dt.date(2026, 11, 23)
 
 
 def build_day(db: Path, tickets: int, windows: int) -> tuple[dict[str, float], float, int]:
-    hall, _ = bench_hall(windows)
+    _hall, _ = bench_hall(windows)
     arrivals = tickets / 0.73  # ~25% of citizens are sent online, to consultation or leave before 12:30/18:30 expiry
     scale = arrivals / sum(DEFAULT_PROFILE.values())
     profile = {h: r * scale for h, r in DEFAULT_PROFILE.items()}

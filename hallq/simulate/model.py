@@ -124,7 +124,8 @@ def fake_id_number(rng: random.Random) -> str:
 
 
 def fake_name(rng: random.Random) -> str:
-    return rng.choice(SURNAMES) + "".join(rng.choice("明华丽强敏静伟芳军洋勇艳杰娟涛超") for _ in range(rng.randint(1, 2)))
+    given = "明华丽强敏静伟芳军洋勇艳杰娟涛超"
+    return rng.choice(SURNAMES) + "".join(rng.choice(given) for _ in range(rng.randint(1, 2)))
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,8 @@ class Staffing:
 def _cover_first(hall: Hall, wins: list[Window]) -> list[Window]:
     """Windows ordered so the first ones together serve every queue (a small --windows still works)."""
     seen: set[str] = set()
-    first, rest = [], []
+    first: list[Window] = []
+    rest: list[Window] = []
     for w in wins:
         (first if set(w.queues) - seen else rest).append(w)
         seen |= set(w.queues)
@@ -189,7 +191,7 @@ def sim_hall(hall: Hall, windows: int | None = None, kiosks: int = 5, pin_hash: 
     n = len(base) if windows is None else windows
     extra = 0
     while len(base) < n:
-        src = base[extra % len(base)] if extra < len(base) else base[extra % len(base)]
+        src = base[extra % len(base)]
         extra += 1
         wid = f"W{extra:03d}"
         clone = dataclasses.replace(src, id=wid, name=f"综合窗口{wid}", tidal=False)

@@ -35,7 +35,8 @@ class DaySummary:
         bad = self.evaluations[1] + self.evaluations[2]
         lines = [
             f"day {self.day}: {self.tickets} tickets, {self.called} called, {self.events} events",
-            f"  wait (issue → first call): mean {self.mean_wait_min:.1f} min, p90 {self.wait_percentile_min(0.9):.1f} min",
+            f"  wait (issue → first call): mean {self.mean_wait_min:.1f} min, "
+            f"p90 {self.wait_percentile_min(0.9):.1f} min",
             f"  outcomes: 受理 accepted {st['accepted']}, 咨询 consulted {st['consulted']}, "
             f"不予受理 rejected {st['rejected']}, 过号 passed {st['passed']}",
             f"  left: expired {st['expired']}, cancelled {st['cancelled']}, still waiting {st['waiting']}, "

@@ -184,10 +184,10 @@ class HubProc:
 
     def start(self, timeout: float = 30.0) -> HubProc:
         self.starts += 1
-        out = self.log.open("a", encoding="utf-8")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "hallq", "hub", "--config", str(self.config), "--db", str(self.db), "--mqtt",
-             self.url, "--always-open"], stdout=subprocess.PIPE, stderr=out, text=True, cwd=ROOT)
+        with self.log.open("a", encoding="utf-8") as out:  # the child keeps its own copy of the descriptor
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "hallq", "hub", "--config", str(self.config), "--db", str(self.db), "--mqtt",
+                 self.url, "--always-open"], stdout=subprocess.PIPE, stderr=out, text=True, cwd=ROOT)
         ready = threading.Event()
         proc = self.proc
 
@@ -208,7 +208,12 @@ class HubProc:
         if self.proc is not None:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait(10)
-            self.proc = None
+            self._close()
+
+    def _close(self) -> None:
+        if self.proc is not None and self.proc.stdout is not None:
+            self.proc.stdout.close()
+        self.proc = None
 
     def stop(self) -> None:
         if self.proc is not None:
@@ -218,7 +223,7 @@ class HubProc:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
-            self.proc = None
+            self._close()
 
 
 def client(url: str, hall: str, device: str, role: str, **kwargs: Any) -> HallClient:

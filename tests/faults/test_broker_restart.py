@@ -108,7 +108,8 @@ def test_broker_restart_reconnects_repaints_and_applies_retries_once(restartable
         assert queues["A"]["waiting"] == live["A"]["waiting"] == 3
         assert queues["A"]["next"] == ["A002", "A003", number] or queues["A"]["next"] == live["A"]["next"]
         window = state[t.window("S01")]
-        assert window["state"] == "open" and window["current"]["number"] == called
+        assert window["state"] == "open"
+        assert window["current"]["number"] == called
         assert state[t.calls]["calls"][0]["number"] == called
         # screens that stayed subscribed were repainted too
         screen = clients["D-HALL"]

@@ -51,7 +51,8 @@ def test_arrivals_follow_the_profile_inside_opening_hours(hall) -> None:  # type
     hours = [dt.datetime.fromtimestamp(t, TZ).hour for t in times]
     assert all(any(a <= t < b for a, b in open_sessions) for t in times)
     assert 12 not in hours  # lunch: the hall is closed whatever the profile says
-    assert 500 < hours.count(9) < 700 and 220 < hours.count(15) < 380
+    assert 500 < hours.count(9) < 700
+    assert 220 < hours.count(15) < 380
     assert times == sorted(times)
 
 
@@ -62,14 +63,17 @@ def test_fake_id_numbers_pass_the_gb11643_check() -> None:
 
 def test_sim_hall_staffs_every_window_and_grows_the_hall(hall) -> None:  # type: ignore[no-untyped-def]
     big, st = sim_hall(hall, windows=30)
-    assert len(st.windows) == 30 and len(set(st.staff.values())) == 30  # one staff member per window
+    assert len(st.windows) == 30
+    assert len(set(st.staff.values())) == 30
     assert {"W001", "W011"} <= set(big.windows)
     for w in st.windows:
-        assert big.devices[st.pads[w]].role is Role.PAD and big.devices[st.pads[w]].window == w
+        assert big.devices[st.pads[w]].role is Role.PAD
+        assert big.devices[st.pads[w]].window == w
         assert big.devices[st.evaluators[w]].window == w
     small, st3 = sim_hall(hall, windows=3)
     served = {q for w in st3.windows for q in small.windows[w].queues}
-    assert len(st3.windows) == 3 and len(served) >= 3
+    assert len(st3.windows) == 3
+    assert len(served) >= 3
 
 
 def test_a_day_through_the_hub_service(hall, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -79,10 +83,14 @@ def test_a_day_through_the_hub_service(hall, tmp_path: Path) -> None:  # type: i
     assert s is not None
     c = result.run.counts
     assert s.tickets == c["issued"] > 100
-    assert s.states["accepted"] and s.states["consulted"] and s.states["passed"] is not None
-    assert s.states["waiting"] == 0 and s.states["called"] == 0  # the day is over: nothing left open
+    assert s.states["accepted"]
+    assert s.states["consulted"]
+    assert s.states["passed"] is not None
+    assert s.states["waiting"] == 0
+    assert s.states["called"] == 0
     assert sum(v for k, v in s.evaluations.items() if k) == c["rated"] > 0
-    assert s.waits_s and min(s.waits_s) >= 0
+    assert s.waits_s
+    assert min(s.waits_s) >= 0
     conn = sqlite3.connect(tmp_path / "day.db")
     try:
         ats = [r[0] for r in conn.execute("SELECT at FROM events")]
@@ -95,7 +103,8 @@ def test_a_day_through_the_hub_service(hall, tmp_path: Path) -> None:  # type: i
     for tid, number in result.run.acknowledged.items():
         assert ids[tid] == number
     again = simulate_day(hall, DAY, db=tmp_path / "again.db", profile=profile, transport="service", seed=5)
-    assert again.summary is not None and again.summary.states == s.states  # same seed, same day
+    assert again.summary is not None
+    assert again.summary.states == s.states
 
 
 def test_cli_simulate_through_broker_and_hub(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -104,9 +113,12 @@ def test_cli_simulate_through_broker_and_hub(tmp_path: Path, capsys: pytest.Capt
                  "9:40,10:30,14:20", "--windows", "6", "--seed", "2"])
     out = capsys.readouterr().out
     assert code == 0, out
-    assert "wait (issue → first call): mean" in out and "受理 accepted" in out and "tickets" in out
+    assert "wait (issue → first call): mean" in out
+    assert "受理 accepted" in out
+    assert "tickets" in out
     s = summarize(db, "2026-11-24")
-    assert s.tickets > 20 and s.states["accepted"] > 0
+    assert s.tickets > 20
+    assert s.states["accepted"] > 0
 
 
 def test_cli_refuses_without_db(capsys: pytest.CaptureFixture[str]) -> None:
