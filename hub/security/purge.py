@@ -1,0 +1,81 @@
+"""``hallq purge``: blank personal fields of days older than the retention, keep the statistics.
+
+PIPL asks to keep personal data no longer than needed. What the hall keeps per ticket is
+already reduced (masked name, masked ID number, keyed hash, masked phone); after the
+retention (``[policy] retention_days``, or ``--older-than-days``) even those go:
+
+* ``tickets``: ``applicant_masked``, ``id_masked``, ``id_hash``, ``phone_masked`` → ``''``;
+* ``appointments``: ``name_masked``, ``id_masked``, ``id_hash``, ``phone_masked`` → ``''``;
+* ``events``: the same keys inside each event's JSON ``data`` (only where present);
+* ``requests``: stored replies (they quote the ticket) older than the cut-off are deleted;
+  they exist for retries within minutes.
+
+Counts, times, queues, windows, outcomes and evaluations stay, so every report still works.
+One transaction; ``secure_delete`` so freed pages are zeroed, then the WAL is checkpointed
+and truncated so the old values do not linger in ``-wal``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+TICKET_FIELDS = ("applicant_masked", "id_masked", "id_hash", "phone_masked")
+APPOINTMENT_FIELDS = ("name_masked", "id_masked", "id_hash", "phone_masked")
+EVENT_FIELDS = ("applicant_masked", "name_masked", "id_masked", "id_hash", "phone_masked")
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    cutoff: str  # days before this one were purged
+    tickets: int
+    appointments: int
+    events: int
+    requests: int
+
+
+def cutoff_day(older_than_days: int, today: dt.date | None = None) -> str:
+    if older_than_days < 0:
+        raise ValueError("older_than_days must not be negative")
+    return ((today or dt.date.today()) - dt.timedelta(days=older_than_days)).isoformat()
+
+
+def purge(db: str | Path, older_than_days: int, *, today: dt.date | None = None, vacuum: bool = False) -> PurgeResult:
+    """Blank personal fields of every day before ``today - older_than_days`` (0: all days before today)."""
+    cut = cutoff_day(older_than_days, today)
+    cut_ts = dt.datetime.fromisoformat(cut).timestamp() - 86400  # stored replies: a day's margin for time zones
+    conn = sqlite3.connect(str(db), isolation_level=None)
+    try:
+        conn.execute("PRAGMA busy_timeout=10000")
+        conn.execute("PRAGMA secure_delete=ON")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            tickets = _blank(conn, "tickets", TICKET_FIELDS, cut)
+            appointments = _blank(conn, "appointments", APPOINTMENT_FIELDS, cut)
+            events = _scrub_events(conn, cut)
+            requests = conn.execute("DELETE FROM requests WHERE at < ?", (cut_ts,)).rowcount
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if vacuum:
+            conn.execute("VACUUM")
+    finally:
+        conn.close()
+    return PurgeResult(cut, tickets, appointments, events, requests)
+
+
+def _blank(conn: sqlite3.Connection, table: str, fields: tuple[str, ...], cut: str) -> int:
+    sets = ", ".join(f"{f}=''" for f in fields)
+    dirty = " OR ".join(f"COALESCE({f}, '') != ''" for f in fields)
+    return conn.execute(f"UPDATE {table} SET {sets} WHERE day < ? AND ({dirty})", (cut,)).rowcount
+
+
+def _scrub_events(conn: sqlite3.Connection, cut: str) -> int:
+    paths = ", ".join(f"'$.{f}', ''" for f in EVENT_FIELDS)
+    dirty = " OR ".join(f"COALESCE(json_extract(data, '$.{f}'), '') != ''" for f in EVENT_FIELDS)
+    return conn.execute(f"UPDATE events SET data=json_replace(data, {paths}) WHERE day < ? AND ({dirty})",
+                        (cut,)).rowcount
