@@ -111,7 +111,7 @@ class DomainError(Exception):
         self.message = message
 
 
-@dataclass
+@dataclass(slots=True)  # a busy day holds tens of thousands: slots halve their memory
 class Ticket:
     id: str
     number: str
@@ -188,6 +188,9 @@ class HallCore:
         self.expired_marks: set[str] = set()
         self.active_by_person: dict[tuple[str, str], str] = {}
         self.last_event_at = 0.0
+        # Derived, kept as lists change so summaries never rescan a queue:
+        self.pending_priority: dict[str, int] = dict.fromkeys(hall.queues, 0)  # 绿色通道 awaiting a guide
+        self.changed_queues: set[str] = set(hall.queues)  # queues whose summary a publisher must redo
 
     # ------------------------------------------------------------------ helpers
 
@@ -594,9 +597,15 @@ class HallCore:
         i = bisect.bisect_left(lst, t.key)
         if i < len(lst) and lst[i] == t.key:
             del lst[i]
+            self.changed_queues.add(t.queue)
+            if not t.target_window and t.priority_group and not t.priority_verified:
+                self.pending_priority[t.queue] -= 1
 
     def _list(self, t: Ticket) -> None:
         bisect.insort(self.direct[t.target_window] if t.target_window else self.waiting[t.queue], t.key)
+        self.changed_queues.add(t.queue)
+        if not t.target_window and t.priority_group and not t.priority_verified:
+            self.pending_priority[t.queue] += 1
 
     def _release(self, t: Ticket) -> None:
         """Leave the active set: off the lists, off the window, off the one-per-person index."""
@@ -618,6 +627,8 @@ class HallCore:
         self.active_by_person.clear()
         self.counters = dict.fromkeys(self.hall.queues, 0)
         self.waiting = {q: [] for q in self.hall.queues}
+        self.pending_priority = dict.fromkeys(self.hall.queues, 0)
+        self.changed_queues = set(self.hall.queues)
         self.direct = {w: [] for w in self.hall.windows}
         self.windows = {w.id: WindowRuntime(w.id, w.queues, w.overflow, since=e.at)
                         for w in self.hall.windows.values()}
