@@ -26,6 +26,7 @@ from hub.store import Store
 log = logging.getLogger("hallq.hub")
 
 _REPUBLISH = "\0republish"
+BATCH = 64  # commands committed together when they arrive faster than one fsync
 _STOP = "\0stop"
 
 
@@ -92,15 +93,41 @@ class Hub:
                 if device == _REPUBLISH:
                     self._publish(self.service.all_state())
                 elif device:
-                    result = self.service.handle(device, payload)
-                    self.client.publish(self.client.topics.reply(device), result.reply)
-                    self._publish(result.publications)
-                    self.handled += 1
+                    self._handle_batch(self._batch(device, payload))
                 if time.monotonic() >= next_tick:
                     self._publish(self.service.tick())
                     next_tick = time.monotonic() + self.tick_interval
             except Exception:  # keep serving; the service already rolled back what it could
                 log.exception("hub worker error")
+
+    def _batch(self, device: str, payload: bytes) -> list[tuple[str, bytes]]:
+        """This command and those already waiting behind it (up to BATCH), in arrival order."""
+        batch = [(device, payload)]
+        while len(batch) < BATCH:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item[0] in (_REPUBLISH, _STOP):
+                self._queue.put(item)  # handled by the loop after this batch
+                break
+            batch.append(item)
+        return batch
+
+    def _handle_batch(self, batch: list[tuple[str, bytes]]) -> None:
+        """Group commit: the batch's commands in one transaction (each in its own savepoint),
+        one fsync, and only then their replies: an acknowledged command is always on disk."""
+        try:
+            with self.service.store.transaction():
+                results = [(device, self.service.handle(device, payload)) for device, payload in batch]
+        except Exception:
+            log.exception("commit failed; %d command(s) unanswered (clients retry with their ids)", len(batch))
+            self.service.core = self.store.load(self.hall)  # memory ran ahead of the disk
+            return
+        for device, result in results:
+            self.client.publish(self.client.topics.reply(device), result.reply)
+            self._publish(result.publications)
+        self.handled += len(batch)
 
     def _publish(self, publications: list[Publication]) -> None:
         for pub in publications:

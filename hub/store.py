@@ -80,6 +80,7 @@ class Store:
         conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
         self.db = sqlite_utils.Database(conn)
         self.conn = conn
+        self._depth = 0  # open transaction levels (savepoints past the first)
         self.db.enable_wal()
         conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
         conn.execute("PRAGMA busy_timeout=5000")
@@ -106,12 +107,30 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
+        """One transaction; nested ones become savepoints inside it (the hub's group commit)."""
+        if self._depth:
+            name = f"sp{self._depth}"
+            self.conn.execute(f"SAVEPOINT {name}")
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                self.conn.execute(f"ROLLBACK TO {name}")
+                self.conn.execute(f"RELEASE {name}")
+                raise
+            finally:
+                self._depth -= 1
+            self.conn.execute(f"RELEASE {name}")
+            return
         self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
         try:
             yield
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
+        finally:
+            self._depth = 0
         self.conn.execute("COMMIT")
 
     def stored_reply(self, device: str, request_id: str) -> bytes | None:

@@ -189,3 +189,44 @@ def test_backfill_records_a_walk_in_without_a_call(hall: LocalHall) -> None:
     assert other.value.code == "forbidden"
     guide = hall.client("G1")
     assert guide.request("tickets.list", {"state": "all"})["tickets"][0]["number"] == t["number"]
+
+
+def test_nested_transactions_are_savepoints(tmp_path: Path) -> None:
+    """Group commit: a failing command inside a batch rolls back alone; the batch commits once."""
+    from hub.store import Store
+
+    store = Store(tmp_path / "s.db")
+    with store.transaction():
+        store.set_meta("a", 1)
+        with pytest.raises(RuntimeError), store.transaction():
+            store.set_meta("b", 2)
+            raise RuntimeError("this command failed")
+        with store.transaction():
+            store.set_meta("c", 3)
+    store.close()
+    again = Store(tmp_path / "s.db")
+    assert (again.meta("a"), again.meta("b"), again.meta("c")) == (1, None, 3)
+
+
+def test_a_burst_from_many_kiosks_is_acknowledged_once_each(hall: LocalHall) -> None:
+    """Commands arriving together are committed together; every reply matches a distinct ticket."""
+    kiosks = [hall.client(k) for k in ("K1", "K2")]
+    numbers: list[str] = []
+    lock = threading.Lock()
+
+    def burst(c: Any) -> None:
+        for _ in range(25):
+            n = c.request("ticket.issue", {"matter": "hukou-move", "situation": "with-house"})["ticket"]["number"]
+            with lock:
+                numbers.append(n)
+
+    threads = [threading.Thread(target=burst, args=(k,)) for k in kiosks for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(numbers) == [f"A{i:03d}" for i in range(1, 101)]
+    from hub.store import Store
+
+    rows = Store(hall.db).tickets("2026-11-23")
+    assert sorted(r["number"] for r in rows) == sorted(numbers)
