@@ -27,8 +27,7 @@ DEFAULT_LISTEN = "127.0.0.1:1883"
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _setup_logging(args)
     if not hasattr(args, "func"):
         parser.print_help()
         return 2
@@ -42,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hallq",
                                      description="政务服务大厅排队叫号系统 hallq (hall queueing over MQTT)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("--log-file", help="write logs to this file, rotated (JSON lines; no personal data)")
+    parser.add_argument("--log-json", action="store_true", help="JSON lines on stderr too (one object a line)")
+    parser.add_argument("--log-max-bytes", type=int, default=10 * 1024 * 1024, help="rotate the log file at this size")
+    parser.add_argument("--log-backups", type=int, default=10, help="rotated log files to keep")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     hub = sub.add_parser("hub", help="run the hall hub (with the embedded broker unless --mqtt is given)")
@@ -53,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--mqtt", help="use an external broker instead, e.g. mqtt://hub:secret@127.0.0.1:1883")
     hub.add_argument("--always-open", action="store_true",
                      help="ignore opening hours and expiry times (demos, tests, 24h halls)")
+    hub.add_argument("--broker-auth", metavar="DIR",
+                     help="embedded broker: enforce the logins and ACL `hallq mosquitto-config` wrote into DIR")
     hub.set_defaults(func=cmd_hub)
 
     demo = sub.add_parser("demo", help="the whole hall on this machine: broker, hub, sample hall, simulated devices")
@@ -82,6 +87,28 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--db", required=True, help="the hub's SQLite file (safe while the hub runs)")
     imp.add_argument("--key-file", help="the hub's ID hashing key (default: beside the db, .key)")
     imp.set_defaults(func=cmd_appointments_import)
+
+    mq = sub.add_parser("mosquitto-config", help="Mosquitto config, password file and ACL file from the hall file")
+    _hall_args(mq)
+    mq.add_argument("--out", required=True, help="directory to write into (outside the repository)")
+    mq.add_argument("--listen", default="127.0.0.1:1883", help="plain listener HOST:PORT (default %(default)s)")
+    mq.add_argument("--no-plain", action="store_true", help="TLS listener only")
+    mq.add_argument("--tls-port", type=int,
+                    help="add a TLS listener on this port (needs --cafile, --certfile, --keyfile)")
+    mq.add_argument("--tls-bind", default="0.0.0.0", help="address of the TLS listener (default %(default)s)")
+    mq.add_argument("--cafile", help="the hall CA certificate (PEM)")
+    mq.add_argument("--certfile", help="the broker's certificate (PEM), signed by the hall CA")
+    mq.add_argument("--keyfile", help="the broker's private key (PEM)")
+    mq.add_argument("--rotate", action="store_true", help="new passwords for every user (default: keep existing ones)")
+    mq.set_defaults(func=cmd_mosquitto_config)
+
+    purge = sub.add_parser("purge", help="blank personal fields of days older than the retention (keeps statistics)")
+    purge.add_argument("--db", required=True, help="the hub's SQLite file (safe while the hub runs)")
+    _hall_args(purge, required=False)
+    purge.add_argument("--older-than-days", type=int,
+                       help="retention in days (default: [policy] retention_days of --config, else 90)")
+    purge.add_argument("--vacuum", action="store_true", help="also VACUUM the file afterwards")
+    purge.set_defaults(func=cmd_purge)
 
     state = sub.add_parser("state", help="print the live hall from the hub's retained state")
     _mqtt_args(state)
@@ -236,7 +263,8 @@ def _split(listen: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def start_hall(hall: Any, db: str, listen: str | None, mqtt: str | None, key_file: str | None = None) -> Any:
+def start_hall(hall: Any, db: str, listen: str | None, mqtt: str | None, key_file: str | None = None,
+               broker_auth: str | None = None) -> Any:
     """Broker (unless external) + hub; returns (hub, broker or None, url)."""
     from hub.bridge import Hub
     from hub.broker import BrokerError, EmbeddedBroker, free_port
@@ -246,13 +274,25 @@ def start_hall(hall: Any, db: str, listen: str | None, mqtt: str | None, key_fil
         url = mqtt
     else:
         host, port = _split(listen or DEFAULT_LISTEN)
-        broker = EmbeddedBroker(host, port or free_port(host))
+        files: dict[str, str] = {}
+        hub_login = ""
+        if broker_auth:
+            from hub.security.acl import HUB_USER
+            from hub.security.passwords import read_secrets
+
+            auth = Path(broker_auth)
+            try:
+                hub_login = f"{HUB_USER}:{read_secrets(auth / 'passwords.txt')[HUB_USER]}@"
+            except (OSError, KeyError):
+                raise SystemExit(f"✗ {auth}: no passwords.txt with a hub line (run hallq mosquitto-config)") from None
+            files = {"password_file": str(auth / "password_file"), "acl_file": str(auth / "acl_file")}
+        broker = EmbeddedBroker(host, port or free_port(host), **files)
         try:
             broker.start()
         except BrokerError as exc:
             raise SystemExit(f"✗ {exc}\n  (is another broker on that port? use --listen HOST:PORT or --mqtt URL)"
                              ) from None
-        url = broker.url
+        url = broker.url.replace("mqtt://", f"mqtt://{hub_login}", 1)
     try:
         hub = Hub(hall, db, url, key_path=key_file).start()
     except ConnectionError as exc:
@@ -273,8 +313,11 @@ def cmd_hub(args: argparse.Namespace) -> int:
     hall = _load(args.config)
     if args.always_open:
         hall = always_open(hall)
-    hub, broker, url = start_hall(hall, args.db, args.listen, args.mqtt, args.key_file)
-    print(f"hallq hub: {hall.name} ({hall.id}) on {url}, db {args.db}; Ctrl-C to stop", flush=True)
+    if args.broker_auth and args.mqtt:
+        raise SystemExit("✗ --broker-auth is for the embedded broker; an external broker has its own files")
+    hub, broker, url = start_hall(hall, args.db, args.listen, args.mqtt, args.key_file, args.broker_auth)
+    shown = broker.url if broker else _hide_password(url)
+    print(f"hallq hub: {hall.name} ({hall.id}) on {shown}, db {args.db}; Ctrl-C to stop", flush=True)
     try:
         _wait_for_signal()
     finally:
@@ -388,6 +431,77 @@ def cmd_appointments_import(args: argparse.Namespace) -> int:
     finally:
         store.close()
     print(f"✓ imported {count} appointment(s) into {args.db}")
+    return 0
+
+
+def _hide_password(url: str) -> str:
+    from urllib.parse import urlparse
+
+    u = urlparse(url)
+    return url.replace(f":{u.password}@", ":***@", 1) if u.password else url
+
+
+def _setup_logging(args: argparse.Namespace) -> None:
+    from hallq import logs
+
+    level = logging.DEBUG if getattr(args, "verbose", False) else logging.INFO
+    if getattr(args, "log_file", None) or getattr(args, "log_json", False):
+        logs.setup(level=level, log_file=args.log_file, json_lines=True if args.log_json else None,
+                   max_bytes=args.log_max_bytes, backups=args.log_backups)
+    else:
+        logs.basic(level)
+
+
+# ---------------------------------------------------------------- security
+
+
+def cmd_mosquitto_config(args: argparse.Namespace) -> int:
+    from hub.security.mosquitto import TlsListener, chown_for_mosquitto, generate
+
+    hall = _load(args.config)
+    tls = None
+    if args.tls_port:
+        if not (args.cafile and args.certfile and args.keyfile):
+            print("✗ --tls-port needs --cafile, --certfile and --keyfile", file=sys.stderr)
+            return 2
+        tls = TlsListener(args.tls_port, str(Path(args.cafile).resolve()), str(Path(args.certfile).resolve()),
+                          str(Path(args.keyfile).resolve()), args.tls_bind)
+    elif args.no_plain:
+        print("✗ --no-plain needs a TLS listener (--tls-port …)", file=sys.stderr)
+        return 2
+    try:
+        gen = generate(hall, args.out, listen=args.listen, tls=tls, rotate=args.rotate,
+                       plain_listener=not args.no_plain)
+    except ValueError as exc:
+        print(f"✗ {exc}", file=sys.stderr)
+        return 1
+    owned = chown_for_mosquitto(gen)
+    print(f"✓ {gen.directory}: mosquitto.conf, password_file, acl_file for {len(gen.users)} users "
+          f"(hub, monitor, {len(gen.users) - 2} devices)")
+    print(f"  plain passwords for the devices: {gen.secrets} (mode 0600; hand each device only its line)")
+    if not owned:
+        print(f"  then, as root: chown mosquitto: {gen.password_file} {gen.acl_file} {gen.conf}")
+    print(f"  run: mosquitto -c {gen.conf}   (see docs/deploy.md)")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from hub.security.purge import purge
+
+    days = args.older_than_days
+    if days is None:
+        days = _load(args.config).policy.retention_days if args.config else 90
+    if not Path(args.db).exists():
+        print(f"✗ {args.db}: no such database", file=sys.stderr)
+        return 1
+    try:
+        result = purge(args.db, days, vacuum=args.vacuum)
+    except ValueError as exc:
+        print(f"✗ {exc}", file=sys.stderr)
+        return 1
+    logging.getLogger("hallq.purge").info("purged before %s", result.cutoff, extra=dataclasses.asdict(result))
+    print(f"✓ personal fields blanked for days before {result.cutoff}: {result.tickets} tickets, "
+          f"{result.appointments} appointments, {result.events} events; {result.requests} stored replies deleted")
     return 0
 
 

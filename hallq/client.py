@@ -2,7 +2,9 @@
 
 paho-mqtt runs its network loop in its own thread. This wrapper adds what hallq needs:
 
-* connect by URL (``mqtt://user:pass@host:port``; ``?v=5`` for MQTT 5), reconnect with
+* connect by URL (``mqtt://user:pass@host:port``; ``?v=5`` for MQTT 5; ``mqtts://…`` for TLS,
+  with ``?ca=/path/hall-ca.crt`` to trust the hall's own CA instead of the system's, and
+  ``&cert=…&key=…`` for a client certificate), reconnect with
   backoff forever, and on *every* (re)connect: re-subscribe, re-publish our retained
   presence "online" (the last will says "offline");
 * a cache of retained state by topic, with listeners called on the paho thread (Qt
@@ -13,8 +15,10 @@ paho-mqtt runs its network loop in its own thread. This wrapper adds what hallq 
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import logging
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -39,6 +43,9 @@ class BrokerAddress:
     password: str | None = None
     version: int = 4  # 4: MQTT 3.1.1, 5: MQTT 5
     tls: bool = False
+    ca: str | None = None  # CA file to trust (default: the system's CAs)
+    cert: str | None = None  # client certificate and key, if the broker asks for one
+    key: str | None = None
 
     @classmethod
     def parse(cls, url: str) -> BrokerAddress:
@@ -52,8 +59,22 @@ class BrokerAddress:
         if version not in (4, 5):
             raise ValueError(f"MQTT version must be 4 (3.1.1) or 5, got {version}")
         tls = u.scheme == "mqtts"
+        files = {k: query[k][0] for k in ("ca", "cert", "key") if query.get(k)}
+        if files and not tls:
+            raise ValueError(f"ca/cert/key need an mqtts:// URL (got {u.scheme}://)")
         return cls(u.hostname, u.port or (8883 if tls else 1883), unquote(u.username) if u.username else None,
-                   unquote(u.password) if u.password else None, version, tls)
+                   unquote(u.password) if u.password else None, version, tls, files.get("ca"), files.get("cert"),
+                   files.get("key"))
+
+    def configure(self, client: mqtt.Client) -> None:
+        """Credentials and TLS on a paho client (certificate and host name are always verified)."""
+        if self.username:
+            client.username_pw_set(self.username, self.password)
+        if self.tls:
+            client.tls_set(ca_certs=self.ca, certfile=self.cert, keyfile=self.key)
+
+    def __repr__(self) -> str:  # never print the password
+        return f"BrokerAddress({'mqtts' if self.tls else 'mqtt'}://{self.username or ''}@{self.host}:{self.port})"
 
 
 class RequestError(Exception):
@@ -97,16 +118,14 @@ class HallClient:
         if protocol == mqtt.MQTTv311:
             kwargs["clean_session"] = clean_start
         self.mqtt = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, **kwargs)
-        if self.address.username:
-            self.mqtt.username_pw_set(self.address.username, self.address.password)
-        if self.address.tls:
-            self.mqtt.tls_set()
+        self.address.configure(self.mqtt)
         self.mqtt.reconnect_delay_set(min_delay=1, max_delay=10)
         self.mqtt.will_set(self.topics.presence(device), p.presence(False, role, 0.0), qos=1, retain=True)
         self.mqtt.on_connect = self._on_connect
         self.mqtt.on_disconnect = self._on_disconnect
         self.mqtt.on_message = self._on_message
         self.mqtt.on_subscribe = self._on_subscribe
+        self.mqtt.on_socket_open = _no_delay
         self._sub_mid: int | None = None
 
     # ------------------------------------------------------------ life
@@ -254,6 +273,12 @@ class HallClient:
                 log.exception("listener for %s failed", msg.topic)
 
 
+def _no_delay(client: mqtt.Client, userdata: Any, sock: Any) -> None:
+    """Disable Nagle: a small command after an ACK otherwise waits ~40 ms for the delayed ACK."""
+    with contextlib.suppress(OSError, AttributeError):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
 def _matches(topic_filter: str, topic: str) -> bool:
     return mqtt.topic_matches_sub(topic_filter, topic) if ("+" in topic_filter or "#" in topic_filter) \
         else fnmatch.fnmatchcase(topic, topic_filter)
@@ -266,8 +291,7 @@ def discover_hall(url: str, timeout: float = 5.0) -> str:
     address = BrokerAddress.parse(url)
     c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5 if address.version == 5
                     else mqtt.MQTTv311)
-    if address.username:
-        c.username_pw_set(address.username, address.password)
+    address.configure(c)
 
     def on_message(client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
         found.append(msg.topic.split("/")[1])

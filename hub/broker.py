@@ -2,8 +2,12 @@
 
 It runs its asyncio loop in a daemon thread so the rest of the hub stays plain threads.
 amqtt cannot report a port it picked itself, so callers choose one (:func:`free_port`).
-Production halls should prefer Mosquitto (``hallq hub --mqtt mqtt://…``): it is faster,
-persists nothing we rely on, and enforces per-device ACLs (see docs/deploy.md).
+Production halls should prefer Mosquitto (``hallq hub --mqtt mqtt://…``): it is faster and
+speaks TLS with our generated config (see docs/deploy.md).
+
+Without ``password_file`` the broker is open (the demo and tests, exactly as before). With the
+files ``hallq mosquitto-config`` writes, it enforces the same logins and ACL as Mosquitto
+(:mod:`hub.security.amqtt_plugins`); docs/deploy.md lists what amqtt cannot enforce.
 """
 
 from __future__ import annotations
@@ -38,9 +42,14 @@ def _port_busy(exc: BaseException) -> bool:
 
 
 class EmbeddedBroker:
-    def __init__(self, host: str = "127.0.0.1", port: int = 1883) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 1883, *, password_file: str | None = None,
+                 acl_file: str | None = None) -> None:
+        if acl_file and not password_file:
+            raise ValueError("an acl_file needs a password_file (the ACL is per login)")
         self.host = host
         self.port = port
+        self.password_file = password_file
+        self.acl_file = acl_file
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
@@ -71,19 +80,26 @@ class EmbeddedBroker:
                 raise BrokerError(f"embedded broker could not listen on {self.host}:{self.port}: {self._error}")
             time.sleep(0.2)
 
-    def _run(self) -> None:
-        from amqtt.broker import Broker
+    def _plugins(self) -> dict[str, Any]:
+        if not self.password_file:
+            return {"amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}}
+        plugins: dict[str, Any] = {"hub.security.amqtt_plugins.HallAuthPlugin": {
+            "password_file": str(self.password_file), "acl_file": str(self.acl_file or "")}}
+        if self.acl_file:
+            plugins["hub.security.amqtt_plugins.HallTopicPlugin"] = {"acl_file": str(self.acl_file)}
+        return plugins
 
+    def _run(self) -> None:
         loop = asyncio.new_event_loop()
         self._loop = loop
         config: dict[str, Any] = {
             "listeners": {"default": {"type": "tcp", "bind": f"{self.host}:{self.port}"}},
-            "plugins": {"amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}},
+            "plugins": self._plugins(),
         }
 
         async def main() -> None:
             self._stop = asyncio.Event()
-            broker = Broker(config)
+            broker = _checked_broker()(config)
             try:
                 await broker.start()
             except BaseException as exc:  # bind errors and the like
@@ -110,3 +126,32 @@ class EmbeddedBroker:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _checked_broker() -> Any:
+    """amqtt's Broker, except that retained messages sent on SUBSCRIBE pass the ``receive`` check.
+
+    amqtt 0.12 checks live messages against the topic plugins but replays retained ones to any
+    matching subscription unchecked, so a device allowed ``state/window/S01`` that subscribes
+    to ``state/window/+`` would get every window's retained state. Mosquitto checks each one.
+    """
+    from amqtt.broker import Broker
+    from amqtt.contexts import Action
+
+    class CheckedBroker(Broker):  # type: ignore[misc]
+        async def _publish_retained_messages_for_subscription(self, subscription: tuple[str, int],
+                                                              session: Any) -> None:
+            topic_filter, qos = subscription
+            handler = self._get_handler(session)
+            if handler is None:
+                return
+            tasks = []
+            for topic, retained in list(self._retained_messages.items()):
+                if self._matches(topic, topic_filter) and await self._topic_filtering(session, topic, Action.RECEIVE):
+                    send = handler.mqtt_publish(retained.topic, retained.data, min(qos, retained.qos or qos),
+                                                retain=True)
+                    tasks.append(asyncio.ensure_future(send))
+            if tasks:
+                await asyncio.wait(tasks)
+
+    return CheckedBroker

@@ -183,6 +183,9 @@ def _policy(c: _Checker, data: Any) -> Policy:
         "priority_max_consecutive",
         "evaluation_timeout_s",
         "followup_working_days",
+        "rate_per_minute",
+        "rate_burst",
+        "retention_days",
     ):
         value = c.get(d, name, "policy", int, default=getattr(base, name))
         if value < 0:

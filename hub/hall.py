@@ -167,6 +167,9 @@ class Policy:
     followup_working_days: int = 5
     expire_at: tuple[dt.time, ...] = (dt.time(12, 30), dt.time(18, 0))
     opening_hours: tuple[tuple[dt.time, dt.time], ...] = ((dt.time(0, 0), dt.time(23, 59, 59)),)
+    rate_per_minute: int = 0  # commands per device per minute on average; 0: no limit
+    rate_burst: int = 20  # commands a device may send at once before the average applies
+    retention_days: int = 90  # `hallq purge`: personal fields of older days are blanked
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 This is where the wire meets the domain, with no MQTT of its own (the bridge moves bytes):
 
-1. decode and check the payload (:mod:`hallq.protocol`): malformed → an error reply;
+1. decode and check the payload (:mod:`hallq.protocol`): malformed → an error reply; a device
+   over its rate (``[policy] rate_per_minute``) → ``rate_limited``, nothing else happens;
 2. who is asking: the device id comes from the topic, its role from the hall file; a
    kiosk cannot call, a pad or window screen acts only on its own window;
 3. a request id seen before → the stored first reply, nothing else happens;
@@ -14,6 +15,7 @@ This is where the wire meets the domain, with no MQTT of its own (the bridge mov
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import logging
 import time
@@ -27,6 +29,7 @@ from hub import events as ev
 from hub.config import check_pin
 from hub.core import EVALUATION_LEVELS, DomainError, HallCore, Ticket, TicketState
 from hub.hall import Hall, Role
+from hub.security.ratelimit import RateLimiter
 from hub.store import Store
 
 log = logging.getLogger("hallq.hub")
@@ -60,15 +63,24 @@ class HubService:
         self.seq = store.last_seq()
         self.recent_calls: list[dict[str, Any]] = self._load_recent_calls()
         self._extra: list[Publication] = []  # publications an op asks for besides its events'
+        self._queue_summary: dict[str, dict[str, Any]] = {}
+        self.limiter = RateLimiter(hall.policy.rate_per_minute, hall.policy.rate_burst)
 
     # ------------------------------------------------------------ entry points
 
     def handle(self, device: str, payload: bytes) -> Outcome:
+        within_rate = self.limiter.allow(device)  # garbage counts too: a flood is a flood
         try:
             req = p.decode_request(payload)
         except p.ProtocolError as exc:
-            log.warning("refused payload from %s: %s", device, exc.code)
+            log.warning("refused payload from %s: %s", device, exc.code,
+                        extra={"device": device, "code": exc.code, "bytes": len(payload)})
             return Outcome(p.encode_reply(exc.request_id, code=exc.code, message=exc.message), [], False)
+        if not within_rate:
+            log.warning("rate limited %s (%s)", device, req.op, extra={"device": device, "op": req.op,
+                                                                      "code": "rate_limited"})
+            message = "操作过于频繁，请稍后再试 (too many commands; retry later)"
+            return Outcome(p.encode_reply(req.id, code="rate_limited", message=message), [], False)
         stored = self.store.stored_reply(device, req.id)
         if stored is not None:
             return Outcome(stored, [], True)
@@ -87,8 +99,11 @@ class HubService:
             reply = p.encode_reply(req.id, result)
             self.seq = self.store.record(self.core, events, device=device, request_id=req.id, op=req.op,
                                          reply=reply, at=now)
+            log.debug("%s %s ok", device, req.op, extra={"device": device, "op": req.op, "events": len(events)})
             return Outcome(reply, pubs + self.publications(events) + self._extra, True)
         except p.ProtocolError as exc:
+            log.info("refused %s from %s: %s", req.op, device, exc.code,
+                     extra={"device": device, "op": req.op, "code": exc.code})
             return Outcome(p.encode_reply(req.id, code=exc.code, message=exc.message), pubs, False)
         except Exception:
             log.exception("internal error handling %s from %s", req.op, device)
@@ -319,19 +334,22 @@ class HubService:
         return view
 
     def queues_state(self) -> list[dict[str, Any]]:
-        out = []
-        for q in self.hall.queues.values():
-            lst = self.core.waiting[q.id]
-            out.append({
-                "id": q.id, "name": q.name, "zone": q.zone, "waiting": len(lst),
-                "priority": sum(1 for k in lst if k[0] == 0),
-                "pending_priority": sum(1 for k in lst if self.core.tickets[k[3]].priority_group
-                                        and not self.core.tickets[k[3]].priority_verified),
-                "next": [self.core.tickets[k[3]].number for k in lst[:5]],
-                "oldest_issued_at": min((self.core.tickets[k[3]].issued_at for k in lst), default=None),
-                "issued": self.core.counters[q.id],
-            })
-        return out
+        """Every queue's summary; only queues whose waiting list changed are recomputed."""
+        for qid in self.core.changed_queues:
+            self._queue_summary[qid] = self._summarize(qid)
+        self.core.changed_queues.clear()
+        return [self._queue_summary[q] for q in self.hall.queues]
+
+    def _summarize(self, qid: str) -> dict[str, Any]:
+        q, lst, tickets = self.hall.queues[qid], self.core.waiting[qid], self.core.tickets
+        return {
+            "id": q.id, "name": q.name, "zone": q.zone, "waiting": len(lst),
+            "priority": bisect.bisect_left(lst, (1,)),  # class 0 sorts first
+            "pending_priority": self.core.pending_priority[qid],
+            "next": [tickets[k[3]].number for k in lst[:5]],
+            "oldest_issued_at": min((tickets[k[3]].issued_at for k in lst), default=None),
+            "issued": self.core.counters[qid],
+        }
 
     def window_state(self, wid: str) -> dict[str, Any]:
         w = self.core.windows[wid]
