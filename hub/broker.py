@@ -13,6 +13,7 @@ files ``hallq mosquitto-config`` writes, it enforces the same logins and ACL as 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import logging
 import socket
@@ -27,6 +28,9 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
         s.bind((host, 0))
         return int(s.getsockname()[1])
+
+
+SHUTDOWN_S = 2.0
 
 
 class BrokerError(RuntimeError):
@@ -108,7 +112,22 @@ class EmbeddedBroker:
                 return
             self._ready.set()
             await self._stop.wait()
-            await broker.shutdown()
+            try:  # amqtt's shutdown can wait forever on QoS 1 traffic in flight
+                await asyncio.wait_for(broker.shutdown(), SHUTDOWN_S)
+            except Exception:  # TimeoutError included
+                log.warning("embedded broker did not shut down cleanly; closing its connections")
+                for server in getattr(broker, "_servers", {}).values():
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(server.close_instance(), 1)
+                for _, handler in list(getattr(broker, "_sessions", {}).values()):
+                    writer = getattr(handler, "writer", None)
+                    if writer is not None:  # drop the client: it reconnects to whoever listens next
+                        with contextlib.suppress(Exception):
+                            await asyncio.wait_for(writer.close(), 1)
+            others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
 
         try:
             loop.run_until_complete(main())
@@ -128,20 +147,42 @@ class EmbeddedBroker:
         self.stop()
 
 
-def _checked_broker() -> Any:
-    """amqtt's Broker, except that retained messages sent on SUBSCRIBE pass the ``receive`` check.
+class _SnapshotKeys(dict):  # type: ignore[type-arg]
+    """A dict whose iteration walks a snapshot of its keys.
 
-    amqtt 0.12 checks live messages against the topic plugins but replays retained ones to any
-    matching subscription unchecked, so a device allowed ``state/window/S01`` that subscribes
-    to ``state/window/+`` would get every window's retained state. Mosquitto checks each one.
+    amqtt 0.12 iterates ``Broker._subscriptions`` with ``await`` inside the loop when a client
+    connects; another client subscribing meanwhile raised "dictionary changed size during
+    iteration" and dropped the connecting client.
+    """
+
+    def __iter__(self) -> Any:
+        return iter(list(super().keys()))
+
+
+def _checked_broker() -> Any:
+    """amqtt's Broker with three fixes for retained messages sent on (re)subscribe:
+
+    * they pass the ``receive`` check: amqtt 0.12 checks live messages against the topic
+      plugins but replays retained ones unchecked, so a device allowed ``state/window/S01``
+      that subscribes to ``state/window/+`` would get every window's state (Mosquitto checks);
+    * a connecting client gets them only for filters *it* subscribed to: amqtt replays the
+      retained messages of every client's subscriptions to each new connection;
+    * the subscription table is iterated over a snapshot (:class:`_SnapshotKeys`).
     """
     from amqtt.broker import Broker
     from amqtt.contexts import Action
 
     class CheckedBroker(Broker):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._subscriptions = _SnapshotKeys()
+
         async def _publish_retained_messages_for_subscription(self, subscription: tuple[str, int],
                                                               session: Any) -> None:
             topic_filter, qos = subscription
+            holders = self._subscriptions.get(topic_filter, ())
+            if not any(s.client_id == session.client_id for s, _ in holders):
+                return  # another client's filter (amqtt walks all of them on connect)
             handler = self._get_handler(session)
             if handler is None:
                 return

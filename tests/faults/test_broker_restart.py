@@ -129,9 +129,6 @@ def _settled(url: str, hall: str, topics: list[str], hub: Hub) -> dict[str, Any]
     return state if online and fresh else None
 
 
-@pytest.mark.xfail(strict=False, reason="hub/broker.py EmbeddedBroker.stop: amqtt shutdown can hang with QoS 1 "
-                                        "traffic in flight; stop() returns after its 5 s join timeout and every "
-                                        "connection stays open (timing-dependent, so not strict)")
 def test_embedded_broker_stop_drops_connections(tmp_path: Path) -> None:
     """Stopping the in-process broker right after traffic must disconnect its clients."""
     from .conftest import EmbeddedProc
