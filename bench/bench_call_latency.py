@@ -1,8 +1,8 @@
 """Call latency: a pad's call_next → the call event at a hall display, beside the bare broker.
 
 ``python bench/bench_call_latency.py [--n 300]``. For each broker (the embedded amqtt one,
-inside the hub's process as ``hallq hub`` runs it; Mosquitto as its own process) and with
-and without TCP_NODELAY on the MQTT sockets (hallq/client.py does not set it today):
+inside the hub's process as ``hallq hub`` runs it; Mosquitto as its own process, with
+``set_tcp_nodelay true`` as docs/deploy.md configures it; hallq's clients set TCP_NODELAY):
 
 * bare: publish → receive at another client through the broker (QoS 1), the broker's own
   one-hop round trip, measured in the same run with the same clients' settings;
@@ -25,13 +25,13 @@ from common import HubProcess, Mosquitto, bench_hall, connect, machine, pct, que
 from hallq import protocol as p
 
 
-def bare_rtt(url: str, hall, n: int, fast: bool) -> list[float]:  # type: ignore[no-untyped-def]
+def bare_rtt(url: str, hall, n: int) -> list[float]:  # type: ignore[no-untyped-def]
     topic = f"hallq/{hall.id}/bench/rtt"
     got = threading.Event()
-    sub = connect(url, hall, "D-S01", fast=fast)
+    sub = connect(url, hall, "D-S01")
     sub.mqtt.on_message = lambda *a: got.set()
     sub.mqtt.subscribe(topic, 1)
-    pub = connect(url, hall, "K8", fast=fast)
+    pub = connect(url, hall, "K8")
     time.sleep(0.3)
     out = []
     for i in range(n + 10):
@@ -47,10 +47,10 @@ def bare_rtt(url: str, hall, n: int, fast: bool) -> list[float]:  # type: ignore
     return out
 
 
-def call_latency(url: str, hall, staff: str, n: int, fast: bool) -> list[float]:  # type: ignore[no-untyped-def]
+def call_latency(url: str, hall, staff: str, n: int) -> list[float]:  # type: ignore[no-untyped-def]
     t = p.Topics(hall.id)
-    kiosk = connect(url, hall, "K1", fast=fast)
-    pad = connect(url, hall, "P-S01", fast=fast)
+    kiosk = connect(url, hall, "K1")
+    pad = connect(url, hall, "P-S01")
     got = threading.Event()
     seen: list[float] = []
 
@@ -58,7 +58,7 @@ def call_latency(url: str, hall, staff: str, n: int, fast: bool) -> list[float]:
         seen.append(time.perf_counter())
         got.set()
 
-    screen = connect(url, hall, "D-HALL", fast=fast)
+    screen = connect(url, hall, "D-HALL")
     screen.subscribe(t.event("call"), on_call)
     args = queue_a(hall)
     for _ in range(n + 10):
@@ -87,23 +87,21 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for broker in ("embedded", "mosquitto"):
-            for fast in (True, False):
-                n = a.n if fast else max(20, a.n // 10)  # ~90 ms a call without NODELAY: fewer rounds
-                mosq = Mosquitto(Path(tmp), nodelay=fast) if broker == "mosquitto" else None
-                db = Path(tmp) / f"{broker}-{fast}.db"
-                hub = HubProcess(db, mosq.url if mosq else None, nodelay=fast)
-                try:
-                    bare = bare_rtt(hub.url, hall, n, fast)
-                    call = call_latency(hub.url, hall, st.staff["S01"], n, fast)
-                finally:
-                    hub.stop()
-                    if mosq:
-                        mosq.stop()
-                b50, b99, c50, c99 = pct(bare, .5), pct(bare, .99), pct(call, .5), pct(call, .99)
-                rows.append([broker, "on" if fast else "off (as shipped)", n, b50, b99, c50, c99, c50 / b50,
-                             c99 / b99])
+            n = a.n
+            mosq = Mosquitto(Path(tmp)) if broker == "mosquitto" else None
+            db = Path(tmp) / f"{broker}.db"
+            hub = HubProcess(db, mosq.url if mosq else None)
+            try:
+                bare = bare_rtt(hub.url, hall, n)
+                call = call_latency(hub.url, hall, st.staff["S01"], n)
+            finally:
+                hub.stop()
+                if mosq:
+                    mosq.stop()
+            b50, b99, c50, c99 = pct(bare, .5), pct(bare, .99), pct(call, .5), pct(call, .99)
+            rows.append([broker, n, b50, b99, c50, c99, c50 / b50, c99 / b99])
     print(f"call latency, ms ({machine()})")
-    print(table(["broker", "TCP_NODELAY", "n", "bare p50", "bare p99", "call p50", "call p99", "ratio p50",
+    print(table(["broker", "n", "bare p50", "bare p99", "call p50", "call p99", "ratio p50",
                  "ratio p99"], rows))
     print("target: ratio ≤ 2 (the hub adds no more than the broker's own round trip)")
 

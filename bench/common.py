@@ -22,7 +22,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from hallq.client import HallClient  # noqa: E402
-from hallq.simulate.engine import nodelay  # noqa: E402
 from hub.broker import free_port  # noqa: E402
 
 MOSQUITTO = "/usr/sbin/mosquitto"
@@ -81,16 +80,14 @@ class Mosquitto:
 class HubProcess:
     """``bench/hubproc.py`` in a subprocess; ``url`` None: it runs its own embedded broker."""
 
-    def __init__(self, db: Path, url: str | None, *, windows: int = 20, nodelay: bool = True,
-                 at: str = "", durable: bool = True) -> None:
+    def __init__(self, db: Path, url: str | None, *, windows: int = 20, at: str = "", durable: bool = True
+                 ) -> None:
         self.port = 0 if url else free_port()
         self.url = url or f"mqtt://127.0.0.1:{self.port}"
         cmd = [sys.executable, str(ROOT / "bench" / "hubproc.py"), "--db", str(db), "--windows", str(windows),
                "--url", self.url]
         if not url:
             cmd += ["--embedded", str(self.port)]
-        if nodelay:
-            cmd.append("--nodelay")
         if at:
             cmd += ["--at", at]
         if not durable:
@@ -133,9 +130,9 @@ def bench_hall(windows: int = 20) -> tuple[Any, Any]:
     return sim_hall(open_all_day(load_hall(sample_hall_path())), windows=windows, kiosks=8)
 
 
-def connect(url: str, hall: Any, device: str, *, fast: bool = True, subscriptions: tuple[str, ...] = ()) -> HallClient:
-    c = HallClient(url, hall.id, device, hall.devices[device].role.value, subscriptions=subscriptions)
-    return (nodelay(c) if fast else c).start(30)
+def connect(url: str, hall: Any, device: str, *, subscriptions: tuple[str, ...] = ()) -> HallClient:
+    """A client as devices make them (TCP_NODELAY is set by HallClient itself)."""
+    return HallClient(url, hall.id, device, hall.devices[device].role.value, subscriptions=subscriptions).start(30)
 
 
 def queue_a(hall: Any) -> dict[str, str]:

@@ -1,8 +1,7 @@
 """A hub for benchmarks, in its own process: ``python bench/hubproc.py --db X --url URL``.
 
 The bench hall (sample hall, open all day, N staffed windows with pads and evaluators).
-``--nodelay`` applies the TCP_NODELAY workaround to the hub's MQTT socket (hallq/client.py
-does not set it); ``--embedded PORT`` runs the embedded broker in this process, as
+``--embedded PORT`` runs the embedded broker in this process, as
 ``hallq hub`` does by default; ``--at`` pins the hall clock's start (a restart mid-day).
 Prints ``load_s``/``start_s`` and then ``ready`` on stdout.
 """
@@ -25,14 +24,12 @@ def main() -> None:
     ap.add_argument("--url", required=True)
     ap.add_argument("--windows", type=int, default=20)
     ap.add_argument("--embedded", type=int, default=0)
-    ap.add_argument("--nodelay", action="store_true")
     ap.add_argument("--normal", action="store_true", help="synchronous=NORMAL instead of FULL")
     ap.add_argument("--at", default="", help="ISO local time the hall clock starts at")
     a = ap.parse_args()
     t0 = time.perf_counter()
     from common import bench_hall
 
-    from hallq.simulate.engine import nodelay
     from hub.bridge import Hub
     from hub.broker import EmbeddedBroker
 
@@ -52,8 +49,6 @@ def main() -> None:
     t1 = time.perf_counter()
     hub = Hub(hall, a.db, a.url, clock=clock, durable=not a.normal)
     print(f"load_s {time.perf_counter() - t1:.4f}", flush=True)
-    if a.nodelay:
-        nodelay(hub.client)
     hub.start(30)
     print(f"start_s {time.perf_counter() - t0:.4f}", flush=True)
     print("ready", flush=True)

@@ -19,11 +19,9 @@ device) or, for benchmarks that only need the database, the hub service in-proce
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import heapq
 import random
-import socket
 import threading
 import time
 import zoneinfo
@@ -48,22 +46,6 @@ from hallq.simulate.model import (
     sessions,
 )
 from hub.hall import Hall, MatterKind
-
-
-def nodelay(client: HallClient) -> HallClient:
-    """Turn off Nagle's algorithm on the client's socket (call before ``start``).
-
-    Workaround: hallq/client.py does not set TCP_NODELAY, so a request whose reply follows
-    a PUBACK on the same socket waits for the peer's delayed ACK (~40 ms on Linux): ~88 ms
-    a request instead of ~1.5 ms (docs/benchmarks.md). Drop this once the client sets it.
-    """
-
-    def on_socket_open(_client: Any, _userdata: Any, sock: Any) -> None:
-        with contextlib.suppress(OSError, AttributeError):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    client.mqtt.on_socket_open = on_socket_open
-    return client
 
 
 class SimClock:
@@ -92,7 +74,7 @@ class MqttTransport:
     def client(self, device: str) -> HallClient:
         c = self.clients.get(device)
         if c is None:
-            c = nodelay(HallClient(self.url, self.hall.id, device, self.hall.devices[device].role.value)).start(30)
+            c = HallClient(self.url, self.hall.id, device, self.hall.devices[device].role.value).start(30)
             self.clients[device] = c
         return c
 

@@ -15,7 +15,6 @@ from hallq.simulate.engine import (
     Progress,
     ServiceTransport,
     SimClock,
-    nodelay,
 )
 from hallq.simulate.model import Behaviour, local_ts, sim_hall, staffing_from_config
 from hallq.simulate.report import DaySummary, summarize
@@ -84,7 +83,6 @@ def simulate_day(hall: Hall, day: dt.date, *, db: str | Path | None = None, url:
     tx = MqttTransport(broker.url, big)
     try:
         hub = Hub(big, db, broker.url, clock=clock, durable=durable, tick_interval=0.2)
-        nodelay(hub.client)
         hub.start()
         sim = DaySimulator(big, staffing, tx, clock, day, profile=profile, behaviour=behaviour, seed=seed,
                            speed=speed, progress=progress, stop=stop)

@@ -77,6 +77,8 @@ def config_text(password_file: Path, acl_file: Path, listen: str, tls: TlsListen
         "persistence false",
         f"max_packet_size {MAX_PACKET}",
         "max_queued_messages 1000",
+        "# small QoS 1 replies must not wait ~40 ms for a delayed ACK (Nagle); hallq clients set it too",
+        "set_tcp_nodelay true",
         "",
     ]
     if listen:
