@@ -216,19 +216,15 @@ class KioskModel:
 
     @property
     def entry_display(self) -> str:
-        text = self.fields[self.field]
-        if self.field is Field.ID:
-            return masked_entry(text)
-        if self.field is Field.PHONE and len(text) > 7:
-            return text[:3] + "****" + text[7:]
-        return text
+        return self.field_display(self.field)
 
     def field_display(self, f: Field) -> str:
+        """What the screen shows of a field: ID and phone numbers starred as they are typed."""
         text = self.fields[f]
         if f is Field.ID:
             return masked_entry(text)
-        if f is Field.PHONE and len(text) > 7:
-            return text[:3] + "****" + text[7:]
+        if f is Field.PHONE:
+            return text[:3] + "*" * len(text[3:7]) + text[7:]  # 138****5678, never whole
         return text
 
     @property

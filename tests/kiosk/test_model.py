@@ -124,6 +124,12 @@ def test_id_entry_is_masked_while_typed() -> None:
     assert SAMPLE_ID not in m.field_display(Field.ID)
     assert masked_entry("1101051949") == "110105****"
     assert m.field is Field.PHONE  # full number: on to the optional phone
+    shown = []
+    for c in "13812345678":
+        m.key(c)
+        shown.append(m.entry_display)
+    assert shown[4] == "138**" and shown[-1] == "138****5678"
+    assert not any("1234" in s for s in shown), "the middle digits never show"
 
 
 @pytest.mark.parametrize(("typed", "message"), [
