@@ -743,6 +743,9 @@ class HallCore:
     def _on_window_summoned(self, e: ev.BackOfficeSummoned) -> None:
         pass  # recorded in the log and published; no state to change
 
+    def _on_audit_override(self, e: ev.OverrideRecorded) -> None:
+        pass  # the audit lives in the event log; no state to change
+
     def _on_evaluation_invited(self, e: ev.EvaluationInvited) -> None:
         w = self.windows[e.window]
         w.evaluation, w.evaluation_at = e.ticket, e.at

@@ -209,13 +209,24 @@ class EvaluationRecorded(Event):
     device: str
 
 
+@dataclass(frozen=True)
+class OverrideRecorded(Event):
+    """A guide's (or admin's) override, for the audit: who (device), what, on what, and why."""
+
+    type: ClassVar[str] = "audit.override"
+    op: str
+    device: str
+    target: str  # the ticket and/or window the override acted on
+    reason: str
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
     for cls in (
         DayStarted, TicketIssued, TicketCalled, TicketRecalled, OutcomeRecorded, TicketTransferred,
         TicketRequeued, TicketCancelled, TicketsExpired, PriorityVerified, WindowOpened, WindowPaused,
         WindowResumed, WindowClosed, WindowQueuesChanged, BackOfficeSummoned, EvaluationInvited,
-        EvaluationRecorded,
+        EvaluationRecorded, OverrideRecorded,
     )
 }
 

@@ -35,6 +35,11 @@ from hub.store import Store
 log = logging.getLogger("hallq.hub")
 
 RECENT_CALLS = 20
+# What a guide does to someone else's ticket or window: each is audited (who, when, what, why).
+OVERRIDES = frozenset({
+    "ticket.issue", "ticket.call", "ticket.transfer", "ticket.cancel", "ticket.verify_priority", "ticket.reprint",
+    "tickets.expire", "window.pause", "window.resume", "window.close", "window.set_queues",
+})
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,8 @@ class HubService:
                 reply = p.encode_reply(req.id, code=exc.code, message=exc.message)
                 self.store.record(self.core, [], device=device, request_id=req.id, op=req.op, reply=reply, at=now)
                 return Outcome(reply, pubs, False)
+            if self.hall.devices[device].role in (Role.GUIDE, Role.ADMIN) and req.op in OVERRIDES:
+                events.append(self._audit(device, req, now))
             reply = p.encode_reply(req.id, result)
             self.seq = self.store.record(self.core, events, device=device, request_id=req.id, op=req.op,
                                          reply=reply, at=now)
@@ -245,6 +252,14 @@ class HubService:
             target_window=a.get("target_window", ""),
         )
         return self._ticket_result(_ticket_of(events)), events
+
+    def _audit(self, device: str, req: p.Request, now: float) -> ev.Event:
+        a = req.args
+        target = " ".join(str(a[k]) for k in ("ticket", "window", "to_queue", "to_window", "device", "matter")
+                          if a.get(k))
+        e = ev.OverrideRecorded(now, req.op, device, target, str(a.get("reason") or a.get("note") or ""))
+        self.core.apply(e)
+        return e
 
     def _checkin(self, device: str, a: dict[str, Any], now: float) -> tuple[dict[str, Any], list[ev.Event]]:
         """预约签到 (R5): by appointment code or ID number; an appointment-class ticket for the booked slot."""

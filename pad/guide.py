@@ -250,6 +250,8 @@ class GuideConsole(Presenter):
     def _override(self, op: str, args: dict[str, Any], label: str, reason: str) -> Command:
         if not reason.strip():
             raise NotAllowed(tr("请填写原因"))
+        if "reason" not in args and "note" not in args:
+            args = {**args, "reason": reason.strip()}  # the hub records it with the override (audit.override)
         cmd = self._send(op, args, label)
         self.audit.insert(0, {"at": self.clock(), "by": self.operator or self.device, "what": label,
                               "reason": reason.strip(), "rid": cmd.rid, "ok": None})

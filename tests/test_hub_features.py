@@ -230,3 +230,21 @@ def test_a_burst_from_many_kiosks_is_acknowledged_once_each(hall: LocalHall) -> 
 
     rows = Store(hall.db).tickets("2026-11-23")
     assert sorted(r["number"] for r in rows) == sorted(numbers)
+
+
+def test_guide_overrides_are_audited_with_who_when_and_why(hall: LocalHall) -> None:
+    from hub.store import Store
+
+    kiosk, guide, pad = hall.client("K1"), hall.client("G1"), hall.client("P-S01")
+    t = kiosk.request("ticket.issue", {"matter": "hukou-move", "situation": "with-house",
+                                       "priority_group": "elderly"})["ticket"]
+    guide.request("ticket.verify_priority", {"ticket": t["number"], "reason": "核验老年证"})
+    guide.request("window.set_queues", {"window": "T01", "queues": ["A"], "reason": "上午高峰"})
+    pad.request("window.open", {"window": "S01", "staff": "1001", "pin": "1234"})
+    pad.request("window.pause", {"window": "S01", "reason": "休息"})  # staff at their own window: not an override
+    audits = [e for _, e in Store(hall.db).events() if e.type == "audit.override"]
+    assert [(a.op, a.device, a.target, a.reason) for a in audits] == [  # type: ignore[attr-defined]
+        ("ticket.verify_priority", "G1", t["number"], "核验老年证"),
+        ("window.set_queues", "G1", "T01", "上午高峰"),
+    ]
+    assert all(a.at == Clock()() for a in audits)

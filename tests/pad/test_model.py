@@ -278,7 +278,7 @@ def test_green_channel_request_is_an_alert_until_verified(console: GuideConsole)
     assert "A001" in console.alerts()[0].text
     cmd = console.verify_priority(t["id"], "核验老年证")
     assert cmd.op == "ticket.verify_priority"
-    assert cmd.args == {"ticket": t["id"]}
+    assert cmd.args == {"ticket": t["id"], "reason": "核验老年证"}  # the hub audits it with the reason
     console.finished(cmd, {"ticket": {**t, "priority_verified": True}})
     assert console.alerts() == []
     assert console.audit[0]["ok"] is True
@@ -305,7 +305,7 @@ def test_override_commands(console: GuideConsole) -> None:
     assert console.audit[0]["ok"] is False
     cmd = console.issue("m1", "s1", "老人不会用自助机", priority_group="elderly", name="李秀英")
     assert cmd.args == {"matter": "m1", "situation": "s1", "channel": "guide", "priority_group": "elderly",
-                        "name": "李秀英"}
+                        "name": "李秀英", "reason": "老人不会用自助机"}
 
 
 def test_device_rows_show_presence_and_paper(console: GuideConsole) -> None:
