@@ -22,13 +22,13 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import machine, pct, table  # noqa: E402
-from display.hall_view import HallView  # noqa: E402
-from display.model import HallBoard  # noqa: E402
-from display.voice import EspeakEngine, PhraseCache, VoiceSettings, call_phrase  # noqa: E402
-from hallq.qt.app import make_app  # noqa: E402
-from hub.config import load_hall, sample_hall_path  # noqa: E402
-from hub.service import catalog  # noqa: E402
+from bench.common import machine, pct, table
+from display.hall_view import HallView
+from display.model import HallBoard
+from display.voice import EspeakEngine, PhraseCache, VoiceSettings, call_phrase
+from hallq.qt.app import make_app
+from hub.config import load_hall, sample_hall_path
+from hub.service import catalog
 
 BASE = "hallq/lvliang"
 
