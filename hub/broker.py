@@ -24,10 +24,23 @@ from typing import Any
 log = logging.getLogger("hallq.broker")
 
 
+_handed_out: set[int] = set()
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
+    """A free port, never one this process handed out before.
+
+    Clients of a broker that stopped keep reconnecting to its port; a new broker on the same
+    port would receive them, and clients with the same MQTT client id would take turns
+    kicking each other off (in tests, and a hub restarted on another port in one process).
+    """
+    while True:
+        with socket.socket() as s:
+            s.bind((host, 0))
+            port = int(s.getsockname()[1])
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
 
 
 SHUTDOWN_S = 2.0

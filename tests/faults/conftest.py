@@ -22,7 +22,6 @@ from typing import Any
 import pytest
 
 from hallq.client import HallClient
-from hallq.simulate.engine import nodelay
 from hub.broker import EmbeddedBroker, free_port
 from hub.config import sample_hall_path
 
@@ -227,4 +226,4 @@ class HubProc:
 
 
 def client(url: str, hall: str, device: str, role: str, **kwargs: Any) -> HallClient:
-    return nodelay(HallClient(url, hall, device, role, **kwargs)).start(20)
+    return HallClient(url, hall, device, role, **kwargs).start(20)

@@ -18,7 +18,6 @@ import pytest
 
 from hallq import protocol as p
 from hallq.client import HallClient, RequestTimeout
-from hallq.simulate.engine import nodelay
 from hallq.testing import open_all_day
 from hub.bridge import Hub
 from hub.config import load_hall, sample_hall_path
@@ -39,7 +38,7 @@ def issue_args(hall: Any) -> dict[str, str]:
 def retained(url: str, hall: str, topics: list[str], timeout: float = 10.0) -> dict[str, Any]:
     """What a screen that connects now gets: the broker's retained messages."""
     c = HallClient(url, hall, f"obs{time.monotonic_ns() % 10**8}", "display", subscriptions=(f"hallq/{hall}/#",))
-    nodelay(c).start(20)
+    c.start(20)
     try:
         wait_until(lambda: all(t in c.state for t in topics), timeout, f"retained {topics}")
         time.sleep(0.3)  # the rest of the retained burst
@@ -53,7 +52,6 @@ def test_broker_restart_reconnects_repaints_and_applies_retries_once(restartable
     broker = restartable_broker
     hall = open_all_day(load_hall(sample_hall_path()))
     hub = Hub(hall, tmp_path / "hall.db", broker.url, tick_interval=0.2)
-    nodelay(hub.client)
     hub.start(20)
     t = p.Topics(hall.id)
     clients = {d: client(broker.url, hall.id, d, r, subscriptions=(t.queues, t.windows, t.calls))

@@ -179,7 +179,7 @@ def test_same_request_id_twice_is_byte_identical_and_changes_nothing(svc: HubSer
     svc2 = HubService(small_hall, store, KEY, clock)
     third = svc2.handle("K1", payload)
     assert third.reply == first.reply
-    assert event_count(store) == n_events + 1
+    assert event_count(store) == n_events + 2  # G1's ticket and the audit of that guide override
     svc.store = store  # the fixture closes it
 
 
