@@ -331,6 +331,29 @@ def test_appointment_checkin_unknown_code(kiosk: KioskRig) -> None:
     assert "没有找到预约记录" in k.window.texts()
 
 
+def test_appointment_checkin_prints_an_appointment_ticket(kiosk: KioskRig) -> None:
+    """预约签到 end to end: a booked appointment (imported into the hub's store) → ticket and slip."""
+    import datetime as dt
+    import zoneinfo
+
+    from hub.store import Store
+
+    k = kiosk.start()
+    now = dt.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai"))
+    store = Store(k.hall.db)
+    store.add_appointments([{
+        "code": "YY8888", "day": now.date().isoformat(), "slot_start": now.timestamp(),
+        "slot_end": now.timestamp() + 1800, "matter": "hukou-move", "situation": "with-house",
+        "name_masked": "王*", "id_masked": "", "id_hash": "", "phone_masked": ""}])
+    store.close()
+    k.tap("预约签到")
+    k.type_keys("YY8888")
+    k.tap("签到取号")
+    k.wait_screen("ticket")
+    assert k.model.ticket is not None and k.model.ticket["channel"] == "appointment"
+    assert k.model.ticket["number"] in slip_text(k.printed)
+
+
 def test_guide_reprint_request_prints_on_this_kiosk(kiosk: KioskRig) -> None:
     k = kiosk.start()
     walk_to_result(k)
