@@ -30,6 +30,13 @@ BATCH = 64  # commands committed together when they arrive faster than one fsync
 _STOP = "\0stop"
 
 
+def coalesce(publications: list[Publication]) -> list[Publication]:
+    """Events in order; of each retained state topic only its last value (a batch of calls
+    repaints the queue summary once, not once per command)."""
+    last = {pub.topic: i for i, pub in enumerate(publications) if pub.retain}
+    return [pub for i, pub in enumerate(publications) if not pub.retain or last[pub.topic] == i]
+
+
 def load_key(path: str | Path) -> bytes:
     """The keyed-hash secret for ID numbers: kept beside, never inside, the database."""
     path = Path(path)
@@ -126,7 +133,7 @@ class Hub:
             return
         for device, result in results:
             self.client.publish(self.client.topics.reply(device), result.reply)
-            self._publish(result.publications)
+        self._publish(coalesce([pub for _, result in results for pub in result.publications]))
         self.handled += len(batch)
 
     def _publish(self, publications: list[Publication]) -> None:

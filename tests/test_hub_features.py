@@ -248,3 +248,13 @@ def test_guide_overrides_are_audited_with_who_when_and_why(hall: LocalHall) -> N
         ("window.set_queues", "G1", "T01", "上午高峰"),
     ]
     assert all(a.at == Clock()() for a in audits)
+
+
+def test_a_batch_publishes_each_retained_state_once_and_every_event() -> None:
+    from hub.bridge import coalesce
+    from hub.service import Publication
+
+    pubs = [Publication("q", b"1", retain=True), Publication("call", b"a"), Publication("q", b"2", retain=True),
+            Publication("w/S01", b"x", retain=True), Publication("call", b"b")]
+    assert [(p.topic, p.payload) for p in coalesce(pubs)] == [("call", b"a"), ("q", b"2"), ("w/S01", b"x"),
+                                                             ("call", b"b")]
