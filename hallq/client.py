@@ -126,6 +126,8 @@ class HallClient:
         self.mqtt.on_message = self._on_message
         self.mqtt.on_subscribe = self._on_subscribe
         self.mqtt.on_socket_open = _no_delay
+        self.mqtt.on_connect_fail = self._on_connect_fail
+        self._problem = ""  # why the last connection attempt failed, for error messages
         self._sub_mid: int | None = None
 
     # ------------------------------------------------------------ life
@@ -136,7 +138,8 @@ class HallClient:
         self.mqtt.loop_start()
         if wait is not None and not self._subscribed.wait(wait):
             self.stop()
-            raise ConnectionError(f"cannot reach the MQTT broker at {self.address.host}:{self.address.port}")
+            why = f" ({self._problem})" if self._problem else ""
+            raise ConnectionError(f"cannot reach the MQTT broker at {self.address.host}:{self.address.port}{why}")
         return self
 
     def stop(self) -> None:
@@ -218,6 +221,7 @@ class HallClient:
     def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any = None) -> None:
         if getattr(reason, "is_failure", False):
             log.warning("broker refused the connection: %s", reason)
+            self._problem = f"refused: {reason}"
             return
         client.publish(self.topics.presence(self.device), p.presence(True, self.role, time.time()), qos=1,
                        retain=True)
@@ -229,11 +233,16 @@ class HallClient:
         for listener in self._status_listeners:
             listener(True)
 
+    def _on_connect_fail(self, client: mqtt.Client, userdata: Any) -> None:
+        self._problem = "connection attempt failed (nothing listening, or refused)"
+
     def _on_subscribe(self, client: mqtt.Client, userdata: Any, mid: int, *args: Any) -> None:
         if mid == self._sub_mid:
             self._subscribed.set()
 
     def _on_disconnect(self, client: mqtt.Client, userdata: Any, *args: Any) -> None:
+        reason = next((a for a in args if hasattr(a, "is_failure")), None)
+        self._problem = f"disconnected: {reason}" if reason is not None else "disconnected"
         self.connected.clear()
         self._subscribed.clear()
         for listener in self._status_listeners:
