@@ -137,8 +137,8 @@ class HallClient:
         self.mqtt.connect_async(self.address.host, self.address.port, keepalive=15)
         self.mqtt.loop_start()
         if wait is not None and not self._subscribed.wait(wait):
+            why = f" ({self._problem})" if self._problem else " (no answer)"
             self.stop()
-            why = f" ({self._problem})" if self._problem else ""
             raise ConnectionError(f"cannot reach the MQTT broker at {self.address.host}:{self.address.port}{why}")
         return self
 

@@ -6,6 +6,7 @@ SQLite file, real clients. ``clock`` lets a caller pin the hall's time.
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import time
 from collections.abc import Callable
@@ -18,6 +19,8 @@ from hub.bridge import Hub
 from hub.broker import EmbeddedBroker, free_port
 from hub.config import load_hall, sample_hall_path
 from hub.hall import Hall
+
+log = logging.getLogger("hallq.testing")
 
 
 def open_all_day(hall: Hall) -> Hall:
@@ -40,11 +43,26 @@ class LocalHall:
         self.clients: list[HallClient] = []
 
     def start(self) -> LocalHall:
-        if not self.url:
-            self.broker = EmbeddedBroker("127.0.0.1", free_port()).start()
-            self.url = self.broker.url
-        self.hub = Hub(self.hall, self.db, self.url, clock=self.clock).start()
-        return self
+        own_broker = not self.url
+        for attempt in (1, 2):
+            if own_broker:
+                self.broker = EmbeddedBroker("127.0.0.1", free_port()).start()
+                self.url = self.broker.url
+            hub = Hub(self.hall, self.db, self.url, clock=self.clock)
+            try:
+                self.hub = hub.start()
+                return self
+            except ConnectionError as exc:
+                # Rarely (about once in a few hundred in-process starts under the test suite's
+                # load) the hub's first connection to a fresh amqtt broker gets no SUBACK in 10 s;
+                # under investigation (see the session notes). A new broker is a real retry.
+                hub.stop()
+                if not own_broker or attempt == 2:
+                    raise
+                log.warning("local hall: %s; retrying on a new broker", exc)
+                if self.broker is not None:
+                    self.broker.stop()
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def client(self, device: str, role: str | None = None, **kwargs: Any) -> HallClient:
         if role is None:
