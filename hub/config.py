@@ -14,7 +14,7 @@ import hashlib
 import re
 import tomllib
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -133,6 +133,17 @@ class _Checker:
             return []
         return [(f"{_join(path, key)}[{i}]", v) for i, v in enumerate(value)]
 
+    def entries(self, doc: dict[str, Any], key: str, known: Iterable[str],
+                pattern: re.Pattern[str] = _ID) -> Iterator[tuple[str, dict[str, Any], str]]:
+        """Each ``[[key]]`` table checked for unknown keys, with its ``id`` checked and unique."""
+        seen: dict[str, str] = {}
+        for path, d in self.list_of_tables(doc, key, ""):
+            self.table(d, path, known)
+            ident = self.get(d, "id", path, str)
+            self.ident(ident, f"{path}.id", pattern)
+            self.unique(seen, ident, f"{path}.id")
+            yield path, d, ident
+
     def ident(self, value: str, path: str, pattern: re.Pattern[str] = _ID) -> None:
         if value and not pattern.match(value):
             self.error(path, f"标识符格式不正确 (invalid id {value!r}; expected {pattern.pattern})")
@@ -216,24 +227,14 @@ def _policy(c: _Checker, data: Any) -> Policy:
 
 def _zones(c: _Checker, doc: dict[str, Any]) -> dict[str, Zone]:
     out: dict[str, Zone] = {}
-    seen: dict[str, str] = {}
-    for path, d in c.list_of_tables(doc, "zones", ""):
-        c.table(d, path, ("id", "name"))
-        zid = c.get(d, "id", path, str)
-        c.ident(zid, f"{path}.id")
-        c.unique(seen, zid, f"{path}.id")
+    for path, d, zid in c.entries(doc, "zones", ("id", "name")):
         out[zid] = Zone(zid, c.get(d, "name", path, str))
     return out
 
 
 def _queues(c: _Checker, doc: dict[str, Any], zones: dict[str, Zone]) -> dict[str, Queue]:
     out: dict[str, Queue] = {}
-    seen: dict[str, str] = {}
-    for path, d in c.list_of_tables(doc, "queues", ""):
-        c.table(d, path, ("id", "name", "zone", "daily_quota"))
-        qid = c.get(d, "id", path, str)
-        c.ident(qid, f"{path}.id", _QUEUE_ID)
-        c.unique(seen, qid, f"{path}.id")
+    for path, d, qid in c.entries(doc, "queues", ("id", "name", "zone", "daily_quota"), _QUEUE_ID):
         zone = c.get(d, "zone", path, str)
         _ref(c, zone, zones, f"{path}.zone", "zone")
         quota = c.get(d, "daily_quota", path, int, default=0)
@@ -245,13 +246,8 @@ def _queues(c: _Checker, doc: dict[str, Any], zones: dict[str, Zone]) -> dict[st
 
 def _windows(c: _Checker, doc: dict[str, Any], zones: dict[str, Zone], queues: dict[str, Queue]) -> dict[str, Window]:
     out: dict[str, Window] = {}
-    seen: dict[str, str] = {}
     keys = ("id", "name", "kind", "zone", "queues", "overflow", "weights", "department", "tidal")
-    for path, d in c.list_of_tables(doc, "windows", ""):
-        c.table(d, path, keys)
-        wid = c.get(d, "id", path, str)
-        c.ident(wid, f"{path}.id")
-        c.unique(seen, wid, f"{path}.id")
+    for path, d, wid in c.entries(doc, "windows", keys):
         zone = c.get(d, "zone", path, str)
         _ref(c, zone, zones, f"{path}.zone", "zone")
         served = c.strings(d, "queues", path, required=True)
@@ -405,7 +401,6 @@ def _check_tree(c: _Checker, path: str, questions: list[Question], situations: d
 
 def _matters(c: _Checker, doc: dict[str, Any], zones: dict[str, Zone], queues: dict[str, Queue]) -> dict[str, Matter]:
     out: dict[str, Matter] = {}
-    seen: dict[str, str] = {}
     keys = (
         "id",
         "code",
@@ -421,11 +416,7 @@ def _matters(c: _Checker, doc: dict[str, Any], zones: dict[str, Zone], queues: d
         "keywords",
         "popular",
     )
-    for path, d in c.list_of_tables(doc, "matters", ""):
-        c.table(d, path, keys)
-        mid = c.get(d, "id", path, str)
-        c.ident(mid, f"{path}.id")
-        c.unique(seen, mid, f"{path}.id")
+    for path, d, mid in c.entries(doc, "matters", keys):
         zone = c.get(d, "zone", path, str)
         _ref(c, zone, zones, f"{path}.zone", "zone")
         mode = c.enum(d, "mode", path, MatterMode, default=MatterMode.COMPREHENSIVE)
@@ -462,12 +453,7 @@ def _matters(c: _Checker, doc: dict[str, Any], zones: dict[str, Zone], queues: d
 
 def _groups(c: _Checker, doc: dict[str, Any]) -> dict[str, PriorityGroup]:
     out: dict[str, PriorityGroup] = {}
-    seen: dict[str, str] = {}
-    for path, d in c.list_of_tables(doc, "priority_groups", ""):
-        c.table(d, path, ("id", "name", "needs_verification"))
-        gid = c.get(d, "id", path, str)
-        c.ident(gid, f"{path}.id")
-        c.unique(seen, gid, f"{path}.id")
+    for path, d, gid in c.entries(doc, "priority_groups", ("id", "name", "needs_verification")):
         out[gid] = PriorityGroup(
             gid, c.get(d, "name", path, str), c.get(d, "needs_verification", path, bool, default=True)
         )
@@ -476,12 +462,7 @@ def _groups(c: _Checker, doc: dict[str, Any]) -> dict[str, PriorityGroup]:
 
 def _staff(c: _Checker, doc: dict[str, Any]) -> dict[str, Staff]:
     out: dict[str, Staff] = {}
-    seen: dict[str, str] = {}
-    for path, d in c.list_of_tables(doc, "staff", ""):
-        c.table(d, path, ("id", "name", "pin_hash", "roles", "department"))
-        sid = c.get(d, "id", path, str)
-        c.ident(sid, f"{path}.id")
-        c.unique(seen, sid, f"{path}.id")
+    for path, d, sid in c.entries(doc, "staff", ("id", "name", "pin_hash", "roles", "department")):
         pin_hash = c.get(d, "pin_hash", path, str)
         if pin_hash and not pin_hash.startswith("pbkdf2_sha256$"):
             c.error(
@@ -503,12 +484,7 @@ def _staff(c: _Checker, doc: dict[str, Any]) -> dict[str, Staff]:
 
 def _devices(c: _Checker, doc: dict[str, Any], hall_refs: dict[str, dict[str, Any]]) -> dict[str, Device]:
     out: dict[str, Device] = {}
-    seen: dict[str, str] = {}
-    for path, d in c.list_of_tables(doc, "devices", ""):
-        c.table(d, path, ("id", "role", "window", "zone", "printer"))
-        did = c.get(d, "id", path, str)
-        c.ident(did, f"{path}.id")
-        c.unique(seen, did, f"{path}.id")
+    for path, d, did in c.entries(doc, "devices", ("id", "role", "window", "zone", "printer")):
         role = c.enum(d, "role", path, Role)
         window = c.get(d, "window", path, str, default="")
         zone = c.get(d, "zone", path, str, default="")

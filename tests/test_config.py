@@ -1,0 +1,46 @@
+"""The hall-file checker: every table's ids are checked for shape and duplicates, all errors at once."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from hub.config import ConfigError, parse_hall, sample_hall_path
+
+
+def sample() -> tuple[dict, str]:  # type: ignore[type-arg]
+    text = sample_hall_path().read_text(encoding="utf-8")
+    return tomllib.loads(text), text
+
+
+def errors(doc: dict, text: str = "") -> list[str]:  # type: ignore[type-arg]
+    with pytest.raises(ConfigError) as exc:
+        parse_hall(doc, text=text)
+    return [str(i) for i in exc.value.issues]
+
+
+def test_duplicate_ids_in_every_table_are_reported_with_both_places() -> None:
+    doc, _ = sample()
+    for table in ("zones", "queues", "windows", "matters", "priority_groups", "staff", "devices"):
+        doc[table].append(dict(doc[table][0]))
+    found = errors(doc)
+    for table in ("zones", "queues", "windows", "matters", "priority_groups", "staff", "devices"):
+        n = len(doc[table]) - 1
+        assert any(f"{table}[{n}].id" in e and f"first at {table}[0].id" in e for e in found), table
+
+
+def test_queue_ids_must_be_prefix_letters_and_unknown_keys_get_a_hint() -> None:
+    doc, text = sample()
+    doc["queues"][0]["id"] = "a1"
+    doc["zones"][0]["nmae"] = "x"
+    found = errors(doc, text)
+    assert any(e.startswith("queues[0].id") and "invalid id 'a1'" in e for e in found)
+    assert any(e.startswith("zones[0].nmae") and "did you mean 'name'" in e for e in found)
+
+
+def test_the_sample_hall_loads() -> None:
+    doc, text = sample()
+    hall = parse_hall(doc, text=text)
+    assert len(hall.matters) >= 30
+    assert hall.windows_serving("A")[:3] == ["S01", "S02", "S03"]
