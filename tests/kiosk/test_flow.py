@@ -249,7 +249,7 @@ def test_priority_group_ticket_is_pending_and_guides_are_told(kiosk: KioskRig) -
     events: list[Any] = []
     g.subscribe(g.topics.event("priority"), lambda t, d: events.append(d))
     k.tap("老年人/特殊群体")
-    k.tap("老年人（65周岁以上）")
+    k.tap("65周岁以上老年人")
     k.wait_screen("matters")
     assert k.model.elder
     k.tap("居民身份证申领、换领、补领")
@@ -258,7 +258,7 @@ def test_priority_group_ticket_is_pending_and_guides_are_told(kiosk: KioskRig) -
     assert ticket["priority_group"] == "elderly"
     assert not ticket["priority_verified"]
     wait_for(k.qtbot, lambda: any(e["ticket"]["id"] == ticket["id"] for e in events))
-    assert "已申报优先办理：老年人（65周岁以上）" in slip_text(k.printed)
+    assert "已申报优先办理：65周岁以上老年人" in slip_text(k.printed)
 
 
 def test_assist_and_online_and_consult_routes(kiosk: KioskRig) -> None:
