@@ -5,7 +5,7 @@ says whether printing must stop (paper out) or may go on with a warning (paper n
 Codes are part of the contract with kiosk/ and the hub: never rename one.
 """
 
-# ruff: noqa: N818 - the names are the faults the kiosk acts on (PaperOut, CoverOpen), not "…Error"
+
 from __future__ import annotations
 
 
