@@ -221,6 +221,9 @@ OPS: dict[str, Op] = {
                              "ticket": _a(S)}, (DISPLAY, PAD, GUIDE, ADMIN), own_window=True, doc="好差评"),
     "evaluation.skip": Op({"window": _a(S, required=True)}, (DISPLAY, PAD, GUIDE, ADMIN), own_window=True,
                           doc="未评价 (evaluator timeout)"),
+    "guide.login": Op({"staff": _a(S, required=True), "pin": _a(S, required=True, max_len=32)}, (GUIDE, ADMIN),
+                      doc="a guide signs in at a guide console: overrides are then audited with their name"),
+    "guide.logout": Op({}, (GUIDE, ADMIN), doc="the guide signs out of this console"),
     "hall.snapshot": Op({}, EVERYONE, query=True, doc="queues and windows in one reply"),
 }
 

@@ -188,6 +188,7 @@ class HallCore:
         self.expired_marks: set[str] = set()
         self.active_by_person: dict[tuple[str, str], str] = {}
         self.last_event_at = 0.0
+        self.guides: dict[str, str] = {}  # guide console device → staff signed in there
         # Derived, kept as lists change so summaries never rescan a queue:
         self.pending_priority: dict[str, int] = dict.fromkeys(hall.queues, 0)  # 绿色通道 awaiting a guide
         self.changed_queues: set[str] = set(hall.queues)  # queues whose summary a publisher must redo
@@ -528,6 +529,17 @@ class HallCore:
             raise DomainError("bad_target", "同一队列不能同时在两个阶段")
         return self._emit(ev.WindowQueuesChanged(now, window, queues, overflow, reason, by))
 
+    def guide_login(self, now: float, device: str, staff: str) -> list[ev.Event]:
+        """引导人员签到: overrides from this console are audited with this staff member."""
+        if staff not in self.hall.staff:
+            raise DomainError("unknown_staff", f"没有工号 {staff}")
+        return self._emit(ev.GuideSignedIn(now, device, staff))
+
+    def guide_logout(self, now: float, device: str) -> list[ev.Event]:
+        if device not in self.guides:
+            raise DomainError("not_signed_in", "本引导台当前没有人员签到")
+        return self._emit(ev.GuideSignedOut(now, device))
+
     def summon(self, now: float, window: str, department: str = "", note: str = "", by: str = "") -> list[ev.Event]:
         """呼叫后台 (R11): ask back-office staff of the matter's department to come."""
         w = self.window(window)
@@ -629,6 +641,7 @@ class HallCore:
         self.waiting = {q: [] for q in self.hall.queues}
         self.pending_priority = dict.fromkeys(self.hall.queues, 0)
         self.changed_queues = set(self.hall.queues)
+        self.guides = {}  # a new day: everyone signs in again, as staff do at windows
         self.direct = {w: [] for w in self.hall.windows}
         self.windows = {w.id: WindowRuntime(w.id, w.queues, w.overflow, since=e.at)
                         for w in self.hall.windows.values()}
@@ -745,6 +758,13 @@ class HallCore:
 
     def _on_audit_override(self, e: ev.OverrideRecorded) -> None:
         pass  # the audit lives in the event log; no state to change
+
+    def _on_guide_signed_in(self, e: ev.GuideSignedIn) -> None:
+        self.guides = {d: s for d, s in self.guides.items() if s != e.staff}  # one console per guide
+        self.guides[e.device] = e.staff
+
+    def _on_guide_signed_out(self, e: ev.GuideSignedOut) -> None:
+        self.guides.pop(e.device, None)
 
     def _on_evaluation_invited(self, e: ev.EvaluationInvited) -> None:
         w = self.windows[e.window]

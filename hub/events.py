@@ -218,6 +218,20 @@ class OverrideRecorded(Event):
     device: str
     target: str  # the ticket and/or window the override acted on
     reason: str
+    staff: str = ""  # the guide signed in at that console (guide.login), if any
+
+
+@dataclass(frozen=True)
+class GuideSignedIn(Event):
+    type: ClassVar[str] = "guide.signed_in"
+    device: str
+    staff: str
+
+
+@dataclass(frozen=True)
+class GuideSignedOut(Event):
+    type: ClassVar[str] = "guide.signed_out"
+    device: str
 
 
 EVENT_TYPES: dict[str, type[Event]] = {
@@ -226,7 +240,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         DayStarted, TicketIssued, TicketCalled, TicketRecalled, OutcomeRecorded, TicketTransferred,
         TicketRequeued, TicketCancelled, TicketsExpired, PriorityVerified, WindowOpened, WindowPaused,
         WindowResumed, WindowClosed, WindowQueuesChanged, BackOfficeSummoned, EvaluationInvited,
-        EvaluationRecorded, OverrideRecorded,
+        EvaluationRecorded, OverrideRecorded, GuideSignedIn, GuideSignedOut,
     )
 }
 

@@ -214,6 +214,15 @@ class HubService:
                 if not {Role.PAD, Role.GUIDE} & set(staff.roles):
                     raise DomainError("staff_role", f"工号 {staff.id} 不是窗口或引导人员，不能登录窗口")
                 return {}, c.open_window(now, a["window"], a["staff"], device)
+            case "guide.login":
+                staff = self.hall.staff.get(a["staff"])
+                if staff is None or not check_pin(a["pin"], staff.pin_hash):
+                    raise DomainError("bad_pin", "工号或密码不正确")
+                if not {Role.GUIDE, Role.ADMIN} & set(staff.roles):
+                    raise DomainError("staff_role", f"工号 {staff.id} 不是引导人员")
+                return {"staff": {"id": staff.id, "name": staff.name}}, c.guide_login(now, device, staff.id)
+            case "guide.logout":
+                return {}, c.guide_logout(now, device)
             case "window.pause":
                 return {}, c.pause(now, a["window"], a["reason"], by=device)
             case "window.resume":
@@ -257,7 +266,8 @@ class HubService:
         a = req.args
         target = " ".join(str(a[k]) for k in ("ticket", "window", "to_queue", "to_window", "device", "matter")
                           if a.get(k))
-        e = ev.OverrideRecorded(now, req.op, device, target, str(a.get("reason") or a.get("note") or ""))
+        e = ev.OverrideRecorded(now, req.op, device, target, str(a.get("reason") or a.get("note") or ""),
+                                self.core.guides.get(device, ""))
         self.core.apply(e)
         return e
 

@@ -189,7 +189,7 @@ class Store:
         wins = core.windows.values() if all_windows else [core.windows[w] for w in windows if w in core.windows]
         cur.executemany(_upsert("windows", WINDOW_COLUMNS), [window_row(w) for w in wins])
         state = {"day": core.day, "counters": core.counters, "seq": core.seq,
-                 "expired_marks": sorted(core.expired_marks)}
+                 "expired_marks": sorted(core.expired_marks), "guides": core.guides}
         cur.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('core', ?)", (json.dumps(state),))
 
     # ------------------------------------------------------------ restart
@@ -203,6 +203,7 @@ class Store:
         core.day = state["day"]
         core.seq = state["seq"]
         core.expired_marks = set(state["expired_marks"])
+        core.guides = dict(state.get("guides", {}))
         for q, n in state["counters"].items():
             if q in core.counters:
                 core.counters[q] = n

@@ -258,3 +258,25 @@ def test_a_batch_publishes_each_retained_state_once_and_every_event() -> None:
             Publication("w/S01", b"x", retain=True), Publication("call", b"b")]
     assert [(p.topic, p.payload) for p in coalesce(pubs)] == [("call", b"a"), ("q", b"2"), ("w/S01", b"x"),
                                                              ("call", b"b")]
+
+
+def test_a_signed_in_guide_is_named_in_the_audit(hall: LocalHall) -> None:
+    from hub.store import Store
+
+    kiosk, guide = hall.client("K1"), hall.client("G1")
+    t = kiosk.request("ticket.issue", {"matter": "hukou-move", "situation": "with-house"})["ticket"]
+    with pytest.raises(RequestError) as wrong:
+        guide.request("guide.login", {"staff": "2001", "pin": "0000"})
+    assert wrong.value.code == "bad_pin"
+    with pytest.raises(RequestError) as not_guide:
+        guide.request("guide.login", {"staff": "1001", "pin": "1234"})
+    assert not_guide.value.code == "staff_role"
+    assert guide.request("guide.login", {"staff": "2001", "pin": "1234"})["staff"]["name"] == "赵芳"
+    guide.request("ticket.cancel", {"ticket": t["number"], "reason": "群众离开"})
+    guide.request("guide.logout", {})
+    with pytest.raises(RequestError) as again:
+        guide.request("guide.logout", {})
+    assert again.value.code == "not_signed_in"
+    audit = [e for _, e in Store(hall.db).events() if e.type == "audit.override"]
+    assert [(a.op, a.device, a.staff, a.reason) for a in audit] == [  # type: ignore[attr-defined]
+        ("ticket.cancel", "G1", "2001", "群众离开")]

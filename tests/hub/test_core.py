@@ -341,6 +341,7 @@ REFUSALS: list[tuple[str, Setup, Act]] = [
     ("window_state", s_open, lambda c, n: c.resume(n, "W1")),
     ("window_state", s_nothing, lambda c, n: c.close_window(n, "W1")),
     ("unknown_staff", s_nothing, lambda c, n: c.open_window(n, "W1", "s9")),
+    ("not_signed_in", s_nothing, lambda c, n: c.guide_logout(n, "G1")),
     ("staff_elsewhere", s_open, lambda c, n: c.open_window(n, "W2", "s1")),
     ("no_current_ticket", s_open, lambda c, n: c.recall(n, "W1")),
     ("no_current_ticket", s_open, lambda c, n: c.outcome(n, "W1", "accepted")),
