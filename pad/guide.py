@@ -247,6 +247,17 @@ class GuideConsole(Presenter):
 
     # ------------------------------------------------------------ overrides (each with a reason)
 
+    # ------------------------------------------------------------ who is at this console
+
+    def login(self, staff: str, pin: str) -> Command:
+        """签到: the hub then records this guide with every override from this console."""
+        if not staff.strip() or not pin.strip():
+            raise NotAllowed(tr("请输入工号和密码"))
+        return self._send("guide.login", {"staff": staff.strip(), "pin": pin.strip()}, tr("签到"))
+
+    def logout(self) -> Command:
+        return self._send("guide.logout", {}, tr("签退"))
+
     def _override(self, op: str, args: dict[str, Any], label: str, reason: str) -> Command:
         if not reason.strip():
             raise NotAllowed(tr("请填写原因"))
@@ -329,6 +340,11 @@ class GuideConsole(Presenter):
         super().finished(cmd, result, code, message)
 
     def confirmed(self, cmd: Command, result: dict[str, Any]) -> None:
+        if cmd.op == "guide.login":
+            staff = result.get("staff") or {}
+            self.operator = f"{staff.get('name', '')}（{staff.get('id', '')}）"
+        elif cmd.op == "guide.logout":
+            self.operator = ""
         ticket = result.get("ticket")
         if cmd.op == "ticket.verify_priority" and isinstance(ticket, dict):
             self.priority_events.pop(str(ticket.get("id")), None)

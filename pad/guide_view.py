@@ -21,9 +21,11 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -144,9 +146,15 @@ class GuideView(QWidget):
         self.summary.setObjectName("summary")
         self.summary.setStyleSheet("color: #d9e2ec; font-size: 18px;")
         self.conn = label("", "conn_on")
+        self.operator = label("")
+        self.operator.setStyleSheet("color: #fce588; font-size: 18px;")
+        self.sign_btn = button(tr("签到"), "guide_sign", "", self._sign)
+        self.sign_btn.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         row.addWidget(self.title)
         row.addSpacing(24)
         row.addWidget(self.summary, 1)
+        row.addWidget(self.operator)
+        row.addWidget(self.sign_btn)
         row.addWidget(self.conn)
         return bar
 
@@ -338,6 +346,8 @@ class GuideView(QWidget):
         c = self.console
         self.banner.show_text(c.banner())
         self.title.setText(f"{c.state.hall_name} · {tr('引导台')} {c.device}")
+        self.operator.setText(c.operator or tr("未签到"))
+        self.sign_btn.setText(tr("签退") if c.operator else tr("签到"))
         self.conn.setText("● " + c.connection_text())
         set_name(self.conn, "conn_on" if c.online else "conn_off")
         qrows = c.queue_rows()
@@ -487,6 +497,18 @@ class GuideView(QWidget):
         if self.link is not None:
             self.link.send(cmd)
         return cmd
+
+    def _sign(self) -> None:
+        """签到 with staff number and PIN (the PIN is typed hidden), or 签退."""
+        if self.console.operator:
+            self._send(self.console.logout)
+            return
+        staff, ok = QInputDialog.getText(self, tr("引导人员签到"), tr("工号"))
+        if not ok:
+            return
+        pin, ok = QInputDialog.getText(self, tr("引导人员签到"), tr("密码"), QLineEdit.EchoMode.Password)
+        if ok:
+            self._send(lambda: self.console.login(staff, pin))
 
     def _refresh_list(self) -> None:
         if self.link is not None:

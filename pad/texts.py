@@ -66,6 +66,8 @@ add_english({
     "设备 {d} 离线": "Device {d} offline",
     "绿色通道待核验：{n}（{g}）已等 {t}": "Green channel to verify: {n} ({g}), {t}",
     "在线": "Online", "未上线": "Never seen", "（待核验）": " (to verify)", "刷新": "Refresh",
+    "签到": "Sign in", "签退": "Sign out", "未签到": "Not signed in", "引导人员签到": "Guide sign-in",
+    "密码": "PIN",
     "请填写原因": "A reason is required", "核验绿色通道 {t}": "Verify green channel {t}",
     "请选择一个目标队列或窗口": "Choose one queue or window", "转移 {t} → {x}": "Move {t} → {x}",
     "指定叫号 {t} → {w}": "Call {t} to {w}", "取消 {t}": "Cancel {t}", "补打 {t} @ {k}": "Reprint {t} at {k}",

@@ -170,3 +170,22 @@ def test_issue_on_behalf_and_reprint(qtbot: Any, guide: Any, lh: Any) -> None:
     assert got.wait(5)
     assert console.audit[0]["ok"] is True
     assert "A004" in str(seen[0])
+
+
+def test_a_guide_signs_in_and_overrides_carry_their_name(qtbot: Any, guide: Any, lh: Any) -> None:
+    from hub.store import Store
+
+    view, console = guide.view, guide.presenter
+    assert view.operator.text() == "未签到"
+    view._send(lambda: console.login("2001", "1234"))
+    qtbot.waitUntil(lambda: console.operator.startswith("赵芳"), timeout=WAIT)
+    view.refresh()
+    assert view.sign_btn.text() == "签退"
+    assert "赵芳" in view.operator.text()
+    t = next(t for t in console.tickets if t["priority_group"] == "elderly")
+    view._send(lambda: console.verify_priority(t["id"], "核验老年证"))
+    qtbot.waitUntil(lambda: console.pending is None, timeout=WAIT)
+    audit = [e for _, e in Store(lh.db).events() if e.type == "audit.override"]
+    assert [(a.op, a.staff, a.reason) for a in audit] == [("ticket.verify_priority", "2001", "核验老年证")]
+    view._send(console.logout)
+    qtbot.waitUntil(lambda: console.operator == "", timeout=WAIT)
