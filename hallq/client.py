@@ -34,6 +34,8 @@ log = logging.getLogger("hallq.client")
 
 Listener = Callable[[str, Any], None]
 
+SUBACK_WAIT_S = 4.0  # a broker that accepted us but has not acknowledged the subscriptions by then is stuck
+
 
 @dataclass(frozen=True)
 class BrokerAddress:
@@ -125,10 +127,15 @@ class HallClient:
         self.mqtt.on_disconnect = self._on_disconnect
         self.mqtt.on_message = self._on_message
         self.mqtt.on_subscribe = self._on_subscribe
-        self.mqtt.on_socket_open = _no_delay
+        self.mqtt.on_socket_open = self._on_socket_open
         self.mqtt.on_connect_fail = self._on_connect_fail
         self._problem = ""  # why the last connection attempt failed, for error messages
+        self._stage = "no TCP connection yet"  # how far the last attempt got, for error messages
         self._sub_mid: int | None = None
+        self._life = threading.Lock()  # stop() against the SUBACK watchdog
+        self._stopping = False
+        self._watchdog: threading.Timer | None = None
+        self.stalls = 0  # times the broker accepted us but never acknowledged the subscriptions
 
     # ------------------------------------------------------------ life
 
@@ -137,18 +144,47 @@ class HallClient:
         self.mqtt.connect_async(self.address.host, self.address.port, keepalive=15)
         self.mqtt.loop_start()
         if wait is not None and not self._subscribed.wait(wait):
-            why = f" ({self._problem})" if self._problem else " (no answer)"
+            why = f" ({self._problem})" if self._problem else f" (no answer; {self._stage})"
             self.stop()
             raise ConnectionError(f"cannot reach the MQTT broker at {self.address.host}:{self.address.port}{why}")
         return self
 
     def stop(self) -> None:
+        with self._life:
+            self._stopping = True
+            if self._watchdog is not None:
+                self._watchdog.cancel()
         if self.connected.is_set():
             info = self.mqtt.publish(self.topics.presence(self.device),
                                      p.presence(False, self.role, time.time()), qos=1, retain=True)
             info.wait_for_publish(2)
         self.mqtt.disconnect()
         self.mqtt.loop_stop()
+
+    def _arm_watchdog(self, mid: int) -> None:
+        """After CONNACK: if the broker has not acknowledged our subscriptions in SUBACK_WAIT_S,
+        the session is stuck on its side (amqtt has stalled so); connect again."""
+        with self._life:
+            if self._watchdog is not None:
+                self._watchdog.cancel()
+            if self._stopping:
+                return
+            self._watchdog = threading.Timer(SUBACK_WAIT_S, self._suback_overdue, (mid,))
+            self._watchdog.daemon = True
+            self._watchdog.start()
+
+    def _suback_overdue(self, mid: int) -> None:
+        with self._life:
+            if self._stopping or self._subscribed.is_set() or self._sub_mid != mid:
+                return
+            self.stalls += 1
+            log.warning("%s: the broker at %s:%s accepted the connection but did not acknowledge the "
+                        "subscriptions within %.0f s; connecting again", self.device, self.address.host,
+                        self.address.port, SUBACK_WAIT_S)
+            self.mqtt.disconnect()  # a clean DISCONNECT: the broker drops our last will
+            self.mqtt.loop_stop()
+            self.mqtt.connect_async(self.address.host, self.address.port, keepalive=15)
+            self.mqtt.loop_start()
 
     def subscribe(self, topic_filter: str, listener: Listener | None = None) -> None:
         """Declarative: kept and re-made on every reconnect. Retained messages replay at once."""
@@ -223,15 +259,22 @@ class HallClient:
             log.warning("broker refused the connection: %s", reason)
             self._problem = f"refused: {reason}"
             return
+        self._stage = "connected (CONNACK), subscriptions not acknowledged (no SUBACK)"
         client.publish(self.topics.presence(self.device), p.presence(True, self.role, time.time()), qos=1,
                        retain=True)
         with self._lock:
             topics = [self.topics.reply(self.device), *self._subscriptions]
         _, mid = client.subscribe([(t, 1) for t in topics])
         self._sub_mid = mid
+        if mid is not None:
+            self._arm_watchdog(mid)
         self.connected.set()
         for listener in self._status_listeners:
             listener(True)
+
+    def _on_socket_open(self, client: mqtt.Client, userdata: Any, sock: Any) -> None:
+        _no_delay(client, userdata, sock)
+        self._stage = "TCP connected, no CONNACK from the broker"
 
     def _on_connect_fail(self, client: mqtt.Client, userdata: Any) -> None:
         self._problem = "connection attempt failed (nothing listening, or refused)"
@@ -239,6 +282,7 @@ class HallClient:
     def _on_subscribe(self, client: mqtt.Client, userdata: Any, mid: int, *args: Any) -> None:
         if mid == self._sub_mid:
             self._subscribed.set()
+            self._stage = "subscribed"
 
     def _on_disconnect(self, client: mqtt.Client, userdata: Any, *args: Any) -> None:
         reason = next((a for a in args if hasattr(a, "is_failure")), None)

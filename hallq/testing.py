@@ -54,8 +54,9 @@ class LocalHall:
                 return self
             except ConnectionError as exc:
                 # Rarely (about once in a few hundred in-process starts under the test suite's
-                # load) the hub's first connection to a fresh amqtt broker gets no SUBACK in 10 s;
-                # under investigation (see the session notes). A new broker is a real retry.
+                # load) a hub's connection to amqtt got no SUBACK in 10 s. The client now connects
+                # again after SUBACK_WAIT_S and hub/broker.py fixes two amqtt races; this retry
+                # on a new broker stays as the last resort, and says so in the log.
                 hub.stop()
                 if not own_broker or attempt == 2:
                     raise

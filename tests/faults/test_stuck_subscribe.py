@@ -1,0 +1,107 @@
+"""A broker that accepts a connection (CONNACK) but never acknowledges the subscriptions.
+
+amqtt has done this: a session stalled on its side before it read our SUBSCRIBE. A proxy in
+front of the real embedded broker plays it: on its first connection it forwards the CONNACK and
+swallows everything after it. Clients must connect again instead of waiting forever deaf, and
+must say how far they got when they give up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from hallq import client as hc
+from hallq.client import HallClient
+from hallq.testing import LocalHall
+from hub.broker import free_port
+
+
+class StallingProxy:
+    """TCP proxy; the first ``stall`` connections get the broker's first 4 bytes (the CONNACK)
+    and nothing more, so no SUBACK ever arrives on them."""
+
+    def __init__(self, upstream_port: int, stall: int = 1) -> None:
+        self.upstream_port = upstream_port
+        self.port = free_port()
+        self.stall = stall
+        self.connections = 0
+        self._server = socket.create_server(("127.0.0.1", self.port))
+        self._server.settimeout(0.2)
+        self._stop = threading.Event()
+        self._socks: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                down, _ = self._server.accept()
+            except OSError:
+                continue
+            up = socket.create_connection(("127.0.0.1", self.upstream_port))
+            self._socks += [down, up]
+            self.connections += 1
+            budget = 4 if self.connections <= self.stall else None
+            threading.Thread(target=self._pipe, args=(down, up, None), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(up, down, budget), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src: socket.socket, dst: socket.socket, budget: int | None) -> None:
+        try:
+            while data := src.recv(65536):
+                if budget is not None:
+                    data, budget = data[:budget], budget - min(budget, len(data))
+                if data:
+                    dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._server.close()
+        for s in self._socks:
+            s.close()
+
+
+@pytest.fixture
+def local() -> Iterator[LocalHall]:
+    with LocalHall() as hall:
+        yield hall
+
+
+def test_a_client_connects_again_when_the_subscribe_is_never_acknowledged(local: LocalHall,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hc, "SUBACK_WAIT_S", 1.0)
+    assert local.broker is not None
+    proxy = StallingProxy(local.broker.port)
+    try:
+        kiosk = HallClient(f"mqtt://127.0.0.1:{proxy.port}", local.hall.id, "K1", "kiosk").start(10)
+        try:
+            assert kiosk.stalls == 1
+            assert proxy.connections == 2
+            ticket = kiosk.request("ticket.issue", {"matter": "id-card", "situation": "first"},
+                                   timeout=5)
+            assert ticket["ticket"]["number"]
+        finally:
+            kiosk.stop()
+    finally:
+        proxy.close()
+
+
+def test_giving_up_says_how_far_it_got(local: LocalHall, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hc, "SUBACK_WAIT_S", 30.0)  # no second try inside the wait below
+    assert local.broker is not None
+    proxy = StallingProxy(local.broker.port, stall=99)
+    try:
+        with pytest.raises(ConnectionError, match=r"CONNACK.*no SUBACK"):
+            HallClient(f"mqtt://127.0.0.1:{proxy.port}", local.hall.id, "K1", "kiosk").start(1.5)
+    finally:
+        proxy.close()
