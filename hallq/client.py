@@ -34,7 +34,7 @@ log = logging.getLogger("hallq.client")
 
 Listener = Callable[[str, Any], None]
 
-SUBACK_WAIT_S = 4.0  # a broker that accepted us but has not acknowledged the subscriptions by then is stuck
+HANDSHAKE_WAIT_S = 4.0  # TCP open → CONNACK → SUBACK; a broker that has not finished by then is stuck
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,8 @@ class HallClient:
         self._life = threading.Lock()  # stop() against the SUBACK watchdog
         self._stopping = False
         self._watchdog: threading.Timer | None = None
-        self.stalls = 0  # times the broker accepted us but never acknowledged the subscriptions
+        self.stalls = 0  # times a broker took our connection but never finished the handshake
+        self._attempt = 0  # TCP connections made, so a late watchdog knows it is stale
 
     # ------------------------------------------------------------ life
 
@@ -161,26 +162,27 @@ class HallClient:
         self.mqtt.disconnect()
         self.mqtt.loop_stop()
 
-    def _arm_watchdog(self, mid: int) -> None:
-        """After CONNACK: if the broker has not acknowledged our subscriptions in SUBACK_WAIT_S,
-        the session is stuck on its side (amqtt has stalled so); connect again."""
+    def _arm_watchdog(self, attempt: int) -> None:
+        """At each TCP connect: if the broker has not answered CONNACK and acknowledged our
+        subscriptions (SUBACK) within HANDSHAKE_WAIT_S, that session is stuck on its side
+        (amqtt has stalled so); drop it and connect again."""
         with self._life:
             if self._watchdog is not None:
                 self._watchdog.cancel()
             if self._stopping:
                 return
-            self._watchdog = threading.Timer(SUBACK_WAIT_S, self._suback_overdue, (mid,))
+            self._watchdog = threading.Timer(HANDSHAKE_WAIT_S, self._handshake_overdue, (attempt,))
             self._watchdog.daemon = True
             self._watchdog.start()
 
-    def _suback_overdue(self, mid: int) -> None:
+    def _handshake_overdue(self, attempt: int) -> None:
         with self._life:
-            if self._stopping or self._subscribed.is_set() or self._sub_mid != mid:
+            if self._stopping or self._subscribed.is_set() or self._attempt != attempt:
                 return
             self.stalls += 1
-            log.warning("%s: the broker at %s:%s accepted the connection but did not acknowledge the "
-                        "subscriptions within %.0f s; connecting again", self.device, self.address.host,
-                        self.address.port, SUBACK_WAIT_S)
+            log.warning("%s: the broker at %s:%s has not completed the handshake within %.0f s (%s); "
+                        "connecting again", self.device, self.address.host, self.address.port, HANDSHAKE_WAIT_S,
+                        self._stage)
             self.mqtt.disconnect()  # a clean DISCONNECT: the broker drops our last will
             self.mqtt.loop_stop()
             self.mqtt.connect_async(self.address.host, self.address.port, keepalive=15)
@@ -266,8 +268,6 @@ class HallClient:
             topics = [self.topics.reply(self.device), *self._subscriptions]
         _, mid = client.subscribe([(t, 1) for t in topics])
         self._sub_mid = mid
-        if mid is not None:
-            self._arm_watchdog(mid)
         self.connected.set()
         for listener in self._status_listeners:
             listener(True)
@@ -275,6 +275,8 @@ class HallClient:
     def _on_socket_open(self, client: mqtt.Client, userdata: Any, sock: Any) -> None:
         _no_delay(client, userdata, sock)
         self._stage = "TCP connected, no CONNACK from the broker"
+        self._attempt += 1
+        self._arm_watchdog(self._attempt)
 
     def _on_connect_fail(self, client: mqtt.Client, userdata: Any) -> None:
         self._problem = "connection attempt failed (nothing listening, or refused)"

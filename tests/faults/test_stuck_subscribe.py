@@ -22,11 +22,12 @@ from hub.broker import free_port
 
 
 class StallingProxy:
-    """TCP proxy; the first ``stall`` connections get the broker's first 4 bytes (the CONNACK)
-    and nothing more, so no SUBACK ever arrives on them."""
+    """TCP proxy; the first ``stall`` connections get only the broker's first ``budget`` bytes:
+    4 is the CONNACK and no SUBACK, 0 is not even the CONNACK."""
 
-    def __init__(self, upstream_port: int, stall: int = 1) -> None:
+    def __init__(self, upstream_port: int, stall: int = 1, budget: int = 4) -> None:
         self.upstream_port = upstream_port
+        self.budget = budget
         self.port = free_port()
         self.stall = stall
         self.connections = 0
@@ -45,7 +46,7 @@ class StallingProxy:
             up = socket.create_connection(("127.0.0.1", self.upstream_port))
             self._socks += [down, up]
             self.connections += 1
-            budget = 4 if self.connections <= self.stall else None
+            budget = self.budget if self.connections <= self.stall else None
             threading.Thread(target=self._pipe, args=(down, up, None), daemon=True).start()
             threading.Thread(target=self._pipe, args=(up, down, budget), daemon=True).start()
 
@@ -77,11 +78,12 @@ def local() -> Iterator[LocalHall]:
         yield hall
 
 
-def test_a_client_connects_again_when_the_subscribe_is_never_acknowledged(local: LocalHall,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(hc, "SUBACK_WAIT_S", 1.0)
+@pytest.mark.parametrize("budget", [4, 0], ids=["no-suback", "no-connack"])
+def test_a_client_connects_again_when_the_handshake_stalls(local: LocalHall, monkeypatch: pytest.MonkeyPatch,
+                                                          budget: int) -> None:
+    monkeypatch.setattr(hc, "HANDSHAKE_WAIT_S", 1.0)
     assert local.broker is not None
-    proxy = StallingProxy(local.broker.port)
+    proxy = StallingProxy(local.broker.port, budget=budget)
     try:
         kiosk = HallClient(f"mqtt://127.0.0.1:{proxy.port}", local.hall.id, "K1", "kiosk").start(10)
         try:
@@ -96,12 +98,14 @@ def test_a_client_connects_again_when_the_subscribe_is_never_acknowledged(local:
         proxy.close()
 
 
-def test_giving_up_says_how_far_it_got(local: LocalHall, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(hc, "SUBACK_WAIT_S", 30.0)  # no second try inside the wait below
+@pytest.mark.parametrize(("budget", "says"), [(4, r"CONNACK.*no SUBACK"), (0, r"TCP connected, no CONNACK")])
+def test_giving_up_says_how_far_it_got(local: LocalHall, monkeypatch: pytest.MonkeyPatch, budget: int,
+                                       says: str) -> None:
+    monkeypatch.setattr(hc, "HANDSHAKE_WAIT_S", 30.0)  # no second try inside the wait below
     assert local.broker is not None
-    proxy = StallingProxy(local.broker.port, stall=99)
+    proxy = StallingProxy(local.broker.port, stall=99, budget=budget)
     try:
-        with pytest.raises(ConnectionError, match=r"CONNACK.*no SUBACK"):
+        with pytest.raises(ConnectionError, match=says):
             HallClient(f"mqtt://127.0.0.1:{proxy.port}", local.hall.id, "K1", "kiosk").start(1.5)
     finally:
         proxy.close()

@@ -111,8 +111,9 @@ def test_cli_simulate_through_broker_and_hub(tmp_path: Path, capsys: pytest.Capt
     db = tmp_path / "day.db"
     code = main(["simulate", "--db", str(db), "--day", "2026-11-24", "--speed", "0", "--arrivals-per-hour",
                  "9:40,10:30,14:20", "--windows", "6", "--seed", "2"])
-    out = capsys.readouterr().out
-    assert code == 0, out
+    captured = capsys.readouterr()
+    out = captured.out
+    assert code == 0, out + captured.err
     assert "wait (issue → first call): mean" in out
     assert "受理 accepted" in out
     assert "tickets" in out
