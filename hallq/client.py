@@ -132,7 +132,9 @@ class HallClient:
         self._problem = ""  # why the last connection attempt failed, for error messages
         self._stage = "no TCP connection yet"  # how far the last attempt got, for error messages
         self._sub_mid: int | None = None
-        self._life = threading.Lock()  # stop() against the SUBACK watchdog
+        self._life = threading.Lock()  # stop() against the handshake watchdog
+        self._gate = threading.RLock()  # publish/subscribe against (re)connects: see publish()
+        self._held: list[tuple[str, bytes, int, bool]] = []
         self._stopping = False
         self._watchdog: threading.Timer | None = None
         self.stalls = 0  # times a broker took our connection but never finished the handshake
@@ -156,8 +158,8 @@ class HallClient:
             if self._watchdog is not None:
                 self._watchdog.cancel()
         if self.connected.is_set():
-            info = self.mqtt.publish(self.topics.presence(self.device),
-                                     p.presence(False, self.role, time.time()), qos=1, retain=True)
+            info = self.mqtt.publish(self.topics.presence(self.device), p.presence(False, self.role, time.time()),
+                                     qos=1, retain=True)
             info.wait_for_publish(2)
         self.mqtt.disconnect()
         self.mqtt.loop_stop()
@@ -190,12 +192,13 @@ class HallClient:
 
     def subscribe(self, topic_filter: str, listener: Listener | None = None) -> None:
         """Declarative: kept and re-made on every reconnect. Retained messages replay at once."""
-        with self._lock:
+        with self._gate, self._lock:
             if topic_filter not in self._subscriptions:
                 self._subscriptions.append(topic_filter)
             if listener is not None:
                 self._listeners.append((topic_filter, listener))
-        if self.connected.is_set():
+            now = self.connected.is_set()  # else the next CONNACK subscribes to it
+        if now:
             self.mqtt.subscribe(topic_filter, qos=1)
 
     def on(self, topic_filter: str, listener: Listener) -> None:
@@ -213,6 +216,20 @@ class HallClient:
         self._status_listeners.append(listener)
 
     def publish(self, topic: str, payload: bytes, *, retain: bool = False, qos: int = 1) -> None:
+        """Publish now if connected; otherwise hold it, in order, until the next CONNACK.
+
+        paho 2.2 puts a PUBLISH from another thread on the wire *before* its CONNECT when the
+        call lands while it is opening the socket (``reconnect`` sets the socket, then queues
+        CONNECT). Mosquitto drops such a connection; amqtt misreads it and hangs until the
+        client gives up. Holding publishes until CONNACK closes that window.
+
+        Lock order: paho runs our callbacks holding its callback lock, and its publish() may
+        take that lock; so ``_gate`` is never held while calling into paho from here.
+        """
+        with self._gate:
+            if not self.connected.is_set():
+                self._held.append((topic, payload, qos, retain))
+                return
         self.mqtt.publish(topic, payload, qos=qos, retain=retain)
 
     def set_status(self, status: dict[str, Any]) -> None:
@@ -239,7 +256,7 @@ class HallClient:
             self._pending[rid] = pending
         try:
             for _attempt in range(retries + 1):
-                self.mqtt.publish(self.topics.cmd(self.device), payload, qos=1)
+                self.publish(self.topics.cmd(self.device), payload)
                 if pending.event.wait(timeout):
                     break
             else:
@@ -262,13 +279,17 @@ class HallClient:
             self._problem = f"refused: {reason}"
             return
         self._stage = "connected (CONNACK), subscriptions not acknowledged (no SUBACK)"
-        client.publish(self.topics.presence(self.device), p.presence(True, self.role, time.time()), qos=1,
-                       retain=True)
-        with self._lock:
-            topics = [self.topics.reply(self.device), *self._subscriptions]
-        _, mid = client.subscribe([(t, 1) for t in topics])
-        self._sub_mid = mid
-        self.connected.set()
+        with self._gate:  # CONNECT is on the wire: now presence, subscriptions, then what was held
+            client.publish(self.topics.presence(self.device), p.presence(True, self.role, time.time()), qos=1,
+                           retain=True)
+            with self._lock:
+                topics = [self.topics.reply(self.device), *self._subscriptions]
+            _, mid = client.subscribe([(t, 1) for t in topics])
+            self._sub_mid = mid
+            held, self._held = self._held, []
+            for topic, payload, qos, retain in held:
+                client.publish(topic, payload, qos=qos, retain=retain)
+            self.connected.set()
         for listener in self._status_listeners:
             listener(True)
 
@@ -289,7 +310,8 @@ class HallClient:
     def _on_disconnect(self, client: mqtt.Client, userdata: Any, *args: Any) -> None:
         reason = next((a for a in args if hasattr(a, "is_failure")), None)
         self._problem = f"disconnected: {reason}" if reason is not None else "disconnected"
-        self.connected.clear()
+        with self._gate:
+            self.connected.clear()
         self._subscribed.clear()
         for listener in self._status_listeners:
             listener(False)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -109,3 +110,32 @@ def test_giving_up_says_how_far_it_got(local: LocalHall, monkeypatch: pytest.Mon
             HallClient(f"mqtt://127.0.0.1:{proxy.port}", local.hall.id, "K1", "kiosk").start(1.5)
     finally:
         proxy.close()
+
+
+def test_a_publish_while_the_socket_opens_waits_for_the_connack(local: LocalHall,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """paho 2.2 queues a PUBLISH made by another thread while it opens the socket ahead of its
+    own CONNECT; amqtt then read the PUBLISH as a bad CONNECT and hung (the hub's worker
+    publishes while the hub connects: the "no answer" flake). The client holds it until CONNACK."""
+    monkeypatch.setattr(hc, "HANDSHAKE_WAIT_S", 30.0)  # no reconnect to hide a stall
+    kiosk = HallClient(local.url, local.hall.id, "K1", "kiosk")
+    real = hc._no_delay
+
+    def publish_from_another_thread_now(client: object, userdata: object, sock: object) -> None:
+        real(client, userdata, sock)  # type: ignore[arg-type]
+        t = threading.Thread(target=kiosk.set_status, args=({"paper": "ok", "probe": 1},))
+        t.start()
+        t.join()
+
+    monkeypatch.setattr(hc, "_no_delay", publish_from_another_thread_now)
+    kiosk.start(5)
+    try:
+        guide = local.client("G1", subscriptions=(kiosk.topics.statuses,))
+        topic = guide.topics.status("K1")
+        deadline = time.monotonic() + 5
+        while (guide.state.get(topic) or {}).get("probe") != 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert (guide.state.get(topic) or {}).get("probe") == 1, "the held status never reached the guide"
+        assert kiosk.stalls == 0
+    finally:
+        kiosk.stop()
