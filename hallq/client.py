@@ -34,6 +34,8 @@ log = logging.getLogger("hallq.client")
 
 Listener = Callable[[str, Any], None]
 
+STAGE_TCP = "TCP connected, no CONNACK from the broker"
+STAGE_CONNACK = "connected (CONNACK), subscriptions not acknowledged (no SUBACK)"
 HANDSHAKE_WAIT_S = 4.0  # TCP open → CONNACK → SUBACK; a broker that has not finished by then is stuck
 
 
@@ -132,7 +134,8 @@ class HallClient:
         self._problem = ""  # why the last connection attempt failed, for error messages
         self._stage = "no TCP connection yet"  # how far the last attempt got, for error messages
         self._sub_mid: int | None = None
-        self._life = threading.Lock()  # stop() against the handshake watchdog
+        self._life = threading.Lock()  # the watchdog timer and _stopping (paho callbacks take it briefly)
+        self._restarting = threading.Lock()  # held by a watchdog restart; stop() waits for it
         self._gate = threading.RLock()  # publish/subscribe against (re)connects: see publish()
         self._held: list[tuple[str, bytes, int, bool]] = []
         self._stopping = False
@@ -157,6 +160,8 @@ class HallClient:
             self._stopping = True
             if self._watchdog is not None:
                 self._watchdog.cancel()
+        with self._restarting:  # a watchdog restart in progress finishes first
+            pass
         if self.connected.is_set():
             info = self.mqtt.publish(self.topics.presence(self.device), p.presence(False, self.role, time.time()),
                                      qos=1, retain=True)
@@ -177,10 +182,19 @@ class HallClient:
             self._watchdog.daemon = True
             self._watchdog.start()
 
-    def _handshake_overdue(self, attempt: int) -> None:
+    def _disarm_watchdog(self) -> None:
         with self._life:
-            if self._stopping or self._subscribed.is_set() or self._attempt != attempt:
-                return
+            if self._watchdog is not None:
+                self._watchdog.cancel()
+                self._watchdog = None
+
+    def _handshake_overdue(self, attempt: int) -> None:
+        # Not under ``_life``: paho's thread takes it in on_disconnect while loop_stop() joins it.
+        with self._restarting:
+            with self._life:
+                if (self._stopping or self._subscribed.is_set() or self._attempt != attempt
+                        or self._stage not in (STAGE_TCP, STAGE_CONNACK)):
+                    return  # done, or the connection dropped since: paho's own reconnect takes over
             self.stalls += 1
             log.warning("%s: the broker at %s:%s has not completed the handshake within %.0f s (%s); "
                         "connecting again", self.device, self.address.host, self.address.port, HANDSHAKE_WAIT_S,
@@ -278,7 +292,7 @@ class HallClient:
             log.warning("broker refused the connection: %s", reason)
             self._problem = f"refused: {reason}"
             return
-        self._stage = "connected (CONNACK), subscriptions not acknowledged (no SUBACK)"
+        self._stage = STAGE_CONNACK
         with self._gate:  # CONNECT is on the wire: now presence, subscriptions, then what was held
             client.publish(self.topics.presence(self.device), p.presence(True, self.role, time.time()), qos=1,
                            retain=True)
@@ -295,7 +309,7 @@ class HallClient:
 
     def _on_socket_open(self, client: mqtt.Client, userdata: Any, sock: Any) -> None:
         _no_delay(client, userdata, sock)
-        self._stage = "TCP connected, no CONNACK from the broker"
+        self._stage = STAGE_TCP
         self._attempt += 1
         self._arm_watchdog(self._attempt)
 
@@ -304,12 +318,15 @@ class HallClient:
 
     def _on_subscribe(self, client: mqtt.Client, userdata: Any, mid: int, *args: Any) -> None:
         if mid == self._sub_mid:
-            self._subscribed.set()
             self._stage = "subscribed"
+            self._subscribed.set()
+            self._disarm_watchdog()
 
     def _on_disconnect(self, client: mqtt.Client, userdata: Any, *args: Any) -> None:
         reason = next((a for a in args if hasattr(a, "is_failure")), None)
         self._problem = f"disconnected: {reason}" if reason is not None else "disconnected"
+        self._stage = "disconnected"
+        self._disarm_watchdog()
         with self._gate:
             self.connected.clear()
         self._subscribed.clear()

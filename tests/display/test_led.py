@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import serial
@@ -176,6 +180,23 @@ def test_a_dead_port_never_blocks(tmp_path: Path) -> None:
         assert time.monotonic() - t0 < 3.5
 
 
+@contextlib.contextmanager
+def plugged_in(folder: Path, protocol: Any) -> Iterator[LedSimulator]:
+    """A bar that is on and listening before the port appears at ``folder/led-app``, as a real
+    adapter is plugged into a powered bar. (pyserial flushes input when it opens a port, so a
+    simulator opened after the link had written would drop the re-sent frame.)"""
+    hidden = folder / "pending"
+    hidden.mkdir(exist_ok=True)
+    with pty_pair(hidden) as (app_end, bar_end):
+        sim = LedSimulator(protocol, bar_end).start()
+        try:
+            (folder / "led-app").symlink_to(os.readlink(app_end))
+            yield sim
+        finally:
+            sim.stop()
+            (folder / "led-app").unlink(missing_ok=True)
+
+
 @needs_socat
 def test_reconnects_when_the_port_comes_back_and_repaints(tmp_path: Path) -> None:
     protocol = BxDynamicArea()
@@ -185,24 +206,16 @@ def test_reconnects_when_the_port_comes_back_and_repaints(tmp_path: Path) -> Non
         driver.show("A007 请到S01")  # the port does not exist yet
         time.sleep(0.3)
         assert not link.connected
-        with pty_pair(tmp_path) as (_, bar_end):  # the USB adapter is plugged in
-            sim = LedSimulator(protocol, bar_end).start()
-            try:
-                assert sim.wait_for("A007 请到S01", timeout=5)  # what the bar should show, re-sent
-            finally:
-                sim.stop()
+        with plugged_in(tmp_path, protocol) as sim:  # the USB adapter is plugged in
+            assert sim.wait_for("A007 请到S01", timeout=5)  # what the bar should show, re-sent
         # unplugged again: writing fails, the link notices and keeps retrying without blocking
         deadline = time.monotonic() + 5
         while link.connected and time.monotonic() < deadline:
             driver.show(f"A{int(time.monotonic() * 1000) % 1000:03d}")
             time.sleep(0.05)
         assert not link.connected
-        with pty_pair(tmp_path) as (_, bar_end):
-            sim = LedSimulator(protocol, bar_end).start()
-            try:
-                driver.show("A008 请到S01")
-                assert sim.wait_for("A008 请到S01", timeout=5)
-            finally:
-                sim.stop()
+        with plugged_in(tmp_path, protocol) as sim:
+            driver.show("A008 请到S01")
+            assert sim.wait_for("A008 请到S01", timeout=5)
     finally:
         driver.stop()
