@@ -93,7 +93,8 @@ class HubProcess:
         if not durable:
             cmd.append("--normal")
         self.t_spawn = time.perf_counter()
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=None if os.environ.get("HALLQ_BENCH_DEBUG")
+                                     else subprocess.DEVNULL, text=True, cwd=ROOT)
         self.info: dict[str, float] = {}
         assert self.proc.stdout is not None
         for line in self.proc.stdout:

@@ -27,6 +27,7 @@ def main() -> None:
     ap.add_argument("--normal", action="store_true", help="synchronous=NORMAL instead of FULL")
     ap.add_argument("--at", default="", help="ISO local time the hall clock starts at")
     a = ap.parse_args()
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})  # for sigwait, in every thread
     t0 = time.perf_counter()
     from common import bench_hall
 
@@ -53,6 +54,7 @@ def main() -> None:
     print(f"start_s {time.perf_counter() - t0:.4f}", flush=True)
     print("ready", flush=True)
     signal.sigwait([signal.SIGTERM, signal.SIGINT])
+    print(f"handled {hub.handled} batches {hub.batches}", file=sys.stderr, flush=True)
     hub.stop()
     if broker:
         broker.stop()

@@ -60,11 +60,13 @@ class Hub:
         self.store = Store(db_path, durable=durable)
         key = load_key(key_path or Path(db_path).with_suffix(".key"))
         self.service = HubService(hall, self.store, key, clock)
+        self.service.defer_state = True  # retained state once per batch: see _handle_batch
         self.client = HallClient(url, hall.id, "hub", "hub", clean_start=False)
         self.tick_interval = tick_interval
         self._queue: queue.Queue[tuple[str, bytes]] = queue.Queue()
         self._worker = threading.Thread(target=self._work, name="hallq-hub", daemon=True)
         self.handled = 0
+        self.batches = 0  # group commits; handled / batches is the mean batch size
         self.client.on_raw(self.client.topics.cmds, self._on_command)
         self.client.on_connection(self._on_connection)
 
@@ -133,8 +135,11 @@ class Hub:
             return
         for device, result in results:
             self.client.publish(self.client.topics.reply(device), result.reply)
-        self._publish(coalesce([pub for _, result in results for pub in result.publications]))
+        changed = [e for _, result in results for e in result.events]
+        self._publish(coalesce([pub for _, result in results for pub in result.publications]
+                               + self.service.state_publications(changed)))
         self.handled += len(batch)
+        self.batches += 1
 
     def _publish(self, publications: list[Publication]) -> None:
         for pub in publications:

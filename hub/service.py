@@ -20,7 +20,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from hallq import idcard
@@ -55,6 +55,7 @@ class Outcome:
     reply: bytes
     publications: list[Publication]
     ok: bool
+    events: list[ev.Event] = field(default_factory=list)  # with defer_state: for state_publications()
 
 
 class HubService:
@@ -68,6 +69,9 @@ class HubService:
         self.seq = store.last_seq()
         self.recent_calls: list[dict[str, Any]] = self._load_recent_calls()
         self._extra: list[Publication] = []  # publications an op asks for besides its events'
+        # True: handle() returns only event publications and the events; the caller calls
+        # state_publications() once for a batch (the bridge's group commit)
+        self.defer_state = False
         self._queue_summary: dict[str, dict[str, Any]] = {}
         self.limiter = RateLimiter(hall.policy.rate_per_minute, hall.policy.rate_burst)
 
@@ -107,6 +111,8 @@ class HubService:
             self.seq = self.store.record(self.core, events, device=device, request_id=req.id, op=req.op,
                                          reply=reply, at=now)
             log.debug("%s %s ok", device, req.op, extra={"device": device, "op": req.op, "events": len(events)})
+            if self.defer_state:  # the caller repaints retained state once for its whole batch
+                return Outcome(reply, pubs + self.event_publications(events) + self._extra, True, events)
             return Outcome(reply, pubs + self.publications(events) + self._extra, True)
         except p.ProtocolError as exc:
             log.info("refused %s from %s: %s", req.op, device, exc.code,
@@ -372,7 +378,7 @@ class HubService:
             "priority": bisect.bisect_left(lst, (1,)),  # class 0 sorts first
             "pending_priority": self.core.pending_priority[qid],
             "next": [tickets[k[3]].number for k in lst[:5]],
-            "oldest_issued_at": min((tickets[k[3]].issued_at for k in lst), default=None),
+            "oldest_issued_at": self.core.oldest_waiting(qid),
             "issued": self.core.counters[qid],
         }
 
@@ -397,27 +403,14 @@ class HubService:
     # ------------------------------------------------------------ what to publish
 
     def publications(self, events: list[ev.Event]) -> list[Publication]:
-        """Retained state for what changed, plus non-retained events for voices and alerts."""
-        if not events:
-            return []
+        """Non-retained events for voices and alerts, then retained state for what changed."""
+        return self.event_publications(events) + self.state_publications(events)
+
+    def event_publications(self, events: list[ev.Event]) -> list[Publication]:
+        """The non-retained events (calls, evaluations, summons...), each with the current seq."""
         t = self.topics
         out: list[Publication] = []
-        windows: dict[str, None] = {}
-        queues_changed = False
         for e in events:
-            if isinstance(e, ev.DayStarted | ev.TicketsExpired):
-                windows.update(dict.fromkeys(self.core.windows))
-                queues_changed = True
-            if isinstance(e, ev.TicketCancelled):  # a called ticket cancelled leaves its window
-                cancelled = self.core.tickets.get(e.ticket)
-                if cancelled is not None and cancelled.window:
-                    windows[cancelled.window] = None
-            for name in ("window", "from_window", "to_window"):
-                if getattr(e, name, ""):
-                    windows[getattr(e, name)] = None
-            if isinstance(e, ev.TicketIssued | ev.TicketCalled | ev.TicketTransferred | ev.TicketRequeued |
-                          ev.TicketCancelled | ev.PriorityVerified | ev.OutcomeRecorded):
-                queues_changed = True
             if isinstance(e, ev.TicketCalled | ev.TicketRecalled):
                 call = self._call(e)
                 self.recent_calls = [call, *self.recent_calls][:RECENT_CALLS]
@@ -436,13 +429,37 @@ class HubService:
                 out.append(Publication(t.event("evaluated"), p.dump({
                     "v": p.VERSION, "window": e.window, "ticket": e.ticket, "level": e.level,
                     "label": EVALUATION_LEVELS[e.level], "at": e.at})))
+        return out
+
+    def state_publications(self, events: list[ev.Event]) -> list[Publication]:
+        """Retained state (queues, windows, recent calls) for what ``events`` changed, as it is now."""
+        t = self.topics
+        out: list[Publication] = []
+        windows: dict[str, None] = {}
+        queues_changed = calls_changed = day_started = False
+        for e in events:
+            if isinstance(e, ev.DayStarted | ev.TicketsExpired):
+                windows.update(dict.fromkeys(self.core.windows))
+                queues_changed = True
+                day_started = day_started or isinstance(e, ev.DayStarted)
+            if isinstance(e, ev.TicketCancelled):  # a called ticket cancelled leaves its window
+                cancelled = self.core.tickets.get(e.ticket)
+                if cancelled is not None and cancelled.window:
+                    windows[cancelled.window] = None
+            for name in ("window", "from_window", "to_window"):
+                if getattr(e, name, ""):
+                    windows[getattr(e, name)] = None
+            if isinstance(e, ev.TicketIssued | ev.TicketCalled | ev.TicketTransferred | ev.TicketRequeued |
+                          ev.TicketCancelled | ev.PriorityVerified | ev.OutcomeRecorded):
+                queues_changed = True
+            calls_changed = calls_changed or isinstance(e, ev.TicketCalled | ev.TicketRecalled | ev.DayStarted)
         if queues_changed:
             out.append(Publication(t.queues, self.queues_payload(), retain=True))
         for wid in windows:
             if wid in self.core.windows:
                 out.append(Publication(t.window(wid), p.dump(self.window_state(wid)), retain=True))
-        if any(isinstance(e, ev.TicketCalled | ev.TicketRecalled | ev.DayStarted) for e in events):
-            if any(isinstance(e, ev.DayStarted) for e in events):
+        if calls_changed:
+            if day_started:
                 self.recent_calls = [c for c in self.recent_calls if c["ticket"].startswith(self.core.day)]
             out.append(Publication(t.calls, self.calls_payload(), retain=True))
         return out

@@ -122,6 +122,8 @@ def check_step(core: HallCore, history: dict[str, TicketState]) -> None:
     for lst in (*core.waiting.values(), *core.direct.values()):
         assert lst == sorted(lst)
         assert all(core.tickets[k[3]].key == k for k in lst)
+    for q, lst in core.waiting.items():  # the lazily pruned heap agrees with a full scan
+        assert core.oldest_waiting(q) == min((core.tickets[k[3]].issued_at for k in lst), default=None), q
     for t in core.tickets.values():
         before = history.get(t.id)
         if before in FINAL and t.state is not before:
