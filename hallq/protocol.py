@@ -135,6 +135,7 @@ ERROR_CODES = {
     "unknown_device": "the device id is not in the hall file",
     "forbidden": "the device's role may not do this, or not for this window",
     "bad_pin": "staff number and PIN do not match",
+    "not_signed_in": "the hall requires a guide to sign in (guide.login) before overrides",
     "invalid_id_number": "the ID number fails the GB 11643 check",
     "rate_limited": "the device sent too many commands; wait and retry with the same id",
     "internal": "the hub failed; nothing was changed",

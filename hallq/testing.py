@@ -72,6 +72,16 @@ class LocalHall:
         self.clients.append(c)
         return c
 
+    def guide(self, device: str = "G1", staff: str | None = None, pin: str = "1234") -> HallClient:
+        """A guide console's client, signed in (``guide.login``) as ``staff`` (default: the
+        hall file's first guide; the sample hall's demo PIN is 1234)."""
+        from hub.hall import Role
+
+        staff = staff or next(s.id for s in self.hall.staff.values() if Role.GUIDE in s.roles)
+        c = self.client(device)
+        c.request("guide.login", {"staff": staff, "pin": pin})
+        return c
+
     def stop(self) -> None:
         for c in self.clients:
             c.stop()

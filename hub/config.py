@@ -197,12 +197,14 @@ def _policy(c: _Checker, data: Any) -> Policy:
         "rate_per_minute",
         "rate_burst",
         "retention_days",
+        "alert_wait_min",
+        "alert_pause_min",
     ):
         value = c.get(d, name, "policy", int, default=getattr(base, name))
         if value < 0:
             c.error(f"policy.{name}", "不能为负数 (must not be negative)")
         kwargs[name] = value
-    for name in ("one_active_ticket_per_matter", "transfer_keeps_place"):
+    for name in ("one_active_ticket_per_matter", "transfer_keeps_place", "guide_sign_in_required"):
         kwargs[name] = c.get(d, name, "policy", bool, default=getattr(base, name))
     kwargs["assist_queue"] = c.get(d, "assist_queue", "policy", str, default="")
     if "expire_at" in d:

@@ -170,6 +170,9 @@ class Policy:
     rate_per_minute: int = 0  # commands per device per minute on average; 0: no limit
     rate_burst: int = 20  # commands a device may send at once before the average applies
     retention_days: int = 90  # `hallq purge`: personal fields of older days are blanked
+    alert_wait_min: int = 30  # guide console: a queue whose oldest ticket waited this long
+    alert_pause_min: int = 15  # guide console: a window paused this long
+    guide_sign_in_required: bool = False  # overrides from a guide console need a signed-in guide
 
 
 @dataclass(frozen=True)

@@ -151,6 +151,10 @@ class HubService:
                 raise p.ProtocolError("forbidden", f"设备 {device_id} 只能操作窗口 {device.window}", req.id)
             if req.op == "ticket.transfer" and not window:
                 raise p.ProtocolError("forbidden", "窗口设备只能转移本窗口正在办理的号", req.id)
+        if (device.role is Role.GUIDE and req.op in OVERRIDES and self.hall.policy.guide_sign_in_required
+                and device_id not in self.core.guides):
+            raise p.ProtocolError("not_signed_in", "请先签到：引导台的代办与调整操作需要签到后才能执行"
+                                  " (sign in first: this hall audits every override by guide)", req.id)
         if req.op == "ticket.issue" and device.role is Role.KIOSK and req.args.get("channel", "kiosk") != "kiosk":
             raise p.ProtocolError("forbidden", "自助机只能以 kiosk 渠道取号（预约请用 appointment.checkin）", req.id)
         if req.op == "ticket.cancel" and device.role is Role.KIOSK:
@@ -524,6 +528,8 @@ def catalog(hall: Hall) -> dict[str, Any]:
         "policy": {"recall_limit": hall.policy.recall_limit, "retake_limit": hall.policy.retake_limit,
                    "evaluation_timeout_s": hall.policy.evaluation_timeout_s,
                    "assist_queue": hall.policy.assist_queue,
+                   "alert_wait_min": hall.policy.alert_wait_min, "alert_pause_min": hall.policy.alert_pause_min,
+                   "guide_sign_in_required": hall.policy.guide_sign_in_required,
                    "opening_hours": [f"{a:%H:%M}-{b:%H:%M}" for a, b in hall.policy.opening_hours]},
         "zones": [d(z) for z in hall.zones.values()],
         "queues": [d(q) for q in hall.queues.values()],

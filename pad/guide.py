@@ -94,9 +94,9 @@ def alerts(state: HallState, now: float, pending_priority: dict[str, dict[str, A
 
 class GuideConsole(Presenter):
     def __init__(self, state: HallState, device: str, clock: Clock = time.time,
-                 thresholds: Thresholds = Thresholds()) -> None:
+                 thresholds: Thresholds | None = None) -> None:
         super().__init__(state, device, clock)
-        self.thresholds = thresholds
+        self._thresholds = thresholds  # None: the hall file's [policy] alert_wait_min / alert_pause_min
         self.tickets: list[dict[str, Any]] = []  # waiting tickets from tickets.list
         self.tickets_supported = True  # False if the hub has no tickets.list yet
         self.priority_events: dict[str, dict[str, Any]] = {}  # event/priority not yet seen verified
@@ -105,6 +105,15 @@ class GuideConsole(Presenter):
         self.audit: list[dict[str, Any]] = []  # who, when, what, why: this console's overrides
         self.operator = ""  # the guide on duty (name shown in the audit)
         self.needs_refresh = True
+
+    @property
+    def thresholds(self) -> Thresholds:
+        if self._thresholds is not None:
+            return self._thresholds
+        policy = self.state.catalog.get("policy") or {}
+        base = Thresholds()
+        return Thresholds(long_wait_s=float(policy.get("alert_wait_min", base.long_wait_s / 60)) * 60,
+                          paused_s=float(policy.get("alert_pause_min", base.paused_s / 60)) * 60)
 
     # ------------------------------------------------------------ selections
 

@@ -55,6 +55,7 @@ ERROR_EN = {
     "window_state": "Not possible in the window's current state",
     "staff_elsewhere": "This staff member is logged in at another window",
     "bad_pin": "Wrong staff number or PIN",
+    "not_signed_in": "Sign in first: this hall audits every override by guide",
     "forbidden": "This device may not do that",
     "timeout": "The hub did not answer",
     "unknown_ticket": "No such ticket today",

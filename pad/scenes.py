@@ -136,7 +136,7 @@ def pad_serving(out: Path) -> None:
         issue(kiosk, "hukou-move", "with-house", name="王小明", id_number="440524188001010014",
               priority_group="elderly")
         fill_queues(kiosk, lh)
-        guide = lh.client("G1")
+        guide = lh.guide("G1")
         pad = None
         app = staff_pad(lh)
         pad = app.presenter
@@ -217,6 +217,8 @@ def _guide_hall(lh: LocalHall, clock: Callable[[], float]) -> Any:
     console = app.presenter
     wait_until(lambda: console.online and len(console.state.windows) >= 3 and console.tickets, timeout=10,
                what="guide state")
+    app.view._send(lambda: console.login("2001", PIN))  # 签到: the sample hall requires it for overrides
+    wait_until(lambda: console.operator != "", timeout=10, what="guide sign-in")
     return app, s01
 
 

@@ -39,6 +39,17 @@ def test_queue_ids_must_be_prefix_letters_and_unknown_keys_get_a_hint() -> None:
     assert any(e.startswith("zones[0].nmae") and "did you mean 'name'" in e for e in found)
 
 
+def test_policy_alerts_and_guide_sign_in_are_checked() -> None:
+    doc, text = sample()
+    doc["policy"]["alert_wait_min"] = -5
+    doc["policy"]["guide_sign_in_required"] = "yes"
+    doc["policy"]["alert_pause_mins"] = 10
+    found = errors(doc, text)
+    assert any(e.startswith("policy.alert_wait_min") and "negative" in e for e in found), found
+    assert any(e.startswith("policy.guide_sign_in_required") for e in found), found
+    assert any(e.startswith("policy.alert_pause_mins") and "did you mean 'alert_pause_min'" in e for e in found), found
+
+
 def test_the_sample_hall_loads() -> None:
     doc, text = sample()
     hall = parse_hall(doc, text=text)

@@ -89,7 +89,7 @@ def test_appointment_file_errors_name_the_line(tmp_path: Path) -> None:
 
 
 def test_guide_lists_verifies_and_reprints(hall: LocalHall) -> None:
-    kiosk, guide = hall.client("K1"), hall.client("G1")
+    kiosk, guide = hall.client("K1"), hall.guide("G1")
     alerts: list[Any] = []
     reprints: list[Any] = []
     guide.subscribe(guide.topics.event("priority"), lambda t, d: alerts.append(d))
@@ -187,7 +187,7 @@ def test_backfill_records_a_walk_in_without_a_call(hall: LocalHall) -> None:
         pad.request("ticket.backfill", {"window": "S02", "matter": "hukou-move", "situation": "with-house",
                                         "outcome": "accepted"})
     assert other.value.code == "forbidden"
-    guide = hall.client("G1")
+    guide = hall.guide("G1")
     assert guide.request("tickets.list", {"state": "all"})["tickets"][0]["number"] == t["number"]
 
 
@@ -235,7 +235,7 @@ def test_a_burst_from_many_kiosks_is_acknowledged_once_each(hall: LocalHall) -> 
 def test_guide_overrides_are_audited_with_who_when_and_why(hall: LocalHall) -> None:
     from hub.store import Store
 
-    kiosk, guide, pad = hall.client("K1"), hall.client("G1"), hall.client("P-S01")
+    kiosk, guide, pad = hall.client("K1"), hall.guide("G1"), hall.client("P-S01")
     t = kiosk.request("ticket.issue", {"matter": "hukou-move", "situation": "with-house",
                                        "priority_group": "elderly"})["ticket"]
     guide.request("ticket.verify_priority", {"ticket": t["number"], "reason": "核验老年证"})
@@ -263,7 +263,7 @@ def test_a_batch_publishes_each_retained_state_once_and_every_event() -> None:
 def test_a_signed_in_guide_is_named_in_the_audit(hall: LocalHall) -> None:
     from hub.store import Store
 
-    kiosk, guide = hall.client("K1"), hall.client("G1")
+    kiosk, guide = hall.client("K1"), hall.guide("G1")
     t = kiosk.request("ticket.issue", {"matter": "hukou-move", "situation": "with-house"})["ticket"]
     with pytest.raises(RequestError) as wrong:
         guide.request("guide.login", {"staff": "2001", "pin": "0000"})
@@ -280,3 +280,31 @@ def test_a_signed_in_guide_is_named_in_the_audit(hall: LocalHall) -> None:
     audit = [e for _, e in Store(hall.db).events() if e.type == "audit.override"]
     assert [(a.op, a.device, a.staff, a.reason) for a in audit] == [  # type: ignore[attr-defined]
         ("ticket.cancel", "G1", "2001", "群众离开")]
+
+
+def test_overrides_need_a_signed_in_guide_where_the_hall_requires_it(hall: LocalHall) -> None:
+    """The sample hall sets policy.guide_sign_in_required: an unsigned console is refused
+    (not_signed_in) and nothing changes; after 签到 it works; after 签退 it is refused again.
+    Reads (tickets.list) stay open, and the hub's admin is not a guide console."""
+    assert hall.hall.policy.guide_sign_in_required
+    kiosk = hall.client("K1")
+    console = hall.client("G1", subscriptions=(kiosk.topics.catalog,))
+    ticket = kiosk.request("ticket.issue", {"matter": "id-card", "situation": "first"})["ticket"]
+    assert hall.hub is not None
+    before = hall.hub.store.last_seq()
+    with pytest.raises(RequestError) as refused:
+        console.request("ticket.cancel", {"ticket": ticket["id"], "reason": "群众离开"})
+    assert refused.value.code == "not_signed_in"
+    assert "签到" in refused.value.message
+    assert hall.hub.store.last_seq() == before
+    assert console.request("tickets.list", {})["tickets"]  # looking is not an override
+    console.request("guide.login", {"staff": "2001", "pin": "1234"})
+    console.request("ticket.cancel", {"ticket": ticket["id"], "reason": "群众离开"})
+    console.request("guide.logout", {})
+    second = kiosk.request("ticket.issue", {"matter": "id-card", "situation": "first"})["ticket"]
+    with pytest.raises(RequestError, match="not_signed_in"):
+        console.request("ticket.cancel", {"ticket": second["id"], "reason": "群众离开"})
+    assert hall.hall.policy.alert_wait_min == 30
+    policy = wait_for(lambda: (console.state.get(console.topics.catalog) or {}).get("policy"))
+    assert policy["guide_sign_in_required"] is True
+    assert (policy["alert_wait_min"], policy["alert_pause_min"]) == (30, 15)

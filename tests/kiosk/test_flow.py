@@ -18,7 +18,7 @@ from hub.bridge import Hub
 
 
 def guide(rig: KioskRig) -> HallClient:
-    return rig.hall.client("G1")
+    return rig.hall.guide("G1")
 
 
 def walk_to_result(k: KioskRig) -> None:

@@ -26,7 +26,7 @@ def done(qtbot: Any, console: Any) -> None:
 
 
 @pytest.fixture
-def guide(qtbot: Any, make_pad: Any, lh: Any) -> Any:
+def unsigned_guide(qtbot: Any, make_pad: Any, lh: Any) -> Any:
     kiosk = lh.client("K1")
     issue(kiosk)
     issue(kiosk, priority_group="elderly", name="李秀英")
@@ -34,6 +34,15 @@ def guide(qtbot: Any, make_pad: Any, lh: Any) -> Any:
     app = make_pad("G1", "guide")
     qtbot.waitUntil(lambda: len(app.presenter.tickets) == 3, timeout=WAIT)
     return app
+
+
+@pytest.fixture
+def guide(qtbot: Any, unsigned_guide: Any) -> Any:
+    """Signed in as 赵芳 (2001): the sample hall requires it for overrides."""
+    view, console = unsigned_guide.view, unsigned_guide.presenter
+    view._send(lambda: console.login("2001", PIN))
+    qtbot.waitUntil(lambda: console.operator.startswith("赵芳"), timeout=WAIT)
+    return unsigned_guide
 
 
 def choose(view: Any, ticket_number: str, reason: str) -> None:
@@ -172,11 +181,17 @@ def test_issue_on_behalf_and_reprint(qtbot: Any, guide: Any, lh: Any) -> None:
     assert "A004" in str(seen[0])
 
 
-def test_a_guide_signs_in_and_overrides_carry_their_name(qtbot: Any, guide: Any, lh: Any) -> None:
+def test_a_guide_signs_in_and_overrides_carry_their_name(qtbot: Any, unsigned_guide: Any, lh: Any) -> None:
     from hub.store import Store
 
-    view, console = guide.view, guide.presenter
+    view, console = unsigned_guide.view, unsigned_guide.presenter
     assert view.operator.text() == "未签到"
+    # the sample hall requires a signed-in guide for overrides: refused, nothing recorded
+    t = next(t for t in console.tickets if t["priority_group"] == "elderly")
+    view._send(lambda: console.verify_priority(t["id"], "核验老年证"))
+    qtbot.waitUntil(lambda: console.pending is None, timeout=WAIT)
+    assert console.notice is not None and "请先签到" in console.notice.text
+    assert get(lh.client("K2"), t["number"])["priority_verified"] is False
     view._send(lambda: console.login("2001", "1234"))
     qtbot.waitUntil(lambda: console.operator.startswith("赵芳"), timeout=WAIT)
     view.refresh()

@@ -316,3 +316,12 @@ def test_device_rows_show_presence_and_paper(console: GuideConsole) -> None:
     assert rows["K1"]["online"]
     assert rows["K1"]["health"] == "纸将用完"
     assert rows["K2"]["presence"] == "未上线"
+
+
+def test_alert_thresholds_come_from_the_hall_file(console: GuideConsole) -> None:
+    assert console.thresholds == Thresholds()  # a catalogue without them: 30 / 15 minutes
+    console.on_message(topic("catalog"), {**CATALOG, "policy": {**CATALOG.get("policy", {}),
+                                                                "alert_wait_min": 10, "alert_pause_min": 5}})
+    assert console.thresholds == Thresholds(long_wait_s=600, paused_s=300)
+    console.on_message(topic("state/queues"), {"queues": [{"id": "A", "waiting": 2, "oldest_issued_at": T0 - 601}]})
+    assert ("long_wait", "A") in {(a.kind, a.subject) for a in console.alerts()}

@@ -79,7 +79,7 @@ def test_no_full_id_or_phone_anywhere_after_a_day(day_dir: Path, capfd: pytest.C
 
         with LocalHall(hall, db, clock=clock) as local:
             kiosks = [local.client("K1"), local.client("K2")]
-            pad, guide, screen = local.client("P-S01"), local.client("G1"), local.client("D-S01")
+            pad, guide, screen = local.client("P-S01"), local.guide("G1"), local.client("D-S01")
             pad.request("window.open", {"window": "S01", "staff": "1001", "pin": "1234"})
             for i, person in enumerate(crowd):
                 matter, situation = MATTERS[i % len(MATTERS)]
