@@ -340,6 +340,25 @@ class GuideConsole(Presenter):
     def close_window(self, window: str, reason: str) -> Command:
         return self._override("window.close", {"window": window}, tr("关闭窗口 {w}", w=window), reason)
 
+    def skip_evaluation(self, window: str, reason: str) -> Command:
+        """The window's evaluator is stuck or the citizen has left: record 未评价 now."""
+        if not (self.state.windows.get(window) or {}).get("evaluation"):
+            raise NotAllowed(tr("窗口 {w} 没有待评价的业务", w=window))
+        if not reason.strip():
+            raise NotAllowed(tr("请填写原因"))
+        cmd = self._send("evaluation.skip", {"window": window}, tr("跳过评价 {w}", w=window))
+        self.audit.insert(0, {"at": self.clock(), "by": self.operator or self.device, "what": cmd.label,
+                              "reason": reason.strip(), "rid": cmd.rid, "ok": None})
+        return cmd
+
+    def expire_waiting(self, reason: str) -> Command:
+        """闭厅清号: every ticket still waiting expires now (as at the hall file's expire_at)."""
+        waiting = sum(int(q.get("waiting") or 0) for q in self.state.queue_state.values())
+        if not waiting:
+            raise NotAllowed(tr("没有等候中的号"))
+        return self._override("tickets.expire", {"reason": reason.strip()},
+                              tr("清理剩余号（{n} 张）", n=waiting), reason)
+
     # ------------------------------------------------------------ answers and events
 
     def finished(self, cmd: Command, result: dict[str, Any] | None, code: str = "", message: str = "") -> None:

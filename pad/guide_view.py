@@ -8,6 +8,7 @@ overrides on one of them), 窗口调度 (pause / reopen / close, tidal queue ass
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -207,6 +208,10 @@ class GuideView(QWidget):
         head = QHBoxLayout()
         self.tickets_hint = label("", "muted")
         head.addWidget(self.tickets_hint, 1)
+        self.expire_btn = button(tr("清理剩余号"), "expire_all", "bad", self._expire_all)
+        self._expire_armed_at = 0.0
+        self.expire_btn.setToolTip(tr("闭厅时：所有等候中的号作废（按原因记入审计）"))
+        head.addWidget(self.expire_btn)
         self.refresh_btn = button(tr("刷新"), "refresh", "flat", self._refresh_list)
         self.refresh_btn.setMaximumWidth(140)
         head.addWidget(self.refresh_btn)
@@ -279,7 +284,8 @@ class GuideView(QWidget):
         self.wpause_btn = button(tr("暂停"), "window_pause", "warn", self._window_pause)
         self.wresume_btn = button(tr("恢复"), "window_resume", "good", self._window_resume)
         self.wclose_btn = button(tr("关闭"), "window_close", "bad", self._window_close)
-        for b in (self.wpause_btn, self.wresume_btn, self.wclose_btn):
+        self.wskip_btn = button(tr("跳过评价"), "window_skip_evaluation", on_click=self._window_skip)
+        for b in (self.wpause_btn, self.wresume_btn, self.wclose_btn, self.wskip_btn):
             line.addWidget(b)
         col.addLayout(line)
         col.addWidget(label(tr("潮汐调度：本窗口服务的队列（第一阶段 / 空闲时兜底）"), wrap=True))
@@ -416,6 +422,7 @@ class GuideView(QWidget):
         for b in (self.move_queue_btn, self.move_window_btn, self.call_to_btn, self.cancel_btn):
             b.setEnabled(idle)
         self.reprint_btn.setEnabled(idle and self.kiosk_box.count() > 0)
+        self.expire_btn.setEnabled(c.idle and any(int(q.get("waiting") or 0) for q in c.state.queue_state.values()))
         self.refresh_btn.setEnabled(c.online)
 
     def _fill_window_panel(self) -> None:
@@ -430,6 +437,7 @@ class GuideView(QWidget):
         self.wpause_btn.setEnabled(idle and status == "open" and not state.get("current"))
         self.wresume_btn.setEnabled(idle and status == "paused")
         self.wclose_btn.setEnabled(idle and status in ("open", "paused") and not state.get("current"))
+        self.wskip_btn.setEnabled(idle and bool(state.get("evaluation")))
         self.set_queues_btn.setEnabled(idle)
         self.restore_btn.setEnabled(idle)
         queues = list(c.state.queues)
@@ -539,6 +547,24 @@ class GuideView(QWidget):
 
     def _cancel(self) -> None:
         self._send(lambda: self.console.cancel(self._ticket_id(), self.ticket_reason.currentText()))
+
+    def _expire_all(self) -> None:
+        """Two clicks: the first arms it (the button says what it will do), the second within
+        five seconds sends it. Nothing else on this console is this hard to undo."""
+        now = time.monotonic()
+        if now - self._expire_armed_at > 5:
+            self._expire_armed_at = now
+            waiting = sum(int(q.get("waiting") or 0) for q in self.console.state.queue_state.values())
+            self.expire_btn.setText(tr("再点一次：作废 {n} 张等候号", n=waiting))
+            QTimer.singleShot(5000, lambda: self.expire_btn.setText(tr("清理剩余号")))
+            return
+        self._expire_armed_at = 0.0
+        self.expire_btn.setText(tr("清理剩余号"))
+        self._send(lambda: self.console.expire_waiting(self.ticket_reason.currentText()))
+
+    def _window_skip(self) -> None:
+        self._send(lambda: self.console.skip_evaluation(self.console.selected_window,
+                                                        self.window_reason.currentText()))
 
     def _window_pause(self) -> None:
         self._send(lambda: self.console.pause_window(self.console.selected_window, self.window_reason.currentText()))

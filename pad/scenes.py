@@ -244,6 +244,17 @@ def guide_ticket(out: Path) -> None:
         s01.close()
 
 
+def guide_windows(out: Path) -> None:
+    with hall() as lh:
+        app, s01 = _guide_hall(lh, clock=time.time)
+        app.view.tabs.setCurrentIndex(2)
+        app.view.window_table.select_id("S02")
+        app.view.window_reason.setCurrentText("窗口调整")
+        grab(app.view, out)
+        app.close()
+        s01.close()
+
+
 SCENES: dict[str, Callable[[Path], None]] = {
     "pad-login": pad_login,
     "pad-idle": pad_idle,
@@ -252,4 +263,5 @@ SCENES: dict[str, Callable[[Path], None]] = {
     "pad-offline": pad_offline,
     "guide-hall": guide_hall,
     "guide-ticket": guide_ticket,
+    "guide-windows": guide_windows,
 }

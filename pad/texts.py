@@ -79,6 +79,12 @@ add_english({
     "窗口": "Window", "设备": "Device",
     "原因（每项操作必填，记入操作记录）": "Reason (required, kept in the audit log)",
     "核验绿色通道": "Verify green channel", "转到队列": "Move to queue", "转到窗口": "Move to window",
+    "清理剩余号": "Expire all waiting", "闭厅时：所有等候中的号作废（按原因记入审计）":
+        "At closing: every waiting ticket expires (audited with the reason)",
+    "再点一次：作废 {n} 张等候号": "Click again: expire {n} waiting tickets",
+    "跳过评价": "Skip evaluation", "窗口 {w} 没有待评价的业务": "Window {w} has no evaluation pending",
+    "跳过评价 {w}": "Skip evaluation at {w}", "没有等候中的号": "No ticket is waiting",
+    "清理剩余号（{n} 张）": "Expire waiting tickets ({n})",
     "叫到该窗口": "Call to that window", "补打小票": "Reprint slip", "取消票号": "Cancel ticket",
     "请选择窗口": "Choose a window",
     "潮汐调度：本窗口服务的队列（第一阶段 / 空闲时兜底）": "Tidal: queues this window serves (stage 1 / when idle)",

@@ -154,6 +154,36 @@ def test_pause_and_reopen_a_window(qtbot: Any, guide: Any, lh: Any) -> None:
     qtbot.waitUntil(lambda: console.state.windows["S02"]["state"] == "open", timeout=WAIT)
 
 
+def test_skip_a_stuck_evaluation_and_expire_what_is_left_at_closing(qtbot: Any, guide: Any, lh: Any) -> None:
+    view, console = guide.view, guide.presenter
+    pad = lh.client("P-S01")
+    pad.request("window.open", {"window": "S01", "staff": "1001", "pin": PIN})
+    pad.request("ticket.call_next", {"window": "S01"})
+    pad.request("ticket.outcome", {"window": "S01", "outcome": "accepted"})  # the evaluator now waits
+    qtbot.waitUntil(lambda: bool(console.state.windows.get("S01", {}).get("evaluation")), timeout=WAIT)
+    view.tabs.setCurrentIndex(2)
+    view.window_table.select_id("S01")
+    view.window_reason.setCurrentText("评价器无响应")
+    click(qtbot, view, "window_skip_evaluation")
+    qtbot.waitUntil(lambda: not console.state.windows["S01"].get("evaluation"), timeout=WAIT)
+    done(qtbot, console)
+    assert console.audit[0]["what"] == "跳过评价 S01" and console.audit[0]["ok"] is True
+    # 闭厅清号: two clicks, the first only arms it
+    waiting = sum(int(q["waiting"]) for q in console.state.queue_state.values())
+    assert waiting == 2
+    view.tabs.setCurrentIndex(1)
+    view.ticket_reason.setCurrentText("闭厅")
+    b = view.findChild(QPushButton, "expire_all")
+    qtbot.waitUntil(b.isEnabled, timeout=WAIT)
+    qtbot.mouseClick(b, Qt.MouseButton.LeftButton)
+    assert "再点一次" in b.text() and console.pending is None
+    qtbot.mouseClick(b, Qt.MouseButton.LeftButton)
+    done(qtbot, console)
+    qtbot.waitUntil(lambda: sum(int(q["waiting"]) for q in console.state.queue_state.values()) == 0,
+                    timeout=WAIT)
+    assert get(lh.client("K1"), "A003")["state"] == "expired"
+
+
 def test_issue_on_behalf_and_reprint(qtbot: Any, guide: Any, lh: Any) -> None:
     view, console = guide.view, guide.presenter
     view.tabs.setCurrentIndex(3)
