@@ -556,11 +556,15 @@ class GuideView(QWidget):
             self._expire_armed_at = now
             waiting = sum(int(q.get("waiting") or 0) for q in self.console.state.queue_state.values())
             self.expire_btn.setText(tr("再点一次：作废 {n} 张等候号", n=waiting))
-            QTimer.singleShot(5000, lambda: self.expire_btn.setText(tr("清理剩余号")))
+            QTimer.singleShot(5000, self.expire_btn, self._disarm_expire)  # cancelled if the button goes
             return
         self._expire_armed_at = 0.0
         self.expire_btn.setText(tr("清理剩余号"))
         self._send(lambda: self.console.expire_waiting(self.ticket_reason.currentText()))
+
+    def _disarm_expire(self) -> None:
+        if time.monotonic() - self._expire_armed_at >= 5:
+            self.expire_btn.setText(tr("清理剩余号"))
 
     def _window_skip(self) -> None:
         self._send(lambda: self.console.skip_evaluation(self.console.selected_window,
