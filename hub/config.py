@@ -583,6 +583,7 @@ def parse_hall(doc: dict[str, Any], *, text: str = "", source: str = "<hall>") -
         printer_tables={k: dict(v) for k, v in doc.get("printers", {}).items() if isinstance(v, dict)}
         if isinstance(doc.get("printers"), dict) else {},
         version=hashlib.sha256(text.encode()).hexdigest()[:12] if text else "",
+        text=text,
     )
     if c.issues:
         located = [ConfigIssue(i.path, i.message, locate_line(text, i.path)) for i in c.issues]

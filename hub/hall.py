@@ -193,6 +193,7 @@ class Hall:
     printers: dict[str, Any] = field(default_factory=dict)
     printer_tables: dict[str, dict[str, Any]] = field(default_factory=dict)  # as written, for devices
     version: str = ""  # content hash of the hall file, set by the loader
+    text: str = field(default="", repr=False, compare=False)  # the file as read: kept per day by the hub
 
     def windows_serving(self, queue_id: str) -> list[str]:
         """Windows whose stage 1 includes the queue (the slip's 办理窗口 line)."""

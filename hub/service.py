@@ -68,6 +68,7 @@ class HubService:
         self.core: HallCore = store.load(hall)
         self.seq = store.last_seq()
         self.recent_calls: list[dict[str, Any]] = self._load_recent_calls()
+        store.note_hall_file(self.core.day, hall.version, hall.text)
         self._extra: list[Publication] = []  # publications an op asks for besides its events'
         # True: handle() returns only event publications and the events; the caller calls
         # state_publications() once for a batch (the bridge's group commit)
@@ -130,6 +131,8 @@ class HubService:
         if not events:
             return []
         self.seq = self.store.record(self.core, events)
+        if any(isinstance(e, ev.DayStarted) for e in events):
+            self.store.note_hall_file(self.core.day, self.hall.version, self.hall.text)
         return self.publications(events)
 
     def tick(self) -> list[Publication]:

@@ -103,6 +103,17 @@ class Store:
     def set_meta(self, key: str, value: Any) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, json.dumps(value)))
 
+    def note_hall_file(self, day: str, version: str, text: str) -> None:
+        """Keep the hall file a day ran with (reports of old days use it, not today's file).
+        Each version is stored once; ``hall_day:<day>`` lists the versions of that day in order."""
+        if not (day and version and text):
+            return
+        if self.meta(f"hall_file:{version}") is None:
+            self.set_meta(f"hall_file:{version}", text)
+        versions = self.meta(f"hall_day:{day}") or []
+        if not versions or versions[-1] != version:
+            self.set_meta(f"hall_day:{day}", [*versions, version])
+
     # ------------------------------------------------------------ transactions
 
     @contextmanager

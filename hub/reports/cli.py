@@ -34,7 +34,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from hub.reports.build import Settings, build_report
     from hub.reports.excel import write_workbook
     from hub.reports.period import Period
-    from hub.reports.sources import SourceError, read_holidays, read_reported, read_rows, today
+    from hub.reports.sources import SourceError, read_hall_snapshot, read_holidays, read_reported, read_rows, today
     from hub.reports.text import render_text
 
     def fail(message: str, code: int = 1) -> int:
@@ -61,6 +61,26 @@ def cmd_report(args: argparse.Namespace) -> int:
         except ConfigError as exc:
             return fail(str(exc))
     period = Period.of(args.kind, day)
+    try:
+        snapshot = read_hall_snapshot(args.db, period)
+    except SourceError as exc:
+        return fail(str(exc))
+    if snapshot is not None:
+        snap_day, snap_version, snap_text = snapshot
+        if hall is None:
+            import tomllib
+
+            from hub.config import ConfigError, parse_hall
+
+            try:
+                hall = parse_hall(tomllib.loads(snap_text), text=snap_text, source=f"{args.db} ({snap_day})")
+                print(f"大厅配置：使用数据库中 {snap_day} 的大厅文件 "
+                      f"(hall file as run that day, version {snap_version})")
+            except (ConfigError, tomllib.TOMLDecodeError) as exc:
+                print(f"note: 数据库中的大厅文件无法读取 ({exc}); 名称按编号显示", file=sys.stderr)
+        elif hall.version and hall.version != snap_version:
+            print(f"note: --config {args.config} (version {hall.version}) 不是 {snap_day} 运行时的大厅文件 "
+                  f"(version {snap_version})；报表按 --config 的名称与设置 (names follow --config)", file=sys.stderr)
     try:
         calendar = read_holidays(args.holidays)
         reported = read_reported(args.reported) if args.reported else None

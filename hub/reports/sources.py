@@ -63,6 +63,26 @@ def read_rows(db: str | Path, period: Period) -> list[LogRow]:
         conn.close()
 
 
+def read_hall_snapshot(db: str | Path, period: Period) -> tuple[str, str, str] | None:
+    """The hall file the hub ran with during ``period``: (day, version, text) of the latest
+    version noted on the period's last day that has one; None if the hub noted none (older
+    databases, or a database written without a hall file)."""
+    conn = _connect(db)
+    try:
+        rows = conn.execute("SELECT key, value FROM meta WHERE key BETWEEN ? AND ? ORDER BY key DESC",
+                            (f"hall_day:{period.first.isoformat()}", f"hall_day:{period.last.isoformat()}")).fetchall()
+        for key, value in rows:
+            versions = json.loads(value)
+            if not versions:
+                continue
+            text = conn.execute("SELECT value FROM meta WHERE key=?", (f"hall_file:{versions[-1]}",)).fetchone()
+            if text is not None:
+                return key.split(":", 1)[1], str(versions[-1]), str(json.loads(text[0]))
+        return None
+    finally:
+        conn.close()
+
+
 def read_table(path: str | Path) -> list[list[Any]]:
     """The first sheet of an .xlsx, or a .csv (UTF-8, or GB18030 as Excel saves it in China)."""
     path = Path(path)

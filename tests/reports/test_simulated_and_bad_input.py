@@ -80,14 +80,47 @@ def test_simulated_day_workbook_matches_the_event_log(sim_db: Path, tmp_path: Pa
     assert "经汇总分析，本日（2026年11月24日）" in text.read_text(encoding="utf-8")
 
 
-def test_weekly_and_monthly_cover_the_day(sim_db: Path, tmp_path: Path) -> None:
+def test_weekly_and_monthly_cover_the_day(sim_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for kind, label in (("weekly", "2026年11月23日——2026年11月29日"), ("monthly", "2026年11月1日——2026年11月30日")):
         out = tmp_path / f"{kind}.xlsx"
         assert main([kind, "--db", str(sim_db), "--date", "2026-11-27", "--out", str(out)]) == 0
         wb = load_workbook(out)
         assert label in wb["概览"]["A2"].value
         zones = [c for r in wb["无差别受理"].iter_rows(values_only=True) for c in r if c]
-        assert any("--config" in str(c) for c in zones)  # no hall file: said so, not guessed
+        # no --config: the hall file the hub noted for 2026-11-24 names the zones
+        assert not any("--config" in str(c) for c in zones)
+        assert any("无差别综合受理区" in str(c) for c in zones)
+        assert "使用数据库中 2026-11-24 的大厅文件" in capsys.readouterr().out
+
+
+def test_old_days_use_the_hall_file_they_ran_with(sim_db: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from hub.config import load_hall
+
+    noted = load_hall(sample_hall_path())
+    conn = sqlite3.connect(sim_db)
+    try:
+        meta = dict(conn.execute("SELECT key, value FROM meta WHERE key LIKE 'hall_%'").fetchall())
+    finally:
+        conn.close()
+    assert json.loads(meta[f"hall_day:{SIM_DAY}"]) == [noted.version]
+    assert json.loads(meta[f"hall_file:{noted.version}"]) == noted.text
+    # a hall file changed since: the report follows --config, and says it is not the day's file
+    changed = tmp_path / "hall.toml"
+    changed.write_text(noted.text.replace("无差别综合受理区", "综合受理区（新）"), encoding="utf-8")
+    assert main(["daily", "--db", str(sim_db), "--date", str(SIM_DAY), "--out", str(tmp_path / "c.xlsx"),
+                 "--config", str(changed)]) == 0
+    assert "不是 2026-11-24 运行时的大厅文件" in capsys.readouterr().err
+    # a database from before hall files were noted: no guessing, the sheet asks for --config
+    old = tmp_path / "old.db"
+    old.write_bytes(sim_db.read_bytes())
+    conn = sqlite3.connect(old)
+    with conn:
+        conn.execute("DELETE FROM meta WHERE key LIKE 'hall_%'")
+    conn.close()
+    assert main(["daily", "--db", str(old), "--date", str(SIM_DAY), "--out", str(tmp_path / "o.xlsx")]) == 0
+    zones = [c for r in load_workbook(tmp_path / "o.xlsx")["无差别受理"].iter_rows(values_only=True) for c in r if c]
+    assert any("--config" in str(c) for c in zones)
 
 
 def test_a_date_with_no_data(sim_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
