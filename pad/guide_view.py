@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from hallq.i18n import tr
-from pad.guide import OVERRIDE_REASONS, GuideConsole
+from pad.guide import OVERRIDE_REASONS, Alert, GuideConsole
 from pad.link import Link
 from pad.presenter import Command, NotAllowed, Notice
 from pad.widgets import STYLE, Banner, button, label, set_name
@@ -98,7 +98,9 @@ def reason_box(name: str) -> QComboBox:
     box.setObjectName(name)
     box.setEditable(True)
     box.addItems([""] + [tr(r) for r in OVERRIDE_REASONS])
-    box.lineEdit().setPlaceholderText(tr("原因（必填）"))
+    line = box.lineEdit()
+    if line is not None:
+        line.setPlaceholderText(tr("原因（必填）"))
     return box
 
 
@@ -381,7 +383,8 @@ class GuideView(QWidget):
         if [self.alert_list.item(i).text() for i in range(self.alert_list.count())] == texts:
             return
         self.alert_list.clear()
-        for a, text in zip(alerts or [None], texts, strict=False):
+        listed: list[Alert | None] = list(alerts) or [None]
+        for a, text in zip(listed, texts, strict=False):
             item = QListWidgetItem(text)
             if a is not None:
                 item.setForeground(RED if a.level == "error" else AMBER)

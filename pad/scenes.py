@@ -54,7 +54,7 @@ def hall() -> Iterator[LocalHall]:
 
 
 def issue(kiosk: HallClient, matter: str, situation: str, **extra: Any) -> dict[str, Any]:
-    return kiosk.request("ticket.issue", {"matter": matter, "situation": situation, **extra})["ticket"]
+    return dict(kiosk.request("ticket.issue", {"matter": matter, "situation": situation, **extra})["ticket"])
 
 
 def fill_queues(kiosk: HallClient, lh: LocalHall) -> None:
@@ -84,9 +84,11 @@ def grab(widget: Any, out: Path) -> None:
 
 def staff_pad(lh: LocalHall, device: str = "P-S01", login: bool = True, clock: Callable[[], float] = time.time) -> Any:
     from pad.app import PadApp
+    from pad.staff import StaffPad
 
     app = PadApp(lh.url, lh.hall.id, device, "staff", clock=clock).start()
     pad = app.presenter
+    assert isinstance(pad, StaffPad)
     wait_until(lambda: pad.online and pad.window_state, what="pad online")
     if login:
         app.client.request("window.open", {"window": pad.window, "staff": "1001", "pin": PIN})
@@ -213,11 +215,16 @@ def _guide_hall(lh: LocalHall, clock: Callable[[], float]) -> Any:
     r01 = lh.client("P-R01")
     r01.request("window.open", {"window": "R01", "staff": "1003", "pin": PIN})
     lh.client("D-HALL")
+    from pad.guide import GuideConsole
+    from pad.guide_view import GuideView
+
     app = PadApp(lh.url, lh.hall.id, "G1", "guide", clock=clock).start()
-    console = app.presenter
+    console, view = app.presenter, app.view
+    assert isinstance(console, GuideConsole)
+    assert isinstance(view, GuideView)
     wait_until(lambda: console.online and len(console.state.windows) >= 3 and console.tickets, timeout=10,
                what="guide state")
-    app.view._send(lambda: console.login("2001", PIN))  # 签到: the sample hall requires it for overrides
+    view._send(lambda: console.login("2001", PIN))  # 签到: the sample hall requires it for overrides
     wait_until(lambda: console.operator != "", timeout=10, what="guide sign-in")
     return app, s01
 

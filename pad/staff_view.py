@@ -7,6 +7,8 @@ reasons, transfer targets and 特呼 numbers. Every enabled state comes from the
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -203,7 +205,7 @@ class StaffView(QWidget):
         self.outcome_btns = {}
         for i, key in enumerate(OUTCOMES):
             b = button(tr(OUTCOME_LABELS[key]), f"outcome_{key}", OUTCOME_KINDS[key],
-                       on_click=lambda k=key: self._outcome(k))
+                       on_click=functools.partial(self._outcome, key))
             b.setMinimumHeight(84)
             self.outcome_btns[key] = b
             grid.addWidget(b, 1 + i // 2, i % 2)
@@ -357,7 +359,7 @@ class StaffView(QWidget):
 
     # ------------------------------------------------------------ taps
 
-    def _send(self, make: Any) -> Command | None:
+    def _send(self, make: Callable[[], Command]) -> Command | None:
         try:
             cmd = make()
         except NotAllowed as exc:

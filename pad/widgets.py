@@ -7,6 +7,7 @@ test) reaches it like any other page and nothing blocks the event loop.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt
@@ -111,12 +112,12 @@ class Keypad(QWidget):
         grid.setSpacing(6)
         keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "C"]
         for i, k in enumerate(keys):
-            b = button(k, f"{name}_{k}", on_click=lambda k=k: self.press(k))
+            b = button(k, f"{name}_{k}", on_click=functools.partial(self.press, k))
             grid.addWidget(b, i // 3, i % 3)
         if letters:  # queue prefixes, for ticket numbers (A012)
             row = QHBoxLayout()
             for letter in letters:
-                row.addWidget(button(letter, f"{name}_{letter}", on_click=lambda k=letter: self.press(k)))
+                row.addWidget(button(letter, f"{name}_{letter}", on_click=functools.partial(self.press, letter)))
             grid.addLayout(row, 4, 0, 1, 3)
 
     def press(self, key: str) -> None:
@@ -184,10 +185,11 @@ class ChoicePage(QWidget):
         self._on_choose = on_choose
         while self.grid.count():
             item = self.grid.takeAt(0)
-            if item is not None and item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         for i, (key, text_) in enumerate(options):
-            b = button(text_, f"choice_{key}", on_click=lambda k=key: self._choose(k))
+            b = button(text_, f"choice_{key}", on_click=functools.partial(self._choose, key))
             self.grid.addWidget(b, i // columns, i % columns)
 
     def _choose(self, key: str) -> None:
