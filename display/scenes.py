@@ -67,10 +67,10 @@ class HallDriver:
         self.pad(window).request("window.open", {"window": window, "staff": staff, "pin": PIN})
 
     def call(self, window: str) -> dict[str, Any]:
-        return self.pad(window).request("ticket.call_next", {"window": window})["ticket"]
+        return dict(self.pad(window).request("ticket.call_next", {"window": window})["ticket"])
 
     def recall(self, window: str) -> dict[str, Any]:
-        return self.pad(window).request("ticket.recall", {"window": window})["ticket"]
+        return dict(self.pad(window).request("ticket.recall", {"window": window})["ticket"])
 
     def finish(self, window: str, outcome: str = "accepted") -> None:
         self.pad(window).request("ticket.outcome", {"window": window, "outcome": outcome})

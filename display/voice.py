@@ -21,6 +21,7 @@ Three layers, each testable on its own:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import shutil
@@ -434,7 +435,7 @@ class Announcer:
             self.current = item
             self._deadline = item.started_at + audio.duration + self.settings.watchdog_s
             self.spoken = [*self.spoken[-99:], item]
-            self.player.play(item.path, audio.duration, lambda it=item: self._done(it))
+            self.player.play(item.path, audio.duration, functools.partial(self._done, item))
 
     def _done(self, item: Announcement) -> None:
         if item is self.current:  # a late "done" for an item the watchdog dropped is ignored

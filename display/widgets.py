@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeVar
 
 from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
@@ -30,6 +31,9 @@ def font(px: int, bold: bool = False) -> QFont:
     return f
 
 
+W = TypeVar("W", bound=QWidget)
+
+
 class Scaler:
     """Remember each label's design size (at the design resolution) and rescale on resize."""
 
@@ -38,7 +42,7 @@ class Scaler:
         self.items: list[tuple[QWidget, int, bool]] = []
         self.scale = 1.0
 
-    def add(self, widget: QWidget, px: int, bold: bool = False) -> QWidget:
+    def add(self, widget: W, px: int, bold: bool = False) -> W:
         self.items.append((widget, px, bold))
         widget.setFont(font(int(px * self.scale), bold))
         return widget

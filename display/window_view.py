@@ -205,7 +205,7 @@ class WindowView(QWidget):
         for w in (a, b, c):
             col.addWidget(w)
         col.addStretch()
-        return page, a, b, c  # type: ignore[return-value]
+        return page, a, b, c
 
     def _sending_page(self) -> QWidget:
         page, self.sending_title, _, _ = self._message_page(72, 40)

@@ -38,8 +38,9 @@ from typing import Any
 
 from hallq import idcard
 from hallq.i18n import language, tr
+from hub.hall import Question, Situation
 from kiosk import strings as _strings  # noqa: F401 - registers the English texts
-from kiosk.catalog import Catalog, Matter, Question, Route, Situation, Walk
+from kiosk.catalog import Catalog, Matter, Route, Walk
 from kiosk.printing import VOID_REASON, PrinterState
 from kiosk.texts import id_message, refusal
 
