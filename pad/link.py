@@ -33,7 +33,8 @@ class Link(QObject):
         self.hall = hall
         self.presenter = presenter
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="hallq-pad")
-        self._done.connect(lambda fn, result, error: fn(result, error))
+        self._closed = False
+        self._done.connect(self._deliver)
         hall.message.connect(self._on_message)
         hall.connection_changed.connect(self._on_connection)
         presenter.state.load(hall.client.state)
@@ -44,6 +45,10 @@ class Link(QObject):
         self._listing = False
         if isinstance(presenter, GuideConsole):
             self._refresh.start()
+
+    def _deliver(self, fn: Callable[[Any, Any], None], result: Any, error: Any) -> None:
+        if not self._closed:  # an answer that arrives after the app closed has no screen to go to
+            fn(result, error)
 
     def _on_message(self, topic: str, data: Any) -> None:
         self.presenter.on_message(topic, data)
@@ -111,5 +116,6 @@ class Link(QObject):
         self._pool.submit(self._request, cmd, delivered)
 
     def close(self) -> None:
+        self._closed = True
         self._refresh.stop()
         self._pool.shutdown(wait=False, cancel_futures=True)

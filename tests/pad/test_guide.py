@@ -234,3 +234,15 @@ def test_a_guide_signs_in_and_overrides_carry_their_name(qtbot: Any, unsigned_gu
     assert [(a.op, a.staff, a.reason) for a in audit] == [("ticket.verify_priority", "2001", "核验老年证")]
     view._send(console.logout)
     qtbot.waitUntil(lambda: console.operator == "", timeout=WAIT)
+
+
+def test_an_answer_after_the_console_closed_goes_nowhere(qtbot: Any, make_pad: Any) -> None:
+    """A reply (e.g. tickets.list) can arrive after the app closed; it used to repaint a deleted widget."""
+    app = make_pad("G1", "guide")
+    got: list[Any] = []
+    app.link._done.emit(lambda result, error: got.append(result), "open", None)
+    qtbot.waitUntil(lambda: got == ["open"], timeout=WAIT)
+    app.link.close()
+    app.link._done.emit(lambda result, error: got.append(result), "closed", None)
+    qtbot.wait(100)
+    assert got == ["open"]
