@@ -7,6 +7,7 @@ until the hub answers) and ask the views to repaint.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -192,6 +193,8 @@ class WindowScreen(QObject):
             self._submit(sub)
 
     def close(self) -> None:
+        with contextlib.suppress(RuntimeError, TypeError):  # a reply after closing has no screen to go to
+            self._replied.disconnect()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
