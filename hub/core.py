@@ -782,6 +782,9 @@ class HallCore:
     def _on_audit_override(self, e: ev.OverrideRecorded) -> None:
         pass  # the audit lives in the event log; no state to change
 
+    def _on_evaluation_followed_up(self, e: ev.EvaluationFollowedUp) -> None:
+        pass  # about a ticket of an earlier day, kept in the log for the reports; no state today
+
     def _on_guide_signed_in(self, e: ev.GuideSignedIn) -> None:
         self.guides = {d: s for d, s in self.guides.items() if s != e.staff}  # one console per guide
         self.guides[e.device] = e.staff

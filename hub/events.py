@@ -222,6 +222,23 @@ class OverrideRecorded(Event):
 
 
 @dataclass(frozen=True)
+class EvaluationFollowedUp(Event):
+    """回访 / 整改 of a 差评 or 未评价 service (any earlier day): what was done, by whom."""
+
+    type: ClassVar[str] = "evaluation.followed_up"
+    ticket: str
+    result: str  # one of FOLLOWUP_RESULTS
+    note: str
+    device: str
+    staff: str = ""  # the guide signed in at that console, if any
+    level: int = 0  # 回访后的评价 (1-5) when result is "rated"
+
+
+FOLLOWUP_RESULTS = {"rectified": "已整改", "explained": "已沟通解释", "rated": "回访后已评价",
+                    "unreachable": "无法联系"}
+
+
+@dataclass(frozen=True)
 class GuideSignedIn(Event):
     type: ClassVar[str] = "guide.signed_in"
     device: str
@@ -240,7 +257,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         DayStarted, TicketIssued, TicketCalled, TicketRecalled, OutcomeRecorded, TicketTransferred,
         TicketRequeued, TicketCancelled, TicketsExpired, PriorityVerified, WindowOpened, WindowPaused,
         WindowResumed, WindowClosed, WindowQueuesChanged, BackOfficeSummoned, EvaluationInvited,
-        EvaluationRecorded, OverrideRecorded, GuideSignedIn, GuideSignedOut,
+        EvaluationRecorded, OverrideRecorded, GuideSignedIn, GuideSignedOut, EvaluationFollowedUp,
     )
 }
 

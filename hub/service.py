@@ -38,7 +38,7 @@ RECENT_CALLS = 20
 # What a guide does to someone else's ticket or window: each is audited (who, when, what, why).
 OVERRIDES = frozenset({
     "ticket.issue", "ticket.call", "ticket.transfer", "ticket.cancel", "ticket.verify_priority", "ticket.reprint",
-    "tickets.expire", "window.pause", "window.resume", "window.close", "window.set_queues",
+    "tickets.expire", "window.pause", "window.resume", "window.close", "window.set_queues", "evaluation.followup",
 })
 
 
@@ -252,6 +252,8 @@ class HubService:
                 return {}, c.evaluate(now, a["window"], a["level"], a.get("reason", ""), a.get("ticket", ""), device)
             case "evaluation.skip":
                 return {}, c.skip_evaluation(now, a["window"], device)
+            case "evaluation.followup":
+                return self._followup(device, a, now, req.id)
         raise p.ProtocolError("unknown_op", f"unknown op {req.op!r}", req.id)  # pragma: no cover
 
     def _issue(self, device: str, a: dict[str, Any], now: float) -> tuple[dict[str, Any], list[ev.Event]]:
@@ -283,6 +285,24 @@ class HubService:
                                 self.core.guides.get(device, ""))
         self.core.apply(e)
         return e
+
+    def _followup(self, device: str, a: dict[str, Any], now: float, rid: str) -> tuple[dict[str, Any], list[ev.Event]]:
+        result, note, level = a["result"], a["note"].strip(), int(a.get("level") or 0)
+        if result not in ev.FOLLOWUP_RESULTS:
+            choices = ", ".join(ev.FOLLOWUP_RESULTS)
+            raise p.ProtocolError("bad_args", f"result 应为 {choices} 之一 (got {result!r})", rid)
+        if not note:
+            raise p.ProtocolError("bad_args", "note 不能为空：写明整改或回访的情况 (what was done)", rid)
+        if (result == "rated") != (1 <= level <= 5):
+            raise p.ProtocolError("bad_args", "回访后已评价 (rated) 需要 level 1-5，其他结果不带 level", rid)
+        row = self.store.conn.execute("SELECT evaluation FROM tickets WHERE id=?", (a["ticket"],)).fetchone()
+        if row is None:
+            raise DomainError("unknown_ticket", f"没有票号 {a['ticket']}（回访请用完整票号，如 2026-11-23-A001）")
+        if row[0] not in (0, 1, 2):
+            raise DomainError("no_followup", f"{a['ticket']} 不是差评或未评价的服务，无需回访")
+        e = ev.EvaluationFollowedUp(now, a["ticket"], result, note, device, self.core.guides.get(device, ""), level)
+        self.core.apply(e)
+        return {"ticket": a["ticket"], "result": result, "label": ev.FOLLOWUP_RESULTS[result]}, [e]
 
     def _checkin(self, device: str, a: dict[str, Any], now: float) -> tuple[dict[str, Any], list[ev.Event]]:
         """预约签到 (R5): by appointment code or ID number; an appointment-class ticket for the booked slot."""

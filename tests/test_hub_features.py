@@ -308,3 +308,37 @@ def test_overrides_need_a_signed_in_guide_where_the_hall_requires_it(hall: Local
     policy = wait_for(lambda: (console.state.get(console.topics.catalog) or {}).get("policy"))
     assert policy["guide_sign_in_required"] is True
     assert (policy["alert_wait_min"], policy["alert_pause_min"]) == (30, 15)
+
+
+def test_a_bad_rating_is_followed_up_days_later_and_the_report_shows_it(hall: LocalHall, tmp_path: Path) -> None:
+    """差评 on Monday; on Wednesday a signed-in guide records the 整改; Monday's report shows it."""
+    from openpyxl import load_workbook
+
+    from hub.reports.cli import main as report
+
+    clock = hall.clock
+    assert isinstance(clock, Clock)
+    kiosk, pad, screen = hall.client("K1"), hall.client("P-S01"), hall.client("D-S01")
+    pad.request("window.open", {"window": "S01", "staff": "1001", "pin": "1234"})
+    kiosk.request("ticket.issue", {"matter": "id-card", "situation": "first"})
+    called = pad.request("ticket.call_next", {"window": "S01"})["ticket"]
+    pad.request("ticket.outcome", {"window": "S01", "outcome": "accepted"})
+    screen.request("evaluation.submit", {"window": "S01", "level": 1, "reason": "等候时间过长"})
+    clock.now += 2 * 86400  # Wednesday: a new day at the hub
+    guide = hall.guide("G1")
+    args = {"ticket": called["id"], "result": "rectified", "note": "已增开窗口"}
+    with pytest.raises(RequestError, match="bad_args"):
+        guide.request("evaluation.followup", {**args, "result": "fixed"})
+    with pytest.raises(RequestError, match="bad_args"):
+        guide.request("evaluation.followup", {**args, "level": 4})  # a level only with "rated"
+    with pytest.raises(RequestError, match="unknown_ticket"):
+        guide.request("evaluation.followup", {**args, "ticket": "2026-11-23-Z999"})
+    done = guide.request("evaluation.followup", args)
+    assert done["label"] == "已整改"
+    out = tmp_path / "monday.xlsx"
+    assert hall.hub is not None
+    code = report(["daily", "--db", str(hall.db), "--date", "2026-11-23", "--out", str(out), "--as-of", "2026-11-25"])
+    assert code == 0
+    rows = [r for r in load_workbook(out)["差评清单"].iter_rows(values_only=True) if r and r[3] == called["number"]]
+    assert len(rows) == 1
+    assert str(rows[0][-1]).startswith("已整改（11-25 2001：已增开窗口）"), rows[0]

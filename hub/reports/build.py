@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from hub.hall import Hall
 from hub.reports.evaluations import Evaluations, compute_evaluations
@@ -22,6 +23,8 @@ class Settings:
     target_wait_min: float = 10.0
     followup_days: int | None = None  # None: the hall file's policy.followup_working_days (吕梁: 5)
     calendar: Calendar = field(default_factory=Calendar)
+    # 回访/整改 recorded so far (evaluation.followup, any day), by ticket: the latest of each
+    followups: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -61,7 +64,8 @@ def build_report(rows: list[LogRow], hall: Hall | None, period: Period, settings
                 in_period.append(r)
     volumes = compute_volumes(log, hall, in_period)
     issues += volumes.issues
-    evaluations = compute_evaluations(log, hall, settings.calendar, settings.as_of, settings.followup_days)
+    evaluations = compute_evaluations(log, hall, settings.calendar, settings.as_of, settings.followup_days,
+                                      settings.followups)
     flow = compute_flow(log, hall, settings.target_wait_min)
     zones = compute_zones(hall) if hall else None
     return Report(hall.name if hall else "政务服务中心", period, settings, log, volumes, evaluations, flow, zones,

@@ -34,7 +34,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     from hub.reports.build import Settings, build_report
     from hub.reports.excel import write_workbook
     from hub.reports.period import Period
-    from hub.reports.sources import SourceError, read_hall_snapshot, read_holidays, read_reported, read_rows, today
+    from hub.reports.sources import (
+        SourceError,
+        read_followups,
+        read_hall_snapshot,
+        read_holidays,
+        read_reported,
+        read_rows,
+        today,
+    )
     from hub.reports.text import render_text
 
     def fail(message: str, code: int = 1) -> int:
@@ -85,10 +93,11 @@ def cmd_report(args: argparse.Namespace) -> int:
         calendar = read_holidays(args.holidays)
         reported = read_reported(args.reported) if args.reported else None
         rows = read_rows(args.db, period)
+        followups = read_followups(args.db)
     except SourceError as exc:
         return fail(str(exc))
     settings = Settings(as_of=as_of, target_wait_min=args.target_wait, followup_days=args.followup_days,
-                        calendar=calendar)
+                        calendar=calendar, followups=followups)
     report = build_report(rows, hall, period, settings, reported, args.reported or "")
     sources = {"db": args.db, "reported": args.reported or "", "config": args.config or "",
                "holidays": args.holidays or ""}

@@ -17,8 +17,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from hub.core import EVALUATION_LEVELS
+from hub.events import FOLLOWUP_RESULTS
 from hub.hall import Hall
 from hub.reports.period import Calendar
 from hub.reports.replay import Log, matter_name
@@ -94,8 +96,19 @@ def status(deadline: dt.date, as_of: dt.date, calendar: Calendar) -> str:
     return f"待处理，剩余{left}个工作日" if left else "待处理，今日到期"
 
 
+def followed_up(f: dict[str, Any], log: Log) -> str:
+    """How a 差评/未评价 was closed, for the 状态 column: 已整改（11-25 赵芳：说明）."""
+    when = log.local(float(f["at"])).strftime("%m-%d")
+    who = f.get("staff") or f.get("device") or ""
+    label = FOLLOWUP_RESULTS.get(str(f.get("result")), str(f.get("result")))
+    if f.get("result") == "rated":
+        label += f"：{EVALUATION_LEVELS.get(int(f.get('level') or 0), '')}"
+    return f"{label}（{when} {who}：{f.get('note', '')}）"
+
+
 def compute_evaluations(log: Log, hall: Hall | None, calendar: Calendar, as_of: dt.date,
-                        followup_days: int | None = None) -> Evaluations:
+                        followup_days: int | None = None,
+                        followups: dict[str, dict[str, Any]] | None = None) -> Evaluations:
     days = followup_days if followup_days is not None else (hall.policy.followup_working_days if hall else 5)
     rows: dict[str, EvalRow] = {}
     if hall:
@@ -116,7 +129,8 @@ def compute_evaluations(log: Log, hall: Hall | None, calendar: Calendar, as_of: 
         deadline = calendar.add_working_days(served_day, days)
         item = FollowUp(served_day, at, e.window, e.staff, e.ticket, t.number, matter_name(hall, t.matter), level,
                         e.reason if level else NO_RATING_REASONS.get(e.reason, e.reason), deadline,
-                        status(deadline, as_of, calendar))
+                        followed_up((followups or {})[e.ticket], log) if e.ticket in (followups or {})
+                        else status(deadline, as_of, calendar))
         if level:
             item.reason = item.reason or "（未填写原因）"
             bad.append(item)

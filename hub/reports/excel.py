@@ -273,7 +273,8 @@ def sheet_bad(s: Sheet, report: Report) -> None:
     s.caption(f"差评清单（整改时限：评价后 {ev.followup_days} 个工作日）")
     s.table(["时间", "窗口编号", "工号", "票号", "事项", "评价等级", "差评原因", "整改期限", "状态"],
             _follow_rows(report, ev.bad, False))
-    s.note(f"状态以 {ev.as_of.isoformat()} 判定；系统尚未记录整改与回访结果（需另行登记）。评价人身份不予列出。")
+    s.note(f"状态以 {ev.as_of.isoformat()} 判定；已登记的整改与回访（引导台/管理端 evaluation.followup）显示其结果。"
+           "评价人身份不予列出。")
 
 
 def sheet_unrated(s: Sheet, report: Report) -> None:

@@ -63,6 +63,19 @@ def read_rows(db: str | Path, period: Period) -> list[LogRow]:
         conn.close()
 
 
+def read_followups(db: str | Path) -> dict[str, dict[str, Any]]:
+    """Every 回访/整改 recorded (``evaluation.followed_up``, on any day), the latest per ticket."""
+    conn = _connect(db)
+    try:
+        out: dict[str, dict[str, Any]] = {}
+        for (data,) in conn.execute("SELECT data FROM events WHERE type='evaluation.followed_up' ORDER BY seq"):
+            d = json.loads(data)
+            out[str(d.get("ticket"))] = d
+        return out
+    finally:
+        conn.close()
+
+
 def read_hall_snapshot(db: str | Path, period: Period) -> tuple[str, str, str] | None:
     """The hall file the hub ran with during ``period``: (day, version, text) of the latest
     version noted on the period's last day that has one; None if the hub noted none (older
