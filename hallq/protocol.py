@@ -222,6 +222,8 @@ OPS: dict[str, Op] = {
                              "ticket": _a(S)}, (DISPLAY, PAD, GUIDE, ADMIN), own_window=True, doc="好差评"),
     "evaluation.skip": Op({"window": _a(S, required=True)}, (DISPLAY, PAD, GUIDE, ADMIN), own_window=True,
                           doc="未评价 (evaluator timeout)"),
+    "followups.list": Op({"days": _a(I)}, (GUIDE, ADMIN), query=True,
+                         doc="差评 and 未评价 services of the last `days` days (default 10), with their 回访/整改"),
     "evaluation.followup": Op({"ticket": _a(S, required=True), "result": _a(S, required=True),
                                "note": _a(S, required=True), "level": _a(I)}, (GUIDE, ADMIN),
                               doc="回访/整改 of a 差评 or 未评价 service, on any earlier day (for the reports)"),

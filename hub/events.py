@@ -234,6 +234,8 @@ class EvaluationFollowedUp(Event):
     level: int = 0  # 回访后的评价 (1-5) when result is "rated"
 
 
+# why a service has no rating (EvaluationRecorded.reason with level 0), in words
+NO_RATING_REASONS = {"timeout": "评价超时", "superseded": "未评价即办理下一位", "": "无评价结果"}
 FOLLOWUP_RESULTS = {"rectified": "已整改", "explained": "已沟通解释", "rated": "回访后已评价",
                     "unreachable": "无法联系"}
 

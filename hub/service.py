@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable
@@ -346,7 +347,37 @@ class HubService:
                 raise p.ProtocolError(exc.code, exc.message, req.id) from None
         if req.op == "tickets.list":
             return {"tickets": self._list(req)}
+        if req.op == "followups.list":
+            return {"items": self._followups(req)}
         return {"queues": self.queues_state(), "windows": [self.window_state(w) for w in self.core.windows]}
+
+    def _followups(self, req: p.Request) -> list[dict[str, Any]]:
+        """差评 (1-2) and 未评价 (0) services of the last ``days`` days, newest first, each with the
+        latest 回访/整改 recorded for it (None while open). Masked: no applicant data."""
+        days = int(req.args.get("days", 10))
+        if not 1 <= days <= 62:
+            raise p.ProtocolError("bad_args", "followups.list: days 应为 1-62", req.id)
+        today = self.core.day or self.core.local(self.clock()).date().isoformat()
+        since = (dt.date.fromisoformat(today) - dt.timedelta(days=days - 1)).isoformat()
+        done: dict[str, dict[str, Any]] = {}
+        for (data,) in self.store.conn.execute(
+                "SELECT data FROM events WHERE type=? AND day>=? ORDER BY seq", (ev.EvaluationFollowedUp.type, since)):
+            f = p.load(data.encode())
+            done[str(f["ticket"])] = {"result": f["result"], "label": ev.FOLLOWUP_RESULTS.get(f["result"], ""),
+                                      "note": f["note"], "at": f["at"], "staff": f.get("staff", ""),
+                                      "level": f.get("level", 0)}
+        rows = self.store.conn.execute(
+            "SELECT id, day, number, matter, window, staff, evaluation, evaluation_reason FROM tickets "
+            "WHERE evaluation IN (0, 1, 2) AND day>=? ORDER BY day DESC, seq DESC LIMIT 500", (since,)).fetchall()
+        out = []
+        for tid, day, number, matter, window, staff, level, reason in rows:
+            m = self.hall.matters.get(matter)
+            out.append({"ticket": tid, "day": day, "number": number, "matter": matter,
+                        "matter_name": m.name if m else matter, "window": window or "", "staff": staff or "",
+                        "level": level, "label": EVALUATION_LEVELS.get(level, ""),
+                        "reason": (reason or "") if level else ev.NO_RATING_REASONS.get(reason or "", reason),
+                        "followup": done.get(tid)})
+        return out
 
     def _list(self, req: p.Request) -> list[dict[str, Any]]:
         a = req.args

@@ -105,6 +105,8 @@ class GuideConsole(Presenter):
         self.audit: list[dict[str, Any]] = []  # who, when, what, why: this console's overrides
         self.operator = ""  # the guide on duty (name shown in the audit)
         self.needs_refresh = True
+        self.followups: list[dict[str, Any]] = []  # 差评/未评价 of recent days (followups.list)
+        self.selected_followup = ""
 
     @property
     def thresholds(self) -> Thresholds:
@@ -340,6 +342,36 @@ class GuideConsole(Presenter):
     def close_window(self, window: str, reason: str) -> Command:
         return self._override("window.close", {"window": window}, tr("关闭窗口 {w}", w=window), reason)
 
+    # ------------------------------------------------------------ 回访/整改
+
+    def load_followups(self, days: int = 10) -> Command:
+        """差评 and 未评价 services of the last ``days`` days, with what has been recorded for them."""
+        return self._send("followups.list", {"days": days}, tr("读取回访清单"))
+
+    def followup_rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for f in self.followups:
+            done = f.get("followup") or None
+            rows.append({"id": f["ticket"], "day": str(f["day"])[5:], "number": f["number"], "window": f["window"],
+                         "staff": f["staff"], "matter": f.get("matter_name") or f["matter"],
+                         "level": tr(str(f.get("label") or "")), "reason": tr(str(f.get("reason") or "")),
+                         "status": f"{tr(done['label'])}：{done['note']}" if done else tr("待回访"),
+                         "open": not done})
+        return rows
+
+    def record_followup(self, ticket: str, result: str, note: str, level: int = 0) -> Command:
+        if not ticket:
+            raise NotAllowed(tr("请先选择一条差评或未评价"))
+        if not note.strip():
+            raise NotAllowed(tr("请填写整改或回访情况"))
+        args: dict[str, Any] = {"ticket": ticket, "result": result, "note": note.strip()}
+        if result == "rated":
+            if not 1 <= level <= 5:
+                raise NotAllowed(tr("回访后已评价：请选择评价等级"))
+            args["level"] = level
+        number = next((f["number"] for f in self.followups if f["ticket"] == ticket), ticket)
+        return self._override("evaluation.followup", args, tr("登记回访 {t}", t=number), note)
+
     def skip_evaluation(self, window: str, reason: str) -> Command:
         """The window's evaluator is stuck or the citizen has left: record 未评价 now."""
         if not (self.state.windows.get(window) or {}).get("evaluation"):
@@ -380,6 +412,13 @@ class GuideConsole(Presenter):
             self.needs_refresh = True
         if cmd.op == "ticket.issue" and isinstance(ticket, dict):
             self.selected_ticket = str(ticket.get("id", ""))
+        if cmd.op == "followups.list":
+            self.followups = [f for f in result.get("items", []) if isinstance(f, dict)]
+        if cmd.op == "evaluation.followup":
+            for f in self.followups:
+                if f["ticket"] == result.get("ticket"):
+                    f["followup"] = {"result": result.get("result"), "label": result.get("label", ""),
+                                     "note": cmd.args.get("note", "")}
 
     def relevant(self, change: Change) -> bool:
         if change.kind == "queues":

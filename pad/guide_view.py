@@ -125,6 +125,7 @@ class GuideView(QWidget):
         self.tabs.addTab(self._tickets(), tr("票号与插队"))
         self.tabs.addTab(self._windows(), tr("窗口调度"))
         self.tabs.addTab(self._issue(), tr("帮办取号"))
+        self.tabs.addTab(self._followups(), tr("回访整改"))
         self.tabs.addTab(self._audit(), tr("操作记录"))
         root.addWidget(self.tabs, 1)
         self.notice = label("", "notice_info", wrap=True)
@@ -338,6 +339,54 @@ class GuideView(QWidget):
         form.setRowStretch(len(rows) + 1, 1)
         return page
 
+    def _followups(self) -> QWidget:
+        page = QWidget()
+        row = QHBoxLayout(page)
+        row.setContentsMargins(12, 10, 12, 10)
+        left = QVBoxLayout()
+        head = QHBoxLayout()
+        hint = tr("近 10 天的差评与未评价：逐条回访、整改并登记（记入报表与操作记录）")
+        head.addWidget(label(hint, "muted", wrap=True), 1)
+        self.followups_btn = button(tr("读取清单"), "load_followups", "flat", self._load_followups)
+        self.followups_btn.setMaximumWidth(160)
+        head.addWidget(self.followups_btn)
+        left.addLayout(head)
+        self.followup_table = Table("followups", [("day", "日期"), ("number", "票号"), ("window", "窗口"),
+                                                  ("staff", "工号"), ("matter", "事项"), ("level", "评价"),
+                                                  ("reason", "原因"), ("status", "回访情况")])
+        self.followup_table.itemSelectionChanged.connect(self._select_followup)
+        left.addWidget(self.followup_table, 1)
+        row.addLayout(left, 3)
+        panel = QFrame()
+        panel.setObjectName("panel")
+        col = QVBoxLayout(panel)
+        col.setContentsMargins(14, 10, 14, 10)
+        self.followup_title = label(tr("请选择一条"), "title", wrap=True)
+        col.addWidget(self.followup_title)
+        col.addWidget(label(tr("结果")))
+        self.followup_result = QComboBox()
+        self.followup_result.setObjectName("followup_result")
+        for key, text in (("rectified", "已整改"), ("explained", "已沟通解释"), ("rated", "回访后已评价"),
+                          ("unreachable", "无法联系")):
+            self.followup_result.addItem(tr(text), key)
+        self.followup_result.currentIndexChanged.connect(self._followup_result_changed)
+        col.addWidget(self.followup_result)
+        self.followup_level = QComboBox()
+        self.followup_level.setObjectName("followup_level")
+        for level, text in ((5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")):
+            self.followup_level.addItem(tr(text), level)
+        col.addWidget(label(tr("回访后的评价（仅“回访后已评价”）")))
+        col.addWidget(self.followup_level)
+        col.addWidget(label(tr("整改或回访情况（必填）")))
+        self.followup_note = QLineEdit()
+        self.followup_note.setObjectName("followup_note")
+        col.addWidget(self.followup_note)
+        self.followup_btn = button(tr("登记回访"), "record_followup", "good", self._record_followup)
+        col.addWidget(self.followup_btn)
+        col.addStretch(1)
+        row.addWidget(panel, 2)
+        return page
+
     def _audit(self) -> QWidget:
         page = QWidget()
         col = QVBoxLayout(page)
@@ -373,6 +422,7 @@ class GuideView(QWidget):
         self._fill_window_panel()
         self._fill_issue_choices()
         self._fill_audit()
+        self._fill_followups()
         n = c.notice
         self.notice.setText(n.text if n else "")
         set_name(self.notice, "notice_error" if n and n.level == "error" else "notice_info")
@@ -488,6 +538,16 @@ class GuideView(QWidget):
         for sid, name in sits:
             self.situation_box.addItem(name, sid)
 
+    def _fill_followups(self) -> None:
+        c = self.console
+        self.followup_table.fill(c.followup_rows(), lambda r: RED if r["open"] else GREEN)
+        chosen = next((f for f in c.followups if f["ticket"] == c.selected_followup), None)
+        self.followup_title.setText(f"{chosen['number']}（{chosen['day']} {chosen['window']}）" if chosen
+                                    else tr("请选择一条"))
+        self.followups_btn.setEnabled(c.idle)
+        self.followup_btn.setEnabled(c.idle and chosen is not None)
+        self.followup_level.setEnabled(self.followup_result.currentData() == "rated")
+
     def _fill_audit(self) -> None:
         rows = []
         for i, e in enumerate(self.console.audit):
@@ -550,6 +610,21 @@ class GuideView(QWidget):
 
     def _cancel(self) -> None:
         self._send(lambda: self.console.cancel(self._ticket_id(), self.ticket_reason.currentText()))
+
+    def _load_followups(self) -> None:
+        self._send(self.console.load_followups)
+
+    def _select_followup(self) -> None:
+        self.console.selected_followup = self.followup_table.selected_id()
+        self.refresh()
+
+    def _followup_result_changed(self, _index: int) -> None:
+        self.followup_level.setEnabled(self.followup_result.currentData() == "rated")
+
+    def _record_followup(self) -> None:
+        c = self.console
+        self._send(lambda: c.record_followup(c.selected_followup, str(self.followup_result.currentData()),
+                                             self.followup_note.text(), int(self.followup_level.currentData())))
 
     def _expire_all(self) -> None:
         """Two clicks: the first arms it (the button says what it will do), the second within

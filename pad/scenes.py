@@ -262,6 +262,31 @@ def guide_windows(out: Path) -> None:
         s01.close()
 
 
+def guide_followups(out: Path) -> None:
+    with hall() as lh:
+        app, s01 = _guide_hall(lh, clock=time.time)
+        screen = lh.client("D-S01")
+        pad = s01.client
+        for level, reason in ((1, "等候时间过长"), (0, "")):  # S01 has a ticket called: finish it, rate it
+            pad.request("ticket.outcome", {"window": "S01", "outcome": "accepted"})
+            if level:
+                screen.request("evaluation.submit", {"window": "S01", "level": level, "reason": reason})
+            else:
+                screen.request("evaluation.skip", {"window": "S01"})
+            pad.request("ticket.call_next", {"window": "S01"})
+        view = app.view
+        console = app.presenter
+        view.tabs.setCurrentIndex(view.tabs.count() - 2)
+        view._send(console.load_followups)
+        wait_until(lambda: len(console.followups) >= 2, timeout=10, what="follow-ups")
+        first = console.followups[0]
+        view.followup_table.select_id(first["ticket"])
+        view.followup_note.setText("已电话致歉，增开窗口")
+        grab(view, out)
+        app.close()
+        s01.close()
+
+
 SCENES: dict[str, Callable[[Path], None]] = {
     "pad-login": pad_login,
     "pad-idle": pad_idle,
@@ -271,4 +296,5 @@ SCENES: dict[str, Callable[[Path], None]] = {
     "guide-hall": guide_hall,
     "guide-ticket": guide_ticket,
     "guide-windows": guide_windows,
+    "guide-followups": guide_followups,
 }

@@ -79,6 +79,15 @@ add_english({
     "窗口": "Window", "设备": "Device",
     "原因（每项操作必填，记入操作记录）": "Reason (required, kept in the audit log)",
     "核验绿色通道": "Verify green channel", "转到队列": "Move to queue", "转到窗口": "Move to window",
+    "回访后已评价：请选择评价等级": "Rated on follow-up: choose the rating",
+    "回访后的评价（仅“回访后已评价”）": "Rating given on follow-up (only for “rated”)",
+    "回访整改": "Follow-ups", "待回访": "To follow up", "整改或回访情况（必填）": "What was done (required)",
+    "登记回访": "Record follow-up", "登记回访 {t}": "Follow-up {t}",
+    "请先选择一条差评或未评价": "Choose a bad or missing rating first",
+    "请填写整改或回访情况": "Say what was done", "请选择一条": "Choose one", "读取回访清单": "Load follow-ups",
+    "读取清单": "Load list",
+    "近 10 天的差评与未评价：逐条回访、整改并登记（记入报表与操作记录）":
+        "Bad and missing ratings of the last 10 days: follow each up and record it (reports and audit log)",
     "清理剩余号": "Expire all waiting", "闭厅时：所有等候中的号作废（按原因记入审计）":
         "At closing: every waiting ticket expires (audited with the reason)",
     "再点一次：作废 {n} 张等候号": "Click again: expire {n} waiting tickets",

@@ -333,8 +333,15 @@ def test_a_bad_rating_is_followed_up_days_later_and_the_report_shows_it(hall: Lo
         guide.request("evaluation.followup", {**args, "level": 4})  # a level only with "rated"
     with pytest.raises(RequestError, match="unknown_ticket"):
         guide.request("evaluation.followup", {**args, "ticket": "2026-11-23-Z999"})
+    listed = guide.request("followups.list", {"days": 3})["items"]
+    assert [(i["number"], i["level"], i["reason"], i["followup"]) for i in listed] == \
+        [(called["number"], 1, "等候时间过长", None)]
+    assert guide.request("followups.list", {"days": 1})["items"] == []  # Monday is 3 days back
+    with pytest.raises(RequestError, match="bad_args"):
+        guide.request("followups.list", {"days": 0})
     done = guide.request("evaluation.followup", args)
     assert done["label"] == "已整改"
+    assert guide.request("followups.list", {})["items"][0]["followup"]["note"] == "已增开窗口"
     out = tmp_path / "monday.xlsx"
     assert hall.hub is not None
     code = report(["daily", "--db", str(hall.db), "--date", "2026-11-23", "--out", str(out), "--as-of", "2026-11-25"])

@@ -20,12 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hub.core import EVALUATION_LEVELS
-from hub.events import FOLLOWUP_RESULTS
+from hub.events import FOLLOWUP_RESULTS, NO_RATING_REASONS
 from hub.hall import Hall
 from hub.reports.period import Calendar
 from hub.reports.replay import Log, matter_name
-
-NO_RATING_REASONS = {"timeout": "评价超时", "superseded": "未评价即办理下一位", "": "无评价结果"}
 
 
 @dataclass

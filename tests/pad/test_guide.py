@@ -246,3 +246,31 @@ def test_an_answer_after_the_console_closed_goes_nowhere(qtbot: Any, make_pad: A
     app.link._done.emit(lambda result, error: got.append(result), "closed", None)
     qtbot.wait(100)
     assert got == ["open"]
+
+
+def test_follow_up_a_bad_rating_from_the_console(qtbot: Any, guide: Any, lh: Any) -> None:
+    view, console = guide.view, guide.presenter
+    pad, screen = lh.client("P-S01"), lh.client("D-S01")
+    pad.request("window.open", {"window": "S01", "staff": "1001", "pin": PIN})
+    called = pad.request("ticket.call_next", {"window": "S01"})["ticket"]
+    pad.request("ticket.outcome", {"window": "S01", "outcome": "accepted"})
+    screen.request("evaluation.submit", {"window": "S01", "level": 2, "reason": "等候时间过长"})
+    view.tabs.setCurrentIndex(view.tabs.count() - 2)  # 回访整改
+    click(qtbot, view, "load_followups")
+    qtbot.waitUntil(lambda: len(console.followups) == 1, timeout=WAIT)
+    rows = console.followup_rows()
+    assert (rows[0]["number"], rows[0]["level"], rows[0]["status"]) == (called["number"], "不满意", "待回访")
+    view.followup_table.select_id(called["id"])
+    assert console.selected_followup == called["id"]
+    view.followup_result.setCurrentIndex(view.followup_result.findData("rated"))
+    assert view.followup_level.isEnabled()
+    view.followup_level.setCurrentIndex(view.followup_level.findData(4))
+    view.followup_note.setText("电话回访，已致歉")
+    click(qtbot, view, "record_followup")
+    done(qtbot, console)
+    assert console.followup_rows()[0]["status"] == "回访后已评价：电话回访，已致歉"
+    assert console.audit[0]["what"] == f"登记回访 {called['number']}" and console.audit[0]["ok"] is True
+    from hub.store import Store
+
+    kept = [e for _, e in Store(lh.db).events() if e.type == "evaluation.followed_up"]  # the hub's log
+    assert [(e.ticket, e.result, e.level, e.staff) for e in kept] == [(called["id"], "rated", 4, "2001")]
