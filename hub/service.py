@@ -296,10 +296,10 @@ class HubService:
             raise p.ProtocolError("bad_args", "note 不能为空：写明整改或回访的情况 (what was done)", rid)
         if (result == "rated") != (1 <= level <= 5):
             raise p.ProtocolError("bad_args", "回访后已评价 (rated) 需要 level 1-5，其他结果不带 level", rid)
-        row = self.store.conn.execute("SELECT evaluation FROM tickets WHERE id=?", (a["ticket"],)).fetchone()
-        if row is None:
+        exists, evaluation = self.store.evaluation_of(a["ticket"])
+        if not exists:
             raise DomainError("unknown_ticket", f"没有票号 {a['ticket']}（回访请用完整票号，如 2026-11-23-A001）")
-        if row[0] not in (0, 1, 2):
+        if evaluation not in (0, 1, 2):
             raise DomainError("no_followup", f"{a['ticket']} 不是差评或未评价的服务，无需回访")
         e = ev.EvaluationFollowedUp(now, a["ticket"], result, note, device, self.core.guides.get(device, ""), level)
         self.core.apply(e)
@@ -359,24 +359,18 @@ class HubService:
             raise p.ProtocolError("bad_args", "followups.list: days 应为 1-62", req.id)
         today = self.core.day or self.core.local(self.clock()).date().isoformat()
         since = (dt.date.fromisoformat(today) - dt.timedelta(days=days - 1)).isoformat()
-        done: dict[str, dict[str, Any]] = {}
-        for (data,) in self.store.conn.execute(
-                "SELECT data FROM events WHERE type=? AND day>=? ORDER BY seq", (ev.EvaluationFollowedUp.type, since)):
-            f = p.load(data.encode())
-            done[str(f["ticket"])] = {"result": f["result"], "label": ev.FOLLOWUP_RESULTS.get(f["result"], ""),
-                                      "note": f["note"], "at": f["at"], "staff": f.get("staff", ""),
-                                      "level": f.get("level", 0)}
-        rows = self.store.conn.execute(
-            "SELECT id, day, number, matter, window, staff, evaluation, evaluation_reason FROM tickets "
-            "WHERE evaluation IN (0, 1, 2) AND day>=? ORDER BY day DESC, seq DESC LIMIT 500", (since,)).fetchall()
+        done = self.store.followups_since(since)
         out = []
-        for tid, day, number, matter, window, staff, level, reason in rows:
-            m = self.hall.matters.get(matter)
-            out.append({"ticket": tid, "day": day, "number": number, "matter": matter,
-                        "matter_name": m.name if m else matter, "window": window or "", "staff": staff or "",
-                        "level": level, "label": EVALUATION_LEVELS.get(level, ""),
-                        "reason": (reason or "") if level else ev.NO_RATING_REASONS.get(reason or "", reason),
-                        "followup": done.get(tid)})
+        for t in self.store.followup_candidates(since):
+            m, f = self.hall.matters.get(t["matter"]), done.get(t["id"])
+            level, reason = t["evaluation"], t["evaluation_reason"] or ""
+            out.append({"ticket": t["id"], "day": t["day"], "number": t["number"], "matter": t["matter"],
+                        "matter_name": m.name if m else t["matter"], "window": t["window"] or "",
+                        "staff": t["staff"] or "", "level": level, "label": EVALUATION_LEVELS.get(level, ""),
+                        "reason": reason if level else ev.NO_RATING_REASONS.get(reason, reason),
+                        "followup": None if f is None else {
+                            "result": f.result, "label": ev.FOLLOWUP_RESULTS.get(f.result, ""), "note": f.note,
+                            "at": f.at, "staff": f.staff, "level": f.level}})
         return out
 
     def _list(self, req: p.Request) -> list[dict[str, Any]]:

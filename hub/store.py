@@ -247,6 +247,28 @@ class Store:
         sql = f"SELECT {cols} FROM tickets" + (" WHERE day=?" if day else "") + " ORDER BY day, seq"
         return [dict(zip(TICKET_COLUMNS, r, strict=True)) for r in self.conn.execute(sql, (day,) if day else ())]
 
+    def evaluation_of(self, ticket: str) -> tuple[bool, int | None]:
+        """(the ticket exists on any day, its evaluation level or None if never invited)."""
+        row = self.conn.execute("SELECT evaluation FROM tickets WHERE id=?", (ticket,)).fetchone()
+        return (row is not None, row[0] if row else None)
+
+    def followup_candidates(self, since: str, limit: int = 500) -> list[dict[str, Any]]:
+        """Tickets since ``since`` (a day) rated 差评 (1-2) or 未评价 (0), newest first."""
+        cols = ("id", "day", "number", "matter", "window", "staff", "evaluation", "evaluation_reason")
+        rows = self.conn.execute(f"SELECT {', '.join(cols)} FROM tickets WHERE evaluation IN (0, 1, 2) AND day>=? "
+                                 "ORDER BY day DESC, seq DESC LIMIT ?", (since, limit))
+        return [dict(zip(cols, r, strict=True)) for r in rows]
+
+    def followups_since(self, since: str) -> dict[str, ev.EvaluationFollowedUp]:
+        """The latest 回访/整改 recorded since ``since`` (a day), by ticket."""
+        out: dict[str, ev.EvaluationFollowedUp] = {}
+        for (data,) in self.conn.execute("SELECT data FROM events WHERE type=? AND day>=? ORDER BY seq",
+                                         (ev.EvaluationFollowedUp.type, since)):
+            e = ev.event_from_dict(json.loads(data))
+            assert isinstance(e, ev.EvaluationFollowedUp)
+            out[e.ticket] = e
+        return out
+
     def appointment(self, *, code: str = "", id_hash: str = "", day: str = "") -> dict[str, Any] | None:
         """An appointment by its code, or a person's first unused one on ``day``."""
         cols = ("code", "day", "slot_start", "slot_end", "matter", "situation", "name_masked", "id_masked",
