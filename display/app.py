@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,6 +21,7 @@ from display.hall_view import HallView
 from display.model import Evaluator, HallBoard, Submission, WindowBoard
 from display.voice import Announcer
 from display.window_view import WindowView
+from hallq import clock as hallclock
 from hallq import protocol as p
 from hallq.client import HallClient, RequestError
 from hallq.qt.bridge import QtHall
@@ -199,4 +199,4 @@ class WindowScreen(QObject):
 
 
 def wall_clock() -> float:
-    return time.time()
+    return hallclock.now()

@@ -22,6 +22,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from hallq import clock as hallclock
+
 log = logging.getLogger("hallq.display")
 DEFAULT_MQTT = "mqtt://127.0.0.1:1883"
 
@@ -136,7 +138,7 @@ def make_announcer(args: argparse.Namespace, settings: dict[str, Any]) -> Any:
         log.error("espeak-ng is not installed and no clip folder is set: calls will not be spoken")
         return None
     cache = PhraseCache(engine, Path(cache_dir) if cache_dir else None)
-    return Announcer(cache.get, QtPlayer(), time.time, vs)
+    return Announcer(cache.get, QtPlayer(), hallclock.now, vs)
 
 
 def run_screen(args: argparse.Namespace, settings: dict[str, Any], hall: str, kind: str, window: str,
@@ -163,14 +165,14 @@ def run_screen(args: argparse.Namespace, settings: dict[str, Any], hall: str, ki
     if kind == "hall":
         hs = settings.get("hall_screen", {})
         board = HallBoard(client.topics.base, zone, recent=int(hs.get("recent", 8)),
-                          flash_s=float(hs.get("flash_s", 12)), clock=time.time)
+                          flash_s=float(hs.get("flash_s", 12)), clock=hallclock.now)
         view: Any = HallView(board, portrait=args.portrait)
         screen = HallScreen(qhall, board, view, make_announcer(args, settings))
         view.ticker.start()
     else:
         es = settings.get("evaluator", {})
-        wboard = WindowBoard(client.topics.base, window, time.time)
-        evaluator = Evaluator(window, time.time, reasons=tuple(es.get("reasons", DEFAULT_REASONS)),
+        wboard = WindowBoard(client.topics.base, window, hallclock.now)
+        evaluator = Evaluator(window, hallclock.now, reasons=tuple(es.get("reasons", DEFAULT_REASONS)),
                               thanks_s=float(es.get("thanks_s", 5)))
         view = WindowView(wboard, evaluator)
         screen = WindowScreen(qhall, wboard, evaluator, view)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QStacked
 
 from display.model import HallBoard
 from display.widgets import AMBER, MUTED, NAVY, NAVY_2, RED, WHITE, Scaler, Ticker, date_text, label
+from hallq import clock as hallclock
 from hallq.i18n import tr
 
 CENTER = Qt.AlignmentFlag.AlignCenter
@@ -25,9 +26,10 @@ LEFT = Qt.AlignmentFlag.AlignLeft
 
 class HallView(QWidget):
     def __init__(self, board: HallBoard, *, portrait: bool = False,
-                 now: Callable[[], dt.datetime] = dt.datetime.now, parent: QWidget | None = None) -> None:
+                 now: Callable[[], dt.datetime] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.board, self.portrait, self.now = board, portrait, now
+        self.board, self.portrait = board, portrait
+        self.now = now or board.local_now
         self.rows = 10 if portrait else 7
         self.scaler = Scaler(*((1080, 1920) if portrait else (1920, 1080)))
         self.setStyleSheet(f"background: {NAVY};")
@@ -171,7 +173,7 @@ class HallView(QWidget):
             self.stack.setCurrentIndex(1)
             self.offline_title.setText(tr("连接中断，正在重连…"))
             self.offline_hint.setText(tr("叫号信息暂停更新，请留意窗口工作人员提示"))
-            since = dt.datetime.fromtimestamp(b.conn.since) if b.conn.since else self.now()
+            since = hallclock.local(b.conn.since, self.now().tzinfo) if b.conn.since else self.now()
             self.offline_since.setText(tr("自 {time} 起", time=since.strftime("%H:%M:%S")))
             return
         self.stack.setCurrentIndex(0)

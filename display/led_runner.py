@@ -8,18 +8,18 @@ queues frames, so a dead serial port never holds up MQTT.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 from display.led.link import LedDriver
 from display.model import HallBoard, WindowBoard, led_hall_text, led_window_text
+from hallq import clock as hallclock
 from hallq.client import HallClient
 
 
 class LedRunner:
     def __init__(self, client: HallClient, driver: LedDriver, *, window: str = "", zone: str = "",
-                 clock: Callable[[], float] = time.time, calls: int = 5) -> None:
+                 clock: Callable[[], float] = hallclock.now, calls: int = 5) -> None:
         self.client, self.driver, self.window, self.calls = client, driver, window, calls
         base = client.topics.base
         self.board: WindowBoard | HallBoard = (WindowBoard(base, window, clock) if window

@@ -17,6 +17,7 @@ can never show stale numbers as if they were live. Retained messages refill it o
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import uuid
 from collections.abc import Callable, Mapping
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from display import texts as _texts  # noqa: F401  (English entries)
+from hallq import clock as hallclock
 from hallq.i18n import tr
 
 LEVELS = ((5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意"))
@@ -171,6 +173,10 @@ class HallBoard:
     def hall_name(self) -> str:
         return str((self.catalog or {}).get("hall", {}).get("name", "")) or tr("政务服务中心")
 
+    def local_now(self) -> dt.datetime:
+        """Now on this board's clock, in the hall's time zone (never the screen PC's)."""
+        return hallclock.local(self.clock(), str((self.catalog or {}).get("hall", {}).get("timezone", "")) or None)
+
     @property
     def zone_name(self) -> str:
         for z in (self.catalog or {}).get("zones", []):
@@ -282,6 +288,10 @@ class WindowBoard:
     @property
     def hall_name(self) -> str:
         return str((self.catalog or {}).get("hall", {}).get("name", ""))
+
+    def local_now(self) -> dt.datetime:
+        """Now on this board's clock, in the hall's time zone (never the screen PC's)."""
+        return hallclock.local(self.clock(), str((self.catalog or {}).get("hall", {}).get("timezone", "")) or None)
 
     @property
     def department(self) -> str:

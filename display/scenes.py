@@ -22,6 +22,7 @@ from display.hall_view import HallView
 from display.model import Evaluator, HallBoard, Stage, WindowBoard
 from display.voice import Announcer
 from display.window_view import WindowView
+from hallq import clock as hallclock
 from hallq.client import HallClient
 from hallq.qt.app import make_app
 from hallq.qt.bridge import QtHall
@@ -100,11 +101,11 @@ class SilentPlayer:
 
 
 def open_hall_screen(local: LocalHall, device: str = "D-HALL", zone: str = "Z1", portrait: bool = False,
-                     announcer: Announcer | None = None, now: Callable[[], dt.datetime] = dt.datetime.now
+                     announcer: Announcer | None = None, now: Callable[[], dt.datetime] | None = None
                      ) -> tuple[HallScreen, HallView, QtHall]:
     client = make_client(local.url, local.hall.id, device, "hall")
     qhall = QtHall(client)
-    board = HallBoard(client.topics.base, zone, clock=time.time)
+    board = HallBoard(client.topics.base, zone, clock=hallclock.now)
     view = HallView(board, portrait=portrait, now=now)
     screen = HallScreen(qhall, board, view, announcer)
     _keep(local, client, qhall, view, screen)
@@ -123,12 +124,12 @@ def _keep(local: LocalHall, client: HallClient, *objects: Any) -> None:
 
 
 def open_window_screen(local: LocalHall, device: str = "D-S01", window: str = "S01",
-                       now: Callable[[], dt.datetime] = dt.datetime.now, timeout_s: float = 60.0,
+                       now: Callable[[], dt.datetime] | None = None, timeout_s: float = 60.0,
                        **screen_kw: Any) -> tuple[WindowScreen, WindowView, QtHall]:
     client = make_client(local.url, local.hall.id, device, "window", window)
     qhall = QtHall(client)
-    board = WindowBoard(client.topics.base, window, time.time)
-    evaluator = Evaluator(window, time.time, default_timeout_s=timeout_s)
+    board = WindowBoard(client.topics.base, window, hallclock.now)
+    evaluator = Evaluator(window, hallclock.now, default_timeout_s=timeout_s)
     view = WindowView(board, evaluator, now=now)
     screen = WindowScreen(qhall, board, evaluator, view, **screen_kw)
     _keep(local, client, qhall, view, screen)

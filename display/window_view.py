@@ -42,9 +42,10 @@ class WindowView(QWidget):
     back = Signal()
 
     def __init__(self, board: WindowBoard, evaluator: Evaluator, *,
-                 now: Callable[[], dt.datetime] = dt.datetime.now, parent: QWidget | None = None) -> None:
+                 now: Callable[[], dt.datetime] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.board, self.evaluator, self.now = board, evaluator, now
+        self.board, self.evaluator = board, evaluator
+        self.now = now or board.local_now
         self.scaler = Scaler(1280, 800)
         self.setStyleSheet(f"background: {NAVY};")
         self.setAutoFillBackground(True)

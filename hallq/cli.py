@@ -21,6 +21,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from hallq import clock as hallclock
+
 DEFAULT_LISTEN = "127.0.0.1:1883"
 
 
@@ -107,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     _hall_args(purge, required=False)
     purge.add_argument("--older-than-days", type=int,
                        help="retention in days (default: [policy] retention_days of --config, else 90)")
+    purge.add_argument("--today", metavar="YYYY-MM-DD",
+                       help="count the retention back from this day (default: today in the hall's time zone)")
     purge.add_argument("--vacuum", action="store_true", help="also VACUUM the file afterwards")
     purge.set_defaults(func=cmd_purge)
 
@@ -488,14 +492,20 @@ def cmd_mosquitto_config(args: argparse.Namespace) -> int:
 def cmd_purge(args: argparse.Namespace) -> int:
     from hub.security.purge import purge
 
+    hall = _load(args.config) if args.config else None
     days = args.older_than_days
     if days is None:
-        days = _load(args.config).policy.retention_days if args.config else 90
+        days = hall.policy.retention_days if hall else 90
+    try:
+        today = dt.date.fromisoformat(args.today) if args.today else hallclock.today(hall.timezone if hall else None)
+    except ValueError:
+        print(f"✗ --today {args.today!r}: expected a date such as 2026-11-23", file=sys.stderr)
+        return 2
     if not Path(args.db).exists():
         print(f"✗ {args.db}: no such database", file=sys.stderr)
         return 1
     try:
-        result = purge(args.db, days, vacuum=args.vacuum)
+        result = purge(args.db, days, today=today, vacuum=args.vacuum)
     except ValueError as exc:
         print(f"✗ {exc}", file=sys.stderr)
         return 1

@@ -28,6 +28,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import paho.mqtt.client as mqtt
 
+from hallq import clock as hallclock
 from hallq import protocol as p
 
 log = logging.getLogger("hallq.client")
@@ -163,7 +164,7 @@ class HallClient:
         with self._restarting:  # a watchdog restart in progress finishes first
             pass
         if self.connected.is_set():
-            info = self.mqtt.publish(self.topics.presence(self.device), p.presence(False, self.role, time.time()),
+            info = self.mqtt.publish(self.topics.presence(self.device), p.presence(False, self.role, hallclock.now()),
                                      qos=1, retain=True)
             info.wait_for_publish(2)
         self.mqtt.disconnect()
@@ -248,7 +249,7 @@ class HallClient:
 
     def set_status(self, status: dict[str, Any]) -> None:
         """Retained device health (printer paper, errors) for guides to see."""
-        self.publish(self.topics.status(self.device), p.dump({"v": p.VERSION, "at": time.time(), **status}),
+        self.publish(self.topics.status(self.device), p.dump({"v": p.VERSION, "at": hallclock.now(), **status}),
                      retain=True)
 
     # ------------------------------------------------------------ requests
@@ -294,7 +295,7 @@ class HallClient:
             return
         self._stage = STAGE_CONNACK
         with self._gate:  # CONNECT is on the wire: now presence, subscriptions, then what was held
-            client.publish(self.topics.presence(self.device), p.presence(True, self.role, time.time()), qos=1,
+            client.publish(self.topics.presence(self.device), p.presence(True, self.role, hallclock.now()), qos=1,
                            retain=True)
             with self._lock:
                 topics = [self.topics.reply(self.device), *self._subscriptions]

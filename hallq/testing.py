@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import logging
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from hallq import clock as hallclock
 from hallq.client import HallClient
 from hub.bridge import Hub
 from hub.broker import EmbeddedBroker, free_port
@@ -33,7 +33,7 @@ def open_all_day(hall: Hall) -> Hall:
 
 class LocalHall:
     def __init__(self, hall: Hall | None = None, db: str | Path | None = None, *,
-                 clock: Callable[[], float] = time.time, url: str | None = None) -> None:
+                 clock: Callable[[], float] = hallclock.now, url: str | None = None) -> None:
         self.hall = hall or open_all_day(load_hall(sample_hall_path()))
         self.db = Path(db) if db else Path(tempfile.mkdtemp(prefix="hallq-")) / "hall.db"
         self.clock = clock

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from hallq import clock as hallclock
 from hallq.client import HallClient
 from hub.hall import Hall
 from hub.service import HubService, Publication
@@ -55,7 +56,7 @@ def load_key(path: str | Path) -> bytes:
 
 class Hub:
     def __init__(self, hall: Hall, db_path: str | Path, url: str, *, key_path: str | Path | None = None,
-                 clock: Callable[[], float] = time.time, durable: bool = True, tick_interval: float = 1.0) -> None:
+                 clock: Callable[[], float] = hallclock.now, durable: bool = True, tick_interval: float = 1.0) -> None:
         self.hall = hall
         self.store = Store(db_path, durable=durable)
         key = load_key(key_path or Path(db_path).with_suffix(".key"))

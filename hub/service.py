@@ -19,11 +19,11 @@ import bisect
 import dataclasses
 import datetime as dt
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from hallq import clock as hallclock
 from hallq import idcard
 from hallq import protocol as p
 from hub import events as ev
@@ -60,7 +60,7 @@ class Outcome:
 
 
 class HubService:
-    def __init__(self, hall: Hall, store: Store, id_key: bytes, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, hall: Hall, store: Store, id_key: bytes, clock: Callable[[], float] = hallclock.now) -> None:
         self.hall = hall
         self.store = store
         self.id_key = id_key

@@ -7,9 +7,10 @@ import logging
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
+
+from hallq import clock as hallclock
 
 log = logging.getLogger("hallq.kiosk")
 
@@ -85,7 +86,7 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
         state_dir = Path(tempfile.mkdtemp(prefix="hallq-kiosk-"))
     client = HallClient(url, hall, args.device, "kiosk")
     client.start(wait=None)  # the kiosk shows its offline screen until the broker and hub answer
-    model = KioskModel(args.device, clock=time.time, idle_timeout=args.idle)
+    model = KioskModel(args.device, clock=hallclock.now, idle_timeout=args.idle)
     override = args.printer_override or ("dummy" if args.demo else "")
     controller = KioskController(client, model, spool_path=state_dir / f"kiosk-{args.device}-unprinted.json",
                                  printer_override=override, reader=reader)

@@ -24,6 +24,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from hallq import clock as hallclock
 from hallq.client import HallClient, RequestError
 from hallq.qt.bridge import QtHall
 from kiosk.idreader import CardRead, IdReader
@@ -224,7 +225,7 @@ class KioskController(QObject):
         tz = cat.timezone if cat else "Asia/Shanghai"
         group = cat.priority_groups.get(view.get("priority_group", ""), "") if cat else ""
         if not job.reprint:
-            self.spool.add(tid, str(view.get("number", "")), time.time())
+            self.spool.add(tid, str(view.get("number", "")), hallclock.now())
         self._printing_now.add(tid)
         printer = self.printer
 

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from hallq import clock as hallclock
+
 SAMPLE_ID = "11010519491231002X"  # a GB 11643 test vector, not a person
 PORTRAIT = (1080, 1920)
 LANDSCAPE = (1920, 1080)
@@ -44,7 +46,7 @@ def _scene(out: Path, drive: Callable[[Any, Any, Any], Callable[[], bool]], *, s
     controller = None
     try:
         client = hall.client("K1")
-        model = KioskModel("K1", clock=time.time)
+        model = KioskModel("K1", clock=hallclock.now)
         controller = KioskController(client, model, spool_path=tmp / "spool.json", printer_override=printer)
         window = KioskWindow(model)
         window.resize(*size)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hallq import clock as hallclock
 from hallq.i18n import tr
 from kiosk.catalog import Route
 from kiosk.idreader import WedgeDecoder
@@ -661,7 +662,8 @@ class KioskWindow(QWidget):
         self.refresh()
 
     def _update_clock(self) -> None:
-        self.clock.setText(time.strftime("%Y-%m-%d %H:%M", time.localtime(self.model.clock())))
+        tz = self.model.catalog.timezone if self.model.catalog else None
+        self.clock.setText(hallclock.local(self.model.clock(), tz).strftime("%Y-%m-%d %H:%M"))
         m = self.model
         if m.visible not in (Screen.START, Screen.OFFLINE, Screen.PAPER_OUT, Screen.WORKING):
             limit = m.ticket_timeout if m.screen is Screen.TICKET else m.idle_timeout

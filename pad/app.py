@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtWidgets import QWidget
 
+from hallq import clock as hallclock
 from hallq.client import HallClient
 from hallq.qt.bridge import QtHall
 from pad import texts  # noqa: F401  (English entries)
@@ -31,7 +30,7 @@ class PadApp:
     """One running pad or guide console (a device of the hall)."""
 
     def __init__(self, url: str, hall: str, device: str, role: str = "staff", window: str = "",
-                 clock: Clock = time.time) -> None:
+                 clock: Clock = hallclock.now) -> None:
         if role not in ROLES:
             raise ValueError(f"role must be staff or guide, got {role!r}")
         self.role = role

@@ -17,10 +17,10 @@ Alert rules (:func:`alerts`) take the time from the caller, so tests pin it:
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
+from hallq import clock as hallclock
 from hallq.i18n import tr
 from pad.presenter import Clock, Command, NotAllowed, Presenter, minutes
 from pad.state import HUB_DEVICE, Change, HallState
@@ -93,7 +93,7 @@ def alerts(state: HallState, now: float, pending_priority: dict[str, dict[str, A
 
 
 class GuideConsole(Presenter):
-    def __init__(self, state: HallState, device: str, clock: Clock = time.time,
+    def __init__(self, state: HallState, device: str, clock: Clock = hallclock.now,
                  thresholds: Thresholds | None = None) -> None:
         super().__init__(state, device, clock)
         self._thresholds = thresholds  # None: the hall file's [policy] alert_wait_min / alert_pause_min

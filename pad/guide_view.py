@@ -7,7 +7,6 @@ overrides on one of them), 窗口调度 (pause / reopen / close, tidal queue ass
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hallq import clock as hallclock
 from hallq.i18n import tr
 from pad.guide import OVERRIDE_REASONS, Alert, GuideConsole
 from pad.link import Link
@@ -552,7 +552,8 @@ class GuideView(QWidget):
         rows = []
         for i, e in enumerate(self.console.audit):
             result = {True: tr("已确认"), False: tr("被拒绝"), None: tr("待确认")}[e["ok"]]
-            rows.append({"id": str(i) + e["rid"], "time": dt.datetime.fromtimestamp(e["at"]).strftime("%H:%M:%S"),
+            at = hallclock.local(e["at"], self.console.state.timezone)
+            rows.append({"id": str(i) + e["rid"], "time": at.strftime("%H:%M:%S"),
                          "by": e["by"], "what": e["what"], "reason": e["reason"], "result": result})
         self.audit.fill(rows, lambda r: RED if r["result"] == tr("被拒绝") else None)
 

@@ -14,11 +14,11 @@ Rules (R-numbers in MISSION.md; "never lose an action"):
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from hallq import clock as hallclock
 from hallq.i18n import language, tr
 from hallq.protocol import new_request_id
 from pad.state import HallState
@@ -84,7 +84,7 @@ def error_text(code: str, message: str) -> str:
 class Presenter:
     """Base of the staff pad and the guide console presenters."""
 
-    def __init__(self, state: HallState, device: str, clock: Clock = time.time) -> None:
+    def __init__(self, state: HallState, device: str, clock: Clock = hallclock.now) -> None:
         self.state = state
         self.device = device
         self.clock = clock

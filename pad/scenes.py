@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from hallq import clock as hallclock
 from hallq.client import HallClient
 from hallq.testing import LocalHall
 
@@ -82,7 +83,8 @@ def grab(widget: Any, out: Path) -> None:
     widget.grab().save(str(out), "PNG")
 
 
-def staff_pad(lh: LocalHall, device: str = "P-S01", login: bool = True, clock: Callable[[], float] = time.time) -> Any:
+def staff_pad(lh: LocalHall, device: str = "P-S01", login: bool = True,
+              clock: Callable[[], float] = hallclock.now) -> Any:
     from pad.app import PadApp
     from pad.staff import StaffPad
 
@@ -231,7 +233,7 @@ def _guide_hall(lh: LocalHall, clock: Callable[[], float]) -> Any:
 
 def guide_hall(out: Path) -> None:
     with hall() as lh:
-        app, s01 = _guide_hall(lh, clock=lambda: time.time() + 35 * 60)  # 35 minutes later: long-wait alerts
+        app, s01 = _guide_hall(lh, clock=lambda: hallclock.now() + 35 * 60)  # 35 minutes later: long-wait alerts
         grab(app.view, out)
         app.close()
         s01.close()
@@ -239,7 +241,7 @@ def guide_hall(out: Path) -> None:
 
 def guide_ticket(out: Path) -> None:
     with hall() as lh:
-        app, s01 = _guide_hall(lh, clock=time.time)
+        app, s01 = _guide_hall(lh, clock=hallclock.now)
         console = app.presenter
         app.view.tabs.setCurrentIndex(1)
         pending = next((t for t in console.tickets if t.get("priority_group") and not t.get("priority_verified")),
@@ -253,7 +255,7 @@ def guide_ticket(out: Path) -> None:
 
 def guide_windows(out: Path) -> None:
     with hall() as lh:
-        app, s01 = _guide_hall(lh, clock=time.time)
+        app, s01 = _guide_hall(lh, clock=hallclock.now)
         app.view.tabs.setCurrentIndex(2)
         app.view.window_table.select_id("S02")
         app.view.window_reason.setCurrentText("窗口调整")
@@ -264,7 +266,7 @@ def guide_windows(out: Path) -> None:
 
 def guide_followups(out: Path) -> None:
     with hall() as lh:
-        app, s01 = _guide_hall(lh, clock=time.time)
+        app, s01 = _guide_hall(lh, clock=hallclock.now)
         screen = lh.client("D-S01")
         pad = s01.client
         for level, reason in ((1, "等候时间过长"), (0, "")):  # S01 has a ticket called: finish it, rate it

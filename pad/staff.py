@@ -23,9 +23,9 @@ print              a printer configured and a ticket being or just served
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
+from hallq import clock as hallclock
 from hallq.i18n import tr
 from pad.presenter import Clock, Command, NotAllowed, Presenter, minutes
 from pad.state import Change, HallState
@@ -40,7 +40,7 @@ ACTIONS = ("login", "call_next", "call", "recall", "outcome", "transfer", "pause
 
 
 class StaffPad(Presenter):
-    def __init__(self, state: HallState, device: str, window: str, clock: Clock = time.time) -> None:
+    def __init__(self, state: HallState, device: str, window: str, clock: Clock = hallclock.now) -> None:
         super().__init__(state, device, clock)
         self.window = window
         self.handover = False  # AB岗: the login page while the window is open

@@ -6,7 +6,6 @@ reasons, transfer targets and 特呼 numbers. Every enabled state comes from the
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hallq import clock as hallclock
 from hallq.i18n import tr
 from pad.link import Link
 from pad.notices import KINDS, build_notice
@@ -448,7 +448,8 @@ class StaffView(QWidget):
         name, table = pad.state.printer_table(pad.device)
         notice = build_notice(kind, subject, pad.state, window=pad.window,
                               staff=str(pad.staff.get("name", "")), checked=set(pad.checked),
-                              reason=str(subject.get("reason", "") or ""), now=dt.datetime.now())
+                              reason=str(subject.get("reason", "") or ""),
+                              now=hallclock.local(pad.clock(), pad.state.timezone).replace(tzinfo=None))
         label_ = tr(KINDS[kind])
         pad.notice = Notice("info", tr("正在打印{k}…", k=label_))
         self.refresh()

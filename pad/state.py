@@ -89,6 +89,11 @@ class HallState:
     def hall_name(self) -> str:
         return str(self.catalog.get("hall", {}).get("name", ""))
 
+    @property
+    def timezone(self) -> str:
+        """The hall's time zone: times on a pad are the hall's, not the pad PC's."""
+        return str(self.catalog.get("hall", {}).get("timezone", "")) or "Asia/Shanghai"
+
     def _by_id(self, section: str) -> dict[str, dict[str, Any]]:
         return {str(x["id"]): x for x in self.catalog.get(section, []) if isinstance(x, dict) and "id" in x}
 

@@ -6,9 +6,27 @@ its own hall id (so its own topic tree) and its own SQLite file under ``tmp_path
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
+import time as _time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# No test may depend on today's date, the weekday or the machine's time zone. So every run is
+# moved (hallq/clock.py, read by every process the tests start): a year ahead, onto a Sunday,
+# on a machine whose zone is far from the hall's. A test that reads the real date, or expects
+# the machine's zone to be Beijing's, fails the day it is written. HALLQ_CLOCK_SHIFT (seconds)
+# and HALLQ_TEST_TZ pick another moment and zone for a run.
+
+
+def _a_sunday_a_year_ahead(today: _dt.date) -> int:
+    ahead = today + _dt.timedelta(days=364)
+    return 364 + (6 - ahead.weekday()) % 7
+
+
+os.environ["TZ"] = os.environ.get("HALLQ_TEST_TZ", "Pacific/Honolulu")
+_time.tzset()
+os.environ.setdefault("HALLQ_CLOCK_SHIFT", str(_a_sunday_a_year_ahead(_dt.date.today()) * 86400))  # noqa: DTZ011
 
 import dataclasses
 import shutil
@@ -180,3 +198,10 @@ def running_hub(hall: Hall, broker_url: str, tmp_path: Path, clock: FakeClock) -
     rig.start_hub()
     yield rig
     rig.close()
+
+
+def pytest_report_header() -> str:
+    from hallq import clock
+
+    return (f"hallq clock: {clock.local().isoformat(timespec='minutes')} in the hall's zone "
+            f"(HALLQ_CLOCK_SHIFT={os.environ['HALLQ_CLOCK_SHIFT']}), machine TZ={os.environ['TZ']}")

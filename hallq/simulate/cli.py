@@ -7,6 +7,7 @@ import datetime as dt
 import sys
 from typing import Any, TextIO
 
+from hallq import clock as hallclock
 from hallq.simulate.engine import Progress
 
 
@@ -57,7 +58,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         print(f"✗ {exc}", file=sys.stderr)
         return 1
     try:
-        day = dt.date.fromisoformat(args.day) if args.day else dt.date.today()
+        day = dt.date.fromisoformat(args.day) if args.day else hallclock.today(hall.timezone)
         profile = parse_profile(args.arrivals_per_hour)
     except ValueError as exc:
         print(f"✗ {exc}", file=sys.stderr)

@@ -15,6 +15,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from hallq import clock as hallclock
 from hub.reports.period import Calendar, Period, parse_holidays
 from hub.reports.replay import LogRow
 from hub.reports.reported import ReportedFileError, parse_reported
@@ -149,4 +150,4 @@ def read_holidays(path: str | Path | None) -> Calendar:
 
 
 def today() -> dt.date:
-    return dt.date.today()
+    return hallclock.today()

@@ -22,6 +22,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from hallq import clock as hallclock
+
 TICKET_FIELDS = ("applicant_masked", "id_masked", "id_hash", "phone_masked")
 APPOINTMENT_FIELDS = ("name_masked", "id_masked", "id_hash", "phone_masked")
 EVENT_FIELDS = ("applicant_masked", "name_masked", "id_masked", "id_hash", "phone_masked")
@@ -39,13 +41,14 @@ class PurgeResult:
 def cutoff_day(older_than_days: int, today: dt.date | None = None) -> str:
     if older_than_days < 0:
         raise ValueError("older_than_days must not be negative")
-    return ((today or dt.date.today()) - dt.timedelta(days=older_than_days)).isoformat()
+    return ((today or hallclock.today()) - dt.timedelta(days=older_than_days)).isoformat()
 
 
 def purge(db: str | Path, older_than_days: int, *, today: dt.date | None = None, vacuum: bool = False) -> PurgeResult:
     """Blank personal fields of every day before ``today - older_than_days`` (0: all days before today)."""
     cut = cutoff_day(older_than_days, today)
-    cut_ts = dt.datetime.fromisoformat(cut).timestamp() - 86400  # stored replies: a day's margin for time zones
+    # stored replies: a day's margin covers every time zone, so UTC midnight of the cut-off day will do
+    cut_ts = dt.datetime.fromisoformat(cut).replace(tzinfo=dt.UTC).timestamp() - 86400
     conn = sqlite3.connect(str(db), isolation_level=None)
     try:
         conn.execute("PRAGMA busy_timeout=10000")

@@ -333,13 +333,11 @@ def test_appointment_checkin_unknown_code(kiosk: KioskRig) -> None:
 
 def test_appointment_checkin_prints_an_appointment_ticket(kiosk: KioskRig) -> None:
     """预约签到 end to end: a booked appointment (imported into the hub's store) → ticket and slip."""
-    import datetime as dt
-    import zoneinfo
-
+    from hallq import clock as hallclock
     from hub.store import Store
 
     k = kiosk.start()
-    now = dt.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai"))
+    now = hallclock.local(k.hall.clock(), k.hall.hall.timezone)  # the hub's day, not the machine's
     store = Store(k.hall.db)
     store.add_appointments([{
         "code": "YY8888", "day": now.date().isoformat(), "slot_start": now.timestamp(),

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from hallq import clock as hallclock
 from hallq import idcard, logs
 from hallq.cli import main
 from hallq.client import RequestError
@@ -48,7 +49,7 @@ def slip_bytes(view: dict[str, Any], hall_name: str) -> bytes:
         hall_name=hall_name, ticket_number=view["number"], matter=view["matter_name"],
         situation=view["situation_name"], windows=view["windows"], applicant_masked=view["applicant"],
         id_masked=view["id_masked"], waiting_ahead=int(view.get("ahead") or 0),
-        issued_at=dt.datetime.fromtimestamp(view["issued_at"]), qr_url=view["progress_url"],
+        issued_at=hallclock.local(view["issued_at"]).replace(tzinfo=None), qr_url=view["progress_url"],
         materials=view["materials"], notes=[f"电话 {view['phone_masked']}"])
     return render(slip.to_document(80), get_profile("generic-gb18030"))
 
@@ -177,6 +178,6 @@ def test_purge_blanks_personal_fields_and_keeps_statistics(tmp_path: Path) -> No
         assert not any(crowd[0]["name"][0] + "*" in d or "id_hash\":\"" + "a" in d for d in old if "issued" in d)
         assert all('"id_masked":""' in d for d in old if '"id_masked"' in d)
     # statistics still work on purged days (the reports read tickets and events)
-    assert main(["purge", "--db", str(db), "--older-than-days", "0"]) == 0
+    assert main(["purge", "--db", str(db), "--older-than-days", "0", "--today", "2026-11-23"]) == 0
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT COUNT(*) FROM tickets WHERE id_hash != ''").fetchone()[0] == 3  # today's stay
