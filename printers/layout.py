@@ -106,22 +106,37 @@ def fold(text: str, cols: int) -> list[str]:
     lines: list[list[str]] = [[]]
     width = 0
 
+    def pull(tok: str, src: list[str]) -> list[str]:
+        """避头点: the tokens to bring down from ``src`` so a new line does not start with ``tok``'s
+        closing punctuation; none when only closing punctuation could come (it would not help)."""
+        carry: list[str] = []
+        while (
+            tok[0] in NO_LINE_START
+            and len(src) > 1
+            and (not carry or carry[0][0] in NO_LINE_START)
+            and text_cols("".join([src[-1], *carry, tok])) <= cols
+        ):
+            carry.insert(0, src.pop())
+        if carry and carry[0][0] in NO_LINE_START:
+            src.extend(carry)
+            return []
+        while src and src[-1] == " ":
+            src.pop()
+        return carry
+
     def place(tok: str) -> None:
         nonlocal width
         tw = text_cols(tok)
+        if not lines[-1] and len(lines) > 1 and tok[0] in NO_LINE_START:
+            # a break at a space left this line empty: the punctuation still must not start it
+            lines[-1] = [*pull(tok, lines[-2]), tok]
+            width = sum(text_cols(t) for t in lines[-1])
+            return
         if width + tw <= cols:
             lines[-1].append(tok)
             width += tw
             return
-        carry: list[str] = []
-        # 避头点: pull previous tokens down until the new line starts with a non-closing character
-        while (
-            tok[0] in NO_LINE_START
-            and len(lines[-1]) > 1
-            and (not carry or carry[0][0] in NO_LINE_START)
-            and text_cols("".join([lines[-1][-1], *carry, tok])) <= cols
-        ):
-            carry.insert(0, lines[-1].pop())
+        carry = pull(tok, lines[-1])
         while lines[-1] and lines[-1][-1] == " ":
             lines[-1].pop()
         if tok == " ":

@@ -6,7 +6,7 @@ import itertools
 from dataclasses import replace
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from printers.fonts import text_cols
@@ -23,15 +23,23 @@ def test_fold_keeps_every_character_and_fits(text: str, cols: int) -> None:
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
 
 
-@given(CJK_TEXT, st.integers(min_value=6, max_value=48))
+@given(CJK_TEXT, st.integers(min_value=4, max_value=48))
+@example("、、、 、", 6)  # a line of only closing punctuation, then a space at the break (found by hypothesis)
+@example("、、、、、、、", 4)
+@example("政政政 、", 6)  # a break at a space must not leave 、 to start the next line
 def test_fold_does_not_start_a_continuation_line_with_closing_punctuation(text: str, cols: int) -> None:
     lines = fold(text, cols)
+    assert all(text_cols(line) <= cols for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
     for prev, line in itertools.pairwise(lines):
         if line[0] in NO_LINE_START:
-            # allowed only when the previous line is one token, or a long run of punctuation
-            # would not fit on a line together with the character before it
-            lead = len(line) - len(line.lstrip("".join(NO_LINE_START)))
-            assert len(_TOKEN.findall(prev)) <= 1 or text_cols(prev[-1] + line[:lead]) + 2 > cols
+            # allowed only when nothing could be brought down: the previous line has no other
+            # character that may start a line, or bringing it and the punctuation would not fit
+            toks = _TOKEN.findall(prev)
+            starters = [i for i, t in enumerate(toks) if t[0] not in NO_LINE_START and t != " "]
+            first = _TOKEN.findall(line)[0]
+            assert (not starters or starters[-1] == 0
+                    or text_cols("".join(toks[starters[-1]:]).rstrip() + first) > cols), (prev, line)
 
 
 def test_fold_keeps_ascii_words_and_bracketed_terms_together() -> None:
