@@ -1,0 +1,400 @@
+"""Typed messages for everything the hub publishes or replies (``docs/protocol.md`` §6-7).
+
+One definition per message, as msgspec Structs: it decodes a payload into typed fields with an
+error that names the path (``Expected `int`, got `str` - at `$.queues[0].waiting```), and it
+encodes. msgspec was chosen over pydantic v2 for speed (the hub's JSON work is a share of its
+busy time; msgspec decodes and encodes several times faster) and because its errors already
+say what and where.
+
+Structs are lenient about fields they do not know (an older device keeps working with a newer
+hub); ``tests/test_messages.py`` holds them to the hub's real output both ways, so a field the
+hub sends and these definitions miss fails the suite. Field order follows the hub's payloads,
+so encoding a decoded message gives the same JSON.
+
+:func:`decode_published` is the one topic parser: topic + payload → typed message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from msgspec import UNSET, Struct, UnsetType
+
+from hallq.protocol import Topics
+
+# ---------------------------------------------------------------- tickets
+
+
+class TicketView(Struct):
+    """A ticket as devices see it: personal data masked, never the ID hash."""
+
+    id: str
+    number: str
+    queue: str
+    queue_name: str
+    state: str  # waiting, called, serving … (hub.core.TicketState)
+    matter: str
+    matter_name: str
+    situation: str
+    situation_name: str
+    materials: list[str]
+    channel: str
+    priority_group: str
+    priority_verified: bool
+    appointment: bool
+    applicant: str
+    id_masked: str
+    phone_masked: str
+    issued_at: float
+    called_at: float | None
+    window: str
+    target_window: str
+    recalls: int
+    retakes: int
+    outcome: str
+    windows: list[str]
+    progress_url: str
+    ahead: int | UnsetType = UNSET  # only while waiting
+
+
+# ---------------------------------------------------------------- retained state
+
+
+class QueueSummary(Struct):
+    id: str
+    name: str
+    zone: str
+    waiting: int
+    priority: int
+    pending_priority: int
+    next: list[str]
+    oldest_issued_at: float | None
+    issued: int
+
+
+class QueuesState(Struct):
+    """``state/queues``."""
+
+    v: int
+    seq: int
+    day: str
+    queues: list[QueueSummary]
+
+
+class StaffRef(Struct):
+    id: str
+    name: str
+
+
+class PendingEvaluation(Struct):
+    ticket: str
+    number: str
+    invited_at: float | None
+    timeout_s: int
+
+
+class WindowState(Struct):
+    """``state/window/<id>``."""
+
+    v: int
+    seq: int
+    id: str
+    name: str
+    kind: str
+    zone: str
+    state: str
+    reason: str
+    since: float | None
+    staff: StaffRef | None
+    queues: list[str]
+    overflow: list[str]
+    direct_waiting: int
+    current: TicketView | None
+    evaluation: PendingEvaluation | None
+    counts: dict[str, int]
+
+
+class Call(Struct):
+    """One call or recall: ``event/call`` and the entries of ``state/calls``."""
+
+    v: int
+    seq: int
+    ticket: str
+    number: str
+    window: str
+    window_name: str
+    zone: str
+    recall: int
+    text: str
+    at: float
+
+
+class CallsState(Struct):
+    """``state/calls``: the most recent calls, newest first."""
+
+    v: int
+    seq: int
+    calls: list[Call]
+
+
+# ---------------------------------------------------------------- catalog
+
+
+class HallInfo(Struct):
+    id: str
+    name: str
+    timezone: str
+    progress_url: str
+    notices: list[str]
+
+
+class CatalogPolicy(Struct):
+    recall_limit: int
+    retake_limit: int
+    evaluation_timeout_s: int
+    assist_queue: str
+    alert_wait_min: int
+    alert_pause_min: int
+    guide_sign_in_required: bool
+    opening_hours: list[str]
+
+
+class Zone(Struct):
+    id: str
+    name: str
+
+
+class Queue(Struct):
+    id: str
+    name: str
+    zone: str
+    daily_quota: int
+
+
+class Window(Struct):
+    id: str
+    name: str
+    kind: str
+    zone: str
+    queues: list[str]
+    overflow: list[str]
+    weights: dict[str, int]
+    department: str
+    tidal: bool
+
+
+class Situation(Struct):
+    id: str
+    name: str
+    queue: str
+    materials: list[str]
+    conditions: list[str]
+    assist: bool
+    online: bool
+    consult_only: bool
+    online_url: str
+    guidance: str
+
+
+class Option(Struct):
+    text: str
+    next: str
+    situation: str
+
+
+class Question(Struct):
+    id: str
+    text: str
+    options: list[Option]
+
+
+class Matter(Struct):
+    id: str
+    code: str
+    name: str
+    department: str
+    zone: str
+    kind: str  # immediate 即办件 / promised 承诺件
+    mode: str  # comprehensive 综窗受理 / special 专窗办理 / online 全程网办
+    promised_days: int
+    situations: list[Situation]
+    questions: list[Question]
+    keywords: list[str]
+    popular: bool
+
+
+class PriorityGroup(Struct):
+    id: str
+    name: str
+    needs_verification: bool
+
+
+class StaffEntry(Struct):
+    id: str
+    name: str
+    roles: list[str]
+
+
+class Device(Struct):
+    id: str
+    role: str
+    window: str
+    zone: str
+    printer: str
+
+
+class Catalog(Struct):
+    """``catalog``: what devices need from the hall file (no PIN hashes, no secrets)."""
+
+    v: int
+    version: str
+    hall: HallInfo
+    policy: CatalogPolicy
+    zones: list[Zone]
+    queues: list[Queue]
+    windows: list[Window]
+    matters: list[Matter]
+    priority_groups: list[PriorityGroup]
+    staff: list[StaffEntry]
+    devices: list[Device]
+    printers: dict[str, dict[str, Any]]
+    evaluation_levels: dict[str, str]
+
+
+# ---------------------------------------------------------------- presence, status, events
+
+
+class Presence(Struct):
+    """``presence/<device>``: retained online/offline (the offline one is the last will)."""
+
+    v: int
+    online: bool
+    role: str
+    at: float
+
+
+class DeviceStatus(Struct):
+    """``status/<device>``: retained device health; the rest of the fields depend on the device."""
+
+    v: int
+    at: float
+    printer: dict[str, Any] | UnsetType = UNSET
+    led: str | UnsetType = UNSET
+    error: str | UnsetType | None = UNSET
+    port: str | UnsetType | None = UNSET
+
+
+class PriorityEvent(Struct):
+    """``event/priority``: a self-declared priority ticket for a guide to verify."""
+
+    v: int
+    ticket: TicketView
+
+
+class EvaluateEvent(Struct):
+    """``event/evaluate``: the window's evaluator should ask for a rating."""
+
+    v: int
+    window: str
+    ticket: str
+    at: float
+
+
+class EvaluatedEvent(Struct):
+    v: int
+    window: str
+    ticket: str
+    level: int
+    label: str
+    at: float
+
+
+class SummonEvent(Struct):
+    """``event/summon``: 呼叫后台."""
+
+    v: int
+    seq: int
+    window: str
+    department: str
+    ticket: str
+    note: str
+    by: str
+    at: float
+
+
+class ReprintEvent(Struct):
+    """``event/reprint``: a guide asks kiosk ``device`` to print a ticket's slip again."""
+
+    v: int
+    device: str
+    ticket: TicketView
+    by: str
+
+
+# ---------------------------------------------------------------- replies
+
+
+class ReplyError(Struct):
+    code: str
+    message: str
+
+
+class Reply(Struct):
+    """``reply/<device>``: ``result`` on success, ``error`` on refusal."""
+
+    v: int
+    id: str | None
+    ok: bool
+    result: dict[str, Any] | UnsetType = UNSET
+    error: ReplyError | UnsetType = UNSET
+
+
+# ---------------------------------------------------------------- the one topic parser
+
+EVENTS: dict[str, type[Struct]] = {
+    "call": Call, "priority": PriorityEvent, "evaluate": EvaluateEvent, "evaluated": EvaluatedEvent,
+    "summon": SummonEvent, "reprint": ReprintEvent,
+}
+
+BY_KIND: dict[str, type[Struct]] = {"presence": Presence, "status": DeviceStatus, "reply": Reply}
+
+_decoders: dict[type[Struct], msgspec.json.Decoder[Any]] = {}
+_encoder = msgspec.json.Encoder()
+
+
+def message_type(topics: Topics, topic: str) -> type[Struct] | None:
+    """The message type a topic carries (``None`` for commands and topics nobody defined yet)."""
+    kind, rest = topics.parse(topic)
+    if kind == "catalog" and not rest:
+        return Catalog
+    if kind == "state":
+        if rest == "queues":
+            return QueuesState
+        if rest == "calls":
+            return CallsState
+        if rest.startswith("window/"):
+            return WindowState
+    if kind == "event":
+        return EVENTS.get(rest)
+    return BY_KIND.get(kind)
+
+
+def decode(kind: type[Struct], payload: bytes) -> Any:
+    """Decode ``payload`` as ``kind``; ``msgspec.ValidationError`` says what is wrong and where."""
+    dec = _decoders.get(kind)
+    if dec is None:
+        dec = _decoders[kind] = msgspec.json.Decoder(kind)
+    return dec.decode(payload)
+
+
+def decode_published(topics: Topics, topic: str, payload: bytes) -> Any:
+    """Topic + payload → the typed message; ``LookupError`` for a topic with no message type."""
+    kind = message_type(topics, topic)
+    if kind is None:
+        raise LookupError(f"{topic}: no message type is defined for this topic")
+    return decode(kind, payload)
+
+
+def encode(message: Struct) -> bytes:
+    return _encoder.encode(message)
