@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from hub.hall import (
+    AppointmentRules,
     Device,
     Hall,
     Matter,
@@ -180,7 +181,8 @@ def _parse_time(c: _Checker, text: str, path: str) -> dt.time | None:
 
 # ---------------------------------------------------------------- sections
 
-_TOP = ("hall", "policy", "zones", "queues", "windows", "matters", "priority_groups", "staff", "devices", "printers")
+_TOP = ("hall", "policy", "appointments", "zones", "queues", "windows", "matters", "priority_groups", "staff",
+        "devices", "printers")
 
 
 def _policy(c: _Checker, data: Any) -> Policy:
@@ -199,6 +201,7 @@ def _policy(c: _Checker, data: Any) -> Policy:
         "retention_days",
         "alert_wait_min",
         "alert_pause_min",
+        "summon_escalate_min",
     ):
         value = c.get(d, name, "policy", int, default=getattr(base, name))
         if value < 0:
@@ -225,6 +228,19 @@ def _policy(c: _Checker, data: Any) -> Policy:
                 spans.append((start, end))
         kwargs["opening_hours"] = tuple(spans)
     return Policy(**kwargs)
+
+
+def _appointments(c: _Checker, data: Any) -> AppointmentRules:
+    d = c.table(data, "appointments", AppointmentRules.__dataclass_fields__)
+    base = AppointmentRules()
+    kwargs: dict[str, Any] = {}
+    for name in ("checkin_early_min", "checkin_late_min"):
+        value = c.get(d, name, "appointments", int, default=getattr(base, name))
+        if not 0 <= value <= 24 * 60:
+            c.error(f"appointments.{name}", f"应为 0-1440 分钟 (minutes, 0-1440), got {value}")
+        kwargs[name] = value
+    kwargs["early_gets_ticket"] = c.get(d, "early_gets_ticket", "appointments", bool, default=base.early_gets_ticket)
+    return AppointmentRules(**kwargs)
 
 
 def _zones(c: _Checker, doc: dict[str, Any]) -> dict[str, Zone]:
@@ -545,6 +561,7 @@ def parse_hall(doc: dict[str, Any], *, text: str = "", source: str = "<hall>") -
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         c.error("hall.timezone", f"未知时区 (unknown time zone {tz!r}), e.g. 'Asia/Shanghai'")
     policy = _policy(c, doc.get("policy", {}))
+    appointments = _appointments(c, doc.get("appointments", {}))
     zones = _zones(c, doc)
     queues = _queues(c, doc, zones)
     _ref(c, policy.assist_queue, queues, "policy.assist_queue", "queue")
@@ -584,6 +601,7 @@ def parse_hall(doc: dict[str, Any], *, text: str = "", source: str = "<hall>") -
         if isinstance(doc.get("printers"), dict) else {},
         version=hashlib.sha256(text.encode()).hexdigest()[:12] if text else "",
         text=text,
+        appointments=appointments,
     )
     if c.issues:
         located = [ConfigIssue(i.path, i.message, locate_line(text, i.path)) for i in c.issues]

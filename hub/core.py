@@ -24,6 +24,21 @@ round-robin over the queues (``weights``, e.g. A:2 B:1); inside a queue by the k
 ``(class, order, seq)``: class 0 verified priority, 1 appointment, 2 normal; order is the
 arrival time (or the appointment slot); seq breaks ties oldest-first. Commands are
 handled one at a time, so a ticket is claimed atomically: two windows never get it.
+
+Appointments (预约签到, R5) check in within a window around the booked slot, from
+``[appointments] checkin_early_min`` before it to ``checkin_late_min`` after it
+(:func:`checkin_timing`). Earlier is refused with the time to come back (or, if the hall
+says so, gets an ordinary ticket); later gets an ordinary ticket. Priority applies from
+the slot, not from check-in: a ticket checked in before its slot queues by its check-in
+time like anyone else, and :meth:`HallCore.tick` moves it up to the appointment class
+(``ticket.appointment_due``) when the slot comes. So a booking for 16:00 never overtakes
+walk-ins who came earlier while it is not yet 16:00.
+
+呼叫后台 (R11): a summon has its own life (:data:`SUMMON_TRANSITIONS`)::
+
+    pending 待响应 ─respond→ responded 已响应 ─arrive→ arrived 已到窗口 (final)
+       │  └──────────arrive──────────────────────────↗
+       └─escalate (after [policy] summon_escalate_min, in tick)→ escalated ─respond/arrive→ …
 """
 
 from __future__ import annotations
@@ -100,6 +115,45 @@ WINDOW_TRANSITIONS: dict[tuple[WindowState, str], WindowState] = {
     (WindowState.PAUSED, "close"): WindowState.CLOSED,
 }
 
+
+
+class CheckinTiming(StrEnum):
+    """Where an appointment check-in falls against its slot's check-in window."""
+
+    EARLY = "early"  # before slot - checkin_early_min
+    ON_TIME = "on_time"
+    LATE = "late"  # after slot + checkin_late_min
+
+
+class SummonState(StrEnum):
+    PENDING = "pending"  # 待响应
+    ESCALATED = "escalated"  # 待响应, and the guide has been alerted
+    RESPONDED = "responded"  # 已响应: someone in the back office is coming
+    ARRIVED = "arrived"  # 已到窗口 (final)
+
+
+SUMMON_TRANSITIONS: dict[tuple[SummonState, str], SummonState] = {
+    (SummonState.PENDING, "escalate"): SummonState.ESCALATED,
+    (SummonState.PENDING, "respond"): SummonState.RESPONDED,
+    (SummonState.ESCALATED, "respond"): SummonState.RESPONDED,
+    (SummonState.PENDING, "arrive"): SummonState.ARRIVED,
+    (SummonState.ESCALATED, "arrive"): SummonState.ARRIVED,
+    (SummonState.RESPONDED, "arrive"): SummonState.ARRIVED,
+}
+SUMMON_OPEN = frozenset({SummonState.PENDING, SummonState.ESCALATED, SummonState.RESPONDED})
+SUMMON_LABELS = {SummonState.PENDING: "待响应", SummonState.ESCALATED: "待响应（已提醒引导台）",
+                 SummonState.RESPONDED: "已响应", SummonState.ARRIVED: "已到窗口"}
+
+
+def checkin_timing(now: float, slot: float, early_min: int, late_min: int) -> CheckinTiming:
+    """Early, on time or late for a slot starting at ``slot`` (UNIX seconds); the bounds are inside."""
+    if now < slot - early_min * 60:
+        return CheckinTiming.EARLY
+    if now > slot + late_min * 60:
+        return CheckinTiming.LATE
+    return CheckinTiming.ON_TIME
+
+
 EVALUATION_LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意", 0: "未评价"}
 
 
@@ -152,6 +206,25 @@ class Ticket:
         return (self.cls, self.order, self.seq, self.id)
 
 
+@dataclass(slots=True)
+class Summon:
+    """呼叫后台 (R11): one request from a window for back-office staff."""
+
+    id: str
+    window: str
+    department: str
+    ticket: str
+    note: str
+    by: str
+    at: float
+    state: SummonState = SummonState.PENDING
+    escalated_at: float | None = None
+    responded_at: float | None = None
+    arrived_at: float | None = None
+    answered_by: str = ""  # the device (and staff) that acknowledged last
+    answered_staff: str = ""
+
+
 @dataclass
 class WindowRuntime:
     id: str
@@ -190,6 +263,8 @@ class HallCore:
         self.active_by_person: dict[tuple[str, str], str] = {}
         self.last_event_at = 0.0
         self.guides: dict[str, str] = {}  # guide console device → staff signed in there
+        self.summons: dict[str, Summon] = {}  # today's 呼叫后台, in the order made
+        self._due: list[tuple[float, str]] = []  # (slot, ticket) of appointments checked in before their slot
         # Derived, kept as lists change so summaries never rescan a queue:
         self.pending_priority: dict[str, int] = dict.fromkeys(hall.queues, 0)  # 绿色通道 awaiting a guide
         self.changed_queues: set[str] = set(hall.queues)  # queues whose summary a publisher must redo
@@ -214,6 +289,11 @@ class HallCore:
                 return heap[0][0]
             heapq.heappop(heap)
         return None
+
+    def note_due(self, t: Ticket) -> None:
+        """Remember an appointment ticket waiting for its slot (tick promotes it then)."""
+        if t.appointment_slot is not None and t.cls == NORMAL:
+            heapq.heappush(self._due, (t.appointment_slot, t.id))
 
     def local(self, now: float) -> dt.datetime:
         return dt.datetime.fromtimestamp(now, self.tz)
@@ -287,6 +367,16 @@ class HallCore:
         for w in self.windows.values():
             if w.evaluation and now - w.evaluation_at >= timeout:
                 out += self._emit(ev.EvaluationRecorded(now, w.evaluation, w.id, 0, "timeout", ""))
+        while self._due and self._due[0][0] <= now:
+            _, tid = heapq.heappop(self._due)
+            t = self.tickets.get(tid)
+            if t is not None and t.state is TicketState.WAITING and t.cls == NORMAL and not t.target_window:
+                out += self._emit(ev.AppointmentDue(now, t.id, APPOINTMENT, float(t.appointment_slot or now)))
+        escalate = self.hall.policy.summon_escalate_min * 60
+        if escalate:
+            for s in self.summons.values():
+                if s.state is SummonState.PENDING and now - s.at >= escalate:
+                    out += self._emit(ev.SummonEscalated(now, s.id, s.window))
         return out
 
     # ------------------------------------------------------------------ tickets
@@ -308,8 +398,12 @@ class HallCore:
         assist: bool = False,
         target_window: str = "",
         appointment: str = "",
+        checkin: str = "",
     ) -> list[ev.Event]:
-        """取号 (R1-R7). ``assist``: the citizen asked for help (帮办代办 queue)."""
+        """取号 (R1-R7). ``assist``: the citizen asked for help (帮办代办 queue).
+
+        With ``appointment_slot``: the appointment class from the slot on; before it, ordered
+        by ``now`` like a walk-in until :meth:`tick` promotes it."""
         hall = self.hall
         m = hall.matters.get(matter)
         if m is None:
@@ -347,14 +441,47 @@ class HallCore:
             raise DomainError("bad_channel", "只有预约签到可以带预约时段")
         if self.day_of(now) != self.day:
             raise DomainError("day_not_started", "新的一天尚未开始（hub 应先调用 tick）")
-        cls = PRIORITY if verified else APPOINTMENT if appointment_slot is not None else NORMAL
+        due = appointment_slot is not None and appointment_slot <= now
+        cls = PRIORITY if verified else APPOINTMENT if due else NORMAL
         number = _number(queue, self.counters[queue] + 1)
-        order = appointment_slot if appointment_slot is not None else now
+        order = appointment_slot if cls == APPOINTMENT and appointment_slot is not None else now
         return self._emit(ev.TicketIssued(
             now, f"{self.day}-{number}", number, queue, self.seq + 1, matter, situation, channel, device,
             priority_group, verified, appointment_slot, applicant_masked, id_masked, id_hash, phone_masked,
-            cls, order, target_window, appointment,
+            cls, order, target_window, appointment, checkin,
         ))
+
+    def checkin(
+        self,
+        now: float,
+        *,
+        code: str,
+        slot: float,
+        matter: str,
+        situation: str,
+        device: str = "",
+        applicant_masked: str = "",
+        id_masked: str = "",
+        id_hash: str = "",
+        phone_masked: str = "",
+    ) -> list[ev.Event]:
+        """预约签到 (R5) of a booking found for today, against its check-in window.
+
+        On time: an appointment ticket (priority from the slot). Late: an ordinary ticket.
+        Early: refused with ``appointment_early`` and the time to come back, or an ordinary
+        ticket where ``[appointments] early_gets_ticket`` is set."""
+        rules = self.hall.appointments
+        timing = checkin_timing(now, slot, rules.checkin_early_min, rules.checkin_late_min)
+        if timing is CheckinTiming.EARLY and not rules.early_gets_ticket:
+            opens = self.local(slot - rules.checkin_early_min * 60)
+            raise DomainError("appointment_early", f"您预约的时段是 {self.local(slot):%H:%M}，"
+                                                   f"请于 {opens:%H:%M} 以后再来签到")
+        return self.issue(
+            now, matter=matter, situation=situation, channel="appointment", device=device,
+            applicant_masked=applicant_masked, id_masked=id_masked, id_hash=id_hash, phone_masked=phone_masked,
+            appointment_slot=slot if timing is CheckinTiming.ON_TIME else None, appointment=code,
+            checkin=timing.value,
+        )
 
     def call_next(self, now: float, window: str, staff: str = "") -> list[ev.Event]:
         w = self._serving_window(window)
@@ -571,7 +698,26 @@ class HallCore:
         department = department or self.hall.windows[window].department
         if not department:
             raise DomainError("bad_target", "请指定要呼叫的后台部门")
-        return self._emit(ev.BackOfficeSummoned(now, window, department, t.id if t else "", note, by))
+        for s in self.summons.values():
+            if s.window == window and s.department == department and s.state in SUMMON_OPEN:
+                raise DomainError("summon_open", f"已呼叫{department}后台（{SUMMON_LABELS[s.state]}），请稍候")
+        sid = f"{self.day}-H{len(self.summons) + 1:03d}"
+        return self._emit(ev.BackOfficeSummoned(now, window, department, t.id if t else "", note, by, sid))
+
+    def summon_of(self, ref: str) -> Summon:
+        if ref not in self.summons:
+            raise DomainError("unknown_summon", f"今日没有呼叫 {ref}")
+        return self.summons[ref]
+
+    def answer_summon(self, now: float, summon: str, action: str, device: str = "",
+                      staff: str = "") -> list[ev.Event]:
+        """已响应 (``respond``) or 已到窗口 (``arrive``) for a summon."""
+        s = self.summon_of(summon)
+        new = SUMMON_TRANSITIONS.get((s.state, action))
+        if new is None:
+            done = {"respond": "已响应", "arrive": "已到窗口"}.get(action, action)
+            raise DomainError("summon_state", f"该呼叫当前为{SUMMON_LABELS[s.state]}，不能再记为{done}")
+        return self._emit(ev.SummonAnswered(now, s.id, s.window, new.value, device, staff))
 
     def evaluate(self, now: float, window: str, level: int, reason: str = "", ticket: str = "",
                  device: str = "") -> list[ev.Event]:
@@ -665,6 +811,8 @@ class HallCore:
         self.pending_priority = dict.fromkeys(self.hall.queues, 0)
         self.changed_queues = set(self.hall.queues)
         self.guides = {}  # a new day: everyone signs in again, as staff do at windows
+        self.summons = {}
+        self._due = []
         self.direct = {w: [] for w in self.hall.windows}
         self.windows = {w.id: WindowRuntime(w.id, w.queues, w.overflow, since=e.at)
                         for w in self.hall.windows.values()}
@@ -688,6 +836,7 @@ class HallCore:
         self.seq = max(self.seq, e.seq)
         if t.id_hash:
             self.active_by_person[(t.id_hash, t.matter)] = t.id
+        self.note_due(t)
         self._list(t)
 
     def _on_ticket_called(self, e: ev.TicketCalled) -> None:
@@ -777,7 +926,27 @@ class HallCore:
         w.queues, w.overflow, w.wrr = e.queues, e.overflow, {}
 
     def _on_window_summoned(self, e: ev.BackOfficeSummoned) -> None:
-        pass  # recorded in the log and published; no state to change
+        sid = e.summon or f"{self.day}-H{len(self.summons) + 1:03d}"
+        self.summons[sid] = Summon(sid, e.window, e.department, e.ticket, e.note, e.by, e.at)
+
+    def _on_summon_answered(self, e: ev.SummonAnswered) -> None:
+        s = self.summons[e.summon]
+        s.state, s.answered_by, s.answered_staff = SummonState(e.state), e.device, e.staff
+        if s.state is SummonState.RESPONDED:
+            s.responded_at = e.at
+        else:
+            s.arrived_at = e.at
+            s.responded_at = s.responded_at or e.at
+
+    def _on_summon_escalated(self, e: ev.SummonEscalated) -> None:
+        s = self.summons[e.summon]
+        s.state, s.escalated_at = SummonState.ESCALATED, e.at
+
+    def _on_ticket_appointment_due(self, e: ev.AppointmentDue) -> None:
+        t = self.tickets[e.ticket]
+        self._unlist(t)
+        t.cls, t.order = e.cls, e.order
+        self._list(t)
 
     def _on_audit_override(self, e: ev.OverrideRecorded) -> None:
         pass  # the audit lives in the event log; no state to change

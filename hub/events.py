@@ -56,6 +56,7 @@ class TicketIssued(Event):
     order: float
     target_window: str = ""
     appointment: str = ""  # the appointment code checked in (预约签到)
+    checkin: str = ""  # on an appointment check-in: on_time / early / late (hub.core.CheckinTiming)
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,17 @@ class PriorityVerified(Event):
 
 
 @dataclass(frozen=True)
+class AppointmentDue(Event):
+    """An appointment ticket checked in before its slot reaches the slot: it moves up to the
+    appointment class, ordered by the slot (until then it queued by its check-in time)."""
+
+    type: ClassVar[str] = "ticket.appointment_due"
+    ticket: str
+    cls: int
+    order: float
+
+
+@dataclass(frozen=True)
 class WindowOpened(Event):
     type: ClassVar[str] = "window.opened"
     window: str
@@ -189,6 +201,28 @@ class BackOfficeSummoned(Event):
     ticket: str
     note: str
     by: str
+    summon: str = ""  # the summon's id ("<day>-H001"); empty in logs written before summons had states
+
+
+@dataclass(frozen=True)
+class SummonAnswered(Event):
+    """A back-office summon acknowledged: ``state`` responded (已响应) or arrived (已到窗口)."""
+
+    type: ClassVar[str] = "summon.answered"
+    summon: str
+    window: str
+    state: str
+    device: str
+    staff: str = ""  # the guide signed in at that console, if any
+
+
+@dataclass(frozen=True)
+class SummonEscalated(Event):
+    """A summon nobody answered within ``[policy] summon_escalate_min``: an alert for the guide."""
+
+    type: ClassVar[str] = "summon.escalated"
+    summon: str
+    window: str
 
 
 @dataclass(frozen=True)
@@ -260,6 +294,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         TicketRequeued, TicketCancelled, TicketsExpired, PriorityVerified, WindowOpened, WindowPaused,
         WindowResumed, WindowClosed, WindowQueuesChanged, BackOfficeSummoned, EvaluationInvited,
         EvaluationRecorded, OverrideRecorded, GuideSignedIn, GuideSignedOut, EvaluationFollowedUp,
+        AppointmentDue, SummonAnswered, SummonEscalated,
     )
 }
 

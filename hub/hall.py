@@ -173,6 +173,17 @@ class Policy:
     alert_wait_min: int = 30  # guide console: a queue whose oldest ticket waited this long
     alert_pause_min: int = 15  # guide console: a window paused this long
     guide_sign_in_required: bool = False  # overrides from a guide console need a signed-in guide
+    summon_escalate_min: int = 10  # 呼叫后台 unanswered this long: an alert on the guide console; 0: never
+
+
+@dataclass(frozen=True)
+class AppointmentRules:
+    """预约签到 window (R5, docs/config.md section [appointments]): check in from
+    ``checkin_early_min`` before the booked slot to ``checkin_late_min`` after it."""
+
+    checkin_early_min: int = 30
+    checkin_late_min: int = 15
+    early_gets_ticket: bool = False  # too early: an ordinary ticket now instead of "come back at"
 
 
 @dataclass(frozen=True)
@@ -194,6 +205,7 @@ class Hall:
     printer_tables: dict[str, dict[str, Any]] = field(default_factory=dict)  # as written, for devices
     version: str = ""  # content hash of the hall file, set by the loader
     text: str = field(default="", repr=False, compare=False)  # the file as read: kept per day by the hub
+    appointments: AppointmentRules = field(default_factory=AppointmentRules)
 
     def windows_serving(self, queue_id: str) -> list[str]:
         """Windows whose stage 1 includes the queue (the slip's 办理窗口 line)."""

@@ -28,7 +28,16 @@ from hallq import idcard
 from hallq import protocol as p
 from hub import events as ev
 from hub.config import check_pin
-from hub.core import EVALUATION_LEVELS, DomainError, HallCore, Ticket, TicketState
+from hub.core import (
+    EVALUATION_LEVELS,
+    SUMMON_LABELS,
+    SUMMON_OPEN,
+    DomainError,
+    HallCore,
+    Summon,
+    Ticket,
+    TicketState,
+)
 from hub.hall import Hall, Role
 from hub.security.ratelimit import RateLimiter
 from hub.store import Store
@@ -248,7 +257,12 @@ class HubService:
                                         by=device)
             case "window.summon":
                 events = c.summon(now, a["window"], a.get("department", ""), a.get("note", ""), by=device)
-                return {"department": events[0].department}, events  # type: ignore[attr-defined]
+                s = c.summons[events[0].summon]  # type: ignore[attr-defined]
+                return {"department": s.department, "summon": self._summon_view(s, now)}, events
+            case "summon.respond" | "summon.arrive":
+                action = req.op.split(".")[1]
+                events = c.answer_summon(now, a["summon"], action, device, c.guides.get(device, ""))
+                return {"summon": self._summon_view(c.summons[a["summon"]], now)}, events
             case "evaluation.submit":
                 return {}, c.evaluate(now, a["window"], a["level"], a.get("reason", ""), a.get("ticket", ""), device)
             case "evaluation.skip":
@@ -326,13 +340,29 @@ class HubService:
         if appt["used_ticket"]:
             number = appt["used_ticket"].rsplit("-", 1)[-1]
             raise DomainError("appointment_used", f"该预约已签到，票号 {number}")
-        events = self.core.issue(
-            now, matter=appt["matter"], situation=appt["situation"], channel="appointment", device=device,
-            applicant_masked=appt["name_masked"] or "", id_masked=appt["id_masked"] or "",
+        events = self.core.checkin(
+            now, code=appt["code"], slot=appt["slot_start"], matter=appt["matter"], situation=appt["situation"],
+            device=device, applicant_masked=appt["name_masked"] or "", id_masked=appt["id_masked"] or "",
             id_hash=appt["id_hash"] or "", phone_masked=appt["phone_masked"] or "",
-            appointment_slot=appt["slot_start"], appointment=appt["code"],
         )
-        return self._ticket_result(_ticket_of(events)), events
+        issued = events[-1]
+        assert isinstance(issued, ev.TicketIssued)
+        result = self._ticket_result(issued.ticket)
+        result["checkin"] = issued.checkin  # on_time / early / late: what the kiosk says about the ticket
+        result["slot"] = appt["slot_start"]
+        return result, events
+
+    def _summon_view(self, s: Summon, now: float | None = None) -> dict[str, Any]:
+        """A summon as screens show it; ``wait_s``: how long it has waited (or waited) for an answer."""
+        answered = s.responded_at if s.responded_at is not None else s.arrived_at
+        end = answered if answered is not None else (self.clock() if now is None else now)
+        staff = self.hall.staff.get(s.answered_staff)
+        ticket = self.core.tickets.get(s.ticket)
+        return {"id": s.id, "window": s.window, "department": s.department, "ticket": s.ticket,
+                "number": ticket.number if ticket else "", "note": s.note, "state": s.state.value,
+                "label": SUMMON_LABELS[s.state], "at": s.at, "escalated_at": s.escalated_at,
+                "responded_at": s.responded_at, "arrived_at": s.arrived_at, "wait_s": max(0.0, end - s.at),
+                "answered_by": staff.name if staff else s.answered_by}
 
     def _ticket_result(self, ticket_id: str) -> dict[str, Any]:
         return {"ticket": self._view(self.core.tickets[ticket_id])}
@@ -450,7 +480,13 @@ class HubService:
             "evaluation": {"ticket": pending.id, "number": pending.number, "invited_at": w.evaluation_at,
                            "timeout_s": self.hall.policy.evaluation_timeout_s} if pending else None,
             "counts": w.counts,
+            # today's 呼叫后台 from this window, newest first (the open ones and the last few answered)
+            "summons": [self._summon_view(s) for s in self._window_summons(wid)],
         }
+
+    def _window_summons(self, wid: str) -> list[Summon]:
+        mine = [s for s in reversed(self.core.summons.values()) if s.window == wid]
+        return [s for i, s in enumerate(mine) if s.state in SUMMON_OPEN or i < 3]
 
     # ------------------------------------------------------------ what to publish
 
@@ -476,7 +512,14 @@ class HubService:
             elif isinstance(e, ev.BackOfficeSummoned):
                 out.append(Publication(t.event("summon"), p.dump({
                     "v": p.VERSION, "seq": self.seq, "window": e.window, "department": e.department,
-                    "ticket": e.ticket, "note": e.note, "by": e.by, "at": e.at})))
+                    "ticket": e.ticket, "note": e.note, "by": e.by, "at": e.at, "summon": e.summon,
+                    "state": "pending"})))
+            elif isinstance(e, ev.SummonAnswered | ev.SummonEscalated):
+                s = self.core.summons[e.summon]
+                out.append(Publication(t.event("summon"), p.dump({
+                    "v": p.VERSION, "seq": self.seq, "window": s.window, "department": s.department,
+                    "ticket": s.ticket, "note": s.note, "by": s.by, "at": s.at, "summon": s.id,
+                    "state": s.state.value})))
             elif isinstance(e, ev.EvaluationRecorded):
                 out.append(Publication(t.event("evaluated"), p.dump({
                     "v": p.VERSION, "window": e.window, "ticket": e.ticket, "level": e.level,
@@ -502,7 +545,7 @@ class HubService:
                 if getattr(e, name, ""):
                     windows[getattr(e, name)] = None
             if isinstance(e, ev.TicketIssued | ev.TicketCalled | ev.TicketTransferred | ev.TicketRequeued |
-                          ev.TicketCancelled | ev.PriorityVerified | ev.OutcomeRecorded):
+                          ev.TicketCancelled | ev.PriorityVerified | ev.OutcomeRecorded | ev.AppointmentDue):
                 queues_changed = True
             calls_changed = calls_changed or isinstance(e, ev.TicketCalled | ev.TicketRecalled | ev.DayStarted)
         if queues_changed:
@@ -578,6 +621,9 @@ def catalog(hall: Hall) -> dict[str, Any]:
                    "assist_queue": hall.policy.assist_queue,
                    "alert_wait_min": hall.policy.alert_wait_min, "alert_pause_min": hall.policy.alert_pause_min,
                    "guide_sign_in_required": hall.policy.guide_sign_in_required,
+                   "summon_escalate_min": hall.policy.summon_escalate_min,
+                   "checkin_early_min": hall.appointments.checkin_early_min,
+                   "checkin_late_min": hall.appointments.checkin_late_min,
                    "opening_hours": [f"{a:%H:%M}-{b:%H:%M}" for a, b in hall.policy.opening_hours]},
         "zones": [d(z) for z in hall.zones.values()],
         "queues": [d(q) for q in hall.queues.values()],

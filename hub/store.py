@@ -227,6 +227,7 @@ class Store:
             core.by_number[t.number] = t.id
             if t.state is TicketState.WAITING:
                 core._list(t)
+                core.note_due(t)
             if t.id_hash and t.state in (TicketState.WAITING, TicketState.CALLED):
                 core.active_by_person[(t.id_hash, t.matter)] = t.id
         cols = ", ".join(WINDOW_COLUMNS)
@@ -234,6 +235,13 @@ class Store:
             d = dict(zip(WINDOW_COLUMNS, row, strict=True))
             if d["id"] in core.windows:
                 core.windows[d["id"]] = row_window(d, core)
+        # 呼叫后台 has no projection of its own: today's few summon events rebuild it
+        kinds = (ev.BackOfficeSummoned.type, ev.SummonAnswered.type, ev.SummonEscalated.type)
+        last = core.last_event_at
+        for (data,) in self.conn.execute("SELECT data FROM events WHERE day=? AND type IN (?, ?, ?) ORDER BY seq",
+                                         (core.day, *kinds)):
+            core.apply(ev.event_from_dict(json.loads(data)))
+        core.last_event_at = last
         return core
 
     # ------------------------------------------------------------ reading

@@ -47,20 +47,30 @@ def wait_for(predicate: Any, timeout: float = 5.0) -> Any:
 def test_appointment_import_and_checkin(hall: LocalHall, tmp_path: Path) -> None:
     csv = tmp_path / "appts.csv"
     csv.write_text("\ufeffcode,date,start,end,matter,situation,name,id_number,phone\n"
-                   f"YY001,2026-11-23,09:30,10:00,hukou-move,with-house,张三,{ID},13812345678\n"
-                   "YY002,2026-11-24,09:30,10:00,hukou-move,with-house,李四,,\n", encoding="utf-8")
+                   f"YY001,2026-11-23,08:50,09:20,hukou-move,with-house,张三,{ID},13812345678\n"
+                   "YY002,2026-11-24,09:30,10:00,hukou-move,with-house,李四,,\n"
+                   "YY003,2026-11-23,16:00,16:30,hukou-move,with-house,王五,,\n"
+                   "YY004,2026-11-23,08:30,09:00,hukou-move,with-house,赵六,,\n", encoding="utf-8")
     r = subprocess.run([sys.executable, "-m", "hallq", "appointments", "import", str(csv), "--config",
                         str(sample_hall_path()), "--db", str(hall.db)], capture_output=True, text=True, timeout=60,
                        check=False)
     assert r.returncode == 0, r.stderr
-    assert "imported 2" in r.stdout
+    assert "imported 4" in r.stdout
     kiosk = hall.client("K1")
     walk_in = kiosk.request("ticket.issue", {"matter": "hukou-move", "situation": "with-house"})["ticket"]
     t = kiosk.request("appointment.checkin", {"id_number": ID})["ticket"]
     assert t["channel"] == "appointment" and t["appointment"] is True
     assert t["id_masked"] == "110105********002X" and t["applicant"] == "张*"
-    assert t["ahead"] == 0, "an appointment goes before walk-ins"
+    assert t["ahead"] == 0, "an appointment whose slot (08:50) has come goes before walk-ins"
     assert kiosk.request("ticket.get", {"ticket": walk_in["number"]})["ticket"]["ahead"] == 1
+    # 09:00 for 16:00: too early (the hall allows 30 minutes before), with the time to come back
+    with pytest.raises(RequestError) as early:
+        kiosk.request("appointment.checkin", {"code": "YY003"})
+    assert early.value.code == "appointment_early" and "15:30" in early.value.message
+    # 09:00 for 08:30: more than 15 minutes late: an ordinary ticket, behind the walk-in
+    late_reply = kiosk.request("appointment.checkin", {"code": "YY004"})
+    assert late_reply["checkin"] == "late" and late_reply["ticket"]["appointment"] is False
+    assert late_reply["ticket"]["ahead"] == 2
     with pytest.raises(RequestError) as used:
         kiosk.request("appointment.checkin", {"code": "yy001"})
     assert used.value.code == "appointment_used" and t["number"] in used.value.message

@@ -265,7 +265,7 @@ def make_small_hall(**policy: Any) -> Hall:
 def snapshot(core: HallCore) -> dict[str, Any]:
     """Everything the core knows, deep-copied, for 'a refused command changes nothing'."""
     keep = ("day", "tickets", "by_number", "waiting", "direct", "windows", "counters", "seq", "expired_marks",
-            "active_by_person", "last_event_at")
+            "active_by_person", "last_event_at", "summons")
     return copy.deepcopy({k: getattr(core, k) for k in keep})
 
 

@@ -294,6 +294,16 @@ def s_next_day_untucked(core: HallCore, clock: FakeClock) -> None:
     clock.set_local(9, 0, day_offset=1)  # no tick: the hub forgot to start the day
 
 
+def s_summon_pending(core: HallCore, clock: FakeClock) -> None:
+    opened(core, clock.now)
+    core.summon(clock.now, "W1")
+
+
+def s_summon_arrived(core: HallCore, clock: FakeClock) -> None:
+    s_summon_pending(core, clock)
+    core.answer_summon(clock.now, core.day + "-H001", "arrive")
+
+
 REFUSALS: list[tuple[str, Setup, Act]] = [
     ("unknown_ticket", s_open, lambda c, n: c.call_ticket(n, "W1", "A999")),
     ("unknown_ticket", s_nothing, lambda c, n: c.cancel(n, "Z001", "x")),
@@ -354,6 +364,11 @@ REFUSALS: list[tuple[str, Setup, Act]] = [
     ("bad_target", s_open, lambda c, n: c.set_queues(n, "W1", [])),
     ("bad_target", s_open, lambda c, n: c.set_queues(n, "W1", ["A"], ["A"])),
     ("bad_target", s_open, lambda c, n: c.summon(n, "W2")),
+    ("appointment_early", s_nothing, lambda c, n: c.checkin(n, code="Y1", slot=n + 31 * 60, matter="ma",
+                                                           situation="s")),
+    ("unknown_summon", s_open, lambda c, n: c.answer_summon(n, "2026-11-23-H009", "respond")),
+    ("summon_state", s_summon_arrived, lambda c, n: c.answer_summon(n, c.day + "-H001", "respond")),
+    ("summon_open", s_summon_pending, lambda c, n: c.summon(n, "W1")),
     ("unknown_queue", s_one_called, lambda c, n: c.transfer(n, window="W1", to_queue="Q")),
     ("unknown_queue", s_open, lambda c, n: c.set_queues(n, "W1", ["Q"])),
     ("already_verified", s_verified, lambda c, n: c.verify_priority(n, "A001", "military")),
@@ -474,13 +489,26 @@ def test_weights_fall_back_to_the_only_nonempty_queue(core: HallCore, clock: Fak
     assert [serve(core, clock.now + 10, "W1") for _ in range(3)] == ["B001", "B002", "B003"]
 
 
-def test_appointments_before_walk_ins(core: HallCore, clock: FakeClock) -> None:
+def test_appointments_get_priority_from_their_slot_not_from_check_in(core: HallCore, clock: FakeClock) -> None:
     opened(core, clock.now, "W2")
     issue(core, clock.now)  # walk-in at 09:00
-    # checked in at 09:05 for the 09:30 slot: still before the walk-in who came earlier
+    # checked in at 09:05 for the 09:30 slot, and at 09:05:10 for 09:15; a walk-in at 09:06
     issue(core, clock.now + 300, channel="appointment", appointment_slot=clock.now + 1800)
     issue(core, clock.now + 310, channel="appointment", appointment_slot=clock.now + 900, matter="ma2")
-    assert [serve(core, clock.now + 400, "W2") for _ in range(3)] == ["A003", "A002", "A001"]
+    issue(core, clock.now + 360, matter="ma2", channel="kiosk")
+    # 09:16: the 09:15 booking is due and goes first; the 09:30 one queues by its check-in (09:05)
+    promoted = core.tick(clock.now + 960)
+    assert [type(e) for e in promoted] == [ev.AppointmentDue]
+    assert [serve(core, clock.now + 960, "W2") for _ in range(4)] == ["A003", "A001", "A002", "A004"]
+
+
+def test_appointment_not_due_is_called_after_earlier_walk_ins(core: HallCore, clock: FakeClock) -> None:
+    opened(core, clock.now, "W2")
+    issue(core, clock.now)  # walk-in at 09:00
+    issue(core, clock.now + 60, channel="appointment", appointment_slot=clock.now + 7 * 3600, matter="ma2")  # 16:00
+    issue(core, clock.now + 120, channel="kiosk")  # walk-in at 09:02
+    assert core.tickets[core.by_number["A002"]].cls == 2  # not the appointment class before 16:00
+    assert [serve(core, clock.now + 200, "W2") for _ in range(3)] == ["A001", "A002", "A003"]
 
 
 def test_oldest_first_even_with_identical_times(core: HallCore, clock: FakeClock) -> None:

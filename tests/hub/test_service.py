@@ -201,3 +201,51 @@ def test_query_is_not_stored_for_idempotency(svc: HubService) -> None:
     assert reply(first)["result"]["ticket"]["number"] == "B001"
     assert svc.store.stored_reply("K1", rid) is None
     assert event_count(svc.store) == events
+
+
+# ---------------------------------------------------------------- 呼叫后台 states on the wire (R11)
+
+
+def test_summon_is_seen_answered_and_restored_after_a_restart(svc: HubService, clock: FakeClock,
+                                                               tmp_path: Path) -> None:
+    out = svc.handle("P1", req("window.summon", {"window": "W1", "note": "需要审批"}))
+    first = json.loads(out.reply)["result"]
+    sid = first["summon"]["id"]
+    assert (first["summon"]["state"], first["summon"]["label"]) == ("pending", "待响应")
+    events = [json.loads(x.payload) for x in out.publications if x.topic.endswith("/event/summon")]
+    assert [(e["summon"], e["state"]) for e in events] == [(sid, "pending")]
+    window = [json.loads(x.payload) for x in out.publications if x.topic.endswith("/state/window/W1")][-1]
+    assert [(s["id"], s["state"]) for s in window["summons"]] == [(sid, "pending")]
+    # a second summon of the same department while this one is open is refused, with a reason
+    again = reply(svc.handle("P1", req("window.summon", {"window": "W1"})))
+    assert again["error"]["code"] == "summon_open"
+    clock.advance(150)
+    answered = svc.handle("G1", req("summon.respond", {"summon": sid}))
+    result = json.loads(answered.reply)["result"]["summon"]
+    assert (result["state"], result["wait_s"], result["responded_at"]) == ("responded", 150.0, clock.now)
+    window = [json.loads(x.payload) for x in answered.publications if x.topic.endswith("/state/window/W1")][-1]
+    assert window["summons"][0]["label"] == "已响应"
+    # the pad may not acknowledge for the back office; an unknown id is refused by code
+    assert reply(svc.handle("P1", req("summon.arrive", {"summon": sid})))["error"]["code"] == "forbidden"
+    assert reply(svc.handle("G1", req("summon.arrive", {"summon": "nope"})))["error"]["code"] == "unknown_summon"
+    reloaded = HubService(svc.hall, svc.store, b"k" * 32, clock)
+    assert reloaded.core.summons[sid].state.value == "responded"
+    assert reloaded.window_state("W1")["summons"][0]["wait_s"] == 150.0
+
+
+def test_unanswered_summon_escalates_on_tick(small_hall: Hall, tmp_path: Path, clock: FakeClock) -> None:
+    import dataclasses
+
+    hall = dataclasses.replace(small_hall, policy=dataclasses.replace(small_hall.policy, summon_escalate_min=3))
+    svc = HubService(hall, Store(tmp_path / "e.db", durable=False), b"k" * 32, clock)
+    svc.tick()
+    svc.core.open_window(clock.now, "W1", "s1", "P1")
+    sid = ok(svc, "P1", "window.summon", {"window": "W1"})["summon"]["id"]
+    clock.advance(179)
+    assert svc.tick() == []
+    clock.advance(1)
+    pubs = svc.tick()
+    events = [json.loads(x.payload) for x in pubs if x.topic.endswith("/event/summon")]
+    assert [(e["summon"], e["state"]) for e in events] == [(sid, "escalated")]
+    window = [json.loads(x.payload) for x in pubs if x.topic.endswith("/state/window/W1")][-1]
+    assert window["summons"][0]["state"] == "escalated" and window["summons"][0]["wait_s"] == 180.0

@@ -77,7 +77,9 @@ def test_hub_refuses_every_forbidden_pair(tmp_path: Path, clock: FakeClock) -> N
 
 @pytest.mark.parametrize(("device", "op"), [("K1", "ticket.call_next"), ("DH", "ticket.call_next"),
                                             ("P1", "window.set_queues"), ("P1", "ticket.verify_priority"),
-                                            ("D1", "ticket.outcome"), ("P2", "ticket.call_next")])
+                                            ("D1", "ticket.outcome"), ("P2", "ticket.call_next"),
+                                            ("P1", "summon.respond"), ("K1", "summon.arrive"),
+                                            ("D1", "summon.arrive")])
 def test_a_refusal_changes_nothing(tmp_path: Path, clock: FakeClock, device: str, op: str) -> None:
     service = HubService(SMALL, Store(tmp_path / "n.db", durable=False), b"k" * 32, clock)
     service.tick()  # the day starts (its own events) before the refused command
