@@ -11,6 +11,7 @@ from hub.reports.evaluations import Evaluations, compute_evaluations
 from hub.reports.flow import Flow, compute_flow
 from hub.reports.period import Calendar, Period
 from hub.reports.replay import Issue, Log, LogRow, replay
+from hub.reports.summons import Summons, compute_summons
 from hub.reports.volumes import ReportedRow, Volumes, compute_volumes
 from hub.reports.zones import ZoneReport, compute_zones
 
@@ -40,6 +41,7 @@ class Report:
     issues: list[Issue]
     reported_source: str = ""
     hall_given: bool = True
+    summons: Summons | None = None  # 呼叫后台 (R11)
 
     @property
     def issued(self) -> int:
@@ -69,4 +71,4 @@ def build_report(rows: list[LogRow], hall: Hall | None, period: Period, settings
     flow = compute_flow(log, hall, settings.target_wait_min)
     zones = compute_zones(hall) if hall else None
     return Report(hall.name if hall else "政务服务中心", period, settings, log, volumes, evaluations, flow, zones,
-                  issues, reported_source, hall is not None)
+                  issues, reported_source, hall is not None, compute_summons(log, hall))

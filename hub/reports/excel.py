@@ -25,6 +25,7 @@ from hub.reports.evaluations import FollowUp, level_name
 from hub.reports.flow import Stat
 from hub.reports.heatmap import render_heatmap
 from hub.reports.replay import OUTCOME_NAMES
+from hub.reports.summons import SummonRow
 from hub.reports.volumes import VolumeRow
 from hub.reports.zones import FULL, NONE, PARTIAL
 
@@ -49,7 +50,8 @@ SHEETS = (
     ("无差别受理", "十、无差别受理工作情况（附件6）"),
     ("材料转递", "十一、材料转递情况（附件8 三）"),
     ("办结率", "十二、办结率情况（附件8 四）"),
-    ("数据质量", "十三、数据质量（未能归类的记录）"),
+    ("呼叫后台", "十三、呼叫后台响应情况（按部门）"),
+    ("数据质量", "十四、数据质量（未能归类的记录）"),
 )
 
 
@@ -405,6 +407,35 @@ def sheet_no_source(s: Sheet, what: str) -> None:
     s.note(what)
 
 
+def sheet_summons(s: Sheet, report: Report) -> None:
+    sm = report.summons
+    if sm is None:  # pragma: no cover - build_report always sets it
+        return
+
+    def values(r: SummonRow) -> list[Any]:
+        rate = r.escalation_rate
+        return [r.summoned, r.responded, r.arrived, r.unanswered, r.escalated, DASH if rate is None else rate,
+                _min(r.response.p50), _min(r.response.p90), _min(r.response.mean)]
+
+    heads = ["呼叫（次）", "已响应（次）", "已到窗口（次）", "未响应（次）", "升级引导台（次）", "升级率",
+             "响应时长 p50（分钟）", "响应时长 p90（分钟）", "平均响应时长（分钟）"]
+    fmt = {6: "0.0%", 7: "0.0", 8: "0.0", 9: "0.0"}
+    s.caption("各部门呼叫后台次数、响应时长与升级次数")
+    s.table(["部门", *heads], [[r.department, *values(r)] for r in sm.departments],
+            total=["合计", *values(sm.total)], formats=fmt, flag=[bool(r.escalated) for r in sm.departments])
+    s.caption("明细")
+    log = report.log
+
+    def hm(at: float | None) -> str:
+        return DASH if at is None else log.local(at).strftime("%H:%M")
+
+    s.table(["日期", "呼叫时间", "窗口", "部门", "已响应", "已到窗口", "升级引导台", "响应时长（分钟）"], [
+        [x.day, hm(x.at), x.window, x.department, hm(x.responded_at), hm(x.arrived_at), hm(x.escalated_at),
+         _min(None if x.response_s is None else x.response_s / 60)] for x in sm.items])
+    s.note("响应时长：呼叫 → 首次应答（已响应，或直接记为已到窗口）。升级：超过 [policy] summon_escalate_min 分钟"
+           "无人响应，引导台收到提醒。")
+
+
 def sheet_quality(s: Sheet, report: Report) -> None:
     s.caption(f"未能归类或需要核实的记录（共 {len(report.issues)} 条；不计入上表者均在此列出）")
     s.table(["序号", "类别", "日期", "事件序号", "说明"],
@@ -421,7 +452,8 @@ def write_workbook(report: Report, path: str | Path, sources: dict[str, str] | N
     units = {"概览": "单位：见各指标", "等候与办理时长": "单位：分钟", "分时段人流": "单位：人",
              "调度建议": "单位：个（窗口）、人/小时、分钟", "好差评": "单位：次",
              "差评清单": "单位：次（每行一次差评）",
-             "未评价回访": "单位：次（每行一次未评价服务）", "无差别受理": "单位：项、个", "数据质量": "单位：条"}
+             "未评价回访": "单位：次（每行一次未评价服务）", "无差别受理": "单位：项、个", "数据质量": "单位：条",
+             "呼叫后台": "单位：次、分钟"}
     for name, title in SHEETS:
         ws = wb.create_sheet(name)
         unit = units.get(name, "单位：件")
@@ -453,6 +485,8 @@ def write_workbook(report: Report, path: str | Path, sources: dict[str, str] | N
             sheet_no_source(s, "应统计：各部门办件材料转递完成时间较申报时间超过 1 天的件数。")
         elif name == "办结率":
             sheet_no_source(s, "应统计：各部门本期受理、上期结转未办结、按期办结、逾期办结件数，按期办结率与总办结率。")
+        elif name == "呼叫后台":
+            sheet_summons(s, report)
         elif name == "数据质量":
             sheet_quality(s, report)
         ws.freeze_panes = "A4"

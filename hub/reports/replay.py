@@ -101,6 +101,24 @@ class Evaluation:
 
 
 @dataclass
+class SummonRecord:
+    """呼叫后台 (R11): when a window asked for the back office, and when it was answered."""
+
+    id: str
+    day: str
+    window: str
+    department: str
+    at: float
+    responded_at: float | None = None  # 已响应 (an arrival without a response counts as both)
+    arrived_at: float | None = None  # 已到窗口
+    escalated_at: float | None = None  # unanswered too long: the guide was alerted
+
+    @property
+    def response_s(self) -> float | None:
+        return None if self.responded_at is None else self.responded_at - self.at
+
+
+@dataclass
 class WindowSpan:
     """A stretch of time a window was open (not paused, not closed) with given queues."""
 
@@ -132,6 +150,7 @@ class Log:
     outcomes: list[Outcome] = field(default_factory=list)
     evaluations: list[Evaluation] = field(default_factory=list)
     spans: list[WindowSpan] = field(default_factory=list)
+    summons: dict[str, SummonRecord] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     event_counts: dict[str, int] = field(default_factory=dict)
     unfinished: list[str] = field(default_factory=list)  # tickets still waiting when the log ends
@@ -335,6 +354,31 @@ class _Walk:
         span = self._stop_span(e.window, e.at)
         if span is not None:
             self._start_span(e.window, e.at, span.staff)
+
+    def on_window_summoned(self, e: ev.BackOfficeSummoned) -> None:
+        today = sum(1 for s in self.log.summons.values() if s.day == self.day)
+        sid = e.summon or f"{self.day}-H{today + 1:03d}"  # logs from before summons had ids
+        self.log.summons[sid] = SummonRecord(sid, self.day, e.window, e.department, e.at)
+
+    def _summon(self, sid: str) -> SummonRecord | None:
+        s = self.log.summons.get(sid)
+        if s is None:
+            self.issue("未知呼叫", f"呼叫后台的应答指向未在本期出现的呼叫 {sid}")
+        return s
+
+    def on_summon_answered(self, e: ev.SummonAnswered) -> None:
+        s = self._summon(e.summon)
+        if s is None:
+            return
+        if s.responded_at is None:
+            s.responded_at = e.at
+        if e.state == "arrived":
+            s.arrived_at = e.at
+
+    def on_summon_escalated(self, e: ev.SummonEscalated) -> None:
+        s = self._summon(e.summon)
+        if s is not None:
+            s.escalated_at = e.at
 
     def on_evaluation_invited(self, e: ev.EvaluationInvited) -> None:
         if not self._known(e.ticket, "评价邀请"):

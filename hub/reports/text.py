@@ -52,9 +52,25 @@ def _anomaly(report: Report) -> list[str]:
         out += [f"本期差评{t.bad}次（不满意{t.levels[2]}次、非常不满意{t.levels[1]}次），应于评价后"
                 f"{ev.followup_days}个工作日内完成整改回访，详见报表“差评清单”。", ""]
     out += ["## 三、材料转递异常", "", R15_MISSING, "", "## 四、办结率异常", "", R15_MISSING, ""]
+    out += _summons(report)
     if report.issues:
         out += [f"注：本期有{len(report.issues)}条记录未能归类，详见报表“数据质量”，未计入以上数据。", ""]
     return out
+
+
+def _summons(report: Report) -> list[str]:
+    sm = report.summons
+    out = ["## 五、呼叫后台响应", ""]
+    if sm is None or not sm.total.summoned:
+        return [*out, "本期窗口未呼叫后台。", ""]
+    t = sm.total
+    mean = "—" if t.response.mean is None else f"{t.response.mean:.1f}"
+    out.append(f"本期窗口呼叫后台{t.summoned}次，已响应{t.responded}次，平均响应时长{mean}分钟；"
+               f"超时未响应升级至引导台{t.escalated}次，至今未响应{t.unanswered}次。")
+    for r in sm.departments:
+        if r.escalated or r.unanswered:
+            out.append(f"- {r.department}：呼叫{r.summoned}次，升级{r.escalated}次，未响应{r.unanswered}次。")
+    return [*out, ""]
 
 
 def _zones(report: Report) -> list[str]:
