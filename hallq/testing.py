@@ -82,6 +82,20 @@ class LocalHall:
         c.request("guide.login", {"staff": staff, "pin": pin})
         return c
 
+    def book(self, code: str, slot: float, matter: str, situation: str, name_masked: str = "") -> None:
+        """An appointment (预约) for the hall's day of ``slot``, as ``hallq appointments import`` stores it."""
+        from hub.store import Store
+
+        day = hallclock.local(slot, self.hall.timezone).date().isoformat()
+        store = Store(self.db)
+        try:
+            store.add_appointments([{
+                "code": code, "day": day, "slot_start": slot, "slot_end": slot + 1800, "matter": matter,
+                "situation": situation, "name_masked": name_masked, "id_masked": "", "id_hash": "",
+                "phone_masked": ""}])
+        finally:
+            store.close()
+
     def stop(self) -> None:
         for c in self.clients:
             c.stop()

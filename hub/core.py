@@ -475,7 +475,7 @@ class HallCore:
         if timing is CheckinTiming.EARLY and not rules.early_gets_ticket:
             opens = self.local(slot - rules.checkin_early_min * 60)
             raise DomainError("appointment_early", f"您预约的时段是 {self.local(slot):%H:%M}，"
-                                                   f"请于 {opens:%H:%M} 以后再来签到")
+                                                   f"请于 {opens:%H:%M} 以后再来签到。")
         return self.issue(
             now, matter=matter, situation=situation, channel="appointment", device=device,
             applicant_masked=applicant_masked, id_masked=id_masked, id_hash=id_hash, phone_masked=phone_masked,

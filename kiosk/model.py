@@ -36,13 +36,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from hallq import clock as hallclock
 from hallq import idcard
 from hallq.i18n import language, tr
 from hub.hall import Question, Situation
 from kiosk import strings as _strings  # noqa: F401 - registers the English texts
 from kiosk.catalog import Catalog, Matter, Route, Walk
 from kiosk.printing import VOID_REASON, PrinterState
-from kiosk.texts import id_message, refusal
+from kiosk.texts import early_message, id_message, refusal
 
 ORPHAN_REASON = "取号未完成"
 
@@ -171,6 +172,7 @@ class KioskModel:
         self.error = ""
         self.notice: Notice | None = None
         self.ticket: dict[str, Any] | None = None
+        self.checkin_note = ""  # 预约签到: what the ticket means against the booked slot (late, early…)
         self.pending: Send | None = None
         self.last_activity = self.clock()
 
@@ -528,6 +530,8 @@ class KioskModel:
         if self.ticket is None:
             self._refuse("internal")
             return
+        if send.purpose is Purpose.CHECKIN:
+            self.checkin_note = self._checkin_note(str(result.get("checkin", "")), result.get("slot"))
         self._effects.append(Print(self.ticket))
         self._changed()
 
@@ -591,9 +595,27 @@ class KioskModel:
         self.orphans[send.request_id] = send
         self._effects.append(send)
 
+    def _hhmm(self, at: float) -> str:
+        return hallclock.local(at, self.catalog.timezone if self.catalog else None).strftime("%H:%M")
+
+    def _checkin_note(self, timing: str, slot: Any) -> str:
+        """预约签到 outcome in words: late and early check-ins get an ordinary ticket (R5)."""
+        if not isinstance(slot, int | float):
+            return ""
+        at = self._hhmm(float(slot))
+        if timing == "late":
+            return tr("您的预约时段 {t} 已过签到时间，已为您取普通号，按到达顺序叫号。", t=at)
+        if timing == "early":
+            return tr("距您的预约时段 {t} 还早，已为您取普通号，按到达顺序叫号。", t=at)
+        if float(slot) > self.clock():
+            return tr("预约签到成功。{t} 起优先叫号，请在大厅等候。", t=at)
+        return tr("预约签到成功，优先叫号。")
+
     def _refuse(self, code: str, message: str = "") -> None:
         title, advice = refusal(code)
         body = message if message and language() == "zh_CN" else advice
+        if code == "appointment_early" and message:  # the time to come back, in either language
+            body = early_message(message)
         if message and language() == "zh_CN" and advice not in message:
             body = f"{message}\n{advice}"
         self.notice = Notice(title, body, "warn")

@@ -107,6 +107,21 @@ def _ticket(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
     return lambda: model.visible.value == "ticket"
 
 
+def _checkin(code: str, minutes_from_now: float, screen: str) -> Callable[[Any, Any, Any], Callable[[], bool]]:
+    """预约签到 with a booking ``minutes_from_now`` away: early → the time to come back; late → a ticket."""
+
+    def drive(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
+        slot = (hallclock.now() + minutes_from_now * 60) // 600 * 600  # on a ten-minute mark, as bookings are
+        hall.book(code, slot, "hukou-move", "with-house", "王*")
+        model.open_checkin()
+        for c in code:
+            model.key(c)
+        model.submit()
+        return lambda: model.visible.value == screen
+
+    return drive
+
+
 def _offline(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
     hall.hub.stop()
     hall.hub = None
@@ -127,6 +142,8 @@ SCENES: dict[str, Callable[[Path], None]] = {
     "kiosk-online": lambda out: _scene(out, _online),
     "kiosk-id": lambda out: _scene(out, _identify),
     "kiosk-ticket": lambda out: _scene(out, _ticket),
+    "kiosk-checkin-early": lambda out: _scene(out, _checkin("YY3001", 150, "notice")),
+    "kiosk-checkin-late": lambda out: _scene(out, _checkin("YY3002", -40, "ticket")),
     "kiosk-offline": lambda out: _scene(out, _offline),
     "kiosk-paper-out": lambda out: _scene(out, _paper_out, printer="dummy:out"),
 }

@@ -24,6 +24,7 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "unknown_appointment": ("没有找到预约记录", "请核对预约码或身份证号码，或咨询引导台。"),
     "appointment_used": ("该预约已签到", "请留意叫号屏等候叫号。"),
     "appointment_wrong_day": ("预约日期不是今天", "请在预约当天签到，或咨询引导台。"),
+    "appointment_early": ("还没到签到时间", "请在预约时段开始前不久再来签到；签到后到预约时段优先叫号。"),
     "invalid_id_number": ("身份证号码无效", "请核对后重新输入或刷身份证。"),
     "unknown_priority_group": ("优先群体类别无效", "请咨询引导台。"),
     "forbidden": ("本机不能办理此项操作", "请咨询引导台。"),
@@ -44,6 +45,16 @@ _ID_EN = {
     "id_birth": "The date of birth in this ID number is not valid",
     "id_checksum": "The check character does not match: please check the number and enter it again",
 }
+
+
+def early_message(message: str) -> str:
+    """The hub's "come back at" message for a too-early check-in, in the kiosk's language.
+
+    The hub writes the times in the hall's zone: 您预约的时段是 16:00，请于 15:30 以后再来签到."""
+    times = re.findall(r"\d{1,2}:\d{2}", message)
+    if language() != "en" or len(times) != 2:
+        return message
+    return f"Your appointment is at {times[0]}. Please come back to check in from {times[1]}."
 
 
 def id_message(exc: InvalidIdNumber) -> str:
@@ -78,6 +89,15 @@ add_english({
     "请留意叫号屏等候叫号。": "Please wait for your call on the screen.",
     "预约日期不是今天": "The appointment is not for today",
     "请在预约当天签到，或咨询引导台。": "Check in on the day of the appointment, or ask at the guide desk.",
+    "还没到签到时间": "Too early to check in",
+    "请在预约时段开始前不久再来签到；签到后到预约时段优先叫号。":
+        "Check in shortly before your slot; from the slot on you are called first.",
+    "您的预约时段 {t} 已过签到时间，已为您取普通号，按到达顺序叫号。":
+        "Your appointment at {t} is past its check-in time: this is an ordinary ticket, called in order of arrival.",
+    "距您的预约时段 {t} 还早，已为您取普通号，按到达顺序叫号。":
+        "You are early for your appointment at {t}: this is an ordinary ticket, called in order of arrival.",
+    "预约签到成功。{t} 起优先叫号，请在大厅等候。": "Checked in. From {t} you are called first; please wait in the hall.",
+    "预约签到成功，优先叫号。": "Checked in: you are called first.",
     "身份证号码无效": "Invalid ID number",
     "请核对后重新输入或刷身份证。": "Check it and enter it again, or place the ID card on the reader.",
     "优先群体类别无效": "Unknown priority group",

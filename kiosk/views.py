@@ -537,6 +537,8 @@ class TicketPage(Page):
             b.addWidget(card(label(tr("您申报了绿色通道（{group}），请到引导台出示证件核验，核验后优先叫号。",
                                       group=m.catalog.priority_groups.get(t["priority_group"], t["priority_group"])
                                       if m.catalog else t["priority_group"])), name="notice"))
+        if m.checkin_note:  # 预约签到: late/early → an ordinary ticket, said plainly
+            b.addWidget(card(label(m.checkin_note, "section"), name="notice"))
         b.addWidget(label(tr("票号当天有效。过号后可在本机【过号取号】重新排队。"), "subtitle", align=center))
         b.addWidget(button(tr("完成"), m.home, "primary"))
         b.addStretch(1)

@@ -415,3 +415,62 @@ def test_english_start_screen(kiosk: KioskRig) -> None:
     texts = k.window.texts()
     assert "Welcome! What would you like to do?" in texts
     assert "Re-take after pass" in texts
+
+
+def _book(k: KioskRig, code: str, minutes_from_now: float) -> float:
+    """An appointment for today's hall day whose slot starts ``minutes_from_now`` from the hub's now."""
+    from hallq import clock as hallclock
+    from hub.store import Store
+
+    now = hallclock.local(k.hall.clock(), k.hall.hall.timezone)
+    slot = now.timestamp() + minutes_from_now * 60
+    store = Store(k.hall.db)
+    store.add_appointments([{
+        "code": code, "day": now.date().isoformat(), "slot_start": slot, "slot_end": slot + 1800,
+        "matter": "hukou-move", "situation": "with-house", "name_masked": "王*", "id_masked": "", "id_hash": "",
+        "phone_masked": ""}])
+    store.close()
+    return slot
+
+
+def test_appointment_checkin_too_early_says_when_to_come_back(kiosk: KioskRig) -> None:
+    from hallq import clock as hallclock
+
+    k = kiosk.start()
+    slot = _book(k, "YY7001", 90)  # the hall lets check-in open 30 minutes before the slot
+    k.tap("预约签到")
+    k.type_keys("YY7001")
+    k.tap("签到取号")
+    k.wait_screen("notice")
+    texts = "\n".join(k.window.texts())
+    come_back = hallclock.local(slot - 30 * 60, k.hall.hall.timezone).strftime("%H:%M")
+    assert "还没到签到时间" in texts
+    assert f"请于 {come_back} 以后再来签到" in texts  # the hall's zone (the machine runs in another)
+    assert slip_text(k.printed) == ""  # no ticket, no slip
+
+
+def test_too_early_message_in_english_keeps_the_times() -> None:
+    from kiosk.texts import early_message
+
+    i18n.set_language("en")
+    try:
+        assert early_message("您预约的时段是 16:00，请于 15:30 以后再来签到") == \
+            "Your appointment is at 16:00. Please come back to check in from 15:30."
+    finally:
+        i18n.set_language("zh_CN")
+    assert early_message("您预约的时段是 16:00，请于 15:30 以后再来签到") == "您预约的时段是 16:00，请于 15:30 以后再来签到"
+
+
+def test_appointment_checkin_late_gets_an_ordinary_ticket_said_plainly(kiosk: KioskRig) -> None:
+    from hallq import clock as hallclock
+
+    k = kiosk.start()
+    slot = _book(k, "YY7002", -40)  # 40 minutes late: past the 15 the hall allows
+    k.tap("预约签到")
+    k.type_keys("YY7002")
+    k.tap("签到取号")
+    k.wait_screen("ticket")
+    assert k.model.ticket is not None and k.model.ticket["appointment"] is False
+    at = hallclock.local(slot, k.hall.hall.timezone).strftime("%H:%M")
+    assert f"您的预约时段 {at} 已过签到时间，已为您取普通号，按到达顺序叫号。" in k.window.texts()
+    assert k.model.ticket["number"] in slip_text(k.printed)
