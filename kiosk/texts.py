@@ -96,7 +96,8 @@ add_english({
         "Your appointment at {t} is past its check-in time: this is an ordinary ticket, called in order of arrival.",
     "距您的预约时段 {t} 还早，已为您取普通号，按到达顺序叫号。":
         "You are early for your appointment at {t}: this is an ordinary ticket, called in order of arrival.",
-    "预约签到成功。{t} 起优先叫号，请在大厅等候。": "Checked in. From {t} you are called first; please wait in the hall.",
+    "预约签到成功。{t} 起优先叫号，请在大厅等候。":
+        "Checked in. From {t} you are called first; please wait in the hall.",
     "预约签到成功，优先叫号。": "Checked in: you are called first.",
     "身份证号码无效": "Invalid ID number",
     "请核对后重新输入或刷身份证。": "Check it and enter it again, or place the ID card on the reader.",
