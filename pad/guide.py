@@ -12,7 +12,13 @@ Alert rules (:func:`alerts`) take the time from the caller, so tests pin it:
 * a window paused for ``paused_s`` or more;
 * a kiosk whose printer is out of paper (error) or near its end (warning), or reports a fault;
 * a device offline (kiosks, displays; pads of open windows);
-* a green-channel (绿色通道) ticket still waiting for verification.
+* a green-channel (绿色通道) ticket still waiting for verification;
+* a 呼叫后台 nobody answered within ``[policy] summon_escalate_min`` (the hub escalates it).
+
+呼叫后台 (R11): every window's summons come with its retained state; the console lists the
+open ones (:meth:`GuideConsole.summon_rows`) with the wait, counts the new and escalated ones
+in :attr:`GuideConsole.chimes` (the view sounds a chime for each) and sends 已响应
+(``summon.respond``) and 已到窗口 (``summon.arrive``), which the window's pad then shows.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ WINDOW_STATES = {"open": "开放", "paused": "已暂停", "closed": "已关闭"}
 PAPER = {"ok": "纸张正常", "near_end": "纸将用完", "out": "缺纸", "unknown": "纸张未知"}
 CANCEL_REASONS = ("申请人已离开", "重复取号", "取错事项", "其他")
 OVERRIDE_REASONS = ("绿色通道", "现场引导", "窗口调整", "申请人要求", "其他")
+SUMMON_STATES = {"pending": "待响应", "escalated": "超时未响应", "responded": "已响应", "arrived": "已到窗口"}
+SUMMON_OPEN = ("pending", "escalated", "responded")
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,12 @@ def paper_of(status: dict[str, Any]) -> tuple[str, str]:
     if isinstance(printer.get("error"), dict):
         code = str(printer["error"].get("code", ""))
     return paper, code
+
+
+def summons_of(state: HallState) -> list[dict[str, Any]]:
+    """Today's summons of every window, from the windows' retained state."""
+    return [sm for w in state.windows.values() for sm in (w.get("summons") or []) if isinstance(sm, dict)
+            and sm.get("id")]
 
 
 def alerts(state: HallState, now: float, pending_priority: dict[str, dict[str, Any]],
@@ -85,6 +99,11 @@ def alerts(state: HallState, now: float, pending_priority: dict[str, dict[str, A
             role == "pad" and state.windows.get(str(cfg.get("window")), {}).get("state") in ("open", "paused"))
         if watched and pres is not None and not pres.get("online"):
             out.append(Alert("warning", "offline", dev, tr("设备 {d} 离线", d=dev)))
+    for sm in sorted(summons_of(state), key=lambda x: float(x.get("at") or 0)):
+        if sm.get("state") == "escalated":
+            out.append(Alert("error", "summon", str(sm["id"]), tr(
+                "呼叫后台超时未响应：{w} 呼叫{d}，已等 {t}", w=sm.get("window", ""), d=sm.get("department", ""),
+                t=minutes(now - float(sm.get("at") or now)))))
     for t in sorted(pending_priority.values(), key=lambda t: float(t.get("issued_at") or 0)):
         out.append(Alert("error", "priority", str(t["id"]), tr("绿色通道待核验：{n}（{g}）已等 {t}", n=t["number"],
                                                               g=state.group_name(str(t.get("priority_group"))),
@@ -107,6 +126,9 @@ class GuideConsole(Presenter):
         self.needs_refresh = True
         self.followups: list[dict[str, Any]] = []  # 差评/未评价 of recent days (followups.list)
         self.selected_followup = ""
+        self.selected_summon = ""
+        self.chimes = 0  # summons that asked for attention (new or escalated): the view sounds each
+        self._heard: set[tuple[str, str]] = set()  # (summon, state) already chimed for
 
     @property
     def thresholds(self) -> Thresholds:
@@ -227,6 +249,55 @@ class GuideConsole(Presenter):
                 "applicant": t.get("applicant", ""),
             })
         return rows
+
+    def summon_rows(self) -> list[dict[str, Any]]:
+        """Open 呼叫后台 of the hall, oldest first: window, department, state, wait."""
+        now = self.clock()
+        rows = []
+        for sm in sorted(summons_of(self.state), key=lambda x: float(x.get("at") or 0)):
+            state = str(sm.get("state", ""))
+            if state not in SUMMON_OPEN:
+                continue
+            waited = float(sm["wait_s"]) if state == "responded" and sm.get("wait_s") is not None else \
+                now - float(sm.get("at") or now)
+            wait = minutes(waited)
+            rows.append({"id": sm["id"], "window": sm.get("window", ""), "department": sm.get("department", ""),
+                         "state": state, "state_text": tr(SUMMON_STATES.get(state, state)),
+                         "wait": tr("响应用时 {t}", t=wait) if state == "responded" else tr("已等 {t}", t=wait),
+                         "ticket": sm.get("number", ""), "note": sm.get("note", ""),
+                         "escalated": state == "escalated"})
+        return rows
+
+    @property
+    def summon(self) -> dict[str, Any] | None:
+        return next((r for r in self.summon_rows() if r["id"] == self.selected_summon), None)
+
+    def select_summon(self, summon_id: str) -> None:
+        self.selected_summon = summon_id
+        self.changed()
+
+    def respond_summon(self, summon_id: str) -> Command:
+        """已响应: the back office has been reached and someone is coming."""
+        return self._answer_summon("summon.respond", summon_id, tr("已响应"))
+
+    def arrive_summon(self, summon_id: str) -> Command:
+        """已到窗口: the back-office person is at the window."""
+        return self._answer_summon("summon.arrive", summon_id, tr("已到窗口"))
+
+    def _answer_summon(self, op: str, summon_id: str, what: str) -> Command:
+        row = next((r for r in self.summon_rows() if r["id"] == summon_id), None)
+        if row is None:
+            raise NotAllowed(tr("请先选择一条呼叫"))
+        return self._send(op, {"summon": summon_id}, tr("{w} 呼叫{d}：{what}", w=row["window"],
+                                                        d=row["department"], what=what))
+
+    def _listen_summons(self) -> None:
+        """Chime once per summon that is new (待响应) or escalated, as the windows' state shows it."""
+        for sm in summons_of(self.state):
+            key = (str(sm["id"]), str(sm.get("state", "")))
+            if key[1] in ("pending", "escalated") and key not in self._heard:
+                self._heard.add(key)
+                self.chimes += 1
 
     def matters_for_issue(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
         """(matter id, name, [(situation id, name)]) of situations that take a window ticket."""
@@ -421,6 +492,8 @@ class GuideConsole(Presenter):
                                      "note": cmd.args.get("note", "")}
 
     def relevant(self, change: Change) -> bool:
+        if change.kind == "window":
+            self._listen_summons()
         if change.kind == "queues":
             self.needs_refresh = True
         elif change.kind == "event" and change.name == "priority":

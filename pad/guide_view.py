@@ -1,6 +1,7 @@
 """The guide console screen (引导台): binds tables and buttons to :class:`~pad.guide.GuideConsole`.
 
-Tabs: 大厅总览 (queues, windows, devices, alerts at a glance), 票号 (waiting tickets and the
+Tabs: 大厅总览 (queues, windows, devices, alerts at a glance), 呼叫后台 (open summons from the
+windows, with a chime for each new or escalated one, and 已响应 / 已到窗口), 票号 (waiting tickets and the
 overrides on one of them), 窗口调度 (pause / reopen / close, tidal queue assignment),
 帮办取号 (issue a ticket on a citizen's behalf) and 操作记录 (this console's audit log).
 """
@@ -15,6 +16,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
     QFrame,
@@ -122,6 +124,9 @@ class GuideView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")
         self.tabs.addTab(self._overview(), tr("大厅总览"))
+        self.sound: Callable[[], None] = QApplication.beep  # the chime for a new or escalated 呼叫后台
+        self._chimed = 0
+        self.summon_tab = self.tabs.addTab(self._summons(), tr("呼叫后台"))
         self.tabs.addTab(self._tickets(), tr("票号与插队"))
         self.tabs.addTab(self._windows(), tr("窗口调度"))
         self.tabs.addTab(self._issue(), tr("帮办取号"))
@@ -197,6 +202,53 @@ class GuideView(QWidget):
         col.addWidget(lab)
         col.addWidget(widget, 1)
         return box
+
+    def _summons(self) -> QWidget:
+        page = QWidget()
+        row = QHBoxLayout(page)
+        row.setContentsMargins(12, 10, 12, 10)
+        left = QVBoxLayout()
+        left.addWidget(label(tr("窗口呼叫后台审批人员：联系部门后点“已响应”，人到窗口后点“已到窗口”（窗口终端同步显示）"),
+                             "muted", wrap=True))
+        self.summon_table = Table("summons", [("window", "窗口"), ("department", "部门"), ("state_text", "状态"),
+                                              ("wait", "等候"), ("ticket", "票号"), ("note", "说明")])
+        self.summon_table.itemSelectionChanged.connect(
+            lambda: self.console.select_summon(self.summon_table.selected_id()))
+        left.addWidget(self.summon_table, 1)
+        row.addLayout(left, 3)
+        panel = QFrame()
+        panel.setObjectName("panel")
+        col = QVBoxLayout(panel)
+        col.setContentsMargins(14, 10, 14, 10)
+        self.summon_title = label(tr("请选择一条呼叫"), "title", wrap=True)
+        col.addWidget(self.summon_title)
+        self.respond_btn = button(tr("已响应"), "summon_respond", "good",
+                                  lambda: self._send(lambda: self.console.respond_summon(self.console.selected_summon)))
+        self.arrive_btn = button(tr("已到窗口"), "summon_arrive", "primary",
+                                 lambda: self._send(lambda: self.console.arrive_summon(self.console.selected_summon)))
+        col.addWidget(self.respond_btn)
+        col.addWidget(self.arrive_btn)
+        col.addStretch(1)
+        row.addWidget(panel, 2)
+        return page
+
+    def _fill_summons(self) -> None:
+        c = self.console
+        rows = c.summon_rows()
+        self.summon_table.fill(rows, lambda r: RED if r["escalated"] else GREEN if r["state"] == "responded"
+                               else AMBER)
+        self.tabs.setTabText(self.summon_tab, tr("呼叫后台（{n}）", n=len(rows)) if rows else tr("呼叫后台"))
+        if c.selected_summon and self.summon_table.selected_id() != c.selected_summon:
+            self.summon_table.select_id(c.selected_summon)
+        s = c.summon
+        self.summon_title.setText(tr("{w} 呼叫{d}：{s}，{t}", w=s["window"], d=s["department"], s=s["state_text"],
+                                     t=s["wait"]) if s else tr("请选择一条呼叫"))
+        idle = c.idle and s is not None
+        self.respond_btn.setEnabled(idle and s is not None and s["state"] in ("pending", "escalated"))
+        self.arrive_btn.setEnabled(idle)
+        if c.chimes > self._chimed:  # one chime per refresh, however many came at once
+            self._chimed = c.chimes
+            self.sound()
 
     def _tickets(self) -> QWidget:
         page = QWidget()
@@ -418,6 +470,7 @@ class GuideView(QWidget):
         self.window_table.fill(wrows, lambda r: RED if r["long_pause"] else wcolor.get(r["state"]))
         self.devices.fill(c.device_rows(), lambda r: GREEN if r["online"] else (RED if r["seen"] else GREY))
         self._fill_alerts()
+        self._fill_summons()
         self._fill_tickets()
         self._fill_window_panel()
         self._fill_issue_choices()

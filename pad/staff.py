@@ -34,6 +34,7 @@ OUTCOMES = ("accepted", "consulted", "rejected", "passed")
 OUTCOME_LABELS = {"accepted": "受理", "consulted": "咨询", "rejected": "不予受理", "passed": "过号", "called": "已叫号"}
 PAUSE_REASONS = ("休息", "会议", "培训", "业务咨询", "系统故障", "其他")
 REJECT_REASONS = ("材料不齐全", "不符合法定形式", "不属于受理范围", "申请人不符合条件", "其他")
+SUMMON_STATES = {"pending": "待响应", "escalated": "待响应", "responded": "已响应", "arrived": "已到窗口"}
 CHANNEL_LABELS = {"kiosk": "自助取号", "appointment": "预约", "guide": "引导台帮办", "window": "窗口"}
 ACTIONS = ("login", "call_next", "call", "recall", "outcome", "transfer", "pause", "resume", "summon", "logout",
            "handover", "print")
@@ -365,11 +366,27 @@ class StaffPad(Presenter):
         return ""
 
     def summon_text(self) -> str:
+        """The latest 呼叫后台 and where it stands (待响应 / 已响应 / 已到窗口, from the hub), with the wait."""
+        hub = [x for x in (self.window_state.get("summons") or []) if isinstance(x, dict)]
+        if hub:
+            sm = hub[0]  # newest first
+            state, dep = str(sm.get("state", "")), sm.get("department", "")
+            if state in ("responded", "arrived"):
+                took = minutes(float(sm.get("wait_s") or 0))
+                return tr("呼叫后台 {d}：{s}（响应用时 {t}）", d=dep, s=tr(SUMMON_STATES[state]), t=took)
+            waited = minutes(self.clock() - float(sm.get("at") or self.clock()))
+            return tr("呼叫后台 {d}：待响应（已等 {t}）", d=dep, t=waited)
         if not self.summons:
             return ""
-        s = self.summons[0]
+        s = self.summons[0]  # a hub without summon states: what this pad sent
         ago = minutes(self.clock() - float(s["at"]))
         return tr("已呼叫后台 {d}（{t}前）", d=s["department"], t=ago)
+
+    @property
+    def summon_state(self) -> str:
+        """The latest summon's state from the hub ("" when none): pending, escalated, responded, arrived."""
+        hub = [x for x in (self.window_state.get("summons") or []) if isinstance(x, dict)]
+        return str(hub[0].get("state", "")) if hub else ""
 
     def transfer_targets(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """(queues, windows) a ticket may go to: every queue; every other window."""

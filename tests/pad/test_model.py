@@ -325,3 +325,48 @@ def test_alert_thresholds_come_from_the_hall_file(console: GuideConsole) -> None
     assert console.thresholds == Thresholds(long_wait_s=600, paused_s=300)
     console.on_message(topic("state/queues"), {"queues": [{"id": "A", "waiting": 2, "oldest_issued_at": T0 - 601}]})
     assert ("long_wait", "A") in {(a.kind, a.subject) for a in console.alerts()}
+
+
+def _summon(state: str, at: float, **extra: Any) -> dict[str, Any]:
+    return {"id": "2026-11-23-H001", "window": "S01", "department": "公安局", "ticket": "", "number": "A001",
+            "note": "", "state": state, "label": "", "at": at, "wait_s": extra.pop("wait_s", T0 - at), **extra}
+
+
+def test_escalated_summon_is_an_alert_and_chimes_again(console: GuideConsole) -> None:
+    clock = Clock(T0)
+    console.clock = clock
+    console.on_message(topic("catalog"), CATALOG)
+    console.on_message(topic("state/window/S01"), window(summons=[_summon("pending", T0 - 60)]))
+    assert console.chimes == 1
+    assert [r["wait"] for r in console.summon_rows()] == ["已等 1 分钟"]
+    assert "summon" not in {a.kind for a in console.alerts()}
+    clock.now = T0 + 600  # the hub escalated it (its [policy] summon_escalate_min)
+    console.on_message(topic("state/window/S01"), window(summons=[_summon("escalated", T0 - 60)]))
+    assert console.chimes == 2
+    found = [a for a in console.alerts() if a.kind == "summon"]
+    assert [(a.level, a.text) for a in found] == [("error", "呼叫后台超时未响应：S01 呼叫公安局，已等 11 分钟")]
+    assert console.alerts()[0].kind == "summon"  # errors first
+    console.on_message(topic("state/window/S01"), window(summons=[_summon("escalated", T0 - 60)]))
+    assert console.chimes == 2  # the same state again: no second chime
+    console.on_message(topic("state/window/S01"), window(summons=[_summon("responded", T0 - 60, wait_s=630.0)]))
+    assert "summon" not in {a.kind for a in console.alerts()}
+    assert console.summon_rows()[0]["wait"] == "响应用时 10 分钟"
+    with pytest.raises(NotAllowed):
+        console.respond_summon("nope")
+    cmd = console.arrive_summon("2026-11-23-H001")
+    assert (cmd.op, cmd.args) == ("summon.arrive", {"summon": "2026-11-23-H001"})
+
+
+def test_staff_pad_shows_the_summons_state_from_the_hub() -> None:
+    clock = Clock(T0)
+    pad = StaffPad(HallState(HALL), "P-S01", "S01", clock=clock)
+    pad.on_message(topic("catalog"), CATALOG)
+    assert pad.summon_text() == ""
+    pad.on_message(topic("state/window/S01"), window(summons=[_summon("pending", T0 - 180)]))
+    assert pad.summon_text() == "呼叫后台 公安局：待响应（已等 3 分钟）"
+    pad.on_message(topic("state/window/S01"), window(summons=[_summon("escalated", T0 - 180)]))
+    assert pad.summon_text() == "呼叫后台 公安局：待响应（已等 3 分钟）"
+    pad.on_message(topic("state/window/S01"), window(summons=[_summon("responded", T0 - 180, wait_s=120.0)]))
+    assert (pad.summon_text(), pad.summon_state) == ("呼叫后台 公安局：已响应（响应用时 2 分钟）", "responded")
+    pad.on_message(topic("state/window/S01"), window(summons=[_summon("arrived", T0 - 180, wait_s=120.0)]))
+    assert pad.summon_text() == "呼叫后台 公安局：已到窗口（响应用时 2 分钟）"
