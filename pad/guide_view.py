@@ -1,9 +1,10 @@
 """The guide console screen (引导台): binds tables and buttons to :class:`~pad.guide.GuideConsole`.
 
-Tabs: 大厅总览 (queues, windows, devices, alerts at a glance), 呼叫后台 (open summons from the
-windows, with a chime for each new or escalated one, and 已响应 / 已到窗口), 票号 (waiting tickets and the
+Tabs: 大厅总览 (queues, windows, devices, alerts at a glance), 票号 (waiting tickets and the
 overrides on one of them), 窗口调度 (pause / reopen / close, tidal queue assignment),
-帮办取号 (issue a ticket on a citizen's behalf) and 操作记录 (this console's audit log).
+帮办取号 (issue a ticket on a citizen's behalf), 操作记录 (this console's audit log) and 呼叫后台
+(the windows' open summons with their wait, 已响应 / 已到窗口; the tab shows how many are open and
+:attr:`GuideView.sound` chimes for each new or escalated one).
 """
 
 from __future__ import annotations
@@ -124,14 +125,14 @@ class GuideView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")
         self.tabs.addTab(self._overview(), tr("大厅总览"))
-        self.sound: Callable[[], None] = QApplication.beep  # the chime for a new or escalated 呼叫后台
-        self._chimed = 0
-        self.summon_tab = self.tabs.addTab(self._summons(), tr("呼叫后台"))
         self.tabs.addTab(self._tickets(), tr("票号与插队"))
         self.tabs.addTab(self._windows(), tr("窗口调度"))
         self.tabs.addTab(self._issue(), tr("帮办取号"))
         self.tabs.addTab(self._followups(), tr("回访整改"))
         self.tabs.addTab(self._audit(), tr("操作记录"))
+        self.sound: Callable[[], None] = QApplication.beep  # the chime for a new or escalated 呼叫后台
+        self._chimed = 0
+        self.summon_tab = self.tabs.addTab(self._summons(), tr("呼叫后台"))  # last: other tabs keep their places
         root.addWidget(self.tabs, 1)
         self.notice = label("", "notice_info", wrap=True)
         self.notice.setContentsMargins(16, 6, 16, 6)
@@ -224,7 +225,7 @@ class GuideView(QWidget):
         col.addWidget(self.summon_title)
         self.respond_btn = button(tr("已响应"), "summon_respond", "good",
                                   lambda: self._send(lambda: self.console.respond_summon(self.console.selected_summon)))
-        self.arrive_btn = button(tr("已到窗口"), "summon_arrive", "primary",
+        self.arrive_btn = button(tr("已到窗口"), "summon_arrive", "good",
                                  lambda: self._send(lambda: self.console.arrive_summon(self.console.selected_summon)))
         col.addWidget(self.respond_btn)
         col.addWidget(self.arrive_btn)

@@ -289,6 +289,55 @@ def guide_followups(out: Path) -> None:
         s01.close()
 
 
+def _summon(client: HallClient, window: str, department: str, note: str = "") -> str:
+    args = {"window": window, "department": department}
+    if note:
+        args["note"] = note
+    return str(client.request("window.summon", args)["summon"]["id"])
+
+
+def guide_summons(out: Path) -> None:
+    """呼叫后台 on the guide console: one answered, one waiting, one escalated (an alert too)."""
+    with hall() as lh:
+        app, s01 = _guide_hall(lh, clock=lambda: hallclock.now() + 12 * 60)  # 12 minutes on: one is overdue
+        escalated = _summon(s01.client, "S01", "公安局", "户口迁移材料需审批人确认")
+        assert lh.hub is not None
+        lh.hub.service.clock = lambda: hallclock.now() + 11 * 60  # the hub's timer sees 11 minutes pass
+        g1 = app.client  # a guide may summon for any window (here: for the windows without a pad app)
+        _summon(g1, "R01", "自然资源局")
+        g1.request("summon.respond", {"summon": _summon(g1, "S02", "市场监管局")})
+        console, view = app.presenter, app.view
+        wait_until(lambda: len(console.summon_rows()) == 3 and any(r["escalated"] for r in console.summon_rows()),
+                   timeout=10, what="summons")
+        view.sound = lambda: None
+        view.tabs.setCurrentIndex(view.summon_tab)
+        view.summon_table.select_id(escalated)
+        console.select_summon(escalated)
+        grab(view, out)
+        app.close()
+        s01.close()
+
+
+def pad_summon(out: Path) -> None:
+    """The window pad after 呼叫后台: the guide has answered (已响应), with the time it took."""
+    with hall() as lh:
+        kiosk = lh.client("K1")
+        fill_queues(kiosk, lh)
+        app = staff_pad(lh)
+        pad = app.presenter
+        app.view._send(pad.call_next)
+        wait_until(lambda: pad.current is not None and pad.pending is None, what="called")
+        app.view._send(lambda: pad.summon(pad.summon_department(), "需要审批人员现场确认"))
+        wait_until(lambda: pad.summon_state == "pending", what="summoned")
+        sid = pad.window_state["summons"][0]["id"]
+        assert lh.hub is not None
+        lh.hub.service.clock = lambda: hallclock.now() + 150  # answered two and a half minutes later
+        lh.guide("G1").request("summon.respond", {"summon": sid})
+        wait_until(lambda: pad.summon_state == "responded", what="answered")
+        grab(app.view, out)
+        app.close()
+
+
 SCENES: dict[str, Callable[[Path], None]] = {
     "pad-login": pad_login,
     "pad-idle": pad_idle,
@@ -299,4 +348,6 @@ SCENES: dict[str, Callable[[Path], None]] = {
     "guide-ticket": guide_ticket,
     "guide-windows": guide_windows,
     "guide-followups": guide_followups,
+    "guide-summons": guide_summons,
+    "pad-summon": pad_summon,
 }

@@ -34,7 +34,8 @@ add_english({
     "呼叫后台 {d}：待响应（已等 {t}）": "Back office {d}: not answered yet (waiting {t})",
     "待响应": "Not answered", "已响应": "Answered", "已到窗口": "At the window", "超时未响应": "Overdue",
     "响应用时 {t}": "answered in {t}", "已等 {t}": "waiting {t}", "呼叫后台（{n}）": "Back office ({n})",
-    "请选择一条呼叫": "Select a summons", "{w} 呼叫{d}：{what}": "{w} summoned {d}: {what}",
+    "请选择一条呼叫": "Select a summons", "请先选择一条呼叫": "Select a summons first",
+    "{w} 呼叫{d}：{what}": "{w} summoned {d}: {what}",
     "{w} 呼叫{d}：{s}，{t}": "{w} summoned {d}: {s}, {t}",
     "呼叫后台超时未响应：{w} 呼叫{d}，已等 {t}": "Back office not answering: {w} summoned {d}, waiting {t}",
     "窗口呼叫后台审批人员：联系部门后点“已响应”，人到窗口后点“已到窗口”（窗口终端同步显示）":
