@@ -55,3 +55,20 @@ def test_the_sample_hall_loads() -> None:
     hall = parse_hall(doc, text=text)
     assert len(hall.matters) >= 30
     assert hall.windows_serving("A")[:3] == ["S01", "S02", "S03"]
+
+
+def test_appointments_and_summon_keys_are_checked() -> None:
+    text = sample_hall_path().read_text(encoding="utf-8")
+    hall = parse_hall(tomllib.loads(text), text=text)
+    assert (hall.appointments.checkin_early_min, hall.appointments.checkin_late_min,
+            hall.appointments.early_gets_ticket, hall.policy.summon_escalate_min) == (30, 15, False, 10)
+    bad = text.replace("checkin_late_min = 15", "checkin_late_min = -5").replace(
+        "early_gets_ticket = false", "early_gets_ticket = 'no'").replace(
+        "[appointments]\n", "[appointments]\ncheckin_window = 3\n").replace(
+        "summon_escalate_min = 10", "summon_escalate_min = -1")
+    with pytest.raises(ConfigError) as exc:
+        parse_hall(tomllib.loads(bad), text=bad)
+    paths = {i.path for i in exc.value.issues}
+    assert {"appointments.checkin_late_min", "appointments.early_gets_ticket", "appointments.checkin_window",
+            "policy.summon_escalate_min"} <= paths
+    assert all(i.line for i in exc.value.issues if i.path.startswith("appointments"))
