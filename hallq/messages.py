@@ -94,6 +94,25 @@ class PendingEvaluation(Struct):
     timeout_s: int
 
 
+class SummonView(Struct):
+    """呼叫后台 (R11) as screens show it: in ``state/window/<id>`` (``summons``) and in replies."""
+
+    id: str
+    window: str
+    department: str
+    ticket: str
+    number: str
+    note: str
+    state: str  # pending / escalated / responded / arrived
+    label: str
+    at: float
+    escalated_at: float | None
+    responded_at: float | None
+    arrived_at: float | None
+    wait_s: float
+    answered_by: str
+
+
 class WindowState(Struct):
     """``state/window/<id>``."""
 
@@ -113,6 +132,7 @@ class WindowState(Struct):
     current: TicketView | None
     evaluation: PendingEvaluation | None
     counts: dict[str, int]
+    summons: list[SummonView] = []  # today's 呼叫后台 from this window, newest first
 
 
 class Call(Struct):
@@ -158,6 +178,9 @@ class CatalogPolicy(Struct):
     alert_pause_min: int
     guide_sign_in_required: bool
     opening_hours: list[str]
+    summon_escalate_min: int = 10
+    checkin_early_min: int = 30
+    checkin_late_min: int = 15
 
 
 class Zone(Struct):
@@ -320,7 +343,9 @@ class SummonEvent(Struct):
     ticket: str
     note: str
     by: str
-    at: float
+    at: float  # when the summons was made
+    summon: str = ""  # its id
+    state: str = "pending"  # its state now: pending / escalated / responded / arrived
 
 
 class ReprintEvent(Struct):

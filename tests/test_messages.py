@@ -54,7 +54,8 @@ def _morning(h: LocalHall) -> None:
     guide.request("hall.snapshot", {})
     pad.request("ticket.call_next", {"window": "S01"})
     pad.request("ticket.recall", {"window": "S01"})
-    pad.request("window.summon", {"window": "S01", "department": "公安局", "note": "请审批人员到窗口"})
+    summon = pad.request("window.summon", {"window": "S01", "department": "公安局", "note": "请审批人员到窗口"})
+    guide.request("summon.respond", {"summon": summon["summon"]["id"]})  # event/summon and window state again
     pad.request("ticket.outcome", {"window": "S01", "outcome": "accepted"})
     screen.request("evaluation.submit", {"window": "S01", "level": 5})
     pad.request("ticket.call_next", {"window": "S01"})
