@@ -83,10 +83,11 @@ class LocalHall:
         return c
 
     def book(self, code: str, slot: float, matter: str, situation: str, name_masked: str = "") -> None:
-        """An appointment (预约) for the hall's day of ``slot``, as ``hallq appointments import`` stores it."""
+        """An appointment (预约) for the hall's day today (by its clock), as ``hallq appointments import``
+        stores it; ``slot`` may be any time (a booking just before midnight stays today's)."""
         from hub.store import Store
 
-        day = hallclock.local(slot, self.hall.timezone).date().isoformat()
+        day = hallclock.local(self.clock(), self.hall.timezone).date().isoformat()
         store = Store(self.db)
         try:
             store.add_appointments([{
