@@ -309,6 +309,7 @@ def core_view(core: HallCore) -> dict[str, Any]:
         "counters": dict(core.counters),
         "seq": core.seq,
         "active_by_person": dict(core.active_by_person),
+        "summons": copy.deepcopy(core.summons),
     }
 
 

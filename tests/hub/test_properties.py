@@ -51,11 +51,13 @@ BY_KIND = {
     "wait": st.tuples(st.just("wait"), st.sampled_from([1, 30, 61, 600, 3600])),
     "long_wait": st.tuples(st.just("wait"), st.sampled_from([3 * 3600, 20 * 3600])),
     "expire_all": st.tuples(st.just("expire_all")),
+    "summon": st.tuples(st.just("summon"), w, st.sampled_from(["", "公安局"])),
+    "answer": st.tuples(st.just("answer"), st.integers(0, 4), st.sampled_from(["respond", "arrive"])),
 }
 # how often each kind comes up: a busy hall issues, calls and records outcomes most
 WEIGHTS = {"issue": 8, "call_next": 8, "outcome": 8, "open": 2, "call": 2, "recall": 2, "transfer": 2, "retake": 3,
            "cancel": 1, "verify": 1, "pause": 1, "resume": 2, "close": 1, "evaluate": 3, "skip": 1, "wait": 3,
-           "long_wait": 1, "expire_all": 1}
+           "long_wait": 1, "expire_all": 1, "summon": 1, "answer": 1}
 op = st.sampled_from([k for k, n in WEIGHTS.items() for _ in range(n)]).flatmap(BY_KIND.__getitem__)
 
 
@@ -104,6 +106,11 @@ def run(core: HallCore, now: float, o: tuple[Any, ...]) -> list[ev.Event]:
             return core.skip_evaluation(now, o[1])
         case "expire_all":
             return core.expire_all(now)
+        case "summon":
+            return core.summon(now, o[1], o[2])
+        case "answer":
+            ids = list(core.summons)
+            return core.answer_summon(now, ids[o[1]] if o[1] < len(ids) else "none", o[2])
     raise AssertionError(kind)
 
 
