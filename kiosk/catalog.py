@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from hub.hall import Option, Question, Situation  # the hub's own model of the catalogue, pure dataclasses
-from kiosk.pinyin import matches_initials
+from kiosk.pinyin import Fit, match
 
 
 class Route(StrEnum):
@@ -104,17 +104,20 @@ class Catalog:
         return [m for m in self.matters.values() if m.zone == zone]
 
     def search(self, query: str) -> list[Matter]:
-        """Matters whose name, keywords, department or situations contain ``query``,
-        or whose name/keywords have it as pinyin initials (``sfz`` → 身份证). Best first."""
+        """Matters matching ``query``, best first: Chinese text in the name, keywords, situations or
+        department; or pinyin — initials (``sfz``), full (``shenfenzheng``) or mixed — of the name or a
+        keyword. Ranked by where it fits: the whole name or its start, a whole keyword, a keyword's
+        start, inside the name, inside a keyword; then by how many keywords fit (``yb`` puts the
+        医保 matters, with several 医保 keywords, before 食品经营许可's 预包装); then catalogue order."""
         q = query.strip()
         if not q:
             return []
-        scored: list[tuple[int, int, Matter]] = []
+        scored: list[tuple[int, int, int, Matter]] = []
         for order, m in enumerate(self.matters.values()):
-            score = _score(m, q)
-            if score:
-                scored.append((-score, order, m))
-        return [m for _, _, m in sorted(scored, key=lambda t: (t[0], t[1]))]
+            rank, hits = _score(m, q)
+            if rank:
+                scored.append((-rank, -hits, order, m))
+        return [m for *_, m in sorted(scored, key=lambda t: t[:3])]
 
     def route(self, situation: Situation) -> Route:
         if situation.consult_only:
@@ -126,18 +129,37 @@ class Catalog:
         return Route.WINDOW
 
 
-def _score(m: Matter, q: str) -> int:
-    lower = q.lower()
-    if q in m.name:
-        return 4
-    if any(q in k or k in q for k in m.keywords if k):
-        return 3
-    if any(q in s.name for s in m.situations) or q in m.department:
-        return 2
-    if lower.isascii() and lower.isalnum() and len(lower) >= 2 and (
-            matches_initials(m.name, lower) or any(matches_initials(k, lower) for k in m.keywords)):
-        return 1
-    return 0
+# Rank of a fit (higher first): by field and by how the query fits it.
+_NAME_RANK = {Fit.WHOLE: 8, Fit.PREFIX: 7, Fit.INSIDE: 4}
+_KEYWORD_RANK = {Fit.WHOLE: 6, Fit.PREFIX: 5, Fit.INSIDE: 3}
+
+
+def _text_fit(text: str, q: str) -> Fit:
+    """How Chinese (or any literal) ``q`` fits ``text``."""
+    if not text or q not in text:
+        return Fit.NONE
+    return Fit.WHOLE if text == q else Fit.PREFIX if text.startswith(q) else Fit.INSIDE
+
+
+def _score(m: Matter, q: str) -> tuple[int, int]:
+    """(rank, hits): the best rank of any field ``q`` fits (0: no match) and how many fields it fits."""
+    pinyin = q.isascii() and q.isalnum()
+
+    def fit(text: str) -> Fit:
+        literal = _text_fit(text, q)
+        return max(literal, match(text, q)) if pinyin else literal
+
+    name = fit(m.name)
+    ranks = [_NAME_RANK[name]] if name else []
+    for k in m.keywords:
+        kf = fit(k)
+        if kf:
+            ranks.append(_KEYWORD_RANK[kf])
+        elif not pinyin and k and k in q:  # the keyword inside a longer query: 办身份证的 → 身份证
+            ranks.append(2)
+    if not pinyin and (any(q in s.name for s in m.situations) or q in m.department):
+        ranks.append(1)
+    return (max(ranks), len(ranks)) if ranks else (0, 0)
 
 
 @dataclass

@@ -40,7 +40,7 @@ def at_identify(m: KioskModel) -> None:
 # ---------------------------------------------------------------- catalogue, search, pinyin
 
 
-def test_pinyin_initials_from_gb2312_order_and_polyphones() -> None:
+def test_pinyin_initials_and_polyphones() -> None:
     assert initials("居民身份证") == "jmsfz"
     assert initials("住房公积金") == "zfgjj"
     assert initials_of("行") == "xh"  # 银行 yh and 行政 xz both work
@@ -59,6 +59,39 @@ def test_search_by_keyword_and_pinyin_initials(query: str, expected: str) -> Non
     if expected not in ids:  # the sample hall's ids: match by name instead
         expected = next(m["id"] for m in CATALOG["matters"] if "公积金提取" in m["name"])
     assert expected in found[:3], found
+
+
+@pytest.mark.parametrize(("query", "name"), [
+    ("shenfenzheng", "居民身份证申领、换领、补领"), ("shenfz", "居民身份证申领、换领、补领"),
+    ("gongjijin", "住房公积金提取（购房、还贷、租房）"), ("jiashizheng", "机动车驾驶证换证、补证"),
+    ("SHENFENZHENG", "居民身份证申领、换领、补领"), ("canjiren", "残疾人证办理"),
+])
+def test_search_by_full_pinyin(query: str, name: str) -> None:
+    found = [m.name for m in Catalog.from_json(CATALOG).search(query)]
+    assert found and found[0] == name, found
+
+
+def test_search_ranks_whole_and_prefix_fits_before_substrings() -> None:
+    cat = Catalog.from_json(CATALOG)
+    found = [m.name for m in cat.search("yb")]
+    medical = [n for n in found if "医疗保险" in n]
+    assert len(medical) == 2, found
+    assert found[:2] == medical, found  # 医保 first: 食品经营许可 (预包装) only after them
+    assert found.index("食品经营许可") > 1
+    # a name's own start beats a keyword's start: 不动产 matters come before any matter with 不动产 as a keyword
+    bdc = [m.name for m in cat.search("bdc")]
+    assert all(n.startswith("不动产") for n in bdc[:3]), bdc
+
+
+def test_pinyin_match_says_where_the_query_fits() -> None:
+    from kiosk.pinyin import Fit, match
+    assert match("医保", "yb") is Fit.WHOLE
+    assert match("医保", "yibao") is Fit.WHOLE
+    assert match("身份证丢失", "sfz") is Fit.PREFIX
+    assert match("异地就医备案", "yb") is Fit.INSIDE
+    assert match("户口迁移", "sfz") is Fit.NONE
+    assert match("身份证", "shenf") is Fit.PREFIX  # still typing
+    assert match("𠀀", "a") is Fit.NONE  # no reading known: no crash, no match
 
 
 def test_search_finds_nothing_for_nonsense() -> None:
