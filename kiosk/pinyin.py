@@ -36,7 +36,7 @@ def readings_of(char: str) -> tuple[str, ...]:
     for themselves; ``()`` for punctuation and anything without a reading."""
     if char.isascii():
         return (char.lower(),) if char.isalnum() else ()
-    found = pinyin(char, style=Style.NORMAL, heteronym=True, errors=lambda _x: [])
+    found = pinyin(char, style=Style.NORMAL, heteronym=True, errors="ignore")
     out: list[str] = []
     for r in found[0] if found else []:
         if r.isascii() and r.isalpha() and r not in out:
