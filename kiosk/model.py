@@ -108,7 +108,7 @@ class Notice:
 
 
 def masked_entry(text: str) -> str:
-    """The ID number as typed, with the birth-date digits starred as they come (never shown whole)."""
+    """The ID number with its birth-date digits starred (``110105********002X``)."""
     return text[:6] + "*" * len(text[6:14]) + text[14:]
 
 
@@ -125,7 +125,6 @@ class KioskModel:
         self.broker_up = False
         self.hub_up = False
         self.printer = PrinterState()
-        self.elder = False
         self._listeners: list[Callable[[], None]] = []
         self._effects: list[Effect] = []
         self.orphans: dict[str, Send] = {}  # request id -> a request nobody waits for any more
@@ -157,6 +156,7 @@ class KioskModel:
     def _clear(self) -> None:
         """Forget the citizen: everything personal and the way they came."""
         self.screen = Screen.START
+        self.elder = False  # 长者模式 is the citizen's choice: the next one starts without it
         self.history: list[Screen] = []
         self.list_title = ""
         self.matters: list[Matter] = []
@@ -222,10 +222,15 @@ class KioskModel:
         return self.field_display(self.field)
 
     def field_display(self, f: Field) -> str:
-        """What the screen shows of a field: ID and phone numbers starred as they are typed."""
+        """What the screen shows of a field.
+
+        The ID number shows as typed, so that a digit typed wrong can be found and corrected; once
+        complete (18 characters), read from a card, or left for another field, its birth-date digits
+        are starred: the whole number is never on screen. Phone numbers are starred as typed."""
         text = self.fields[f]
         if f is Field.ID:
-            return masked_entry(text)
+            typing = f is self.field and len(text) < MAX_LEN[Field.ID] and not self.card_name
+            return text if typing else masked_entry(text)
         if f is Field.PHONE:
             return text[:3] + "*" * len(text[3:7]) + text[7:]  # 138****5678, never whole
         return text

@@ -52,8 +52,9 @@ def _scene(out: Path, drive: Callable[[Any, Any, Any], Callable[[], bool]], *, s
         window.resize(*size)
         window.show()
         _wait(app, lambda: model.catalog is not None and model.hub_up and model.printer.checked)
-        model.elder = elder
         done = drive(model, controller, hall)
+        if elder:
+            model.set_elder(True)
         _wait(app, done)
         for _ in range(5):
             app.processEvents()
@@ -96,6 +97,22 @@ def _identify(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
     for c in SAMPLE_ID[:12]:
         model.key(c)
     return lambda: model.visible.value == "identify"
+
+
+def _identify_priority(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
+    model.open_priority()
+    model.choose_priority("military")  # the longest group name of the sample hall
+    done = _identify(model, controller, hall)
+    from kiosk.model import Field
+
+    model.select_field(Field.PHONE)  # left for the phone: the ID shows masked
+    return done
+
+
+def _search(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
+    model.open_search()
+    model.search("yb")
+    return lambda: model.visible.value == "matters"
 
 
 def _ticket(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
@@ -141,6 +158,11 @@ SCENES: dict[str, Callable[[Path], None]] = {
     "kiosk-result-landscape": lambda out: _scene(out, _result, size=LANDSCAPE),
     "kiosk-online": lambda out: _scene(out, _online),
     "kiosk-id": lambda out: _scene(out, _identify),
+    "kiosk-id-priority": lambda out: _scene(out, _identify_priority),
+    "kiosk-id-elder": lambda out: _scene(out, _identify_priority, elder=True),
+    "kiosk-search": lambda out: _scene(out, _search),
+    "kiosk-search-elder": lambda out: _scene(out, _search, elder=True),
+    "kiosk-result-elder": lambda out: _scene(out, _result, elder=True),
     "kiosk-ticket": lambda out: _scene(out, _ticket),
     "kiosk-checkin-early": lambda out: _scene(out, _checkin("YY3001", 150, "notice")),
     "kiosk-checkin-late": lambda out: _scene(out, _checkin("YY3002", -40, "ticket")),

@@ -100,7 +100,7 @@ ENGLISH = {
     "打印机离线，请检查电源和连接": "the printer is offline",
     "打印机纸仓盖打开，请合上纸仓盖": "the printer cover is open",
     "搜索：{q}": "Search: {q}",
-    "为保护隐私，号码中的出生日期以 * 显示": "For your privacy the date of birth is shown as *",
+    "为保护隐私，号码输完后出生日期以 * 显示": "For your privacy the birth date shows as * once complete",
 }
 
 add_english(ENGLISH)

@@ -3,7 +3,12 @@
 Each screen is a page that redraws itself from the model when the model changes; every
 touch calls one model method. Touch-first: buttons at least 72 px high (96 px in 长者模式),
 no hover-only affordances, lists scroll by dragging. Portrait 1080×1920 and landscape
-1920×1080 both work: tile grids take 2 columns in portrait, 3 in landscape.
+1920×1080 both work: tile grids take 2 columns in portrait, 3 in landscape; in landscape the
+zones come before the popular matters so that all of them are above the fold.
+
+长者模式 (elder mode) scales every text and button by :data:`ELDER_SCALE` (≥ 1.6×), uses fewer
+columns and drops secondary lines (departments under matter names), but keeps every function
+of the normal screens: search, zones, 全部事项, every popular matter.
 """
 
 from __future__ import annotations
@@ -41,6 +46,9 @@ from kiosk.strings import register as _register_strings
 
 _register_strings()
 
+ELDER_SCALE = 1.65  # 长者模式: every font and button ≥ 1.6× (24 px → 40 px)
+HEADER_SCALE_MAX = 1.25  # the header bar (hall name, clock) grows less, so that it still fits one line
+
 BLUE, DARK, RED, BG, TEXT, MUTED, GREEN, AMBER = (
     "#0b4ea2", "#083a7a", "#c8161d", "#eef3fa", "#1d2733", "#5b6b7f", "#1a7f37", "#b26a00")
 
@@ -49,15 +57,19 @@ def stylesheet(scale: float) -> str:
     def px(n: float) -> str:
         return f"{round(n * scale)}px"
 
+    def hpx(n: float) -> str:
+        return f"{round(n * min(scale, HEADER_SCALE_MAX))}px"
+
     return f"""
     QWidget#kiosk {{ background: {BG}; }}
     QWidget {{ color: {TEXT}; font-size: {px(24)}; }}
     QFrame#header {{ background: {BLUE}; border-bottom: 6px solid {RED}; }}
-    QLabel#hall {{ color: white; font-size: {px(34)}; font-weight: bold; }}
-    QLabel#clock {{ color: white; font-size: {px(24)}; }}
+    QLabel#hall {{ color: white; font-size: {hpx(34)}; font-weight: bold; }}
+    QLabel#clock {{ color: white; font-size: {hpx(24)}; }}
     QLabel#title {{ font-size: {px(38)}; font-weight: bold; color: {DARK}; }}
     QLabel#subtitle {{ font-size: {px(24)}; color: {MUTED}; }}
     QLabel#section {{ font-size: {px(28)}; font-weight: bold; color: {DARK}; padding-top: {px(8)}; }}
+    QLabel#hint {{ font-size: {hpx(24)}; color: {MUTED}; }}
     QLabel#trail {{ font-size: {px(22)}; color: {BLUE}; }}
     QLabel#error {{ font-size: {px(26)}; color: {RED}; font-weight: bold; }}
     QLabel#big {{ font-size: {px(150)}; font-weight: bold; color: {RED}; }}
@@ -66,6 +78,9 @@ def stylesheet(scale: float) -> str:
                    font-size: {px(24)}; }}
     QLabel#badgeWarn {{ background: {AMBER}; color: white; border-radius: {px(8)}; padding: {px(6)} {px(16)};
                        font-size: {px(24)}; }}
+    QFrame#badge {{ background: {BLUE}; border-radius: {px(8)}; }}
+    QFrame#badgeWarn {{ background: {AMBER}; border-radius: {px(8)}; }}
+    QLabel#badgeText {{ background: transparent; color: white; font-size: {px(26)}; font-weight: bold; }}
     QLabel#field {{ background: white; border: 3px solid #b8c6da; border-radius: {px(10)}; padding: {px(10)};
                    font-size: {px(40)}; font-family: monospace; min-height: {px(60)}; }}
     QLabel#fieldActive {{ background: white; border: 4px solid {BLUE}; border-radius: {px(10)}; padding: {px(10)};
@@ -91,7 +106,7 @@ def stylesheet(scale: float) -> str:
                           font-weight: bold; min-height: {px(100)}; }}
     QPushButton#option {{ text-align: left; min-height: {px(110)}; font-size: {px(32)}; padding-left: {px(28)};
                           border: 3px solid #b8c6da; }}
-    QPushButton#key {{ min-height: {px(84)}; font-size: {px(38)}; font-weight: bold; }}
+    QPushButton#key {{ min-height: {hpx(84)}; font-size: {px(38)}; font-weight: bold; }}
     QPushButton#nav {{ min-height: {px(72)}; min-width: {px(180)}; font-size: {px(26)}; }}
     QPushButton#elder {{ min-height: {px(56)}; background: transparent; color: white; border: 2px solid white;
                          font-size: {px(24)}; }}
@@ -123,6 +138,21 @@ def label(text: str, name: str = "", wrap: bool = True, align: Qt.AlignmentFlag 
     if align is not None:
         lab.setAlignment(align)
     return lab
+
+
+def badge(text: str, warn: bool = False) -> QFrame:
+    """A coloured note the width of the page, its text wrapped inside.
+
+    The colour and padding sit on a frame around a plain label: a word-wrapped QLabel with
+    stylesheet padding gets its height from the text alone, which cut the green-channel
+    instruction on the ID screen down to an unreadable line and a half."""
+    f = QFrame()
+    f.setObjectName("badgeWarn" if warn else "badge")
+    lay = QVBoxLayout(f)
+    lay.setContentsMargins(18, 8, 18, 8)
+    text_label = label(text, "badgeText")
+    lay.addWidget(text_label)
+    return f
 
 
 def button(text: str, on: Callable[[], None], name: str = "", enabled: bool = True) -> QPushButton:
@@ -254,22 +284,24 @@ class StartPage(Page):
             button(tr("过号取号"), m.open_retake, "action"),
             button(tr("预约签到"), m.open_checkin, "action"),
         ]
-        if m.elder:
-            actions.pop(0)  # 长者模式: fewer choices, no typing
-        b.addLayout(self.grid(actions, 3 if m.elder else 2 if self.portrait else 4))
-        b.addWidget(label(tr("常办事项"), "section"))
-        popular = cat.popular()[:6] if m.elder else cat.popular()
-        tiles = [wrapped_button(pm.name, partial(m.open_matter, pm.id), sub=pm.department) for pm in popular]
-        b.addLayout(self.grid(tiles, 2 if m.elder or self.portrait else 3))
-        if not m.elder:
-            b.addWidget(label(tr("按办事区域查找"), "section"))
-            zones = [button(f"{name}", partial(m.open_zone, zid), "zone") for zid, name in cat.zones.items()]
-            zones.append(button(tr("全部事项"), m.open_all, "zone"))
-            b.addLayout(self.grid(zones, 2 if self.portrait else 4))
-            if cat.notices:
-                lines = [label(tr("大厅公告"), "section")]
-                lines += [label("· " + n) for n in cat.notices]
-                b.addWidget(card(*lines, name="notice", spacing=6))
+        b.addLayout(self.grid(actions, 2 if m.elder or self.portrait else 4))
+        # 长者模式 keeps every choice, in fewer columns and without the departments' small print
+        wide = 2 if m.elder or self.portrait else 3
+        tiles = [wrapped_button(pm.name, partial(m.open_matter, pm.id), sub="" if m.elder else pm.department)
+                 for pm in cat.popular()]
+        zones = [button(f"{name}", partial(m.open_zone, zid), "zone") for zid, name in cat.zones.items()]
+        zones.append(button(tr("全部事项"), m.open_all, "zone"))
+        sections = [(tr("常办事项"), self.grid(tiles, wide)),
+                    (tr("按办事区域查找"), self.grid(zones, 2 if m.elder or self.portrait else 4))]
+        if not self.portrait:
+            sections.reverse()  # landscape: every zone above the fold, the matters below
+        for title, grid in sections:
+            b.addWidget(label(title, "section"))
+            b.addLayout(grid)
+        if cat.notices:
+            lines = [label(tr("大厅公告"), "section")]
+            lines += [label("· " + n) for n in cat.notices]
+            b.addWidget(card(*lines, name="notice", spacing=6))
         b.addStretch(1)
 
 
@@ -283,7 +315,7 @@ class MattersPage(Page):
         b = self.body
         title = tr("搜索事项") if m.searching else m.list_title
         if m.priority_group:
-            b.addWidget(label(tr("绿色通道：{group}（需到引导台核验）", group=m.group_name), "badgeWarn"))
+            b.addWidget(badge(tr("绿色通道：{group}（需到引导台核验）", group=m.group_name), warn=True))
         b.addWidget(label(title, "title"))
         if m.searching:
             self.search_box = QLineEdit(m.search_text)
@@ -303,7 +335,8 @@ class MattersPage(Page):
             b.addWidget(label(hint, "section"))
         if not m.matters:
             b.addWidget(label(tr("没有找到相关事项。可换个说法，或到引导台咨询。"), "subtitle"))
-        tiles = [wrapped_button(x.name, partial(m.open_matter, x.id), sub=x.department) for x in m.matters]
+        tiles = [wrapped_button(x.name, partial(m.open_matter, x.id), sub="" if m.elder else x.department)
+                 for x in m.matters]
         b.addLayout(self.grid(tiles, 2 if self.portrait or m.elder else 3))
         b.addStretch(1)
 
@@ -336,7 +369,7 @@ class QuestionPage(Page):
         assert q is not None
         b = self.body
         b.addWidget(label(" › ".join(walk.trail()), "trail"))
-        b.addWidget(label(tr("第 {n} 步", n=len(walk.path) + 1), "badge"), 0, Qt.AlignmentFlag.AlignLeft)
+        b.addWidget(label(tr("第 {n} 步", n=len(walk.path) + 1), "badge", wrap=False), 0, Qt.AlignmentFlag.AlignLeft)
         b.addWidget(label(q.text, "huge"))
         for i, opt in enumerate(q.options):
             b.addWidget(wrapped_button(opt.text, partial(m.answer, i), "option"))
@@ -360,7 +393,7 @@ class ResultPage(Page):
         b.addWidget(label(walk.matter.name, "title"))
         row = QHBoxLayout()
         row.addWidget(label(tr("办理情形：{name}", name=s.name), "section"), 1)
-        row.addWidget(label(tr(ROUTE_BADGES[route]), "badgeWarn" if route is Route.ASSIST else "badge"))
+        row.addWidget(label(tr(ROUTE_BADGES[route]), "badgeWarn" if route is Route.ASSIST else "badge", wrap=False))
         b.addLayout(row)
         info: list[QWidget] = []
         if s.materials:
@@ -426,8 +459,7 @@ class EntryPage(Page):
                 what += tr("（帮办代办）")
             b.addWidget(label(what, "subtitle"))
             if m.priority_group:
-                b.addWidget(label(tr("绿色通道：{group}（需到引导台核验）", group=m.group_name), "badgeWarn"),
-                            0, Qt.AlignmentFlag.AlignLeft)
+                b.addWidget(badge(tr("绿色通道：{group}（需到引导台核验）", group=m.group_name), warn=True))
             fields = [(Field.ID, tr("身份证号码")), (Field.PHONE, tr("手机号码（选填，用于接收办理通知）"))]
             confirm = tr("确定取号")
         elif screen is Screen.RETAKE:
@@ -448,7 +480,7 @@ class EntryPage(Page):
             value.mousePressEvent = partial(lambda field, _e: m.select_field(field), f)  # type: ignore[method-assign]
             b.addWidget(value)
         if Field.ID in (f for f, _ in fields):
-            b.addWidget(label(tr("为保护隐私，号码中的出生日期以 * 显示"), "subtitle"))
+            b.addWidget(label(tr("为保护隐私，号码输完后出生日期以 * 显示"), "subtitle"))
         if screen is Screen.IDENTIFY and m.card_name:
             from hallq.idcard import mask_name
 
@@ -625,6 +657,8 @@ class KioskWindow(QWidget):
         self.clock = label("", "clock", wrap=False)
         self.elder_button = button("", lambda: model.set_elder(not model.elder), "elder")
         self.elder_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        self.hall_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.hall_label.setMinimumWidth(200)
         h.addWidget(self.hall_label, 1)
         h.addWidget(self.clock)
         h.addSpacing(24)
@@ -644,13 +678,14 @@ class KioskWindow(QWidget):
         f.setContentsMargins(32, 12, 32, 20)
         self.back_button = button(tr("返回上一步"), model.back, "nav")
         self.home_button = button(tr("返回首页"), model.home, "nav")
-        self.hint = label("", "subtitle", wrap=False)
+        self.hint = label("", "hint", wrap=False)  # small print: grows less in 长者模式, fits between the buttons
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # the countdown never widens the window (long English, 长者模式): it gets what is left
+        self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         for w in (self.back_button, self.home_button):
             w.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         f.addWidget(self.back_button)
-        f.addStretch(1)
-        f.addWidget(self.hint)
-        f.addStretch(1)
+        f.addWidget(self.hint, 1)
         f.addWidget(self.home_button)
         lay.addWidget(self.footer)
         self._wedge_last = 0.0
@@ -676,7 +711,7 @@ class KioskWindow(QWidget):
 
     def refresh(self) -> None:
         m = self.model
-        scale = 1.35 if m.elder else 1.0
+        scale = ELDER_SCALE if m.elder else 1.0
         if scale != self._scale:
             self._scale = scale
             self.setStyleSheet(stylesheet(scale))

@@ -148,11 +148,16 @@ def test_back_walks_answers_then_screens() -> None:
 # ---------------------------------------------------------------- ID entry
 
 
-def test_id_entry_is_masked_while_typed() -> None:
+def test_id_entry_shows_digits_while_typed_and_is_masked_when_complete() -> None:
     m = model()
     at_identify(m)
+    shown = []
     for c in SAMPLE_ID:
         m.key(c)
+        shown.append(m.field_display(Field.ID))
+    assert shown[11] == SAMPLE_ID[:12]  # the birth date as typed: a wrong digit can be found
+    assert shown[16] == SAMPLE_ID[:17]
+    assert shown[-1] == "110105********002X"  # complete: starred, never whole
     assert m.field_display(Field.ID) == "110105********002X"
     assert SAMPLE_ID not in m.field_display(Field.ID)
     assert masked_entry("1101051949") == "110105****"
@@ -163,6 +168,28 @@ def test_id_entry_is_masked_while_typed() -> None:
         shown.append(m.entry_display)
     assert shown[4] == "138**" and shown[-1] == "138****5678"
     assert not any("1234" in s for s in shown), "the middle digits never show"
+
+
+def test_id_entry_is_masked_when_the_citizen_moves_to_another_field() -> None:
+    m = model()
+    at_identify(m)
+    for c in SAMPLE_ID[:14]:
+        m.key(c)
+    assert m.field_display(Field.ID) == SAMPLE_ID[:14]
+    m.select_field(Field.PHONE)
+    assert m.field_display(Field.ID) == "110105********"
+    m.select_field(Field.ID)
+    m.key("⌫")
+    assert m.field_display(Field.ID) == SAMPLE_ID[:13]  # correcting: the digits show again
+
+
+def test_a_card_read_number_is_never_shown_unmasked() -> None:
+    m = model()
+    at_identify(m)
+    m.card_read(SAMPLE_ID, "张三")
+    m.select_field(Field.ID)
+    m.key("⌫")
+    assert "*" in m.field_display(Field.ID)
 
 
 @pytest.mark.parametrize(("typed", "message"), [

@@ -1,0 +1,180 @@
+"""The kiosk's screens as a citizen sees them, on a real hall: 长者模式 (size, functions, reset),
+the green-channel note on the ID screen, the landscape start screen, window names."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from tests.kiosk.conftest import SAMPLE_ID, FakeClock, KioskRig, wait_for
+
+
+def _px(w: QWidget) -> int:
+    w.ensurePolished()
+    return w.font().pixelSize()
+
+
+def _named(k: KioskRig, kind: type[QWidget], name: str) -> QWidget:
+    page = k.window.current_page()
+    found = [w for w in page.findChildren(kind) if w.objectName() == name and w.isVisibleTo(k.window)]
+    assert found, f"no visible {kind.__name__}#{name} on {k.screen()}"
+    return found[0]
+
+
+def _tile_text(k: KioskRig) -> QLabel:
+    tile = _named(k, QPushButton, "tile")
+    return tile.findChildren(QLabel)[0]
+
+
+def _sizes(k: KioskRig) -> dict[str, int]:
+    """Font pixel sizes of what a citizen reads on the start screen and the ID screen."""
+    out = {"title": _px(_named(k, QLabel, "title")), "section": _px(_named(k, QLabel, "section")),
+           "action": _px(_named(k, QPushButton, "action")), "zone": _px(_named(k, QPushButton, "zone")),
+           "tile": _px(_tile_text(k))}
+    return out
+
+
+def _start_buttons(k: KioskRig) -> set[str]:
+    return {b.text() or str(b.property("tileText")) for b in k.window.current_page().findChildren(QPushButton)
+            if b.isVisibleTo(k.window)}
+
+
+def test_elder_mode_is_at_least_1_6_times_larger_everywhere(kiosk: KioskRig) -> None:
+    k = kiosk.start()
+    normal = _sizes(k)
+    k.tap("长者模式")
+    assert k.model.elder
+    elder = _sizes(k)
+    for name, px in normal.items():
+        assert elder[name] >= 1.6 * px, (name, px, elder[name])
+    # the ID screen: keypad and the number field
+    k.model.set_elder(False)
+    k.tap("居民身份证申领、换领、补领")
+    k.tap("第一次办身份证")
+    k.tap("取号")
+    k.wait_screen("identify")
+    key_n, field_n = _px(k.window.button("5")), _px(_named(k, QLabel, "fieldActive"))
+    k.tap("长者模式")
+    key_e, field_e = _px(k.window.button("5")), _px(_named(k, QLabel, "fieldActive"))
+    assert key_e >= 1.6 * key_n and field_e >= 1.6 * field_n, (key_n, key_e, field_n, field_e)
+    assert _px(k.window.button("返回首页")) >= 1.6 * 26
+
+
+def test_elder_mode_keeps_every_function_of_the_start_screen(kiosk: KioskRig) -> None:
+    k = kiosk.start()
+    normal = _start_buttons(k)
+    cat = k.model.catalog
+    assert cat is not None
+    k.tap("长者模式")
+    elder = _start_buttons(k)
+    assert normal == elder, (normal - elder, elder - normal)
+    for needed in ["搜索事项", "老年人/特殊群体", "过号取号", "预约签到", "全部事项",
+                   *cat.zones.values(), *(m.name for m in cat.popular())]:
+        assert needed in elder, needed
+    k.tap("搜索事项")  # and they work: search by pinyin in 长者模式
+    k.tap("S")
+    k.tap("F")
+    k.tap("Z")
+    assert "居民身份证申领、换领、补领" in k.window.texts()
+
+
+def test_elder_mode_resets_after_home_for_the_next_citizen(kiosk: KioskRig) -> None:
+    k = kiosk.start()
+    normal = _px(_named(k, QLabel, "title"))
+    k.tap("长者模式")
+    k.window.button("全部事项").click()  # below the fold in 长者模式: a citizen scrolls to it first
+    k.wait_screen("matters")
+    assert k.model.elder
+    k.tap("返回首页")
+    k.wait_screen("start")
+    assert not k.model.elder
+    assert _px(_named(k, QLabel, "title")) == normal
+    assert k.window.elder_button.text() == "长者模式"
+
+
+def test_elder_mode_resets_with_the_idle_timeout(kiosk: KioskRig) -> None:
+    clock = FakeClock()
+    k = kiosk.start(clock=clock, idle=60)
+    normal = _px(_named(k, QLabel, "title"))
+    k.tap("长者模式")
+    k.window.button("全部事项").click()
+    k.wait_screen("matters")
+    assert k.model.elder
+    clock.advance(61)
+    k.wait_screen("start", timeout=5)
+    wait_for(k.qtbot, lambda: not k.model.elder, 5)
+    assert _px(_named(k, QLabel, "title")) == normal
+
+
+def _assert_not_clipped(k: KioskRig, text_part: str) -> None:
+    labels = [w for w in k.window.current_page().findChildren(QLabel)
+              if text_part in w.text() and w.isVisibleTo(k.window)]
+    assert labels, f"no label with {text_part!r}"
+    lab = labels[0]
+    k.qtbot.wait(50)
+    assert lab.hasHeightForWidth()
+    needed = lab.heightForWidth(lab.width())
+    assert lab.height() >= needed, (lab.height(), needed, lab.width())
+    # and the text laid out at that width fits inside the label's rectangle
+    rect = lab.fontMetrics().boundingRect(lab.contentsRect(), int(lab.alignment()) | 0x1000, lab.text())
+    assert rect.height() <= lab.contentsRect().height() + 1, (rect, lab.contentsRect())
+
+
+def _to_identify_with_priority(k: KioskRig, group: str) -> None:
+    k.tap("老年人/特殊群体")
+    k.tap(group)
+    k.wait_screen("matters")
+    k.tap("居民身份证申领、换领、补领")
+    k.tap("第一次办身份证")
+    k.tap("取号")
+    k.wait_screen("identify")
+
+
+def test_green_channel_note_on_the_id_screen_is_never_clipped(kiosk: KioskRig) -> None:
+    k = kiosk.start()
+    _to_identify_with_priority(k, "现役军人、退役军人及优抚对象")  # the longest group name of the sample hall
+    _assert_not_clipped(k, "绿色通道：现役军人")
+    k.tap("长者模式")
+    _assert_not_clipped(k, "绿色通道：现役军人")
+
+
+def test_green_channel_note_fits_in_elder_mode_from_the_elderly_group(kiosk: KioskRig) -> None:
+    k = kiosk.start()
+    _to_identify_with_priority(k, "65周岁以上老年人")
+    assert k.model.elder
+    _assert_not_clipped(k, "绿色通道：65周岁以上老年人")
+
+
+def test_landscape_start_shows_every_zone_above_the_fold(kiosk: KioskRig) -> None:
+    """A hall with six zones: all zone buttons and 全部事项 visible without scrolling at 1920×1080."""
+    from hub.service import catalog
+
+    k = kiosk.start(size=(1920, 1080))
+    data: dict[str, Any] = copy.deepcopy(catalog(kiosk.hall.hall))
+    data["zones"] = [*data["zones"], {"id": "Z4", "name": "不动产登记专区"}, {"id": "Z5", "name": "企业开办专区"},
+                     {"id": "Z6", "name": "社会保障与医疗保障专区"}]
+    k.model.set_catalog(data)
+    wait_for(k.qtbot, lambda: "社会保障与医疗保障专区" in _start_buttons(k))
+    k.qtbot.wait(50)
+    page = k.window.current_page()
+    assert page.area is not None
+    viewport = page.area.viewport()
+    zones = [b for b in page.findChildren(QPushButton) if b.objectName() == "zone" and b.isVisibleTo(k.window)]
+    assert len(zones) == 7
+    for b in zones:
+        bottom = b.mapTo(viewport, b.rect().bottomLeft()).y()
+        assert bottom <= viewport.height(), (b.text(), bottom, viewport.height())
+    assert k.window.width() == 1920 and k.window.height() == 1080
+
+
+def test_id_digits_show_while_typed_on_screen(kiosk: KioskRig) -> None:
+    k = kiosk.start()
+    k.tap("居民身份证申领、换领、补领")
+    k.tap("第一次办身份证")
+    k.tap("取号")
+    k.type_keys(SAMPLE_ID[:10])
+    assert SAMPLE_ID[:10] in k.window.texts()
+    k.type_keys(SAMPLE_ID[10:])
+    assert "110105********002X" in k.window.texts()
+    assert SAMPLE_ID not in " ".join(k.window.texts())
