@@ -2,6 +2,11 @@
 
 Legible from 10 m: the newest number is ~22% of the screen height (≈ 24 cm on a 55" TV).
 Landscape 1920×1080 and portrait 1080×1920 layouts; fonts scale with the window.
+
+The screen never grows past its window: texts may be cut at the right edge but never widen
+it (a window larger than the screen would push the clock, the counts and the ticker off it,
+and the fonts, which follow the window size, would grow with it), and the list of recent
+calls shows as many rows as the height left by the other panels allows (:meth:`_fit_rows`).
 The view only reads a :class:`~display.model.HallBoard`; ``refresh`` repaints from it.
 """
 
@@ -10,9 +15,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from display.model import HallBoard
 from display.widgets import AMBER, MUTED, NAVY, NAVY_2, RED, WHITE, Scaler, Ticker, date_text, label
@@ -39,7 +53,8 @@ class HallView(QWidget):
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         root.setSpacing(0)
-        root.addWidget(self._header())
+        self.header = self._header()
+        root.addWidget(self.header)
         self.stack = QStackedWidget()
         self.stack.addWidget(self._board_page())
         self.stack.addWidget(self._offline_page())
@@ -48,6 +63,9 @@ class HallView(QWidget):
         self.scaler.add(self.ticker, 44)
         self.ticker.setFixedHeight(76)
         root.addWidget(self.ticker)
+        for lab in self.findChildren(QLabel):
+            lab.setMinimumWidth(1)  # a long text is cut, it never widens the screen
+        self._line_heights()
         self.resize(*self.scaler.design)
         self.refresh()
 
@@ -79,16 +97,16 @@ class HallView(QWidget):
 
     def _board_page(self) -> QWidget:
         page = QWidget()
-        grid = QGridLayout(page)
+        grid = self.board_grid = QGridLayout(page)
         grid.setContentsMargins(32, 28, 32, 24)
         grid.setSpacing(24)
         grid.addWidget(self._current_panel(), 0, 0)
         if self.portrait:
             grid.addWidget(self._recent_panel(), 1, 0)
             grid.addWidget(self._queues_panel(), 2, 0)
-            grid.setRowStretch(0, 5)
-            grid.setRowStretch(1, 6)
-            grid.setRowStretch(2, 3)
+            grid.setRowStretch(0, 0)  # the call and the counts take what they need,
+            grid.setRowStretch(1, 1)  # the recent calls the rest
+            grid.setRowStretch(2, 0)
         else:
             grid.addWidget(self._recent_panel(), 0, 1)
             grid.addWidget(self._queues_panel(), 1, 0, 1, 2)
@@ -117,7 +135,7 @@ class HallView(QWidget):
         return self.current
 
     def _recent_panel(self) -> QWidget:
-        panel = self._panel()
+        panel = self.recent_panel = self._panel()
         col = QVBoxLayout(panel)
         col.setContentsMargins(32, 20, 32, 20)
         title = QHBoxLayout()
@@ -125,23 +143,25 @@ class HallView(QWidget):
         title.addWidget(self.recent_title)
         col.addLayout(title)
         self.recent_rows: list[tuple[QLabel, QLabel, QLabel]] = []
-        rows = QGridLayout()
+        rows = self.recent_grid = QGridLayout()
         rows.setHorizontalSpacing(28)
         for i in range(self.rows):
             num = self.scaler.add(label(color=AMBER), 64, True)
             win = self.scaler.add(label(), 64, True)
             name = self.scaler.add(label(color=MUTED), 36)
+            for w in (num, win, name):
+                w.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
             rows.addWidget(num, i, 0)
             rows.addWidget(win, i, 1)
             rows.addWidget(name, i, 2)
             self.recent_rows.append((num, win, name))
         rows.setColumnStretch(2, 1)
-        col.addLayout(rows)
-        col.addStretch()
+        col.addLayout(rows, 1)  # the rows shown share the panel's height (never more than a row to spare)
+        panel.installEventFilter(self)
         return panel
 
     def _queues_panel(self) -> QWidget:
-        panel = self._panel()
+        panel = self.queue_panel = self._panel()
         self.queue_grid = QGridLayout(panel)
         self.queue_grid.setContentsMargins(28, 12, 28, 12)
         self.queue_title = self.scaler.add(label(color=MUTED), 40, True)
@@ -203,21 +223,66 @@ class HallView(QWidget):
         self._paint_queues()
 
     def _paint_queues(self) -> None:
+        """The waiting count of each queue: 2 a row in portrait, 4 in landscape, 3 / 6 (smaller) when many.
+
+        A long queue name is shortened with … so that the count after it always shows."""
         self.queue_title.setText(tr("等候人数"))
         counts = self.board.waiting()
+        many = len(counts) > (6 if self.portrait else 8)
+        per_row = (3 if many else 2) if self.portrait else (6 if many else 4)
+        px = (28 if many else 34) if self.portrait else (30 if many else 40)
         while len(self.queue_cells) < len(counts):
-            cell = self.scaler.add(label(), 40, True)
+            cell = self.scaler.add(label(), px, True)
+            cell.setMinimumWidth(1)
             self.queue_cells.append(cell)
-        per_row = 2 if self.portrait else 4
+        margins = self.queue_grid.contentsMargins()
+        board = self.board_grid.contentsMargins()
+        spacing = max(0, self.queue_grid.horizontalSpacing())
+        width = self.width() - board.left() - board.right() - margins.left() - margins.right() - 6
+        cell_w = (width - spacing * (per_row - 1)) // per_row
         for i, cell in enumerate(self.queue_cells):
             if i < len(counts):
+                self.scaler.resize(cell, px)
+                cell.setMinimumHeight(cell.fontMetrics().height())
                 q = counts[i]
-                cell.setText(f"<span style='color:{MUTED}'>{q.id}</span> {q.name} "
+                tail = f" {q.waiting}{_opt(tr('人'))}"
+                fm = cell.fontMetrics()
+                name = fm.elidedText(q.name, Qt.TextElideMode.ElideRight,
+                                     max(fm.height(), cell_w - fm.horizontalAdvance(f"{q.id} {tail}") - 8))
+                cell.setText(f"<span style='color:{MUTED}'>{q.id}</span> {name} "
                              f"<span style='color:{AMBER}'>{q.waiting}</span>{_opt(tr('人'))}")
                 self.queue_grid.addWidget(cell, 1 + i // per_row, i % per_row)
                 cell.show()
             else:
                 cell.hide()
+        for c in range(6):
+            self.queue_grid.setColumnStretch(c, 1 if c < per_row else 0)
+
+    def _line_heights(self) -> None:
+        """Every label one line high whatever its text: an empty row or a call arriving changes no height;
+        the recent calls ask for no height at all (they fill what is left, see :meth:`_fit_rows`)."""
+        recent = {w for row in self.recent_rows for w in row}
+        for w, _px, _bold in self.scaler.items:
+            if isinstance(w, QLabel) and w not in recent:
+                w.setMinimumHeight(w.fontMetrics().height())
+
+    def _fit_rows(self) -> None:
+        """Show as many recent calls as fit in the recent panel's height (what the other panels leave)."""
+        panel = self.recent_panel.layout()
+        assert panel is not None
+        pm = panel.contentsMargins()
+        spacing = max(0, self.recent_grid.verticalSpacing())
+        room = self.recent_panel.height() - pm.top() - pm.bottom() - self.recent_title.minimumHeight() - panel.spacing()
+        row_h = max(w.fontMetrics().height() for w in self.recent_rows[0]) + spacing
+        fit = max(0, min(self.rows, (room + spacing) // max(1, row_h)))
+        for i, row in enumerate(self.recent_rows):
+            for w in row:
+                w.setVisible(i < fit)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if obj is self.recent_panel and event.type() == QEvent.Type.Resize:
+            self._fit_rows()
+        return super().eventFilter(obj, event)
 
     def tick(self) -> None:
         """Clock and flashing, ~4 times a second."""
@@ -237,6 +302,8 @@ class HallView(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
         self.scaler.apply(event.size().width(), event.size().height())
         self.ticker.setFixedHeight(int(76 * self.scaler.scale))
+        self._line_heights()
+        self._paint_queues()
         super().resizeEvent(event)
 
 

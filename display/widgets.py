@@ -47,6 +47,14 @@ class Scaler:
         widget.setFont(font(int(px * self.scale), bold))
         return widget
 
+    def resize(self, widget: QWidget, px: int) -> None:
+        """Change the design size of a widget added before (bold as it was)."""
+        for i, (w, _old, bold) in enumerate(self.items):
+            if w is widget:
+                self.items[i] = (w, px, bold)
+                widget.setFont(font(int(px * self.scale), bold))
+                return
+
     def apply(self, width: int, height: int) -> None:
         self.scale = max(0.3, min(width / self.design[0], height / self.design[1]))
         for widget, px, bold in self.items:
