@@ -57,6 +57,7 @@ class Catalog:
     matters: dict[str, Matter]
     priority_groups: dict[str, str]  # id -> name
     assist_queue: str = ""
+    windows: dict[str, str] = field(default_factory=dict)  # id -> name
     opening_hours: tuple[str, ...] = ()
     retake_limit: int = 1
     devices: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -89,11 +90,20 @@ class Catalog:
             queues={q["id"]: q["name"] for q in data.get("queues") or []},
             matters=matters,
             priority_groups={g["id"]: g["name"] for g in data.get("priority_groups") or []},
+            windows={w["id"]: w.get("name", "") for w in data.get("windows") or []},
             assist_queue=policy.get("assist_queue", ""), opening_hours=tuple(policy.get("opening_hours") or ()),
             retake_limit=int(policy.get("retake_limit", 1)),
             devices={d["id"]: d for d in data.get("devices") or []},
             printers=dict(data.get("printers") or {}), version=str(data.get("version", "")),
         )
+
+    def window_label(self, window: str) -> str:
+        """How a citizen reads a window: its name with the id on the signs, 综合窗口1（S01）."""
+        name = self.windows.get(window, "")
+        return f"{name}（{window}）" if name and name != window else window
+
+    def window_labels(self, windows: list[str]) -> list[str]:
+        return [self.window_label(w) for w in windows]
 
     # ------------------------------------------------------------ finding matters
 

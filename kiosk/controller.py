@@ -224,6 +224,7 @@ class KioskController(QObject):
         hall_name = cat.hall_name if cat else ""
         tz = cat.timezone if cat else "Asia/Shanghai"
         group = cat.priority_groups.get(view.get("priority_group", ""), "") if cat else ""
+        window_names = dict(cat.windows) if cat else {}
         if not job.reprint:
             self.spool.add(tid, str(view.get("number", "")), hallclock.now())
         self._printing_now.add(tid)
@@ -231,7 +232,7 @@ class KioskController(QObject):
 
         def work() -> None:
             try:
-                state = printer.print_slip(slip_for(view, hall_name, tz, group))
+                state = printer.print_slip(slip_for(view, hall_name, tz, group, window_names))
             except PrinterError as exc:
                 self._printed.emit(view, job.reprint, PrinterState.from_error(exc), exc)
             except Exception as exc:

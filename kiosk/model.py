@@ -43,7 +43,7 @@ from hub.hall import Question, Situation
 from kiosk import strings as _strings  # noqa: F401 - registers the English texts
 from kiosk.catalog import Catalog, Matter, Route, Walk
 from kiosk.printing import VOID_REASON, PrinterState
-from kiosk.texts import early_message, id_message, refusal
+from kiosk.texts import citizen_refusal, early_message, id_message, refusal
 
 ORPHAN_REASON = "取号未完成"
 
@@ -579,9 +579,9 @@ class KioskModel:
         if first:
             self.print_deadline = self.clock() + self.reprint_grace
         if self.screen is Screen.WORKING:
-            problem = tr(state.message) or tr("打印机故障")
-            body = tr("{problem}。正在等待打印机恢复，请稍候；若未恢复，本次取号将作废，请到引导台取号。",
-                      problem=problem)
+            # citizens get plain words; the printer's own message (请更换纸卷 …) is a staff instruction,
+            # published in the kiosk's status for the guide console
+            body = tr("小票暂时无法打印，正在等待打印机恢复，请稍候；若未恢复，本次取号将作废，请到引导台取号。")
             self.notice = Notice(tr("小票打印失败"), body, "error")
             self.screen = Screen.NOTICE
         self._changed()
@@ -617,12 +617,10 @@ class KioskModel:
         return tr("预约签到成功，优先叫号。")
 
     def _refuse(self, code: str, message: str = "") -> None:
-        title, advice = refusal(code)
-        body = message if message and language() == "zh_CN" else advice
-        if code == "appointment_early" and message:  # the time to come back, in either language
+        """The refusal in the kiosk's own words for ``code`` (see :func:`kiosk.texts.citizen_refusal`)."""
+        title, body = citizen_refusal(code, message, retake=self.purpose is Purpose.RETAKE)
+        if code == "appointment_early" and message and language() != "zh_CN":  # the time to come back
             body = early_message(message)
-        if message and language() == "zh_CN" and advice not in message:
-            body = f"{message}\n{advice}"
         self.notice = Notice(title, body, "warn")
         self._go(Screen.NOTICE)
 

@@ -123,8 +123,12 @@ class KioskPrinter:
             return PrinterState.from_status(print_document(self.cfg, doc, printer=self.device))
 
 
-def slip_for(view: dict[str, Any], hall_name: str, timezone: str, group_name: str = "") -> TicketSlip:
-    """The 附件7 slip for a ticket view from the hub (masked data only)."""
+def slip_for(view: dict[str, Any], hall_name: str, timezone: str, group_name: str = "",
+             window_names: dict[str, str] | None = None) -> TicketSlip:
+    """The 附件7 slip for a ticket view from the hub (masked data only); windows by name and id
+    (综合窗口1（S01）) when ``window_names`` knows them."""
+    names = window_names or {}
+    windows = [f"{names[w]}（{w}）" if names.get(w) and names[w] != w else w for w in view.get("windows") or []]
     tz = zoneinfo.ZoneInfo(timezone or "Asia/Shanghai")
     notes = []
     if view.get("priority_group") and not view.get("priority_verified"):
@@ -136,7 +140,7 @@ def slip_for(view: dict[str, Any], hall_name: str, timezone: str, group_name: st
     return TicketSlip(
         hall_name=hall_name, ticket_number=view["number"],
         matter=view.get("matter_name", ""), situation=view.get("situation_name", ""),
-        windows=list(view.get("windows") or []), applicant_masked=view.get("applicant", ""),
+        windows=windows, applicant_masked=view.get("applicant", ""),
         id_masked=view.get("id_masked", ""), waiting_ahead=int(view.get("ahead") or 0),
         issued_at=dt.datetime.fromtimestamp(float(view.get("issued_at") or 0), tz).replace(tzinfo=None),
         qr_url=view.get("progress_url", ""), materials=list(view.get("materials") or []), notes=notes,

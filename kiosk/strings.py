@@ -9,9 +9,9 @@ ENGLISH = {
     "2. 登录后按页面提示填写信息、上传材料": "2. Log in, fill in the form and upload the materials",
     "3. 提交后可在“办件查询”中查看进度": "3. Follow the progress under \"My applications\"",
     "{n} 秒无操作将返回首页": "Back to start in {n} s without a touch",
-    "{problem}。正在等待打印机恢复，请稍候；若未恢复，本次取号将作废，请到引导台取号。":
-        "{problem}. Waiting for the printer to recover; if it does not, this ticket will be voided: "
-        "please get one at the guide desk.",
+    "小票暂时无法打印，正在等待打印机恢复，请稍候；若未恢复，本次取号将作废，请到引导台取号。":
+        "The slip cannot be printed right now. Waiting for the printer to recover; if it does not, "
+        "this ticket will be voided: please get one at the guide desk.",
     "全部事项": "All services",
     "前面还有 {n} 人": "{n} people ahead of you",
     "办理业务": "Service",
@@ -45,7 +45,9 @@ ENGLISH = {
     "搜索事项": "Search",
     "无需到窗口排队，用手机即可办理：": "No need to queue: do it on your phone:",
     "暂停取号，请咨询引导台": "Tickets paused: please ask at the guide desk",
-    "本机打印机故障：{problem}。工作人员已收到提醒。": "Printer problem: {problem}. Staff have been alerted.",
+    "本机打印机暂停服务，工作人员已收到提醒。请到引导台取号，或先查看办事指南。":
+        "This kiosk's printer is out of service and staff have been alerted. Please get a ticket at the guide desk, "
+        "or browse the service guides.",
     "本机暂时无法连接大厅系统，正在自动恢复，请稍候。":
         "This kiosk cannot reach the hall system right now. It will recover by itself shortly.",
     "查看办事指南（不取号）": "Browse service guides (no ticket)",

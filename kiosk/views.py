@@ -552,7 +552,8 @@ class TicketPage(Page):
         b.addWidget(label(tr("您的号码"), "subtitle", align=center))
         b.addWidget(label(str(t.get("number", "")), "big", align=center))
         rows = [(tr("办理业务"), f"{t.get('matter_name', '')} · {t.get('situation_name', '')}"),
-                (tr("办理窗口"), "、".join(t.get("windows") or []) or tr("请留意叫号屏")),
+                (tr("办理窗口"), "、".join(m.catalog.window_labels(t.get("windows") or []) if m.catalog
+                                          else t.get("windows") or []) or tr("请留意叫号屏")),
                 (tr("等待人数"), tr("前面还有 {n} 人", n=t.get("ahead", 0)))]
         if t.get("id_masked"):
             rows.append((tr("证件号码"), t["id_masked"]))
@@ -618,8 +619,8 @@ class PaperOutPage(Page):
         b.addStretch(1)
         b.addWidget(label("!", "icon", align=center), 0, center)
         b.addWidget(label(tr("暂停取号，请咨询引导台"), "huge", align=center))
-        problem = tr(m.printer.message) if m.printer.message else tr("打印机故障")
-        b.addWidget(label(tr("本机打印机故障：{problem}。工作人员已收到提醒。", problem=problem), "section",
+        # the printer's message (请更换纸卷 …) is for staff: it is in this kiosk's status on the guide console
+        b.addWidget(label(tr("本机打印机暂停服务，工作人员已收到提醒。请到引导台取号，或先查看办事指南。"), "section",
                           align=center))
         b.addStretch(1)
         b.addWidget(button(tr("查看办事指南（不取号）"), m.open_all, "action"))

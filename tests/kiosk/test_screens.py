@@ -178,3 +178,52 @@ def test_id_digits_show_while_typed_on_screen(kiosk: KioskRig) -> None:
     k.type_keys(SAMPLE_ID[10:])
     assert "110105********002X" in k.window.texts()
     assert SAMPLE_ID not in " ".join(k.window.texts())
+
+
+def _take(k: KioskRig) -> dict[str, Any]:
+    k.tap("居民身份证申领、换领、补领")
+    k.tap("第一次办身份证")
+    k.tap("取号")
+    k.type_keys(SAMPLE_ID)
+    k.tap("确定取号")
+    k.wait_screen("ticket")
+    assert k.model.ticket is not None
+    return k.model.ticket
+
+
+def test_ticket_screen_and_slip_name_the_windows(kiosk: KioskRig) -> None:
+    from tests.kiosk.conftest import slip_text
+
+    k = kiosk.start()
+    ticket = _take(k)
+    assert "S01" in ticket["windows"]
+    name = kiosk.hall.hall.windows["S01"].name
+    shown = " ".join(k.window.texts())
+    assert f"{name}（S01）" in shown
+    wait_for(k.qtbot, lambda: ticket["number"] in slip_text(k.printed))
+    assert f"{name}（S01）" in slip_text(k.printed).replace("\n", "")
+
+
+def test_retake_of_a_waiting_ticket_says_so_in_words(kiosk: KioskRig) -> None:
+    k = kiosk.start()
+    number = _take(k)["number"]
+    k.tap("完成")
+    k.tap("过号取号")
+    k.type_keys(number)
+    k.tap("重新取号")
+    k.wait_screen("notice")
+    texts = k.window.texts()
+    assert "该票号还在排队等候" in texts
+    assert not any("waiting" in t or "retake" in t for t in texts), texts
+
+
+def test_paper_out_shows_citizens_no_staff_instruction(kiosk: KioskRig) -> None:
+    k = kiosk.start()
+    k.controller.printer.set_simulated_state("out")
+    k.controller.check_printer()
+    k.wait_screen("paper_out")
+    assert k.model.printer.message  # the printer said what staff must do …
+    shown = " ".join(k.window.texts())
+    assert k.model.printer.message not in shown  # … and the citizen does not read it
+    assert "更换" not in shown
+    assert "本机打印机暂停服务，工作人员已收到提醒。请到引导台取号，或先查看办事指南。" in shown
