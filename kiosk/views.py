@@ -81,10 +81,10 @@ def stylesheet(scale: float) -> str:
     QFrame#badge {{ background: {BLUE}; border-radius: {px(8)}; }}
     QFrame#badgeWarn {{ background: {AMBER}; border-radius: {px(8)}; }}
     QLabel#badgeText {{ background: transparent; color: white; font-size: {px(26)}; font-weight: bold; }}
-    QLabel#field {{ background: white; border: 3px solid #b8c6da; border-radius: {px(10)}; padding: {px(10)};
-                   font-size: {px(40)}; font-family: monospace; min-height: {px(60)}; }}
-    QLabel#fieldActive {{ background: white; border: 4px solid {BLUE}; border-radius: {px(10)}; padding: {px(10)};
-                         font-size: {px(40)}; font-family: monospace; min-height: {px(60)}; }}
+    QLabel#field {{ background: white; border: 3px solid #b8c6da; border-radius: {px(10)}; padding: {hpx(8)};
+                   font-size: {px(40)}; font-family: monospace; min-height: {hpx(60)}; }}
+    QLabel#fieldActive {{ background: white; border: 4px solid {BLUE}; border-radius: {px(10)}; padding: {hpx(8)};
+                         font-size: {px(40)}; font-family: monospace; min-height: {hpx(60)}; }}
     QFrame#card {{ background: white; border: 1px solid #d5deea; border-radius: {px(14)}; }}
     QFrame#notice {{ background: #fff8e6; border: 1px solid #f0d9a0; border-radius: {px(12)}; }}
     QPushButton {{ min-height: {px(76)}; border-radius: {px(12)}; padding: {px(10)} {px(18)};
@@ -107,7 +107,8 @@ def stylesheet(scale: float) -> str:
     QPushButton#option {{ text-align: left; min-height: {px(110)}; font-size: {px(32)}; padding-left: {px(28)};
                           border: 3px solid #b8c6da; }}
     QPushButton#key {{ min-height: {hpx(84)}; font-size: {px(38)}; font-weight: bold; }}
-    QPushButton#nav {{ min-height: {px(72)}; min-width: {px(180)}; font-size: {px(26)}; }}
+    QPushButton#nav {{ min-height: {px(72)}; min-width: {hpx(180)}; font-size: {px(26)};
+                       padding: {hpx(10)} {hpx(16)}; }}
     QPushButton#elder {{ min-height: {px(56)}; background: transparent; color: white; border: 2px solid white;
                          font-size: {px(24)}; }}
     QPushButton#elderOn {{ min-height: {px(56)}; background: {RED}; color: white; border: 2px solid white;
@@ -327,7 +328,7 @@ class MattersPage(Page):
             keys.append(button("⌫", lambda: m.search(m.search_text[:-1]), "key"))
             grid = QGridLayout()
             grid.setSpacing(8)
-            per_row = 9 if self.portrait else 14
+            per_row = (7 if m.elder else 9) if self.portrait else 14  # 长者模式: bigger keys, fewer a row
             for i, k in enumerate(keys):
                 grid.addWidget(k, i // per_row, i % per_row)
             b.addLayout(grid)
@@ -449,6 +450,7 @@ class EntryPage(Page):
     def fill(self) -> None:
         m = self.model
         b = self.body
+        b.setSpacing(10 if m.elder else 18)  # 长者模式: big keys and fields, 确定 still on the first screen
         screen = m.screen
         if screen is Screen.IDENTIFY:
             assert m.walk is not None

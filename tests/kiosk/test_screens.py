@@ -125,7 +125,8 @@ def _to_identify_with_priority(k: KioskRig, group: str) -> None:
     k.tap("老年人/特殊群体")
     k.tap(group)
     k.wait_screen("matters")
-    k.tap("居民身份证申领、换领、补领")
+    k.window.button("居民身份证申领、换领、补领").click()  # may be below the fold (长者模式): scrolled to
+    k.wait_screen("question")
     k.tap("第一次办身份证")
     k.tap("取号")
     k.wait_screen("identify")
@@ -227,3 +228,30 @@ def test_paper_out_shows_citizens_no_staff_instruction(kiosk: KioskRig) -> None:
     assert k.model.printer.message not in shown  # … and the citizen does not read it
     assert "更换" not in shown
     assert "本机打印机暂停服务，工作人员已收到提醒。请到引导台取号，或先查看办事指南。" in shown
+
+
+def _fits_sideways(k: KioskRig) -> None:
+    page = k.window.current_page()
+    assert page.area is not None
+    need = page.area.widget().minimumSizeHint().width()
+    assert need <= page.area.viewport().width(), (k.screen(), need, page.area.viewport().width())
+
+
+def test_elder_screens_fit_the_width_and_the_id_screen_shows_its_confirm_button(kiosk: KioskRig) -> None:
+    k = kiosk.start()
+    k.tap("长者模式")
+    _fits_sideways(k)
+    k.tap("搜索事项")
+    k.tap("Y")
+    k.tap("B")
+    _fits_sideways(k)
+    k.tap("返回首页")
+    _to_identify_with_priority(k, "65周岁以上老年人")
+    assert k.model.elder
+    _fits_sideways(k)
+    k.qtbot.wait(50)
+    ok = k.window.button("确定取号")
+    page = k.window.current_page()
+    assert page.area is not None
+    bottom = ok.mapTo(page.area.viewport(), ok.rect().bottomLeft()).y()
+    assert bottom <= page.area.viewport().height(), (bottom, page.area.viewport().height())
