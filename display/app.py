@@ -24,6 +24,7 @@ from display.window_view import WindowView
 from hallq import clock as hallclock
 from hallq import protocol as p
 from hallq.client import HallClient, RequestError
+from hallq.qt.app import quiet_ffmpeg
 from hallq.qt.bridge import QtHall
 
 log = logging.getLogger("hallq.display")
@@ -57,6 +58,7 @@ class QtPlayer(QObject):
         self.player = QMediaPlayer(self)
         self.output = QAudioOutput(self)
         self.player.setAudioOutput(self.output)
+        quiet_ffmpeg()  # no "Input #0, wav …" on the terminal for every call, unless hallq -v
         self._done: Callable[[], None] | None = None
         self.player.mediaStatusChanged.connect(self._status)
         self.player.errorOccurred.connect(lambda *a: self._finish())

@@ -143,7 +143,7 @@ def make_announcer(args: argparse.Namespace, settings: dict[str, Any]) -> Any:
 
 def run_screen(args: argparse.Namespace, settings: dict[str, Any], hall: str, kind: str, window: str,
                zone: str) -> int:
-    from hallq.qt.app import MissingFont, has_screen, make_app
+    from hallq.qt.app import MissingFont, has_screen, make_app, window_size
 
     if not has_screen():
         print("✗ no screen (DISPLAY unset); use --kind led for a serial bar or set QT_QPA_PLATFORM", file=sys.stderr)
@@ -177,7 +177,10 @@ def run_screen(args: argparse.Namespace, settings: dict[str, Any], hall: str, ki
         view = WindowView(wboard, evaluator)
         screen = WindowScreen(qhall, wboard, evaluator, view)
     client.start(wait=None)  # connects in the background; the screen says so until it does
+    title = {"hall": "大厅综合屏", "window": "窗口屏"}.get(kind, "显示屏")
+    view.setWindowTitle(f"{title} {args.device}" + (f"（{window}）" if window else ""))
     if args.windowed:
+        view.resize(*window_size((view.width(), view.height())))
         view.show()
     else:
         view.showFullScreen()

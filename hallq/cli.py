@@ -30,6 +30,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _setup_logging(args)
+    if getattr(args, "verbose", False):
+        os.environ["HALLQ_VERBOSE"] = "1"  # device apps started from here (demo) keep Qt's own messages too
     if not hasattr(args, "func"):
         parser.print_help()
         return 2
@@ -334,14 +336,40 @@ def cmd_hub(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- demo
 
 
-# What the demo opens where there is a screen: a real process per device, as in a hall.
+# What the demo opens where there is a screen: a real process per device, as in a hall, at the device's
+# real size (width, height), scaled down as a whole (QT_SCALE_FACTOR) where the desktop is smaller.
 DEMO_WINDOWS = (
-    ("K1", ["kiosk", "--device", "K1", "--printer-override", "dummy", "--size", "720x1280"]),
-    ("P-S01", ["pad", "--device", "P-S01", "--size", "1280x800"]),
-    ("G1", ["pad", "--device", "G1", "--role", "guide", "--size", "1280x800"]),
-    ("D-HALL", ["display", "--device", "D-HALL", "--kind", "hall", "--windowed"]),
-    ("D-S01", ["display", "--device", "D-S01", "--kind", "window", "--windowed"]),
+    ("K1", ["kiosk", "--device", "K1", "--printer-override", "dummy", "--size", "1080x1920"], (1080, 1920)),
+    ("P-S01", ["pad", "--device", "P-S01", "--size", "1280x800"], (1280, 800)),
+    ("G1", ["pad", "--device", "G1", "--role", "guide", "--size", "1280x800"], (1280, 800)),
+    ("D-HALL", ["display", "--device", "D-HALL", "--kind", "hall", "--windowed"], (1920, 1080)),
+    ("D-S01", ["display", "--device", "D-S01", "--kind", "window", "--windowed"], (1280, 800)),
 )
+
+
+def _available_screen() -> tuple[int, int, int, int] | None:
+    """The desktop's available area (QScreen.availableGeometry), asked of a short-lived Qt process so
+    that this one stays free of Qt; None when it cannot tell."""
+    import subprocess
+
+    code = ("from PySide6.QtGui import QGuiApplication as A; a = A([]); g = a.primaryScreen().availableGeometry(); "
+            "print(g.x(), g.y(), g.width(), g.height())")
+    try:
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=15, check=True)
+        x, y, w, h = (int(v) for v in out.stdout.split()[-4:])
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return None
+    return x, y, w, h
+
+
+def demo_scale(size: tuple[int, int], available: tuple[int, int, int, int] | None) -> float:
+    """The QT_SCALE_FACTOR that shows a ``size`` window whole on the available area (aspect kept, ≤ 1)."""
+    if available is None:
+        return 1.0
+    from hallq.qt.app import TITLE_BAR
+
+    _x, _y, width, height = available
+    return min(1.0, width / size[0], max(1, height - TITLE_BAR) / size[1])
 DEMO_STAFF = frozenset({"1001", "2001"})  # left free for the person at the demo's pad and guide console
 
 
@@ -350,7 +378,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     import tempfile
 
     from hallq.demo import Simulation
+    from hallq.qt.app import QUIET_RULES
 
+    if not args.verbose:  # quiet by default, here (LED bars load Qt multimedia) and in every device app
+        os.environ.setdefault("QT_LOGGING_RULES", QUIET_RULES)
     hall = always_open(_load(args.config))
     db = args.db or str(Path(tempfile.mkdtemp(prefix="hallq-demo-")) / "hall.db")
     has_screen = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or sys.platform == "win32"
@@ -359,16 +390,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"hallq demo: {hall.name} — broker {url}, db {db}", flush=True)
     if not has_screen and not args.headless:
         print("no screen found (DISPLAY unset): running headless — hub, broker and simulated devices.", flush=True)
-    print(f"try, in another terminal:  hallq state --mqtt {url}", flush=True)
+    print(f"try, in another terminal:  ./hallq.sh state --mqtt {url}", flush=True)
     apps: list[subprocess.Popen[bytes]] = []
     skip: frozenset[str] = frozenset()
     if windows:
         lang = ["--lang", args.lang] if args.lang else []
-        for device, argv in DEMO_WINDOWS:
+        available = _available_screen()
+        for device, argv, size in DEMO_WINDOWS:
             if device in hall.devices:
+                env = dict(os.environ)
+                scale = demo_scale(size, available)
+                if scale < 1.0:
+                    env["QT_SCALE_FACTOR"] = f"{scale:.3f}"
                 apps.append(subprocess.Popen([sys.executable, "-m", "hallq", *argv, "--mqtt", url, "--hall", hall.id,
-                                              *lang]))
-        skip = frozenset(d for d, _ in DEMO_WINDOWS)
+                                              *lang], env=env))
+        skip = frozenset(d for d, _, _ in DEMO_WINDOWS)
         print("windows: kiosk K1, window pad P-S01 (log in: 1001 / PIN 1234), guide console G1, hall screen, "
               "window screen with the evaluator; the other devices are simulated.", flush=True)
     sim = Simulation(hall, url, pace=args.pace, out=sys.stdout, skip=skip,

@@ -2,11 +2,15 @@
 
 Each simulated device is a real MQTT client of the hub (the same :class:`HallClient` the
 real kiosk, pad and display use), so the demo exercises the real protocol end to end.
-A hall-screen listener prints every call as the hall would show and speak it.
+One of them also listens to the hall's events and prints every call (whoever made it: a
+simulated pad or a person at a demo window) and every evaluation as it is recorded, so the
+summary counts ratings given at a real evaluator window too. Tickets are printed as the
+simulated kiosks take them; a ticket taken at a demo kiosk window shows on that window.
 """
 
 from __future__ import annotations
 
+import contextlib
 import random
 import threading
 from collections import Counter
@@ -52,11 +56,17 @@ class Simulation:
         kiosks = [d for d in devices if d.role is Role.KIOSK] or []
         pads = [d for d in devices if d.role is Role.PAD]
         screen = next((d for d in devices if d.role is Role.DISPLAY and not d.window), None)
+        listener: HallClient | None = None
         if screen is not None:
-            c = self._client(screen.id, Role.DISPLAY)
-            c.subscribe(c.topics.event("call"), self._on_call)
-        for k in kiosks:
-            self._spawn(self._kiosk, self._client(k.id, Role.KIOSK))
+            listener = self._client(screen.id, Role.DISPLAY)
+        kiosk_clients = [self._client(k.id, Role.KIOSK) for k in kiosks]
+        if listener is None and kiosk_clients:
+            listener = kiosk_clients[0]  # the hall screen is a demo window: a simulated kiosk listens instead
+        if listener is not None:
+            listener.subscribe(listener.topics.event("call"), self._on_call)
+            listener.subscribe(listener.topics.event("evaluated"), self._on_evaluated)
+        for kc in kiosk_clients:
+            self._spawn(self._kiosk, kc)
         staff = [s.id for s in self.hall.staff.values()
                  if (Role.PAD in s.roles or Role.GUIDE in s.roles) and s.id not in self.keep_staff]
         for pad, person in zip(pads, staff, strict=False):  # one person per window
@@ -73,6 +83,13 @@ class Simulation:
     def _on_call(self, topic: str, call: dict[str, Any]) -> None:
         again = f"（第{call['recall']}次重呼）" if call.get("recall") else ""
         self._say(f"📢 {call['text']}{again}   — {call['window_name']}")
+
+    def _on_evaluated(self, topic: str, event: dict[str, Any]) -> None:
+        level = int(event.get("level") or 0)
+        with self._lock:
+            self.counts["rated" if level else "not_rated"] += 1
+        if level:
+            self._say(f"⭐ {event.get('window', '')}: {event.get('label', '')}")
 
     def _wait(self, factor: float) -> bool:
         return self.stopping.wait(self.pace * factor * self.rng.uniform(0.5, 1.5))
@@ -127,11 +144,8 @@ class Simulation:
                 rating: dict[str, Any] = {"window": window, "level": level}
                 if level <= 2:
                     rating["reason"] = "等候时间长"
-                try:
+                with contextlib.suppress(RequestError):  # counted from event/evaluated, as every rating is
                     evaluator.request("evaluation.submit", rating)
-                    self.counts["rated"] += 1
-                except RequestError:
-                    pass
 
     def stop(self) -> None:
         self.stopping.set()
@@ -143,4 +157,5 @@ class Simulation:
     def summary(self) -> str:
         c = self.counts
         return (f"demo summary: issued {c['issued']}, accepted {c['accepted']}, consulted {c['consulted']}, "
-                f"rejected {c['rejected']}, passed {c['passed']}, rated {c['rated']}, refused {c['refused']}")
+                f"rejected {c['rejected']}, passed {c['passed']}, rated {c['rated']}, not rated {c['not_rated']}, "
+                f"refused {c['refused']}")

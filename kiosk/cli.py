@@ -46,7 +46,7 @@ def _size(text: str) -> tuple[int, int]:
 def cmd_kiosk(args: argparse.Namespace) -> int:
     from hallq import i18n
     from hallq.client import HallClient, discover_hall
-    from hallq.qt.app import MissingFont, has_screen, make_app
+    from hallq.qt.app import MissingFont, has_screen, make_app, window_size
     from kiosk.controller import KioskController
     from kiosk.idreader import WedgeDecoder, make_reader
     from kiosk.model import KioskModel
@@ -91,11 +91,11 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
     controller = KioskController(client, model, spool_path=state_dir / f"kiosk-{args.device}-unprinted.json",
                                  printer_override=override, reader=reader)
     window = KioskWindow(model, reader if isinstance(reader, WedgeDecoder) else None)
-    window.setWindowTitle(f"hallq kiosk {args.device}")
+    window.setWindowTitle(f"自助取号机 {args.device}")
     if args.fullscreen:
         window.showFullScreen()
     else:
-        window.resize(*_size(args.size))
+        window.resize(*window_size(_size(args.size)))  # a 1080×1920 kiosk on a desktop: scaled to fit
         window.show()
     try:
         return int(app.exec())

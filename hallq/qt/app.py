@@ -1,11 +1,14 @@
-"""Start a Qt application for a hall device, with a Chinese font or a clear error."""
+"""Start a Qt application for a hall device, with a Chinese font or a clear error; size its window."""
 
 from __future__ import annotations
 
+import ctypes
+import glob
 import os
 import sys
 
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 CJK_FAMILIES = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC",
@@ -31,12 +34,71 @@ def chinese_font_family() -> str:
     raise MissingFont(FONT_HELP)
 
 
+VERBOSE_ENV = "HALLQ_VERBOSE"  # set by ``hallq -v``: device apps then keep Qt's and FFmpeg's own messages
+QUIET_RULES = "qt.multimedia*=false"
+AV_LOG_ERROR = 16
+
+
+def verbose() -> bool:
+    return bool(os.environ.get(VERBOSE_ENV))
+
+
+def quiet_qt_logs() -> None:
+    """Qt multimedia's start-up chatter (pipewire, VA-API, FFmpeg version …) off, unless ``-v`` or the
+    operator set QT_LOGGING_RULES. Call before the QApplication exists."""
+    if not verbose() and "QT_LOGGING_RULES" not in os.environ:
+        os.environ["QT_LOGGING_RULES"] = QUIET_RULES
+
+
+def quiet_ffmpeg() -> bool:
+    """FFmpeg's own log (``Input #0, wav …`` for every announcement) down to errors, unless ``-v``.
+
+    Qt plays sound through the FFmpeg libraries bundled with PySide6, which log to stderr at their
+    own level; call this once a QMediaPlayer exists (the library is loaded then). False when the
+    library is not found (another Qt build): nothing changes."""
+    if verbose():
+        return False
+    import PySide6
+
+    for path in sorted(glob.glob(os.path.join(os.path.dirname(PySide6.__file__), "Qt", "lib", "libavutil.so.*"))):
+        try:
+            lib = ctypes.CDLL(path, mode=getattr(os, "RTLD_NOLOAD", 0))
+        except OSError:
+            continue
+        lib.av_log_set_level(AV_LOG_ERROR)
+        return True
+    return False
+
+
+TITLE_BAR = 40  # what a desktop's window frame takes above a window, which availableGeometry does not count
+
+
+def fit_size(size: tuple[int, int], available: QRect, frame: int = TITLE_BAR) -> tuple[int, int]:
+    """``size`` shrunk, aspect ratio kept, to fit ``available`` (a screen's availableGeometry) with its
+    window frame; never enlarged. A 720×1280 kiosk on a 1920×1040 desktop opens at 562×1000."""
+    width, height = size
+    room_w, room_h = max(1, available.width()), max(1, available.height() - frame)
+    scale = min(1.0, room_w / width, room_h / height)
+    return max(1, int(width * scale)), max(1, int(height * scale))
+
+
+def window_size(size: tuple[int, int]) -> tuple[int, int]:
+    """``size`` fitted to the primary screen's available area (``size`` itself without a screen)."""
+    screen = QGuiApplication.primaryScreen()
+    return size if screen is None else fit_size(size, screen.availableGeometry())
+
+
 def make_app(argv: list[str] | None = None) -> QApplication:
-    """The QApplication (created once), with a Chinese UI font set as the default."""
+    """The QApplication (created once), with a Chinese UI font set as the default.
+
+    Its name is hallq's, not the script's (``__main__.py`` in window titles and task bars)."""
     app = QApplication.instance()
     if app is None:
+        quiet_qt_logs()
         app = QApplication(argv or [sys.argv[0]])
     assert isinstance(app, QApplication)
+    QApplication.setApplicationName("hallq")
+    QApplication.setApplicationDisplayName("hallq 政务服务大厅")
     family = chinese_font_family()
     font = QFont(family)
     font.setPointSize(12)
