@@ -142,6 +142,62 @@ ERROR_CODES = {
 }
 
 
+# ---------------------------------------------------------------- words for people
+#
+# A refusal's ``message`` is read by citizens (kiosk) and staff (pads): it must be Chinese
+# words, never a state name, an op name or a code. The hub builds its messages from these
+# tables; devices show :func:`person_message`, which falls back to the code's words when a
+# message still carries ASCII words (an older hub, a protocol-level refusal, a typo).
+
+TICKET_STATE_WORDS = {
+    "waiting": "正在等候", "called": "已叫号", "accepted": "已受理", "consulted": "已咨询办结",
+    "rejected": "已不予受理", "passed": "已过号", "cancelled": "已取消", "expired": "已过期作废",
+}
+WINDOW_STATE_WORDS = {"open": "正在服务", "paused": "已暂停服务", "closed": "未开放（无人登录）"}
+ACTION_WORDS = {
+    "call": "叫号", "recall": "重呼", "accepted": "记为受理", "consulted": "记为咨询", "rejected": "记为不予受理",
+    "passed": "记为过号", "transfer": "转移", "retake": "过号取号", "cancel": "取消", "expire": "作废",
+    "verify_priority": "核验绿色通道", "open": "登录", "pause": "暂停服务", "resume": "恢复服务",
+    "close": "退出登录",
+}
+# Every code a device may be refused with (protocol and domain), in words for people.
+ERROR_WORDS = {
+    "too_large": "请求内容过长，未被接受", "bad_json": "请求内容无法识别，未被接受",
+    "bad_envelope": "请求内容无法识别，未被接受", "unsupported_version": "设备软件版本与大厅服务器不一致，请联系管理员",
+    "unknown_op": "大厅服务器不支持该操作，请联系管理员", "bad_args": "请求内容不完整，未被接受",
+    "unknown_device": "本设备未在大厅登记，请联系管理员", "forbidden": "本设备不能执行该操作",
+    "bad_pin": "工号或密码不正确", "not_signed_in": "请先签到：本大厅的引导台操作需记名",
+    "invalid_id_number": "身份证号码校验不通过，请核对", "rate_limited": "操作过于频繁，请稍候再试",
+    "internal": "大厅服务器内部错误，操作未生效", "timeout": "大厅服务器没有答复，操作可能未生效",
+    "already_verified": "该号已是优先号", "appointment_used": "该预约已签到",
+    "appointment_wrong_day": "预约日期不是今天", "bad_channel": "取号方式不正确", "bad_level": "评价等级不正确",
+    "bad_outcome": "办理结果不正确", "bad_target": "请选择一个目标队列或窗口",
+    "day_not_started": "新的一天尚未开始，请稍后再试", "duplicate_ticket": "您已取得该事项的号，请等候叫号",
+    "hall_closed": "现在不是取号时间", "illegal_state": "该号当前的状态不能执行此操作",
+    "no_current_ticket": "本窗口当前没有叫号", "no_followup": "这条服务无需回访",
+    "no_pending_evaluation": "本窗口当前没有待评价的服务", "no_ticket_needed": "该事项无需取号",
+    "not_current_ticket": "不是本窗口正在办理的号", "not_served_here": "本窗口不办理该号所在的队列",
+    "queue_empty": "当前没有人等候", "quota_reached": "今日号源已取完", "reason_required": "请选择或填写原因",
+    "recall_limit": "重呼次数已达上限", "retake_limit": "过号取号次数已达上限，请咨询引导台",
+    "staff_elsewhere": "该工号已在其他窗口登录，请先在该窗口退出", "staff_role": "该工号不能在此登录",
+    "unknown_appointment": "没有找到预约记录，请核对预约码或到引导台咨询", "unknown_matter": "没有这个事项",
+    "unknown_priority_group": "没有这个优先群体", "unknown_queue": "没有这个队列",
+    "unknown_situation": "该事项没有这个情形", "unknown_staff": "没有这个工号", "unknown_ticket": "今日没有这个票号",
+    "unknown_window": "没有这个窗口", "window_busy": "请先记录当前号的办理结果",
+    "window_not_open": "窗口未开放", "window_state": "窗口当前的状态不能执行此操作",
+    "printer": "打印失败",
+}
+GENERIC_ERROR_WORDS = "大厅服务器未接受该操作"
+_ASCII_WORD = re.compile(r"[A-Za-z]*[a-z][A-Za-z_]{2,}")  # 3+ letters with a lower-case one: not A001, S01, ID
+
+
+def person_message(code: str, message: str) -> str:
+    """What a person reads for a refusal: the hub's message when it is Chinese words, else the code's words."""
+    if message and not _ASCII_WORD.search(message):
+        return message
+    return ERROR_WORDS.get(code, GENERIC_ERROR_WORDS)
+
+
 # ---------------------------------------------------------------- operations
 
 

@@ -51,6 +51,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from hallq.protocol import ACTION_WORDS, TICKET_STATE_WORDS, WINDOW_STATE_WORDS
 from hub import events as ev
 from hub.hall import Hall
 
@@ -325,14 +326,16 @@ class HallCore:
     def _move(t: Ticket, action: str) -> TicketState:
         new = TRANSITIONS.get((t.state, action))
         if new is None:
-            raise DomainError("illegal_state", f"票号 {t.number} 当前状态为 {t.state.value}，不能执行 {action}")
+            raise DomainError("illegal_state", f"票号 {t.number} {TICKET_STATE_WORDS[t.state.value]}，"
+                                              f"不能{ACTION_WORDS[action]}")
         return new
 
     @staticmethod
     def _wmove(w: WindowRuntime, action: str) -> WindowState:
         new = WINDOW_TRANSITIONS.get((w.state, action))
         if new is None:
-            raise DomainError("window_state", f"窗口 {w.id} 当前状态为 {w.state.value}，不能执行 {action}")
+            raise DomainError("window_state", f"窗口 {w.id} {WINDOW_STATE_WORDS[w.state.value]}，"
+                                              f"不能{ACTION_WORDS[action]}")
         return new
 
     def _emit(self, *events: ev.Event) -> list[ev.Event]:
@@ -440,7 +443,7 @@ class HallCore:
         if appointment_slot is not None and channel != "appointment":
             raise DomainError("bad_channel", "只有预约签到可以带预约时段")
         if self.day_of(now) != self.day:
-            raise DomainError("day_not_started", "新的一天尚未开始（hub 应先调用 tick）")
+            raise DomainError("day_not_started", "新的一天尚未开始，请稍后再试")
         due = appointment_slot is not None and appointment_slot <= now
         cls = PRIORITY if verified else APPOINTMENT if due else NORMAL
         number = _number(queue, self.counters[queue] + 1)
@@ -520,7 +523,7 @@ class HallCore:
         if not w.current:
             raise DomainError("no_current_ticket", f"窗口 {window} 当前没有叫号")
         if outcome not in OUTCOMES:
-            raise DomainError("bad_outcome", f"办理结果应为 {'/'.join(OUTCOMES)}，收到 {outcome}")
+            raise DomainError("bad_outcome", "办理结果应为受理、咨询、不予受理或过号")
         if outcome == "rejected" and not reason.strip():
             raise DomainError("reason_required", "不予受理需要选择原因")
         t = self.tickets[w.current]
@@ -550,11 +553,11 @@ class HallCore:
         if s is None:
             raise DomainError("unknown_situation", f"事项 {m.name} 没有情形 {situation}")
         if outcome not in ("accepted", "consulted", "rejected"):
-            raise DomainError("bad_outcome", "补录的办理结果应为 accepted/consulted/rejected")
+            raise DomainError("bad_outcome", "补录的办理结果应为受理、咨询或不予受理")
         if outcome == "rejected" and not reason.strip():
             raise DomainError("reason_required", "不予受理需要选择原因")
         if self.day_of(now) != self.day:
-            raise DomainError("day_not_started", "新的一天尚未开始（hub 应先调用 tick）")
+            raise DomainError("day_not_started", "新的一天尚未开始，请稍后再试")
         queue = s.queue if s.queue in self.hall.queues else w.queues[0]
         number = _number(queue, self.counters[queue] + 1)
         tid = f"{self.day}-{number}"
@@ -629,7 +632,7 @@ class HallCore:
     def _serving_window(self, window: str) -> WindowRuntime:
         w = self.window(window)
         if w.state is not WindowState.OPEN:
-            raise DomainError("window_not_open", f"窗口 {window} 未开放（{w.state.value}）")
+            raise DomainError("window_not_open", f"窗口 {window} {WINDOW_STATE_WORDS[w.state.value]}")
         self._free_current(w)
         return w
 

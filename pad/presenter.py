@@ -20,7 +20,7 @@ from typing import Any
 
 from hallq import clock as hallclock
 from hallq.i18n import language, tr
-from hallq.protocol import new_request_id
+from hallq.protocol import new_request_id, person_message
 from pad.state import HallState
 
 Clock = Callable[[], float]
@@ -44,7 +44,8 @@ class Notice:
     text: str
 
 
-# Hub error codes → English (Chinese mode shows the hub's own, more specific message).
+# Hub error codes → English (Chinese mode shows the hub's own, more specific message, when it is
+# Chinese words; see hallq.protocol.person_message).
 ERROR_EN = {
     "window_busy": "Record the outcome of the current ticket first",
     "queue_empty": "Nobody is waiting",
@@ -76,9 +77,10 @@ ERROR_EN = {
 
 
 def error_text(code: str, message: str) -> str:
+    """A refusal in words for the person at the pad: never a code, a state or an op name."""
     if language() == "en":
-        return ERROR_EN.get(code, message or code)
-    return message or code
+        return ERROR_EN.get(code, message or "Not done")
+    return person_message(code, message)
 
 
 class Presenter:
