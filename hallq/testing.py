@@ -23,6 +23,28 @@ from hub.hall import Hall
 log = logging.getLogger("hallq.testing")
 
 
+LONG_SUFFIX = {  # what real halls write: full department titles, matters with every qualifier
+    "department": "（行政审批服务管理局综合受理与审批协调科）",
+    "name": "（含跨省通办及告知承诺制）",
+}
+
+
+def long_names_hall() -> Hall:
+    """The sample hall with every hall, zone, queue, window, matter, situation, staff and department
+    name made long, to check that no screen is widened or clipped by a real hall's names."""
+    import re
+    import tomllib
+
+    from hub.config import parse_hall
+
+    def longer(m: re.Match[str]) -> str:
+        return f'{m[1]} = "{m[2]}{LONG_SUFFIX[m[1]]}"'
+
+    text = re.sub(r'^(name|department) = "([^"]*)"$', longer,
+                  sample_hall_path().read_text(encoding="utf-8"), flags=re.MULTILINE)
+    return open_all_day(parse_hall(tomllib.loads(text), text=text, source="<long names>"))
+
+
 def open_all_day(hall: Hall) -> Hall:
     import dataclasses
     import datetime as dt

@@ -121,7 +121,7 @@ class Presenter:
         if not self.broker_online:
             return tr("网络已断开，正在重连… 操作按钮已停用，恢复后请重新操作")
         if not self.state.hub_online:
-            return tr("大厅服务器 (hub) 离线，正在等待恢复… 操作按钮已停用")
+            return tr("大厅服务器离线，正在等待恢复… 操作按钮已停用")
         return ""
 
     def connection_text(self) -> str:

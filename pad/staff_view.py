@@ -32,7 +32,7 @@ from pad.notices import KINDS, build_notice
 from pad.presenter import Command, NotAllowed, Notice
 from pad.printing import print_notice, printer_config
 from pad.staff import OUTCOME_LABELS, OUTCOMES, PAUSE_REASONS, REJECT_REASONS, StaffPad
-from pad.widgets import STYLE, Banner, ChoicePage, Keypad, button, label, set_name
+from pad.widgets import STYLE, Banner, ChoicePage, ElideLabel, Keypad, button, label, set_name
 
 OUTCOME_KINDS = {"accepted": "good", "consulted": "good", "rejected": "bad", "passed": "warn"}
 
@@ -76,20 +76,19 @@ class StaffView(QWidget):
         bar.setStyleSheet("background: #102a43;")
         row = QHBoxLayout(bar)
         row.setContentsMargins(16, 8, 16, 8)
-        self.title = label("", "title")
+        # names come from the hall file: one line each, elided, never wider than the screen
+        self.title = ElideLabel("", "title")
         self.title.setStyleSheet("color: white; font-size: 24px; font-weight: bold;")
-        self.staff_label = label("")
-        self.staff_label.setObjectName("staff_label")
+        self.staff_label = ElideLabel("", "staff_label")
         self.staff_label.setStyleSheet("color: #d9e2ec; font-size: 19px;")
-        self.status_label = label("")
-        self.status_label.setObjectName("status_label")
+        self.status_label = ElideLabel("", "status_label")
         self.status_label.setStyleSheet("color: #ffd166; font-size: 19px; font-weight: bold;")
         self.conn = label("", "conn_on")
-        row.addWidget(self.title)
+        row.addWidget(self.title, 3)
         row.addSpacing(24)
-        row.addWidget(self.staff_label)
+        row.addWidget(self.staff_label, 2)
         row.addSpacing(16)
-        row.addWidget(self.status_label)
+        row.addWidget(self.status_label, 2)
         row.addStretch(1)
         row.addWidget(self.conn)
         self.handover_btn = button(tr("交接 (AB岗)"), "handover", "flat", self._handover)
@@ -231,8 +230,7 @@ class StaffView(QWidget):
         col.setContentsMargins(16, 6, 16, 6)
         col.setSpacing(2)
         line = QHBoxLayout()
-        self.queue_counts = label("")
-        self.queue_counts.setObjectName("queue_counts")
+        self.queue_counts = label("", "queue_counts", wrap=True)
         self.outcome_counts = label("")
         self.outcome_counts.setObjectName("outcome_counts")
         line.addWidget(self.queue_counts, 1)
@@ -242,12 +240,12 @@ class StaffView(QWidget):
         self.notice = label("", "notice_info", wrap=True)
         self.retry_btn = button(tr("重试"), "retry", "warn", self._retry)
         self.retry_btn.setMaximumWidth(160)
-        self.evaluation = label("")
-        self.evaluation.setObjectName("evaluation")
+        self.evaluation = label("", "evaluation", wrap=True)
+        self.evaluation.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.evaluation.setStyleSheet("color: #1d6fd6; font-weight: bold;")
         line2.addWidget(self.notice, 1)
         line2.addWidget(self.retry_btn)
-        line2.addWidget(self.evaluation)
+        line2.addWidget(self.evaluation, 1)
         col.addLayout(line2)
         return bar
 

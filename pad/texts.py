@@ -8,7 +8,7 @@ add_english({
     # presenter and connection
     "网络已断开，正在重连… 操作按钮已停用，恢复后请重新操作":
         "Network down, reconnecting… Buttons are disabled; act again once it is back",
-    "大厅服务器 (hub) 离线，正在等待恢复… 操作按钮已停用": "Hall server (hub) offline, waiting… Buttons are disabled",
+    "大厅服务器离线，正在等待恢复… 操作按钮已停用": "Hall server offline, waiting… Buttons are disabled",
     "离线": "Offline", "离线或有操作正在进行": "Offline, or an action is in progress",
     "{label}：等待大厅服务器确认…": "{label}: waiting for the hub to confirm…",
     "没有待确认的操作": "Nothing to confirm", "{label}：重新发送，等待确认…": "{label}: sent again, waiting…",

@@ -10,13 +10,16 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -59,8 +62,10 @@ QTabBar::tab { min-height: 44px; min-width: 140px; font-size: 18px; }
 """
 
 
-def button(text: str, name: str, kind: str = "", on_click: Callable[[], object] | None = None) -> QPushButton:
-    b = QPushButton(text)
+def button(text: str, name: str, kind: str = "", on_click: Callable[[], object] | None = None,
+           wrap: bool = False) -> QPushButton:
+    """A touch button; ``wrap`` for text that comes from the hall file (names of any length)."""
+    b = WrapButton(text) if wrap else QPushButton(text)
     b.setObjectName(name)
     if kind:
         b.setProperty("kind", kind)
@@ -68,6 +73,110 @@ def button(text: str, name: str, kind: str = "", on_click: Callable[[], object] 
     if on_click is not None:
         b.clicked.connect(lambda _checked=False: on_click())
     return b
+
+
+def wrap_lines(text: str, metrics: QFontMetrics, width: int) -> list[str]:
+    """Greedy line breaks for a button face: at spaces when a word fits, else between characters
+    (Chinese has no spaces; a department name must break anywhere rather than widen the window)."""
+    lines: list[str] = []
+    for para in text.split("\n"):
+        line = ""
+        for ch in para:
+            if line and metrics.horizontalAdvance(line + ch) > width:
+                cut = line.rfind(" ")
+                if ch != " " and cut > 0 and metrics.horizontalAdvance(line[cut + 1:] + ch) <= width:
+                    lines.append(line[:cut])
+                    line = line[cut + 1:]
+                else:
+                    lines.append(line.rstrip())
+                    line = ""
+                if ch == " ":
+                    continue
+            line += ch
+        lines.append(line)
+    return lines
+
+
+class WrapButton(QPushButton):
+    """A button whose text wraps to its width: long names never widen the window (issue 13 §5).
+
+    ``full_text()`` is the text as given; the face shows it broken into lines. Its minimum
+    height grows with the lines, so a scroll area (not the window) makes room for many options.
+    """
+
+    PAD_W, PAD_H = 28, 16  # the style sheet's padding and border, both sides
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__()
+        self._full = text
+        self._lines = 1
+        self._rewrap()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt API)
+        self._full = text
+        self._rewrap()
+
+    def _rewrap(self) -> None:
+        width = self.width() - self.PAD_W
+        lines = wrap_lines(self._full, self.fontMetrics(), width) if width > 20 else [self._full]
+        super().setText("\n".join(lines))
+        if len(lines) != self._lines:
+            self._lines = len(lines)
+            self.updateGeometry()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        self._rewrap()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        fm = self.fontMetrics()
+        widest = max((fm.horizontalAdvance(p) for p in self._full.split("\n")), default=0)
+        return QSize(min(widest + self.PAD_W, 360), self.minimumSizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return QSize(80, max(56, self._lines * self.fontMetrics().lineSpacing() + self.PAD_H))
+
+
+class ElideLabel(QLabel):
+    """One line that never widens its window: when too long it ends in "…" and the tooltip
+    holds the whole text. ``full_text()`` is the text as given."""
+
+    def __init__(self, text: str = "", name: str = "") -> None:
+        super().__init__()
+        if name:
+            self.setObjectName(name)
+        self._full = ""
+        self.setText(text)
+
+    def full_text(self) -> str:
+        return self._full
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt API)
+        self._full = text
+        self._elide()
+
+    def _elide(self) -> None:
+        fm = self.fontMetrics()
+        shown = self._full
+        if fm.horizontalAdvance(shown) > self.width() > 0:
+            shown = fm.elidedText(shown, Qt.TextElideMode.ElideRight, self.width())
+        super().setText(shown)
+        self.setToolTip(self._full if shown != self._full else "")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        self._elide()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        m = self.contentsMargins()
+        return QSize(self.fontMetrics().horizontalAdvance(self._full) + m.left() + m.right() + 2,
+                     super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return QSize(24, super().minimumSizeHint().height())
 
 
 def label(text: str = "", name: str = "", wrap: bool = False) -> QLabel:
@@ -157,9 +266,19 @@ class ChoicePage(QWidget):
         outer.addLayout(self.keypad_host)
         self.keypad: Keypad | None = None
         self.grid_host = QWidget()
+        self.grid_host.setObjectName("choice_grid")
         self.grid = QGridLayout(self.grid_host)
+        self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setSpacing(8)
-        outer.addWidget(self.grid_host, 1)
+        # many long options (every queue and window of a big hall) scroll; they never widen the window
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("choice_scroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.grid_host)
+        self.scroll.setStyleSheet("QScrollArea, QWidget#choice_grid { background: transparent; }")
+        outer.addWidget(self.scroll, 1)
         self.cancel = button(tr("取消"), "choice_cancel", "flat", self.close_page)
         outer.addWidget(self.cancel)
 
@@ -189,8 +308,10 @@ class ChoicePage(QWidget):
             if widget is not None:
                 widget.deleteLater()
         for i, (key, text_) in enumerate(options):
-            b = button(text_, f"choice_{key}", on_click=functools.partial(self._choose, key))
+            b = button(text_, f"choice_{key}", on_click=functools.partial(self._choose, key), wrap=True)
             self.grid.addWidget(b, i // columns, i % columns)
+        for c in range(self.grid.columnCount()):
+            self.grid.setColumnStretch(c, 1 if c < columns else 0)
 
     def _choose(self, key: str) -> None:
         text = self.text.text().strip()
