@@ -33,6 +33,20 @@ from pad.state import HUB_DEVICE, Change, HallState
 
 WINDOW_STATES = {"open": "开放", "paused": "已暂停", "closed": "已关闭"}
 PAPER = {"ok": "纸张正常", "near_end": "纸将用完", "out": "缺纸", "unknown": "纸张未知"}
+ROLE_WORDS = {"kiosk": "自助取号机", "pad": "窗口终端", "guide": "引导台", "display": "显示屏", "evaluator": "评价器",
+              "admin": "管理终端", "hub": "大厅服务器"}
+PRINTER_FAULTS = {"offline": "打印机离线", "cover_open": "打印机盖未关", "device_missing": "打印机未连接",
+                  "unreachable": "打印机无法连接", "status_timeout": "打印机无响应", "bad_reply": "打印机应答异常",
+                  "write_failed": "打印数据发送失败", "printer_error": "打印机故障"}
+
+
+def role_words(role: str) -> str:
+    """A device kind in words (never kiosk/pad/hub on a screen)."""
+    return tr(ROLE_WORDS.get(role, "其他设备"))
+
+
+def fault_words(code: str) -> str:
+    return tr(PRINTER_FAULTS.get(code, "打印机故障"))
 CANCEL_REASONS = ("申请人已离开", "重复取号", "取错事项", "其他")
 OVERRIDE_REASONS = ("绿色通道", "现场引导", "窗口调整", "申请人要求", "其他")
 SUMMON_STATES = {"pending": "待响应", "escalated": "超时未响应", "responded": "已响应", "arrived": "已到窗口"}
@@ -94,7 +108,7 @@ def alerts(state: HallState, now: float, pending_priority: dict[str, dict[str, A
             elif paper == "near_end":
                 out.append(Alert("warning", "paper", dev, tr("自助机 {d} 纸卷即将用完", d=dev)))
             elif code and code not in ("paper_out", "paper_near_end"):
-                out.append(Alert("error", "printer", dev, tr("自助机 {d} 打印机故障：{c}", d=dev, c=code)))
+                out.append(Alert("error", "printer", dev, tr("自助机 {d} 打印机故障：{c}", d=dev, c=fault_words(code))))
         watched = role in ("kiosk", "display") or (
             role == "pad" and state.windows.get(str(cfg.get("window")), {}).get("state") in ("open", "paused"))
         if watched and pres is not None and not pres.get("online"):
@@ -217,14 +231,14 @@ class GuideConsole(Presenter):
                 paper, code = paper_of(self.state.status.get(dev, {}))
                 extra = tr(PAPER.get(paper, paper)) if paper else ""
                 if code and code not in ("paper_out", "paper_near_end"):
-                    extra = (extra + " " if extra else "") + code
+                    extra = (extra + " " if extra else "") + fault_words(code)
             place = cfg.get("window") or cfg.get("zone") or ""
-            rows.append({"id": dev, "role": cfg.get("role", ""), "place": place, "online": online,
+            rows.append({"id": dev, "role": role_words(str(cfg.get("role", ""))), "place": place, "online": online,
                          "seen": pres is not None,
                          "presence": tr("在线") if online else (tr("离线") if pres is not None else tr("未上线")),
                          "health": extra})
         hub = self.state.presence.get(HUB_DEVICE)
-        rows.insert(0, {"id": HUB_DEVICE, "role": "hub", "place": "", "online": self.state.hub_online,
+        rows.insert(0, {"id": HUB_DEVICE, "role": role_words("hub"), "place": "", "online": self.state.hub_online,
                         "seen": hub is not None, "presence": tr("在线") if self.state.hub_online else tr("离线"),
                         "health": ""})
         return rows
@@ -232,10 +246,14 @@ class GuideConsole(Presenter):
     def alerts(self) -> list[Alert]:
         return alerts(self.state, self.clock(), self.pending_priority, self.thresholds)
 
-    def ticket_rows(self) -> list[dict[str, Any]]:
+    def ticket_rows(self, search: str = "") -> list[dict[str, Any]]:
+        """Waiting tickets; ``search`` keeps those whose number (or applicant) contains it (a012 → A012)."""
         now = self.clock()
         rows = []
+        query = search.strip().upper()
         for t in self.tickets:
+            if query and query not in str(t.get("number", "")).upper() and query not in str(t.get("applicant", "")):
+                continue
             group = t.get("priority_group")
             prio = ""
             if group:

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,15 +41,18 @@ from hallq.i18n import tr
 from pad.guide import OVERRIDE_REASONS, Alert, GuideConsole
 from pad.link import Link
 from pad.presenter import Command, NotAllowed, Notice
-from pad.widgets import STYLE, Banner, button, label, set_name
+from pad.widgets import STYLE, Banner, ElideLabel, button, label, scrolled, set_name
 
 RED, AMBER, GREEN, GREY = QColor("#c53030"), QColor("#b45309"), QColor("#1f9d55"), QColor("#7b8794")
+ALERT_MARK, WARN_MARK = "● ", "▲ "
+COMPACT_ROW = 26  # px: 19 windows and 11 queues of a district hall fit at 1280×800 without scrolling
 
 
 class Table(QTableWidget):
     """A read-only table refilled from row dicts; keeps the selection by row id."""
 
-    def __init__(self, name: str, columns: Sequence[tuple[str, str]]) -> None:
+    def __init__(self, name: str, columns: Sequence[tuple[str, str]], stretch: str = "",
+                 compact: bool = False) -> None:
         super().__init__(0, len(columns))
         self.setObjectName(name)
         self.keys = [k for k, _ in columns]
@@ -59,8 +62,13 @@ class Table(QTableWidget):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.horizontalHeader().setStretchLastSection(True)
-        self.verticalHeader().setDefaultSectionSize(34)
+        self.horizontalHeader().setStretchLastSection(not stretch)
+        if stretch:  # the names column takes the rest and elides: long names never scroll sideways
+            self.horizontalHeader().setSectionResizeMode(self.keys.index(stretch), QHeaderView.ResizeMode.Stretch)
+        self.verticalHeader().setDefaultSectionSize(COMPACT_ROW if compact else 34)
+        if compact:
+            self.setStyleSheet("QTableWidget { font-size: 15px; } QHeaderView::section { font-size: 14px; padding: 1px; }")
+            self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._last: list[tuple[Any, ...]] = []
         self.ids: list[str] = []
 
@@ -84,6 +92,12 @@ class Table(QTableWidget):
         if selected in self.ids:
             self.selectRow(self.ids.index(selected))
         self.blockSignals(False)
+
+    def show_all_rows(self) -> None:
+        """Ask for the height that shows every row (the overview's tables are read at a glance)."""
+        header = self.horizontalHeader().sizeHint().height()
+        self.setMinimumHeight(header + self.rowCount() * self.verticalHeader().defaultSectionSize()
+                              + 2 * self.frameWidth() + 2)
 
     def selected_id(self) -> str:
         rows = self.selectionModel().selectedRows() if self.selectionModel() else []
@@ -124,15 +138,16 @@ class GuideView(QWidget):
         root.addWidget(self._top_bar())
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")
-        self.tabs.addTab(self._overview(), tr("大厅总览"))
-        self.tabs.addTab(self._tickets(), tr("票号与插队"))
-        self.tabs.addTab(self._windows(), tr("窗口调度"))
-        self.tabs.addTab(self._issue(), tr("帮办取号"))
-        self.tabs.addTab(self._followups(), tr("回访整改"))
-        self.tabs.addTab(self._audit(), tr("操作记录"))
+        # a page taller than the screen scrolls inside its tab; it never grows the window
+        self.tabs.addTab(scrolled(self._overview()), tr("大厅总览"))
+        self.tabs.addTab(scrolled(self._tickets()), tr("票号与插队"))
+        self.tabs.addTab(scrolled(self._windows()), tr("窗口调度"))
+        self.tabs.addTab(scrolled(self._issue()), tr("帮办取号"))
+        self.tabs.addTab(scrolled(self._followups()), tr("回访整改"))
+        self.tabs.addTab(scrolled(self._audit()), tr("操作记录"))
         self.sound: Callable[[], None] = QApplication.beep  # the chime for a new or escalated 呼叫后台
         self._chimed = 0
-        self.summon_tab = self.tabs.addTab(self._summons(), tr("呼叫后台"))  # last: other tabs keep their places
+        self.summon_tab = self.tabs.addTab(scrolled(self._summons()), tr("呼叫后台"))  # last: others keep their places
         root.addWidget(self.tabs, 1)
         self.notice = label("", "notice_info", wrap=True)
         self.notice.setContentsMargins(16, 6, 16, 6)
@@ -150,17 +165,16 @@ class GuideView(QWidget):
         bar.setStyleSheet("background: #243b53;")
         row = QHBoxLayout(bar)
         row.setContentsMargins(16, 8, 16, 8)
-        self.title = label("")
+        self.title = ElideLabel("")  # the hall's name may be long: one line, elided
         self.title.setStyleSheet("color: white; font-size: 24px; font-weight: bold;")
-        self.summary = label("")
-        self.summary.setObjectName("summary")
+        self.summary = ElideLabel("", "summary")
         self.summary.setStyleSheet("color: #d9e2ec; font-size: 18px;")
         self.conn = label("", "conn_on")
         self.operator = label("")
         self.operator.setStyleSheet("color: #fce588; font-size: 18px;")
         self.sign_btn = button(tr("签到"), "guide_sign", "", self._sign)
         self.sign_btn.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
-        row.addWidget(self.title)
+        row.addWidget(self.title, 2)
         row.addSpacing(24)
         row.addWidget(self.summary, 1)
         row.addWidget(self.operator)
@@ -174,22 +188,27 @@ class GuideView(QWidget):
         grid.setContentsMargins(12, 10, 12, 10)
         grid.setSpacing(10)
         self.queues = Table("queues", [("id", "队列"), ("name", "名称"), ("waiting", "等候"),
-                                       ("pending_priority", "待核验"), ("longest", "最长等候"), ("next", "下一个")])
+                                       ("pending_priority", "待核验"), ("longest", "最长等候"), ("next", "下一个")],
+                            stretch="name", compact=True)
         self.windows = Table("windows", [("id", "窗口"), ("name", "名称"), ("state_text", "状态"), ("staff", "人员"),
-                                         ("current", "当前"), ("queues", "队列"), ("since", "持续")])
+                                         ("current", "当前"), ("queues", "队列"), ("since", "持续")],
+                             stretch="name", compact=True)
         self.devices = Table("devices", [("id", "设备"), ("role", "类型"), ("place", "位置"), ("presence", "在线"),
-                                         ("health", "状况")])
+                                         ("health", "状况")], compact=True)
         self.alert_list = QListWidget()
         self.alert_list.setObjectName("alerts")
         self.alert_list.setWordWrap(True)
-        grid.addWidget(self._titled(tr("队列"), self.queues), 0, 0)
-        grid.addWidget(self._titled(tr("提醒"), self.alert_list), 0, 1)
-        grid.addWidget(self._titled(tr("窗口"), self.windows), 1, 0)
-        grid.addWidget(self._titled(tr("设备"), self.devices), 1, 1)
-        grid.setColumnStretch(0, 3)
-        grid.setColumnStretch(1, 2)
-        grid.setRowStretch(0, 2)
-        grid.setRowStretch(1, 3)
+        # the hall at a glance: every window on the left, every queue and the alerts on the right;
+        # devices (offline ones also raise an alert) take what is left and may scroll
+        grid.addWidget(self._titled(tr("窗口"), self.windows), 0, 0, 3, 1)
+        grid.addWidget(self._titled(tr("队列"), self.queues), 0, 1)
+        grid.addWidget(self._titled(tr("提醒"), self.alert_list), 1, 1)
+        grid.addWidget(self._titled(tr("设备"), self.devices), 2, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        grid.setRowStretch(0, 5)
+        grid.setRowStretch(1, 2)
+        grid.setRowStretch(2, 2)
         return page
 
     @staticmethod
@@ -257,12 +276,20 @@ class GuideView(QWidget):
         row.setContentsMargins(12, 10, 12, 10)
         self.tickets = Table("tickets", [("number", "票号"), ("queue", "队列"), ("matter", "事项"), ("wait", "已等"),
                                          ("ahead", "前面"), ("priority", "绿色通道"), ("target", "指定窗口"),
-                                         ("applicant", "申请人")])
+                                         ("applicant", "申请人")], stretch="matter")
         self.tickets.itemSelectionChanged.connect(
             lambda: self.console.select_ticket(self.tickets.selected_id()))
         left = QVBoxLayout()
         head = QHBoxLayout()
-        self.tickets_hint = label("", "muted")
+        self.ticket_search = QLineEdit()
+        self.ticket_search.setObjectName("ticket_search")
+        self.ticket_search.setPlaceholderText(tr("查找票号或申请人，如 A012"))
+        self.ticket_search.setClearButtonEnabled(True)
+        self.ticket_search.setMaximumWidth(280)
+        self.ticket_search.textChanged.connect(lambda _t: self._fill_tickets())
+        self.ticket_search.returnPressed.connect(self._select_first_match)
+        head.addWidget(self.ticket_search)
+        self.tickets_hint = label("", "muted", wrap=True)
         head.addWidget(self.tickets_hint, 1)
         self.expire_btn = button(tr("清理剩余号"), "expire_all", "bad", self._expire_all)
         self._expire_armed_at = 0.0
@@ -466,8 +493,10 @@ class GuideView(QWidget):
         open_ = sum(1 for r in wrows if r["state"] == "open")
         self.summary.setText(tr("等候 {n} 人 · 开放窗口 {w} 个", n=waiting, w=open_))
         self.queues.fill(qrows, lambda r: RED if r["pending_priority"] else AMBER if r["long"] else None)
+        self.queues.show_all_rows()
         wcolor = {"open": GREEN, "paused": AMBER, "closed": GREY}
         self.windows.fill(wrows, lambda r: RED if r["long_pause"] else wcolor.get(r["state"]))
+        self.windows.show_all_rows()
         self.window_table.fill(wrows, lambda r: RED if r["long_pause"] else wcolor.get(r["state"]))
         self.devices.fill(c.device_rows(), lambda r: GREEN if r["online"] else (RED if r["seen"] else GREY))
         self._fill_alerts()
@@ -483,7 +512,8 @@ class GuideView(QWidget):
 
     def _fill_alerts(self) -> None:
         alerts = self.console.alerts()
-        texts = [("⛔ " if a.level == "error" else "⚠ ") + a.text for a in alerts] or [tr("暂无提醒")]
+        # ● and ▲ are in the shipped font (fonts-wqy-microhei); emoji such as ⛔ would be empty boxes
+        texts = [(ALERT_MARK if a.level == "error" else WARN_MARK) + a.text for a in alerts] or [tr("暂无提醒")]
         if [self.alert_list.item(i).text() for i in range(self.alert_list.count())] == texts:
             return
         self.alert_list.clear()
@@ -496,10 +526,14 @@ class GuideView(QWidget):
 
     def _fill_tickets(self) -> None:
         c = self.console
-        rows = c.ticket_rows()
+        query = self.ticket_search.text().strip()
+        rows = c.ticket_rows(query)
         self.tickets.fill(rows, lambda r: RED if r["pending"] else None)
         if not c.tickets_supported:
-            self.tickets_hint.setText(tr("大厅服务器暂不支持票号列表 (tickets.list)"))
+            self.tickets_hint.setText(tr("大厅服务器暂不支持票号列表"))
+        elif query:
+            self.tickets_hint.setText(tr("找到 {n} 张（{q}）；回车选中第一张", n=len(rows), q=query) if rows
+                                      else tr("等候中的票号里没有 {q}", q=query))
         else:
             self.tickets_hint.setText(tr("等候中的票号 {n} 张；红色为待核验的绿色通道", n=len(rows)))
         if c.selected_ticket and self.tickets.selected_id() != c.selected_ticket:
@@ -629,12 +663,33 @@ class GuideView(QWidget):
         if self.console.operator:
             self._send(self.console.logout)
             return
-        staff, ok = QInputDialog.getText(self, tr("引导人员签到"), tr("工号"))
+        staff, ok = self._ask_text(tr("工号"))
         if not ok:
             return
-        pin, ok = QInputDialog.getText(self, tr("引导人员签到"), tr("密码"), QLineEdit.EchoMode.Password)
+        pin, ok = self._ask_text(tr("密码"), QLineEdit.EchoMode.Password)
         if ok:
             self._send(lambda: self.console.login(staff, pin))
+
+    def input_dialog(self, what: str, echo: QLineEdit.EchoMode = QLineEdit.EchoMode.Normal) -> QInputDialog:
+        """The sign-in question, with 确定 / 取消 (Qt's own buttons say OK / Cancel)."""
+        dialog = QInputDialog(self)
+        dialog.setObjectName("sign_in_dialog")
+        dialog.setWindowTitle(tr("引导人员签到"))
+        dialog.setLabelText(what)
+        dialog.setTextEchoMode(echo)
+        dialog.setOkButtonText(tr("确定"))
+        dialog.setCancelButtonText(tr("取消"))
+        return dialog
+
+    def _ask_text(self, what: str, echo: QLineEdit.EchoMode = QLineEdit.EchoMode.Normal) -> tuple[str, bool]:
+        dialog = self.input_dialog(what, echo)
+        ok = bool(dialog.exec())
+        return dialog.textValue(), ok
+
+    def _select_first_match(self) -> None:
+        if self.tickets.ids:
+            self.tickets.selectRow(0)
+            self.console.select_ticket(self.tickets.ids[0])
 
     def _refresh_list(self) -> None:
         if self.link is not None:

@@ -15,6 +15,7 @@ outcome, transfer  current ticket
 pause              window open, no current ticket
 resume             window paused
 summon             window open or paused
+backfill (补录)     window open or paused, no current ticket (a walk-in served without a ticket)
 logout             logged in, no current ticket
 handover           logged in
 print              a printer configured and a ticket being or just served
@@ -37,7 +38,8 @@ REJECT_REASONS = ("材料不齐全", "不符合法定形式", "不属于受理�
 SUMMON_STATES = {"pending": "待响应", "escalated": "待响应", "responded": "已响应", "arrived": "已到窗口"}
 CHANNEL_LABELS = {"kiosk": "自助取号", "appointment": "预约", "guide": "引导台帮办", "window": "窗口"}
 ACTIONS = ("login", "call_next", "call", "recall", "outcome", "transfer", "pause", "resume", "summon", "logout",
-           "handover", "print")
+           "handover", "print", "backfill")
+BACKFILL_OUTCOMES = ("accepted", "consulted", "rejected")  # 补录: what was done for the walk-in
 
 
 class StaffPad(Presenter):
@@ -103,7 +105,7 @@ class StaffPad(Presenter):
                 return self.logged_in and status == "paused"
             case "summon":
                 return self.logged_in
-            case "logout":
+            case "logout" | "backfill":
                 return self.logged_in and cur is None
             case "handover":
                 return self.logged_in
@@ -202,6 +204,36 @@ class StaffPad(Presenter):
             args["note"] = note.strip()
         return self._send("window.summon", args, tr("呼叫后台"))
 
+    def backfill(self, matter: str, situation: str, outcome: str, reason: str = "", note: str = "") -> Command:
+        """补录: record a walk-in served without a ticket (the hub numbers it, channel ``window``)."""
+        self._need("backfill")
+        if outcome not in BACKFILL_OUTCOMES:
+            raise ValueError(f"unknown backfill outcome {outcome!r}")
+        if outcome == "rejected" and not reason.strip():
+            raise NotAllowed(tr("不予受理需要选择原因"))
+        args: dict[str, Any] = {"window": self.window, "matter": matter, "situation": situation, "outcome": outcome}
+        if reason.strip():
+            args["reason"] = reason.strip()
+        if note.strip():
+            args["note"] = note.strip()
+        name = str(self.state.matters.get(matter, {}).get("name", matter))
+        return self._send("ticket.backfill", args, tr("补录 {m}（{o}）", m=name, o=tr(OUTCOME_LABELS[outcome])))
+
+    def backfill_matters(self) -> list[tuple[str, str]]:
+        """(id, name) of every matter, those this window's queues serve first."""
+        ws = self.window_state
+        cfg = self.state.window_configs.get(self.window, {})
+        served = set(ws.get("queues") or cfg.get("queues") or []) | set(ws.get("overflow") or cfg.get("overflow") or [])
+        matters = list(self.state.matters.items())
+        own = [(mid, str(m.get("name", mid))) for mid, m in matters
+               if any(s.get("queue") in served for s in m.get("situations", []))]
+        rest = [(mid, str(m.get("name", mid))) for mid, m in matters if (mid, str(m.get("name", mid))) not in own]
+        return own + rest
+
+    def situations(self, matter: str) -> list[tuple[str, str]]:
+        return [(str(s["id"]), str(s.get("name", s["id"])))
+                for s in self.state.matters.get(matter, {}).get("situations", [])]
+
     def _number(self) -> str:
         return str((self.current or {}).get("number", ""))
 
@@ -210,7 +242,7 @@ class StaffPad(Presenter):
     def confirmed(self, cmd: Command, result: dict[str, Any]) -> None:
         if cmd.op == "window.open":
             self.handover = False
-        elif cmd.op == "ticket.outcome" and isinstance(result.get("ticket"), dict):
+        elif cmd.op in ("ticket.outcome", "ticket.backfill") and isinstance(result.get("ticket"), dict):
             self.last_served = result["ticket"]
         elif cmd.op == "window.summon":
             self.summons.insert(0, {"department": result.get("department", ""), "at": self.clock(),

@@ -31,10 +31,10 @@ from pad.link import Link
 from pad.notices import KINDS, build_notice
 from pad.presenter import Command, NotAllowed, Notice
 from pad.printing import print_notice, printer_config
-from pad.staff import OUTCOME_LABELS, OUTCOMES, PAUSE_REASONS, REJECT_REASONS, StaffPad
+from pad.staff import BACKFILL_OUTCOMES, OUTCOME_LABELS, OUTCOMES, PAUSE_REASONS, REJECT_REASONS, StaffPad
 from pad.widgets import STYLE, Banner, ChoicePage, ElideLabel, Keypad, button, label, set_name
 
-OUTCOME_KINDS = {"accepted": "good", "consulted": "good", "rejected": "bad", "passed": "warn"}
+OUTCOME_KINDS = {"accepted": "good", "consulted": "info", "rejected": "bad", "passed": "warn"}  # four colours
 
 
 class StaffView(QWidget):
@@ -185,8 +185,13 @@ class StaffView(QWidget):
         left.addWidget(self.materials_title)
         self.materials = QListWidget()
         self.materials.setObjectName("materials")
-        self.materials.setStyleSheet("QListWidget { font-size: 20px; } QListWidget::item { min-height: 44px; }")
+        # a finger ticks a material anywhere on its row; the box itself is finger-sized too
+        self.materials.setStyleSheet("QListWidget { font-size: 20px; } QListWidget::item { min-height: 48px; }"
+                                     "QListWidget::indicator { width: 34px; height: 34px; }")
+        self.materials.setWordWrap(True)
+        self.materials.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.materials.itemChanged.connect(self._material_changed)
+        self.materials.itemClicked.connect(self._material_clicked)
         left.addWidget(self.materials, 1)
         row.addWidget(panel, 5)
         # right: the buttons
@@ -218,6 +223,9 @@ class StaffView(QWidget):
         grid.addWidget(self.resume_btn, 4, 0)
         self.print_btn = button(tr("打印通知书"), "print", on_click=self._ask_print)
         grid.addWidget(self.print_btn, 4, 1)
+        self.backfill_btn = button(tr("补录"), "backfill", on_click=self._ask_backfill)
+        self.backfill_btn.setToolTip(tr("补录：未取号直接办理的业务，事后登记"))
+        grid.addWidget(self.backfill_btn, 5, 0)
         right.addLayout(grid)
         right.addStretch(1)
         row.addLayout(right, 4)
@@ -303,6 +311,7 @@ class StaffView(QWidget):
         self.pause_btn.setEnabled(acts["pause"])
         self.resume_btn.setEnabled(acts["resume"])
         self.print_btn.setEnabled(acts["print"])
+        self.backfill_btn.setEnabled(acts["backfill"])
         self.print_btn.setToolTip("" if pad.printer_configured else tr("本窗口未配置打印机"))
         # footer
         queues = "   ".join(f"{qid} {name} {n}" if qid else f"{name} {n}" for qid, name, n in pad.queue_counts())
@@ -341,12 +350,17 @@ class StaffView(QWidget):
             self.materials.clear()
             for m in (subject or {}).get("materials", []):
                 item = QListWidgetItem(str(m))
-                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                # not user-checkable: a tap anywhere on the row toggles it (_material_clicked), once
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(Qt.CheckState.Checked if m in self.pad.checked else Qt.CheckState.Unchecked)
                 self.materials.addItem(item)
             self.materials.blockSignals(False)
         self.materials_title.setVisible(bool(subject))
         self.materials.setVisible(bool(subject))
+
+    def _material_clicked(self, item: QListWidgetItem) -> None:
+        on = item.checkState() != Qt.CheckState.Checked
+        item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
 
     def _material_changed(self, item: QListWidgetItem) -> None:
         self.pad.toggle_material(item.text(), item.checkState() == Qt.CheckState.Checked)
@@ -387,6 +401,13 @@ class StaffView(QWidget):
         self.refresh()
 
     def _outcome(self, key: str) -> None:
+        if key == "passed":  # one tap must not lose a citizen: 过号 is confirmed on its own page
+            number = (self.pad.current or {}).get("number", "")
+            self._open_choice(tr("过号 {n}：确认申请人未到？", n=number), [("passed", tr("确认过号 {n}", n=number))],
+                              lambda _k, _t: self._send(lambda: self.pad.outcome("passed")),
+                              hint=tr("过号后该号作废；申请人可到自助机“过号取号”重新排队。未到请先“重呼”"),
+                              columns=2)
+            return
         if key != "rejected":
             self._send(lambda: self.pad.outcome(key))
             return
@@ -424,6 +445,34 @@ class StaffView(QWidget):
         self._open_choice(tr("呼叫后台：请后台审批人员到窗口"), options,
                           lambda d, note: self._send(lambda: self.pad.summon(d or own, note)),
                           text=tr("说明（可选）"), columns=3)
+
+    def _ask_backfill(self) -> None:
+        """补录 in three taps: matter → situation (when it has several) → what was done."""
+        def outcome_page(matter: str, situation: str) -> None:
+            def chosen(outcome: str, note: str) -> None:
+                if outcome == "rejected":
+                    self._open_choice(tr("补录：不予受理的原因"), [(r, tr(r)) for r in REJECT_REASONS],
+                                      lambda r, n: self._send(lambda: self.pad.backfill(matter, situation, "rejected",
+                                                                                         tr(r), n or note)),
+                                      text=tr("补充说明（可选）"))
+                    return
+                self._send(lambda: self.pad.backfill(matter, situation, outcome, note=note))
+            name = self.pad.state.matters.get(matter, {}).get("name", matter)
+            self._open_choice(tr("补录 {m}：办理结果", m=name),
+                              [(o, tr(OUTCOME_LABELS[o])) for o in BACKFILL_OUTCOMES], chosen,
+                              text=tr("补充说明（可选）"), columns=3)
+
+        def matter_chosen(matter: str, _text: str) -> None:
+            situations = self.pad.situations(matter)
+            if len(situations) == 1:
+                outcome_page(matter, situations[0][0])
+                return
+            name = self.pad.state.matters.get(matter, {}).get("name", matter)
+            self._open_choice(tr("补录 {m}：选择情形", m=name), situations,
+                              lambda s, _t: outcome_page(matter, s), columns=2)
+
+        self._open_choice(tr("补录：未取号直接办理的业务，选择事项"), self.pad.backfill_matters(), matter_chosen,
+                          hint=tr("本窗口的事项在前；补录会生成一个票号并邀请评价"), columns=3)
 
     def _ask_print(self) -> None:
         subject = self.pad.print_subject or {}

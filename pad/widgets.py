@@ -37,6 +37,8 @@ QPushButton[kind="primary"] { background: #1d6fd6; color: white; border: none; f
 QPushButton[kind="primary"]:disabled { background: #9dbbe0; color: #eef3f9; }
 QPushButton[kind="good"] { background: #1f9d55; color: white; border: none; font-weight: bold; }
 QPushButton[kind="good"]:disabled { background: #a3d4b5; color: #f0f7f2; }
+QPushButton[kind="info"] { background: #0e7490; color: white; border: none; font-weight: bold; }
+QPushButton[kind="info"]:disabled { background: #9ccbd6; color: #eef7f9; }
 QPushButton[kind="warn"] { background: #d97706; color: white; border: none; font-weight: bold; }
 QPushButton[kind="warn"]:disabled { background: #ecc594; color: #fbf3e8; }
 QPushButton[kind="bad"] { background: #c53030; color: white; border: none; font-weight: bold; }
@@ -177,6 +179,17 @@ class ElideLabel(QLabel):
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         return QSize(24, super().minimumSizeHint().height())
+
+
+def scrolled(page: QWidget) -> QScrollArea:
+    """A page that scrolls (vertically) rather than make its window taller than the screen."""
+    area = QScrollArea()
+    area.setObjectName(f"{page.objectName() or 'page'}_scroll")
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(page)
+    return area
 
 
 def label(text: str = "", name: str = "", wrap: bool = False) -> QLabel:
