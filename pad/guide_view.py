@@ -67,7 +67,8 @@ class Table(QTableWidget):
             self.horizontalHeader().setSectionResizeMode(self.keys.index(stretch), QHeaderView.ResizeMode.Stretch)
         self.verticalHeader().setDefaultSectionSize(COMPACT_ROW if compact else 34)
         if compact:
-            self.setStyleSheet("QTableWidget { font-size: 15px; } QHeaderView::section { font-size: 14px; padding: 1px; }")
+            self.setStyleSheet("QTableWidget { font-size: 15px; }"
+                               "QHeaderView::section { font-size: 14px; padding: 1px; }")
             self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._last: list[tuple[Any, ...]] = []
         self.ids: list[str] = []

@@ -44,10 +44,12 @@ def wait_until(cond: Callable[[], Any], timeout: float = 10.0, what: str = "") -
 
 
 @contextlib.contextmanager
-def hall() -> Iterator[LocalHall]:
+def hall(long_names: bool = False) -> Iterator[LocalHall]:
+    """The sample hall, or (``long_names``) the same hall with every name made long."""
     from hallq.qt.app import make_app
+    from hallq.testing import long_names_hall
     make_app()
-    lh = LocalHall().start()
+    lh = LocalHall(long_names_hall() if long_names else None).start()
     try:
         yield lh
     finally:
@@ -201,6 +203,55 @@ def pad_offline(out: Path) -> None:
         app.close()
 
 
+def _serving(lh: LocalHall) -> Any:
+    kiosk = lh.client("K1")
+    fill_queues(kiosk, lh)
+    app = staff_pad(lh)
+    pad = app.presenter
+    app.view._send(pad.call_next)
+    wait_until(lambda: pad.current is not None and pad.pending is None, what="called")
+    return app
+
+
+def pad_pass_confirm(out: Path) -> None:
+    with hall() as lh:
+        app = _serving(lh)
+        app.view._outcome("passed")
+        grab(app.view, out)
+        app.close()
+
+
+def pad_backfill(out: Path) -> None:
+    with hall() as lh:
+        app = _serving(lh)
+        pad = app.presenter
+        app.view._send(lambda: pad.outcome("accepted"))
+        wait_until(lambda: pad.current is None and pad.pending is None, what="served")
+        app.view._ask_backfill()
+        grab(app.view, out)
+        app.close()
+
+
+def pad_transfer_long(out: Path) -> None:
+    with hall(long_names=True) as lh:
+        app = _serving(lh)
+        app.view._ask_transfer()
+        grab(app.view, out)
+        app.close()
+
+
+def pad_summoned_long(out: Path) -> None:
+    """After 呼叫后台 to a department with a long name: the window keeps its size and buttons."""
+    with hall(long_names=True) as lh:
+        app = _serving(lh)
+        pad = app.presenter
+        longest = max(pad.state.departments(), key=len)
+        app.view._send(lambda: pad.summon(longest, "材料需后台确认"))
+        wait_until(lambda: pad.summons and pad.pending is None, what="summoned")
+        grab(app.view, out)
+        app.close()
+
+
 def _guide_hall(lh: LocalHall, clock: Callable[[], float]) -> Any:
     from pad.app import PadApp
 
@@ -235,6 +286,26 @@ def guide_hall(out: Path) -> None:
     with hall() as lh:
         app, s01 = _guide_hall(lh, clock=lambda: hallclock.now() + 35 * 60)  # 35 minutes later: long-wait alerts
         grab(app.view, out)
+        app.close()
+        s01.close()
+
+
+def guide_hall_long(out: Path) -> None:
+    with hall(long_names=True) as lh:
+        app, s01 = _guide_hall(lh, clock=lambda: hallclock.now() + 35 * 60)
+        grab(app.view, out)
+        app.close()
+        s01.close()
+
+
+def guide_search(out: Path) -> None:
+    with hall() as lh:
+        app, s01 = _guide_hall(lh, clock=hallclock.now)
+        view = app.view
+        view.tabs.setCurrentIndex(1)
+        view.ticket_search.setText("a00")
+        view._select_first_match()
+        grab(view, out)
         app.close()
         s01.close()
 
@@ -344,7 +415,13 @@ SCENES: dict[str, Callable[[Path], None]] = {
     "pad-serving": pad_serving,
     "pad-outcome": pad_outcome,
     "pad-offline": pad_offline,
+    "pad-pass-confirm": pad_pass_confirm,
+    "pad-backfill": pad_backfill,
+    "pad-transfer-long": pad_transfer_long,
+    "pad-summoned-long": pad_summoned_long,
     "guide-hall": guide_hall,
+    "guide-hall-long": guide_hall_long,
+    "guide-search": guide_search,
     "guide-ticket": guide_ticket,
     "guide-windows": guide_windows,
     "guide-followups": guide_followups,

@@ -130,13 +130,15 @@ add_english({
     "补录 {m}（{o}）": "Walk-in {m} ({o})", "补录：不予受理的原因": "Walk-in rejected: choose a reason",
     "补录 {m}：办理结果": "Walk-in {m}: what was done", "补录 {m}：选择情形": "Walk-in {m}: choose the case",
     "补录：未取号直接办理的业务，选择事项": "Walk-in served without a ticket: choose the matter",
-    "本窗口的事项在前；补录会生成一个票号并邀请评价": "This window's matters first; a walk-in gets a number and a rating",
+    "本窗口的事项在前；补录会生成一个票号并邀请评价":
+        "This window's matters first; a walk-in gets a number and a rating",
     "过号 {n}：确认申请人未到？": "Pass {n}: the applicant did not come?", "确认过号 {n}": "Pass {n}",
     "过号后该号作废；申请人可到自助机“过号取号”重新排队。未到请先“重呼”":
         "A passed number is void; the applicant can re-take it at a kiosk. Recall first if unsure",
     "查找票号或申请人，如 A012": "Find a ticket or applicant, e.g. A012",
     "找到 {n} 张（{q}）；回车选中第一张": "{n} found ({q}); Enter selects the first",
-    "等候中的票号里没有 {q}": "No waiting ticket matches {q}", "大厅服务器暂不支持票号列表": "The hub has no ticket list",
+    "等候中的票号里没有 {q}": "No waiting ticket matches {q}",
+    "大厅服务器暂不支持票号列表": "The hub has no ticket list",
     "确定": "OK", "自助取号机": "Kiosk", "窗口终端": "Window pad", "显示屏": "Display", "评价器": "Evaluator",
     "管理终端": "Admin", "大厅服务器": "Hall server", "其他设备": "Other device",
     "打印机离线": "Printer offline", "打印机盖未关": "Printer cover open", "打印机未连接": "Printer not connected",

@@ -12,13 +12,13 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from tests.hub.hub_helpers import FakeClock
-from tests.hub.test_core import REFUSALS, Act, Setup, core  # noqa: F401 (the core fixture)
 
 import hub.core
 import hub.service
 from hallq import protocol as p
 from hub.core import TRANSITIONS, WINDOW_TRANSITIONS, DomainError, HallCore, TicketState, WindowState
+from tests.hub.hub_helpers import FakeClock
+from tests.hub.test_core import REFUSALS, Act, Setup, core  # noqa: F401 (the core fixture)
 
 ASCII_WORD = re.compile(r"[A-Za-z]{3,}")
 TICKET_ACTIONS = sorted({a for _, a in TRANSITIONS})
