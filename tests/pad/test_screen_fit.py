@@ -287,3 +287,16 @@ def test_guide_finds_a_ticket_by_number(qtbot: Any, guide: Any) -> None:
     assert second in view.ticket_title.text()
     view.ticket_search.clear()
     qtbot.waitUntil(lambda: view.tickets.rowCount() == 3, timeout=WAIT)
+
+
+def test_the_offline_banner_over_the_tallest_page_still_fits(qtbot: Any, serving: Any, lh: LocalHall) -> None:
+    view, pad = serving.view, serving.presenter
+    click(qtbot, view, "outcome_accepted")
+    settle(qtbot, pad)
+    qtbot.waitUntil(lambda: pad.current is None, timeout=WAIT)
+    click(qtbot, view, "call")  # 特呼: the keypad page is the tallest
+    assert lh.hub is not None
+    lh.hub.stop()
+    lh.hub = None
+    qtbot.waitUntil(view.banner.isVisible, timeout=WAIT)
+    fits(qtbot, view, "特呼 page with the offline banner")
