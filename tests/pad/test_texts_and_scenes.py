@@ -52,8 +52,9 @@ def test_cli_registers_pad() -> None:
 
 
 @pytest.mark.parametrize("scene", ["pad-login", "pad-idle", "pad-serving", "pad-outcome", "pad-offline",
-                                   "guide-hall", "guide-ticket", "guide-windows", "guide-followups",
-                                   "guide-summons", "pad-summon"])
+                                   "pad-pass-confirm", "pad-backfill", "pad-transfer-long", "pad-summoned-long",
+                                   "guide-hall", "guide-hall-long", "guide-ticket", "guide-search", "guide-windows",
+                                   "guide-followups", "guide-summons", "pad-summon"])
 def test_scene_renders(scene: str, tmp_path: Path, qapp: Any) -> None:
     from PySide6.QtGui import QImage
 
