@@ -175,6 +175,7 @@ class GuideView(QWidget):
         self.operator.setStyleSheet("color: #fce588; font-size: 18px;")
         self.sign_btn = button(tr("签到"), "guide_sign", "", self._sign)
         self.sign_btn.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        self.sign_btn.setMinimumWidth(96)
         row.addWidget(self.title, 2)
         row.addSpacing(24)
         row.addWidget(self.summary, 1)
@@ -533,8 +534,8 @@ class GuideView(QWidget):
         if not c.tickets_supported:
             self.tickets_hint.setText(tr("大厅服务器暂不支持票号列表"))
         elif query:
-            self.tickets_hint.setText(tr("找到 {n} 张（{q}）；回车选中第一张", n=len(rows), q=query) if rows
-                                      else tr("等候中的票号里没有 {q}", q=query))
+            self.tickets_hint.setText(tr("找到 {n} 张（{q}）；回车选中第一张", n=len(rows), q=query.upper()) if rows
+                                      else tr("等候中的票号里没有 {q}", q=query.upper()))
         else:
             self.tickets_hint.setText(tr("等候中的票号 {n} 张；红色为待核验的绿色通道", n=len(rows)))
         if c.selected_ticket and self.tickets.selected_id() != c.selected_ticket:
