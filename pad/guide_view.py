@@ -352,7 +352,8 @@ class GuideView(QWidget):
         row = QHBoxLayout(page)
         row.setContentsMargins(12, 10, 12, 10)
         self.window_table = Table("window_table", [("id", "窗口"), ("name", "名称"), ("state_text", "状态"),
-                                                   ("staff", "人员"), ("queues", "队列"), ("since", "持续")])
+                                                   ("staff", "人员"), ("queues", "队列"), ("since", "持续")],
+                                  stretch="name", compact=True)
         self.window_table.itemSelectionChanged.connect(
             lambda: self.console.select_window(self.window_table.selected_id()))
         row.addWidget(self.window_table, 3)

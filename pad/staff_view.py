@@ -189,6 +189,7 @@ class StaffView(QWidget):
         self.materials.setStyleSheet("QListWidget { font-size: 20px; } QListWidget::item { min-height: 48px; }"
                                      "QListWidget::indicator { width: 34px; height: 34px; }")
         self.materials.setWordWrap(True)
+        self.materials.setSelectionMode(QListWidget.SelectionMode.NoSelection)  # the tick is the state
         self.materials.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.materials.itemChanged.connect(self._material_changed)
         self.materials.itemClicked.connect(self._material_clicked)

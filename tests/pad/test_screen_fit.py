@@ -147,6 +147,10 @@ def test_the_guide_console_fits_on_every_tab_and_shows_the_hall_at_a_glance(
     for table in (view.windows, view.queues):
         assert table.verticalScrollBar().maximum() == 0, f"{table.objectName()} scrolls"
         assert table.horizontalScrollBar().maximum() == 0, f"{table.objectName()} scrolls sideways"
+    view.tabs.setCurrentIndex(2)  # 窗口调度: every window to pick from, without scrolling either
+    qtbot.wait(100)
+    assert view.window_table.rowCount() == len(lh.hall.windows)
+    assert view.window_table.verticalScrollBar().maximum() == 0
 
 
 def test_passing_a_number_is_confirmed_first(qtbot: Any, serving: Any) -> None:
