@@ -190,6 +190,7 @@ class StaffView(QWidget):
                                      "QListWidget::indicator { width: 34px; height: 34px; }")
         self.materials.setWordWrap(True)
         self.materials.setSelectionMode(QListWidget.SelectionMode.NoSelection)  # the tick is the state
+        self.materials.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.materials.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.materials.itemChanged.connect(self._material_changed)
         self.materials.itemClicked.connect(self._material_clicked)
