@@ -186,6 +186,8 @@ ERROR_WORDS = {
     "unknown_window": "没有这个窗口", "window_busy": "请先记录当前号的办理结果",
     "window_not_open": "窗口未开放", "window_state": "窗口当前的状态不能执行此操作",
     "printer": "打印失败",
+    "appointment_early": "还未到预约签到时间，请稍后再来", "summon_open": "已呼叫该部门后台，请稍候",
+    "summon_state": "该呼叫的状态不能再这样登记", "unknown_summon": "今日没有这条呼叫",
 }
 GENERIC_ERROR_WORDS = "大厅服务器未接受该操作"
 _ASCII_WORD = re.compile(r"[A-Za-z]*[a-z][A-Za-z_]{2,}")  # 3+ letters with a lower-case one: not A001, S01, ID
