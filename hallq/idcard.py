@@ -83,12 +83,22 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:]
 
 
+NAME_STARS = "**"
+
+
 def mask_name(name: str) -> str:
-    """Keep the surname character, star the rest (张三 → 张*, 欧阳娜娜 → 欧***)."""
+    """The first character and always two stars (张三 → 张**, 欧阳娜娜 → 欧**).
+
+    The star count is fixed so the length of the given name does not show; a one-character
+    name shows no character at all (``**``), as its first character would be all of it; an
+    empty name stays empty (the slip then has no 申请人 line).  docs/protocol.md §9.
+    """
     name = name.strip()
-    if len(name) <= 1:
-        return name
-    return name[0] + "*" * (len(name) - 1)
+    if not name:
+        return ""
+    if len(name) == 1:
+        return NAME_STARS
+    return name[0] + NAME_STARS
 
 
 def keyed_hash(value: str, key: bytes) -> str:

@@ -550,7 +550,7 @@ def parse_hall(doc: dict[str, Any], *, text: str = "", source: str = "<hall>") -
     """Build a Hall from a parsed TOML document; raise ConfigError listing every problem."""
     c = _Checker()
     c.table(doc, "", _TOP)
-    h = c.table(doc.get("hall", {}), "hall", ("id", "name", "timezone", "progress_url", "notices"))
+    h = c.table(doc.get("hall", {}), "hall", ("id", "name", "timezone", "progress_url", "notices", "slip_footer"))
     if "hall" not in doc:
         c.error("hall", "缺少 [hall] 表 (the [hall] table is missing)")
     hall_id = c.get(h, "id", "hall", str)
@@ -596,6 +596,7 @@ def parse_hall(doc: dict[str, Any], *, text: str = "", source: str = "<hall>") -
         devices=devices,
         progress_url=progress_url,
         notices=c.strings(h, "notices", "hall"),
+        slip_footer=c.strings(h, "slip_footer", "hall"),
         printers=printers,
         printer_tables={k: dict(v) for k, v in doc.get("printers", {}).items() if isinstance(v, dict)}
         if isinstance(doc.get("printers"), dict) else {},

@@ -201,6 +201,7 @@ class Hall:
     devices: dict[str, Device]
     progress_url: str = ""
     notices: tuple[str, ...] = ()
+    slip_footer: tuple[str, ...] = ()  # 温馨提示 lines at the foot of every ticket slip
     printers: dict[str, Any] = field(default_factory=dict)
     printer_tables: dict[str, dict[str, Any]] = field(default_factory=dict)  # as written, for devices
     version: str = ""  # content hash of the hall file, set by the loader

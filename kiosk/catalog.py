@@ -59,6 +59,8 @@ class Catalog:
     assist_queue: str = ""
     windows: dict[str, str] = field(default_factory=dict)  # id -> name
     opening_hours: tuple[str, ...] = ()
+    slip_footer: tuple[str, ...] = ()  # [hall] slip_footer: 温馨提示 lines on every slip
+    expire_at: tuple[str, ...] = ()  # 清号时刻 "HH:MM": the slip says until when a number is valid
     retake_limit: int = 1
     devices: dict[str, dict[str, Any]] = field(default_factory=dict)
     printers: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -85,13 +87,14 @@ class Catalog:
                                       int(m.get("promised_days") or 0))
         return cls(
             hall_id=hall.get("id", ""), hall_name=hall.get("name", ""), timezone=hall.get("timezone", "Asia/Shanghai"),
-            notices=tuple(hall.get("notices") or ()),
+            notices=tuple(hall.get("notices") or ()), slip_footer=tuple(hall.get("slip_footer") or ()),
             zones={z["id"]: z["name"] for z in data.get("zones") or []},
             queues={q["id"]: q["name"] for q in data.get("queues") or []},
             matters=matters,
             priority_groups={g["id"]: g["name"] for g in data.get("priority_groups") or []},
             windows={w["id"]: w.get("name", "") for w in data.get("windows") or []},
             assist_queue=policy.get("assist_queue", ""), opening_hours=tuple(policy.get("opening_hours") or ()),
+            expire_at=tuple(str(t) for t in policy.get("expire_at") or ()),
             retake_limit=int(policy.get("retake_limit", 1)),
             devices={d["id"]: d for d in data.get("devices") or []},
             printers=dict(data.get("printers") or {}), version=str(data.get("version", "")),

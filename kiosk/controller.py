@@ -223,6 +223,7 @@ class KioskController(QObject):
         cat = self.model.catalog
         hall_name = cat.hall_name if cat else ""
         tz = cat.timezone if cat else "Asia/Shanghai"
+        expire_at, footer = (cat.expire_at, cat.slip_footer) if cat else ((), ())
         group = cat.priority_groups.get(view.get("priority_group", ""), "") if cat else ""
         window_names = dict(cat.windows) if cat else {}
         if not job.reprint:
@@ -232,7 +233,8 @@ class KioskController(QObject):
 
         def work() -> None:
             try:
-                state = printer.print_slip(slip_for(view, hall_name, tz, group, window_names))
+                state = printer.print_slip(slip_for(view, hall_name, tz, group, window_names,
+                                                    expire_at=expire_at, footer=footer))
             except PrinterError as exc:
                 self._printed.emit(view, job.reprint, PrinterState.from_error(exc), exc)
             except Exception as exc:

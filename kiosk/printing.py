@@ -18,6 +18,7 @@ import os
 import tempfile
 import threading
 import zoneinfo
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from typing import Any
 from printers.backends import check_status, open_printer, print_document
 from printers.config import PrinterConfig, parse_printers
 from printers.errors import PrinterError
-from printers.slip import TicketSlip
+from printers.slip import TicketSlip, valid_until
 from printers.status import PrinterStatus
 
 VOID_REASON = "打印失败"
@@ -124,12 +125,15 @@ class KioskPrinter:
 
 
 def slip_for(view: dict[str, Any], hall_name: str, timezone: str, group_name: str = "",
-             window_names: dict[str, str] | None = None) -> TicketSlip:
+             window_names: dict[str, str] | None = None, expire_at: Sequence[str] = (),
+             footer: Sequence[str] = ()) -> TicketSlip:
     """The 附件7 slip for a ticket view from the hub (masked data only); windows by name and id
-    (综合窗口1（S01）) when ``window_names`` knows them."""
+    (综合窗口1（S01）) when ``window_names`` knows them; ``expire_at`` is the hall's 清号时刻 (the
+    slip says until when the number is valid), ``footer`` its 温馨提示."""
     names = window_names or {}
     windows = [f"{names[w]}（{w}）" if names.get(w) and names[w] != w else w for w in view.get("windows") or []]
     tz = zoneinfo.ZoneInfo(timezone or "Asia/Shanghai")
+    issued = dt.datetime.fromtimestamp(float(view.get("issued_at") or 0), tz).replace(tzinfo=None)
     notes = []
     if view.get("priority_group") and not view.get("priority_verified"):
         notes.append(f"已申报优先办理：{group_name or view['priority_group']}。请到引导台出示证件核验")
@@ -142,8 +146,8 @@ def slip_for(view: dict[str, Any], hall_name: str, timezone: str, group_name: st
         matter=view.get("matter_name", ""), situation=view.get("situation_name", ""),
         windows=windows, applicant_masked=view.get("applicant", ""),
         id_masked=view.get("id_masked", ""), waiting_ahead=int(view.get("ahead") or 0),
-        issued_at=dt.datetime.fromtimestamp(float(view.get("issued_at") or 0), tz).replace(tzinfo=None),
-        qr_url=view.get("progress_url", ""), materials=list(view.get("materials") or []), notes=notes,
+        issued_at=issued, qr_url=view.get("progress_url", ""), materials=list(view.get("materials") or []),
+        notes=[*notes, *footer], valid_until=valid_until(issued.time(), expire_at),
     )
 
 

@@ -485,8 +485,9 @@ class EntryPage(Page):
             b.addWidget(label(tr("为保护隐私，号码输完后出生日期以 * 显示"), "subtitle"))
         if screen is Screen.IDENTIFY and m.card_name:
             from hallq.idcard import mask_name
+            from hallq.qt.app import on_screen
 
-            b.addWidget(label(tr("已读取身份证：{name}", name=mask_name(m.card_name)), "subtitle"))
+            b.addWidget(label(tr("已读取身份证：{name}", name=on_screen(mask_name(m.card_name))), "subtitle"))
         if m.error:
             b.addWidget(label(m.error, "error"))
         b.addLayout(self._keypad())

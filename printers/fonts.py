@@ -4,16 +4,21 @@ A thermal printer draws text on a grid: ASCII in 12x24-dot cells, double-byte ch
 24x24 cells, magnified by whole multiples (GS !).  We draw the same grid with a TrueType font
 so the PNG preview and the raster fallback line have the printer's geometry, column for column.
 
-Debian ships no CJK font by default, and Pillow then draws every character as an empty box
-(豆腐块).  We refuse to do that: a character that no installed font covers raises
-:class:`~printers.errors.FontMissing` naming the package to install.  WenQuanYi Micro Hei covers
-GBK; rare name characters outside GBK (𠮷, 㵘, 䶮) need a font with CJK Extension A/B such as
-Hanazono (``fonts-hanazono``) or Noto CJK.  Glyph coverage is tested by comparing a glyph
+Debian ships no CJK font by default, and Pillow then draws every character as the font's
+"missing glyph" box (豆腐块).  We never print that box.  No CJK font at all is a deployment
+error (:class:`~printers.errors.FontMissing`, naming the package to install).  But one rare
+character that no installed font has must never cost a citizen a ticket: it is printed as
+:data:`MASK_CHAR` (□, the 缺字 mark of Chinese print, which a clerk reads as "a character the
+printer could not draw") and logged once for IT with its code point only (``glyph_missing
+U+20000``), never the rest of the text.  WenQuanYi Micro Hei covers GBK; rare name characters
+outside GBK (𠮷, 㵘, 䶮, Extension B-F) need Hanazono (``fonts-hanazono``, Extensions A-F),
+which the deploy docs and ``.ci/run`` install.  Glyph coverage is tested by comparing a glyph
 with the font's own "missing glyph" box, since Pillow gives no direct coverage query.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from functools import cache
 from pathlib import Path
@@ -27,7 +32,10 @@ HALF_W = 12
 GLYPH_PX = 22  # glyph size inside the 24-dot cell, leaving a hair of space between lines
 
 INSTALL_HINT = "apt-get install fonts-wqy-microhei"
-RARE_HINT = "apt-get install fonts-hanazono（或 fonts-noto-cjk）"
+RARE_HINT = "apt-get install fonts-hanazono"
+MASK_CHAR = "\u25a1"  # □: printed (and shown on screens) in place of a character no font has
+
+log = logging.getLogger("hallq.printers.fonts")
 
 SYSTEM_FONTS: tuple[str, ...] = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -80,21 +88,35 @@ def _covers(path: str, ch: str) -> bool:
 
 
 @cache
-def _font_for(ch: str, paths: tuple[str, ...]) -> str:
+def _font_for(ch: str, paths: tuple[str, ...]) -> str | None:
+    """The first font that has ``ch``; None (logged once per character) when none has it."""
     for path in paths:
         if _covers(path, ch):
             return path
     if not paths:
         raise FontMissing(f"未找到中文字体，无法生成预览或位图行。请安装：{INSTALL_HINT}", where="fonts")
-    raise FontMissing(
-        f"已安装的字体都没有字符 {ch!r} (U+{ord(ch):04X})，不能打印成方框。请安装：{RARE_HINT}",
-        where="fonts",
-    )
+    # the code point only: the character may be part of a citizen's name
+    log.warning("glyph_missing U+%04X: no installed font has this character; printed as %s "
+                "(%s, see docs/deploy.md)", ord(ch), MASK_CHAR, RARE_HINT)
+    return None
+
+
+def covered(ch: str) -> bool:
+    """True if some installed font draws ``ch`` (spaces and ASCII always count as covered)."""
+    return ch.isascii() or _font_for(ch, tuple(font_paths())) is not None
+
+
+def printable(text: str) -> str:
+    """``text`` with every character no installed font has replaced by :data:`MASK_CHAR`."""
+    return "".join(c if covered(c) else MASK_CHAR for c in text)
 
 
 def require_cjk_font() -> str:
     """The path of the font used for ordinary Chinese, or FontMissing naming the package."""
-    return _font_for("中", tuple(font_paths()))
+    path = _font_for("中", tuple(font_paths()))
+    if path is None:
+        raise FontMissing(f"已安装的字体都不能显示中文。请安装：{INSTALL_HINT}", where="fonts")
+    return path
 
 
 @cache
@@ -105,6 +127,11 @@ def glyph(ch: str, bold: bool, paths: tuple[str, ...]) -> Image.Image:
     if ch == " ":
         return cell
     path = _font_for(ch, paths)
+    if path is None:
+        if ch == MASK_CHAR or char_cols(ch) == 1:  # not even □ (or ASCII): draw the outline ourselves
+            ImageDraw.Draw(cell).rectangle((3, 3, w - 4, CELL_H - 4), outline=0)
+            return cell
+        return glyph(MASK_CHAR, bold, paths)
     font = _face(path, mono=char_cols(ch) == 1)
     draw = ImageDraw.Draw(cell)
     for dx in (0, 1) if bold else (0,):  # the printer's emphasis is double-strike, one dot over

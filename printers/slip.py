@@ -1,7 +1,12 @@
 """The queue ticket slip (统一取号小票, R4 / 附件7): what the kiosk prints when a person takes a number.
 
-Privacy: the slip carries the *masked* name and ID number only (``张*``, ``141002********029X``);
+Privacy: the slip carries the *masked* name and ID number only (``张**``, ``141002********029X``);
 a full valid ID number is refused at construction, and again by the Document for any line.
+A slip without a name or ID number has no 申请人 / 证件号码 line (not an empty one).
+
+Validity: a hall that voids waiting tickets at set times (``[policy] expire_at``, 清号时刻)
+prints until when this number is valid (``本号 12:30 前有效``), computed by :func:`valid_until`
+from the issue time; a hall without one prints 票号当天有效 as in 附件7.
 
 Layout, top to bottom (what people read first comes first): hall name; the ticket number,
 as large as fits; matter, situation, windows, masked person, wait count, time; the validity
@@ -11,14 +16,16 @@ and re-take rules; the progress QR code; optionally the materials checklist for 
 from __future__ import annotations
 
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 
-from hallq.idcard import looks_like_full_id
+from hallq.idcard import looks_like_full_id, mask_name
 from printers.fonts import text_cols
 from printers.layout import Builder, Document
 
 VALID_TODAY = "凭此票办理业务，票号当天有效"
+VALID_UNTIL = "凭此票办理业务，本号 {time} 前有效，逾时作废请重新取号"
 RETAKE_RULE = "过号后请于自助取号机选择【过号取号】"
 QR_CAPTION = "扫码查询办理进度"
 
@@ -38,6 +45,7 @@ class TicketSlip:
     materials: list[str] = field(default_factory=list)
     show_materials: bool = True
     notes: list[str] = field(default_factory=list)
+    valid_until: str = ""  # "HH:MM" of the next 清号时刻 after issue; "" = 票号当天有效
 
     def __post_init__(self) -> None:
         for name in ("id_masked", "applicant_masked", "qr_url", "ticket_number"):
@@ -61,12 +69,14 @@ class TicketSlip:
         if self.situation:
             b.field("办理情形：", self.situation)
         b.field("办理窗口：", "、".join(self.windows) or "请留意叫号屏")
-        b.field("申 请 人：", self.applicant_masked)
-        b.field("证件号码：", self.id_masked)
+        if self.applicant_masked:
+            b.field("申 请 人：", self.applicant_masked)
+        if self.id_masked:
+            b.field("证件号码：", self.id_masked)
         b.field("等待人数：", f"{self.waiting_ahead} 人")
         b.field("取号时间：", self.issued_at.strftime("%Y-%m-%d %H:%M"))
         b.rule()
-        b.text(VALID_TODAY)
+        b.text(VALID_UNTIL.format(time=self.valid_until) if self.valid_until else VALID_TODAY)
         b.text(RETAKE_RULE)
         if self.qr_url:
             b.qr(self.qr_url, caption=QR_CAPTION)
@@ -89,6 +99,12 @@ def _largest(text: str, columns: int, max_size: int) -> int:
     return size
 
 
+def valid_until(issued: time, expire_at: Sequence[str | time]) -> str:
+    """The first 清号时刻 (``"HH:MM"``) after ``issued`` (hall-local), or "" when none is left today."""
+    marks = sorted(t if isinstance(t, time) else time.fromisoformat(t) for t in expire_at)
+    return next((f"{m:%H:%M}" for m in marks if m > issued), "")
+
+
 def progress_url(template: str, **values: object) -> str:
     """Fill a progress-URL template from the hall file, e.g. ``https://…/q?t={ticket}&d={date}``.
 
@@ -109,7 +125,7 @@ def sample_slip() -> TicketSlip:
         matter="不动产登记",
         situation="二手房转移登记（买卖）",
         windows=["S01", "S02", "S03"],
-        applicant_masked="张*",
+        applicant_masked=mask_name("张三"),
         id_masked="141002********029X",
         waiting_ahead=6,
         issued_at=datetime(2023, 4, 19, 16, 45),

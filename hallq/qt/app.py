@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import ctypes
 import glob
+import logging
 import os
 import sys
+from functools import cache
+from pathlib import Path
 
 from PySide6.QtCore import QRect
-from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QRawFont
 from PySide6.QtWidgets import QApplication
 
 CJK_FAMILIES = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC",
                 "Microsoft YaHei", "SimHei", "PingFang SC", "WenQuanYi Zen Hei", "Droid Sans Fallback")
 FONT_HELP = ("没有可显示中文的字体 (no Chinese font found): install one, e.g. "
              "`sudo apt-get install fonts-wqy-microhei` (Debian/Ubuntu); Windows has Microsoft YaHei.")
+
+
+MASK_CHAR = "\u25a1"  # □, as printers.fonts prints a character no font has (docs/protocol.md §9)
+# the rare-name fonts shipped with printers/ (Hanazono subsets), so screens show what slips print
+SHIPPED_FONTS = Path(__file__).resolve().parents[2] / "printers" / "fonts"
+
+log = logging.getLogger("hallq.qt")
 
 
 class MissingFont(RuntimeError):
@@ -99,8 +109,37 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     assert isinstance(app, QApplication)
     QApplication.setApplicationName("hallq")
     QApplication.setApplicationDisplayName("hallq 政务服务大厅")
+    for path in sorted(SHIPPED_FONTS.glob("*.ttf")):
+        QFontDatabase.addApplicationFont(str(path))
     family = chinese_font_family()
     font = QFont(family)
     font.setPointSize(12)
     app.setFont(font)
     return app
+
+
+@cache
+def _raw_fonts() -> tuple[QRawFont, ...]:
+    """One raw font per installed family (the app's own first): what Qt can fall back to."""
+    first = QApplication.font().family()
+    families = [first, *(f for f in QFontDatabase.families() if f != first)]
+    return tuple(raw for raw in (QRawFont.fromFont(QFont(f)) for f in families) if raw.isValid())
+
+
+@cache
+def can_show(ch: str) -> bool:
+    """True if some installed font has ``ch``; logs the code point (only) once when none has."""
+    if ch.isascii() or ch.isspace():
+        return True
+    if any(raw.supportsCharacter(ord(ch)) for raw in _raw_fonts()):
+        return True
+    log.warning("glyph_missing U+%04X: no installed font has this character; shown as %s "
+                "(install fonts-hanazono, see docs/deploy.md)", ord(ch), MASK_CHAR)
+    return False
+
+
+def on_screen(text: str) -> str:
+    """``text`` with every character no installed font can draw shown as □, never a tofu box.
+
+    Call it on text that comes from people (names), not on the app's own strings."""
+    return "".join(c if can_show(c) else MASK_CHAR for c in text)

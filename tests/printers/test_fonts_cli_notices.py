@@ -44,11 +44,19 @@ def test_no_cjk_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
         fonts.render_line("无字体")
 
 
-def test_a_character_no_font_has_is_an_error_not_a_box(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_character_no_font_has_prints_as_the_mask_not_a_box_nor_an_error(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """Issue 13 §4: a missing glyph never costs a ticket: it prints as □ and IT gets the code point."""
     wqy = [p for p in fonts.font_paths() if "wqy" in p]
     monkeypatch.setattr(fonts, "font_paths", lambda: wqy)
-    with pytest.raises(FontMissing, match="fonts-hanazono"):
-        fonts.render_line("𠮷*")
+    with caplog.at_level("WARNING", logger="hallq.printers.fonts"):
+        line = fonts.render_line("𠮷**")
+    assert line.tobytes() == fonts.render_line(fonts.MASK_CHAR + "**").tobytes()
+    assert line.tobytes() != fonts.render_line("吉**").tobytes()
+    assert fonts.printable("𠮷明") == "□明"
+    logged = [r.getMessage() for r in caplog.records if "glyph_missing" in r.getMessage()]
+    assert logged and "U+20BB7" in logged[0]
+    assert "𠮷" not in logged[0] and "**" not in logged[0]  # the code point only, no name
 
 
 def test_cli_slip_writes_bytes_and_png(tmp_path: Path) -> None:
