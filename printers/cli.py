@@ -1,4 +1,11 @@
-"""Command line: ``slip`` (sample bytes + PNG preview) and ``printer check`` (status).
+"""Command line: ``slip`` (bytes + PNG preview) and ``printer check`` (status).
+
+``slip --sample`` prints the seed's slip (吕梁, 附件7).  ``slip --config HALL.toml`` prints the
+slip *that hall's* kiosk would print: its name, progress URL (QR), 温馨提示 footer, expiry rule
+and the windows serving the matter, with a name / ID number / matter given on the command line
+(masked as the hub masks them), on its printer's paper width and profile (``--printer NAME``,
+default the first kiosk's printer); ``--printer-override dummy|file:PATH`` sends the bytes there
+as a kiosk started with the same option would.
 
 ``register(subparsers)`` adds both to the main ``hallq`` CLI; ``python -m printers`` uses the
 same parser on its own.  Each command returns an exit code: 0 ok, 1 the printer has a problem
@@ -8,14 +15,16 @@ same parser on its own.  Each command returns an exit code: 0 ok, 1 the printer 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
+from printers.config import PrinterConfig
 from printers.errors import PrinterError
-from printers.layout import Document, Printable
+from printers.layout import Printable
 from printers.notices import SAMPLES
 from printers.profiles import DEFAULT_PROFILE, PROFILES, get_profile
 from printers.slip import sample_slip
@@ -24,32 +33,138 @@ KINDS = ("ticket", "acceptance", "handover", "correction", "completion")
 DEFAULT_HALL = Path(__file__).resolve().parent.parent / "hallq" / "samples" / "hall.toml"
 
 
-def sample_document(kind: str, width: int) -> Document:
-    item: Printable = sample_slip() if kind == "ticket" else SAMPLES[kind]()
-    return item.to_document(width)
+class SlipArgsError(ValueError):
+    """Bad command-line input for ``slip``: exit code 2 with this message."""
 
 
 def cmd_slip(args: argparse.Namespace) -> int:
+    from printers.backends import print_bytes
     from printers.escpos_render import render
     from printers.preview import save_png
 
-    if not args.sample:
-        print("目前只支持 --sample（示例小票）(only --sample is supported)", file=sys.stderr)
+    if args.sample == bool(args.config):
+        print("请给出 --sample（示例小票）或 --config 大厅配置文件之一 (give --sample or --config HALL.toml)",
+              file=sys.stderr)
         return 2
-    profile = get_profile(args.profile)
+    cfg: PrinterConfig | None = None
     try:
-        doc = sample_document(args.kind, args.width)
+        if args.config:
+            item, cfg = hall_slip(args)
+        else:
+            if args.printer or args.printer_override:
+                raise SlipArgsError("--printer/--printer-override 需要 --config (they need the hall file)")
+            item = sample_slip() if args.kind == "ticket" else SAMPLES[args.kind]()
+    except SlipArgsError as e:
+        print(f"✗ {e}", file=sys.stderr)
+        return 2
+    width = args.width or (cfg.width if cfg else 80)
+    profile = get_profile(args.profile) if args.profile else (cfg.profile if cfg else get_profile(DEFAULT_PROFILE))
+    try:
+        doc = item.to_document(width)
         data = render(doc, profile)
         if args.out:
             Path(args.out).write_bytes(data)
         if args.png:
             save_png(doc, args.png, profile)
+        if cfg is not None and (args.printer or args.printer_override):
+            print_bytes(cfg, data)
     except PrinterError as e:
         print(f"错误 [{e.code}]：{e}", file=sys.stderr)
         return 1
-    print(f"{args.kind} {args.width}mm {profile.name}: {len(data)} 字节 (bytes)"
-          + (f" → {args.out}" if args.out else "") + (f"，预览 → {args.png}" if args.png else ""))
+    sent = f"，已发送到打印机 {cfg.where()}" if cfg is not None and (args.printer or args.printer_override) else ""
+    print(f"{args.kind} {width}mm {profile.name}: {len(data)} 字节 (bytes)"
+          + (f" → {args.out}" if args.out else "") + (f"，预览 → {args.png}" if args.png else "") + sent)
     return 0
+
+
+def hall_slip(args: argparse.Namespace) -> tuple[Printable, PrinterConfig | None]:
+    """The slip a kiosk of the hall in ``args.config`` would print, and that kiosk's printer."""
+    # the hub's loader: the same validation and the same Hall as a real hub and its kiosks get
+    from hallq import clock as hallclock
+    from hallq.idcard import InvalidIdNumber, mask_id, mask_name, validate_id
+    from hub.config import ConfigError, load_hall
+    from printers.slip import TicketSlip, valid_until
+
+    if args.kind != "ticket":
+        raise SlipArgsError(f"--config 只用于取号小票 (--kind ticket)；{args.kind} 请用 --sample")
+    try:
+        hall = load_hall(args.config)
+    except ConfigError as e:
+        raise SlipArgsError(str(e)) from None
+    ticketable = [(m, s) for m in hall.matters.values() for s in m.situations
+                  if s.queue and not (s.online or s.consult_only)]
+    if not ticketable:
+        raise SlipArgsError(f"{args.config}: 没有可取号的情形 (no situation with a queue)")
+    if args.matter:
+        mine = [(m, s) for m, s in ticketable if m.id == args.matter]
+        if not mine:
+            known = "、".join(dict.fromkeys(m.id for m, _ in ticketable))
+            raise SlipArgsError(f"--matter {args.matter!r}：大厅中没有这个可取号的事项；可选：{known}")
+        ticketable = mine
+    if args.situation:
+        mine = [(m, s) for m, s in ticketable if s.id == args.situation]
+        if not mine:
+            known = "、".join(s.id for _, s in ticketable)
+            raise SlipArgsError(
+                f"--situation {args.situation!r}：事项 {ticketable[0][0].id} 没有这个情形；可选：{known}")
+        ticketable = mine
+    matter, situation = ticketable[0]
+    id_masked = ""
+    if args.id:
+        try:
+            id_masked = mask_id(validate_id(args.id))
+        except InvalidIdNumber as e:
+            raise SlipArgsError(f"--id：{e}") from None
+    if args.at:
+        try:
+            issued = dt.datetime.strptime(args.at, "%Y-%m-%d %H:%M")
+        except ValueError:
+            raise SlipArgsError(f"--at 应为 \"YYYY-MM-DD HH:MM\"，而不是 {args.at!r}") from None
+    else:
+        issued = hallclock.local(hallclock.now(), hall.timezone).replace(tzinfo=None, second=0, microsecond=0)
+    number = args.number or f"{situation.queue}001"
+    ticket_id = f"{issued:%Y-%m-%d}-{number}"
+    slip = TicketSlip(
+        hall_name=hall.name, ticket_number=number, matter=matter.name, situation=situation.name,
+        windows=hall.windows_serving(situation.queue), applicant_masked=mask_name(args.name or ""),
+        id_masked=id_masked, waiting_ahead=args.ahead, issued_at=issued,
+        qr_url=hall.progress_url.format(ticket_id=ticket_id, ticket=ticket_id, number=number, hall=hall.id,
+                                        date=f"{issued:%Y-%m-%d}"),
+        materials=list(situation.materials), notes=list(hall.slip_footer),
+        valid_until=valid_until(issued.time(), hall.policy.expire_at),
+    )
+    return slip, _hall_printer(hall.printer_tables, hall.devices, args.printer, args.printer_override)
+
+
+def _hall_printer(tables: dict[str, dict[str, Any]], devices: dict[str, Any], name: str,
+                  override: str) -> PrinterConfig | None:
+    """``name`` (default: the first kiosk's printer) from the hall's [printers], its backend
+    replaced by ``override`` (``dummy[:STATE]`` or ``file:PATH``) when given."""
+    from printers.config import _KEYS, parse_printers
+
+    name = name or next((str(d.printer) for d in devices.values() if getattr(d, "printer", "")), "")
+    if name and name not in tables:
+        known = "、".join(tables) or "（无）"
+        raise SlipArgsError(f"--printer {name!r}：大厅配置中没有 [printers.{name}]；已配置：{known}")
+    table = dict(tables.get(name, {}))
+    if override:
+        kind, _, arg = override.partition(":")
+        if kind == "dummy":
+            table.update(backend="dummy", dummy_status=arg or "ok")
+        elif kind == "file" and arg:
+            table.update(backend="file", path=arg)
+        else:
+            raise SlipArgsError(f"--printer-override 应为 dummy[:STATE] 或 file:PATH，而不是 {override!r}")
+        backend = table["backend"]
+        for key, (_, only) in _KEYS.items():
+            if only and backend not in only:
+                table.pop(key, None)  # the real printer's address does not apply to the override
+    if not table:
+        return None
+    configs, errors = parse_printers({name or "override": table})
+    if errors:
+        raise SlipArgsError("; ".join(f"{k}: {m}" for k, m in errors))
+    return configs[name or "override"]
 
 
 def load_hall(path: str | None) -> tuple[dict[str, Any] | None, str]:
@@ -97,11 +212,23 @@ def cmd_printer_check(args: argparse.Namespace) -> int:
 
 def register(subparsers: Any) -> None:
     slip = subparsers.add_parser("slip", help="生成取号小票/通知书的打印数据和预览 (ESC/POS + PNG)")
-    slip.add_argument("--sample", action="store_true", help="使用示例数据")
+    slip.add_argument("--sample", action="store_true", help="使用示例数据（附件7 吕梁样票）")
+    slip.add_argument("--config", help="大厅配置文件：打印该大厅取号机会打印的小票")
+    slip.add_argument("--matter", help="事项 id（默认第一个可取号的事项）")
+    slip.add_argument("--situation", help="情形 id（默认该事项第一个可取号的情形）")
+    slip.add_argument("--name", default="", help="申请人姓名（按 hub 的规则脱敏后打印）")
+    slip.add_argument("--id", default="", help="身份证号码（校验后脱敏打印，完整号码不会出现）")
+    slip.add_argument("--number", default="", help="票号（默认 队列字母+001）")
+    slip.add_argument("--ahead", type=int, default=0, help="等待人数")
+    slip.add_argument("--at", default="", help="取号时间 \"YYYY-MM-DD HH:MM\"（默认大厅当地当前时间）")
+    slip.add_argument("--printer", default="",
+                      help="大厅配置中 [printers.NAME]（默认第一台取号机的打印机）；给出时发送到该打印机")
+    slip.add_argument("--printer-override", default="",
+                      help="dummy[:STATE] 或 file:PATH：用该打印机的纸宽和配置，发送到这里")
     slip.add_argument("--out", help="ESC/POS 字节输出文件 (.bin)")
     slip.add_argument("--png", help="PNG 预览输出文件")
-    slip.add_argument("--profile", default=DEFAULT_PROFILE, choices=sorted(PROFILES), help="打印机配置")
-    slip.add_argument("--width", type=int, default=80, choices=(58, 80), help="纸宽 (mm)")
+    slip.add_argument("--profile", default="", choices=["", *sorted(PROFILES)], help="打印机配置（默认取自打印机）")
+    slip.add_argument("--width", type=int, default=0, choices=(0, 58, 80), help="纸宽 mm（默认取自打印机，否则 80）")
     slip.add_argument("--kind", default="ticket", choices=KINDS, help="票据种类")
     slip.set_defaults(func=cmd_slip)
 

@@ -128,14 +128,21 @@ def glyph(ch: str, bold: bool, paths: tuple[str, ...]) -> Image.Image:
         return cell
     path = _font_for(ch, paths)
     if path is None:
-        if ch == MASK_CHAR or char_cols(ch) == 1:  # not even □ (or ASCII): draw the outline ourselves
-            ImageDraw.Draw(cell).rectangle((3, 3, w - 4, CELL_H - 4), outline=0)
-            return cell
-        return glyph(MASK_CHAR, bold, paths)
+        return mask_cell(w)
     font = _face(path, mono=char_cols(ch) == 1)
     draw = ImageDraw.Draw(cell)
     for dx in (0, 1) if bold else (0,):  # the printer's emphasis is double-strike, one dot over
         draw.text((w / 2 + dx, CELL_H / 2), ch, font=font, fill=0, anchor="mm")
+    return cell
+
+
+def mask_cell(width: int = 2 * HALF_W) -> Image.Image:
+    """The □ printed for a character no font has: a square outline two dots thick, the full
+    height of the cell, so it stands out from the smaller □ of a font (checkboxes) at a glance."""
+    cell = Image.new("1", (width, CELL_H), 255)
+    draw = ImageDraw.Draw(cell)
+    for inset in (1, 2):
+        draw.rectangle((inset, inset, width - 1 - inset, CELL_H - 1 - inset), outline=0)
     return cell
 
 

@@ -51,7 +51,8 @@ def test_a_character_no_font_has_prints_as_the_mask_not_a_box_nor_an_error(
     monkeypatch.setattr(fonts, "font_paths", lambda: wqy)
     with caplog.at_level("WARNING", logger="hallq.printers.fonts"):
         line = fonts.render_line("𠮷**")
-    assert line.tobytes() == fonts.render_line(fonts.MASK_CHAR + "**").tobytes()
+    assert line.crop((0, 0, 24, 24)).tobytes() == fonts.mask_cell().tobytes()
+    assert line.crop((24, 0, 48, 24)).tobytes() == fonts.render_line("**").tobytes()
     assert line.tobytes() != fonts.render_line("吉**").tobytes()
     assert fonts.printable("𠮷明") == "□明"
     logged = [r.getMessage() for r in caplog.records if "glyph_missing" in r.getMessage()]
