@@ -1,8 +1,9 @@
 """Screenshot scenes for ``hallq screenshot display-…``: real hall state, real widgets, PNG out.
 
-Each scene starts a :class:`~hallq.testing.LocalHall` (embedded broker + hub + sample
-hall), drives it with real kiosk and pad clients (:class:`HallDriver`), opens the display
-exactly as ``hallq display`` would, waits until it shows the state, and grabs it offscreen.
+Each scene starts a :class:`~hallq.testing.LocalHall` (embedded broker + hub + the sample
+hall, or the one given with ``hallq screenshot --config``), drives it with real kiosk and pad
+clients (:class:`HallDriver`), opens the display exactly as ``hallq display`` would (the hall's
+first hall screen or window screen), waits until it shows the state, and grabs it offscreen.
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ from hallq import clock as hallclock
 from hallq.client import HallClient
 from hallq.qt.app import make_app
 from hallq.qt.bridge import QtHall
-from hallq.testing import LocalHall
+from hallq.testing import SCENE_PIN, Cast, LocalHall
 
-PIN = "1234"
+PIN = SCENE_PIN
 
 
 class HallDriver:
@@ -37,8 +38,10 @@ class HallDriver:
     def __init__(self, local: LocalHall) -> None:
         self.local = local
         self.hall = local.hall
-        self.kiosk = local.client("K1")
+        self.cast = Cast(local.hall)
+        self.kiosk = local.client(self.cast.kiosk)
         self.pads: dict[str, HallClient] = {}
+        self.opened: list[str] = []  # windows opened, in order: each by the next pad staff
 
     def pad(self, window: str) -> HallClient:
         if window not in self.pads:
@@ -64,8 +67,22 @@ class HallDriver:
         return [self.kiosk.request("ticket.issue", {"matter": matter, "situation": situation})["ticket"]
                 for _ in range(n)]
 
-    def open(self, window: str, staff: str = "1001") -> None:
+    def open(self, window: str, staff: str = "") -> None:
+        if not staff:  # the sample's 1001 for S01 as before; another hall's pad staff one per window
+            pads = self.cast.staff("pad")
+            staff = "1001" if "1001" in pads and not self.opened else pads[len(self.opened) % len(pads)]
         self.pad(window).request("window.open", {"window": window, "staff": staff, "pin": PIN})
+        self.opened.append(window)
+
+    def queues(self) -> list[str]:
+        """Queues a kiosk can issue for, in hall-file order."""
+        return list(dict.fromkeys(s.queue for _, s in self.cast.ticketable()))
+
+    def windows(self, zone: str = "") -> list[str]:
+        """Windows (of ``zone``) that serve an issuable queue, in hall-file order."""
+        queues = set(self.queues())
+        return [w.id for w in self.hall.windows.values()
+                if (not zone or w.zone == zone) and queues & set(w.queues) and not w.tidal]
 
     def call(self, window: str) -> dict[str, Any]:
         return dict(self.pad(window).request("ticket.call_next", {"window": window})["ticket"])
@@ -100,9 +117,12 @@ class SilentPlayer:
         done()
 
 
-def open_hall_screen(local: LocalHall, device: str = "D-HALL", zone: str = "Z1", portrait: bool = False,
+def open_hall_screen(local: LocalHall, device: str = "", zone: str = "", portrait: bool = False,
                      announcer: Announcer | None = None, now: Callable[[], dt.datetime] | None = None
                      ) -> tuple[HallScreen, HallView, QtHall]:
+    cast = Cast(local.hall)
+    device = device or cast.device("display", zone=True)
+    zone = zone or cast.zone_of(device)
     client = make_client(local.url, local.hall.id, device, "hall")
     qhall = QtHall(client)
     board = HallBoard(client.topics.base, zone, clock=hallclock.now)
@@ -123,9 +143,12 @@ def _keep(local: LocalHall, client: HallClient, *objects: Any) -> None:
     local.__dict__.setdefault("_display_objects", []).extend(objects)
 
 
-def open_window_screen(local: LocalHall, device: str = "D-S01", window: str = "S01",
+def open_window_screen(local: LocalHall, device: str = "", window: str = "",
                        now: Callable[[], dt.datetime] | None = None, timeout_s: float = 60.0,
                        **screen_kw: Any) -> tuple[WindowScreen, WindowView, QtHall]:
+    cast = Cast(local.hall)
+    device = device or cast.device("display", window=True)
+    window = window or cast.window_of(device)
     client = make_client(local.url, local.hall.id, device, "window", window)
     qhall = QtHall(client)
     board = WindowBoard(client.topics.base, window, hallclock.now)
@@ -143,17 +166,20 @@ def scene_hall() -> Iterator[tuple[LocalHall, HallDriver]]:
         yield local, HallDriver(local)
 
 
-def _busy_hall(d: HallDriver) -> None:
-    d.issue("A", 14)
-    d.issue("B", 5)
-    d.issue("C", 3)
-    for w in ("S01", "S02", "S03"):
-        d.open(w, {"S01": "1001", "S02": "1002", "S03": "1003"}[w])
-    for w in ("S02", "S03", "S01", "S02", "S03", "S01", "S02"):
-        d.call(w)
-        d.finish(w)
-    d.call("S03")
-    d.call("S01")
+def _busy_hall(d: HallDriver, zone: str) -> None:
+    windows = d.windows(zone)[:3] or d.windows()[:3]
+    served = {q for w in windows for q in d.hall.windows[w].queues}
+    queues = [q for q in d.queues() if q in served] + [q for q in d.queues() if q not in served]
+    for queue, n in zip(queues, (14, 5, 3), strict=False):
+        d.issue(queue, n)
+    for w in windows:
+        d.open(w)
+    k = len(windows)
+    for i in (1, 2, 0, 1, 2, 0, 1):  # S02 S03 S01 … in the sample
+        d.call(windows[i % k])
+        d.finish(windows[i % k])
+    for i in dict.fromkeys((2 % k, 0)):  # S03 and S01 in the sample
+        d.call(windows[i])
 
 
 def _grab(widget: QWidget, out: Path, size: tuple[int, int]) -> None:
@@ -161,13 +187,15 @@ def _grab(widget: QWidget, out: Path, size: tuple[int, int]) -> None:
     widget.show()
     wait_until(lambda: False, 0.3)
     out.parent.mkdir(parents=True, exist_ok=True)
-    if not widget.grab().save(str(out)):
+    from hallq.qt.app import save_grab
+
+    if not save_grab(widget, out):
         raise RuntimeError(f"could not write {out}")
 
 
 def _hall(out: Path, portrait: bool = False, offline: bool = False) -> None:
     with scene_hall() as (local, d):
-        _busy_hall(d)
+        _busy_hall(d, local.hall.devices[d.cast.device("display", zone=True)].zone)
         _, view, _ = open_hall_screen(local, portrait=portrait)
         if not wait_until(lambda: view.board.latest is not None and bool(view.board.waiting())):
             raise RuntimeError("the hall screen did not receive the hall state")
@@ -182,17 +210,18 @@ def _hall(out: Path, portrait: bool = False, offline: bool = False) -> None:
 
 def _window(out: Path, stage: str = "info") -> None:
     with scene_hall() as (local, d):
-        d.issue("A", 4)
-        d.open("S01")
-        d.call("S01")
+        w = d.cast.window_of(d.cast.device("display", window=True))
+        d.issue(next(q for q in d.queues() if q in local.hall.windows[w].queues), 4)
+        d.open(w)
+        d.call(w)
         screen, view, _ = open_window_screen(local)
         if stage == "paused":
-            d.finish("S01")
-            d.pad("S01").request("evaluation.skip", {"window": "S01"})
-            d.pause("S01", "窗口业务培训")
+            d.finish(w)
+            d.pad(w).request("evaluation.skip", {"window": w})
+            d.pause(w, "窗口业务培训")
             ok = wait_until(lambda: view.board.status == "paused")
         elif stage in ("evaluate", "reason", "thanks"):
-            d.finish("S01")
+            d.finish(w)
             ok = wait_until(lambda: screen.evaluator.stage is Stage.RATING)
             if ok and stage == "reason":
                 view.level_buttons[2].click()

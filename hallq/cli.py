@@ -134,6 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("scene", nargs="?", help="scene name; omit to list them")
     shot.add_argument("--out", help="PNG file to write")
     shot.add_argument("--lang", choices=("zh_CN", "en"), default="zh_CN")
+    shot.add_argument("--config", help="hall file (TOML) to render instead of the sample hall")
+    shot.add_argument("--texts", action="store_true", help="also print the texts on the grabbed screen, one a line")
     shot.set_defaults(func=cmd_screenshot)
 
     from hub.reports.cli import register as register_reports
@@ -190,8 +192,26 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     if args.scene not in available:
         print(f"✗ unknown scene {args.scene!r}; available: {', '.join(sorted(available)) or 'none'}", file=sys.stderr)
         return 1
+    from hallq import testing
+    from hub.config import ConfigError
+
+    try:
+        testing.use_hall_file(args.config)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     out = Path(args.out or f"{args.scene}.png")
-    available[args.scene](out)
+    try:
+        available[args.scene](out)
+    except LookupError as exc:  # the hall has no device or matter this scene needs
+        print(f"✗ {args.scene}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        testing.use_hall_file(None)
+    if args.texts:
+        from hallq.qt.app import GRABBED
+
+        print("\n".join(GRABBED[-1] if GRABBED else []))
     print(f"✓ {out}")
     return 0
 

@@ -2,13 +2,20 @@
 
 Real parts only: an embedded MQTT broker on a free loopback port, the real hub on a real
 SQLite file, real clients. ``clock`` lets a caller pin the hall's time.
+
+Screenshot scenes run on the sample hall, or on any hall file (``hallq screenshot SCENE
+--config HALL.toml`` calls :func:`use_hall_file`): :func:`scene_hall` loads it through the
+hub's own loader, and :class:`Cast` picks which kiosk, pad, screen, staff and matter play each
+part by role, so no scene names an id of the sample hall.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -18,9 +25,12 @@ from hallq.client import HallClient
 from hub.bridge import Hub
 from hub.broker import EmbeddedBroker, free_port
 from hub.config import load_hall, sample_hall_path
-from hub.hall import Hall
+from hub.hall import Hall, Matter, Role, Situation
 
 log = logging.getLogger("hallq.testing")
+
+SCENE_PIN = "1234"  # every staff member of a scene hall signs in with this (the sample's demo PIN)
+_SCENE_FILE: dict[str, Path] = {}  # "path": the hall file scenes use, when not the sample
 
 
 LONG_SUFFIX = {  # what real halls write: full department titles, matters with every qualifier
@@ -53,10 +63,76 @@ def open_all_day(hall: Hall) -> Hall:
     return dataclasses.replace(hall, policy=policy)
 
 
+def use_hall_file(path: str | Path | None) -> None:
+    """Screenshot scenes run on this hall file from now on (None: the sample hall again)."""
+    _SCENE_FILE.clear()
+    if path is not None:
+        load_hall(path)  # a bad file fails here, with the loader's errors, not inside a scene
+        _SCENE_FILE["path"] = Path(path)
+
+
+def scene_hall() -> Hall:
+    """The hall scenes run on: open all day; from a hall file, every PIN set to :data:`SCENE_PIN`."""
+    if "path" not in _SCENE_FILE:
+        return open_all_day(load_hall(sample_hall_path()))
+    from hub.config import hash_pin
+
+    hall = open_all_day(load_hall(_SCENE_FILE["path"]))
+    pin = hash_pin(SCENE_PIN, iterations=1000)
+    staff = {k: dataclasses.replace(s, pin_hash=pin) for k, s in hall.staff.items()}
+    return dataclasses.replace(hall, staff=staff)
+
+
+@dataclass(frozen=True)
+class Cast:
+    """Who plays which part in a scene, picked from any hall by role (first in the file wins)."""
+
+    hall: Hall
+
+    def devices(self, role: str, *, window: bool | None = None, zone: bool | None = None) -> list[str]:
+        return [d.id for d in self.hall.devices.values() if d.role.value == role
+                and (window is None or bool(d.window) == window) and (zone is None or bool(d.zone) == zone)]
+
+    def device(self, role: str, **kw: bool) -> str:
+        found = self.devices(role, **kw)
+        if not found:
+            raise LookupError(f"大厅 {self.hall.id} 没有这种设备 (no {role} device {kw or ''}) for this scene")
+        return found[0]
+
+    @property
+    def kiosk(self) -> str:
+        return self.device("kiosk")
+
+    @property
+    def guide(self) -> str:
+        return self.device("guide")
+
+    def window_of(self, device: str) -> str:
+        return self.hall.devices[device].window
+
+    def zone_of(self, device: str) -> str:
+        return self.hall.devices[device].zone
+
+    def staff(self, role: str) -> list[str]:
+        """Staff ids with ``role`` ("pad", "guide", "admin")."""
+        return [s.id for s in self.hall.staff.values() if Role(role) in s.roles]
+
+    def ticketable(self) -> list[tuple[Matter, Situation]]:
+        """Every (matter, situation) a kiosk issues a window ticket for."""
+        return [(m, s) for m in self.hall.matters.values() for s in m.situations
+                if s.queue and not (s.online or s.consult_only)]
+
+    def matter_with_questions(self) -> Matter:
+        found = next((m for m in self.hall.matters.values() if m.questions), None)
+        if found is None:
+            raise LookupError(f"大厅 {self.hall.id} 没有带问答的事项 (no matter with questions)")
+        return found
+
+
 class LocalHall:
     def __init__(self, hall: Hall | None = None, db: str | Path | None = None, *,
                  clock: Callable[[], float] = hallclock.now, url: str | None = None) -> None:
-        self.hall = hall or open_all_day(load_hall(sample_hall_path()))
+        self.hall = hall or scene_hall()
         self.db = Path(db) if db else Path(tempfile.mkdtemp(prefix="hallq-")) / "hall.db"
         self.clock = clock
         self.broker: EmbeddedBroker | None = None

@@ -1,8 +1,10 @@
 """Screenshot scenes for ``hallq screenshot kiosk-…``: the real kiosk on a real in-process hall.
 
-Each scene starts a :class:`hallq.testing.LocalHall` (embedded broker, real hub, sample hall),
-connects a real kiosk client, drives the model the way a citizen's touches would, waits
-until the hub and printer have answered, and grabs the window (offscreen) to a PNG.
+Each scene starts a :class:`hallq.testing.LocalHall` (embedded broker, real hub, the sample
+hall or the one given with ``hallq screenshot --config``), connects a real kiosk client (the
+hall's first kiosk), drives the model the way a citizen's touches would, waits until the hub and
+printer have answered, and grabs the window (offscreen) to a PNG.  Matters are found by what
+they are (one with questions, one ending at a window ticket or online), not by the sample's ids.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from hallq import clock as hallclock
+from hallq.testing import Cast
 
 SAMPLE_ID = "11010519491231002X"  # a GB 11643 test vector, not a person
 PORTRAIT = (1080, 1920)
@@ -34,7 +37,7 @@ def _wait(app: Any, cond: Callable[[], bool], timeout: float = 15.0) -> None:
 def _scene(out: Path, drive: Callable[[Any, Any, Any], Callable[[], bool]], *, size: tuple[int, int] = PORTRAIT,
            printer: str = "dummy", elder: bool = False) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from hallq.qt.app import make_app
+    from hallq.qt.app import make_app, save_grab
     from hallq.testing import LocalHall
     from kiosk.controller import KioskController
     from kiosk.model import KioskModel
@@ -45,8 +48,9 @@ def _scene(out: Path, drive: Callable[[Any, Any, Any], Callable[[], bool]], *, s
     hall = LocalHall(db=tmp / "hall.db").start()
     controller = None
     try:
-        client = hall.client("K1")
-        model = KioskModel("K1", clock=hallclock.now)
+        kiosk = Cast(hall.hall).kiosk
+        client = hall.client(kiosk)
+        model = KioskModel(kiosk, clock=hallclock.now)
         controller = KioskController(client, model, spool_path=tmp / "spool.json", printer_override=printer)
         window = KioskWindow(model)
         window.resize(*size)
@@ -59,7 +63,7 @@ def _scene(out: Path, drive: Callable[[Any, Any, Any], Callable[[], bool]], *, s
         for _ in range(5):
             app.processEvents()
             time.sleep(0.02)
-        window.grab().save(str(out), "PNG")
+        save_grab(window, out)
         window.close()
     finally:
         if controller is not None:
@@ -72,22 +76,60 @@ def _start(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
     return lambda: model.visible.value == "start"
 
 
+def _path(matter: Any, wanted: Callable[[Any], bool]) -> list[int] | None:
+    """The answers (option indexes) that lead from the first question to a wanted situation."""
+    questions = {q.id: q for q in matter.questions}
+
+    def walk(qid: str, seen: frozenset[str]) -> list[int] | None:
+        for i, opt in enumerate(questions[qid].options):
+            if opt.situation:
+                s = matter.situation(opt.situation)
+                if s is not None and wanted(s):
+                    return [i]
+            elif opt.next in questions and opt.next not in seen:
+                rest = walk(opt.next, seen | {opt.next})
+                if rest is not None:
+                    return [i, *rest]
+        return None
+
+    return walk(matter.questions[0].id, frozenset({matter.questions[0].id})) if matter.questions else None
+
+
+def _deepest(hall: Any, wanted: Callable[[Any], bool]) -> tuple[Any, list[int]] | None:
+    """The matter whose way to a wanted situation takes the most answers (the first such)."""
+    found = [(m, p) for m in hall.hall.matters.values() if (p := _path(m, wanted)) is not None]
+    return max(found, key=lambda mp: len(mp[1])) if found else None
+
+
+def _walk_to(model: Any, hall: Any, wanted: Callable[[Any], bool], what: str) -> None:
+    found = _deepest(hall, wanted)
+    if found is None:
+        raise LookupError(f"大厅 {hall.hall.id} 没有{what}的情形 (no situation for this scene)")
+    matter, path = found
+    model.open_matter(matter.id)
+    for i in path:
+        model.answer(i)
+
+
+def _ticketable(s: Any) -> bool:
+    return bool(s.queue) and not (s.online or s.consult_only)
+
+
 def _question(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
-    model.open_matter("id-card")
-    model.answer(2)  # 身份证丢了 → a second question: the path shows both steps
+    matter, path = _deepest(hall, _ticketable) or (Cast(hall.hall).matter_with_questions(), [])
+    model.open_matter(matter.id)
+    if len(path) > 1:
+        model.answer(path[0])  # into a second question: the trail shows both steps
     return lambda: model.visible.value == "question"
 
 
 def _result(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
-    model.open_matter("id-card")
-    model.answer(2)
-    model.answer(0)
+    _walk_to(model, hall, _ticketable, "可取号")
     return lambda: model.visible.value == "result"
 
 
 def _online(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
-    model.open_matter("social-card")
-    model.answer(1)
+    _walk_to(model, hall, lambda s: s.online, "全程网办")
     return lambda: model.visible.value == "result"
 
 

@@ -1,9 +1,10 @@
 """Screenshot scenes for ``hallq screenshot``: real hall state, real clients, one PNG each.
 
-Every scene starts a :class:`~hallq.testing.LocalHall` (embedded broker + real hub +
-sample hall), drives it with real device clients (kiosks issue, the pad itself logs in
-and calls, the window evaluator rates), waits until the screen shows that state, and
-grabs the window offscreen at tablet size (1280×800).
+Every scene starts a :class:`~hallq.testing.LocalHall` (embedded broker + real hub + the
+sample hall, or the one given with ``hallq screenshot --config``), drives it with real device
+clients (kiosks issue, the pad itself logs in and calls, the window evaluator rates), waits
+until the screen shows that state, and grabs the window offscreen at tablet size (1280×800).
+Devices, staff and matters are picked by role from the hall (:class:`~hallq.testing.Cast`).
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from typing import Any
 
 from hallq import clock as hallclock
 from hallq.client import HallClient
-from hallq.testing import LocalHall
+from hallq.testing import SCENE_PIN, Cast, LocalHall
 
 SIZE = (1280, 800)
-PIN = "1234"
+PIN = SCENE_PIN
 
 
 def process(seconds: float = 0.0) -> None:
@@ -60,15 +61,29 @@ def issue(kiosk: HallClient, matter: str, situation: str, **extra: Any) -> dict[
     return dict(kiosk.request("ticket.issue", {"matter": matter, "situation": situation, **extra})["ticket"])
 
 
+def first_situation(lh: LocalHall) -> tuple[str, str]:
+    """The first matter and situation the hall's first pad's window serves."""
+    cast = Cast(lh.hall)
+    queues = lh.hall.windows[cast.window_of(cast.device("pad", window=True))].queues
+    return next(((m.id, s.id) for m, s in cast.ticketable() if s.queue in queues),
+                next((m.id, s.id) for m, s in cast.ticketable()))
+
+
 def fill_queues(kiosk: HallClient, lh: LocalHall) -> None:
-    for matter, situation, extra in (
-        ("hukou-move", "with-house", {"name": "张三", "id_number": "11010519491231002X"}),
-        ("hukou-move", "family", {}),
-        ("hukou-move", "with-house", {}),
-        ("social-card", "first", {}),
-        ("hukou-move", "with-house", {"name": "赵建国"}),
-        ("hukou-move", "with-house", {"priority_group": "elderly", "name": "李秀英"}),
-        ("hukou-move", "with-house", {"priority_group": "disabled", "name": "欧阳明"}),
+    cast = Cast(lh.hall)
+    mine = first_situation(lh)
+    others = [(m.id, s.id) for m, s in cast.ticketable() if (m.id, s.id) != mine]
+    groups = list(lh.hall.priority_groups)
+    elderly = {"priority_group": groups[0]} if groups else {}
+    disabled = {"priority_group": groups[1]} if len(groups) > 1 else {}
+    for (matter, situation), extra in (
+        (mine, {"name": "张三", "id_number": "11010519491231002X"}),
+        (others[0] if others else mine, {}),
+        (mine, {}),
+        (others[1] if len(others) > 1 else mine, {}),
+        (mine, {"name": "赵建国"}),
+        (mine, {**elderly, "name": "李秀英"}),
+        (mine, {**disabled, "name": "欧阳明"}),
     ):
         issue(kiosk, matter, situation, **extra)
     first_b = next(((m.id, s.id) for m in lh.hall.matters.values() for s in m.situations
@@ -82,20 +97,36 @@ def grab(widget: Any, out: Path) -> None:
     widget.resize(*SIZE)
     widget.show()
     process(0.3)
-    widget.grab().save(str(out), "PNG")
+    from hallq.qt.app import save_grab
+
+    save_grab(widget, out)
 
 
-def staff_pad(lh: LocalHall, device: str = "P-S01", login: bool = True,
+def pad_staff(lh: LocalHall, n: int = 0) -> str:
+    """The n-th staff member who may sign in at a pad."""
+    staff = Cast(lh.hall).staff("pad")
+    return staff[n % len(staff)]
+
+
+def window_screen(lh: LocalHall, window: str) -> HallClient:
+    """The window screen (evaluator) of ``window``, or any client allowed to rate there."""
+    cast = Cast(lh.hall)
+    device = next((d for d in cast.devices("display", window=True) if cast.window_of(d) == window), None)
+    return lh.client(device or cast.device("pad", window=True))
+
+
+def staff_pad(lh: LocalHall, device: str = "", login: bool = True,
               clock: Callable[[], float] = hallclock.now) -> Any:
     from pad.app import PadApp
     from pad.staff import StaffPad
 
+    device = device or Cast(lh.hall).device("pad", window=True)
     app = PadApp(lh.url, lh.hall.id, device, "staff", clock=clock).start()
     pad = app.presenter
     assert isinstance(pad, StaffPad)
     wait_until(lambda: pad.online and pad.window_state, what="pad online")
     if login:
-        app.client.request("window.open", {"window": pad.window, "staff": "1001", "pin": PIN})
+        app.client.request("window.open", {"window": pad.window, "staff": pad_staff(lh), "pin": PIN})
         wait_until(lambda: pad.logged_in, what="logged in")
     return app
 
@@ -117,19 +148,20 @@ def pad_login(out: Path) -> None:
     with hall() as lh:
         app = staff_pad(lh, login=False)
         view = app.view
-        view.staff_no.setText("1001")
+        view.staff_no.setText(pad_staff(lh))
         grab(view, out)
         app.close()
 
 
 def pad_idle(out: Path) -> None:
     with hall() as lh:
-        kiosk = lh.client("K1")
+        kiosk = lh.client(Cast(lh.hall).kiosk)
         fill_queues(kiosk, lh)
         app = staff_pad(lh)
         serve(app, "passed")
         serve(app, "accepted")
-        lh.client("D-S01").request("evaluation.submit", {"window": "S01", "level": 5})
+        window_screen(lh, app.presenter.window).request("evaluation.submit",
+                                                         {"window": app.presenter.window, "level": 5})
         wait_until(lambda: app.presenter.window_state.get("counts", {}).get("passed") == 1, what="counts")
         app.presenter.last_served = None
         grab(app.view, out)
@@ -138,11 +170,12 @@ def pad_idle(out: Path) -> None:
 
 def pad_serving(out: Path) -> None:
     with hall() as lh:
-        kiosk = lh.client("K1")
-        issue(kiosk, "hukou-move", "with-house", name="王小明", id_number="440524188001010014",
-              priority_group="elderly")
+        kiosk = lh.client(Cast(lh.hall).kiosk)
+        groups = list(lh.hall.priority_groups)
+        issue(kiosk, *first_situation(lh), name="王小明", id_number="440524188001010014",
+              **({"priority_group": groups[0]} if groups else {}))
         fill_queues(kiosk, lh)
-        guide = lh.guide("G1")
+        guide = lh.guide(Cast(lh.hall).guide, pin=PIN)
         pad = None
         app = staff_pad(lh)
         pad = app.presenter
@@ -172,7 +205,7 @@ def _has_list(client: HallClient) -> bool:
 
 def pad_outcome(out: Path) -> None:
     with hall() as lh:
-        kiosk = lh.client("K1")
+        kiosk = lh.client(Cast(lh.hall).kiosk)
         fill_queues(kiosk, lh)
         app = staff_pad(lh)
         pad = app.presenter
@@ -181,7 +214,7 @@ def pad_outcome(out: Path) -> None:
         app.view._send(lambda: pad.outcome("accepted"))
         wait_until(lambda: pad.current is None and pad.evaluation is not None and pad.pending is None,
                    what="evaluation invited")
-        lh.client("D-S01").request("evaluation.submit", {"window": "S01", "level": 4})
+        window_screen(lh, pad.window).request("evaluation.submit", {"window": pad.window, "level": 4})
         wait_until(lambda: pad.rating is not None, what="rating")
         grab(app.view, out)
         app.close()
@@ -189,7 +222,7 @@ def pad_outcome(out: Path) -> None:
 
 def pad_offline(out: Path) -> None:
     with hall() as lh:
-        kiosk = lh.client("K1")
+        kiosk = lh.client(Cast(lh.hall).kiosk)
         fill_queues(kiosk, lh)
         app = staff_pad(lh)
         pad = app.presenter
@@ -255,29 +288,34 @@ def pad_summoned_long(out: Path) -> None:
 def _guide_hall(lh: LocalHall, clock: Callable[[], float]) -> Any:
     from pad.app import PadApp
 
-    kiosk = lh.client("K1")
+    kiosk = lh.client(Cast(lh.hall).kiosk)
     fill_queues(kiosk, lh)
-    lh.client("K2").set_status({"printer": {"online": True, "paper": "out", "error": "paper_out"}})
+    cast = Cast(lh.hall)
+    kiosks = cast.devices("kiosk")
+    if len(kiosks) > 1:
+        lh.client(kiosks[1]).set_status({"printer": {"online": True, "paper": "out", "error": "paper_out"}})
     kiosk.set_status({"printer": {"online": True, "paper": "near_end"}})
-    s01 = staff_pad(lh, "P-S01")
+    pads = cast.devices("pad", window=True)
+    s01 = staff_pad(lh, pads[0])
     serve(s01, "accepted")
-    s01.client.request("ticket.call_next", {"window": "S01"})
-    p2 = lh.client("P-S02")
-    p2.request("window.open", {"window": "S02", "staff": "1002", "pin": PIN})
-    p2.request("window.pause", {"window": "S02", "reason": "会议"})
-    r01 = lh.client("P-R01")
-    r01.request("window.open", {"window": "R01", "staff": "1003", "pin": PIN})
-    lh.client("D-HALL")
+    s01.client.request("ticket.call_next", {"window": s01.presenter.window})
+    for n, device in enumerate(pads[1:3], 1):  # a second window paused, a third open
+        other, window = lh.client(device), cast.window_of(device)
+        other.request("window.open", {"window": window, "staff": pad_staff(lh, n), "pin": PIN})
+        if n == 1:
+            other.request("window.pause", {"window": window, "reason": "会议"})
+    if cast.devices("display", zone=True):
+        lh.client(cast.device("display", zone=True))
     from pad.guide import GuideConsole
     from pad.guide_view import GuideView
 
-    app = PadApp(lh.url, lh.hall.id, "G1", "guide", clock=clock).start()
+    app = PadApp(lh.url, lh.hall.id, cast.guide, "guide", clock=clock).start()
     console, view = app.presenter, app.view
     assert isinstance(console, GuideConsole)
     assert isinstance(view, GuideView)
-    wait_until(lambda: console.online and len(console.state.windows) >= 3 and console.tickets, timeout=10,
-               what="guide state")
-    view._send(lambda: console.login("2001", PIN))  # 签到: the sample hall requires it for overrides
+    wait_until(lambda: console.online and len(console.state.windows) >= min(3, len(pads)) and console.tickets,
+               timeout=10, what="guide state")
+    view._send(lambda: console.login(cast.staff("guide")[0], PIN))  # 签到: the sample hall requires it for overrides
     wait_until(lambda: console.operator != "", timeout=10, what="guide sign-in")
     return app, s01
 
@@ -328,7 +366,8 @@ def guide_windows(out: Path) -> None:
     with hall() as lh:
         app, s01 = _guide_hall(lh, clock=hallclock.now)
         app.view.tabs.setCurrentIndex(2)
-        app.view.window_table.select_id("S02")
+        pads = Cast(lh.hall).devices("pad", window=True)
+        app.view.window_table.select_id(Cast(lh.hall).window_of(pads[min(1, len(pads) - 1)]))
         app.view.window_reason.setCurrentText("窗口调整")
         grab(app.view, out)
         app.close()
@@ -338,15 +377,15 @@ def guide_windows(out: Path) -> None:
 def guide_followups(out: Path) -> None:
     with hall() as lh:
         app, s01 = _guide_hall(lh, clock=hallclock.now)
-        screen = lh.client("D-S01")
-        pad = s01.client
-        for level, reason in ((1, "等候时间过长"), (0, "")):  # S01 has a ticket called: finish it, rate it
-            pad.request("ticket.outcome", {"window": "S01", "outcome": "accepted"})
+        pad, window = s01.client, s01.presenter.window
+        screen = window_screen(lh, window)
+        for level, reason in ((1, "等候时间过长"), (0, "")):  # the window has a ticket called: finish it, rate it
+            pad.request("ticket.outcome", {"window": window, "outcome": "accepted"})
             if level:
-                screen.request("evaluation.submit", {"window": "S01", "level": level, "reason": reason})
+                screen.request("evaluation.submit", {"window": window, "level": level, "reason": reason})
             else:
-                screen.request("evaluation.skip", {"window": "S01"})
-            pad.request("ticket.call_next", {"window": "S01"})
+                screen.request("evaluation.skip", {"window": window})
+            pad.request("ticket.call_next", {"window": window})
         view = app.view
         console = app.presenter
         view.tabs.setCurrentIndex(view.tabs.count() - 2)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QRawFont
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QWidget
 
 CJK_FAMILIES = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC",
                 "Microsoft YaHei", "SimHei", "PingFang SC", "WenQuanYi Zen Hei", "Droid Sans Fallback")
@@ -143,3 +143,21 @@ def on_screen(text: str) -> str:
 
     Call it on text that comes from people (names), not on the app's own strings."""
     return "".join(c if can_show(c) else MASK_CHAR for c in text)
+
+
+GRABBED: list[list[str]] = []  # the texts of every widget save_grab wrote, in order (hallq screenshot --texts)
+
+
+def widget_texts(widget: QWidget) -> list[str]:
+    """The visible texts of labels, buttons and line edits under ``widget`` (what people read)."""
+    out = [w.text() for w in widget.findChildren(QLabel) if w.isVisibleTo(widget) and w.text()]
+    out += [str(b.text() or b.property("tileText") or "") for b in widget.findChildren(QAbstractButton)
+            if b.isVisibleTo(widget)]
+    out += [e.text() for e in widget.findChildren(QLineEdit) if e.isVisibleTo(widget) and e.text()]
+    return [t for t in out if t]
+
+
+def save_grab(widget: QWidget, out: str | Path) -> bool:
+    """Grab ``widget`` to a PNG (the screenshot scenes' one way out) and remember its texts."""
+    GRABBED.append(widget_texts(widget))
+    return bool(widget.grab().save(str(out), "PNG"))
