@@ -41,10 +41,10 @@ def build_day(db: Path, tickets: int, windows: int) -> tuple[dict[str, float], f
     orig = engine.ServiceTransport.request
     issued = [0]
 
-    def timed(self, device, op, args):  # type: ignore[no-untyped-def]
+    def timed(self, device, op, args, request_id):  # type: ignore[no-untyped-def]
         t0 = time.perf_counter()
         try:
-            return orig(self, device, op, args)
+            return orig(self, device, op, args, request_id)
         finally:
             per_op.append((issued[0], (time.perf_counter() - t0) * 1000))
             if op == "ticket.issue":

@@ -87,9 +87,25 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     c = r.counts
     print(f"simulated {c['arrived']} arrivals ({c['online']} sent online, {c['consult_only']} to consultation) "
           f"with {r.requests} hub requests in {r.wall_s:.1f} s")
-    if r.errors:
-        print("  refusals: " + ", ".join(f"{k} {v}" for k, v in sorted(r.errors.items())))
+    if r.rate_limited_retries or r.paced_s >= 1:
+        print(f"  rate limit ([policy] rate_per_minute {hall.policy.rate_per_minute}): devices waited "
+              f"{r.paced_s:.0f} s to keep to it; {r.rate_limited_retries} rate_limited answers retried "
+              "with the same id")
     if result.summary is not None:
         print(result.summary.render())
         print(f"database: {result.db}")
-    return 0
+    return refusal_report(r, sys.stderr)
+
+
+def refusal_report(run: Any, out: TextIO) -> int:
+    """0 if the hub answered every command; else a loud summary on ``out`` and exit code 1."""
+    refused = run.refused()
+    if not refused:
+        return 0
+    out.write(f"✗ 模拟设备有 {refused} 条命令被 hub 拒绝 (the hub refused {refused} commands of simulated devices):\n")
+    for key, n in sorted(run.errors.items(), key=lambda kv: -kv[1]):
+        action, _, code = key.partition(":")
+        out.write(f"    {n:>6}  {action}: {code}\n")
+    out.write("  A real hall's devices would have failed the same way: check the hall file "
+              "([policy] rate_per_minute, staff PINs, guides).\n")
+    return 1

@@ -15,6 +15,13 @@ seconds per real second); with 0 it runs as fast as the hub answers.
 
 Actions go through a :class:`Transport`: MQTT clients (the real protocol, one client per
 device) or, for benchmarks that only need the database, the hub service in-process.
+
+Simulated devices behave as real ones must (docs/protocol.md, rate limit): each keeps to the
+hall's ``[policy] rate_per_minute`` / ``rate_burst`` (:class:`DevicePacer`, a token bucket on
+the same monotonic clock as the hub's), and a ``rate_limited`` refusal is retried after a pause
+with the **same** request id, for up to :data:`RATE_WAIT_S` seconds.  A guide signs in
+(``guide.login``) before it verifies green-channel tickets.  What the hub still refused is
+counted in :attr:`DayRun.errors`; ``hallq simulate`` then warns and exits non-zero.
 """
 
 from __future__ import annotations
@@ -58,8 +65,37 @@ class SimClock:
         return self.now
 
 
+RATE_WAIT_S = 60.0  # a device retries a rate_limited command this long (wall time) before giving up
+
+
+class DevicePacer:
+    """Each device's token bucket, like the hub's (``hub/security/ratelimit.py``), but waiting
+    for a token instead of being refused: a simulated device never floods the hub."""
+
+    def __init__(self, per_minute: int, burst: int, stop: threading.Event,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate = per_minute / 60.0
+        self.burst = float(max(burst, 1))
+        self.stop, self.clock = stop, clock
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self.waited_s = 0.0
+
+    def take(self, device: str) -> None:
+        if self.rate <= 0:
+            return
+        now = self.clock()
+        tokens, at = self._buckets.get(device, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - at) * self.rate)
+        if tokens < 1.0:
+            wait = (1.0 - tokens) / self.rate
+            self.waited_s += wait
+            self.stop.wait(wait)
+            now, tokens = self.clock(), 1.0
+        self._buckets[device] = (tokens - 1.0, now)
+
+
 class Transport(Protocol):
-    def request(self, device: str, op: str, args: dict[str, Any]) -> dict[str, Any]: ...
+    def request(self, device: str, op: str, args: dict[str, Any], request_id: str) -> dict[str, Any]: ...
 
     def close(self) -> None: ...
 
@@ -78,8 +114,9 @@ class MqttTransport:
             self.clients[device] = c
         return c
 
-    def request(self, device: str, op: str, args: dict[str, Any]) -> dict[str, Any]:
-        return self.client(device).request(op, args, timeout=self.timeout, retries=self.retries)
+    def request(self, device: str, op: str, args: dict[str, Any], request_id: str) -> dict[str, Any]:
+        return self.client(device).request(op, args, timeout=self.timeout, retries=self.retries,
+                                           request_id=request_id)
 
     def close(self) -> None:
         for c in self.clients.values():
@@ -93,8 +130,8 @@ class ServiceTransport:
     def __init__(self, service: Any) -> None:
         self.service = service
 
-    def request(self, device: str, op: str, args: dict[str, Any]) -> dict[str, Any]:
-        reply = p.load(self.service.handle(device, p.Request(p.new_request_id(), op, args).encode()).reply)
+    def request(self, device: str, op: str, args: dict[str, Any], request_id: str) -> dict[str, Any]:
+        reply = p.load(self.service.handle(device, p.Request(request_id, op, args).encode()).reply)
         if not reply.get("ok"):
             err = reply.get("error") or {}
             raise RequestError(str(err.get("code", "internal")), str(err.get("message", "")))
@@ -129,6 +166,12 @@ class DayRun:
     acknowledged: dict[str, str] = field(default_factory=dict)  # ticket id -> number, as the hub replied
     wall_s: float = 0.0
     requests: int = 0
+    rate_limited_retries: int = 0  # rate_limited refusals retried with the same id (then answered)
+    paced_s: float = 0.0  # wall seconds devices waited to keep to the hall's rate limit
+
+    def refused(self) -> int:
+        """Commands the hub refused in the end (after every retry)."""
+        return sum(self.errors.values())
 
 
 class DaySimulator:
@@ -155,6 +198,7 @@ class DaySimulator:
         self.run_result = DayRun()
         self.start_t = self.sessions[0][0] - 15 * 60
         self.end_t = self.sessions[-1][1] + 45 * 60
+        self.pacer = DevicePacer(hall.policy.rate_per_minute, hall.policy.rate_burst, self.stop_event)
 
     # ------------------------------------------------------------ scheduling
 
@@ -163,12 +207,27 @@ class DaySimulator:
         heapq.heappush(self.heap, (t, self._n, action, args))
 
     def _req(self, device: str, op: str, args: dict[str, Any]) -> dict[str, Any]:
+        """One command as a real device sends it: within its rate, and a ``rate_limited``
+        refusal retried after a pause with the same id (the hub did nothing the first time)."""
         self.run_result.requests += 1
-        return self.tx.request(device, op, args)
+        rid = p.new_request_id()
+        self.pacer.take(device)
+        deadline, pause = time.monotonic() + RATE_WAIT_S, 0.25
+        while True:
+            try:
+                return self.tx.request(device, op, args, rid)
+            except RequestError as exc:
+                if exc.code != "rate_limited" or time.monotonic() + pause > deadline or self.stop_event.is_set():
+                    raise
+            self.run_result.rate_limited_retries += 1
+            self.stop_event.wait(pause)
+            pause = min(pause * 2, 5.0)
 
     def run(self) -> DayRun:
         started = time.monotonic()
         self.clock.now = self.start_t
+        if self.st.guide and self.st.guide_staff:
+            self.at(self.start_t, "guide_login")
         for w in self.windows:
             self.at(self.sessions[0][0] - self.rng.uniform(0, 300), "open", w)
         for start, end in self.sessions[1:]:
@@ -200,6 +259,7 @@ class DaySimulator:
         if self.progress:
             self.progress(self._progress())
         self.run_result.wall_s = time.monotonic() - started
+        self.run_result.paced_s = self.pacer.waited_s
         return self.run_result
 
     def _progress(self) -> Progress:
@@ -273,7 +333,7 @@ class DaySimulator:
             return
         c = self.run_result.counts
         c["called"] += 1
-        self.tickets.setdefault(t["id"], {"queue": t["queue"], "matter": t["matter"]})
+        self.tickets.setdefault(t["id"], {"queue": t["queue"], "matter": t["matter"]})["called"] = True
         w.status, w.ticket = "busy", t["id"]
         if self.rng.random() < self.b.no_show:
             self.at(self.clock.now + self.b.recall_after_s, "recall", wid, t["id"])
@@ -380,15 +440,30 @@ class DaySimulator:
         t = self._req(kiosk, "ticket.issue", args)["ticket"]
         c["issued"] += 1
         self.run_result.acknowledged[t["id"]] = t["number"]
-        self.tickets[t["id"]] = {"queue": t["queue"], "matter": t["matter"], "kiosk": kiosk}
+        self.tickets[t["id"]] = {"queue": t["queue"], "matter": t["matter"], "kiosk": kiosk,
+                                 "issued": self.clock.now}
         if args.get("priority_group") and not t["priority_verified"] and self.st.guide:
             self.at(self.clock.now + self.rng.uniform(30, 180), "verify", t["id"])
         self._wake(t["queue"])
 
+    def _guide_login(self) -> None:
+        """The guide signs in (签到) before any override, as the hall's rules ask."""
+        self._req(self.st.guide, "guide.login", {"staff": self.st.guide_staff, "pin": self.pin})
+        self.run_result.counts["guide_signed_in"] += 1
+
     def _verify(self, ticket: str) -> None:
+        info = self.tickets[ticket]
+        if info.get("called") or self._expired_since(info["issued"]):  # no longer listed as pending
+            return
         self._req(self.st.guide, "ticket.verify_priority", {"ticket": ticket})
         self.run_result.counts["priority_verified"] += 1
         self._wake(self.tickets[ticket]["queue"])
+
+    def _expired_since(self, issued: float) -> bool:
+        """A 清号时刻 ([policy] expire_at) passed between ``issued`` and now."""
+        a = dt.datetime.fromtimestamp(issued, self.tz).time()
+        b = dt.datetime.fromtimestamp(self.clock.now, self.tz).time()
+        return any(a < m <= b for m in self.hall.policy.expire_at)
 
     def _retake(self, ticket: str) -> None:
         info = self.tickets[ticket]

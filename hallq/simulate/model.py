@@ -163,6 +163,7 @@ class Staffing:
     staff: dict[str, str] = field(default_factory=dict)  # window -> staff id
     kiosks: list[str] = field(default_factory=list)
     guide: str = ""
+    guide_staff: str = ""  # the staff id the guide signs in as (guide.login)
     screen: str = ""  # a hall display that hears every call
 
 
@@ -214,6 +215,8 @@ def sim_hall(hall: Hall, windows: int | None = None, kiosks: int = 5, pin_hash: 
     st.kiosks = [d.id for d in devices.values() if d.role is Role.KIOSK][:max(kiosks, 1)]
     st.guide = next((d.id for d in devices.values() if d.role is Role.GUIDE), "G-SIM")
     devices.setdefault(st.guide, Device(st.guide, Role.GUIDE))
+    st.guide_staff = "simguide"
+    staff[st.guide_staff] = Staff(st.guide_staff, "模拟引导员", pin_hash, (Role.GUIDE,))
     st.screen = next((d.id for d in devices.values() if d.role is Role.DISPLAY and not d.window), "D-SIM")
     devices.setdefault(st.screen, Device(st.screen, Role.DISPLAY))
     return dataclasses.replace(hall, windows=all_windows, devices=devices, staff=staff), st
@@ -235,5 +238,6 @@ def staffing_from_config(hall: Hall, windows: int | None = None) -> Staffing:
             st.evaluators[d.window] = ev
     st.kiosks = [d.id for d in hall.devices.values() if d.role is Role.KIOSK]
     st.guide = next((d.id for d in hall.devices.values() if d.role is Role.GUIDE), "")
+    st.guide_staff = next((s.id for s in hall.staff.values() if Role.GUIDE in s.roles), "")
     st.screen = next((d.id for d in hall.devices.values() if d.role is Role.DISPLAY and not d.window), "")
     return st
