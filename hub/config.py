@@ -136,9 +136,15 @@ class _Checker:
 
     def entries(self, doc: dict[str, Any], key: str, known: Iterable[str],
                 pattern: re.Pattern[str] = _ID) -> Iterator[tuple[str, dict[str, Any], str]]:
-        """Each ``[[key]]`` table checked for unknown keys, with its ``id`` checked and unique."""
+        """Each ``[[key]]`` table checked for unknown keys, with its ``id`` checked and unique.
+
+        A table repeating an earlier id is reported alone and then skipped: the first one stays,
+        so nothing that follows (a queue "no window serves it") blames the hall for the repeat."""
         seen: dict[str, str] = {}
         for path, d in self.list_of_tables(doc, key, ""):
+            if isinstance(d.get("id"), str) and d["id"] in seen:
+                self.unique(seen, d["id"], f"{path}.id")
+                continue
             self.table(d, path, known)
             ident = self.get(d, "id", path, str)
             self.ident(ident, f"{path}.id", pattern)
@@ -569,8 +575,12 @@ def parse_hall(doc: dict[str, Any], *, text: str = "", source: str = "<hall>") -
     matters = _matters(c, doc, zones, queues)
     printers = _printers(c, doc)
     devices = _devices(c, doc, {"windows": windows, "zones": zones, "printers": printers})
+    # as written, so a window skipped for repeating an id still counts (its repeat is the one error)
+    raw = doc.get("windows") if isinstance(doc.get("windows"), list) else []
+    served = {q for t in raw if isinstance(t, dict) for k in ("queues", "overflow")
+              for q in (t.get(k) if isinstance(t.get(k), list) else [])}
     for q in queues.values():
-        if not any(q.id in w.queues or q.id in w.overflow for w in windows.values()):
+        if q.id not in served:
             c.error(f"queues[{list(queues).index(q.id)}]", f"队列 {q.id} 没有任何窗口服务 (no window serves it)")
     progress_url = c.get(h, "progress_url", "hall", str, default="")
     try:

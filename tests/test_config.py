@@ -30,6 +30,28 @@ def test_duplicate_ids_in_every_table_are_reported_with_both_places() -> None:
         assert any(f"{table}[{n}].id" in e and f"first at {table}[0].id" in e for e in found), table
 
 
+def test_a_repeated_window_id_is_the_only_error_and_the_first_window_stays() -> None:
+    """Issue 13 §6: the repeat serves other queues with a weight of its own; before, the first
+    window was dropped and "queue … no window serves it" and a weights error followed."""
+    doc, _ = sample()
+    wins = doc["windows"]
+
+    def servers(q: str) -> list[int]:
+        return [i for i, w in enumerate(wins) if q in w.get("queues", []) + w.get("overflow", [])]
+
+    i, only = next((servers(q["id"])[0], q["id"]) for q in doc["queues"] if len(servers(q["id"])) == 1)
+    first = wins[i]
+    doc["queues"].append({"id": "Z", "name": "只由重复窗口服务", "zone": first["zone"]})
+    wins.append({**first, "name": "重复", "queues": ["Z"], "overflow": [], "weights": {only: 1}})
+    found = errors(doc)
+    n = len(wins) - 1
+    assert found == [f"windows[{n}].id: 重复的标识 (duplicate id {first['id']!r}, first at windows[{i}].id)"], found
+    wins.pop()
+    doc["queues"].pop()
+    hall = parse_hall(doc)
+    assert only in hall.windows[first["id"]].queues
+
+
 def test_queue_ids_must_be_prefix_letters_and_unknown_keys_get_a_hint() -> None:
     doc, text = sample()
     doc["queues"][0]["id"] = "a1"
