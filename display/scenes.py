@@ -56,10 +56,10 @@ class HallDriver:
         return self.pads[window]
 
     def situation(self, queue: str) -> tuple[str, str]:
-        for m in self.hall.matters.values():
-            for s in m.situations:
-                if s.queue == queue and not s.online and not s.consult_only:
-                    return m.id, s.id
+        found = [(m.id, s) for m, s in self.cast.ticketable() if s.queue == queue]
+        # an assist (帮办) situation goes to the assist queue: prefer one that stays in ``queue``
+        for matter, s in sorted(found, key=lambda ms: ms[1].assist):
+            return matter, s.id
         raise LookupError(f"no situation routes to queue {queue}")
 
     def issue(self, queue: str, n: int = 1) -> list[dict[str, Any]]:
@@ -76,7 +76,7 @@ class HallDriver:
 
     def queues(self) -> list[str]:
         """Queues a kiosk can issue for, in hall-file order."""
-        return list(dict.fromkeys(s.queue for _, s in self.cast.ticketable()))
+        return list(dict.fromkeys(s.queue for _, s in self.cast.ticketable() if not s.assist))
 
     def windows(self, zone: str = "") -> list[str]:
         """Windows (of ``zone``) that serve an issuable queue, in hall-file order."""

@@ -576,9 +576,9 @@ def parse_hall(doc: dict[str, Any], *, text: str = "", source: str = "<hall>") -
     printers = _printers(c, doc)
     devices = _devices(c, doc, {"windows": windows, "zones": zones, "printers": printers})
     # as written, so a window skipped for repeating an id still counts (its repeat is the one error)
-    raw = doc.get("windows") if isinstance(doc.get("windows"), list) else []
-    served = {q for t in raw if isinstance(t, dict) for k in ("queues", "overflow")
-              for q in (t.get(k) if isinstance(t.get(k), list) else [])}
+    raw = doc.get("windows")
+    tables = [t for t in raw if isinstance(t, dict)] if isinstance(raw, list) else []
+    served = {q for t in tables for k in ("queues", "overflow") if isinstance(t.get(k), list) for q in t[k]}
     for q in queues.values():
         if q.id not in served:
             c.error(f"queues[{list(queues).index(q.id)}]", f"队列 {q.id} 没有任何窗口服务 (no window serves it)")
