@@ -167,6 +167,7 @@ class HallInfo(Struct):
     timezone: str
     progress_url: str
     notices: list[str]
+    slip_footer: list[str] = msgspec.field(default_factory=list)  # 温馨提示 lines at the foot of every slip
 
 
 class CatalogPolicy(Struct):
@@ -181,6 +182,8 @@ class CatalogPolicy(Struct):
     summon_escalate_min: int = 10
     checkin_early_min: int = 30
     checkin_late_min: int = 15
+    # 清号时刻 "HH:MM": the slip prints the next one (本号 12:30 前有效); none from older hubs
+    expire_at: list[str] = msgspec.field(default_factory=list)
 
 
 class Zone(Struct):
