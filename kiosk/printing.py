@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import tempfile
 import threading
@@ -30,6 +31,9 @@ from printers.slip import TicketSlip, valid_until
 from printers.status import PrinterStatus
 
 VOID_REASON = "打印失败"
+FONT_MISSING_TEXT = "本机缺少中文字库，无法打印小票"  # the install hint goes to the log (docs/deploy.md §8)
+
+log = logging.getLogger("hallq.kiosk")
 
 
 @dataclass(frozen=True)
@@ -52,8 +56,12 @@ class PrinterState:
     @classmethod
     def from_error(cls, error: PrinterError) -> PrinterState:
         paper = "out" if error.code == "paper_out" else "unknown"
+        message = error.message
+        if error.code == "font_missing":  # what to install is for IT (the log), not for the citizen's screen
+            log.error("kiosk printer: %s", error.message)
+            message = FONT_MISSING_TEXT
         return cls(error.code not in ("offline", "device_missing", "unreachable"), paper, error.code,
-                   error.message, error.blocking, True)
+                   message, error.blocking, True)
 
     def as_status(self) -> dict[str, Any]:
         """The payload for ``HallClient.set_status`` (guides see it on their pads)."""

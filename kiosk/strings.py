@@ -36,6 +36,7 @@ ENGLISH = {
         "A mobile number has 11 digits starting with 1; you may leave it empty",
     "手机号码（选填，用于接收办理通知）": "Mobile number (optional, for progress messages)",
     "打印机故障": "Printer fault",
+    "本机缺少中文字库，无法打印小票": "This kiosk has no Chinese font to print slips with",
     "打印机故障，本机暂停取号，请咨询引导台。":
         "Printer fault: this kiosk cannot issue tickets now. Please ask at the guide desk.",
     "扫码办理": "Scan to apply",

@@ -5,19 +5,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 import serial
+from tests.kiosk.conftest import MASKED, SAMPLE_ID, KioskRig, slip_text, wait_for
+from tests.kiosk.test_flow import walk_to_result
+from tests.printers.escpos_reader import parse
 
 from hub.config import load_hall, sample_hall_path
 from hub.service import catalog
 from kiosk.catalog import Catalog
 from kiosk.idreader import SerialIdReader
-from kiosk.printing import slip_for
+from kiosk.printing import FONT_MISSING_TEXT, PrinterState, slip_for
 from printers.escpos_render import render
 from printers.fonts import MASK_CHAR
 from printers.profiles import get_profile
-from tests.kiosk.conftest import MASKED, SAMPLE_ID, KioskRig, slip_text, wait_for
-from tests.kiosk.test_flow import walk_to_result
-from tests.printers.escpos_reader import parse
 
 EXT_G = "\U00030000"  # CJK Extension G: no font the hall installs (Hanazono A-F, WenQuanYi) has it
 
@@ -63,3 +64,16 @@ def test_the_sample_halls_slip_says_the_expiry_rule() -> None:
     afternoon = slip_for({**VIEW, "issued_at": VIEW["issued_at"] + 6 * 3600}, cat.hall_name, cat.timezone,
                          expire_at=cat.expire_at)
     assert afternoon.valid_until == "18:30"
+
+
+def test_no_font_at_all_is_told_to_it_not_to_the_citizen(caplog: pytest.LogCaptureFixture) -> None:
+    """Issue 13 §4: the kiosk screen showed `apt-get install …` to the citizen."""
+    from printers.errors import FontMissing
+
+    error = FontMissing("未找到中文字体，无法生成预览或位图行。请安装：apt-get install fonts-wqy-microhei")
+    with caplog.at_level("ERROR", logger="hallq.kiosk"):
+        state = PrinterState.from_error(error)
+    assert "apt-get" not in state.message
+    assert state.message == FONT_MISSING_TEXT
+    assert state.error == "font_missing"  # guides still see the code in the kiosk's status
+    assert any("apt-get install fonts-wqy-microhei" in r.getMessage() for r in caplog.records)
