@@ -135,7 +135,7 @@ def test_happy_path_through_the_wire(svc: HubService) -> None:
     issued = ok(svc, "K1", "ticket.issue", {"matter": "ma", "situation": "s", "name": "张三",
                                             "phone": "13812345678"})["ticket"]
     assert (issued["number"], issued["state"], issued["ahead"]) == ("A001", "waiting", 0)
-    assert (issued["applicant"], issued["phone_masked"]) == ("张*", "138****5678")
+    assert (issued["applicant"], issued["phone_masked"]) == ("张**", "138****5678")  # issue 13 §4: one mask rule
     out = svc.handle("P1", req("ticket.call_next", {"window": "W1"}))
     called = reply(out)["result"]["ticket"]
     assert called["window"] == "W1"

@@ -342,7 +342,7 @@ def test_appointment_checkin_prints_an_appointment_ticket(kiosk: KioskRig) -> No
     store.add_appointments([{
         "code": "YY8888", "day": now.date().isoformat(), "slot_start": now.timestamp(),
         "slot_end": now.timestamp() + 1800, "matter": "hukou-move", "situation": "with-house",
-        "name_masked": "王*", "id_masked": "", "id_hash": "", "phone_masked": ""}])
+        "name_masked": "王**", "id_masked": "", "id_hash": "", "phone_masked": ""}])
     store.close()
     k.tap("预约签到")
     k.type_keys("YY8888")

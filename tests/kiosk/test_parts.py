@@ -74,7 +74,7 @@ def test_make_reader_specs() -> None:
 
 
 VIEW = {"id": "2026-11-23-A006", "number": "A006", "matter_name": "不动产登记", "situation_name": "二手房转移登记",
-        "windows": ["S01", "S02", "S03"], "applicant": "张*", "id_masked": MASKED, "ahead": 6,
+        "windows": ["S01", "S02", "S03"], "applicant": "张**", "id_masked": MASKED, "ahead": 6,
         "issued_at": 1_681_893_900.0, "progress_url": "https://zwfw.example.gov.cn/progress?ticket=A006",
         "materials": ["不动产权证书原件"], "priority_group": "", "channel": "kiosk"}
 
@@ -83,7 +83,7 @@ def test_slip_from_a_ticket_view_has_the_seed_fields() -> None:
     slip = slip_for(VIEW, "吕梁市政务服务中心", "Asia/Shanghai")
     cfg = printer_config({}, "K1", "dummy")
     text = slip_text(render(slip.to_document(cfg.width), cfg.profile))
-    for expected in ("吕梁市政务服务中心", "A006", "不动产登记", "S01、S02、S03", "张*", MASKED, "6 人",
+    for expected in ("吕梁市政务服务中心", "A006", "不动产登记", "S01、S02、S03", "张**", MASKED, "6 人",
                      "2023-04-19 16:45", "票号当天有效", "过号取号"):
         assert expected in text, expected
 

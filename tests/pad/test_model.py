@@ -44,7 +44,7 @@ CATALOG = {
 TICKET = {"id": "2026-11-23-A001", "number": "A001", "queue": "A", "queue_name": "综合受理", "matter": "m1",
           "matter_name": "户口迁移", "situation": "s1", "situation_name": "购房", "materials": ["户口簿", "身份证"],
           "channel": "kiosk", "priority_group": "elderly", "priority_verified": True, "appointment": False,
-          "applicant": "张*", "id_masked": "110105********002X", "issued_at": T0 - 600, "called_at": T0 - 60,
+          "applicant": "张**", "id_masked": "110105********002X", "issued_at": T0 - 600, "called_at": T0 - 60,
           "recalls": 0, "state": "called", "progress_url": "https://x/p?t=A001"}
 
 
@@ -173,7 +173,7 @@ def test_serving_panel_shows_matter_wait_badges(pad: StaffPad) -> None:
     assert lines["事项"] == "户口迁移"
     assert lines["情形"] == "购房"
     assert lines["等候"] == "9 分钟"  # issued 10 min before now, called 1 min before now
-    assert lines["申请人"] == "张*"
+    assert lines["申请人"] == "张**"
     assert lines["证件"] == "110105********002X"
     assert "绿色通道：老年人" in pad.badges()
     assert "已重呼 1/2 次" in pad.badges()
@@ -224,7 +224,7 @@ def test_notices_from_the_ticket_and_the_checklist(pad: StaffPad) -> None:
     assert isinstance(acc, AcceptanceNotice)
     assert acc.materials == ["身份证"]
     assert acc.promised_days == 3
-    assert acc.applicant == "张*"
+    assert acc.applicant == "张**"
     cor = build_notice("correction", TICKET, pad.state, window="S01", staff="王丽", checked={"身份证"}, now=now)
     assert isinstance(cor, CorrectionNotice)
     assert cor.opinions == ["缺少材料：户口簿"]

@@ -48,6 +48,7 @@ def test_a_character_no_font_has_prints_as_the_mask_not_a_box_nor_an_error(
         monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     """Issue 13 §4: a missing glyph never costs a ticket: it prints as □ and IT gets the code point."""
     wqy = [p for p in fonts.font_paths() if "wqy" in p]
+    fonts._font_for.cache_clear()  # the warning is logged once per character and process
     monkeypatch.setattr(fonts, "font_paths", lambda: wqy)
     with caplog.at_level("WARNING", logger="hallq.printers.fonts"):
         line = fonts.render_line("𠮷**")

@@ -74,7 +74,7 @@ def test_slip_refuses_a_full_id_number() -> None:
 def test_slip_has_every_r4_element_in_reading_order() -> None:
     texts = sample_slip().to_document(58).texts()
     joined = "\n".join(texts)
-    for needle in ("吕梁市政务服务中心", "A006", "不动产登记", "二手房转移登记", "S01、S02、S03", "张*",
+    for needle in ("吕梁市政务服务中心", "A006", "不动产登记", "二手房转移登记", "S01、S02、S03", "张**",
                    "141002********029X", "6 人", "2023-04-19 16:45", "票号当天有效", "【过号取号】",
                    "扫码查询办理进度", "所需材料", "不动产权证书原件"):
         assert needle in joined, needle
