@@ -171,7 +171,8 @@ def _checkin(code: str, minutes_from_now: float, screen: str) -> Callable[[Any, 
 
     def drive(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
         slot = (hallclock.now() + minutes_from_now * 60) // 600 * 600  # on a ten-minute mark, as bookings are
-        hall.book(code, slot, "hukou-move", "with-house", "王*")
+        matter, situation = next((m.id, s.id) for m, s in Cast(hall.hall).ticketable())
+        hall.book(code, slot, matter, situation, "王**")
         model.open_checkin()
         for c in code:
             model.key(c)

@@ -410,15 +410,21 @@ def guide_summons(out: Path) -> None:
     """呼叫后台 on the guide console: one answered, one waiting, one escalated (an alert too)."""
     with hall() as lh:
         app, s01 = _guide_hall(lh, clock=lambda: hallclock.now() + 12 * 60)  # 12 minutes on: one is overdue
-        escalated = _summon(s01.client, "S01", "公安局", "户口迁移材料需审批人确认")
+        departments = list(dict.fromkeys(m.department for m in lh.hall.matters.values() if m.department))
+        departments += ["公安局", "自然资源局", "市场监管局"]  # a hall file with fewer departments
+        escalated = _summon(s01.client, s01.presenter.window, departments[0], "材料需审批人确认")
         assert lh.hub is not None
         lh.hub.service.clock = lambda: hallclock.now() + 11 * 60  # the hub's timer sees 11 minutes pass
         g1 = app.client  # a guide may summon for any window (here: for the windows without a pad app)
-        _summon(g1, "R01", "自然资源局")
-        g1.request("summon.respond", {"summon": _summon(g1, "S02", "市场监管局")})
+        cast = Cast(lh.hall)
+        others = [cast.window_of(d) for d in cast.devices("pad", window=True)[1:3]]  # the windows _guide_hall opened
+        if others:
+            _summon(g1, others[-1], departments[1])
+        if len(others) > 1:
+            g1.request("summon.respond", {"summon": _summon(g1, others[0], departments[2])})
         console, view = app.presenter, app.view
-        wait_until(lambda: len(console.summon_rows()) == 3 and any(r["escalated"] for r in console.summon_rows()),
-                   timeout=10, what="summons")
+        wait_until(lambda: len(console.summon_rows()) == 1 + len(others)
+                   and any(r["escalated"] for r in console.summon_rows()), timeout=10, what="summons")
         view.sound = lambda: None
         view.tabs.setCurrentIndex(view.summon_tab)
         view.summon_table.select_id(escalated)
@@ -431,7 +437,7 @@ def guide_summons(out: Path) -> None:
 def pad_summon(out: Path) -> None:
     """The window pad after 呼叫后台: the guide has answered (已响应), with the time it took."""
     with hall() as lh:
-        kiosk = lh.client("K1")
+        kiosk = lh.client(Cast(lh.hall).kiosk)
         fill_queues(kiosk, lh)
         app = staff_pad(lh)
         pad = app.presenter
@@ -442,7 +448,7 @@ def pad_summon(out: Path) -> None:
         sid = pad.window_state["summons"][0]["id"]
         assert lh.hub is not None
         lh.hub.service.clock = lambda: hallclock.now() + 150  # answered two and a half minutes later
-        lh.guide("G1").request("summon.respond", {"summon": sid})
+        lh.guide(Cast(lh.hall).guide, pin=PIN).request("summon.respond", {"summon": sid})
         wait_until(lambda: pad.summon_state == "responded", what="answered")
         grab(app.view, out)
         app.close()

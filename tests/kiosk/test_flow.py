@@ -427,7 +427,7 @@ def _book(k: KioskRig, code: str, minutes_from_now: float) -> float:
     store = Store(k.hall.db)
     store.add_appointments([{
         "code": code, "day": now.date().isoformat(), "slot_start": slot, "slot_end": slot + 1800,
-        "matter": "hukou-move", "situation": "with-house", "name_masked": "王*", "id_masked": "", "id_hash": "",
+        "matter": "hukou-move", "situation": "with-house", "name_masked": "王**", "id_masked": "", "id_hash": "",
         "phone_masked": ""}])
     store.close()
     return slot
