@@ -143,7 +143,10 @@ def _identify(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
 
 def _identify_priority(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
     model.open_priority()
-    model.choose_priority("military")  # the longest group name of the sample hall
+    groups = hall.hall.priority_groups
+    if not groups:
+        raise LookupError(f"大厅 {hall.hall.id} 没有优先群体 (no [[priority_groups]] for this scene)")
+    model.choose_priority(max(groups.values(), key=lambda g: len(g.name)).id)  # the longest name
     done = _identify(model, controller, hall)
     from kiosk.model import Field
 
