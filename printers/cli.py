@@ -126,7 +126,9 @@ def hall_slip(args: argparse.Namespace) -> tuple[Printable, PrinterConfig | None
     ticket_id = f"{issued:%Y-%m-%d}-{number}"
     slip = TicketSlip(
         hall_name=hall.name, ticket_number=number, matter=matter.name, situation=situation.name,
-        windows=hall.windows_serving(situation.queue), applicant_masked=mask_name(args.name or ""),
+        windows=[f"{hall.windows[w].name}（{w}）" if hall.windows[w].name not in ("", w) else w
+                 for w in hall.windows_serving(situation.queue)],  # as the kiosk prints them
+        applicant_masked=mask_name(args.name or ""),
         id_masked=id_masked, waiting_ahead=args.ahead, issued_at=issued,
         qr_url=hall.progress_url.format(ticket_id=ticket_id, ticket=ticket_id, number=number, hall=hall.id,
                                         date=f"{issued:%Y-%m-%d}"),

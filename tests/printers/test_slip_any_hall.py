@@ -25,7 +25,7 @@ def test_slip_of_another_hall_with_a_name_id_and_matter(tmp_path: Path, capsys: 
                  "--printer-override", f"file:{sent}"])
     assert code == 0, capsys.readouterr().err
     text = _text(out.read_bytes())
-    for expected in ("冠县便民服务中心", "H007", "结婚登记", "双方均为本县户籍", "M01", "欧**", "110105********002X",
+    for expected in ("冠县便民服务中心", "H007", "结婚登记", "双方均为本县户籍", "婚姻登记窗口（M01）", "欧**", "110105********002X",
                      "本号 11:45 前有效", "冠县政务服务热线 12345", "双方户口簿"):
         assert expected in text, expected
     for absent in ("吕梁", "lvliang", "票号当天有效", SAMPLE_ID):
