@@ -25,7 +25,7 @@ from printers.fonts import text_cols
 from printers.layout import Builder, Document
 
 VALID_TODAY = "凭此票办理业务，票号当天有效"
-VALID_UNTIL = "凭此票办理业务，本号 {time} 前有效"
+VALID_UNTIL = "凭此票办理业务\n本号 {time} 前有效"  # two lines: the time never breaks apart on 58 or 80 mm
 RETAKE_RULE = "过号后请于自助取号机选择【过号取号】"
 QR_CAPTION = "扫码查询办理进度"
 
