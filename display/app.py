@@ -21,7 +21,6 @@ from display.hall_view import HallView
 from display.model import Evaluator, HallBoard, Submission, WindowBoard
 from display.voice import Announcer
 from display.window_view import WindowView
-from hallq import clock as hallclock
 from hallq import protocol as p
 from hallq.client import HallClient, RequestError
 from hallq.qt.app import quiet_ffmpeg
@@ -198,7 +197,3 @@ class WindowScreen(QObject):
         with contextlib.suppress(RuntimeError, TypeError):  # a reply after closing has no screen to go to
             self._replied.disconnect()
         self._pool.shutdown(wait=False, cancel_futures=True)
-
-
-def wall_clock() -> float:
-    return hallclock.now()

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import sys
 import threading
@@ -241,7 +240,3 @@ def run_led(args: argparse.Namespace, settings: dict[str, Any], hall: str, windo
     finally:
         runner.stop()
     return 0
-
-
-def _env_has_screen() -> bool:
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or sys.platform == "win32"

@@ -110,13 +110,6 @@ def wait_until(cond: Callable[[], bool], timeout: float = 10.0) -> bool:
     return cond()
 
 
-class SilentPlayer:
-    """Scenes do not make noise: report "done" at once."""
-
-    def play(self, path: Path, duration: float, done: Callable[[], None]) -> None:
-        done()
-
-
 def open_hall_screen(local: LocalHall, device: str = "", zone: str = "", portrait: bool = False,
                      announcer: Announcer | None = None, now: Callable[[], dt.datetime] | None = None
                      ) -> tuple[HallScreen, HallView, QtHall]:

@@ -29,7 +29,7 @@ import subprocess
 import tempfile
 from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -453,7 +453,3 @@ def default_engine(clips: Path | None = None, **espeak: Any) -> Engine:
     if clips is None:
         return es
     return ChainEngine([ClipEngine(clips), es])
-
-
-def with_settings(settings: VoiceSettings, **changes: Any) -> VoiceSettings:
-    return replace(settings, **changes)

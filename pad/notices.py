@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from hallq.i18n import tr
 from pad.state import HallState
 from printers.layout import Printable
 from printers.notices import AcceptanceNotice, CorrectionNotice, HandoverSheet
@@ -61,7 +60,3 @@ def build_notice(kind: str, ticket: dict[str, Any], state: HallState, *, window:
             deadline=add_working_days(now.date(), CORRECTION_DAYS), issuer=window_text,
         )
     raise ValueError(f"unknown notice {kind!r}; one of {', '.join(KINDS)}")
-
-
-def notice_label(kind: str) -> str:
-    return tr(KINDS[kind])

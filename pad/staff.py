@@ -301,10 +301,6 @@ class StaffPad(Presenter):
         (self.checked.add if on else self.checked.discard)(material)
         self.changed()
 
-    def missing_materials(self) -> list[str]:
-        subject = self.print_subject or {}
-        return [m for m in subject.get("materials", []) if m not in self.checked]
-
     # ------------------------------------------------------------ what the screen shows
 
     def title(self) -> str:
