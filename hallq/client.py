@@ -34,6 +34,7 @@ from hallq import protocol as p
 log = logging.getLogger("hallq.client")
 
 Listener = Callable[[str, Any], None]
+Unsubscribe = Callable[[], None]
 
 STAGE_TCP = "TCP connected, no CONNACK from the broker"
 STAGE_CONNACK = "connected (CONNACK), subscriptions not acknowledged (no SUBACK)"
@@ -216,19 +217,39 @@ class HallClient:
         if now:
             self.mqtt.subscribe(topic_filter, qos=1)
 
-    def on(self, topic_filter: str, listener: Listener) -> None:
-        """Listen without subscribing (the filter is covered by another subscription)."""
-        with self._lock:
-            self._listeners.append((topic_filter, listener))
+    def on(self, topic_filter: str, listener: Listener) -> Unsubscribe:
+        """Listen without subscribing (the filter is covered by another subscription).
 
-    def on_raw(self, topic_filter: str, listener: Callable[[str, bytes], None]) -> None:
-        """Subscribe and receive payload bytes unparsed (the hub checks them itself)."""
+        Returns the way back: call it to stop listening (a view that closes undoes its listeners,
+        as Home Assistant's ``subscription.py`` does; calling it twice is harmless).
+        """
+        entry = (topic_filter, listener)
         with self._lock:
-            self._raw_listeners.append((topic_filter, listener))
+            self._listeners.append(entry)
+        return self._undo(self._listeners, entry)
+
+    def on_raw(self, topic_filter: str, listener: Callable[[str, bytes], None]) -> Unsubscribe:
+        """Subscribe and receive payload bytes unparsed (the hub checks them itself).
+
+        The returned unsubscribe removes the listener; the MQTT subscription stays (it is declarative).
+        """
+        entry = (topic_filter, listener)
+        with self._lock:
+            self._raw_listeners.append(entry)
         self.subscribe(topic_filter)
+        return self._undo(self._raw_listeners, entry)
 
-    def on_connection(self, listener: Callable[[bool], None]) -> None:
-        self._status_listeners.append(listener)
+    def on_connection(self, listener: Callable[[bool], None]) -> Unsubscribe:
+        with self._lock:
+            self._status_listeners.append(listener)
+        return self._undo(self._status_listeners, listener)
+
+    def _undo(self, listeners: list[Any], entry: Any) -> Unsubscribe:
+        def unsubscribe() -> None:
+            with self._lock, contextlib.suppress(ValueError):  # already undone
+                listeners.remove(entry)
+
+        return unsubscribe
 
     def publish(self, topic: str, payload: bytes, *, retain: bool = False, qos: int = 1) -> None:
         """Publish now if connected; otherwise hold it, in order, until the next CONNACK.
@@ -305,7 +326,7 @@ class HallClient:
             for topic, payload, qos, retain in held:
                 client.publish(topic, payload, qos=qos, retain=retain)
             self.connected.set()
-        for listener in self._status_listeners:
+        for listener in list(self._status_listeners):  # a listener may unsubscribe meanwhile
             listener(True)
 
     def _on_socket_open(self, client: mqtt.Client, userdata: Any, sock: Any) -> None:
@@ -331,7 +352,7 @@ class HallClient:
         with self._gate:
             self.connected.clear()
         self._subscribed.clear()
-        for listener in self._status_listeners:
+        for listener in list(self._status_listeners):  # a listener may unsubscribe meanwhile
             listener(False)
 
     def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:

@@ -4,8 +4,9 @@ the ID-card reader and the clock.
 The model decides; this class carries out its effects off the GUI thread and hands every
 answer back on the GUI thread through queued Qt signals:
 
-* :class:`~kiosk.model.Send` → ``HallClient.request`` with the model's request id (so a
-  retry, even after the hub was down, can never issue a second ticket);
+* :class:`~kiosk.model.Send` → :meth:`QtHall.request` (the one device shell's request
+  worker) with the model's request id (so a retry, even after the hub was down, can never
+  issue a second ticket); an answer after :meth:`close` is dropped by the shell;
 * :class:`~kiosk.model.Print` → the slip on the kiosk's printer, recorded in the unprinted
   spool first and removed once printed or voided;
 * the printer's status every few seconds → the model, and ``HallClient.set_status`` when it
@@ -36,11 +37,9 @@ log = logging.getLogger("hallq.kiosk")
 
 
 class KioskController(QObject):
-    _replied = Signal(object, object, object)  # send, result, error
     _printed = Signal(object, bool, object, object)  # view, reprint, state, error
     _printer_state = Signal(object)
     _card = Signal(object)
-    _probed = Signal(bool)
     probe_every_s = 5.0
 
     def __init__(self, client: HallClient, model: KioskModel, *, spool_path: str | Path,
@@ -58,7 +57,6 @@ class KioskController(QObject):
         self.reader = reader
         self.request_timeout = request_timeout
         self.request_retries = request_retries
-        self._requests = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kiosk-req")
         self._printing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-print")
         self._printing_now: set[str] = set()
         self._status_busy = False
@@ -72,11 +70,9 @@ class KioskController(QObject):
             client.subscribe(topic)
         self.hall.message.connect(self._on_message)
         self.hall.connection_changed.connect(self._on_connection)
-        self._replied.connect(self._on_replied)
         self._printed.connect(self._on_printed)
         self._printer_state.connect(self._on_printer_state)
         self._card.connect(self._on_card)
-        self._probed.connect(self._on_probed)
         model.subscribe(self._flush)
         self.idle_timer = QTimer(self)
         self.idle_timer.setInterval(1000)
@@ -188,18 +184,8 @@ class KioskController(QObject):
     def _send(self, send: Send) -> None:
         log.info("kiosk %s → %s (request %s)", self.model.device, send.op, send.request_id[:8])
 
-        def work() -> None:
-            try:
-                result = self.client.request(send.op, send.args, timeout=self.request_timeout,
-                                             retries=self.request_retries, request_id=send.request_id)
-            except RequestError as exc:
-                self._replied.emit(send, None, exc)
-            except Exception as exc:  # never lose the answer: a bug shows as an internal refusal
-                self._replied.emit(send, None, RequestError("internal", str(exc)))
-            else:
-                self._replied.emit(send, result, None)
-
-        self._requests.submit(work)
+        self.hall.request(send.op, send.args, lambda result, error: self._on_replied(send, result, error),
+                          timeout=self.request_timeout, retries=self.request_retries, request_id=send.request_id)
 
     def _on_replied(self, send: Send, result: dict[str, Any] | None, error: RequestError | None) -> None:
         if send.purpose is Purpose.VOID and (error is None or error.code != "timeout"):
@@ -276,15 +262,8 @@ class KioskController(QObject):
             return
         self._last_probe, self._probing = now, True
 
-        def work() -> None:
-            try:
-                self.client.request("hall.snapshot", {}, timeout=self.request_timeout, retries=0)
-            except RequestError:
-                self._probed.emit(False)
-            else:
-                self._probed.emit(True)
-
-        self._requests.submit(work)
+        self.hall.request("hall.snapshot", {}, lambda result, error: self._on_probed(error is None),
+                          timeout=self.request_timeout, retries=0)
 
     def _on_probed(self, ok: bool) -> None:
         self._probing = False
@@ -292,16 +271,14 @@ class KioskController(QObject):
             self.model.set_hub(True)
 
     def close(self) -> None:
-        self._closed = True
         self.model.unsubscribe_all()
-        for sig in (self._replied, self._printed, self._printer_state, self._card, self._probed):
+        for sig in (self._printed, self._printer_state, self._card):
             with contextlib.suppress(RuntimeError, TypeError):  # nothing connected
                 sig.disconnect()
         self.idle_timer.stop()
         self.poll_timer.stop()
         if self.reader is not None:
             self.reader.stop()
-        self._requests.shutdown(wait=False, cancel_futures=True)
         self._printing.shutdown(wait=True, cancel_futures=True)
-        self.hall.close()
+        self.hall.close()  # requests still on their way are dropped (the one late-reply guard); the client stops
 

@@ -1,20 +1,18 @@
 """Between a presenter and the hall: QtHall signals in, commands out (GUI thread only).
 
-:class:`~hallq.qt.bridge.QtHall` hands MQTT messages and connection changes to the GUI
-thread; this link feeds them to the presenter, and sends the presenter's commands. It
-calls :meth:`HallClient.request` with the presenter's own request id (QtHall.request
-makes a new id per call, and a retry after a timeout must reuse the first one), in a
-worker thread, and delivers the answer back on the GUI thread. Printing and other slow
-work run on the same kind of worker (:meth:`Link.run`).
+:class:`~hallq.qt.bridge.QtHall` (the one device shell) hands MQTT messages and
+connection changes to the GUI thread; this link feeds them to the presenter, and sends
+the presenter's commands through :meth:`QtHall.request` with the presenter's own request
+id (a retry after a timeout must reuse the first one); the answer comes back on the GUI
+thread. Printing and other slow work run on the shell's worker too (:meth:`Link.run`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer
 
 from hallq.client import RequestError
 from hallq.qt.bridge import QtHall
@@ -26,15 +24,10 @@ REQUEST_RETRIES = 2
 
 
 class Link(QObject):
-    _done = Signal(object, object, object)  # callback, result, error
-
     def __init__(self, hall: QtHall, presenter: Presenter, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.hall = hall
         self.presenter = presenter
-        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="hallq-pad")
-        self._closed = False
-        self._done.connect(self._deliver)
         hall.message.connect(self._on_message)
         hall.connection_changed.connect(self._on_connection)
         presenter.state.load(hall.client.state)
@@ -45,10 +38,6 @@ class Link(QObject):
         self._listing = False
         if isinstance(presenter, GuideConsole):
             self._refresh.start()
-
-    def _deliver(self, fn: Callable[[Any, Any], None], result: Any, error: Any) -> None:
-        if not self._closed:  # an answer that arrives after the app closed has no screen to go to
-            fn(result, error)
 
     def _on_message(self, topic: str, data: Any) -> None:
         self.presenter.on_message(topic, data)
@@ -67,31 +56,15 @@ class Link(QObject):
             if on_done is not None:
                 on_done(cmd)
 
-        self._pool.submit(self._request, cmd, delivered)
+        self._request(cmd, delivered)
 
-    def _request(self, cmd: Command, delivered: Callable[..., None]) -> None:
-        try:
-            result = self.hall.client.request(cmd.op, cmd.args, timeout=REQUEST_TIMEOUT, retries=REQUEST_RETRIES,
-                                              request_id=cmd.rid)
-        except RequestError as exc:
-            self._done.emit(delivered, None, exc)
-        except Exception as exc:  # a bug or bad args must reach the screen, never vanish
-            self._done.emit(delivered, None, RequestError("internal", str(exc)))
-        else:
-            self._done.emit(delivered, result, None)
+    def _request(self, cmd: Command, delivered: Callable[[Any, Any], None]) -> None:
+        self.hall.request(cmd.op, cmd.args, delivered, timeout=REQUEST_TIMEOUT, retries=REQUEST_RETRIES,
+                          request_id=cmd.rid)
 
     def run(self, work: Callable[[], Any], done: Callable[[Any, BaseException | None], None]) -> None:
         """Slow work (printing) off the GUI thread; ``done(result, error)`` back on it."""
-
-        def job() -> None:
-            try:
-                result = work()
-            except Exception as exc:
-                self._done.emit(done, None, exc)
-            else:
-                self._done.emit(done, result, None)
-
-        self._pool.submit(job)
+        self.hall.run(work, done)
 
     # ------------------------------------------------------------ guide: keep the ticket list fresh
 
@@ -113,9 +86,9 @@ class Link(QObject):
             self._listing = False
             console.listed(result, error.code if error else "")
 
-        self._pool.submit(self._request, cmd, delivered)
+        self._request(cmd, delivered)
 
     def close(self) -> None:
-        self._closed = True
+        """The pad is closing: no more refreshes, and answers still on their way go nowhere."""
         self._refresh.stop()
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self.hall.close()

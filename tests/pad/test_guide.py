@@ -240,10 +240,10 @@ def test_an_answer_after_the_console_closed_goes_nowhere(qtbot: Any, make_pad: A
     """A reply (e.g. tickets.list) can arrive after the app closed; it used to repaint a deleted widget."""
     app = make_pad("G1", "guide")
     got: list[Any] = []
-    app.link._done.emit(lambda result, error: got.append(result), "open", None)
+    app.qt._finished.emit(lambda result, error: got.append(result), "open", None)
     qtbot.waitUntil(lambda: got == ["open"], timeout=WAIT)
     app.link.close()
-    app.link._done.emit(lambda result, error: got.append(result), "closed", None)
+    app.qt._finished.emit(lambda result, error: got.append(result), "closed", None)
     qtbot.wait(100)
     assert got == ["open"]
 
