@@ -1,26 +1,27 @@
 """Wiring: MQTT (through :class:`~hallq.qt.bridge.QtHall`) → models → views, voice, evaluator commands.
 
 Controllers hold no display logic of their own: they feed messages to the models, pass
-taps to the evaluator, send the evaluator's commands (with a fixed request id, retried
-until the hub answers) and ask the views to repaint.
+taps to the evaluator, send the evaluator's commands through the one device shell
+(:meth:`QtHall.request`, with a fixed request id, retried until the hub answers) and ask
+the views to repaint.
 """
 
 from __future__ import annotations
 
-import contextlib
+import argparse
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, QUrl, Signal
+from PySide6.QtCore import QObject, QTimer, QUrl
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 
 from display.hall_view import HallView
 from display.model import Evaluator, HallBoard, Submission, WindowBoard
 from display.voice import Announcer
 from display.window_view import WindowView
+from hallq import clock as hallclock
 from hallq import protocol as p
 from hallq.client import HallClient, RequestError
 from hallq.qt.app import quiet_ffmpeg
@@ -77,6 +78,30 @@ class QtPlayer(QObject):
             done()
 
 
+def make_announcer(args: argparse.Namespace, settings: dict[str, Any]) -> Any:
+    """Voice for a hall screen, or None (disabled, or espeak-ng missing without clips).
+
+    Here, not in display/cli.py, so the CLI and the demo both import it without an import cycle.
+    """
+    if getattr(args, "no_voice", False):
+        return None
+    from display.voice import EspeakEngine, PhraseCache, VoiceSettings, default_engine
+
+    voice = dict(settings.get("voice", {}))
+    clips = voice.pop("clips", None) or getattr(args, "voice_clips", None)
+    espeak = {k: voice.pop(k) for k in ("voice", "speed", "pitch") if k in voice}
+    cache_dir = voice.pop("cache", None)
+    if getattr(args, "repeat", None):
+        voice["repeat"] = args.repeat
+    vs = VoiceSettings.from_mapping(voice)
+    engine = default_engine(Path(clips) if clips else None, **espeak)
+    if clips is None and not EspeakEngine().available():
+        log.error("espeak-ng is not installed and no clip folder is set: calls will not be spoken")
+        return None
+    cache = PhraseCache(engine, Path(cache_dir) if cache_dir else None)
+    return Announcer(cache.get, QtPlayer(), hallclock.now, vs)
+
+
 class HallScreen(QObject):
     """Hall TV controller: board + view (+ announcer when this screen speaks)."""
 
@@ -118,16 +143,12 @@ def _call(data: dict[str, Any]) -> Any:
 class WindowScreen(QObject):
     """Window screen + evaluator controller."""
 
-    _replied = Signal(object, bool, str)
-
     def __init__(self, qhall: QtHall, board: WindowBoard, evaluator: Evaluator, view: WindowView, *,
                  tick_ms: int = 250, retry_ms: int = 2000, request_timeout: float = 3.0) -> None:
         super().__init__(None)  # not a child of the view: Python owns both (no double deletes in GC cycles)
         self.qhall, self.board, self.evaluator, self.view = qhall, board, evaluator, view
         self.retry_ms, self.request_timeout = retry_ms, request_timeout
         self.sent: list[Submission] = []  # every send (retries included), for tests and logs
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hallq-eval")
-        self._replied.connect(self._on_reply)
         qhall.message.connect(self._on_message)
         qhall.connection_changed.connect(self._on_connection)
         view.rated.connect(lambda level: self._submit(evaluator.choose(level)))
@@ -168,20 +189,13 @@ class WindowScreen(QObject):
         if sub is None:
             return
         self.sent.append(sub)
-        client = self.qhall.client
+        self.qhall.request(sub.op, sub.args, lambda result, error: self._replied(sub, error),
+                           request_id=sub.request_id, timeout=self.request_timeout, retries=1)
 
-        def work() -> None:
-            try:
-                client.request(sub.op, sub.args, request_id=sub.request_id, timeout=self.request_timeout, retries=1)
-            except RequestError as exc:
-                self._replied.emit(sub, False, exc.code)
-            except Exception as exc:
-                log.warning("evaluation send failed: %s", exc)
-                self._replied.emit(sub, False, "internal")
-            else:
-                self._replied.emit(sub, True, "")
-
-        self._pool.submit(work)
+    def _replied(self, sub: Submission, error: RequestError | None) -> None:
+        if error is not None and error.code == "internal":
+            log.warning("evaluation send failed: %s", error.message)
+        self._on_reply(sub, error is None, error.code if error else "")
 
     def _on_reply(self, sub: Submission, ok: bool, code: str) -> None:
         retry = self.evaluator.on_reply(sub, ok, code)
@@ -194,6 +208,5 @@ class WindowScreen(QObject):
             self._submit(sub)
 
     def close(self) -> None:
-        with contextlib.suppress(RuntimeError, TypeError):  # a reply after closing has no screen to go to
-            self._replied.disconnect()
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """A reply after closing has no screen to go to: the shell drops it (and stops the client)."""
+        self.qhall.close()

@@ -18,7 +18,6 @@ import sys
 import threading
 import time
 import tomllib
-from pathlib import Path
 from typing import Any
 
 from hallq import clock as hallclock
@@ -118,28 +117,6 @@ def device_info(url: str, hall: str, device: str, timeout: float = 5.0) -> dict[
     return next((d for d in catalog.get("devices", []) if d.get("id") == device), {})
 
 
-def make_announcer(args: argparse.Namespace, settings: dict[str, Any]) -> Any:
-    """Voice for a hall screen, or None (disabled, or espeak-ng missing without clips)."""
-    if getattr(args, "no_voice", False):
-        return None
-    from display.app import QtPlayer
-    from display.voice import Announcer, EspeakEngine, PhraseCache, VoiceSettings, default_engine
-
-    voice = dict(settings.get("voice", {}))
-    clips = voice.pop("clips", None) or getattr(args, "voice_clips", None)
-    espeak = {k: voice.pop(k) for k in ("voice", "speed", "pitch") if k in voice}
-    cache_dir = voice.pop("cache", None)
-    if getattr(args, "repeat", None):
-        voice["repeat"] = args.repeat
-    vs = VoiceSettings.from_mapping(voice)
-    engine = default_engine(Path(clips) if clips else None, **espeak)
-    if clips is None and not EspeakEngine().available():
-        log.error("espeak-ng is not installed and no clip folder is set: calls will not be spoken")
-        return None
-    cache = PhraseCache(engine, Path(cache_dir) if cache_dir else None)
-    return Announcer(cache.get, QtPlayer(), hallclock.now, vs)
-
-
 def run_screen(args: argparse.Namespace, settings: dict[str, Any], hall: str, kind: str, window: str,
                zone: str) -> int:
     from hallq.qt.app import MissingFont, has_screen, make_app, window_size
@@ -152,7 +129,7 @@ def run_screen(args: argparse.Namespace, settings: dict[str, Any], hall: str, ki
     except MissingFont as exc:
         print(f"✗ {exc}", file=sys.stderr)
         return 1
-    from display.app import HallScreen, WindowScreen, make_client
+    from display.app import HallScreen, WindowScreen, make_announcer, make_client
     from display.hall_view import HallView
     from display.model import DEFAULT_REASONS, Evaluator, HallBoard, WindowBoard
     from display.window_view import WindowView

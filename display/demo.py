@@ -30,7 +30,10 @@ def _loop_pair() -> tuple[Any, SerialLink]:
     return port, SerialLink("loop://", opener=lambda *a, **k: port)
 
 
-def _led(local: Any, device: str, window: str, zone: str, name: str, protocol: str) -> tuple[LedRunner, LedSimulator]:
+def simulated_led_bar(local: Any, device: str, window: str, zone: str, name: str,
+                      protocol: str) -> tuple[LedRunner, LedSimulator]:
+    """An LED bar on a simulated serial port (pyserial loop://) that prints what it would show
+    (``local`` has the hall's ``url`` and ``hall``; the demos of display and of hallq use it)."""
     from display.app import subscriptions
 
     port, link = _loop_pair()
@@ -70,8 +73,8 @@ def run_demo(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     local = LocalHall().start()
     print(f"hallq display demo: {local.hall.name} on {local.url}", flush=True)
     d = HallDriver(local)
-    leds = [_led(local, "LED-S01", "S01", "", "S01 窗口条屏", "onbon-bx"),
-            _led(local, "LED-HALL", "", "Z1", "大厅通屏", "line")]
+    leds = [simulated_led_bar(local, "LED-S01", "S01", "", "S01 窗口条屏", "onbon-bx"),
+            simulated_led_bar(local, "LED-HALL", "", "Z1", "大厅通屏", "line")]
     speaker = local.client("D-HALL-voice", "display")
     vs = VoiceSettings()
     speaker.subscribe(speaker.topics.event("call"), lambda t, c: print(
@@ -98,7 +101,7 @@ def run_demo(args: argparse.Namespace, settings: dict[str, Any]) -> int:
 def _screens(local: Any, args: argparse.Namespace, settings: dict[str, Any]) -> int:
     from PySide6.QtCore import QTimer
 
-    from display.cli import make_announcer
+    from display.app import make_announcer
     from display.scenes import open_hall_screen, open_window_screen
     from hallq.qt.app import make_app
 

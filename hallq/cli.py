@@ -454,7 +454,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def _demo_leds(hall: Any, url: str) -> list[Any]:
     """Window LED bars on simulated serial ports (pyserial loop://), printing what each would show."""
     try:
-        from display.demo import _led
+        from display.demo import simulated_led_bar
     except ImportError:
         return []
     import types
@@ -463,7 +463,8 @@ def _demo_leds(hall: Any, url: str) -> list[Any]:
     stops = []
     for device in hall.devices.values():
         if device.role.value == "display" and device.id.startswith("LED") and device.window:
-            runner, simulator = _led(local, device.id, device.window, "", f"LED {device.window}", "onbon-bx")
+            runner, simulator = simulated_led_bar(local, device.id, device.window, "", f"LED {device.window}",
+                                                  "onbon-bx")
             stops += [runner.stop, simulator.stop]
     return stops
 
