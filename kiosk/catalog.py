@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from hub.hall import Option, Question, Situation  # the hub's own model of the catalogue, pure dataclasses
+from hallq.messages import Option, Question, Situation  # the wire's typed catalogue entries, not the hub's
 from kiosk.pinyin import Fit, match
 
 
@@ -74,13 +74,13 @@ class Catalog:
         matters = {}
         for m in data.get("matters") or []:
             situations = tuple(
-                Situation(s["id"], s["name"], s.get("queue", ""), tuple(s.get("materials") or ()),
-                          tuple(s.get("conditions") or ()), bool(s.get("assist")), bool(s.get("online")),
+                Situation(s["id"], s["name"], s.get("queue", ""), list(s.get("materials") or ()),
+                          list(s.get("conditions") or ()), bool(s.get("assist")), bool(s.get("online")),
                           bool(s.get("consult_only")), s.get("online_url") or "", s.get("guidance") or "")
                 for s in m.get("situations") or [])
             questions = tuple(
-                Question(q["id"], q["text"], tuple(Option(o["text"], o.get("next") or "", o.get("situation") or "")
-                                                   for o in q.get("options") or []))
+                Question(q["id"], q["text"], [Option(o["text"], o.get("next") or "", o.get("situation") or "")
+                                              for o in q.get("options") or []])
                 for q in m.get("questions") or [])
             matters[m["id"]] = Matter(m["id"], m["name"], m.get("department", ""), m.get("zone", ""), situations,
                                       questions, tuple(m.get("keywords") or ()), bool(m.get("popular")),
@@ -206,7 +206,7 @@ class Walk:
             return self.matter.questions[0]
         if self.matter.situations:
             return Question("_situation", "请选择您要办理的情形",
-                            tuple(Option(s.name, situation=s.id) for s in self.matter.situations))
+                            [Option(s.name, "", s.id) for s in self.matter.situations])
         return None
 
     def choose(self, index: int) -> Situation | None:

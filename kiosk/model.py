@@ -39,7 +39,7 @@ from typing import Any
 from hallq import clock as hallclock
 from hallq import idcard
 from hallq.i18n import language, tr
-from hub.hall import Question, Situation
+from hallq.messages import Question, Situation
 from kiosk import strings as _strings  # noqa: F401 - registers the English texts
 from kiosk.catalog import Catalog, Matter, Route, Walk
 from kiosk.printing import VOID_REASON, PrinterState
