@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -41,3 +44,13 @@ def test_hub_printers_and_protocol_never_import_qt(package: str) -> None:
         if path.is_relative_to(ROOT / "hallq" / "qt"):
             continue
         assert not any(m.startswith("PySide6") for m in imports(path)), path
+
+
+def test_import_contracts_hold() -> None:
+    """The [tool.importlinter] contracts in pyproject.toml: devices independent of each other and of
+    the hub, no Qt in hub/printers, a pure hub core. lint-imports prints which import broke which rule."""
+    lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which("lint-imports")
+    assert lint is not None, "lint-imports is missing: install the dev extras (import-linter)"
+    done = subprocess.run([lint, "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 broken" in done.stdout, done.stdout
