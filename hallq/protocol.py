@@ -23,6 +23,7 @@ Topics (``<hall>`` is the hall id from the hall file, e.g. ``lvliang``)::
 from __future__ import annotations
 
 import json
+import math
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -31,6 +32,12 @@ from typing import Any
 VERSION = 1
 ROOT = "hallq"
 MAX_PAYLOAD = 64 * 1024  # bytes; commands are small, anything larger is refused
+MAX_DEPTH = 8  # nested objects/arrays; a command needs 3 (envelope, args, a list argument)
+MAX_NUMBER = 2**53 - 1  # every number must be finite and within ±(2^53 - 1): exact in JSON and in SQLite
+_MAX_DIGITS = 20  # longer number literals are refused before Python converts them (int() stops at 4,300)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")
 _SEGMENT = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
@@ -41,7 +48,7 @@ class Topics:
     """Topic builders for one hall."""
 
     def __init__(self, hall: str) -> None:
-        if not _SEGMENT.match(hall):
+        if not _SEGMENT.fullmatch(hall):
             raise ValueError(f"bad hall id {hall!r}")
         self.hall = hall
         self.base = f"{ROOT}/{hall}"
@@ -106,9 +113,14 @@ class Topics:
 
 
 def _seg(value: str) -> str:
-    if not _SEGMENT.match(value):
+    if not is_segment(value):
         raise ValueError(f"bad topic segment {value!r}")
     return value
+
+
+def is_segment(value: str) -> bool:
+    """A hall, device or window id usable as one topic level: ``[A-Za-z0-9_-]{1,32}``."""
+    return _SEGMENT.fullmatch(value) is not None
 
 
 # ---------------------------------------------------------------- errors
@@ -128,6 +140,9 @@ class ProtocolError(Exception):
 ERROR_CODES = {
     "too_large": "payload over the size limit",
     "bad_json": "payload is not UTF-8 JSON",
+    "too_deep": f"JSON nested deeper than {MAX_DEPTH} levels",
+    "bad_number": "NaN, Infinity or a number out of range (beyond ±(2^53 - 1), or an argument's own range)",
+    "bad_text": "a string that is not Unicode text (a lone UTF-16 surrogate such as \\ud800)",
     "bad_envelope": "missing or wrong-typed v / id / op / args",
     "unsupported_version": "protocol version not supported by this hub",
     "unknown_op": "no such operation",
@@ -208,10 +223,14 @@ class Arg:
     types: tuple[type, ...]
     required: bool = False
     max_len: int = 200
+    bounds: tuple[float, float] | None = None  # a number argument's range (inclusive)
 
 
-def _a(*types: type, required: bool = False, max_len: int = 200) -> Arg:
-    return Arg(types, required, max_len)
+def _a(*types: type, required: bool = False, max_len: int = 200, bounds: tuple[float, float] | None = None) -> Arg:
+    return Arg(types, required, max_len, bounds)
+
+
+SLOT_BOUNDS = (0.0, 4102444800.0)  # an appointment slot is a UNIX time before 2100-01-01
 
 
 S, I, F, B, L = str, int, float, bool, list
@@ -232,8 +251,8 @@ OPS: dict[str, Op] = {
     "ticket.issue": Op({
         "matter": _a(S, required=True), "situation": _a(S, required=True), "channel": _a(S),
         "priority_group": _a(S), "name": _a(S, max_len=40), "id_number": _a(S, max_len=30),
-        "phone": _a(S, max_len=20), "assist": _a(B), "appointment_slot": _a(I, F), "target_window": _a(S),
-        "reason": _a(S),
+        "phone": _a(S, max_len=20), "assist": _a(B), "appointment_slot": _a(I, F, bounds=SLOT_BOUNDS),
+        "target_window": _a(S), "reason": _a(S),
     }, (KIOSK, GUIDE, ADMIN), doc="取号 (kiosk, appointment check-in, guide on a citizen's behalf)"),
     "ticket.retake": Op({"ticket": _a(S, required=True)}, (KIOSK, GUIDE, ADMIN), doc="过号取号"),
     "ticket.call_next": Op({"window": _a(S, required=True)}, (PAD, GUIDE, ADMIN), own_window=True, doc="叫号"),
@@ -304,8 +323,7 @@ class Request:
     v: int = VERSION
 
     def encode(self) -> bytes:
-        return json.dumps({"v": self.v, "id": self.id, "op": self.op, "args": self.args},
-                          ensure_ascii=False, separators=(",", ":")).encode()
+        return dump({"v": self.v, "id": self.id, "op": self.op, "args": self.args})
 
 
 def new_request_id() -> str:
@@ -313,17 +331,26 @@ def new_request_id() -> str:
 
 
 def decode_request(payload: bytes) -> Request:
-    """Parse and check one command payload; raise ProtocolError saying exactly what is wrong."""
+    """Parse and check one command payload; raise ProtocolError saying exactly what is wrong.
+
+    Nothing a device sends can make this raise anything else: depth is measured before the
+    parser recurses, number literals are checked before Python converts them, and every
+    string is checked for lone surrogates (which JSON's ``\\ud800`` escapes can smuggle in and
+    which no UTF-8 reply, log line or database row could hold).
+    """
     if len(payload) > MAX_PAYLOAD:
         raise ProtocolError("too_large", f"payload is {len(payload)} bytes; the limit is {MAX_PAYLOAD}")
     try:
-        data = json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise ProtocolError("bad_json", f"payload is not UTF-8 JSON: {exc}") from None
+    data = parse(text)
+    rid = data.get("id") if isinstance(data, dict) else None
+    rid = rid if isinstance(rid, str) and 1 <= len(rid) <= 64 and not _SURROGATE.search(rid) else None
+    _check_values(data, rid)
     if not isinstance(data, dict):
         raise ProtocolError("bad_envelope", "payload must be a JSON object")
-    rid = data.get("id")
-    if not isinstance(rid, str) or not 1 <= len(rid) <= 64:
+    if rid is None:
         raise ProtocolError("bad_envelope", "'id' must be a string of 1-64 characters (a client-made request id)")
     v = data.get("v")
     if not isinstance(v, int) or isinstance(v, bool):
@@ -346,6 +373,67 @@ def decode_request(payload: bytes) -> Request:
     return Request(rid, op, args, v)
 
 
+class _BadNumber:
+    """What the parser leaves where a number the hall cannot hold was (found with its path later)."""
+
+    def __init__(self, literal: str) -> None:
+        self.literal = literal if len(literal) <= 24 else f"{literal[:12]}…（{len(literal)} 位）"
+
+
+def _parse_int(literal: str) -> int | _BadNumber:
+    if len(literal.lstrip("-")) > _MAX_DIGITS:
+        return _BadNumber(literal)
+    value = int(literal)
+    return value if abs(value) <= MAX_NUMBER else _BadNumber(literal)
+
+
+def _parse_float(literal: str) -> float | _BadNumber:
+    value = float(literal)  # a long literal is fine here; 1e999 becomes inf and is refused
+    return value if math.isfinite(value) and abs(value) <= MAX_NUMBER else _BadNumber(literal)
+
+
+def parse(text: str) -> Any:
+    """JSON text → Python, for anything a device may send: ProtocolError for a payload that
+    is not JSON (``bad_json``) or nests deeper than MAX_DEPTH (``too_deep``). Numbers the
+    hall cannot hold (NaN, ±Infinity, beyond ±MAX_NUMBER) come back as markers that
+    :func:`decode_request` reports with their place (``bad_number``)."""
+    if text.count("[") + text.count("{") > MAX_DEPTH:  # only then can it be too deep: measure
+        depth = deepest = 0
+        for bracket in _BRACKET.findall(_STRING.sub("", text)):
+            depth += 1 if bracket in "[{" else -1
+            deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            raise ProtocolError("too_deep", f"数据嵌套过深（{deepest} 层，上限 {MAX_DEPTH} 层）"
+                                f" (JSON nested {deepest} levels deep; the limit is {MAX_DEPTH})")
+    try:
+        return json.loads(text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_BadNumber)
+    except json.JSONDecodeError as exc:
+        raise ProtocolError("bad_json", f"payload is not UTF-8 JSON: {exc}") from None
+    except RecursionError:  # not reached after the depth check; kept so no payload can escape as a crash
+        raise ProtocolError("too_deep", f"数据嵌套过深 (JSON nested deeper than {MAX_DEPTH} levels)") from None
+
+
+def _check_values(data: Any, rid: str | None) -> None:
+    """Every number finite and in range, every string (keys too) encodable as UTF-8."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, _BadNumber):
+            raise ProtocolError("bad_number", f"{path or '数据'}: 数值 {value.literal} 无效（不接受 NaN、Infinity 或"
+                                f"超过 ±{MAX_NUMBER} 的数） (not a number the hall accepts)", rid)
+        if isinstance(value, str) and _SURROGATE.search(value):
+            raise ProtocolError("bad_text", f"{path or '数据'}: 文字含无效字符（孤立代理项 \\ud800-\\udfff）"
+                                " (a lone surrogate is not text)", rid)
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if _SURROGATE.search(key):
+                    raise ProtocolError("bad_text", f"{path or '数据'}: 字段名含无效字符（孤立代理项）"
+                                        " (a key with a lone surrogate)", rid)
+                stack.append((f"{path}.{key}" if path else key, item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
+
+
 def check_args(op: str, args: dict[str, Any], rid: str | None = None) -> None:
     spec = OPS[op].args
     for name in args:
@@ -362,6 +450,9 @@ def check_args(op: str, args: dict[str, Any], rid: str | None = None) -> None:
         if not isinstance(value, arg.types):
             raise ProtocolError("bad_args", f"{op}: {name!r} must be {_names(arg.types)}, got {type(value).__name__}",
                                 rid)
+        if arg.bounds and isinstance(value, int | float) and not arg.bounds[0] <= value <= arg.bounds[1]:
+            raise ProtocolError("bad_number", f"{op}: {name!r} 超出范围 {arg.bounds[0]:.0f}-{arg.bounds[1]:.0f}"
+                                f" (out of range)", rid)
         if isinstance(value, str) and len(value) > arg.max_len:
             raise ProtocolError("bad_args", f"{op}: {name!r} is longer than {arg.max_len} characters", rid)
         if isinstance(value, list) and not all(isinstance(x, str) and len(x) <= 32 for x in value):
@@ -389,11 +480,18 @@ def encode_reply(request_id: str | None, result: dict[str, Any] | None = None, *
 
 
 def dump(obj: Any) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+    """Compact UTF-8 JSON. NaN/Infinity are never written (ValueError): no client could read them."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
 
 
 def load(payload: bytes) -> Any:
-    return json.loads(payload.decode("utf-8"))
+    """A hub message → Python; ValueError for anything :func:`decode_request` would refuse too."""
+    try:
+        data = parse(payload.decode("utf-8"))
+        _check_values(data, None)
+    except ProtocolError as exc:
+        raise ValueError(exc.message) from None
+    return data
 
 
 def presence(online: bool, role: str, at: float, **extra: Any) -> bytes:

@@ -125,17 +125,20 @@ class Hub:
         return batch
 
     def _handle_batch(self, batch: list[tuple[str, bytes]]) -> None:
-        """Group commit: the batch's commands in one transaction (each in its own savepoint),
-        one fsync, and only then their replies: an acknowledged command is always on disk."""
+        """Group commit: the batch's commands in one transaction (each in its own savepoint,
+        see HubService.handle: a command that fails is rolled back and answered alone), one
+        fsync, and only then their replies and the retained state: an acknowledged command is
+        always on disk, and retained state only ever shows what was committed."""
         try:
             with self.service.store.transaction():
                 results = [(device, self.service.handle(device, payload)) for device, payload in batch]
         except Exception:
             log.exception("commit failed; %d command(s) unanswered (clients retry with their ids)", len(batch))
-            self.service.core = self.store.load(self.hall)  # memory ran ahead of the disk
+            self.service.reload()  # memory (core, seq, recent calls) ran ahead of the disk
             return
         for device, result in results:
-            self.client.publish(self.client.topics.reply(device), result.reply)
+            if result.reply is not None:  # None: dropped, with a log line (no topic or id to answer)
+                self.client.publish(self.client.topics.reply(device), result.reply)
         changed = [e for _, result in results for e in result.events]
         self._publish(coalesce([pub for _, result in results for pub in result.publications]
                                + self.service.state_publications(changed)))

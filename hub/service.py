@@ -11,6 +11,12 @@ This is where the wire meets the domain, with no MQTT of its own (the bridge mov
    keyed-hashed here and goes no further (not into events, logs or replies);
 5. the core decides; events, projections and the reply commit in one transaction;
 6. the caller publishes the reply and the state the events changed.
+
+:meth:`HubService.handle` never raises. Each command runs in its own savepoint (inside the
+bridge's group transaction), so a command that fails in a way nobody foresaw is rolled back
+alone, memory is reloaded from the database, and it is answered ``internal`` — or, when it
+cannot be answered at all (no usable reply topic, no request id), dropped with a log line
+(``Outcome.reply`` is None). It never takes the other commands of its batch with it.
 """
 
 from __future__ import annotations
@@ -62,7 +68,7 @@ class Publication:
 
 @dataclass
 class Outcome:
-    reply: bytes
+    reply: bytes | None  # None: dropped (logged), nothing to send: see handle()
     publications: list[Publication]
     ok: bool
     events: list[ev.Event] = field(default_factory=list)  # with defer_state: for state_publications()
@@ -89,6 +95,37 @@ class HubService:
     # ------------------------------------------------------------ entry points
 
     def handle(self, device: str, payload: bytes) -> Outcome:
+        """One command → its reply and publications, in its own savepoint; never raises."""
+        if not p.is_segment(device):  # no reply topic to answer on (e.g. ``cmd/`` or a name with spaces)
+            log.warning("dropped a command on a topic that names no valid device (%d bytes)", len(payload),
+                        extra={"code": "bad_device_topic", "bytes": len(payload)})
+            return Outcome(None, [], False)
+        try:
+            with self.store.transaction():
+                return self._handle(device, payload)
+        except Exception:  # the savepoint is rolled back: this command did nothing
+            log.exception("internal error handling a command from %s", device, extra={"device": device})
+            self.reload()  # memory (core, seq, recent calls) may be ahead of the database
+            try:
+                rid: str | None = p.decode_request(payload).id
+            except Exception:
+                rid = None
+            if rid is None:
+                log.error("dropped a command from %s: it failed and has no request id to answer", device,
+                          extra={"device": device, "code": "internal"})
+                return Outcome(None, [], False)
+            return Outcome(p.encode_reply(rid, code="internal", message="hub 内部错误，操作未生效"), [], False)
+        finally:
+            self._extra = []
+
+    def reload(self) -> None:
+        """Memory back to what the database holds (after a rollback): the core, the last seq and
+        the recent calls, so retained state never shows a command that was not committed."""
+        self.core = self.store.load(self.hall)
+        self.seq = self.store.last_seq()
+        self.recent_calls = self._load_recent_calls()
+
+    def _handle(self, device: str, payload: bytes) -> Outcome:
         within_rate = self.limiter.allow(device)  # garbage counts too: a flood is a flood
         try:
             req = p.decode_request(payload)
@@ -129,12 +166,6 @@ class HubService:
             log.info("refused %s from %s: %s", req.op, device, exc.code,
                      extra={"device": device, "op": req.op, "code": exc.code})
             return Outcome(p.encode_reply(req.id, code=exc.code, message=exc.message), pubs, False)
-        except Exception:
-            log.exception("internal error handling %s from %s", req.op, device)
-            self.core = self.store.load(self.hall)  # memory may be ahead of the database: reload
-            return Outcome(p.encode_reply(req.id, code="internal", message="hub 内部错误，操作未生效"), pubs, False)
-        finally:
-            self._extra = []
 
     def _tick(self, now: float) -> list[Publication]:
         events = self.core.tick(now)
@@ -562,14 +593,17 @@ class HubService:
     def _load_recent_calls(self) -> list[dict[str, Any]]:
         """Today's last calls from the event log, newest first (no separate state to keep in sync)."""
         rows = self.store.conn.execute(
-            "SELECT seq, data FROM events WHERE day=? AND type IN (?, ?) ORDER BY seq DESC LIMIT ?",
+            "SELECT seq, type, data FROM events WHERE day=? AND type IN (?, ?) ORDER BY seq DESC LIMIT ?",
             (self.core.day, ev.TicketCalled.type, ev.TicketRecalled.type, RECENT_CALLS)).fetchall()
         calls = []
-        for seq, data in rows:
-            e = ev.event_from_dict(p.load(data.encode()))
-            if isinstance(e, ev.TicketCalled | ev.TicketRecalled) and e.ticket in self.core.tickets \
-                    and e.window in self.hall.windows:
-                calls.append(self._call(e, seq))  # its own seq, as published live
+        for seq, type_, data in rows:
+            try:
+                e = ev.event_from_dict(p.load(data.encode()))
+                if isinstance(e, ev.TicketCalled | ev.TicketRecalled) and e.ticket in self.core.tickets \
+                        and e.window in self.hall.windows:
+                    calls.append(self._call(e, seq))  # its own seq, as published live
+            except (TypeError, ValueError, KeyError) as exc:  # a start must not fail on one bad event
+                self.store.quarantine("event", str(seq), self.core.day, str(exc), seq, type_)
         return calls
 
     def _call(self, e: ev.TicketCalled | ev.TicketRecalled, seq: int | None = None) -> dict[str, Any]:

@@ -10,11 +10,18 @@ disk). Projections are written row by row for what each command touched, never b
 rescanning the day, so a command costs the same at ticket 20,000 as at ticket 1.
 Restart reads today's tickets and the windows back into a :class:`~hub.core.HallCore`.
 The event log alone rebuilds every projection (:func:`rebuild`).
+
+A hub must always start on its own database. A row that cannot be read back (say a ticket
+whose order is not a number, written by an older hub that accepted ``NaN``) is left out of
+memory, logged as an error naming the event that made it (seq, type) and recorded in the
+``quarantine`` table; the hub starts and serves everything else.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import math
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -23,9 +30,12 @@ from typing import Any
 
 import sqlite_utils
 
+from hallq import clock as hallclock
 from hub import events as ev
 from hub.core import HallCore, Ticket, TicketState, WindowRuntime, WindowState
 from hub.hall import Hall
+
+log = logging.getLogger("hallq.hub")
 
 SCHEMA_VERSION = 1
 
@@ -64,6 +74,9 @@ CREATE TABLE IF NOT EXISTS windows (
     id TEXT PRIMARY KEY, state TEXT, reason TEXT, staff TEXT, device TEXT, current TEXT, since REAL,
     consecutive_priority INTEGER, wrr TEXT, evaluation TEXT, evaluation_at REAL, counts TEXT, queues TEXT,
     overflow TEXT);
+CREATE TABLE IF NOT EXISTS quarantine (
+    what TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER, type TEXT, error TEXT NOT NULL, found_at REAL NOT NULL,
+    PRIMARY KEY (what, key));
 """
 
 
@@ -137,12 +150,13 @@ class Store:
         self._depth = 1
         try:
             yield
+            self.conn.execute("COMMIT")  # in here: a failed COMMIT is rolled back, not left open
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
         finally:
             self._depth = 0
-        self.conn.execute("COMMIT")
 
     def stored_reply(self, device: str, request_id: str) -> bytes | None:
         row = self.conn.execute("SELECT reply FROM requests WHERE device=? AND id=?", (device, request_id)).fetchone()
@@ -219,8 +233,13 @@ class Store:
             if q in core.counters:
                 core.counters[q] = n
         cols = ", ".join(TICKET_COLUMNS)
-        for row in self.conn.execute(f"SELECT {cols} FROM tickets WHERE day=?", (core.day,)):
-            t = row_ticket(dict(zip(TICKET_COLUMNS, row, strict=True)))
+        for row in self.conn.execute(f"SELECT {cols} FROM tickets WHERE day=?", (core.day,)).fetchall():
+            d = dict(zip(TICKET_COLUMNS, row, strict=True))
+            try:
+                t = row_ticket(d)
+            except (TypeError, ValueError, KeyError) as exc:
+                self.quarantine("ticket", str(d["id"]), core.day, str(exc))
+                continue
             if t.queue not in core.waiting or (t.target_window and t.target_window not in core.direct):
                 continue  # the hall file dropped its queue or window since: left as it was
             core.tickets[t.id] = t
@@ -231,18 +250,56 @@ class Store:
             if t.id_hash and t.state in (TicketState.WAITING, TicketState.CALLED):
                 core.active_by_person[(t.id_hash, t.matter)] = t.id
         cols = ", ".join(WINDOW_COLUMNS)
-        for row in self.conn.execute(f"SELECT {cols} FROM windows"):
+        for row in self.conn.execute(f"SELECT {cols} FROM windows").fetchall():
             d = dict(zip(WINDOW_COLUMNS, row, strict=True))
             if d["id"] in core.windows:
-                core.windows[d["id"]] = row_window(d, core)
+                try:
+                    core.windows[d["id"]] = row_window(d, core)
+                except (TypeError, ValueError, KeyError) as exc:  # the window starts closed
+                    self.quarantine("window", str(d["id"]), core.day, str(exc))
         # 呼叫后台 has no projection of its own: today's few summon events rebuild it
         kinds = (ev.BackOfficeSummoned.type, ev.SummonAnswered.type, ev.SummonEscalated.type)
         last = core.last_event_at
-        for (data,) in self.conn.execute("SELECT data FROM events WHERE day=? AND type IN (?, ?, ?) ORDER BY seq",
-                                         (core.day, *kinds)):
-            core.apply(ev.event_from_dict(json.loads(data)))
+        for seq, type_, data in self.conn.execute(
+                "SELECT seq, type, data FROM events WHERE day=? AND type IN (?, ?, ?) ORDER BY seq",
+                (core.day, *kinds)).fetchall():
+            try:
+                core.apply(ev.event_from_dict(json.loads(data)))
+            except (TypeError, ValueError, KeyError, AttributeError) as exc:  # a start must not fail on one event
+                self.quarantine("event", str(seq), core.day, str(exc), int(seq), str(type_))
         core.last_event_at = last
         return core
+
+    # ------------------------------------------------------------ quarantine
+
+    def quarantine(self, what: str, key: str, day: str, error: str, seq: int | None = None,
+                   type_: str = "") -> None:
+        """Record, loudly, a row or event that could not be read back and was skipped.
+
+        Without ``seq``, the event that made the row is looked up: the first event of ``day``
+        naming ``key`` whose data holds a number that is not one (NaN, ±Infinity), else the
+        last event naming it.
+        """
+        if seq is None:
+            seq, type_ = self._culprit(day, key)
+        log.error("QUARANTINED %s %s (event seq %s, %s): %s; skipped, the hub goes on without it; "
+                  "see the quarantine table", what, key, seq, type_ or "?", error,
+                  extra={"code": "quarantined", "what": what, "key": key, "seq": seq, "type": type_})
+        self.conn.execute("INSERT OR REPLACE INTO quarantine(what, key, seq, type, error, found_at) "
+                          "VALUES (?,?,?,?,?,?)", (what, key, seq, type_ or None, error, hallclock.now()))
+
+    def _culprit(self, day: str, key: str) -> tuple[int | None, str]:
+        rows = self.conn.execute("SELECT seq, type, data FROM events WHERE day=? AND instr(data, ?) > 0 ORDER BY seq",
+                                 (day, json.dumps(key))).fetchall()
+        for seq, type_, data in rows:
+            if not _finite_json(data):
+                return int(seq), str(type_)
+        return (int(rows[-1][0]), str(rows[-1][1])) if rows else (None, "")
+
+    def quarantined(self) -> list[dict[str, Any]]:
+        cols = ("what", "key", "seq", "type", "error", "found_at")
+        return [dict(zip(cols, r, strict=True))
+                for r in self.conn.execute(f"SELECT {', '.join(cols)} FROM quarantine ORDER BY found_at, key")]
 
     # ------------------------------------------------------------ reading
 
@@ -342,6 +399,16 @@ def ticket_row(t: Ticket, day: str) -> tuple[Any, ...]:
 
 
 def row_ticket(d: dict[str, Any]) -> Ticket:
+    """A tickets row back as a Ticket; ValueError if a number the queue order depends on is not one."""
+    for name in ("cls", "seq"):
+        if not isinstance(d[name], int):
+            raise ValueError(f"{name} is {d[name]!r}, not an integer")
+    for name in ("ord", "issued_at"):
+        if not isinstance(d[name], int | float) or not math.isfinite(d[name]):
+            what = "order" if name == "ord" else name
+            raise ValueError(f"{what} is {d[name]!r}, not a number (SQLite stores NaN as NULL)")
+    if d["cls"] == 1 and d["appointment_slot"] is None:
+        raise ValueError("an appointment ticket without its appointment slot")
     return Ticket(
         id=d["id"], number=d["number"], queue=d["queue"], seq=d["seq"], matter=d["matter"],
         situation=d["situation"], channel=d["channel"], device=d["device"], priority_group=d["priority_group"],
@@ -370,6 +437,18 @@ def row_window(d: dict[str, Any], core: HallCore) -> WindowRuntime:
         consecutive_priority=d["consecutive_priority"], wrr=json.loads(d["wrr"]), evaluation=d["evaluation"],
         evaluation_at=d["evaluation_at"], counts=json.loads(d["counts"]),
     )
+
+
+def _finite_json(data: str) -> bool:
+    """Whether a stored event's JSON holds only real numbers (Python's json writes NaN as ``NaN``)."""
+    def refuse(_: str) -> Any:
+        raise ValueError
+
+    try:
+        json.loads(data, parse_constant=refuse)
+    except ValueError:
+        return False
+    return True
 
 
 def rebuild(source: Store, target_path: str | Path, hall: Hall) -> Store:

@@ -97,6 +97,32 @@ BAD_PAYLOADS: list[tuple[str, str, bytes]] = [
     ("unknown_matter", "K1", req("ticket.issue", {"matter": "nope", "situation": "s"})),
     ("no_ticket_needed", "K1", req("ticket.issue", {"matter": "mo", "situation": "s"})),
     ("forbidden", "P1", req("window.close", {"window": "W3"})),
+    # what a fuzzer found (issue 13 §8): each used to escape as an exception and take the batch with it
+    ("too_deep", "K1", b"[" * 1000 + b"]" * 1000),
+    ("too_deep", "K1", b'{"a":' * 1000 + b"1" + b"}" * 1000),
+    ("too_deep", "K1", b'{"v":1,"id":"r1","op":"ticket.issue","args":{"matter":' + b"[" * 7 + b'"x"' + b"]" * 7 + b"}}"),
+    ("bad_number", "G1", b'{"v":1,"id":"r1","op":"ticket.issue","args":{"matter":"ma","situation":"s",'
+                         b'"channel":"appointment","appointment_slot":NaN}}'),
+    ("bad_number", "G1", b'{"v":1,"id":"r1","op":"ticket.issue","args":{"matter":"ma","situation":"s",'
+                         b'"channel":"appointment","appointment_slot":Infinity}}'),
+    ("bad_number", "G1", b'{"v":1,"id":"r1","op":"ticket.issue","args":{"matter":"ma","situation":"s",'
+                         b'"channel":"appointment","appointment_slot":-Infinity}}'),
+    ("bad_number", "G1", b'{"v":1,"id":"r1","op":"ticket.issue","args":{"matter":"ma","situation":"s",'
+                         b'"channel":"appointment","appointment_slot":1e999}}'),
+    ("bad_number", "G1", req("ticket.issue", {"matter": "ma", "situation": "s", "channel": "appointment",
+                                              "appointment_slot": -1.0})),
+    ("bad_number", "G1", req("ticket.issue", {"matter": "ma", "situation": "s", "channel": "appointment",
+                                              "appointment_slot": 1e17})),
+    ("bad_number", "K1", b'{"v":1,"id":"r1","op":"ticket.get","args":{"ticket":' + b"9" * 5000 + b"}}"),
+    ("bad_number", "D1", req("evaluation.submit", {"window": "W1", "level": 2**63})),
+    ("bad_number", "K1", b'{"v":1e400,"id":"r1","op":"hall.snapshot"}'),
+    ("bad_text", "K1", b'{"v":1,"id":"\\ud800","op":"hall.snapshot"}'),
+    ("bad_text", "K1", b'{"v":1,"id":"r1","op":"ticket.issue","args":{"matter":"\\udfff","situation":"s"}}'),
+    ("bad_text", "K1", b'{"v":1,"id":"r1","op":"ticket.issue","args":{"\\ud83d":"ma","situation":"s"}}'),
+    ("bad_json", "K1", b'{"v":1,"id":"\xed\xa0\x80","op":"hall.snapshot"}'),  # a surrogate encoded as UTF-8
+    ("bad_json", "K1", '{"v":1,"id":"r1","op":"ticket.issue","args":{"matter":"户口","situation":"s"}}'
+     .encode("gb18030")),
+    ("bad_json", "K1", env(v=1, id="r1", op="hall.snapshot").decode().encode("utf-16")),
 ]
 
 

@@ -135,19 +135,19 @@ def test_failing_projection_rolls_back_the_whole_command(svc: HubService, clock:
     assert [t["number"] for t in svc.store.tickets()] == ["A001", "B001"]
 
 
-def test_each_command_is_one_transaction(svc: HubService, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_command_is_one_transaction(svc: HubService) -> None:
     handle_ok(svc, "K1", "ticket.issue", {"matter": "mb", "situation": "s"})  # the day has started
     n = event_count(svc.store)
-    begins: list[str] = []
-    real = svc.store.transaction
-
-    def counting() -> Any:
-        begins.append("begin")
-        return real()
-
-    monkeypatch.setattr(svc.store, "transaction", counting)
+    sql: list[str] = []  # what SQLite was told: one BEGIN … COMMIT, savepoints inside it
+    svc.store.conn.set_trace_callback(sql.append)
     handle_ok(svc, "K1", "ticket.issue", {"matter": "ma", "situation": "s"}, "one")
-    assert begins == ["begin"]
+    svc.store.conn.set_trace_callback(None)
+    ends = [s for s in sql if s.split()[0] in ("BEGIN", "COMMIT", "ROLLBACK")]
+    assert ends == ["BEGIN IMMEDIATE", "COMMIT"]
+    inside = sql[sql.index("BEGIN IMMEDIATE"):sql.index("COMMIT")]
+    assert any(s.startswith("INSERT INTO events") for s in inside)
+    assert any(s.startswith("INSERT INTO requests") for s in inside)
+    assert not any(s.startswith("ROLLBACK") for s in sql)
     assert [e.type for _, e in svc.store.events(n)] == ["ticket.issued"]
     row = rows(svc.store, "SELECT request_id, device FROM events ORDER BY seq DESC LIMIT 1")[0]
     assert row == ("one", "K1")
