@@ -100,7 +100,8 @@ BAD_PAYLOADS: list[tuple[str, str, bytes]] = [
     # what a fuzzer found (issue 13 §8): each used to escape as an exception and take the batch with it
     ("too_deep", "K1", b"[" * 1000 + b"]" * 1000),
     ("too_deep", "K1", b'{"a":' * 1000 + b"1" + b"}" * 1000),
-    ("too_deep", "K1", b'{"v":1,"id":"r1","op":"ticket.issue","args":{"matter":' + b"[" * 7 + b'"x"' + b"]" * 7 + b"}}"),
+    ("too_deep", "K1", b'{"v":1,"id":"r1","op":"ticket.issue","args":{"matter":' + b"[" * 7 + b'"x"' + b"]" * 7
+     + b"}}"),
     ("bad_number", "G1", b'{"v":1,"id":"r1","op":"ticket.issue","args":{"matter":"ma","situation":"s",'
                          b'"channel":"appointment","appointment_slot":NaN}}'),
     ("bad_number", "G1", b'{"v":1,"id":"r1","op":"ticket.issue","args":{"matter":"ma","situation":"s",'
