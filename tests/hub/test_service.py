@@ -152,6 +152,41 @@ def test_error_reply_echoes_the_request_id(svc: HubService) -> None:
     assert r2["id"] is None
 
 
+def test_depth_is_measured_not_guessed(svc: HubService) -> None:
+    """MAX_DEPTH levels are fine (the refusal is then about the argument); one more is too deep;
+    brackets inside strings do not count."""
+    at_limit = b'{"v":1,"id":"r1","op":"ticket.issue","args":{"matter":' + b"[" * 6 + b'"x"' + b"]" * 6 + b"}}"
+    assert reply(svc.handle("K1", at_limit))["error"]["code"] == "bad_args"
+    in_strings = req("ticket.issue", {"matter": "[" * 50 + "{" * 50, "situation": "s"})
+    assert reply(svc.handle("K1", in_strings))["error"]["code"] == "unknown_matter"
+    assert p.MAX_DEPTH == 8
+
+
+def test_refusals_say_where_and_echo_only_a_usable_id(svc: HubService) -> None:
+    r = reply(svc.handle("G1", b'{"v":1,"id":"r7","op":"ticket.issue","args":{"matter":"ma","situation":"s",'
+                               b'"channel":"appointment","appointment_slot":NaN}}'))
+    assert (r["id"], r["error"]["code"]) == ("r7", "bad_number")
+    assert r["error"]["message"].startswith("args.appointment_slot: 数值 NaN 无效")
+    r = reply(svc.handle("K1", b'{"v":1,"id":"r8","op":"ticket.issue","args":{"matter":"ma","situation":"s",'
+                               b'"name":["\\ud800"]}}'))
+    assert (r["id"], r["error"]["code"]) == ("r8", "bad_text")
+    assert r["error"]["message"].startswith("args.name[0]: ")
+    r = reply(svc.handle("K1", b'{"v":1,"id":"r9\\udbff","op":"hall.snapshot"}'))
+    assert (r["id"], r["error"]["code"]) == (None, "bad_text")  # the id itself cannot be sent back
+
+
+def test_no_nan_crosses_the_wire_either_way() -> None:
+    with pytest.raises(ValueError, match="NaN"):
+        p.load(b'{"v":1,"at":NaN}')
+    with pytest.raises(ValueError):
+        p.load(b"[" * 100 + b"]" * 100)
+    with pytest.raises(ValueError):
+        p.dump({"at": float("inf")})
+    with pytest.raises(ValueError):
+        p.Request("r1", "ticket.issue", {"appointment_slot": float("nan")}).encode()
+    assert p.load(b'{"v":1,"at":1795460300.5}') == {"v": 1, "at": 1795460300.5}
+
+
 def test_every_protocol_code_is_exercised() -> None:
     codes = {c for c, _, _ in BAD_PAYLOADS}
     # internal: see test_store; rate_limited: tests/security; not_signed_in: tests/test_hub_features

@@ -135,6 +135,101 @@ def test_failing_projection_rolls_back_the_whole_command(svc: HubService, clock:
     assert [t["number"] for t in svc.store.tickets()] == ["A001", "B001"]
 
 
+def test_a_failure_after_the_write_rolls_the_command_back_too(svc: HubService, clock: FakeClock,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The events and the stored reply were written, then shaping the publications failed: the
+    command's own savepoint undoes the writes, so ``internal`` really means nothing changed."""
+    handle_ok(svc, "K1", "ticket.issue", {"matter": "ma", "situation": "s"})
+    open_window_fast(svc, clock.now, "W1")
+    before_events, before_view = event_count(svc.store), core_view(svc.core)
+
+    def boom(events: list[Any]) -> list[Any]:
+        raise RuntimeError("a bug after the write")
+
+    monkeypatch.setattr(svc, "event_publications", boom)
+    out = svc.handle("P1", req("ticket.call_next", {"window": "W1"}, "r-late"))
+    assert reply(out)["error"]["code"] == "internal"
+    assert (reply(out)["id"], out.publications) == ("r-late", [])
+    assert event_count(svc.store) == before_events
+    assert svc.store.stored_reply("P1", "r-late") is None
+    assert core_view(svc.core) == before_view
+    assert svc.recent_calls == []
+    monkeypatch.undo()
+    again = handle_ok(svc, "P1", "ticket.call_next", {"window": "W1"}, "r-late")
+    assert again["ticket"]["number"] == "A001"
+
+
+def test_a_command_that_cannot_be_answered_is_dropped_and_changes_nothing(svc: HubService,
+                                                                         monkeypatch: pytest.MonkeyPatch,
+                                                                         caplog: pytest.LogCaptureFixture) -> None:
+    before_events, before_view = event_count(svc.store), core_view(svc.core)
+    # a topic level that is no device id: there is no reply topic to answer on
+    for device in ("K 1", "", "x" * 33, "K1\n", "窗口"):
+        out = svc.handle(device, req("ticket.issue", {"matter": "ma", "situation": "s"}))
+        assert (out.reply, out.publications, out.ok) == (None, [], False)
+    # a failure nobody foresaw, in a payload with no request id to answer: logged, dropped
+    monkeypatch.setattr("hub.service.p.decode_request", lambda payload: 1 / 0)
+    with caplog.at_level("ERROR", logger="hallq.hub"):
+        out = svc.handle("K1", b"{}")
+    assert out.reply is None
+    assert "dropped a command from K1" in caplog.text
+    assert event_count(svc.store) == before_events
+    assert core_view(svc.core) == before_view
+
+
+def test_a_failed_commit_is_rolled_back_not_left_open(small_hall: Hall, db: Path, clock: FakeClock) -> None:
+    store = Store(db, durable=False)
+    core = HallCore(small_hall)
+    store.conn.set_authorizer(lambda action, arg, *_: 1 if (action, arg) == (22, "COMMIT") else 0)  # SQLITE_DENY
+    with pytest.raises(Exception, match="not authorized"), store.transaction():
+        store.write(core, core.tick(clock.now))
+    store.conn.set_authorizer(None)
+    assert not store.conn.in_transaction
+    assert event_count(store) == 0
+    with store.transaction():  # the next transaction works
+        store.write(core, [])
+    store.close()
+
+
+def test_start_skips_a_ticket_it_cannot_read_back_and_says_which_event(svc: HubService, small_hall: Hall, db: Path,
+                                                                       clock: FakeClock,
+                                                                       caplog: pytest.LogCaptureFixture) -> None:
+    """An older hub took ``"appointment_slot": NaN``; SQLite keeps NaN as NULL, and the queue could not
+    be rebuilt: the hub never started again. Now that ticket is left out, loudly, and the rest serves."""
+    handle_ok(svc, "K1", "ticket.issue", {"matter": "mb", "situation": "s"})
+    for slot in (float("nan"), clock.now + 600):
+        events = svc.core.issue(clock.now, matter="ma", situation="s", channel="appointment", appointment_slot=slot)
+        svc.store.record(svc.core, events)
+    nan_seq = svc.store.last_seq() - 1
+    svc.store.close()
+    with caplog.at_level("ERROR", logger="hallq.hub"):
+        again = HubService(small_hall, Store(db, durable=False), KEY, clock)
+    assert f"QUARANTINED ticket {again.core.day}-A001 (event seq {nan_seq}, ticket.issued)" in caplog.text
+    assert [(q["what"], q["key"], q["seq"]) for q in again.store.quarantined()] == [
+        ("ticket", f"{again.core.day}-A001", nan_seq)]
+    assert sorted(t.number for t in again.core.tickets.values()) == ["A002", "B001"]
+    issued = reply(again.handle("K1", req("ticket.issue", {"matter": "ma", "situation": "s"})))["result"]["ticket"]
+    assert issued["number"] == "A003"  # the skipped number is not handed out again
+    again.store.close()
+
+
+def test_start_skips_a_window_row_and_a_call_event_it_cannot_read(svc: HubService, small_hall: Hall, db: Path,
+                                                                  clock: FakeClock) -> None:
+    handle_ok(svc, "K1", "ticket.issue", {"matter": "mb", "situation": "s"})
+    svc.store.conn.execute("UPDATE windows SET counts='{not json' WHERE id='W1'")
+    svc.store.conn.execute("INSERT INTO events(at, day, type, data) VALUES (?, ?, 'ticket.called', '{\"type\": 5}')",
+                           (clock.now, svc.core.day))
+    bad_seq = svc.store.last_seq()
+    svc.store.close()
+    again = HubService(small_hall, Store(db, durable=False), KEY, clock)
+    found = {(q["what"], q["key"]): q for q in again.store.quarantined()}
+    assert set(found) == {("window", "W1"), ("event", str(bad_seq))}
+    assert (found[("event", str(bad_seq))]["seq"], found[("event", str(bad_seq))]["type"]) == (bad_seq, "ticket.called")
+    assert again.core.windows["W1"].state.value == "closed"  # starts closed: staff log in again
+    assert again.recent_calls == []
+    again.store.close()
+
+
 def test_each_command_is_one_transaction(svc: HubService) -> None:
     handle_ok(svc, "K1", "ticket.issue", {"matter": "mb", "situation": "s"})  # the day has started
     n = event_count(svc.store)
