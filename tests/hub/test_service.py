@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -185,6 +186,13 @@ def test_no_nan_crosses_the_wire_either_way() -> None:
     with pytest.raises(ValueError):
         p.Request("r1", "ticket.issue", {"appointment_slot": float("nan")}).encode()
     assert p.load(b'{"v":1,"at":1795460300.5}') == {"v": 1, "at": 1795460300.5}
+
+
+def test_every_protocol_code_is_in_the_error_table() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text(encoding="utf-8")
+    table = doc[doc.index("## 5. Error codes"):doc.index("## 6.")]
+    documented = set(re.findall(r"^\| `([a-z_]+)` \| protocol \|", table, re.MULTILINE))
+    assert set(p.ERROR_CODES) <= documented
 
 
 def test_every_protocol_code_is_exercised() -> None:
