@@ -191,7 +191,7 @@ def test_no_nan_crosses_the_wire_either_way() -> None:
 def test_every_protocol_code_is_in_the_error_table() -> None:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text(encoding="utf-8")
     table = doc[doc.index("## 5. Error codes"):doc.index("## 6.")]
-    documented = set(re.findall(r"^\| `([a-z_]+)` \| protocol \|", table, re.MULTILINE))
+    documented = set(re.findall(r"^\| `([a-z_]+)` \| (?:protocol|domain) \|", table, re.MULTILINE))
     assert set(p.ERROR_CODES) <= documented
 
 
