@@ -392,25 +392,25 @@ def _parse_float(literal: str) -> float | _BadNumber:
     return value if math.isfinite(value) and abs(value) <= MAX_NUMBER else _BadNumber(literal)
 
 
-def parse(text: str) -> Any:
+def parse(text: str, max_depth: int = MAX_DEPTH) -> Any:
     """JSON text → Python, for anything a device may send: ProtocolError for a payload that
-    is not JSON (``bad_json``) or nests deeper than MAX_DEPTH (``too_deep``). Numbers the
+    is not JSON (``bad_json``) or nests deeper than ``max_depth`` (``too_deep``). Numbers the
     hall cannot hold (NaN, ±Infinity, beyond ±MAX_NUMBER) come back as markers that
     :func:`decode_request` reports with their place (``bad_number``)."""
-    if text.count("[") + text.count("{") > MAX_DEPTH:  # only then can it be too deep: measure
+    if text.count("[") + text.count("{") > max_depth:  # only then can it be too deep: measure
         depth = deepest = 0
         for bracket in _BRACKET.findall(_STRING.sub("", text)):
             depth += 1 if bracket in "[{" else -1
             deepest = max(deepest, depth)
-        if deepest > MAX_DEPTH:
-            raise ProtocolError("too_deep", f"数据嵌套过深（{deepest} 层，上限 {MAX_DEPTH} 层）"
-                                f" (JSON nested {deepest} levels deep; the limit is {MAX_DEPTH})")
+        if deepest > max_depth:
+            raise ProtocolError("too_deep", f"数据嵌套过深（{deepest} 层，上限 {max_depth} 层）"
+                                f" (JSON nested {deepest} levels deep; the limit is {max_depth})")
     try:
         return json.loads(text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_BadNumber)
     except json.JSONDecodeError as exc:
         raise ProtocolError("bad_json", f"payload is not UTF-8 JSON: {exc}") from None
     except RecursionError:  # not reached after the depth check; kept so no payload can escape as a crash
-        raise ProtocolError("too_deep", f"数据嵌套过深 (JSON nested deeper than {MAX_DEPTH} levels)") from None
+        raise ProtocolError("too_deep", f"数据嵌套过深 (JSON nested deeper than {max_depth} levels)") from None
 
 
 def _check_values(data: Any, rid: str | None) -> None:
@@ -485,9 +485,12 @@ def dump(obj: Any) -> bytes:
 
 
 def load(payload: bytes) -> Any:
-    """A hub message → Python; ValueError for anything :func:`decode_request` would refuse too."""
+    """A hub message → Python; ValueError for what no hub sends: not UTF-8 JSON, NaN/Infinity or
+    numbers out of range, lone surrogates, or nesting past 64 levels (the catalog carries the hall
+    file's printer tables, so it may be deeper than a command; the parser must still not recurse
+    without end)."""
     try:
-        data = parse(payload.decode("utf-8"))
+        data = parse(payload.decode("utf-8"), max_depth=64)
         _check_values(data, None)
     except ProtocolError as exc:
         raise ValueError(exc.message) from None

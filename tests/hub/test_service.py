@@ -176,7 +176,7 @@ def test_refusals_say_where_and_echo_only_a_usable_id(svc: HubService) -> None:
     assert (r["id"], r["error"]["code"]) == (None, "bad_text")  # the id itself cannot be sent back
 
 
-def test_no_nan_crosses_the_wire_either_way() -> None:
+def test_no_nan_crosses_the_wire_either_way(svc: HubService) -> None:
     with pytest.raises(ValueError, match="NaN"):
         p.load(b'{"v":1,"at":NaN}')
     with pytest.raises(ValueError):
@@ -186,6 +186,10 @@ def test_no_nan_crosses_the_wire_either_way() -> None:
     with pytest.raises(ValueError):
         p.Request("r1", "ticket.issue", {"appointment_slot": float("nan")}).encode()
     assert p.load(b'{"v":1,"at":1795460300.5}') == {"v": 1, "at": 1795460300.5}
+    # what the hub sends may nest deeper than a command (the catalog is 7 levels, printer tables come
+    # from the hall file): devices accept up to 64
+    assert p.load(b"[" * 20 + b"1" + b"]" * 20) is not None
+    assert p.load(p.dump(catalog(svc.hall)))["hall"]["id"] == svc.hall.id
 
 
 def test_every_protocol_code_is_in_the_error_table() -> None:
