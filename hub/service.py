@@ -178,7 +178,11 @@ class HubService:
 
     def tick(self) -> list[Publication]:
         """Timers: day rollover, scheduled expiry, evaluation timeouts. Called about once a second."""
-        return self._tick(self.clock())
+        try:
+            return self._tick(self.clock())
+        except Exception:
+            self.reload()  # the timers' events were rolled back: memory must not keep them
+            raise
 
     # ------------------------------------------------------------ who may do what
 
