@@ -159,6 +159,25 @@ def test_a_failure_after_the_write_rolls_the_command_back_too(svc: HubService, c
     assert again["ticket"]["number"] == "A001"
 
 
+def test_a_tick_that_fails_to_commit_leaves_memory_as_the_database(svc: HubService, clock: FakeClock,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    handle_ok(svc, "K1", "ticket.issue", {"matter": "mb", "situation": "s"})
+    before_view, day = core_view(svc.core), svc.core.day
+    clock.set_local(8, 30, day_offset=1)  # the next morning: the tick starts a new day
+
+    def boom(core: HallCore, events: list[Any]) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(svc.store, "_project", boom)
+    with pytest.raises(OSError, match="disk full"):
+        svc.tick()
+    assert svc.core.day == day
+    assert core_view(svc.core) == before_view
+    monkeypatch.undo()
+    svc.tick()
+    assert svc.core.day != day
+
+
 def test_a_command_that_cannot_be_answered_is_dropped_and_changes_nothing(svc: HubService,
                                                                          monkeypatch: pytest.MonkeyPatch,
                                                                          caplog: pytest.LogCaptureFixture) -> None:
