@@ -73,6 +73,9 @@ ERROR_EN = {
     "unknown_staff": "No such staff number",
     "internal": "The hub failed; nothing was changed",
     "printer": "Printing failed",
+    "too_deep": "The request was malformed (nested too deep); nothing was changed",
+    "bad_number": "The request held a number the hub does not accept; nothing was changed",
+    "bad_text": "The request held text that is not valid Unicode; nothing was changed",
 }
 
 

@@ -64,3 +64,19 @@ def test_scene_renders(scene: str, tmp_path: Path, qapp: Any) -> None:
     SCENES[scene](out)
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1280, 800)
+
+
+def test_every_protocol_refusal_has_english_on_the_pad() -> None:
+    """The hub's protocol messages are Chinese with an English gloss; in English the pad shows its own text."""
+    from hallq import protocol as p
+    from pad.presenter import ERROR_EN, error_text
+
+    protocol_level = {"too_deep", "bad_number", "bad_text", "internal", "forbidden", "not_signed_in", "bad_pin"}
+    assert protocol_level <= set(ERROR_EN)
+    assert protocol_level <= set(p.ERROR_CODES)
+    i18n.set_language("en")
+    try:
+        assert error_text("bad_number", "args.appointment_slot: 数值 NaN 无效") == ERROR_EN["bad_number"]
+    finally:
+        i18n.set_language("zh_CN")
+    assert error_text("bad_number", "args.appointment_slot: 数值 NaN 无效") == "args.appointment_slot: 数值 NaN 无效"
