@@ -344,6 +344,11 @@ def cmd_hub(args: argparse.Namespace) -> int:
     hub, broker, url = start_hall(hall, args.db, args.listen, args.mqtt, args.key_file, args.broker_auth)
     shown = broker.url if broker else _hide_password(url)
     print(f"hallq hub: {hall.name} ({hall.id}) on {shown}, db {args.db}; Ctrl-C to stop", flush=True)
+    skipped = hub.store.quarantined()
+    if skipped:
+        print(f"⚠ {len(skipped)} 条记录无法读回，已跳过并记入 quarantine 表 ({len(skipped)} row(s) skipped at start, "
+              f"see the quarantine table and docs/deploy.md): "
+              + ", ".join(f"{q['what']} {q['key']} (event {q['seq']})" for q in skipped[:5]), flush=True)
     try:
         _wait_for_signal()
     finally:

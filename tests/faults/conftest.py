@@ -180,6 +180,7 @@ class HubProc:
         self.proc: subprocess.Popen[str] | None = None
         self.log = db.with_suffix(".log")
         self.starts = 0
+        self.printed: list[str] = []  # what the hub printed on stdout, every start
 
     def start(self, timeout: float = 30.0) -> HubProc:
         self.starts += 1
@@ -193,6 +194,7 @@ class HubProc:
         def read() -> None:
             assert proc.stdout is not None
             for line in proc.stdout:
+                self.printed.append(line)
                 if line.startswith("hallq hub:"):
                     ready.set()
 

@@ -611,3 +611,7 @@ def test_hub_process_starts_on_the_nan_database(broker: Any, tmp_path: Path) -> 
     log = hub.log.read_text(encoding="utf-8")
     assert "QUARANTINED ticket" in log
     assert "ticket.issued" in log
+    warned = [line for line in hub.printed if line.startswith("⚠")]
+    assert len(warned) == 1
+    assert "1 row(s) skipped" in warned[0]
+    assert "-A001 (event 2)" in warned[0]
