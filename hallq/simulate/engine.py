@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from hallq import protocol as p
-from hallq.client import HallClient, RequestError
+from hallq.client import HallClient, RequestError, RequestTimeout
 from hallq.simulate.model import (
     BAD_REASONS,
     REJECT_REASONS,
@@ -131,7 +131,10 @@ class ServiceTransport:
         self.service = service
 
     def request(self, device: str, op: str, args: dict[str, Any], request_id: str) -> dict[str, Any]:
-        reply = p.load(self.service.handle(device, p.Request(request_id, op, args).encode()).reply)
+        out = self.service.handle(device, p.Request(request_id, op, args).encode())
+        if out.reply is None:  # dropped by the hub (logged): over MQTT no reply would ever come
+            raise RequestTimeout(op, 0.0)
+        reply = p.load(out.reply)
         if not reply.get("ok"):
             err = reply.get("error") or {}
             raise RequestError(str(err.get("code", "internal")), str(err.get("message", "")))
