@@ -347,9 +347,10 @@ def _mutated(rng: random.Random, rid: str) -> tuple[str, str | None, str]:
             place = rng.choice(["v", "arg", "nested"])
             if place == "v":
                 env["v"] = "@@N@@"
-            else:
-                args[rng.choice(sorted(spec) or ["n"]) if place == "arg" else "n"] = "@@N@@" if place == "arg" \
-                    else ["@@N@@"]
+            elif place == "arg":
+                args[rng.choice(sorted(spec) or ["n"])] = "@@N@@"
+            else:  # deep inside a list: found wherever it is
+                args["n"] = [1, {"m": "@@N@@"}]
             raw["@@N@@"] = literal
         case "surrogate":
             place = rng.choice(["id", "op", "key", "value"])
