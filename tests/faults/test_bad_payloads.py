@@ -379,8 +379,10 @@ def corpus(devices: list[str], n: int = CORPUS, seed: int = SEED) -> list[Fuzz]:
     rng = random.Random(seed)
     out: list[Fuzz] = []
     valid = cmd("-", "ticket.issue", {"matter": "户口迁移", "situation": "with-house"}).decode()
-    for i in range(n):
-        device = rng.choice(devices)
+    answerable = [d for d in devices if d not in UNANSWERABLE]
+    unanswerable = [d for d in devices if d in UNANSWERABLE]
+    for i in range(n):  # 1 in 20 to a topic level that is no device (dropped); the rest spread over every id
+        device = rng.choice(unanswerable) if unanswerable and rng.random() < 0.05 else rng.choice(answerable)
         rid = f"fz-{i}"
         kind = rng.choices(["bytes", "deep", "number", "nan", "surrogate", "encoding", "mutated", "large"],
                            [15, 10, 10, 10, 10, 10, 34, 1])[0]
