@@ -323,3 +323,20 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 5.0, interval: float
         if time.monotonic() >= deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         time.sleep(interval)
+
+
+def as_the_old_hub_left_it(store: Any, ticket: str) -> int:
+    """Make ``ticket`` (an appointment ticket, class 1) what the hub before issue 13 left on disk
+    after a signed-in guide's ``ticket.issue`` with ``"appointment_slot": NaN``: the decoder took
+    it, the core ordered the ticket by that slot, the event log holds ``NaN`` (Python's json
+    writes it) and SQLite stored the slot and the queue order as NULL. Returns the event's seq."""
+    seq, data = store.conn.execute("SELECT seq, data FROM events WHERE type='ticket.issued' AND instr(data, ?) > 0",
+                                   (json.dumps(ticket),)).fetchone()
+    event = json.loads(data)
+    assert event["cls"] == 1, "the old hub ordered a NaN slot as an appointment"
+    event["appointment_slot"] = event["order"] = float("nan")
+    store.conn.execute("UPDATE events SET data=? WHERE seq=?", (json.dumps(event), seq))
+    store.conn.execute("UPDATE tickets SET appointment_slot=?, ord=? WHERE id=?", (float("nan"), float("nan"), ticket))
+    assert store.conn.execute("SELECT appointment_slot, ord FROM tickets WHERE id=?", (ticket,)).fetchone() == (
+        None, None)
+    return int(seq)

@@ -11,7 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.hub.hub_helpers import STAFF_OF_WINDOW, FakeClock, core_view, event_count, reply, req
+from tests.hub.hub_helpers import (
+    STAFF_OF_WINDOW,
+    FakeClock,
+    as_the_old_hub_left_it,
+    core_view,
+    event_count,
+    reply,
+    req,
+)
 
 from hallq import idcard
 from hub.core import HallCore
@@ -216,10 +224,11 @@ def test_start_skips_a_ticket_it_cannot_read_back_and_says_which_event(svc: HubS
     """An older hub took ``"appointment_slot": NaN``; SQLite keeps NaN as NULL, and the queue could not
     be rebuilt: the hub never started again. Now that ticket is left out, loudly, and the rest serves."""
     handle_ok(svc, "K1", "ticket.issue", {"matter": "mb", "situation": "s"})
-    for slot in (float("nan"), clock.now + 600):
-        events = svc.core.issue(clock.now, matter="ma", situation="s", channel="appointment", appointment_slot=slot)
+    for _ in range(2):  # two appointment tickets: loading the queue compares their orders
+        events = svc.core.issue(clock.now, matter="ma", situation="s", channel="appointment",
+                                appointment_slot=clock.now - 60)
         svc.store.record(svc.core, events)
-    nan_seq = svc.store.last_seq() - 1
+    nan_seq = as_the_old_hub_left_it(svc.store, f"{svc.core.day}-A001")
     svc.store.close()
     with caplog.at_level("ERROR", logger="hallq.hub"):
         again = HubService(small_hall, Store(db, durable=False), KEY, clock)
