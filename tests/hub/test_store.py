@@ -22,6 +22,7 @@ from tests.hub.hub_helpers import (
 )
 
 from hallq import idcard
+from hub import events as ev
 from hub.core import HallCore
 from hub.hall import Hall
 from hub.service import HubService
@@ -94,7 +95,8 @@ def test_process_killed_mid_transaction_leaves_nothing(db: Path, clock: FakeCloc
         sys.path[:0] = {sys.path!r}
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from tests.hub.hub_helpers import make_small_hall
-        from hub.core import HallCore
+        from hub import events as ev
+from hub.core import HallCore
         from hub.store import Store
         store = Store({str(db)!r})
         core = HallCore(make_small_hall())
@@ -248,10 +250,15 @@ def test_start_skips_a_window_row_and_a_call_event_it_cannot_read(svc: HubServic
     svc.store.conn.execute("INSERT INTO events(at, day, type, data) VALUES (?, ?, 'ticket.called', '{\"type\": 5}')",
                            (clock.now, svc.core.day))
     bad_seq = svc.store.last_seq()
+    svc.store.conn.execute("INSERT INTO events(at, day, type, data) VALUES (?, ?, ?, ?)",
+                           (clock.now, svc.core.day, ev.BackOfficeSummoned.type,
+                            json.dumps({"type": ev.BackOfficeSummoned.type, "at": clock.now})))  # fields missing
+    bad_summon = svc.store.last_seq()
     svc.store.close()
     again = HubService(small_hall, Store(db, durable=False), KEY, clock)
     found = {(q["what"], q["key"]): q for q in again.store.quarantined()}
-    assert set(found) == {("window", "W1"), ("event", str(bad_seq))}
+    assert set(found) == {("window", "W1"), ("event", str(bad_seq)), ("event", str(bad_summon))}
+    assert found[("event", str(bad_summon))]["type"] == ev.BackOfficeSummoned.type
     assert (found[("event", str(bad_seq))]["seq"], found[("event", str(bad_seq))]["type"]) == (bad_seq, "ticket.called")
     assert again.core.windows["W1"].state.value == "closed"  # starts closed: staff log in again
     assert again.recent_calls == []
