@@ -95,8 +95,7 @@ def test_process_killed_mid_transaction_leaves_nothing(db: Path, clock: FakeCloc
         sys.path[:0] = {sys.path!r}
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from tests.hub.hub_helpers import make_small_hall
-        from hub import events as ev
-from hub.core import HallCore
+        from hub.core import HallCore
         from hub.store import Store
         store = Store({str(db)!r})
         core = HallCore(make_small_hall())
