@@ -178,6 +178,8 @@ ACTION_WORDS = {
 # Every code a device may be refused with (protocol and domain), in words for people.
 ERROR_WORDS = {
     "too_large": "请求内容过长，未被接受", "bad_json": "请求内容无法识别，未被接受",
+    "too_deep": "请求内容层次过多，未被接受", "bad_number": "请求中有无效的数值，未被接受",
+    "bad_text": "请求中有无效的文字，未被接受",
     "bad_envelope": "请求内容无法识别，未被接受", "unsupported_version": "设备软件版本与大厅服务器不一致，请联系管理员",
     "unknown_op": "大厅服务器不支持该操作，请联系管理员", "bad_args": "请求内容不完整，未被接受",
     "unknown_device": "本设备未在大厅登记，请联系管理员", "forbidden": "本设备不能执行该操作",
