@@ -1,9 +1,13 @@
 """The hub process: hall file + store + service, wired to an MQTT broker.
 
-Commands arrive on paho's thread and are queued; one worker thread feeds them to the
-:class:`~hub.service.HubService` in arrival order (so the core never sees two at once
-and ticket claims are atomic), publishes the reply to the device's reply topic, then the
-state the command changed. The same thread runs the timers (``tick``) and re-publishes
+Commands arrive on paho's thread. A device over its rate (``[policy] rate_per_minute``) is
+refused right there (``rate_limited``), before its command queues; the others wait in one
+queue per device (:class:`FairQueue`). One worker thread feeds them to the
+:class:`~hub.service.HubService` one at a time (so the core never sees two at once and
+ticket claims are atomic), taking the devices round-robin: a kiosk's burst of 2,000
+commands does not delay a pad's 叫号 behind it. Each device's commands keep their order.
+The worker publishes the reply to the device's reply topic, then the state the command
+changed. The same thread runs the timers (``tick``) and re-publishes
 all retained state after every (re)connect to the broker, so a broker that lost its
 retained messages is repainted by the hub.
 """
@@ -12,15 +16,17 @@ from __future__ import annotations
 
 import logging
 import os
-import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
 from hallq import clock as hallclock
+from hallq import protocol as p
 from hallq.client import HallClient
 from hub.hall import Hall
+from hub.security.ratelimit import RateLimiter
 from hub.service import HubService, Publication
 from hub.store import Store
 
@@ -36,6 +42,58 @@ def coalesce(publications: list[Publication]) -> list[Publication]:
     repaints the queue summary once, not once per command)."""
     last = {pub.topic: i for i, pub in enumerate(publications) if pub.retain}
     return [pub for i, pub in enumerate(publications) if not pub.retain or last[pub.topic] == i]
+
+
+class FairQueue:
+    """Commands waiting for the worker: one FIFO per device, served round-robin.
+
+    :meth:`take` returns up to ``limit`` commands, one from each device in turn, so a device
+    that has 2,000 commands waiting gets one slot per round like a pad with one. Control
+    items (repaint, stop) go ahead of every command.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._waiting: dict[str, deque[bytes]] = {}  # device -> its commands, oldest first
+        self._turns: deque[str] = deque()  # devices with commands waiting, next to serve first
+        self._control: deque[str] = deque()
+
+    def put(self, device: str, payload: bytes) -> None:
+        with self._cond:
+            mine = self._waiting.get(device)
+            if mine is None:
+                mine = self._waiting[device] = deque()
+                self._turns.append(device)
+            mine.append(payload)
+            self._cond.notify()
+
+    def put_control(self, item: str) -> None:
+        with self._cond:
+            self._control.append(item)
+            self._cond.notify()
+
+    def __len__(self) -> int:
+        with self._cond:
+            return sum(len(q) for q in self._waiting.values())
+
+    def take(self, timeout: float, limit: int) -> str | list[tuple[str, bytes]]:
+        """A control item, or up to ``limit`` commands round-robin over devices (``[]`` after
+        ``timeout`` seconds with nothing waiting)."""
+        with self._cond:
+            if not self._control and not self._turns:
+                self._cond.wait(timeout)
+            if self._control:
+                return self._control.popleft()
+            batch: list[tuple[str, bytes]] = []
+            while self._turns and len(batch) < limit:
+                device = self._turns.popleft()
+                mine = self._waiting[device]
+                batch.append((device, mine.popleft()))
+                if mine:
+                    self._turns.append(device)  # back of the line: the others go first
+                else:
+                    del self._waiting[device]
+            return batch
 
 
 def load_key(path: str | Path) -> bytes:
@@ -64,7 +122,11 @@ class Hub:
         self.service.defer_state = True  # retained state once per batch: see _handle_batch
         self.client = HallClient(url, hall.id, "hub", "hub", clean_start=False)
         self.tick_interval = tick_interval
-        self._queue: queue.Queue[tuple[str, bytes]] = queue.Queue()
+        self._queue = FairQueue()
+        # Over-rate commands are refused on arrival (paho's thread), before they queue ahead of
+        # other devices' commands; the service's own check is off (it would count twice).
+        self.limiter, self.service.limiter = self.service.limiter, RateLimiter(0, 0)
+        self._limited: set[str] = set()  # devices refused since their last accepted command
         self._worker = threading.Thread(target=self._work, name="hallq-hub", daemon=True)
         self.handled = 0
         self.batches = 0  # group commits; handled / batches is the mean batch size
@@ -77,52 +139,54 @@ class Hub:
         return self
 
     def stop(self) -> None:
-        self._queue.put((_STOP, b""))
+        self._queue.put_control(_STOP)
         self._worker.join(5)
         self.client.stop()
         self.store.close()
 
     def _on_connection(self, up: bool) -> None:
         if up:  # repaint the broker: it may have restarted and lost every retained message
-            self._queue.put((_REPUBLISH, b""))
+            self._queue.put_control(_REPUBLISH)
 
     def _on_command(self, topic: str, payload: bytes) -> None:
         device = topic.rsplit("/", 1)[-1]
-        self._queue.put((device, payload))
+        if self.limiter.allow(device):  # garbage counts too: a flood is a flood
+            self._limited.discard(device)
+            self._queue.put(device, payload)
+        else:
+            self._refuse_over_rate(device, payload)
+
+    def _refuse_over_rate(self, device: str, payload: bytes) -> None:
+        """Answer ``rate_limited`` at once, on paho's thread: the command never queues (nothing
+        is stored either: the device retries later with the same id)."""
+        try:
+            req = p.decode_request(payload)
+            rid, op = req.id, req.op
+        except p.ProtocolError as exc:
+            rid, op = exc.request_id, "?"
+        first = device not in self._limited
+        self._limited.add(device)
+        log.log(logging.WARNING if first else logging.DEBUG, "rate limited %s (%s)", device, op,
+                extra={"device": device, "op": op, "code": "rate_limited"})
+        message = "操作过于频繁，请稍后再试 (too many commands; retry later)"
+        self.client.publish(self.client.topics.reply(device), p.encode_reply(rid, code="rate_limited", message=message))
 
     def _work(self) -> None:
         next_tick = time.monotonic()
         while True:
-            try:
-                device, payload = self._queue.get(timeout=max(0.0, next_tick - time.monotonic()))
-            except queue.Empty:
-                device = ""
-            if device == _STOP:
+            item = self._queue.take(max(0.0, next_tick - time.monotonic()), BATCH)
+            if item == _STOP:
                 return
             try:
-                if device == _REPUBLISH:
+                if item == _REPUBLISH:
                     self._publish(self.service.all_state())
-                elif device:
-                    self._handle_batch(self._batch(device, payload))
+                elif isinstance(item, list) and item:
+                    self._handle_batch(item)
                 if time.monotonic() >= next_tick:
                     self._publish(self.service.tick())
                     next_tick = time.monotonic() + self.tick_interval
             except Exception:  # keep serving; the service already rolled back what it could
                 log.exception("hub worker error")
-
-    def _batch(self, device: str, payload: bytes) -> list[tuple[str, bytes]]:
-        """This command and those already waiting behind it (up to BATCH), in arrival order."""
-        batch = [(device, payload)]
-        while len(batch) < BATCH:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if item[0] in (_REPUBLISH, _STOP):
-                self._queue.put(item)  # handled by the loop after this batch
-                break
-            batch.append(item)
-        return batch
 
     def _handle_batch(self, batch: list[tuple[str, bytes]]) -> None:
         """Group commit: the batch's commands in one transaction (each in its own savepoint,

@@ -117,7 +117,7 @@ class EmbeddedBroker:
 
         async def main() -> None:
             self._stop = asyncio.Event()
-            broker = _checked_broker()(config)
+            broker = _checked_broker()(config, bind_client_ids=bool(self.password_file))
             try:
                 await broker.start()
             except BaseException as exc:  # bind errors and the like
@@ -224,18 +224,97 @@ def _checked_broker() -> Any:
     * the subscription table is iterated over a snapshot (:class:`_SnapshotKeys`), also when
       broadcasting (``_run_broadcast``);
     * a PUBACK that arrives while the PUBLISH is still being sent is not lost
-      (:func:`_checked_handler`).
+      (:func:`_checked_handler`);
+    * a client id that is already connected is taken over cleanly (:meth:`_end_connection_of`);
+    * with logins, the client id is the login (:meth:`_initialize_client_session`).
     """
     import amqtt.broker
     from amqtt.broker import Broker
     from amqtt.contexts import Action
+    from amqtt.errors import AMQTTError, MQTTError, NoDataError
+    from amqtt.utils import gen_client_id
 
-    amqtt.broker.BrokerProtocolHandler = _checked_handler()
+    handler_class = _checked_handler()
+    amqtt.broker.BrokerProtocolHandler = handler_class
 
     class CheckedBroker(Broker):  # type: ignore[misc]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
+        def __init__(self, *args: Any, bind_client_ids: bool = False, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._subscriptions = _SnapshotKeys()
+            self._bind_client_ids = bind_client_ids
+            self._loop_ends: dict[int, asyncio.Event] = {}  # id(handler) -> set when its connection has ended
+
+        async def _initialize_client_session(self, reader: Any, writer: Any, remote_address: str,
+                                             remote_port: int) -> tuple[Any, Any]:
+            """amqtt's, with two steps between reading CONNECT and looking up the session:
+
+            * with logins (``--broker-auth``), the client id *is* the login, as Mosquitto's
+              ``use_username_as_clientid``: a device that connects with the hub's client id
+              gets its own (amqtt looked the session up, and a clean session even deleted the
+              hub's, before checking the password); a refused login gets a throwaway id;
+            * :meth:`_end_connection_of` the client id's current connection first.
+            """
+            try:
+                handler, session = await handler_class.init_from_connect(reader, writer, self.plugins_manager)
+            except (AMQTTError, NoDataError) as exc:
+                raise AMQTTError(exc) from exc
+            except MQTTError as exc:
+                await writer.close()
+                raise
+            if self._bind_client_ids:
+                login_ok = await self._authenticate(session, None)  # checked again by amqtt, as before
+                session.client_id = session.username if login_ok else f"refused-{gen_client_id()}"
+            if session.client_id:
+                await self._end_connection_of(session.client_id)
+            if session.clean_session:  # from here on amqtt's own
+                if session.client_id:
+                    await self._delete_session(session.client_id)
+                else:
+                    session.client_id = gen_client_id()
+                session.parent = 0
+            elif session.client_id in self._sessions:
+                existing, _ = self._sessions[session.client_id]
+                for name in ("will_flag", "will_message", "will_topic", "will_qos", "will_retain", "keep_alive",
+                             "username", "password"):
+                    setattr(existing, name, getattr(session, name))
+                session = existing
+                session.parent = 1
+            else:
+                session.parent = 0
+            delay = self.config.get("timeout-disconnect-delay", 0)
+            if session.keep_alive > 0 and isinstance(delay, int):
+                session.keep_alive += delay
+            return handler, session
+
+        async def _end_connection_of(self, client_id: str) -> None:
+            """Close the client id's live connection and wait until amqtt has finished with it.
+
+            amqtt 0.12 "takes over" a connected client id by reusing its session object for the
+            new connection while the old connection's loop still runs; that loop then published
+            the old last will *after* the new connection's retained "online" (the hub shown
+            offline while it answers) and marked the shared session disconnected, so nothing
+            was delivered to the new connection again (a device connecting with the hub's
+            client id silenced the hub for good). Finishing the old connection first gives the
+            MQTT order: old will, then the new connection.
+            """
+            entry = self._sessions.get(client_id)
+            if entry is None or entry[0].transitions.state != "connected" or entry[1] is None:
+                return
+            old_handler = entry[1]
+            ended = self._loop_ends.get(id(old_handler))
+            log.info("client id %s connected again: closing its previous connection", client_id)
+            await old_handler.handle_connection_closed()
+            if ended is not None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(ended.wait(), SHUTDOWN_S)
+
+        async def _client_message_loop(self, client_session: Any, handler: Any) -> None:
+            ended = self._loop_ends[id(handler)] = asyncio.Event()
+            try:
+                await super()._client_message_loop(client_session, handler)
+            finally:
+                ended.set()
+                self._loop_ends.pop(id(handler), None)
 
         async def _run_broadcast(self, running_tasks: Any) -> None:
             """amqtt's, walking snapshots: the loop awaits the ACL check, and a client

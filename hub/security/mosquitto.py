@@ -81,12 +81,16 @@ def config_text(password_file: Path, acl_file: Path, listen: str, tls: TlsListen
         "set_tcp_nodelay true",
         "",
     ]
+    # The client id is the login, so no device can take the hub's (or another device's)
+    # session. Mosquitto 2.0 reads this option per listener, whatever per_listener_settings says.
+    bind_ids = ["# the client id is the login: a device cannot knock the hub off", "use_username_as_clientid true"]
     if listen:
         host, _, port = listen.rpartition(":")
-        lines += [f"listener {int(port)} {host}".rstrip(), ""]
+        lines += [f"listener {int(port)} {host}".rstrip(), *bind_ids, ""]
     if tls is not None:
         lines += [
             f"listener {tls.port} {tls.bind}",
+            *bind_ids,
             f"cafile {tls.cafile}",
             f"certfile {tls.certfile}",
             f"keyfile {tls.keyfile}",
