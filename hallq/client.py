@@ -10,7 +10,11 @@ paho-mqtt runs its network loop in its own thread. This wrapper adds what hallq 
 * a cache of retained state by topic, with listeners called on the paho thread (Qt
   views hand these over with queued signals);
 * request/response over the hub's command topic with a client-made request id, a
-  timeout, and retries that reuse the id, so a retry never does the work twice.
+  timeout, and retries that reuse the id, so a retry never does the work twice;
+* the hub's heartbeat: a client that listens to ``presence/hub`` and hears nothing on it for
+  ``hub_silent_s`` (:data:`hallq.protocol.HUB_SILENT_S`) gets ``{"online": false, "silent":
+  true}`` there, as if the hub had gone offline: a hub whose worker hangs while its MQTT
+  connection lives shows offline on every screen.
 """
 
 from __future__ import annotations
@@ -105,7 +109,7 @@ class _Pending:
 
 class HallClient:
     def __init__(self, url: str, hall: str, device: str, role: str, *, subscriptions: tuple[str, ...] = (),
-                 clean_start: bool = True) -> None:
+                 clean_start: bool = True, hub_silent_s: float = p.HUB_SILENT_S) -> None:
         self.address = BrokerAddress.parse(url)
         self.topics = p.Topics(hall)
         self.device = device
@@ -144,6 +148,8 @@ class HallClient:
         self._watchdog: threading.Timer | None = None
         self.stalls = 0  # times a broker took our connection but never finished the handshake
         self._attempt = 0  # TCP connections made, so a late watchdog knows it is stale
+        self.hub_silent_s = hub_silent_s
+        self._hub_beat: threading.Timer | None = None  # fires when the hub's heartbeat stops
 
     # ------------------------------------------------------------ life
 
@@ -162,6 +168,8 @@ class HallClient:
             self._stopping = True
             if self._watchdog is not None:
                 self._watchdog.cancel()
+            if self._hub_beat is not None:
+                self._hub_beat.cancel()
         with self._restarting:  # a watchdog restart in progress finishes first
             pass
         if self.connected.is_set():
@@ -378,15 +386,43 @@ class HallClient:
             wanted = any(_matches(f, msg.topic) for f in self._subscriptions)
         if not wanted:
             return  # amqtt 0.12 replays retained messages to clients that never subscribed to them
-        if msg.retain or not msg.topic.startswith(self.topics.base + "/event/"):
-            self.state[msg.topic] = data
+        if msg.topic == self.topics.presence(p.HUB) and self.device != p.HUB:
+            self._hub_heard(data)
+        self._deliver(msg.topic, data, keep=msg.retain or not msg.topic.startswith(self.topics.base + "/event/"))
+
+    def _deliver(self, topic: str, data: Any, *, keep: bool = True) -> None:
+        if keep:
+            self.state[topic] = data
         with self._lock:
-            listeners = [fn for f, fn in self._listeners if _matches(f, msg.topic)]
+            listeners = [fn for f, fn in self._listeners if _matches(f, topic)]
         for fn in listeners:
             try:
-                fn(msg.topic, data)
+                fn(topic, data)
             except Exception:
-                log.exception("listener for %s failed", msg.topic)
+                log.exception("listener for %s failed", topic)
+
+    # ------------------------------------------------------------ the hub's heartbeat
+
+    def _hub_heard(self, data: Any) -> None:
+        """A message on ``presence/hub``: expect the next beat within ``hub_silent_s``."""
+        with self._life:
+            if self._hub_beat is not None:
+                self._hub_beat.cancel()
+                self._hub_beat = None
+            if self._stopping or not (isinstance(data, dict) and data.get("online")):
+                return
+            self._hub_beat = threading.Timer(self.hub_silent_s, self._hub_went_silent, (data,))
+            self._hub_beat.daemon = True
+            self._hub_beat.start()
+
+    def _hub_went_silent(self, last: dict[str, Any]) -> None:
+        with self._life:
+            if self._stopping:
+                return
+            self._hub_beat = None
+        log.warning("%s: no heartbeat from the hub for %.0f s: treating it as offline", self.device,
+                    self.hub_silent_s)
+        self._deliver(self.topics.presence(p.HUB), {**last, "online": False, "silent": True})
 
 
 def _no_delay(client: mqtt.Client, userdata: Any, sock: Any) -> None:

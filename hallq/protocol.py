@@ -38,6 +38,12 @@ _MAX_DIGITS = 20  # longer number literals are refused before Python converts th
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKET = re.compile(r"[\[\]{}]")
+HUB = "hub"  # the hub's device id in presence/<device>
+# The hub's worker re-publishes its retained presence "online" this often (a heartbeat: paho's
+# thread alone keeps the MQTT connection, and with it the last will, alive while the worker is
+# stuck). A client that hears no beat for HUB_SILENT_S treats the hub as offline.
+HUB_HEARTBEAT_S = 5.0
+HUB_SILENT_S = 3 * HUB_HEARTBEAT_S
 _SEGMENT = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 

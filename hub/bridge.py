@@ -14,12 +14,13 @@ retained messages is repainted by the hub.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from hallq import clock as hallclock
@@ -114,7 +115,8 @@ def load_key(path: str | Path) -> bytes:
 
 class Hub:
     def __init__(self, hall: Hall, db_path: str | Path, url: str, *, key_path: str | Path | None = None,
-                 clock: Callable[[], float] = hallclock.now, durable: bool = True, tick_interval: float = 1.0) -> None:
+                 clock: Callable[[], float] = hallclock.now, durable: bool = True, tick_interval: float = 1.0,
+                 heartbeat_s: float = p.HUB_HEARTBEAT_S) -> None:
         self.hall = hall
         self.store = Store(db_path, durable=durable)
         key = load_key(key_path or Path(db_path).with_suffix(".key"))
@@ -122,6 +124,8 @@ class Hub:
         self.service.defer_state = True  # retained state once per batch: see _handle_batch
         self.client = HallClient(url, hall.id, "hub", "hub", clean_start=False)
         self.tick_interval = tick_interval
+        self.heartbeat_s = heartbeat_s
+        self._running = threading.Lock()  # held by the worker while it works: see held()
         self._queue = FairQueue()
         # Over-rate commands are refused on arrival (paho's thread), before they queue ahead of
         # other devices' commands; the service's own check is off (it would count twice).
@@ -137,6 +141,14 @@ class Hub:
         self._worker.start()
         self.client.start(wait)
         return self
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """The worker stands still inside (after the batch in hand): commands queue, nothing is
+        answered, no heartbeat goes out, while the MQTT connection stays up. A hung hub, for
+        tests and benchmarks."""
+        with self._running:
+            yield
 
     def stop(self) -> None:
         self._queue.put_control(_STOP)
@@ -159,6 +171,7 @@ class Hub:
     def _refuse_over_rate(self, device: str, payload: bytes) -> None:
         """Answer ``rate_limited`` at once, on paho's thread: the command never queues (nothing
         is stored either: the device retries later with the same id)."""
+        rid: str | None
         try:
             req = p.decode_request(payload)
             rid, op = req.id, req.op
@@ -172,21 +185,32 @@ class Hub:
         self.client.publish(self.client.topics.reply(device), p.encode_reply(rid, code="rate_limited", message=message))
 
     def _work(self) -> None:
-        next_tick = time.monotonic()
+        next_tick = next_beat = time.monotonic()
         while True:
-            item = self._queue.take(max(0.0, next_tick - time.monotonic()), BATCH)
+            item = self._queue.take(max(0.0, min(next_tick, next_beat) - time.monotonic()), BATCH)
             if item == _STOP:
                 return
-            try:
-                if item == _REPUBLISH:
-                    self._publish(self.service.all_state())
-                elif isinstance(item, list) and item:
-                    self._handle_batch(item)
-                if time.monotonic() >= next_tick:
-                    self._publish(self.service.tick())
-                    next_tick = time.monotonic() + self.tick_interval
-            except Exception:  # keep serving; the service already rolled back what it could
-                log.exception("hub worker error")
+            with self._running:
+                try:
+                    if item == _REPUBLISH:
+                        self._publish(self.service.all_state())
+                    elif isinstance(item, list) and item:
+                        self._handle_batch(item)
+                    if time.monotonic() >= next_tick:
+                        self._publish(self.service.tick())
+                        next_tick = time.monotonic() + self.tick_interval
+                    if time.monotonic() >= next_beat:
+                        self._beat()
+                        next_beat = time.monotonic() + self.heartbeat_s
+                except Exception:  # keep serving; the service already rolled back what it could
+                    log.exception("hub worker error")
+
+    def _beat(self) -> None:
+        """The heartbeat, from this thread: it stops when the worker does (devices then show the
+        hub offline after HUB_SILENT_S), though paho's thread keeps the connection alive."""
+        if self.client.connected.is_set():  # else the next CONNACK publishes "online" anyway
+            self.client.publish(self.client.topics.presence(p.HUB),
+                                p.presence(True, "hub", hallclock.now(), heartbeat_s=self.heartbeat_s), retain=True)
 
     def _handle_batch(self, batch: list[tuple[str, bytes]]) -> None:
         """Group commit: the batch's commands in one transaction (each in its own savepoint,

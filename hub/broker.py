@@ -258,7 +258,7 @@ def _checked_broker() -> Any:
                 handler, session = await handler_class.init_from_connect(reader, writer, self.plugins_manager)
             except (AMQTTError, NoDataError) as exc:
                 raise AMQTTError(exc) from exc
-            except MQTTError as exc:
+            except MQTTError:
                 await writer.close()
                 raise
             if self._bind_client_ids:

@@ -215,7 +215,9 @@ def test_each_device_reads_only_its_topics(secured: SecureBroker, hub: Hub, devi
     grant = {g.user: g for g in acl.grants(SMALL)}[device]
     watcher, seen = _watch(secured, device, f"{t.base}/#")
     try:
-        g1 = _client(secured, "G1")  # something live: an expiry, window states, presence
+        # something live: an expiry, window states, presence (from another login: one login is
+        # one connection, the client id being the login)
+        g1 = _client(secured, "ADM" if device == "G1" else "G1")
         g1.request("tickets.expire", {"reason": "test"})
         g1.stop()
         time.sleep(0.5)
