@@ -59,11 +59,11 @@ def wait_port(port: int, timeout: float = 20.0) -> None:
 class Mosquitto:
     """Mosquitto as its own process; ``nodelay`` sets its ``set_tcp_nodelay`` (off by default)."""
 
-    def __init__(self, workdir: Path, nodelay: bool = True) -> None:
+    def __init__(self, workdir: Path, nodelay: bool = True, extra: str = "") -> None:
         self.port = free_port()
         conf = workdir / "mosquitto.conf"
         conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
-                        + ("set_tcp_nodelay true\n" if nodelay else ""))
+                        + ("set_tcp_nodelay true\n" if nodelay else "") + extra)
         binary = MOSQUITTO if os.path.exists(MOSQUITTO) else shutil.which("mosquitto") or "mosquitto"
         self.proc = subprocess.Popen([binary, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_port(self.port)
@@ -80,8 +80,8 @@ class Mosquitto:
 class HubProcess:
     """``bench/hubproc.py`` in a subprocess; ``url`` None: it runs its own embedded broker."""
 
-    def __init__(self, db: Path, url: str | None, *, windows: int = 20, at: str = "", durable: bool = True
-                 ) -> None:
+    def __init__(self, db: Path, url: str | None, *, windows: int = 20, at: str = "", durable: bool = True,
+                 rate: int = -1) -> None:
         self.port = 0 if url else free_port()
         self.url = url or f"mqtt://127.0.0.1:{self.port}"
         cmd = [sys.executable, str(ROOT / "bench" / "hubproc.py"), "--db", str(db), "--windows", str(windows),
@@ -92,6 +92,8 @@ class HubProcess:
             cmd += ["--at", at]
         if not durable:
             cmd.append("--normal")
+        if rate >= 0:
+            cmd += ["--rate", str(rate)]
         self.t_spawn = time.perf_counter()
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=None if os.environ.get("HALLQ_BENCH_DEBUG")
                                      else subprocess.DEVNULL, text=True, cwd=ROOT)

@@ -26,6 +26,7 @@ def main() -> None:
     ap.add_argument("--embedded", type=int, default=0)
     ap.add_argument("--normal", action="store_true", help="synchronous=NORMAL instead of FULL")
     ap.add_argument("--at", default="", help="ISO local time the hall clock starts at")
+    ap.add_argument("--rate", type=int, default=-1, help="[policy] rate_per_minute (default: the sample hall's)")
     a = ap.parse_args()
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})  # for sigwait, in every thread
     t0 = time.perf_counter()
@@ -35,6 +36,10 @@ def main() -> None:
     from hub.broker import EmbeddedBroker
 
     hall, _ = bench_hall(a.windows)
+    if a.rate >= 0:
+        import dataclasses
+
+        hall = dataclasses.replace(hall, policy=dataclasses.replace(hall.policy, rate_per_minute=a.rate))
     clock = time.time
     if a.at:
         import zoneinfo

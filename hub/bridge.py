@@ -77,6 +77,10 @@ class FairQueue:
         with self._cond:
             return sum(len(q) for q in self._waiting.values())
 
+    def waiting(self, device: str) -> int:
+        with self._cond:
+            return len(self._waiting.get(device, ()))
+
     def take(self, timeout: float, limit: int) -> str | list[tuple[str, bytes]]:
         """A control item, or up to ``limit`` commands round-robin over devices (``[]`` after
         ``timeout`` seconds with nothing waiting)."""
@@ -134,6 +138,7 @@ class Hub:
         self._worker = threading.Thread(target=self._work, name="hallq-hub", daemon=True)
         self.handled = 0
         self.batches = 0  # group commits; handled / batches is the mean batch size
+        self.refused = 0  # commands refused on arrival (over their device's rate)
         self.client.on_raw(self.client.topics.cmds, self._on_command)
         self.client.on_connection(self._on_connection)
 
@@ -169,8 +174,8 @@ class Hub:
             self._refuse_over_rate(device, payload)
 
     def _refuse_over_rate(self, device: str, payload: bytes) -> None:
-        """Answer ``rate_limited`` at once, on paho's thread: the command never queues (nothing
-        is stored either: the device retries later with the same id)."""
+        """Answer ``rate_limited`` at once, on paho's thread, at QoS 0: the command never queues
+        (nothing is stored either: the device retries later with the same id)."""
         rid: str | None
         try:
             req = p.decode_request(payload)
@@ -179,10 +184,15 @@ class Hub:
             rid, op = exc.request_id, "?"
         first = device not in self._limited
         self._limited.add(device)
+        self.refused += 1
         log.log(logging.WARNING if first else logging.DEBUG, "rate limited %s (%s)", device, op,
                 extra={"device": device, "op": op, "code": "rate_limited"})
         message = "操作过于频繁，请稍后再试 (too many commands; retry later)"
-        self.client.publish(self.client.topics.reply(device), p.encode_reply(rid, code="rate_limited", message=message))
+        # QoS 0: a flood's refusals must not fill the hub's window of unacknowledged QoS 1
+        # publishes, where every other device's replies would wait behind them. A lost refusal
+        # is a timeout to the device, whose answer is the same: retry later with the same id.
+        self.client.publish(self.client.topics.reply(device), p.encode_reply(rid, code="rate_limited", message=message),
+                            qos=0)
 
     def _work(self) -> None:
         next_tick = next_beat = time.monotonic()

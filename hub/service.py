@@ -150,6 +150,8 @@ class HubService:
             try:
                 result, events = self._dispatch(device, req, now)
             except DomainError as exc:  # the core decided nothing; the refusal is the stored answer
+                log.debug("%s %s refused: %s", device, req.op, exc.code,
+                          extra={"device": device, "op": req.op, "code": exc.code})
                 reply = p.encode_reply(req.id, code=exc.code, message=exc.message)
                 self.store.record(self.core, [], device=device, request_id=req.id, op=req.op, reply=reply, at=now)
                 return Outcome(reply, pubs, False)
@@ -643,6 +645,22 @@ def _ticket_of(events: list[ev.Event]) -> str:
     raise AssertionError("no ticket event")  # pragma: no cover
 
 
+def policy_view(hall: Hall) -> dict[str, Any]:
+    """Every ``[policy]`` value, so a client can predict what the hub will do (where a retaken
+    ticket lands, when it is refused as over-rate …); times as written in the hall file."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(hall.policy):
+        value = getattr(hall.policy, f.name)
+        if f.name == "opening_hours":
+            value = [f"{a:%H:%M}-{b:%H:%M}" for a, b in value]
+        elif f.name == "expire_at":
+            value = [f"{t:%H:%M}" for t in value]
+        out[f.name] = value
+    out["checkin_early_min"] = hall.appointments.checkin_early_min  # [appointments], for the kiosk
+    out["checkin_late_min"] = hall.appointments.checkin_late_min
+    return out
+
+
 def catalog(hall: Hall) -> dict[str, Any]:
     """What devices need from the hall file (no PIN hashes, no printer secrets), versioned."""
 
@@ -655,16 +673,7 @@ def catalog(hall: Hall) -> dict[str, Any]:
                                                           "progress_url": hall.progress_url,
                                                           "notices": list(hall.notices),
                                                           "slip_footer": list(hall.slip_footer)},
-        "policy": {"recall_limit": hall.policy.recall_limit, "retake_limit": hall.policy.retake_limit,
-                   "evaluation_timeout_s": hall.policy.evaluation_timeout_s,
-                   "assist_queue": hall.policy.assist_queue,
-                   "alert_wait_min": hall.policy.alert_wait_min, "alert_pause_min": hall.policy.alert_pause_min,
-                   "guide_sign_in_required": hall.policy.guide_sign_in_required,
-                   "opening_hours": [f"{a:%H:%M}-{b:%H:%M}" for a, b in hall.policy.opening_hours],
-                   "summon_escalate_min": hall.policy.summon_escalate_min,
-                   "checkin_early_min": hall.appointments.checkin_early_min,
-                   "checkin_late_min": hall.appointments.checkin_late_min,
-                   "expire_at": [f"{t:%H:%M}" for t in hall.policy.expire_at]},
+        "policy": policy_view(hall),
         "zones": [d(z) for z in hall.zones.values()],
         "queues": [d(q) for q in hall.queues.values()],
         "windows": [d(w) for w in hall.windows.values()],
