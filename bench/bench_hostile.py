@@ -28,8 +28,7 @@ import paho.mqtt.client as mqtt
 from common import HubProcess, Mosquitto, bench_hall, connect, machine, pct, queue_a, table
 
 from hallq import protocol as p
-
-MOSQUITTO_EXTRA = ""
+from hallq.client import RequestError
 
 
 class PlainClient:
@@ -94,53 +93,68 @@ def nodelay_rows(work: Path, n: int) -> list[list[Any]]:
     return rows
 
 
-def burst_rows(work: Path, burst: int) -> list[list[Any]]:
+class Flood:
+    """A kiosk that publishes ``ticket.issue`` without waiting, counting the replies it gets."""
+
+    def __init__(self, port: int, hall: str) -> None:
+        self.t = p.Topics(hall)
+        self.replies = 0
+        self.c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"flood-{uuid.uuid4().hex[:6]}")
+        self.c.on_socket_open = lambda c, u, sock: sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        ready = threading.Event()
+        self.c.on_connect = lambda c, *a: c.subscribe(self.t.reply("K1"), qos=1)
+        self.c.on_subscribe = lambda *a: ready.set()
+        self.c.on_message = self._on_message
+        self.c.max_queued_messages_set(0)
+        self.c.connect("127.0.0.1", port)
+        self.c.loop_start()
+        assert ready.wait(10)
+
+    def _on_message(self, *a: Any) -> None:
+        self.replies += 1
+
+    def fire(self, n: int, args: dict[str, str]) -> None:
+        for _ in range(n):
+            self.c.publish(self.t.cmd("K1"), p.Request(p.new_request_id(), "ticket.issue", args).encode(), qos=1)
+
+    def close(self) -> None:
+        self.c.loop_stop()
+        self.c.disconnect()
+
+
+def burst_row(mq: Mosquitto, work: Path, rate: int, burst: int) -> list[Any]:
     hall, st = bench_hall()
-    pad_device, window = "P-S01", "S01"
-    rows: list[list[Any]] = []
-    mq = Mosquitto(work, nodelay=True, extra=MOSQUITTO_EXTRA)
+    hub = HubProcess(work / f"{uuid.uuid4().hex[:6]}.db", mq.url, rate=rate)
     try:
-        for rate in (0, 120):
-            hub = HubProcess(work / f"{uuid.uuid4().hex[:6]}.db", mq.url, rate=rate)
-            try:
-                pad = connect(hub.url, hall, pad_device)
-                pad.request("window.open", {"window": window, "staff": st.staff[window], "pin": "1234"})
-                replies = [0]
-                kiosk = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"flood-{uuid.uuid4().hex[:6]}")
-                kiosk.on_socket_open = lambda c, u, sock: sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                ready = threading.Event()
-                t = p.Topics(hall.id)
-                kiosk.on_connect = lambda c, *a: c.subscribe(t.reply("K1"), qos=1)
-                kiosk.on_subscribe = lambda *a: ready.set()
-                kiosk.on_message = lambda *a: replies.__setitem__(0, replies[0] + 1)
-                kiosk.max_queued_messages_set(0)
-                kiosk.connect("127.0.0.1", mq.port)
-                kiosk.loop_start()
-                assert ready.wait(10)
-                args = queue_a(hall)
-                for _ in range(burst):
-                    kiosk.publish(t.cmd("K1"), p.Request(p.new_request_id(), "ticket.issue", args).encode(), qos=1)
-                time.sleep(0.05)
-                t0 = time.perf_counter()
-                try:
-                    pad.request("ticket.call_next", {"window": window}, timeout=30, retries=0)
-                except Exception as exc:  # queue_empty and the like are answers too
-                    if getattr(exc, "code", "") == "timeout":
-                        raise
-                ms = (time.perf_counter() - t0) * 1000
-                before = replies[0]
-                deadline = time.monotonic() + 120
-                while replies[0] < burst and time.monotonic() < deadline:
-                    time.sleep(0.05)
-                rows.append([rate or "off", burst, ms, before, replies[0]])
-                kiosk.loop_stop()
-                kiosk.disconnect()
-                pad.stop()
-            finally:
-                hub.stop()
+        pad = connect(hub.url, hall, "P-S01")
+        pad.request("window.open", {"window": "S01", "staff": st.staff["S01"], "pin": "1234"})
+        flood = Flood(mq.port, hall.id)
+        flood.fire(burst, queue_a(hall))
+        time.sleep(0.05)
+        t0 = time.perf_counter()
+        try:
+            pad.request("ticket.call_next", {"window": "S01"}, timeout=30, retries=0)
+        except RequestError as exc:  # queue_empty and the like are answers too
+            if exc.code == "timeout":
+                raise
+        ms = (time.perf_counter() - t0) * 1000
+        before = flood.replies
+        deadline = time.monotonic() + 60
+        while flood.replies < burst and time.monotonic() < deadline:
+            time.sleep(0.05)
+        flood.close()
+        pad.stop()
+        return [rate or "off", burst, ms, before, flood.replies]
+    finally:
+        hub.stop()
+
+
+def burst_rows(work: Path, burst: int, mosquitto_extra: str) -> list[list[Any]]:
+    mq = Mosquitto(work, nodelay=True, extra=mosquitto_extra)
+    try:
+        return [burst_row(mq, work, rate, burst) for rate in (0, 120)]
     finally:
         mq.stop()
-    return rows
 
 
 def main() -> None:
@@ -150,9 +164,8 @@ def main() -> None:
     ap.add_argument("--only", choices=("nodelay", "burst"), default="")
     ap.add_argument("--mosquitto-extra", default="", help="lines added to the burst run's mosquitto.conf")
     a = ap.parse_args()
-    global MOSQUITTO_EXTRA
-    MOSQUITTO_EXTRA = a.mosquitto_extra.replace("\\n", "\n")
-    print(machine(), "| mosquitto extra:", MOSQUITTO_EXTRA.strip() or "-")
+    extra = a.mosquitto_extra.replace("\\n", "\n")
+    print(machine(), "| mosquitto extra:", extra.strip().replace("\n", "; ") or "-")
     with tempfile.TemporaryDirectory() as d:
         work = Path(d)
         if a.only != "burst":
@@ -161,7 +174,7 @@ def main() -> None:
         if a.only == "nodelay":
             return
         print(table(["rate_per_minute", "kiosk burst", "pad call ms", "kiosk replies before it", "kiosk replies"],
-                    burst_rows(work, a.burst)))
+                    burst_rows(work, a.burst, extra)))
     sys.stdout.flush()
 
 

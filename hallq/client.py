@@ -149,7 +149,9 @@ class HallClient:
         self.stalls = 0  # times a broker took our connection but never finished the handshake
         self._attempt = 0  # TCP connections made, so a late watchdog knows it is stale
         self.hub_silent_s = hub_silent_s
-        self._hub_beat: threading.Timer | None = None  # fires when the hub's heartbeat stops
+        self._hub_seen: tuple[float, dict[str, Any]] = (0.0, {})  # when presence/hub last arrived, and what
+        self._hub_watch: threading.Thread | None = None  # started by the first presence/hub message
+        self._hub_wake = threading.Event()  # stop() wakes the watcher
 
     # ------------------------------------------------------------ life
 
@@ -168,8 +170,7 @@ class HallClient:
             self._stopping = True
             if self._watchdog is not None:
                 self._watchdog.cancel()
-            if self._hub_beat is not None:
-                self._hub_beat.cancel()
+            self._hub_wake.set()
         with self._restarting:  # a watchdog restart in progress finishes first
             pass
         if self.connected.is_set():
@@ -404,25 +405,32 @@ class HallClient:
     # ------------------------------------------------------------ the hub's heartbeat
 
     def _hub_heard(self, data: Any) -> None:
-        """A message on ``presence/hub``: expect the next beat within ``hub_silent_s``."""
+        """A message on ``presence/hub`` (paho's thread: only notes it; :meth:`_watch_hub` decides)."""
         with self._life:
-            if self._hub_beat is not None:
-                self._hub_beat.cancel()
-                self._hub_beat = None
-            if self._stopping or not (isinstance(data, dict) and data.get("online")):
-                return
-            self._hub_beat = threading.Timer(self.hub_silent_s, self._hub_went_silent, (data,))
-            self._hub_beat.daemon = True
-            self._hub_beat.start()
+            self._hub_seen = (time.monotonic(), data if isinstance(data, dict) else {})
+            if self._hub_watch is None and not self._stopping:
+                self._hub_watch = threading.Thread(target=self._watch_hub, name=f"hallq-hubwatch-{self.device}",
+                                                   daemon=True)
+                self._hub_watch.start()
 
-    def _hub_went_silent(self, last: dict[str, Any]) -> None:
-        with self._life:
-            if self._stopping:
-                return
-            self._hub_beat = None
-        log.warning("%s: no heartbeat from the hub for %.0f s: treating it as offline", self.device,
-                    self.hub_silent_s)
-        self._deliver(self.topics.presence(p.HUB), {**last, "online": False, "silent": True})
+    def _watch_hub(self) -> None:
+        """One thread per client: after ``hub_silent_s`` without a message on ``presence/hub``
+        while it said online, hand the listeners "offline" (once per silence)."""
+        reported: float | None = None  # the arrival time of the beat we reported silent after
+        while True:
+            with self._life:
+                if self._stopping:
+                    return
+                seen_at, last = self._hub_seen
+            due = seen_at + self.hub_silent_s - time.monotonic()
+            if due > 0 or reported == seen_at or not last.get("online"):
+                self._hub_wake.wait(max(due, 0.0) if due > 0 else self.hub_silent_s)
+                self._hub_wake.clear()
+                continue
+            reported = seen_at
+            log.warning("%s: no heartbeat from the hub for %.0f s: treating it as offline", self.device,
+                        self.hub_silent_s)
+            self._deliver(self.topics.presence(p.HUB), {**last, "online": False, "silent": True})
 
 
 def _no_delay(client: mqtt.Client, userdata: Any, sock: Any) -> None:

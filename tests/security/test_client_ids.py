@@ -122,7 +122,8 @@ def test_the_hub_reconnecting_over_its_own_open_connection_stays_online(secured:
         kiosk, _ = _watch(secured, "K1", t.reply("K1"))
         kiosk.publish(t.cmd("K1"), b"ping", qos=1).wait_for_publish(5)
         time.sleep(0.5)
-        assert seen and json.loads(seen[-1])["online"] is True
+        assert seen
+        assert json.loads(seen[-1])["online"] is True
         assert got == [b"ping"]
         for c in (watcher, kiosk):
             c.loop_stop()
@@ -130,4 +131,6 @@ def test_the_hub_reconnecting_over_its_own_open_connection_stays_online(secured:
     finally:
         new.loop_stop()
         new.disconnect()
-        old.socket().close() if old.socket() else None
+        sock = old.socket()
+        if sock is not None:
+            sock.close()
