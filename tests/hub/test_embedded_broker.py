@@ -78,7 +78,8 @@ def test_no_message_is_lost_while_other_clients_subscribe_and_leave(secured: Sec
     def churn(k: int) -> None:
         n = 0
         while not stop.is_set():
-            c = _client(secured, f"churn-{k}-{n}", user=acl.MONITOR_USER)
+            # a login of its own each: the client id is the login, one login one connection
+            c = _client(secured, f"churn-{k}-{n}", user=(acl.MONITOR_USER, "ADM")[k])
             _subscribe(c, *(f"{T.base}/state/x{k}-{n}/{i}" for i in range(5)))
             c.disconnect()
             c.loop_stop()
