@@ -184,6 +184,15 @@ class CatalogPolicy(Struct):
     checkin_late_min: int = 15
     # 清号时刻 "HH:MM": the slip prints the next one (本号 12:30 前有效); none from older hubs
     expire_at: list[str] = msgspec.field(default_factory=list)
+    # The rest of [policy], so a client can predict the hub (older hubs: the hall file's defaults)
+    retake_places_back: int = 3
+    priority_max_consecutive: int = 2
+    one_active_ticket_per_matter: bool = True
+    transfer_keeps_place: bool = True
+    followup_working_days: int = 5
+    rate_per_minute: int = 0
+    rate_burst: int = 20
+    retention_days: int = 90
 
 
 class Zone(Struct):
@@ -298,6 +307,7 @@ class Presence(Struct):
     online: bool
     role: str
     at: float
+    heartbeat_s: float | UnsetType = UNSET  # the hub's: it re-publishes this every heartbeat_s (protocol.md §1)
 
 
 class DeviceStatus(Struct):

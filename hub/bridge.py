@@ -50,7 +50,8 @@ class FairQueue:
 
     :meth:`take` returns up to ``limit`` commands, one from each device in turn, so a device
     that has 2,000 commands waiting gets one slot per round like a pad with one. Control
-    items (repaint, stop) go ahead of every command.
+    items (repaint) go ahead of every command; a ``last`` one (stop) after the commands that
+    are already waiting.
     """
 
     def __init__(self) -> None:
@@ -58,6 +59,7 @@ class FairQueue:
         self._waiting: dict[str, deque[bytes]] = {}  # device -> its commands, oldest first
         self._turns: deque[str] = deque()  # devices with commands waiting, next to serve first
         self._control: deque[str] = deque()
+        self._last: str | None = None
 
     def put(self, device: str, payload: bytes) -> None:
         with self._cond:
@@ -68,9 +70,12 @@ class FairQueue:
             mine.append(payload)
             self._cond.notify()
 
-    def put_control(self, item: str) -> None:
+    def put_control(self, item: str, *, last: bool = False) -> None:
         with self._cond:
-            self._control.append(item)
+            if last:
+                self._last = item
+            else:
+                self._control.append(item)
             self._cond.notify()
 
     def __len__(self) -> int:
@@ -85,10 +90,12 @@ class FairQueue:
         """A control item, or up to ``limit`` commands round-robin over devices (``[]`` after
         ``timeout`` seconds with nothing waiting)."""
         with self._cond:
-            if not self._control and not self._turns:
+            if not self._control and not self._turns and self._last is None:
                 self._cond.wait(timeout)
             if self._control:
                 return self._control.popleft()
+            if self._last is not None and not self._turns:
+                return self._last
             batch: list[tuple[str, bytes]] = []
             while self._turns and len(batch) < limit:
                 device = self._turns.popleft()
@@ -156,7 +163,7 @@ class Hub:
             yield
 
     def stop(self) -> None:
-        self._queue.put_control(_STOP)
+        self._queue.put_control(_STOP, last=True)  # after the commands already received
         self._worker.join(5)
         self.client.stop()
         self.store.close()

@@ -219,9 +219,7 @@ def sim_hall(hall: Hall, windows: int | None = None, kiosks: int = 5, pin_hash: 
     staff[st.guide_staff] = Staff(st.guide_staff, "模拟引导员", pin_hash, (Role.GUIDE,))
     st.screen = next((d.id for d in devices.values() if d.role is Role.DISPLAY and not d.window), "D-SIM")
     devices.setdefault(st.screen, Device(st.screen, Role.DISPLAY))
-    # A simulated day runs in seconds: a per-minute limit in real time would refuse its devices.
-    policy = dataclasses.replace(hall.policy, rate_per_minute=0)
-    return dataclasses.replace(hall, windows=all_windows, devices=devices, staff=staff, policy=policy), st
+    return dataclasses.replace(hall, windows=all_windows, devices=devices, staff=staff), st
 
 
 def staffing_from_config(hall: Hall, windows: int | None = None) -> Staffing:
