@@ -86,3 +86,30 @@ def test_the_hub_s_presence_carries_its_heartbeat(broker_url: str, hall: Hall, t
     finally:
         watcher.stop()
         hub.stop()
+
+
+def test_a_lost_or_stale_retained_online_heals_within_a_beat(broker_url: str, hall: Hall, tmp_path: Path,
+                                                             clock: FakeClock) -> None:
+    """Whatever drops the hub's retained "online" (a broker that loses it, a late last will of an
+    old connection published after it), screens that connect afterwards see the hub online again
+    within one heartbeat instead of offline for as long as the hub runs."""
+    hall = dataclasses.replace(hall, id=f"t{uuid.uuid4().hex[:12]}")
+    t = p.Topics(hall.id)
+    hub = Hub(hall, tmp_path / "hub.db", broker_url, clock=clock, durable=False, heartbeat_s=BEAT_S).start()
+    vandal = HallClient(broker_url, hall.id, "K1", "kiosk")
+    vandal.start(10)
+    screens: list[HallClient] = []
+    try:
+        for stale in (b"", p.presence(False, "hub", 0.0)):  # retained presence cleared, then a stale will
+            vandal.mqtt.publish(t.presence(p.HUB), stale, qos=1, retain=True).wait_for_publish(5)
+            state = HallState(hall.id)
+            screen = HallClient(broker_url, hall.id, "P-S01", "pad", subscriptions=(t.presence(p.HUB),),
+                                hub_silent_s=SILENT_S)
+            screen.on(t.presence(p.HUB), state.apply)
+            screens.append(screen.start(10))
+            wait_until(lambda s=state: s.hub_online, 3 * BEAT_S + 5, "the hub shown online again by its beat")
+    finally:
+        for s in screens:
+            s.stop()
+        vandal.stop()
+        hub.stop()
