@@ -17,7 +17,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QCheckBox,
     QComboBox,
     QFrame,
@@ -38,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from hallq import clock as hallclock
 from hallq.i18n import tr
+from pad.chime import Chime
 from pad.guide import OVERRIDE_REASONS, Alert, GuideConsole
 from pad.link import Link
 from pad.presenter import Command, NotAllowed, Notice
@@ -146,7 +146,7 @@ class GuideView(QWidget):
         self.tabs.addTab(scrolled(self._issue()), tr("帮办取号"))
         self.tabs.addTab(scrolled(self._followups()), tr("回访整改"))
         self.tabs.addTab(scrolled(self._audit()), tr("操作记录"))
-        self.sound: Callable[[], None] = QApplication.beep  # the chime for a new or escalated 呼叫后台
+        self.sound: Callable[[], None] = Chime(self)  # the chime for a new or escalated 呼叫后台 (pad/chime.py)
         self._chimed = 0
         self.summon_tab = self.tabs.addTab(scrolled(self._summons()), tr("呼叫后台"))  # last: others keep their places
         root.addWidget(self.tabs, 1)
