@@ -27,8 +27,9 @@ from display.hall_view import HallView
 from display.model import HallBoard
 from display.voice import EspeakEngine, PhraseCache, VoiceSettings, call_phrase
 from hallq.qt.app import make_app
-from hub.config import load_hall, sample_hall_path
+from hub.config import load_hall
 from hub.service import catalog
+from launcher.samples import sample_hall_path
 
 BASE = "hallq/lvliang"
 

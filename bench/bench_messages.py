@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import machine, table
 from hallq import messages as m
 from hallq.protocol import Topics
-from hallq.testing import LocalHall
+from launcher.local_hall import LocalHall
 
 
 def _payloads() -> dict[str, tuple[type[Any], bytes]]:

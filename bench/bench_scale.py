@@ -25,9 +25,9 @@ from pathlib import Path
 
 from common import HubProcess, Mosquitto, bench_hall, connect, machine, pct, table
 
-from hallq.simulate import engine
-from hallq.simulate.model import DEFAULT_PROFILE, Behaviour
-from hallq.simulate.run import simulate_day
+from launcher.simulate import engine
+from launcher.simulate.model import DEFAULT_PROFILE, Behaviour
+from launcher.simulate.run import simulate_day
 
 DAY = dt.date(2026, 11, 23)
 
@@ -54,7 +54,8 @@ def build_day(db: Path, tickets: int, windows: int) -> tuple[dict[str, float], f
     t0 = time.perf_counter()
     try:
         b = Behaviour(service_scale=0.3, think_s=(3.0, 12.0))
-        from hub.config import load_hall, sample_hall_path
+        from hub.config import load_hall
+        from launcher.samples import sample_hall_path
 
         result = simulate_day(load_hall(sample_hall_path()), DAY, db=db, profile=profile, windows=windows,
                               transport="service", durable=False, behaviour=b, seed=11, kiosks=8)

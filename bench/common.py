@@ -127,9 +127,10 @@ class HubProcess:
 
 def bench_hall(windows: int = 20) -> tuple[Any, Any]:
     """The sample hall, open all day, staffed by the simulator's rules (same in every process)."""
-    from hallq.simulate.model import sim_hall
-    from hallq.testing import open_all_day
-    from hub.config import load_hall, sample_hall_path
+    from hub.config import load_hall
+    from launcher.local_hall import open_all_day
+    from launcher.samples import sample_hall_path
+    from launcher.simulate.model import sim_hall
 
     hall = open_all_day(load_hall(sample_hall_path()))
     # benches drive devices as fast as they go: without the sample hall's rate limit

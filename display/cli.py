@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 import tomllib
+from collections.abc import Callable
 from typing import Any
 
 from hallq import clock as hallclock
@@ -69,15 +70,18 @@ def load_settings(path: str | None) -> dict[str, Any]:
     return data
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, run_demo: Callable[[argparse.Namespace, dict[str, Any]], int] | None = None) -> int:
+    """Run one display; ``--demo`` runs ``run_demo`` instead (the ``hallq`` command passes it: a demo starts
+    a hub in-process, which is the composition root's business, not the display's)."""
     from hallq import i18n
 
     if args.lang:
         i18n.set_language(args.lang)
     settings = load_settings(args.settings)
     if args.demo:
-        from display.demo import run_demo
-
+        if run_demo is None:
+            print("✗ --demo: start it as  hallq display --demo", file=sys.stderr)
+            return 2
         return run_demo(args, settings)
     if not args.device or not args.kind:
         print("✗ give --device and --kind (or --demo)", file=sys.stderr)

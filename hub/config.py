@@ -639,10 +639,6 @@ def load_hall(path: str | Path) -> Hall:
     return parse_hall(doc, text=text, source=str(path))
 
 
-def sample_hall_path() -> Path:
-    return Path(__file__).resolve().parent.parent / "hallq" / "samples" / "hall.toml"
-
-
 # ---------------------------------------------------------------- line finder
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\"]+)\s*\]\]?")

@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,9 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
-def cmd_kiosk(args: argparse.Namespace) -> int:
+def cmd_kiosk(args: argparse.Namespace, start_demo_hall: Callable[[], Any] | None = None) -> int:
+    """Run the kiosk; with ``--demo`` against the hall ``start_demo_hall()`` starts (the ``hallq``
+    command passes it: starting a hub in-process is the composition root's business, not the kiosk's)."""
     from hallq import i18n
     from hallq.client import HallClient, discover_hall
     from hallq.qt.app import MissingFont, has_screen, make_app, window_size
@@ -70,9 +73,10 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
     local = None
     url, hall = args.mqtt, args.hall
     if args.demo:
-        from hallq.testing import LocalHall
-
-        local = LocalHall().start()
+        if start_demo_hall is None:
+            print("✗ --demo: start it as  hallq kiosk --demo", file=sys.stderr)
+            return 2
+        local = start_demo_hall()
         url, hall = local.url, local.hall.id
         print(f"hallq kiosk --demo: {local.hall.name}, broker {url}", flush=True)
     if not hall:

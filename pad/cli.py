@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import Any
 
 
@@ -33,7 +34,9 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
-def cmd_pad(args: argparse.Namespace) -> int:
+def cmd_pad(args: argparse.Namespace, start_demo_hall: Callable[[], Any] | None = None) -> int:
+    """Run the pad; with ``--demo`` against the hall ``start_demo_hall()`` starts (the ``hallq``
+    command passes it: starting a hub in-process is the composition root's business, not the pad's)."""
     from hallq import i18n
     from hallq.client import discover_hall
     from hallq.qt.app import MissingFont, has_screen, make_app
@@ -53,9 +56,10 @@ def cmd_pad(args: argparse.Namespace) -> int:
     local = None
     url = args.mqtt
     if args.demo:
-        from hallq.testing import LocalHall
-
-        local = LocalHall().start()
+        if start_demo_hall is None:
+            print("✗ --demo: start it as  hallq pad --demo", file=sys.stderr)
+            return 2
+        local = start_demo_hall()
         url = local.url
         print(f"hallq pad --demo: sample hall on {url} (staff 1001-1003, PIN 1234)", flush=True)
     try:

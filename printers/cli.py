@@ -30,7 +30,7 @@ from printers.profiles import DEFAULT_PROFILE, PROFILES, get_profile
 from printers.slip import sample_slip
 
 KINDS = ("ticket", "acceptance", "handover", "correction", "completion")
-DEFAULT_HALL = Path(__file__).resolve().parent.parent / "hallq" / "samples" / "hall.toml"
+DEFAULT_HALL = Path(__file__).resolve().parent.parent / "launcher" / "samples" / "hall.toml"
 
 
 class SlipArgsError(ValueError):

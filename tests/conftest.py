@@ -42,8 +42,9 @@ import pytest
 
 from hallq.client import HallClient
 from hub.broker import EmbeddedBroker, free_port
-from hub.config import load_hall, sample_hall_path
+from hub.config import load_hall
 from hub.hall import Hall
+from launcher.samples import sample_hall_path
 from tests.hub.hub_helpers import MOSQUITTO, SMALL_HALL, FakeClock, local_ts, make_small_hall
 
 # ---------------------------------------------------------------- halls and clocks
@@ -51,7 +52,7 @@ from tests.hub.hub_helpers import MOSQUITTO, SMALL_HALL, FakeClock, local_ts, ma
 
 @pytest.fixture(scope="session")
 def hall() -> Hall:
-    """The sample hall (hallq/samples/hall.toml): opening hours 08:30-12:00, 14:00-18:00."""
+    """The sample hall (launcher/samples/hall.toml): opening hours 08:30-12:00, 14:00-18:00."""
     return load_hall(sample_hall_path())
 
 

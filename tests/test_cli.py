@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from hub.broker import free_port
-from hub.config import check_pin, sample_hall_path
+from hub.config import check_pin
+from launcher.samples import sample_hall_path
 
-HALLQ = [sys.executable, "-m", "hallq"]
+HALLQ = [sys.executable, "-m", "launcher"]
 SAMPLE = sample_hall_path()
 
 
@@ -75,7 +76,7 @@ def test_placeholder_commands_say_so_loudly(capsys: pytest.CaptureFixture[str]) 
     """An app that is not built yet must say so, not pretend (used until its package exists)."""
     import argparse
 
-    from hallq.cli import _not_yet
+    from launcher.cli import _not_yet
 
     assert _not_yet("kiosk", 5)(argparse.Namespace()) == 3
     assert "NOT BUILT YET" in capsys.readouterr().err

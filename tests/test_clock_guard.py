@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from hallq import clock
-from hallq.cli import main
+from launcher.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE = ["hallq", "hub", "kiosk", "pad", "display", "printers", "launcher", "tests", "bench"]

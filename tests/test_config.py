@@ -6,7 +6,8 @@ import tomllib
 
 import pytest
 
-from hub.config import ConfigError, parse_hall, sample_hall_path
+from hub.config import ConfigError, parse_hall
+from launcher.samples import sample_hall_path
 
 
 def sample() -> tuple[dict, str]:  # type: ignore[type-arg]

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from hallq.client import RequestError
-from hallq.testing import LocalHall, open_all_day
-from hub.config import load_hall, sample_hall_path
+from hub.config import load_hall
+from launcher.local_hall import LocalHall, open_all_day
+from launcher.samples import sample_hall_path
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 ID = "11010519491231002X"
@@ -52,7 +53,7 @@ def test_appointment_import_and_checkin(hall: LocalHall, tmp_path: Path) -> None
                    "YY002,2026-11-24,09:30,10:00,hukou-move,with-house,李四,,\n"
                    "YY003,2026-11-23,16:00,16:30,hukou-move,with-house,王五,,\n"
                    "YY004,2026-11-23,08:30,09:00,hukou-move,with-house,赵六,,\n", encoding="utf-8")
-    r = subprocess.run([sys.executable, "-m", "hallq", "appointments", "import", str(csv), "--config",
+    r = subprocess.run([sys.executable, "-m", "launcher", "appointments", "import", str(csv), "--config",
                         str(sample_hall_path()), "--db", str(hall.db)], capture_output=True, text=True, timeout=60,
                        check=False)
     assert r.returncode == 0, r.stderr
@@ -90,7 +91,7 @@ def test_appointment_file_errors_name_the_line(tmp_path: Path) -> None:
                    "A1,2026-11-23,09:30,10:00,hukou-move,nope,张三,,\n"
                    "A2,2026-13-01,09:30,10:00,hukou-move,with-house,,,\n"
                    "A3,2026-11-23,09:30,10:00,hukou-move,with-house,,110105194912310021,\n", encoding="utf-8")
-    r = subprocess.run([sys.executable, "-m", "hallq", "appointments", "import", str(csv), "--config",
+    r = subprocess.run([sys.executable, "-m", "launcher", "appointments", "import", str(csv), "--config",
                         str(sample_hall_path()), "--db", str(tmp_path / "h.db")], capture_output=True, text=True,
                        timeout=60, check=False)
     assert r.returncode == 1

@@ -21,7 +21,7 @@ import pytest
 from hallq import messages as m
 from hallq.client import HallClient, RequestError
 from hallq.protocol import ROOT, Topics
-from hallq.testing import LocalHall
+from launcher.local_hall import LocalHall
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 

@@ -12,9 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from tests.other_hall import write_other_hall
 
-HALLQ = [sys.executable, "-m", "hallq"]
+HALLQ = [sys.executable, "-m", "launcher"]
 ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
 
 

@@ -6,16 +6,15 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import gc
-
 import pytest
 
-from display.scenes import HallDriver
-from hallq.testing import LocalHall
+from launcher.local_hall import LocalHall
+from launcher.scenes.display import HallDriver
 
 
 @pytest.fixture

@@ -12,10 +12,10 @@ import pytest
 
 from display.led.protocols import BxDynamicArea
 from display.led.simulator import LedSimulator, pty_pair
-from display.scenes import SCENES, HallDriver
-from hallq.testing import LocalHall
+from launcher.local_hall import LocalHall
+from launcher.scenes.display import SCENES, HallDriver
 
-HALLQ = [sys.executable, "-m", "hallq"]
+HALLQ = [sys.executable, "-m", "launcher"]
 ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
 
 

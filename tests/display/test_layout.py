@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QLabel
 
-from display.scenes import HallDriver, open_hall_screen, wait_until
-from hallq.testing import LocalHall
+from launcher.local_hall import LocalHall
+from launcher.scenes.display import HallDriver, open_hall_screen, wait_until
 
 
 def _busy(d: HallDriver) -> None:

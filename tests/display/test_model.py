@@ -6,16 +6,16 @@ import ast
 from pathlib import Path
 
 import serial
-from tests.display.display_helpers import FakeClock
 
 from display.led import LedDriver, SerialLink
 from display.led.protocols import LineText
 from display.led.simulator import LedSimulator
 from display.led_runner import LedRunner
 from display.model import Evaluator, HallBoard, Stage, WindowBoard, led_hall_text, led_window_text
-from display.scenes import HallDriver
 from hallq.client import HallClient
-from hallq.testing import LocalHall
+from launcher.local_hall import LocalHall
+from launcher.scenes.display import HallDriver
+from tests.display.display_helpers import FakeClock
 
 BASE = "hallq/h"
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.display.display_helpers import RecordingPlayer
 
 from display.model import Stage
-from display.scenes import HallDriver, open_hall_screen, open_window_screen, wait_until
 from display.voice import Announcer, PhraseCache, VoiceSettings
 from hallq.client import HallClient
-from hallq.testing import LocalHall
 from hub.broker import EmbeddedBroker
+from launcher.local_hall import LocalHall
+from launcher.scenes.display import HallDriver, open_hall_screen, open_window_screen, wait_until
+from tests.display.display_helpers import RecordingPlayer
 
 
 class SilentEngine:

@@ -6,11 +6,22 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests.display.display_helpers import FakeClock, RecordingPlayer
 
 from display.audio import Audio, chime, read_wav, silence
-from display.voice import (Announcer, ChainEngine, ClipEngine, EngineError, EspeakEngine, Phrase, PhraseCache,
-                           VoiceSettings, call_phrase, compose, words)
+from display.voice import (
+    Announcer,
+    ChainEngine,
+    ClipEngine,
+    EngineError,
+    EspeakEngine,
+    Phrase,
+    PhraseCache,
+    VoiceSettings,
+    call_phrase,
+    compose,
+    words,
+)
+from tests.display.display_helpers import FakeClock, RecordingPlayer
 
 CALL = {"ticket": "2026-11-23-A001", "number": "A001", "window": "S01", "window_name": "综合窗口1", "zone": "Z1",
         "recall": 0, "text": "请A001号到S01窗口办理", "at": 1_790_000_000.0}

@@ -1,5 +1,5 @@
 """Fault-injection rigs: a Mosquitto we can kill and restart on the same port, an embedded
-broker likewise, and the real hub as a subprocess (``python -m hallq hub``) we can kill -9.
+broker likewise, and the real hub as a subprocess (``python -m launcher hub``) we can kill -9.
 
 Everything is on loopback and bounded in time; assertions are about correctness
 (exactly once, contiguous numbers, state repainted), never about speed.
@@ -23,7 +23,7 @@ import pytest
 
 from hallq.client import HallClient
 from hub.broker import EmbeddedBroker, free_port
-from hub.config import sample_hall_path
+from launcher.samples import sample_hall_path
 
 MOSQUITTO = "/usr/sbin/mosquitto"
 ROOT = Path(__file__).resolve().parents[2]
@@ -176,7 +176,7 @@ def hall_file(tmp_path: Path, kiosks: int = 4) -> Path:
 
 
 class HubProc:
-    """``python -m hallq hub --config … --db … --mqtt URL --always-open`` as a subprocess."""
+    """``python -m launcher hub --config … --db … --mqtt URL --always-open`` as a subprocess."""
 
     def __init__(self, config: Path, db: Path, url: str) -> None:
         self.config, self.db, self.url = config, db, url
@@ -189,7 +189,7 @@ class HubProc:
         self.starts += 1
         with self.log.open("a", encoding="utf-8") as out:  # the child keeps its own copy of the descriptor
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "hallq", "hub", "--config", str(self.config), "--db", str(self.db), "--mqtt",
+                [sys.executable, "-m", "launcher", "hub", "--config", str(self.config), "--db", str(self.db), "--mqtt",
                  self.url, "--always-open"], stdout=subprocess.PIPE, stderr=out, text=True, cwd=ROOT)
         ready = threading.Event()
         proc = self.proc

@@ -37,13 +37,13 @@ import paho.mqtt.client as mqtt
 import pytest
 
 from hallq import protocol as p
-from hallq.cli import always_open
 from hallq.client import HallClient
 from hub.bridge import Hub
 from hub.config import load_hall
 from hub.hall import Hall
 from hub.service import HubService
 from hub.store import Store
+from launcher.cli import always_open
 from tests.hub.hub_helpers import PIN, FakeClock, as_the_old_hub_left_it, local_ts
 
 from .conftest import HubProc, client, hall_file, wait_until

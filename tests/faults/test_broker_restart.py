@@ -18,9 +18,10 @@ import pytest
 
 from hallq import protocol as p
 from hallq.client import HallClient, RequestTimeout
-from hallq.testing import open_all_day
 from hub.bridge import Hub
-from hub.config import load_hall, sample_hall_path
+from hub.config import load_hall
+from launcher.local_hall import open_all_day
+from launcher.samples import sample_hall_path
 
 from .conftest import client, wait_until
 

@@ -18,8 +18,8 @@ import pytest
 
 from hallq import client as hc
 from hallq.client import HallClient
-from hallq.testing import LocalHall
 from hub.broker import free_port
+from launcher.local_hall import LocalHall
 
 
 class StallingProxy:

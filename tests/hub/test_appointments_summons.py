@@ -12,13 +12,13 @@ import dataclasses
 from typing import Any
 
 import pytest
-from tests.hub.hub_helpers import FakeClock, local_ts, make_small_hall
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hub import events as ev
 from hub.core import CheckinTiming, DomainError, HallCore, SummonState, TicketState, checkin_timing
 from hub.hall import AppointmentRules
+from tests.hub.hub_helpers import FakeClock, local_ts, make_small_hall
 
 MIN = 60.0
 

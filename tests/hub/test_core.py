@@ -7,11 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tests.hub.hub_helpers import STAFF_OF_WINDOW, FakeClock, called_number, issue, make_small_hall, snapshot
 
 from hub import events as ev
 from hub.core import DomainError, HallCore, TicketState, WindowState
 from hub.hall import Hall
+from tests.hub.hub_helpers import STAFF_OF_WINDOW, FakeClock, called_number, issue, make_small_hall, snapshot
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import time
 from typing import Any
 
 import pytest
-from tests.hub.hub_helpers import PIN, wait_for
 
 from hallq.client import HallClient, RequestError
+from tests.hub.hub_helpers import PIN, wait_for
 
 ISSUE = {"matter": "hukou-move", "situation": "with-house"}  # queue A in the sample hall
 

@@ -17,13 +17,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tests.hub.hub_helpers import STAFF_OF_WINDOW, FakeClock, core_view, local_ts, make_small_hall, snapshot
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from hub import events as ev
 from hub.core import FINAL, DomainError, HallCore, TicketState
 from hub.store import Store, rebuild
+from tests.hub.hub_helpers import STAFF_OF_WINDOW, FakeClock, core_view, local_ts, make_small_hall, snapshot
 
 HALL = make_small_hall()
 WINDOWS = ("W1", "W2", "W3")

@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.hub.hub_helpers import PIN, FakeClock, event_count, reply, req, snapshot
 
 from hallq import idcard
 from hallq import protocol as p
 from hub.hall import Hall
 from hub.service import HubService, catalog
 from hub.store import Store
+from tests.hub.hub_helpers import PIN, FakeClock, event_count, reply, req, snapshot
 
 VALID_ID = "11010519491231002X"
 BAD_CHECKSUM_ID = "110105194912310021"

@@ -11,6 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from hallq import idcard
+from hub import events as ev
+from hub.core import HallCore
+from hub.hall import Hall
+from hub.service import HubService
+from hub.store import Store
 from tests.hub.hub_helpers import (
     STAFF_OF_WINDOW,
     FakeClock,
@@ -20,13 +27,6 @@ from tests.hub.hub_helpers import (
     reply,
     req,
 )
-
-from hallq import idcard
-from hub import events as ev
-from hub.core import HallCore
-from hub.hall import Hall
-from hub.service import HubService
-from hub.store import Store
 
 KEY = b"k" * 32
 VALID_IDS = ("11010519491231002X", "440524188001010014", "34052419800101001X")

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from hallq import i18n
-from hallq.testing import LocalHall, open_all_day
-from hub.config import load_hall, sample_hall_path
+from hub.config import load_hall
+from launcher.local_hall import LocalHall, open_all_day
+from launcher.samples import sample_hall_path
 from tests.printers.escpos_reader import parse
 
 SAMPLE_ID = "11010519491231002X"  # GB 11643 test vectors, not people

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.kiosk.conftest import MASKED, OTHER_ID, SAMPLE_ID, FakeClock, KioskRig, slip_text, wait_for
 
 from hallq import i18n
 from hallq.client import HallClient
 from hallq.idcard import looks_like_full_id
 from hub.bridge import Hub
+from tests.kiosk.conftest import MASKED, OTHER_ID, SAMPLE_ID, FakeClock, KioskRig, slip_text, wait_for
 
 
 def guide(rig: KioskRig) -> HallClient:

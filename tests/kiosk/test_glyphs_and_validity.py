@@ -7,18 +7,19 @@ from typing import Any
 
 import pytest
 import serial
-from tests.kiosk.conftest import MASKED, SAMPLE_ID, KioskRig, slip_text, wait_for
-from tests.kiosk.test_flow import walk_to_result
-from tests.printers.escpos_reader import parse
 
-from hub.config import load_hall, sample_hall_path
+from hub.config import load_hall
 from hub.service import catalog
 from kiosk.catalog import Catalog
 from kiosk.idreader import SerialIdReader
 from kiosk.printing import FONT_MISSING_TEXT, PrinterState, slip_for
+from launcher.samples import sample_hall_path
 from printers.escpos_render import render
 from printers.fonts import MASK_CHAR
 from printers.profiles import get_profile
+from tests.kiosk.conftest import MASKED, SAMPLE_ID, KioskRig, slip_text, wait_for
+from tests.kiosk.test_flow import walk_to_result
+from tests.printers.escpos_reader import parse
 
 EXT_G = "\U00030000"  # CJK Extension G: no font the hall installs (Hanazono A-F, WenQuanYi) has it
 

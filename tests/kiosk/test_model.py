@@ -6,15 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.kiosk.conftest import SAMPLE_ID, FakeClock
 
 from hallq import i18n
-from hub.config import load_hall, sample_hall_path
+from hub.config import load_hall
 from hub.service import catalog
 from kiosk.catalog import Catalog, Route, Walk
 from kiosk.model import Field, KioskModel, Print, Purpose, Screen, Send, masked_entry
 from kiosk.pinyin import initials, initials_of, matches_initials
 from kiosk.printing import VOID_REASON, PrinterState
+from launcher.samples import sample_hall_path
+from tests.kiosk.conftest import SAMPLE_ID, FakeClock
 
 CATALOG = catalog(load_hall(sample_hall_path()))
 VIEW = {"id": "2026-11-23-A001", "number": "A001", "matter_name": "居民身份证申领、换领、补领",

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 import serial
-from tests.kiosk.conftest import MASKED, SAMPLE_ID, slip_text
 
 from kiosk.idreader import SerialIdReader, WedgeDecoder, make_reader, parse_line
 from kiosk.printing import KioskPrinter, UnprintedSpool, printer_config, slip_for
 from printers.escpos_render import render
+from tests.kiosk.conftest import MASKED, SAMPLE_ID, slip_text
 
 ROOT = Path(__file__).resolve().parents[2]
 

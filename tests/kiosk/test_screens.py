@@ -7,6 +7,7 @@ import copy
 from typing import Any
 
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+
 from tests.kiosk.conftest import SAMPLE_ID, FakeClock, KioskRig, wait_for
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from hallq.client import HallClient
-from hallq.testing import LocalHall
+from launcher.local_hall import LocalHall
 
 PIN = "1234"
 

@@ -2,7 +2,7 @@
 
 Every dialog of the staff pad and the guide console is opened at its target size, in the sample
 hall and in a hall whose department, matter, queue and window names are long
-(:func:`hallq.testing.long_names_hall`); the window never grows past the screen and the key
+(:func:`launcher.local_hall.long_names_hall`); the window never grows past the screen and the key
 buttons stay inside it. Plus the pad's 过号 confirmation, four outcome colours, finger-sized
 materials, 补录, and the guide's glyphs, words and ticket search.
 """
@@ -18,7 +18,7 @@ from PySide6.QtCore import QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QListWidget, QPushButton
 
-from hallq.testing import LocalHall, long_names_hall
+from launcher.local_hall import LocalHall, long_names_hall
 from tests.pad.conftest import PIN, issue
 
 WAIT = 10_000

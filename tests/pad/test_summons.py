@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.pad.conftest import issue
 from tests.pad.test_guide import WAIT, click, done
 from tests.pad.test_staff_pad import login, text
-from tests.pad.conftest import issue
 
 
 def test_pad_summons_guide_answers_and_the_pad_sees_it(qtbot: Any, make_pad: Any, lh: Any) -> None:

@@ -43,7 +43,7 @@ def test_model_modules_never_import_qt() -> None:
 
 
 def test_cli_registers_pad() -> None:
-    from hallq.cli import build_parser
+    from launcher.cli import build_parser
 
     args = build_parser().parse_args(["pad", "--device", "G1", "--role", "guide", "--hall", "lvliang"])
     assert args.device == "G1"
@@ -58,7 +58,7 @@ def test_cli_registers_pad() -> None:
 def test_scene_renders(scene: str, tmp_path: Path, qapp: Any) -> None:
     from PySide6.QtGui import QImage
 
-    from pad.scenes import SCENES
+    from launcher.scenes.pad import SCENES
 
     out = tmp_path / f"{scene}.png"
     SCENES[scene](out)

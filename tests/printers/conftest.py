@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from tests.printers.printer_fakes import PtyPrinter, TcpPrinter
 
 

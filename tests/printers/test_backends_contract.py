@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.printers.printer_fakes import PtyPrinter, TcpPrinter
 
 from printers.backends import check_status, open_printer, print_document
 from printers.config import PrinterConfig, parse_printers
 from printers.errors import PrinterError
 from printers.escpos_render import render
 from printers.slip import sample_slip
+from tests.printers.printer_fakes import PtyPrinter, TcpPrinter
 
 
 def cfg(**table: Any) -> PrinterConfig:

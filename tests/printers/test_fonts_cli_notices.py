@@ -8,8 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.printers.escpos_reader import parse
-from tests.printers.printer_fakes import TcpPrinter
 
 from printers import fonts
 from printers.cli import main
@@ -19,6 +17,8 @@ from printers.fonts import text_cols
 from printers.notices import SAMPLES
 from printers.preview import save_png
 from printers.profiles import get_profile
+from tests.printers.escpos_reader import parse
+from tests.printers.printer_fakes import TcpPrinter
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,8 +6,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from tests.printers.escpos_reader import paper, parse
-from tests.printers.printer_fakes import zbar
 
 from printers.escpos_render import render
 from printers.layout import Builder, QRCode, Rule, TextLine
@@ -16,6 +14,8 @@ from printers.preview import paper as preview_paper
 from printers.preview import save_png
 from printers.profiles import PROFILES, get_profile
 from printers.slip import sample_slip
+from tests.printers.escpos_reader import paper, parse
+from tests.printers.printer_fakes import zbar
 
 TEXT_PROFILES = [p for p in PROFILES.values() if p.text_mode]
 ALL_DOCS = {"ticket": sample_slip, **SAMPLES}

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.other_hall import write_other_hall
-from tests.printers.escpos_reader import parse
 
 from printers.cli import main
+from tests.other_hall import write_other_hall
+from tests.printers.escpos_reader import parse
 
 SAMPLE_ID = "11010519491231002X"
 

@@ -7,12 +7,13 @@ import datetime as dt
 
 import pytest
 
-from hub.config import load_hall, sample_hall_path
+from hub.config import load_hall
 from hub.reports.flow import erlang_c, percentile, windows_needed
 from hub.reports.period import Calendar, HolidayFileError, Period, parse_holidays
 from hub.reports.replay import LogRow, replay
 from hub.reports.reported import ReportedFileError, parse_reported
 from hub.reports.zones import FULL, NONE, PARTIAL, compute_zones
+from launcher.samples import sample_hall_path
 
 
 def test_periods() -> None:

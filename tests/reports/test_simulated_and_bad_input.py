@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from hallq.simulate.model import parse_profile
-from hallq.simulate.run import simulate_day
-from hub.config import sample_hall_path
 from hub.reports.cli import main
+from launcher.samples import sample_hall_path
+from launcher.simulate.model import parse_profile
+from launcher.simulate.run import simulate_day
 
 from .test_known_day import keyed, table
 

@@ -20,11 +20,12 @@ import pytest
 
 from hallq import clock as hallclock
 from hallq import idcard, logs
-from hallq.cli import main
 from hallq.client import RequestError
-from hallq.testing import LocalHall, open_all_day
-from hub.config import load_hall, sample_hall_path
+from hub.config import load_hall
 from hub.security.purge import purge
+from launcher.cli import main
+from launcher.local_hall import LocalHall, open_all_day
+from launcher.samples import sample_hall_path
 from printers.escpos_render import render
 from printers.profiles import get_profile
 from printers.slip import TicketSlip

@@ -16,7 +16,6 @@ import pytest
 
 from hallq import logs
 from hallq import protocol as p
-from hallq.cli import main, start_hall
 from hallq.client import HallClient
 from hub.config import ConfigError, parse_hall
 from hub.hall import Device, Role
@@ -26,6 +25,7 @@ from hub.security.passwords import check_password, hash_password, read_password_
 from hub.security.ratelimit import RateLimiter
 from hub.service import HubService
 from hub.store import Store
+from launcher.cli import main, start_hall
 from tests.hub.hub_helpers import SMALL_HALL, FakeClock, make_small_hall, reply, req
 from tests.security.sec_helpers import any_of, open_dir, valid_id
 

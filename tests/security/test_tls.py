@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from hallq.cli import main
 from hallq.client import BrokerAddress, HallClient
 from hub.bridge import Hub
 from hub.broker import free_port
 from hub.security import acl
 from hub.security.passwords import read_secrets
+from launcher.cli import main
 from tests.hub.hub_helpers import FakeClock, make_small_hall
 from tests.security.sec_helpers import chown_mosquitto, make_test_ca, open_dir, run_mosquitto
 

@@ -9,11 +9,12 @@ import sqlite3
 from collections import Counter
 from pathlib import Path
 
-from hallq.simulate.cli import refusal_report
-from hallq.simulate.engine import DayRun
-from hallq.simulate.model import Behaviour, parse_profile
-from hallq.simulate.run import simulate_day
-from hub.config import load_hall, sample_hall_path
+from hub.config import load_hall
+from launcher.samples import sample_hall_path
+from launcher.simulate.cli import refusal_report
+from launcher.simulate.engine import DayRun
+from launcher.simulate.model import Behaviour, parse_profile
+from launcher.simulate.run import simulate_day
 
 DAY = dt.date(2026, 11, 23)
 

@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 
 from hallq import idcard
-from hallq.cli import main
-from hallq.simulate.model import (
+from hub.config import load_hall
+from hub.hall import Role
+from launcher.cli import main
+from launcher.samples import sample_hall_path
+from launcher.simulate.model import (
     DEFAULT_PROFILE,
     arrivals,
     fake_id_number,
@@ -20,10 +23,8 @@ from hallq.simulate.model import (
     sessions,
     sim_hall,
 )
-from hallq.simulate.report import summarize
-from hallq.simulate.run import simulate_day
-from hub.config import load_hall, sample_hall_path
-from hub.hall import Role
+from launcher.simulate.report import summarize
+from launcher.simulate.run import simulate_day
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 DAY = dt.date(2026, 11, 23)

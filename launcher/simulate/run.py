@@ -8,7 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from hallq.simulate.engine import (
+from hub.hall import Hall
+from launcher.simulate.engine import (
     DayRun,
     DaySimulator,
     MqttTransport,
@@ -16,9 +17,8 @@ from hallq.simulate.engine import (
     ServiceTransport,
     SimClock,
 )
-from hallq.simulate.model import Behaviour, local_ts, sim_hall, staffing_from_config
-from hallq.simulate.report import DaySummary, summarize
-from hub.hall import Hall
+from launcher.simulate.model import Behaviour, local_ts, sim_hall, staffing_from_config
+from launcher.simulate.report import DaySummary, summarize
 
 
 @dataclass

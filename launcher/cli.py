@@ -153,7 +153,7 @@ def _register_app(name: str, sub: Any) -> bool:
     """Device apps add their own subcommand through ``<package>.cli.register(sub)``."""
     import importlib
 
-    package = "hallq.simulate" if name == "simulate" else name
+    package = "launcher.simulate" if name == "simulate" else name
     try:
         module = importlib.import_module(f"{package}.cli")
     except ModuleNotFoundError as exc:
@@ -161,23 +161,36 @@ def _register_app(name: str, sub: Any) -> bool:
             raise
         return False
     module.register(sub)
+    if name in ("kiosk", "pad", "display"):
+        _compose_demo(name, sub.choices[name])
     return True
 
 
-def scenes() -> dict[str, Any]:
-    """Every screenshot scene the device apps offer (``<package>.scenes.SCENES``)."""
-    import importlib
+def _compose_demo(name: str, parser: argparse.ArgumentParser) -> None:
+    """``hallq kiosk|pad|display --demo``: the device runs against a whole hall this process starts.
 
-    found: dict[str, Any] = {}
-    for package in ("kiosk", "pad", "display"):
-        try:
-            module = importlib.import_module(f"{package}.scenes")
-        except ModuleNotFoundError as exc:
-            if exc.name not in (f"{package}.scenes", package):
-                raise
-            continue
-        found.update(module.SCENES)
-    return found
+    Starting a hub in-process is the roof's business, so the device's command is handed the means
+    (``start_demo_hall`` or, for the display, ``run_demo``) instead of importing it.
+    """
+    import functools
+
+    run = parser.get_default("func")
+    if name == "display":
+        parser.set_defaults(func=functools.partial(run, run_demo=_display_demo))
+    else:
+        parser.set_defaults(func=functools.partial(run, start_demo_hall=_start_local_hall))
+
+
+def _start_local_hall() -> Any:
+    from launcher.local_hall import LocalHall
+
+    return LocalHall().start()
+
+
+def _display_demo(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    from launcher.display_demo import run_demo
+
+    return run_demo(args, settings)
 
 
 def cmd_screenshot(args: argparse.Namespace) -> int:
@@ -185,6 +198,8 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     from hallq import i18n
 
     i18n.set_language(args.lang)
+    from launcher.scenes import scenes
+
     available = scenes()
     if not args.scene:
         print("\n".join(sorted(available)) or "no scenes yet (device apps not built)")
@@ -192,11 +207,11 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     if args.scene not in available:
         print(f"✗ unknown scene {args.scene!r}; available: {', '.join(sorted(available)) or 'none'}", file=sys.stderr)
         return 1
-    from hallq import testing
     from hub.config import ConfigError
+    from launcher import local_hall
 
     try:
-        testing.use_hall_file(args.config)
+        local_hall.use_hall_file(args.config)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -207,7 +222,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
         print(f"✗ {args.scene}: {exc}", file=sys.stderr)
         return 1
     finally:
-        testing.use_hall_file(None)
+        local_hall.use_hall_file(None)
     if args.texts:
         from hallq.qt.app import GRABBED
 
@@ -237,7 +252,8 @@ def _not_yet(name: str, issue: int) -> Any:
 
 
 def _load(path: str | None) -> Any:
-    from hub.config import ConfigError, load_hall, sample_hall_path
+    from hub.config import ConfigError, load_hall
+    from launcher.samples import sample_hall_path
 
     try:
         return load_hall(path or sample_hall_path())
@@ -402,8 +418,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     import subprocess
     import tempfile
 
-    from hallq.demo import Simulation
     from hallq.qt.app import QUIET_RULES
+    from launcher.demo import Simulation
 
     if not args.verbose:  # quiet by default, here (LED bars load Qt multimedia) and in every device app
         os.environ.setdefault("QT_LOGGING_RULES", QUIET_RULES)
@@ -427,7 +443,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 scale = demo_scale(size, available)
                 if scale < 1.0:
                     env["QT_SCALE_FACTOR"] = f"{scale:.3f}"
-                apps.append(subprocess.Popen([sys.executable, "-m", "hallq", *argv, "--mqtt", url, "--hall", hall.id,
+                apps.append(subprocess.Popen([sys.executable, "-m", "launcher", *argv, "--mqtt", url, "--hall", hall.id,
                                               *lang], env=env))
         skip = frozenset(d for d, _, _ in DEMO_WINDOWS)
         print("windows: kiosk K1, window pad P-S01 (log in: 1001 / PIN 1234), guide console G1, hall screen, "
@@ -459,7 +475,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def _demo_leds(hall: Any, url: str) -> list[Any]:
     """Window LED bars on simulated serial ports (pyserial loop://), printing what each would show."""
     try:
-        from display.demo import simulated_led_bar
+        from launcher.display_demo import simulated_led_bar
     except ImportError:
         return []
     import types

@@ -1,6 +1,6 @@
 """Screenshot scenes for ``hallq screenshot display-…``: real hall state, real widgets, PNG out.
 
-Each scene starts a :class:`~hallq.testing.LocalHall` (embedded broker + hub + the sample
+Each scene starts a :class:`~launcher.local_hall.LocalHall` (embedded broker + hub + the sample
 hall, or the one given with ``hallq screenshot --config``), drives it with real kiosk and pad
 clients (:class:`HallDriver`), opens the display exactly as ``hallq display`` would (the hall's
 first hall screen or window screen), waits until it shows the state, and grabs it offscreen.
@@ -27,7 +27,7 @@ from hallq import clock as hallclock
 from hallq.client import HallClient
 from hallq.qt.app import make_app
 from hallq.qt.bridge import QtHall
-from hallq.testing import SCENE_PIN, Cast, LocalHall
+from launcher.local_hall import SCENE_PIN, Cast, LocalHall
 
 PIN = SCENE_PIN
 

@@ -24,10 +24,11 @@ from hallq import clock as hallclock
 from hallq.client import HallClient
 from hub.bridge import Hub
 from hub.broker import EmbeddedBroker, free_port
-from hub.config import load_hall, sample_hall_path
+from hub.config import load_hall
 from hub.hall import Hall, Matter, Role, Situation
+from launcher.samples import sample_hall_path
 
-log = logging.getLogger("hallq.testing")
+log = logging.getLogger("hallq.local_hall")
 
 SCENE_PIN = "1234"  # every staff member of a scene hall signs in with this (the sample's demo PIN)
 _SCENE_FILE: dict[str, Path] = {}  # "path": the hall file scenes use, when not the sample

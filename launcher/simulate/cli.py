@@ -8,7 +8,7 @@ import sys
 from typing import Any, TextIO
 
 from hallq import clock as hallclock
-from hallq.simulate.engine import Progress
+from launcher.simulate.engine import Progress
 
 
 def register(sub: Any) -> None:
@@ -48,9 +48,10 @@ def progress_printer(out: TextIO, tz: str) -> Any:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from hallq.simulate.model import parse_profile
-    from hallq.simulate.run import simulate_day
-    from hub.config import ConfigError, load_hall, sample_hall_path
+    from hub.config import ConfigError, load_hall
+    from launcher.samples import sample_hall_path
+    from launcher.simulate.model import parse_profile
+    from launcher.simulate.run import simulate_day
 
     try:
         hall = load_hall(args.config or sample_hall_path())

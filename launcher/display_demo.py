@@ -67,8 +67,8 @@ def _drive(d: Any, stop: threading.Event, pace: float) -> None:
 
 
 def run_demo(args: argparse.Namespace, settings: dict[str, Any]) -> int:
-    from display.scenes import HallDriver
-    from hallq.testing import LocalHall
+    from launcher.local_hall import LocalHall
+    from launcher.scenes.display import HallDriver
 
     local = LocalHall().start()
     print(f"hallq display demo: {local.hall.name} on {local.url}", flush=True)
@@ -102,8 +102,8 @@ def _screens(local: Any, args: argparse.Namespace, settings: dict[str, Any]) -> 
     from PySide6.QtCore import QTimer
 
     from display.app import make_announcer
-    from display.scenes import open_hall_screen, open_window_screen
     from hallq.qt.app import make_app
+    from launcher.scenes.display import open_hall_screen, open_window_screen
 
     app = make_app()
     _, hall_view, _ = open_hall_screen(local, announcer=make_announcer(args, settings))

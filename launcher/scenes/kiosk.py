@@ -1,6 +1,6 @@
 """Screenshot scenes for ``hallq screenshot kiosk-…``: the real kiosk on a real in-process hall.
 
-Each scene starts a :class:`hallq.testing.LocalHall` (embedded broker, real hub, the sample
+Each scene starts a :class:`launcher.local_hall.LocalHall` (embedded broker, real hub, the sample
 hall or the one given with ``hallq screenshot --config``), connects a real kiosk client (the
 hall's first kiosk), drives the model the way a citizen's touches would, waits until the hub and
 printer have answered, and grabs the window (offscreen) to a PNG.  Matters are found by what
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from hallq import clock as hallclock
-from hallq.testing import Cast
+from launcher.local_hall import Cast
 
 SAMPLE_ID = "11010519491231002X"  # a GB 11643 test vector, not a person
 PORTRAIT = (1080, 1920)
@@ -38,10 +38,10 @@ def _scene(out: Path, drive: Callable[[Any, Any, Any], Callable[[], bool]], *, s
            printer: str = "dummy", elder: bool = False) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from hallq.qt.app import make_app, save_grab
-    from hallq.testing import LocalHall
     from kiosk.controller import KioskController
     from kiosk.model import KioskModel
     from kiosk.views import KioskWindow
+    from launcher.local_hall import LocalHall
 
     app = make_app()
     tmp = Path(tempfile.mkdtemp(prefix="hallq-scene-"))

@@ -1,10 +1,10 @@
 """Screenshot scenes for ``hallq screenshot``: real hall state, real clients, one PNG each.
 
-Every scene starts a :class:`~hallq.testing.LocalHall` (embedded broker + real hub + the
+Every scene starts a :class:`~launcher.local_hall.LocalHall` (embedded broker + real hub + the
 sample hall, or the one given with ``hallq screenshot --config``), drives it with real device
 clients (kiosks issue, the pad itself logs in and calls, the window evaluator rates), waits
 until the screen shows that state, and grabs the window offscreen at tablet size (1280×800).
-Devices, staff and matters are picked by role from the hall (:class:`~hallq.testing.Cast`).
+Devices, staff and matters are picked by role from the hall (:class:`~launcher.local_hall.Cast`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 from hallq import clock as hallclock
 from hallq.client import HallClient
-from hallq.testing import SCENE_PIN, Cast, LocalHall
+from launcher.local_hall import SCENE_PIN, Cast, LocalHall
 
 SIZE = (1280, 800)
 PIN = SCENE_PIN
@@ -48,7 +48,7 @@ def wait_until(cond: Callable[[], Any], timeout: float = 10.0, what: str = "") -
 def hall(long_names: bool = False) -> Iterator[LocalHall]:
     """The sample hall, or (``long_names``) the same hall with every name made long."""
     from hallq.qt.app import make_app
-    from hallq.testing import long_names_hall
+    from launcher.local_hall import long_names_hall
     make_app()
     lh = LocalHall(long_names_hall() if long_names else None).start()
     try:

@@ -39,7 +39,8 @@ from typing import Any, Protocol
 
 from hallq import protocol as p
 from hallq.client import HallClient, RequestError, RequestTimeout
-from hallq.simulate.model import (
+from hub.hall import Hall, MatterKind
+from launcher.simulate.model import (
     BAD_REASONS,
     REJECT_REASONS,
     SIM_PIN,
@@ -52,7 +53,6 @@ from hallq.simulate.model import (
     lognormal,
     sessions,
 )
-from hub.hall import Hall, MatterKind
 
 
 class SimClock:
