@@ -142,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     from printers.cli import register as register_printers
 
     register_printers(sub)
+    _compose_slip(sub.choices["slip"])
     register_reports(sub)
     return parser
 
@@ -179,6 +180,15 @@ def _compose_demo(name: str, parser: argparse.ArgumentParser) -> None:
         parser.set_defaults(func=functools.partial(run, run_demo=_display_demo))
     else:
         parser.set_defaults(func=functools.partial(run, start_demo_hall=_start_local_hall))
+
+
+def _compose_slip(parser: argparse.ArgumentParser) -> None:
+    """``hallq slip --config HALL.toml``: the printers' slip command is handed the hall-file half."""
+    import functools
+
+    from launcher.slip import hall_slip
+
+    parser.set_defaults(func=functools.partial(parser.get_default("func"), hall_slip=hall_slip))
 
 
 def _start_local_hall() -> Any:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from printers.cli import main
+from launcher.cli import main
 from tests.other_hall import write_other_hall
 from tests.printers.escpos_reader import parse
 
