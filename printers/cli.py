@@ -9,7 +9,8 @@ as a kiosk started with the same option would.
 
 ``register(subparsers)`` adds both to the main ``hallq`` CLI; ``python -m printers`` uses the
 same parser on its own, without ``slip --config`` (reading a hall file takes the hub's loader, so the
-``hallq`` command hands :func:`cmd_slip` that half: :mod:`launcher.slip`).  Each command returns an exit code: 0 ok, 1 the printer has a problem
+``hallq`` command hands :func:`cmd_slip` that half: :mod:`launcher.slip`).
+Each command returns an exit code: 0 ok, 1 the printer has a problem
 (or a warning such as paper near end), 2 bad configuration or arguments.
 """
 
