@@ -47,13 +47,15 @@ def test_hub_printers_and_protocol_never_import_qt(package: str) -> None:
 
 
 def test_import_contracts_hold() -> None:
-    """The [tool.importlinter] contracts in pyproject.toml: devices independent of each other and of
-    the hub, no Qt in hub/printers, a pure hub core. lint-imports prints which import broke which rule."""
+    """The [tool.importlinter] contracts in pyproject.toml: the floors as layers, devices independent of
+    each other and of the hub, no Qt in hub/printers, a pure hub core. lint-imports prints which import broke which rule."""
     lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which("lint-imports")
     assert lint is not None, "lint-imports is missing: install the dev extras (import-linter)"
     done = subprocess.run([lint, "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "0 broken" in done.stdout, done.stdout
+    # the floors (STYLE.md §9): launcher > hub | kiosk | pad | display > printers > hallq, checked as layers
+    assert "Floors: launcher > hub | kiosk | pad | display > printers > hallq KEPT" in done.stdout, done.stdout
 
 
 def test_no_two_modules_import_each_other() -> None:
