@@ -60,7 +60,11 @@ class MosquittoProc:
         self.binary = binary
         self.port = free_port()
         self.conf = workdir / "mosquitto.conf"
-        self.conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
+        # max_queued_messages 0: no per-client cap. A stock Mosquitto drops QoS 1 messages beyond 1000
+        # queued for a slow subscriber; the fault tests flood on purpose and count every reply, so a
+        # drop by the broker would read as a message the hub lost (it made the fuzz test flaky).
+        self.conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
+                             "max_queued_messages 0\n")
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
