@@ -24,6 +24,8 @@ from display.window_view import WindowView
 from hallq import clock as hallclock
 from hallq import protocol as p
 from hallq.client import HallClient, RequestError
+from hallq.messages import Call, EvaluateEvent
+from hallq.mirror import Change
 from hallq.qt.app import quiet_ffmpeg
 from hallq.qt.bridge import QtHall
 
@@ -109,19 +111,25 @@ class HallScreen(QObject):
                  *, tick_ms: int = 250) -> None:
         super().__init__(None)  # not a child of the view: Python owns both (no double deletes in GC cycles)
         self.qhall, self.board, self.view, self.announcer = qhall, board, view, announcer
+        self._heard: Call | None = None  # the call the message being handled carries, typed by the board's mirror
+        board.mirror.subscribe(self._on_change)
         if announcer is not None:
-            announcer.accept = lambda call: board.in_zone(_call(call))
+            announcer.accept = lambda call: self._heard is not None and board.in_zone(self._heard)
         qhall.message.connect(self._on_message)
         qhall.connection_changed.connect(self._on_connection)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
         self.timer.start(tick_ms)
 
+    def _on_change(self, change: Change) -> None:
+        if change.kind == "event" and change.name == "call":
+            self._heard = change.message
+
     def _on_message(self, topic: str, data: Any) -> None:
+        self._heard = None
         if self.board.apply(topic, data):
             self.view.refresh()
-        if self.announcer is not None and topic == self.qhall.topics.event("call") and isinstance(data, dict) \
-                and self.board.online:
+        if self.announcer is not None and self._heard is not None and self.board.online:
             self.announcer.on_call(data)
 
     def _on_connection(self, up: bool) -> None:
@@ -134,12 +142,6 @@ class HallScreen(QObject):
             self.announcer.tick()
 
 
-def _call(data: dict[str, Any]) -> Any:
-    from display.model import Call
-
-    return Call.from_payload(data)
-
-
 class WindowScreen(QObject):
     """Window screen + evaluator controller."""
 
@@ -149,6 +151,8 @@ class WindowScreen(QObject):
         self.qhall, self.board, self.evaluator, self.view = qhall, board, evaluator, view
         self.retry_ms, self.request_timeout = retry_ms, request_timeout
         self.sent: list[Submission] = []  # every send (retries included), for tests and logs
+        self._invite: EvaluateEvent | None = None  # event/evaluate in the message being handled
+        board.mirror.subscribe(self._on_change)
         qhall.message.connect(self._on_message)
         qhall.connection_changed.connect(self._on_connection)
         view.rated.connect(lambda level: self._submit(evaluator.choose(level)))
@@ -158,13 +162,17 @@ class WindowScreen(QObject):
         self.timer.timeout.connect(self._tick)
         self.timer.start(tick_ms)
 
+    def _on_change(self, change: Change) -> None:
+        if change.kind == "event" and change.name == "evaluate":
+            self._invite = change.message
+
     def _on_message(self, topic: str, data: Any) -> None:
+        self._invite = None
         changed = self.board.apply(topic, data)
-        t = self.qhall.topics
-        if topic == t.window(self.board.window) and self.board.online:
+        if topic == self.qhall.topics.window(self.board.window) and self.board.online:
             changed = self.evaluator.on_window_state(self.board.state) or changed
-        elif topic == t.event("evaluate") and isinstance(data, dict):
-            changed = self.evaluator.on_invite_event(data) or changed
+        elif self._invite is not None:
+            changed = self.evaluator.on_invite_event(self._invite) or changed
         if changed:
             self.view.refresh()
 

@@ -10,6 +10,9 @@
   becomes 未评价 (``evaluation.skip``). No score is preselected or suggested.
 * LED texts for window-top bars and the hall strip (:func:`led_window_text`, :func:`led_hall_text`).
 
+Both boards read the hub's messages typed, through a :class:`~hallq.mirror.HallMirror` (the one
+topic parser; a malformed payload is logged there and changes nothing on the screen).
+
 Connection: a board is *offline* when the broker is unreachable or the hub's presence says
 offline; an offline board drops its volatile data (calls, counts, window state) so a view
 can never show stale numbers as if they were live. Retained messages refill it on reconnect.
@@ -20,13 +23,15 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from display import texts as _texts  # noqa: F401  (English entries)
 from hallq import clock as hallclock
 from hallq.i18n import tr
+from hallq.messages import Call, Catalog, EvaluateEvent, PendingEvaluation, QueueSummary, Window, WindowState
+from hallq.mirror import HUB_DEVICE, HallMirror
 
 LEVELS = ((5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意"))
 BAD_LEVELS = (1, 2)  # 差评: a reason is required
@@ -35,34 +40,9 @@ BAD_LEVELS = (1, 2)  # 差评: a reason is required
 DEFAULT_REASONS = ("等候时间长", "办理效率低", "服务态度差", "业务不熟练", "材料要求不清楚", "办理结果不满意", "其他")
 
 
-def _kind(topic: str, base: str) -> tuple[str, str]:
-    prefix = base + "/"
-    if not topic.startswith(prefix):
-        return "", ""
-    kind, _, rest = topic[len(prefix):].partition("/")
-    return kind, rest
-
-
-@dataclass(frozen=True)
-class Call:
-    number: str
-    window: str
-    window_name: str
-    zone: str
-    recall: int
-    at: float
-    ticket: str = ""
-    text: str = ""
-
-    @property
-    def key(self) -> tuple[str, str, int, float]:
-        return (self.ticket or self.number, self.window, self.recall, self.at)
-
-    @classmethod
-    def from_payload(cls, d: Mapping[str, Any]) -> Call:
-        return cls(str(d.get("number", "")), str(d.get("window", "")), str(d.get("window_name", "")),
-                   str(d.get("zone", "")), int(d.get("recall") or 0), float(d.get("at") or 0.0),
-                   str(d.get("ticket", "")), str(d.get("text", "")))
+def call_key(call: Call) -> tuple[str, str, int, float]:
+    """One call, however often it is delivered (QoS 1 may repeat ``event/call``)."""
+    return (call.ticket or call.number, call.window, call.recall, call.at)
 
 
 @dataclass(frozen=True)
@@ -85,6 +65,11 @@ class Connection:
         return self.broker and self.hub
 
 
+def _mirror(base: str) -> HallMirror:
+    """The hall's mirror from a topic base (``hallq/<hall>``)."""
+    return HallMirror(base.split("/", 1)[1])
+
+
 @dataclass
 class HallBoard:
     """A hall screen's content. ``zone`` "" shows every zone."""
@@ -94,43 +79,52 @@ class HallBoard:
     recent: int = 8
     flash_s: float = 12.0
     clock: Callable[[], float] = lambda: 0.0
-    catalog: dict[str, Any] | None = None
     calls: list[Call] = field(default_factory=list)  # newest first, this zone only
-    queues: list[dict[str, Any]] = field(default_factory=list)
+    queues: list[QueueSummary] = field(default_factory=list)
     conn: Connection = field(default_factory=Connection)
+    mirror: HallMirror = field(init=False)
     _flash_key: tuple[Any, ...] | None = None
     _flash_at: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.mirror = _mirror(self.base)
+
+    @property
+    def catalog(self) -> Catalog | None:
+        return self.mirror.catalog
 
     # ---- input
 
     def apply(self, topic: str, data: Any) -> bool:
-        """Feed one MQTT message (decoded JSON); True if what the screen shows changed."""
-        kind, rest = _kind(topic, self.base)
-        if kind == "catalog" and isinstance(data, dict):
-            self.catalog = data
-            return True
-        if kind == "presence" and rest == "hub":
+        """Feed one MQTT message (decoded JSON or bytes); True if what the screen shows changed."""
+        change = self.mirror.feed(topic, data)
+        if change is None:
+            return False  # not for this hall, or malformed (logged by the mirror)
+        kind, message = change.kind, change.message
+        if kind == "catalog":
+            return message is not None
+        if kind == "presence" and change.name == HUB_DEVICE:
             was = self.conn.online
-            self.conn.hub = bool(isinstance(data, dict) and data.get("online"))
+            self.conn.hub = self.mirror.hub_online
             return self._connection_changed(was)
-        if not self.conn.online:
+        if not self.conn.online or message is None:
             return False  # stale retained data from a broker without its hub is not shown
-        if kind == "state" and rest == "calls" and isinstance(data, dict):
-            calls = [Call.from_payload(c) for c in data.get("calls", []) if isinstance(c, dict)]
-            self.calls = [c for c in calls if self.in_zone(c)]
+        if kind == "calls":
+            self.calls = [c for c in message.calls if self.in_zone(c)]
             return True
-        if kind == "state" and rest == "queues" and isinstance(data, dict):
-            self.queues = [q for q in data.get("queues", []) if isinstance(q, dict)]
+        if kind == "queues":
+            self.queues = list(message.queues)
             return True
-        if kind == "event" and rest == "call" and isinstance(data, dict):
-            call = Call.from_payload(data)
+        if kind == "event" and change.name == "call":
+            call = message
             if not self.in_zone(call):
                 return False
-            if call.key not in {c.key for c in self.calls}:
+            key = call_key(call)
+            if key not in {call_key(c) for c in self.calls}:
                 self.calls.insert(0, call)
                 del self.calls[max(self.recent + 1, 20):]
-            if self._flash_key != call.key:
-                self._flash_key, self._flash_at = call.key, self.clock()
+            if self._flash_key != key:
+                self._flash_key, self._flash_at = key, self.clock()
             return True
         return False
 
@@ -166,40 +160,38 @@ class HallBoard:
 
     def flashing(self) -> bool:
         latest = self.latest
-        return (latest is not None and latest.key == self._flash_key
+        return (latest is not None and call_key(latest) == self._flash_key
                 and self.clock() - self._flash_at < self.flash_s)
 
     @property
     def hall_name(self) -> str:
-        return str((self.catalog or {}).get("hall", {}).get("name", "")) or tr("政务服务中心")
+        return self.mirror.hall_name or tr("政务服务中心")
 
     def local_now(self) -> dt.datetime:
         """Now on this board's clock, in the hall's time zone (never the screen PC's)."""
-        return hallclock.local(self.clock(), str((self.catalog or {}).get("hall", {}).get("timezone", "")) or None)
+        return hallclock.local(self.clock(), self.catalog.hall.timezone or None if self.catalog else None)
 
     @property
     def zone_name(self) -> str:
-        for z in (self.catalog or {}).get("zones", []):
-            if z.get("id") == self.zone:
-                return str(z.get("name", self.zone))
-        return self.zone
+        z = self.mirror.zones.get(self.zone)
+        return z.name if z else self.zone
 
     def zone_queues(self) -> set[str] | None:
         if not self.zone:
             return None
-        return {q["id"] for q in (self.catalog or {}).get("queues", []) if q.get("zone") == self.zone}
+        return {q.id for q in self.mirror.queues.values() if q.zone == self.zone}
 
     def waiting(self) -> list[QueueCount]:
         ids = self.zone_queues()
         out = []
         for q in self.queues:
-            if (ids is None and (not self.zone or q.get("zone") == self.zone)) or (ids is not None and q["id"] in ids):
-                out.append(QueueCount(str(q["id"]), str(q.get("name", q["id"])), int(q.get("waiting", 0))))
+            if (ids is None and (not self.zone or q.zone == self.zone)) or (ids is not None and q.id in ids):
+                out.append(QueueCount(q.id, q.name or q.id, q.waiting))
         return out
 
     @property
     def notices(self) -> list[str]:
-        return [str(n) for n in (self.catalog or {}).get("hall", {}).get("notices", [])]
+        return list(self.catalog.hall.notices) if self.catalog else []
 
 
 # ---------------------------------------------------------------- window screen
@@ -212,21 +204,30 @@ class WindowBoard:
     base: str
     window: str
     clock: Callable[[], float] = lambda: 0.0
-    catalog: dict[str, Any] | None = None
-    state: dict[str, Any] | None = None
+    state: WindowState | None = None
     conn: Connection = field(default_factory=Connection)
+    mirror: HallMirror = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.mirror = _mirror(self.base)
+
+    @property
+    def catalog(self) -> Catalog | None:
+        return self.mirror.catalog
 
     def apply(self, topic: str, data: Any) -> bool:
-        kind, rest = _kind(topic, self.base)
-        if kind == "catalog" and isinstance(data, dict):
-            self.catalog = data
-            return True
-        if kind == "presence" and rest == "hub":
+        change = self.mirror.feed(topic, data)
+        if change is None:
+            return False
+        if change.kind == "catalog":
+            return change.message is not None
+        if change.kind == "presence" and change.name == HUB_DEVICE:
             was = self.conn.online
-            self.conn.hub = bool(isinstance(data, dict) and data.get("online"))
+            self.conn.hub = self.mirror.hub_online
             return self._changed(was)
-        if kind == "state" and rest == f"window/{self.window}" and isinstance(data, dict) and self.conn.online:
-            self.state = data
+        if change.kind == "window" and change.name == self.window and change.message is not None \
+                and self.conn.online:
+            self.state = change.message
             return True
         return False
 
@@ -246,56 +247,54 @@ class WindowBoard:
     def online(self) -> bool:
         return self.conn.online
 
-    def _cfg(self) -> dict[str, Any]:
-        for w in (self.catalog or {}).get("windows", []):
-            if w.get("id") == self.window:
-                return dict(w)
-        return {}
+    def _cfg(self) -> Window | None:
+        return self.mirror.window_configs.get(self.window)
 
     @property
     def name(self) -> str:
-        return str((self.state or {}).get("name") or self._cfg().get("name") or self.window)
+        cfg = self._cfg()
+        return (self.state.name if self.state else "") or (cfg.name if cfg else "") or self.window
 
     @property
     def status(self) -> str:
         """open / paused / closed / unknown."""
-        return str((self.state or {}).get("state") or "unknown")
+        return (self.state.state if self.state else "") or "unknown"
 
     @property
     def reason(self) -> str:
-        return str((self.state or {}).get("reason") or "")
+        return self.state.reason if self.state else ""
 
     @property
     def staff(self) -> tuple[str, str] | None:
-        s = (self.state or {}).get("staff")
-        return (str(s.get("name", "")), str(s.get("id", ""))) if isinstance(s, dict) else None
+        s = self.state.staff if self.state else None
+        return (s.name, s.id) if s else None
 
     @property
     def current(self) -> str:
-        cur = (self.state or {}).get("current")
-        return str(cur.get("number", "")) if isinstance(cur, dict) else ""
+        cur = self.state.current if self.state else None
+        return cur.number if cur else ""
 
     @property
     def current_matter(self) -> str:
-        cur = (self.state or {}).get("current")
-        return str(cur.get("matter_name", "")) if isinstance(cur, dict) else ""
+        cur = self.state.current if self.state else None
+        return cur.matter_name if cur else ""
 
     @property
-    def evaluation(self) -> dict[str, Any] | None:
-        ev = (self.state or {}).get("evaluation")
-        return dict(ev) if isinstance(ev, dict) else None
+    def evaluation(self) -> PendingEvaluation | None:
+        return self.state.evaluation if self.state else None
 
     @property
     def hall_name(self) -> str:
-        return str((self.catalog or {}).get("hall", {}).get("name", ""))
+        return self.mirror.hall_name
 
     def local_now(self) -> dt.datetime:
         """Now on this board's clock, in the hall's time zone (never the screen PC's)."""
-        return hallclock.local(self.clock(), str((self.catalog or {}).get("hall", {}).get("timezone", "")) or None)
+        return hallclock.local(self.clock(), self.catalog.hall.timezone or None if self.catalog else None)
 
     @property
     def department(self) -> str:
-        return str(self._cfg().get("department") or "")
+        cfg = self._cfg()
+        return cfg.department if cfg else ""
 
 
 # ---------------------------------------------------------------- 好差评 evaluator
@@ -344,36 +343,35 @@ class Evaluator:
 
     # ---- from the hub
 
-    def on_window_state(self, state: Mapping[str, Any] | None) -> bool:
+    def on_window_state(self, state: WindowState | None) -> bool:
         """Follow the window's pending ``evaluation``; True if the stage changed."""
         before = self.stage
-        pending = (state or {}).get("evaluation")
-        if isinstance(pending, dict) and pending.get("ticket"):
-            ticket = str(pending["ticket"])
+        pending = state.evaluation if state else None
+        if pending is not None and pending.ticket:
+            ticket = pending.ticket
             if ticket == self.ticket and not self.number:  # the event came first; the state has the number
-                self.number = str(pending.get("number", ""))
+                self.number = pending.number
                 return True
             if ticket != self.ticket and ticket not in self._done_tickets:
-                self._invite(ticket, str(pending.get("number", "")), pending.get("invited_at"),
-                             pending.get("timeout_s"))
+                self._invite(ticket, pending.number, pending.invited_at, pending.timeout_s)
         elif self.stage in (Stage.RATING, Stage.REASON) and state is not None:
             # resolved elsewhere (pad, hub timeout, next citizen called): stop asking
             self._reset()
         return self.stage is not before
 
-    def on_invite_event(self, event: Mapping[str, Any]) -> bool:
-        if event.get("window") != self.window or not event.get("ticket"):
+    def on_invite_event(self, event: EvaluateEvent) -> bool:
+        if event.window != self.window or not event.ticket:
             return False
-        ticket = str(event["ticket"])
+        ticket = event.ticket
         if ticket == self.ticket or ticket in self._done_tickets:
             return False
-        self._invite(ticket, "", event.get("at"), None)
+        self._invite(ticket, "", event.at, None)
         return True
 
-    def _invite(self, ticket: str, number: str, invited_at: Any, timeout_s: Any) -> None:
+    def _invite(self, ticket: str, number: str, invited_at: float | None, timeout_s: int | None) -> None:
         now = self.clock()
-        timeout = float(timeout_s) if isinstance(timeout_s, int | float) and timeout_s > 0 else self.default_timeout_s
-        start = float(invited_at) if isinstance(invited_at, int | float) and 0 <= now - invited_at < timeout else now
+        timeout = float(timeout_s) if timeout_s is not None and timeout_s > 0 else self.default_timeout_s
+        start = invited_at if invited_at is not None and 0 <= now - invited_at < timeout else now
         self.stage, self.ticket, self.number, self.level, self.outbox = Stage.RATING, ticket, number, 0, None
         self.deadline = start + timeout
         self.result = ""

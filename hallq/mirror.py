@@ -95,13 +95,12 @@ class HallMirror:
         cleared = payload is None or payload == b""
         message: Any = None
         if not cleared:
-            wire = m.message_type(self.topics, topic)
-            if wire is None or kind in ("cmd", "reply"):
-                if kind != "event":
-                    return None
-            else:
+            wire = None if kind in ("cmd", "reply") else m.message_type(self.topics, topic)
+            if wire is None and kind != "event":
+                return None  # not state (an event kind nobody typed yet passes with no message)
+            if wire is not None:
                 try:
-                    message = m.decode(wire, payload) if isinstance(payload, bytes | bytearray) \
+                    message = m.decode(wire, bytes(payload)) if isinstance(payload, bytes | bytearray) \
                         else msgspec.convert(payload, wire)
                 except (msgspec.ValidationError, msgspec.DecodeError) as exc:
                     self.malformed += 1
@@ -149,7 +148,10 @@ class HallMirror:
     def attach(self, client: HallClient) -> HallMirror:
         """Follow ``client``: listen on this hall's topics (its subscriptions decide which arrive)
         and seed from what it already holds. Listeners then run on the client's network thread."""
-        self._undo.append(client.on(f"{self.topics.base}/#", self.feed))
+        def listen(topic: str, payload: Any) -> None:
+            self.feed(topic, payload)
+
+        self._undo.append(client.on(f"{self.topics.base}/#", listen))
         self.load(client.state)
         return self
 

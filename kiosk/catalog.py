@@ -1,7 +1,8 @@
 """The hall's catalogue as the kiosk reads it: matters, situations, questionnaires, routes.
 
-The hub publishes the catalogue retained at ``hallq/<hall>/catalog`` (see
-``hub.service.catalog``); this module wraps that JSON in small read-only objects and
+The hub publishes the catalogue retained at ``hallq/<hall>/catalog``, typed as
+:class:`hallq.messages.Catalog` (the kiosk's :class:`~hallq.mirror.HallMirror` decodes it); this module
+indexes it in small read-only objects and
 answers the kiosk's questions about it: which matters are popular, which belong to a zone,
 which match a search (keyword or pinyin initials), how a questionnaire walks from its first
 question to one situation (情形引导, R2), and where a situation sends the citizen (R3).
@@ -14,6 +15,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+import msgspec
+
+from hallq import messages
 from hallq.messages import Option, Question, Situation  # the wire's typed catalogue entries, not the hub's
 from kiosk.pinyin import Fit, match
 
@@ -62,43 +66,37 @@ class Catalog:
     slip_footer: tuple[str, ...] = ()  # [hall] slip_footer: 温馨提示 lines on every slip
     expire_at: tuple[str, ...] = ()  # 清号时刻 "HH:MM": the slip says until when a number is valid
     retake_limit: int = 1
-    devices: dict[str, dict[str, Any]] = field(default_factory=dict)
+    devices: dict[str, messages.Device] = field(default_factory=dict)
     printers: dict[str, dict[str, Any]] = field(default_factory=dict)
     version: str = ""
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Catalog:
-        """Build from the hub's retained catalogue; unknown keys are ignored (newer hubs add some)."""
-        hall = data.get("hall") or {}
-        policy = data.get("policy") or {}
-        matters = {}
-        for m in data.get("matters") or []:
-            situations = tuple(
-                Situation(s["id"], s["name"], s.get("queue", ""), list(s.get("materials") or ()),
-                          list(s.get("conditions") or ()), bool(s.get("assist")), bool(s.get("online")),
-                          bool(s.get("consult_only")), s.get("online_url") or "", s.get("guidance") or "")
-                for s in m.get("situations") or [])
-            questions = tuple(
-                Question(q["id"], q["text"], [Option(o["text"], o.get("next") or "", o.get("situation") or "")
-                                              for o in q.get("options") or []])
-                for q in m.get("questions") or [])
-            matters[m["id"]] = Matter(m["id"], m["name"], m.get("department", ""), m.get("zone", ""), situations,
-                                      questions, tuple(m.get("keywords") or ()), bool(m.get("popular")),
-                                      int(m.get("promised_days") or 0))
+    def from_message(cls, msg: messages.Catalog) -> Catalog:
+        """Build from the hub's typed catalogue (:class:`hallq.messages.Catalog`)."""
+        matters = {m.id: Matter(m.id, m.name, m.department, m.zone, tuple(m.situations), tuple(m.questions),
+                                tuple(m.keywords), m.popular, m.promised_days) for m in msg.matters}
+        hall, policy = msg.hall, msg.policy
         return cls(
-            hall_id=hall.get("id", ""), hall_name=hall.get("name", ""), timezone=hall.get("timezone", "Asia/Shanghai"),
-            notices=tuple(hall.get("notices") or ()), slip_footer=tuple(hall.get("slip_footer") or ()),
-            zones={z["id"]: z["name"] for z in data.get("zones") or []},
-            queues={q["id"]: q["name"] for q in data.get("queues") or []},
+            hall_id=hall.id, hall_name=hall.name, timezone=hall.timezone or "Asia/Shanghai",
+            notices=tuple(hall.notices), slip_footer=tuple(hall.slip_footer),
+            zones={z.id: z.name for z in msg.zones},
+            queues={q.id: q.name for q in msg.queues},
             matters=matters,
-            priority_groups={g["id"]: g["name"] for g in data.get("priority_groups") or []},
-            windows={w["id"]: w.get("name", "") for w in data.get("windows") or []},
-            assist_queue=policy.get("assist_queue", ""), opening_hours=tuple(policy.get("opening_hours") or ()),
-            expire_at=tuple(str(t) for t in policy.get("expire_at") or ()),
-            retake_limit=int(policy.get("retake_limit", 1)),
-            devices={d["id"]: d for d in data.get("devices") or []},
-            printers=dict(data.get("printers") or {}), version=str(data.get("version", "")),
+            priority_groups={g.id: g.name for g in msg.priority_groups},
+            windows={w.id: w.name for w in msg.windows},
+            assist_queue=policy.assist_queue, opening_hours=tuple(policy.opening_hours),
+            expire_at=tuple(policy.expire_at), retake_limit=policy.retake_limit,
+            devices={d.id: d for d in msg.devices},
+            printers=dict(msg.printers), version=msg.version,
         )
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | bytes) -> Catalog:
+        """Build from the retained catalogue's JSON; ``msgspec.ValidationError`` says what is wrong and where
+        (unknown keys are ignored: newer hubs add some)."""
+        if isinstance(data, bytes):
+            return cls.from_message(messages.decode(messages.Catalog, data))
+        return cls.from_message(msgspec.convert(data, messages.Catalog))
 
     def window_label(self, window: str) -> str:
         """How a citizen reads a window: its name with the id on the signs, 综合窗口1（S01）."""

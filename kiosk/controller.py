@@ -11,7 +11,8 @@ answer back on the GUI thread through queued Qt signals:
   spool first and removed once printed or voided;
 * the printer's status every few seconds → the model, and ``HallClient.set_status`` when it
   changes (guides see paper out on their pads);
-* retained catalogue, the hub's presence and ``event/reprint`` → the model.
+* retained catalogue, the hub's presence and ``event/reprint`` → typed by a
+  :class:`~hallq.mirror.HallMirror` → the model.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from hallq import clock as hallclock
 from hallq.client import HallClient, RequestError
+from hallq.mirror import HUB_DEVICE, HallMirror
 from hallq.qt.bridge import QtHall
 from kiosk.idreader import CardRead, IdReader
 from kiosk.model import KioskModel, Print, Purpose, Send
@@ -65,6 +68,7 @@ class KioskController(QObject):
         self._probing = False
         self._last_probe = 0.0
         t = client.topics
+        self.mirror = HallMirror(t)  # the hub's messages, typed
         self._hub_presence = t.presence("hub")
         for topic in (t.catalog, self._hub_presence, t.event("reprint")):
             client.subscribe(topic)
@@ -98,15 +102,17 @@ class KioskController(QObject):
             self.client.set_status(self._published)  # retained, but a broker may have lost it
 
     def _on_message(self, topic: str, data: Any) -> None:
-        t = self.client.topics
-        if topic == t.catalog and isinstance(data, dict):
-            self.model.set_catalog(data)
+        change = self.mirror.feed(topic, data)  # typed; a malformed payload is logged there and ignored
+        if change is None or change.message is None:
+            return
+        message = change.message
+        if change.kind == "catalog":
+            self.model.set_catalog(message)
             self._setup_printer()
-        elif topic == self._hub_presence and isinstance(data, dict):
-            self.model.set_hub(bool(data.get("online")))
-        elif (topic == t.event("reprint") and isinstance(data, dict) and data.get("device") == self.model.device
-              and isinstance(data.get("ticket"), dict)):
-            self.model.on_reprint_request(data["ticket"])
+        elif change.kind == "presence" and change.name == HUB_DEVICE:
+            self.model.set_hub(message.online)
+        elif change.kind == "event" and change.name == "reprint" and message.device == self.model.device:
+            self.model.on_reprint_request(msgspec.to_builtins(message.ticket))  # the hub's ticket view, as sent
             self._flush()
 
     def _on_card(self, card: CardRead) -> None:
@@ -118,7 +124,8 @@ class KioskController(QObject):
         if self.printer is not None or self.model.catalog is None:
             return
         cat = self.model.catalog
-        name = str(cat.devices.get(self.model.device, {}).get("printer", ""))
+        device = cat.devices.get(self.model.device)
+        name = device.printer if device else ""
         try:
             self.printer = KioskPrinter(printer_config(cat.printers, name, self.printer_override))
         except (ValueError, PrinterError) as exc:

@@ -37,7 +37,7 @@ from enum import StrEnum
 from typing import Any
 
 from hallq import clock as hallclock
-from hallq import idcard
+from hallq import idcard, messages
 from hallq.i18n import language, tr
 from hallq.messages import Question, Situation
 from kiosk import strings as _strings  # noqa: F401 - registers the English texts
@@ -243,9 +243,10 @@ class KioskModel:
 
     # ------------------------------------------------------------ connection and catalogue
 
-    def set_catalog(self, data: dict[str, Any]) -> None:
+    def set_catalog(self, data: messages.Catalog | dict[str, Any]) -> None:
+        """The hub's catalogue, typed (from the kiosk's mirror) or as JSON (malformed: msgspec.ValidationError)."""
         was = self.online
-        self.catalog = Catalog.from_json(data)
+        self.catalog = Catalog.from_message(data) if isinstance(data, messages.Catalog) else Catalog.from_json(data)
         self.hub_up = True  # the hub (re)published its catalogue
         self._connectivity(was)
 

@@ -23,13 +23,19 @@ in :attr:`GuideConsole.chimes` (the view sounds a chime for each) and sends 已�
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
 from hallq import clock as hallclock
 from hallq.i18n import tr
+from hallq.messages import DeviceStatus, SummonView, TicketView
 from pad.presenter import Clock, Command, NotAllowed, Presenter, minutes
 from pad.state import HUB_DEVICE, Change, HallState
+
+log = logging.getLogger("pad.guide")
 
 WINDOW_STATES = {"open": "开放", "paused": "已暂停", "closed": "已关闭"}
 PAPER = {"ok": "纸张正常", "near_end": "纸将用完", "out": "缺纸", "unknown": "纸张未知"}
@@ -67,61 +73,60 @@ class Alert:
     text: str
 
 
-def paper_of(status: dict[str, Any]) -> tuple[str, str]:
-    """(paper, fault code) from a device's retained status, whatever nesting the kiosk uses."""
-    printer: dict[str, Any] = status["printer"] if isinstance(status.get("printer"), dict) else status
+def paper_of(status: DeviceStatus | None) -> tuple[str, str]:
+    """(paper, fault code) from a device's retained status (its ``printer`` table)."""
+    printer = status.printer if status is not None and isinstance(status.printer, dict) else {}
     paper = str(printer.get("paper") or "")
-    code = str(printer.get("error") or printer.get("code") or "")
-    if isinstance(printer.get("error"), dict):
-        code = str(printer["error"].get("code", ""))
+    error = printer.get("error")
+    code = str(error.get("code", "")) if isinstance(error, dict) else str(error or printer.get("code") or "")
     return paper, code
 
 
-def summons_of(state: HallState) -> list[dict[str, Any]]:
+def summons_of(state: HallState) -> list[SummonView]:
     """Today's summons of every window, from the windows' retained state."""
-    return [sm for w in state.windows.values() for sm in (w.get("summons") or []) if isinstance(sm, dict)
-            and sm.get("id")]
+    return [sm for w in state.windows.values() for sm in w.summons if sm.id]
 
 
-def alerts(state: HallState, now: float, pending_priority: dict[str, dict[str, Any]],
+def alerts(state: HallState, now: float, pending_priority: dict[str, TicketView],
            th: Thresholds = Thresholds()) -> list[Alert]:
     out: list[Alert] = []
     for qid, q in state.queue_state.items():
-        oldest = q.get("oldest_issued_at")
-        if q.get("waiting") and oldest is not None and now - float(oldest) >= th.long_wait_s:
+        oldest = q.oldest_issued_at
+        if q.waiting and oldest is not None and now - oldest >= th.long_wait_s:
             out.append(Alert("warning", "long_wait", qid, tr("{q} {name} 最长已等 {t}（{n} 人等候）", q=qid,
                                                               name=state.queue_name(qid), t=minutes(now - oldest),
-                                                              n=q["waiting"])))
+                                                              n=q.waiting)))
     for wid, w in sorted(state.windows.items()):
-        if w.get("state") == "paused" and now - float(w.get("since") or now) >= th.paused_s:
+        since = w.since or now
+        if w.state == "paused" and now - since >= th.paused_s:
             out.append(Alert("warning", "paused", wid, tr("窗口 {w} 已暂停 {t}（{r}）", w=wid,
-                                                          t=minutes(now - float(w["since"])),
-                                                          r=tr(str(w.get("reason") or "")))))
+                                                          t=minutes(now - since), r=tr(w.reason))))
     devices = state.devices
     for dev, cfg in sorted(devices.items()):
-        role = cfg.get("role")
+        role = cfg.role
         pres = state.presence.get(dev)
         if role == "kiosk":
-            paper, code = paper_of(state.status.get(dev, {}))
+            paper, code = paper_of(state.status.get(dev))
             if paper == "out":
                 out.append(Alert("error", "paper", dev, tr("自助机 {d} 打印机缺纸", d=dev)))
             elif paper == "near_end":
                 out.append(Alert("warning", "paper", dev, tr("自助机 {d} 纸卷即将用完", d=dev)))
             elif code and code not in ("paper_out", "paper_near_end"):
                 out.append(Alert("error", "printer", dev, tr("自助机 {d} 打印机故障：{c}", d=dev, c=fault_words(code))))
+        pad_window = state.windows.get(cfg.window)
         watched = role in ("kiosk", "display") or (
-            role == "pad" and state.windows.get(str(cfg.get("window")), {}).get("state") in ("open", "paused"))
-        if watched and pres is not None and not pres.get("online"):
+            role == "pad" and pad_window is not None and pad_window.state in ("open", "paused"))
+        if watched and pres is not None and not pres.online:
             out.append(Alert("warning", "offline", dev, tr("设备 {d} 离线", d=dev)))
-    for sm in sorted(summons_of(state), key=lambda x: float(x.get("at") or 0)):
-        if sm.get("state") == "escalated":
-            out.append(Alert("error", "summon", str(sm["id"]), tr(
-                "呼叫后台超时未响应：{w} 呼叫{d}，已等 {t}", w=sm.get("window", ""), d=sm.get("department", ""),
-                t=minutes(now - float(sm.get("at") or now)))))
-    for t in sorted(pending_priority.values(), key=lambda t: float(t.get("issued_at") or 0)):
-        out.append(Alert("error", "priority", str(t["id"]), tr("绿色通道待核验：{n}（{g}）已等 {t}", n=t["number"],
-                                                              g=state.group_name(str(t.get("priority_group"))),
-                                                              t=minutes(now - float(t.get("issued_at") or now)))))
+    for sm in sorted(summons_of(state), key=lambda x: x.at):
+        if sm.state == "escalated":
+            out.append(Alert("error", "summon", sm.id, tr(
+                "呼叫后台超时未响应：{w} 呼叫{d}，已等 {t}", w=sm.window, d=sm.department,
+                t=minutes(now - (sm.at or now)))))
+    for t in sorted(pending_priority.values(), key=lambda t: t.issued_at):
+        out.append(Alert("error", "priority", t.id, tr("绿色通道待核验：{n}（{g}）已等 {t}", n=t.number,
+                                                       g=state.group_name(t.priority_group),
+                                                       t=minutes(now - (t.issued_at or now)))))
     return sorted(out, key=lambda a: a.level != "error")
 
 
@@ -130,9 +135,9 @@ class GuideConsole(Presenter):
                  thresholds: Thresholds | None = None) -> None:
         super().__init__(state, device, clock)
         self._thresholds = thresholds  # None: the hall file's [policy] alert_wait_min / alert_pause_min
-        self.tickets: list[dict[str, Any]] = []  # waiting tickets from tickets.list
+        self.tickets: list[TicketView] = []  # waiting tickets from tickets.list
         self.tickets_supported = True  # False if the hub has no tickets.list yet
-        self.priority_events: dict[str, dict[str, Any]] = {}  # event/priority not yet seen verified
+        self.priority_events: dict[str, TicketView] = {}  # event/priority not yet seen verified
         self.selected_ticket = ""
         self.selected_window = ""
         self.audit: list[dict[str, Any]] = []  # who, when, what, why: this console's overrides
@@ -148,16 +153,16 @@ class GuideConsole(Presenter):
     def thresholds(self) -> Thresholds:
         if self._thresholds is not None:
             return self._thresholds
-        policy = self.state.catalog.get("policy") or {}
-        base = Thresholds()
-        return Thresholds(long_wait_s=float(policy.get("alert_wait_min", base.long_wait_s / 60)) * 60,
-                          paused_s=float(policy.get("alert_pause_min", base.paused_s / 60)) * 60)
+        policy = self.state.policy
+        if policy is None:
+            return Thresholds()
+        return Thresholds(long_wait_s=policy.alert_wait_min * 60.0, paused_s=policy.alert_pause_min * 60.0)
 
     # ------------------------------------------------------------ selections
 
     @property
-    def ticket(self) -> dict[str, Any] | None:
-        return next((t for t in self.tickets if t["id"] == self.selected_ticket), None)
+    def ticket(self) -> TicketView | None:
+        return next((t for t in self.tickets if t.id == self.selected_ticket), None)
 
     def select_ticket(self, ticket_id: str) -> None:
         self.selected_ticket = ticket_id
@@ -168,15 +173,15 @@ class GuideConsole(Presenter):
         self.changed()
 
     @property
-    def pending_priority(self) -> dict[str, dict[str, Any]]:
+    def pending_priority(self) -> dict[str, TicketView]:
         """Green-channel tickets still waiting for a guide: from the list, else from events."""
         out = dict(self.priority_events.items())
-        listed = {t["id"] for t in self.tickets}
+        listed = {t.id for t in self.tickets}
         for t in self.tickets:
-            if t.get("priority_group") and not t.get("priority_verified") and t.get("state") == "waiting":
-                out[t["id"]] = t
-            elif t["id"] in out:
-                del out[t["id"]]
+            if t.priority_group and not t.priority_verified and t.state == "waiting":
+                out[t.id] = t
+            elif t.id in out:
+                del out[t.id]
         if self.tickets_supported and not self.needs_refresh:
             out = {k: v for k, v in out.items() if k in listed}
         return out
@@ -187,16 +192,16 @@ class GuideConsole(Presenter):
         now = self.clock()
         rows = []
         for qid, cfg in self.state.queues.items():
-            q = self.state.queue_state.get(qid, {})
-            oldest = q.get("oldest_issued_at")
-            pending = sum(1 for t in self.pending_priority.values() if t.get("queue") == qid)
+            q = self.state.queue_state.get(qid)
+            oldest = q.oldest_issued_at if q else None
+            pending = sum(1 for t in self.pending_priority.values() if t.queue == qid)
             rows.append({
-                "id": qid, "name": cfg.get("name", qid), "waiting": int(q.get("waiting", 0)),
-                "priority": int(q.get("priority", 0)),
-                "pending_priority": int(q.get("pending_priority", pending)),
-                "longest": minutes(now - float(oldest)) if oldest is not None else "-",
-                "long": oldest is not None and now - float(oldest) >= self.thresholds.long_wait_s,
-                "next": " ".join(q.get("next", [])[:5]),
+                "id": qid, "name": cfg.name, "waiting": q.waiting if q else 0,
+                "priority": q.priority if q else 0,
+                "pending_priority": q.pending_priority if q else pending,
+                "longest": minutes(now - oldest) if oldest is not None else "-",
+                "long": oldest is not None and now - oldest >= self.thresholds.long_wait_s,
+                "next": " ".join(q.next[:5]) if q else "",
             })
         return rows
 
@@ -204,19 +209,20 @@ class GuideConsole(Presenter):
         now = self.clock()
         rows = []
         for wid, cfg in self.state.window_configs.items():
-            w = self.state.windows.get(wid, {})
-            cur = w.get("current") or {}
-            state = str(w.get("state", "closed"))
-            since = float(w.get("since") or now)
+            w = self.state.windows.get(wid)
+            state = w.state if w else "closed"
+            since = (w.since if w else None) or now
+            reason = w.reason if w else ""
+            overflow = w.overflow if w else []
             rows.append({
-                "id": wid, "name": cfg.get("name", wid), "state": state,
-                "state_text": tr(WINDOW_STATES.get(state, state))
-                + (f"（{tr(w['reason'])}）" if w.get("reason") else ""),
-                "staff": (w.get("staff") or {}).get("name", ""), "current": cur.get("number", ""),
-                "queues": "/".join(w.get("queues") or cfg.get("queues", [])) + (
-                    " + " + "/".join(w["overflow"]) if w.get("overflow") else ""),
+                "id": wid, "name": cfg.name, "state": state,
+                "state_text": tr(WINDOW_STATES.get(state, state)) + (f"（{tr(reason)}）" if reason else ""),
+                "staff": w.staff.name if w and w.staff else "",
+                "current": w.current.number if w and w.current else "",
+                "queues": "/".join((w.queues if w else []) or cfg.queues) + (
+                    " + " + "/".join(overflow) if overflow else ""),
                 "since": minutes(now - since) if state != "closed" else "",
-                "tidal": bool(cfg.get("tidal")),
+                "tidal": cfg.tidal,
                 "long_pause": state == "paused" and now - since >= self.thresholds.paused_s,
             })
         return rows
@@ -225,15 +231,15 @@ class GuideConsole(Presenter):
         rows = []
         for dev, cfg in self.state.devices.items():
             pres = self.state.presence.get(dev)
-            online = bool(pres and pres.get("online"))
+            online = pres is not None and pres.online
             extra = ""
-            if cfg.get("role") == "kiosk" or dev in self.state.status:
-                paper, code = paper_of(self.state.status.get(dev, {}))
+            if cfg.role == "kiosk" or dev in self.state.status:
+                paper, code = paper_of(self.state.status.get(dev))
                 extra = tr(PAPER.get(paper, paper)) if paper else ""
                 if code and code not in ("paper_out", "paper_near_end"):
                     extra = (extra + " " if extra else "") + fault_words(code)
-            place = cfg.get("window") or cfg.get("zone") or ""
-            rows.append({"id": dev, "role": role_words(str(cfg.get("role", ""))), "place": place, "online": online,
+            place = cfg.window or cfg.zone
+            rows.append({"id": dev, "role": role_words(cfg.role), "place": place, "online": online,
                          "seen": pres is not None,
                          "presence": tr("在线") if online else (tr("离线") if pres is not None else tr("未上线")),
                          "health": extra})
@@ -252,19 +258,19 @@ class GuideConsole(Presenter):
         rows = []
         query = search.strip().upper()
         for t in self.tickets:
-            if query and query not in str(t.get("number", "")).upper() and query not in str(t.get("applicant", "")):
+            if query and query not in t.number.upper() and query not in t.applicant:
                 continue
-            group = t.get("priority_group")
+            group = t.priority_group
             prio = ""
             if group:
-                prio = self.state.group_name(group) + ("" if t.get("priority_verified") else tr("（待核验）"))
+                prio = self.state.group_name(group) + ("" if t.priority_verified else tr("（待核验）"))
             rows.append({
-                "id": t["id"], "number": t.get("number", ""), "queue": t.get("queue", ""),
-                "matter": t.get("matter_name", ""), "wait": minutes(now - float(t.get("issued_at") or now)),
-                "ahead": t.get("ahead", ""), "priority": prio,
-                "pending": bool(group and not t.get("priority_verified")),
-                "target": t.get("target_window", ""), "channel": t.get("channel", ""),
-                "applicant": t.get("applicant", ""),
+                "id": t.id, "number": t.number, "queue": t.queue,
+                "matter": t.matter_name, "wait": minutes(now - (t.issued_at or now)),
+                "ahead": "" if isinstance(t.ahead, msgspec.UnsetType) else t.ahead, "priority": prio,
+                "pending": bool(group and not t.priority_verified),
+                "target": t.target_window, "channel": t.channel,
+                "applicant": t.applicant,
             })
         return rows
 
@@ -272,17 +278,16 @@ class GuideConsole(Presenter):
         """Open 呼叫后台 of the hall, oldest first: window, department, state, wait."""
         now = self.clock()
         rows = []
-        for sm in sorted(summons_of(self.state), key=lambda x: float(x.get("at") or 0)):
-            state = str(sm.get("state", ""))
+        for sm in sorted(summons_of(self.state), key=lambda x: x.at):
+            state = sm.state
             if state not in SUMMON_OPEN:
                 continue
-            waited = float(sm["wait_s"]) if state == "responded" and sm.get("wait_s") is not None else \
-                now - float(sm.get("at") or now)
+            waited = sm.wait_s if state == "responded" else now - (sm.at or now)
             wait = minutes(waited)
-            rows.append({"id": sm["id"], "window": sm.get("window", ""), "department": sm.get("department", ""),
+            rows.append({"id": sm.id, "window": sm.window, "department": sm.department,
                          "state": state, "state_text": tr(SUMMON_STATES.get(state, state)),
                          "wait": tr("响应用时 {t}", t=wait) if state == "responded" else tr("已等 {t}", t=wait),
-                         "ticket": sm.get("number", ""), "note": sm.get("note", ""),
+                         "ticket": sm.number, "note": sm.note,
                          "escalated": state == "escalated"})
         return rows
 
@@ -312,7 +317,7 @@ class GuideConsole(Presenter):
     def _listen_summons(self) -> None:
         """Chime once per summon that is new (待响应) or escalated, as the windows' state shows it."""
         for sm in summons_of(self.state):
-            key = (str(sm["id"]), str(sm.get("state", "")))
+            key = (sm.id, sm.state)
             if key[1] in ("pending", "escalated") and key not in self._heard:
                 self._heard.add(key)
                 self.chimes += 1
@@ -321,10 +326,9 @@ class GuideConsole(Presenter):
         """(matter id, name, [(situation id, name)]) of situations that take a window ticket."""
         out = []
         for mid, m in self.state.matters.items():
-            sits = [(s["id"], s["name"]) for s in m.get("situations", [])
-                    if s.get("queue") and not s.get("online") and not s.get("consult_only")]
+            sits = [(s.id, s.name) for s in m.situations if s.queue and not s.online and not s.consult_only]
             if sits:
-                out.append((mid, str(m.get("name", mid)), sits))
+                out.append((mid, m.name, sits))
         return out
 
     # ------------------------------------------------------------ queries
@@ -341,8 +345,8 @@ class GuideConsole(Presenter):
             self.tickets_supported = False
         elif result is not None:
             self.tickets_supported = True
-            self.tickets = [t for t in result.get("tickets", []) if isinstance(t, dict) and "id" in t]
-            self.tickets.sort(key=lambda t: (t.get("queue", ""), t.get("ahead", 0), t.get("issued_at", 0)))
+            self.tickets = tickets_of(result)
+            self.tickets.sort(key=lambda t: (t.queue, t.ahead or 0, t.issued_at))
         self.changed()
 
     # ------------------------------------------------------------ overrides (each with a reason)
@@ -403,8 +407,8 @@ class GuideConsole(Presenter):
                 args[key] = value
         if assist:
             args["assist"] = True
-        m = self.state.matters.get(matter, {})
-        return self._override("ticket.issue", args, tr("帮办取号：{m}", m=m.get("name", matter)), reason)
+        m = self.state.matters.get(matter)
+        return self._override("ticket.issue", args, tr("帮办取号：{m}", m=m.name if m else matter), reason)
 
     def set_queues(self, window: str, queues: list[str], overflow: list[str], reason: str) -> Command:
         if not queues:
@@ -415,9 +419,9 @@ class GuideConsole(Presenter):
 
     def restore_queues(self, window: str, reason: str) -> Command:
         """Back to the hall file's assignment (ends a tidal opening)."""
-        cfg = self.state.window_configs.get(window, {})
-        return self._override("window.set_queues", {"window": window, "queues": list(cfg.get("queues", [])),
-                                                    "overflow": list(cfg.get("overflow", [])),
+        cfg = self.state.window_configs.get(window)
+        return self._override("window.set_queues", {"window": window, "queues": list(cfg.queues if cfg else []),
+                                                    "overflow": list(cfg.overflow if cfg else []),
                                                     "reason": reason.strip()},
                               tr("恢复窗口 {w} 默认队列", w=window), reason)
 
@@ -463,7 +467,8 @@ class GuideConsole(Presenter):
 
     def skip_evaluation(self, window: str, reason: str) -> Command:
         """The window's evaluator is stuck or the citizen has left: record 未评价 now."""
-        if not (self.state.windows.get(window) or {}).get("evaluation"):
+        w = self.state.windows.get(window)
+        if w is None or w.evaluation is None:
             raise NotAllowed(tr("窗口 {w} 没有待评价的业务", w=window))
         if not reason.strip():
             raise NotAllowed(tr("请填写原因"))
@@ -474,7 +479,7 @@ class GuideConsole(Presenter):
 
     def expire_waiting(self, reason: str) -> Command:
         """闭厅清号: every ticket still waiting expires now (as at the hall file's expire_at)."""
-        waiting = sum(int(q.get("waiting") or 0) for q in self.state.queue_state.values())
+        waiting = sum(q.waiting for q in self.state.queue_state.values())
         if not waiting:
             raise NotAllowed(tr("没有等候中的号"))
         return self._override("tickets.expire", {"reason": reason.strip()},
@@ -494,13 +499,13 @@ class GuideConsole(Presenter):
             self.operator = f"{staff.get('name', '')}（{staff.get('id', '')}）"
         elif cmd.op == "guide.logout":
             self.operator = ""
-        ticket = result.get("ticket")
-        if cmd.op == "ticket.verify_priority" and isinstance(ticket, dict):
-            self.priority_events.pop(str(ticket.get("id")), None)
+        ticket = ticket_of(result)
+        if cmd.op == "ticket.verify_priority" and ticket is not None:
+            self.priority_events.pop(ticket.id, None)
         if cmd.op in ("ticket.cancel", "ticket.call", "ticket.transfer", "ticket.verify_priority", "ticket.issue"):
             self.needs_refresh = True
-        if cmd.op == "ticket.issue" and isinstance(ticket, dict):
-            self.selected_ticket = str(ticket.get("id", ""))
+        if cmd.op == "ticket.issue" and ticket is not None:
+            self.selected_ticket = ticket.id
         if cmd.op == "followups.list":
             self.followups = [f for f in result.get("items", []) if isinstance(f, dict)]
         if cmd.op == "evaluation.followup":
@@ -514,12 +519,35 @@ class GuideConsole(Presenter):
             self._listen_summons()
         if change.kind == "queues":
             self.needs_refresh = True
-        elif change.kind == "event" and change.name == "priority":
-            t = (change.data or {}).get("ticket")
-            if isinstance(t, dict) and t.get("id") and not t.get("priority_verified"):
-                self.priority_events[str(t["id"])] = t
+        elif change.kind == "event" and change.name == "priority" and change.message is not None:
+            t = change.message.ticket
+            if t.id and not t.priority_verified:
+                self.priority_events[t.id] = t
                 self.needs_refresh = True
         return change.kind != "event" or change.name in ("priority", "summon", "call")
+
+
+def ticket_of(result: dict[str, Any]) -> TicketView | None:
+    """The ticket in a reply's result, typed (``None`` if there is none, or it is malformed: logged)."""
+    t = result.get("ticket")
+    if not isinstance(t, dict):
+        return None
+    try:
+        return msgspec.convert(t, TicketView)
+    except msgspec.ValidationError as exc:
+        log.warning("ignored a malformed ticket in a reply: %s", exc)
+        return None
+
+
+def tickets_of(result: dict[str, Any]) -> list[TicketView]:
+    """The tickets of a ``tickets.list`` reply, typed; a malformed one is logged and left out."""
+    out = []
+    for i, t in enumerate(result.get("tickets") or []):
+        try:
+            out.append(msgspec.convert(t, TicketView))
+        except msgspec.ValidationError as exc:
+            log.warning("ignored a malformed ticket in tickets.list (at $.tickets[%d]): %s", i, exc)
+    return out
 
 
 def _num(ticket: str) -> str:

@@ -547,41 +547,41 @@ class GuideView(QWidget):
             self.ticket_title.setText(tr("请在左侧选择票号"))
             self.ticket_info.setText("")
         else:
-            self.ticket_title.setText(f"{t.get('number', '')}  {t.get('matter_name', '')}")
-            info = [t.get("situation_name", ""), tr("队列 {q}", q=c.state.queue_name(str(t.get("queue", ""))))]
-            if t.get("priority_group"):
-                info.append(tr("绿色通道：{g}", g=c.state.group_name(str(t["priority_group"])))
-                            + ("" if t.get("priority_verified") else tr("（待核验）")))
-            if t.get("applicant"):
-                info.append(str(t["applicant"]))
+            self.ticket_title.setText(f"{t.number}  {t.matter_name}")
+            info = [t.situation_name, tr("队列 {q}", q=c.state.queue_name(t.queue))]
+            if t.priority_group:
+                info.append(tr("绿色通道：{g}", g=c.state.group_name(t.priority_group))
+                            + ("" if t.priority_verified else tr("（待核验）")))
+            if t.applicant:
+                info.append(t.applicant)
             self.ticket_info.setText(" · ".join(str(x) for x in info if x))
-        _fill_combo(self.group_box, [(g, cfg.get("name", g)) for g, cfg in c.state.priority_groups.items()],
-                    prefer=str((t or {}).get("priority_group", "")))
-        _fill_combo(self.queue_box, [(q, f"{q} {cfg.get('name', q)}") for q, cfg in c.state.queues.items()])
-        _fill_combo(self.window_box, [(w, f"{w} {cfg.get('name', w)}")
-                                      for w, cfg in c.state.window_configs.items()])
+        _fill_combo(self.group_box, [(g, cfg.name) for g, cfg in c.state.priority_groups.items()],
+                    prefer=t.priority_group if t else "")
+        _fill_combo(self.queue_box, [(q, f"{q} {cfg.name}") for q, cfg in c.state.queues.items()])
+        _fill_combo(self.window_box, [(w, f"{w} {cfg.name}") for w, cfg in c.state.window_configs.items()])
         _fill_combo(self.kiosk_box, [(k, k) for k in c.state.kiosks()])
-        verified_as = (t or {}).get("priority_group") if (t or {}).get("priority_verified") else None
+        verified_as = t.priority_group if t and t.priority_verified else None
         self.verify_btn.setEnabled(idle and self.group_box.currentData() != verified_as)
         for b in (self.move_queue_btn, self.move_window_btn, self.call_to_btn, self.cancel_btn):
             b.setEnabled(idle)
         self.reprint_btn.setEnabled(idle and self.kiosk_box.count() > 0)
-        self.expire_btn.setEnabled(c.idle and any(int(q.get("waiting") or 0) for q in c.state.queue_state.values()))
+        self.expire_btn.setEnabled(c.idle and any(q.waiting for q in c.state.queue_state.values()))
         self.refresh_btn.setEnabled(c.online)
 
     def _fill_window_panel(self) -> None:
         c = self.console
         wid = c.selected_window
-        state = c.state.windows.get(wid, {})
-        cfg = c.state.window_configs.get(wid, {})
+        state = c.state.windows.get(wid)
+        cfg = c.state.window_configs.get(wid)
         idle = c.idle and bool(wid)
-        status = state.get("state", "closed")
-        self.window_title.setText(f"{wid} {cfg.get('name', '')}" + (tr("（潮汐窗口）") if cfg.get("tidal") else "")
+        status = state.state if state else "closed"
+        serving = state is not None and state.current is not None
+        self.window_title.setText(f"{wid} {cfg.name if cfg else ''}" + (tr("（潮汐窗口）") if cfg and cfg.tidal else "")
                                   if wid else tr("请选择窗口"))
-        self.wpause_btn.setEnabled(idle and status == "open" and not state.get("current"))
+        self.wpause_btn.setEnabled(idle and status == "open" and not serving)
         self.wresume_btn.setEnabled(idle and status == "paused")
-        self.wclose_btn.setEnabled(idle and status in ("open", "paused") and not state.get("current"))
-        self.wskip_btn.setEnabled(idle and bool(state.get("evaluation")))
+        self.wclose_btn.setEnabled(idle and status in ("open", "paused") and not serving)
+        self.wskip_btn.setEnabled(idle and state is not None and state.evaluation is not None)
         self.set_queues_btn.setEnabled(idle)
         self.restore_btn.setEnabled(idle)
         queues = list(c.state.queues)
@@ -598,10 +598,11 @@ class GuideView(QWidget):
                 self.stage1[q].setToolTip(c.state.queue_name(q))
                 self.stage_host.addWidget(self.stage1[q], 0, i + 1)
                 self.stage_host.addWidget(self.stage2[q], 1, i + 1)
-        if wid != getattr(self, "_stages_for", None) or state.get("queues") != getattr(self, "_stages_seen", None):
-            self._stages_for, self._stages_seen = wid, state.get("queues")
-            s1 = set(state.get("queues") or cfg.get("queues") or [])
-            s2 = set(state.get("overflow") or cfg.get("overflow") or [])
+        seen = state.queues if state else None
+        if wid != getattr(self, "_stages_for", None) or seen != getattr(self, "_stages_seen", None):
+            self._stages_for, self._stages_seen = wid, seen
+            s1 = set((state.queues if state else []) or (cfg.queues if cfg else []))
+            s2 = set((state.overflow if state else []) or (cfg.overflow if cfg else []))
             for q in queues:
                 self.stage1[q].setChecked(q in s1)
                 self.stage2[q].setChecked(q in s2)
@@ -616,9 +617,9 @@ class GuideView(QWidget):
                 self.matter_box.addItem(name, mid)
             self.matter_box.blockSignals(False)
             self._fill_situations()
-        _fill_combo(self.issue_group, [("", tr("无"))] + [(g, cfg.get("name", g))
+        _fill_combo(self.issue_group, [("", tr("无"))] + [(g, cfg.name)
                                                          for g, cfg in c.state.priority_groups.items()])
-        _fill_combo(self.issue_window, [("", tr("不指定"))] + [(w, f"{w} {cfg.get('name', w)}")
+        _fill_combo(self.issue_window, [("", tr("不指定"))] + [(w, f"{w} {cfg.name}")
                                                              for w, cfg in c.state.window_configs.items()])
         self.issue_btn.setEnabled(c.idle and self.situation_box.count() > 0)
 
@@ -745,7 +746,7 @@ class GuideView(QWidget):
         now = time.monotonic()
         if now - self._expire_armed_at > 5:
             self._expire_armed_at = now
-            waiting = sum(int(q.get("waiting") or 0) for q in self.console.state.queue_state.values())
+            waiting = sum(q.waiting for q in self.console.state.queue_state.values())
             self.expire_btn.setText(tr("再点一次：作废 {n} 张等候号", n=waiting))
             QTimer.singleShot(5000, self.expire_btn, self._disarm_expire)  # cancelled if the button goes
             return

@@ -9,8 +9,8 @@ lists the ones still missing (every correction at once, "一次性告知").
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
+from hallq.messages import TicketView
 from pad.state import HallState
 from printers.layout import Printable
 from printers.notices import AcceptanceNotice, CorrectionNotice, HandoverSheet
@@ -27,26 +27,26 @@ def add_working_days(day: dt.date, n: int) -> dt.date:
     return day
 
 
-def build_notice(kind: str, ticket: dict[str, Any], state: HallState, *, window: str, staff: str,
+def build_notice(kind: str, ticket: TicketView, state: HallState, *, window: str, staff: str,
                  checked: set[str], reason: str = "", now: dt.datetime) -> Printable:
-    matter = state.matters.get(str(ticket.get("matter", "")), {})
-    applicant = str(ticket.get("applicant") or "") or "（申请人）"
-    materials = [str(m) for m in ticket.get("materials", [])]
+    matter = state.matters.get(ticket.matter)
+    applicant = ticket.applicant or "（申请人）"
+    materials = list(ticket.materials)
     received = [m for m in materials if m in checked] or materials
     missing = [m for m in materials if m not in checked]
-    matter_name = str(ticket.get("matter_name") or matter.get("name", ""))
-    notice_no = f"SL{str(ticket.get('id', ''))[:10].replace('-', '')}-{ticket.get('number', '')}"
+    matter_name = ticket.matter_name or (matter.name if matter else "")
+    notice_no = f"SL{ticket.id[:10].replace('-', '')}-{ticket.number}"
     window_text = f"{state.window_name(window)} {window}"
-    promised = int(matter.get("promised_days") or 0)
+    promised = matter.promised_days if matter else 0
     if kind == "acceptance":
         return AcceptanceNotice(
             hall_name=state.hall_name, notice_no=notice_no, applicant=applicant, matter=matter_name,
             accepted_at=now, promised_days=promised, materials=received, window=window_text, handler=staff,
-            qr_url=str(ticket.get("progress_url") or ""),
+            qr_url=ticket.progress_url,
         )
     if kind == "handover":
         return HandoverSheet(
-            applicant=applicant, matter=matter_name, group=str(matter.get("department", "")),
+            applicant=applicant, matter=matter_name, group=matter.department if matter else "",
             accepted_on=now.date(), review_required=None, promised_days=promised or None,
             hall_name=state.hall_name,
         )

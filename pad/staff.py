@@ -28,6 +28,8 @@ from typing import Any
 
 from hallq import clock as hallclock
 from hallq.i18n import tr
+from hallq.messages import PendingEvaluation, StaffRef, SummonView, TicketView, WindowState
+from pad.guide import ticket_of
 from pad.presenter import Clock, Command, NotAllowed, Presenter, minutes
 from pad.state import Change, HallState
 
@@ -47,44 +49,46 @@ class StaffPad(Presenter):
         super().__init__(state, device, clock)
         self.window = window
         self.handover = False  # AB岗: the login page while the window is open
-        self.last_served: dict[str, Any] | None = None  # for notices printed after the outcome
+        self.last_served: TicketView | None = None  # for notices printed after the outcome
         self.rating: dict[str, Any] | None = None  # the last rating that arrived
         self.summons: list[dict[str, Any]] = []  # 呼叫后台 recorded by the hub, newest first
         self.checked: set[str] = set()  # materials ticked on the checklist (current ticket)
         self._checked_for = ""
-        self._evaluation_seen: dict[str, Any] | None = None
+        self._evaluation_seen: PendingEvaluation | None = None
 
     # ------------------------------------------------------------ the window as the hub sees it
 
     @property
-    def window_state(self) -> dict[str, Any]:
-        return self.state.windows.get(self.window) or {}
+    def window_state(self) -> WindowState | None:
+        return self.state.windows.get(self.window)
 
     @property
     def status(self) -> str:
-        return str(self.window_state.get("state", "closed"))
+        ws = self.window_state
+        return ws.state if ws else "closed"
 
     @property
     def logged_in(self) -> bool:
-        return self.status in ("open", "paused") and bool(self.window_state.get("staff"))
+        return self.status in ("open", "paused") and self.staff is not None
 
     @property
-    def staff(self) -> dict[str, Any]:
-        return self.window_state.get("staff") or {}
+    def staff(self) -> StaffRef | None:
+        ws = self.window_state
+        return ws.staff if ws else None
 
     @property
-    def current(self) -> dict[str, Any] | None:
-        cur = self.window_state.get("current")
-        return cur if isinstance(cur, dict) else None
+    def current(self) -> TicketView | None:
+        ws = self.window_state
+        return ws.current if ws else None
 
     @property
     def page(self) -> str:
         return "serve" if self.logged_in and not self.handover else "login"
 
     @property
-    def evaluation(self) -> dict[str, Any] | None:
-        ev = self.window_state.get("evaluation")
-        return ev if isinstance(ev, dict) else None
+    def evaluation(self) -> PendingEvaluation | None:
+        ws = self.window_state
+        return ws.evaluation if ws else None
 
     # ------------------------------------------------------------ what is enabled
 
@@ -98,7 +102,7 @@ class StaffPad(Presenter):
             case "call_next" | "call" | "pause":
                 return self.logged_in and status == "open" and cur is None
             case "recall":
-                return cur is not None and int(cur.get("recalls", 0)) < self.state.recall_limit
+                return cur is not None and cur.recalls < self.state.recall_limit
             case "outcome" | "transfer":
                 return cur is not None and self.logged_in
             case "resume":
@@ -216,34 +220,39 @@ class StaffPad(Presenter):
             args["reason"] = reason.strip()
         if note.strip():
             args["note"] = note.strip()
-        name = str(self.state.matters.get(matter, {}).get("name", matter))
+        m = self.state.matters.get(matter)
+        name = m.name if m else matter
         return self._send("ticket.backfill", args, tr("补录 {m}（{o}）", m=name, o=tr(OUTCOME_LABELS[outcome])))
 
     def backfill_matters(self) -> list[tuple[str, str]]:
         """(id, name) of every matter, those this window's queues serve first."""
-        ws = self.window_state
-        cfg = self.state.window_configs.get(self.window, {})
-        served = set(ws.get("queues") or cfg.get("queues") or []) | set(ws.get("overflow") or cfg.get("overflow") or [])
+        served = set(self._served()[0]) | set(self._served()[1])
         matters = list(self.state.matters.items())
-        own = [(mid, str(m.get("name", mid))) for mid, m in matters
-               if any(s.get("queue") in served for s in m.get("situations", []))]
-        rest = [(mid, str(m.get("name", mid))) for mid, m in matters if (mid, str(m.get("name", mid))) not in own]
+        own = [(mid, m.name) for mid, m in matters if any(s.queue in served for s in m.situations)]
+        rest = [(mid, m.name) for mid, m in matters if (mid, m.name) not in own]
         return own + rest
 
+    def _served(self) -> tuple[list[str], list[str]]:
+        """(queues, overflow) this window serves now: its state's, else the hall file's."""
+        ws, cfg = self.window_state, self.state.window_configs.get(self.window)
+        queues = (ws.queues if ws else []) or (cfg.queues if cfg else [])
+        overflow = (ws.overflow if ws else []) or (cfg.overflow if cfg else [])
+        return list(queues), list(overflow)
+
     def situations(self, matter: str) -> list[tuple[str, str]]:
-        return [(str(s["id"]), str(s.get("name", s["id"])))
-                for s in self.state.matters.get(matter, {}).get("situations", [])]
+        m = self.state.matters.get(matter)
+        return [(s.id, s.name or s.id) for s in (m.situations if m else [])]
 
     def _number(self) -> str:
-        return str((self.current or {}).get("number", ""))
+        return self.current.number if self.current else ""
 
     # ------------------------------------------------------------ hub answers and events
 
     def confirmed(self, cmd: Command, result: dict[str, Any]) -> None:
         if cmd.op == "window.open":
             self.handover = False
-        elif cmd.op in ("ticket.outcome", "ticket.backfill") and isinstance(result.get("ticket"), dict):
-            self.last_served = result["ticket"]
+        elif cmd.op in ("ticket.outcome", "ticket.backfill") and ticket_of(result) is not None:
+            self.last_served = ticket_of(result)
         elif cmd.op == "window.summon":
             self.summons.insert(0, {"department": result.get("department", ""), "at": self.clock(),
                                     "ticket": self._number()})
@@ -257,25 +266,26 @@ class StaffPad(Presenter):
 
     def relevant(self, change: Change) -> bool:
         if change.kind == "catalog" and not self.window:  # --window omitted: the hall file says
-            self.window = str(self.state.devices.get(self.device, {}).get("window", ""))
+            cfg = self.state.devices.get(self.device)
+            self.window = cfg.window if cfg else ""
         if change.kind == "window":
             if change.name != self.window:
                 return False
             self._window_changed()
             return True
         if change.kind == "event":
-            data = change.data or {}
-            if data.get("window") != self.window:
+            event = change.message
+            if getattr(event, "window", None) != self.window:
                 return False
             if change.name == "evaluated":
-                self.rating = {"ticket": data.get("ticket", ""), "number": self._number_of(data.get("ticket", "")),
-                               "level": data.get("level"), "label": data.get("label", ""), "at": data.get("at")}
+                self.rating = {"ticket": event.ticket, "number": self._number_of(event.ticket),
+                               "level": event.level, "label": event.label, "at": event.at}
             return change.name in ("evaluated", "summon")
         return change.kind in ("catalog", "queues", "presence")
 
     def _window_changed(self) -> None:
         cur = self.current
-        tid = str(cur["id"]) if cur else ""
+        tid = cur.id if cur else ""
         if tid and tid != self._checked_for:  # a new ticket: a fresh checklist (kept after the outcome)
             self._checked_for, self.checked = tid, set()
         if cur is not None:
@@ -283,16 +293,16 @@ class StaffPad(Presenter):
         # the pending evaluation cleared without an event seen (reconnect): the rating arrived
         ev = self.evaluation
         before = self._evaluation_seen
-        if before and (ev is None or ev.get("ticket") != before.get("ticket")) and (
-                self.rating is None or self.rating.get("ticket") != before.get("ticket")):
-            self.rating = {"ticket": before.get("ticket"), "number": before.get("number"), "level": None,
+        if before and (ev is None or ev.ticket != before.ticket) and (
+                self.rating is None or self.rating.get("ticket") != before.ticket):
+            self.rating = {"ticket": before.ticket, "number": before.number, "level": None,
                            "label": "", "at": self.clock()}
         self._evaluation_seen = ev
 
     def _number_of(self, ticket_id: str) -> str:
-        before = self._evaluation_seen or {}
-        if before.get("ticket") == ticket_id:
-            return str(before.get("number", ""))
+        before = self._evaluation_seen
+        if before is not None and before.ticket == ticket_id:
+            return before.number
         return ticket_id.rsplit("-", 1)[-1]
 
     # ------------------------------------------------------------ checklist
@@ -308,17 +318,17 @@ class StaffPad(Presenter):
 
     def status_text(self) -> str:
         ws = self.window_state
-        if not ws:
+        if ws is None:
             return tr("等待窗口状态…")
         labels = {"open": tr("服务中"), "paused": tr("已暂停"), "closed": tr("未登录")}
         text = labels.get(self.status, self.status)
-        if self.status == "paused" and ws.get("reason"):
-            text += f"（{tr(str(ws['reason']))}）"
+        if self.status == "paused" and ws.reason:
+            text += f"（{tr(ws.reason)}）"
         return text
 
     def staff_text(self) -> str:
         s = self.staff
-        return f"{s.get('name', '')} ({s.get('id', '')})" if s else ""
+        return f"{s.name} ({s.id})" if s else ""
 
     def ticket_lines(self) -> dict[str, str]:
         """The current ticket, as label → value for the serving panel."""
@@ -326,68 +336,67 @@ class StaffPad(Presenter):
         if cur is None:
             return {}
         now = self.clock()
-        issued = float(cur.get("issued_at") or now)
-        called = float(cur.get("called_at") or now)
+        issued = cur.issued_at or now
+        called = cur.called_at or now
         lines = {
-            tr("事项"): str(cur.get("matter_name", "")),
-            tr("情形"): str(cur.get("situation_name", "")),
-            tr("队列"): str(cur.get("queue_name", "")),
+            tr("事项"): cur.matter_name,
+            tr("情形"): cur.situation_name,
+            tr("队列"): cur.queue_name,
             tr("等候"): minutes(called - issued),
             tr("已叫"): minutes(now - called),
-            tr("申请人"): str(cur.get("applicant") or tr("（未登记）")),
+            tr("申请人"): cur.applicant or tr("（未登记）"),
         }
-        if cur.get("id_masked"):
-            lines[tr("证件")] = str(cur["id_masked"])
-        lines[tr("取号方式")] = tr(CHANNEL_LABELS.get(str(cur.get("channel", "")), str(cur.get("channel", ""))))
+        if cur.id_masked:
+            lines[tr("证件")] = cur.id_masked
+        lines[tr("取号方式")] = tr(CHANNEL_LABELS.get(cur.channel, cur.channel))
         return lines
 
     def badges(self) -> list[str]:
-        cur = self.current or {}
-        out = []
-        if cur.get("priority_group"):
-            group = self.state.group_name(str(cur["priority_group"]))
-            out.append(tr("绿色通道：{g}", g=group) + ("" if cur.get("priority_verified") else tr("（未核验）")))
-        if cur.get("appointment"):
+        cur = self.current
+        out: list[str] = []
+        if cur is None:
+            return out
+        if cur.priority_group:
+            group = self.state.group_name(cur.priority_group)
+            out.append(tr("绿色通道：{g}", g=group) + ("" if cur.priority_verified else tr("（未核验）")))
+        if cur.appointment:
             out.append(tr("预约"))
-        if cur.get("recalls"):
-            out.append(tr("已重呼 {n}/{m} 次", n=cur["recalls"], m=self.state.recall_limit))
-        if cur.get("retakes"):
+        if cur.recalls:
+            out.append(tr("已重呼 {n}/{m} 次", n=cur.recalls, m=self.state.recall_limit))
+        if cur.retakes:
             out.append(tr("过号重取"))
         return out
 
     def recall_text(self) -> str:
-        cur = self.current or {}
-        return tr("重呼 {n}/{m}", n=int(cur.get("recalls", 0)), m=self.state.recall_limit)
+        cur = self.current
+        return tr("重呼 {n}/{m}", n=cur.recalls if cur else 0, m=self.state.recall_limit)
 
     def queue_counts(self) -> list[tuple[str, str, int]]:
         """(queue id, name, waiting) for the queues this window serves now, then direct transfers."""
         ws = self.window_state
-        cfg = self.state.window_configs.get(self.window, {})
-        queues = list(ws.get("queues") or cfg.get("queues") or []) + list(ws.get("overflow") or
-                                                                          cfg.get("overflow") or [])
-        out = [(q, self.state.queue_name(q), self.state.waiting(q)) for q in dict.fromkeys(queues)]
-        if ws.get("direct_waiting"):
-            out.append(("", tr("转本窗口"), int(ws["direct_waiting"])))
+        queues, overflow = self._served()
+        out = [(q, self.state.queue_name(q), self.state.waiting(q)) for q in dict.fromkeys(queues + overflow)]
+        if ws is not None and ws.direct_waiting:
+            out.append(("", tr("转本窗口"), ws.direct_waiting))
         return out
 
     def upcoming(self) -> list[str]:
         """The heads of this window's stage-1 queues (a hint, the hub decides the order)."""
-        ws = self.window_state
-        queues = ws.get("queues") or self.state.window_configs.get(self.window, {}).get("queues") or []
         out: list[str] = []
-        for q in queues:
-            out += [str(n) for n in self.state.queue_state.get(q, {}).get("next", [])[:2]]
+        for q in self._served()[0]:
+            summary = self.state.queue_state.get(q)
+            out += summary.next[:2] if summary else []
         return out[:4]
 
     def outcome_counts(self) -> list[tuple[str, int]]:
-        counts = self.window_state.get("counts") or {}
-        return [(tr(OUTCOME_LABELS[k]), int(counts.get(k, 0))) for k in ("called", *OUTCOMES)]
+        counts = self.window_state.counts if self.window_state else {}
+        return [(tr(OUTCOME_LABELS[k]), counts.get(k, 0)) for k in ("called", *OUTCOMES)]
 
     def evaluation_text(self) -> str:
         ev = self.evaluation
-        if ev is not None and (self.rating is None or self.rating.get("ticket") != ev.get("ticket")):
-            waited = self.clock() - float(ev.get("invited_at") or self.clock())
-            return tr("已邀请 {n} 评价，等待中（{s}）", n=ev.get("number", ""), s=minutes(waited))
+        if ev is not None and (self.rating is None or self.rating.get("ticket") != ev.ticket):
+            waited = self.clock() - (ev.invited_at or self.clock())
+            return tr("已邀请 {n} 评价，等待中（{s}）", n=ev.number, s=minutes(waited))
         if self.rating is not None:
             label = tr(str(self.rating.get("label") or "")) or tr("已完成")
             return tr("{n} 评价已收到：{label}", n=self.rating.get("number", ""), label=label)
@@ -395,14 +404,14 @@ class StaffPad(Presenter):
 
     def summon_text(self) -> str:
         """The latest 呼叫后台 and where it stands (待响应 / 已响应 / 已到窗口, from the hub), with the wait."""
-        hub = [x for x in (self.window_state.get("summons") or []) if isinstance(x, dict)]
+        hub = self._summons()
         if hub:
             sm = hub[0]  # newest first
-            state, dep = str(sm.get("state", "")), sm.get("department", "")
+            state, dep = sm.state, sm.department
             if state in ("responded", "arrived"):
-                took = minutes(float(sm.get("wait_s") or 0))
+                took = minutes(sm.wait_s or 0)
                 return tr("呼叫后台 {d}：{s}（响应用时 {t}）", d=dep, s=tr(SUMMON_STATES[state]), t=took)
-            waited = minutes(self.clock() - float(sm.get("at") or self.clock()))
+            waited = minutes(self.clock() - (sm.at or self.clock()))
             return tr("呼叫后台 {d}：待响应（已等 {t}）", d=dep, t=waited)
         if not self.summons:
             return ""
@@ -413,24 +422,26 @@ class StaffPad(Presenter):
     @property
     def summon_state(self) -> str:
         """The latest summon's state from the hub ("" when none): pending, escalated, responded, arrived."""
-        hub = [x for x in (self.window_state.get("summons") or []) if isinstance(x, dict)]
-        return str(hub[0].get("state", "")) if hub else ""
+        hub = self._summons()
+        return hub[0].state if hub else ""
+
+    def _summons(self) -> list[SummonView]:
+        return self.window_state.summons if self.window_state else []
 
     def transfer_targets(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """(queues, windows) a ticket may go to: every queue; every other window."""
-        queues = [(q, f"{q} {cfg.get('name', q)}") for q, cfg in self.state.queues.items()]
-        windows = [(w, f"{w} {cfg.get('name', w)}") for w, cfg in self.state.window_configs.items()
-                   if w != self.window]
+        queues = [(q, f"{q} {cfg.name}") for q, cfg in self.state.queues.items()]
+        windows = [(w, f"{w} {cfg.name}") for w, cfg in self.state.window_configs.items() if w != self.window]
         return queues, windows
 
     def summon_department(self) -> str:
         """Who 呼叫后台 reaches: the current matter's department, else the window's own."""
         cur = self.current
-        if cur is not None:
-            dep = self.state.matters.get(str(cur.get("matter", "")), {}).get("department")
-            if dep:
-                return str(dep)
-        return str(self.state.window_configs.get(self.window, {}).get("department", ""))
+        matter = self.state.matters.get(cur.matter) if cur else None
+        if matter is not None and matter.department:
+            return matter.department
+        cfg = self.state.window_configs.get(self.window)
+        return cfg.department if cfg else ""
 
     # ------------------------------------------------------------ printing
 
@@ -439,5 +450,5 @@ class StaffPad(Presenter):
         return self.state.printer_table(self.device)[1] is not None
 
     @property
-    def print_subject(self) -> dict[str, Any] | None:
+    def print_subject(self) -> TicketView | None:
         return self.current or self.last_served

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from hallq import clock as hallclock
 from hallq.i18n import tr
+from hallq.messages import TicketView
 from pad.link import Link
 from pad.notices import KINDS, build_notice
 from pad.presenter import Command, NotAllowed, Notice
@@ -284,7 +285,7 @@ class StaffView(QWidget):
         self.login_btn.setText(tr("交接并登录") if pad.handover else tr("登录"))
         # serving
         cur = pad.current
-        self.number.setText(str(cur["number"]) if cur else "")
+        self.number.setText(cur.number if cur else "")
         self.number.setVisible(cur is not None)
         self.badges.setText("  ".join(pad.badges()))
         self._fill_info(pad.ticket_lines())
@@ -292,8 +293,8 @@ class StaffView(QWidget):
             hint = tr("暂停中，点“恢复服务”继续叫号") if pad.status == "paused" else tr("点“叫号”呼叫下一位")
             subject = pad.last_served
             if subject:
-                hint = tr("{n} 已办结（{o}）。可打印通知书，或叫下一位", n=subject.get("number", ""),
-                          o=tr(OUTCOME_LABELS.get(str(subject.get("outcome")), str(subject.get("outcome")))))
+                hint = tr("{n} 已办结（{o}）。可打印通知书，或叫下一位", n=subject.number,
+                          o=tr(OUTCOME_LABELS.get(subject.outcome, subject.outcome)))
             upcoming = pad.upcoming()
             if upcoming:
                 hint += "\n\n" + tr("下一位可能是：{n}", n="  ".join(upcoming))
@@ -343,14 +344,14 @@ class StaffView(QWidget):
             key.setVisible(i < len(items))
             value.setVisible(i < len(items))
 
-    def _fill_materials(self, cur: dict[str, Any] | None) -> None:
+    def _fill_materials(self, cur: TicketView | None) -> None:
         subject = cur or self.pad.last_served
-        tid = str(subject["id"]) if subject else ""
+        tid = subject.id if subject else ""
         if tid != self._materials_for:
             self._materials_for = tid
             self.materials.blockSignals(True)
             self.materials.clear()
-            for m in (subject or {}).get("materials", []):
+            for m in subject.materials if subject else []:
                 item = QListWidgetItem(str(m))
                 # not user-checkable: a tap anywhere on the row toggles it (_material_clicked), once
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
@@ -404,7 +405,7 @@ class StaffView(QWidget):
 
     def _outcome(self, key: str) -> None:
         if key == "passed":  # one tap must not lose a citizen: 过号 is confirmed on its own page
-            number = (self.pad.current or {}).get("number", "")
+            number = self.pad.current.number if self.pad.current else ""
             self._open_choice(tr("过号 {n}：确认申请人未到？", n=number), [("passed", tr("确认过号 {n}", n=number))],
                               lambda _k, _t: self._send(lambda: self.pad.outcome("passed")),
                               hint=tr("过号后该号作废；申请人可到自助机“过号取号”重新排队。未到请先“重呼”"),
@@ -437,7 +438,7 @@ class StaffView(QWidget):
             self._send(lambda: self.pad.transfer(to_queue=target if kind == "q" else "",
                                                  to_window=target if kind == "w" else "", note=note))
 
-        self._open_choice(tr("转移 {n}：选择目标队列或窗口", n=(self.pad.current or {}).get("number", "")),
+        self._open_choice(tr("转移 {n}：选择目标队列或窗口", n=self.pad.current.number if self.pad.current else ""),
                           options, chosen, text=tr("转移说明（将转给下一个窗口）"), columns=5)
 
     def _ask_summon(self) -> None:
@@ -459,7 +460,7 @@ class StaffView(QWidget):
                                       text=tr("补充说明（可选）"))
                     return
                 self._send(lambda: self.pad.backfill(matter, situation, outcome, note=note))
-            name = self.pad.state.matters.get(matter, {}).get("name", matter)
+            name = self.pad.state.matters[matter].name if matter in self.pad.state.matters else matter
             self._open_choice(tr("补录 {m}：办理结果", m=name),
                               [(o, tr(OUTCOME_LABELS[o])) for o in BACKFILL_OUTCOMES], chosen,
                               text=tr("补充说明（可选）"), columns=3)
@@ -469,7 +470,7 @@ class StaffView(QWidget):
             if len(situations) == 1:
                 outcome_page(matter, situations[0][0])
                 return
-            name = self.pad.state.matters.get(matter, {}).get("name", matter)
+            name = self.pad.state.matters[matter].name if matter in self.pad.state.matters else matter
             self._open_choice(tr("补录 {m}：选择情形", m=name), situations,
                               lambda s, _t: outcome_page(matter, s), columns=2)
 
@@ -477,9 +478,9 @@ class StaffView(QWidget):
                           hint=tr("本窗口的事项在前；补录会生成一个票号并邀请评价"), columns=3)
 
     def _ask_print(self) -> None:
-        subject = self.pad.print_subject or {}
+        subject = self.pad.print_subject
         options = [(k, tr(v)) for k, v in KINDS.items()]
-        self._open_choice(tr("打印 {n} 的通知书", n=subject.get("number", "")), options,
+        self._open_choice(tr("打印 {n} 的通知书", n=subject.number if subject else ""), options,
                           lambda k, _t: self.print_notice(k),
                           hint=tr("一次性告知单列出材料清单中未勾选的材料"))
 
@@ -496,8 +497,8 @@ class StaffView(QWidget):
             return
         name, table = pad.state.printer_table(pad.device)
         notice = build_notice(kind, subject, pad.state, window=pad.window,
-                              staff=str(pad.staff.get("name", "")), checked=set(pad.checked),
-                              reason=str(subject.get("reason", "") or ""),
+                              staff=pad.staff.name if pad.staff else "", checked=set(pad.checked),
+                              reason="",  # a ticket view carries no reason (the outcome's stays at the hub)
                               now=hallclock.local(pad.clock(), pad.state.timezone).replace(tzinfo=None))
         label_ = tr(KINDS[kind])
         pad.notice = Notice("info", tr("正在打印{k}…", k=label_))

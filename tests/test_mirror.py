@@ -144,7 +144,7 @@ def test_close_undoes_the_listener_on_the_client(tmp_path: Path) -> None:
             h.client("K1")
             _until(lambda: client.state.get(f"hallq/{hall}/presence/K1") is not None)
             assert "K1" not in mirror.presence  # the client heard it; the closed mirror did not
-            assert client._listeners == []  # noqa: SLF001  (nothing of the mirror is left on the client)
+            assert client._listeners == []  # nothing of the mirror is left on the client
         finally:
             client.stop()
 

@@ -162,7 +162,8 @@ def pad_idle(out: Path) -> None:
         serve(app, "accepted")
         window_screen(lh, app.presenter.window).request("evaluation.submit",
                                                          {"window": app.presenter.window, "level": 5})
-        wait_until(lambda: app.presenter.window_state.get("counts", {}).get("passed") == 1, what="counts")
+        wait_until(lambda: app.presenter.window_state is not None
+                   and app.presenter.window_state.counts.get("passed") == 1, what="counts")
         app.presenter.last_served = None
         grab(app.view, out)
         app.close()
@@ -185,7 +186,8 @@ def pad_serving(out: Path) -> None:
         app.view._send(pad.call_next)
         wait_until(lambda: pad.current is not None and pad.pending is None, what="called")
         app.view._send(pad.recall)
-        wait_until(lambda: (pad.current or {}).get("recalls") == 1 and pad.pending is None, what="recalled")
+        wait_until(lambda: pad.current is not None and pad.current.recalls == 1 and pad.pending is None,
+                   what="recalled")
         for i in range(app.view.materials.count() - 1):
             item = app.view.materials.item(i)
             from PySide6.QtCore import Qt
@@ -353,9 +355,9 @@ def guide_ticket(out: Path) -> None:
         app, s01 = _guide_hall(lh, clock=hallclock.now)
         console = app.presenter
         app.view.tabs.setCurrentIndex(1)
-        pending = next((t for t in console.tickets if t.get("priority_group") and not t.get("priority_verified")),
+        pending = next((t for t in console.tickets if t.priority_group and not t.priority_verified),
                        console.tickets[0])
-        console.select_ticket(pending["id"])
+        console.select_ticket(pending.id)
         app.view.ticket_reason.setCurrentText("老年人，已核验身份证")
         grab(app.view, out)
         app.close()
@@ -445,7 +447,8 @@ def pad_summon(out: Path) -> None:
         wait_until(lambda: pad.current is not None and pad.pending is None, what="called")
         app.view._send(lambda: pad.summon(pad.summon_department(), "需要审批人员现场确认"))
         wait_until(lambda: pad.summon_state == "pending", what="summoned")
-        sid = pad.window_state["summons"][0]["id"]
+        assert pad.window_state is not None
+        sid = pad.window_state.summons[0].id
         assert lh.hub is not None
         lh.hub.service.clock = lambda: hallclock.now() + 150  # answered two and a half minutes later
         lh.guide(Cast(lh.hall).guide, pin=PIN).request("summon.respond", {"summon": sid})

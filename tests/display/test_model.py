@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import msgspec
 import serial
 
 from display.led import LedDriver, SerialLink
@@ -15,6 +16,8 @@ from display.model import Evaluator, HallBoard, Stage, WindowBoard, led_hall_tex
 from hallq.client import HallClient
 from launcher.local_hall import LocalHall
 from launcher.scenes.display import HallDriver
+from hallq.messages import WindowState
+from tests import wire
 from tests.display.display_helpers import FakeClock
 
 BASE = "hallq/h"
@@ -22,13 +25,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _call(n: int, window: str = "S01", zone: str = "Z1", recall: int = 0, at: float = 100.0) -> dict[str, object]:
-    return {"ticket": f"T{n}", "number": f"A{n:03d}", "window": window, "window_name": window, "zone": zone,
-            "recall": recall, "at": at}
+    return wire.call({"ticket": f"T{n}", "number": f"A{n:03d}", "window": window, "window_name": window,
+                      "zone": zone, "recall": recall, "at": at})
 
 
 def _online(board: HallBoard | WindowBoard) -> None:
     board.set_broker(True)
-    board.apply(f"{BASE}/presence/hub", {"online": True})
+    board.apply(f"{BASE}/presence/hub", wire.presence(True))
 
 
 def test_pure_modules_never_import_qt() -> None:
@@ -44,7 +47,7 @@ def test_hall_board_filters_by_zone_and_flashes_new_calls() -> None:
     clock = FakeClock(100.0)
     b = HallBoard(BASE, "Z1", flash_s=10, clock=clock)
     _online(b)
-    b.apply(f"{BASE}/state/calls", {"calls": [_call(2, "R01", "Z2"), _call(1)]})
+    b.apply(f"{BASE}/state/calls", {"v": 1, "seq": 1, "calls": [_call(2, "R01", "Z2"), _call(1)]})
     assert [c.number for c in b.calls] == ["A001"] and not b.flashing()
     b.apply(f"{BASE}/event/call", _call(3, "S02"))
     assert b.latest is not None and b.latest.number == "A003" and b.flashing()
@@ -58,16 +61,21 @@ def test_hall_board_filters_by_zone_and_flashes_new_calls() -> None:
 def test_offline_board_drops_volatile_data_and_ignores_stale_retained() -> None:
     b = HallBoard(BASE, "", clock=FakeClock())
     _online(b)
-    b.apply(f"{BASE}/state/calls", {"calls": [_call(1)]})
+    b.apply(f"{BASE}/state/calls", {"v": 1, "seq": 1, "calls": [_call(1)]})
     assert b.set_broker(False) and not b.online and b.calls == []
     b.set_broker(True)
-    b.apply(f"{BASE}/presence/hub", {"online": False})  # broker back, hub still down
+    b.apply(f"{BASE}/presence/hub", wire.presence(False))  # broker back, hub still down
     assert not b.online
-    assert not b.apply(f"{BASE}/state/calls", {"calls": [_call(1)]}) and b.calls == []
+    assert not b.apply(f"{BASE}/state/calls", {"v": 1, "seq": 1, "calls": [_call(1)]}) and b.calls == []
 
 
-def _pending(ticket: str = "T1", at: float = 1000.0, timeout: int = 60) -> dict[str, object]:
-    return {"state": "open", "evaluation": {"ticket": ticket, "number": "A001", "invited_at": at, "timeout_s": timeout}}
+def _window(data: dict[str, object]) -> WindowState:
+    return msgspec.convert(wire.window(data), WindowState)
+
+
+def _pending(ticket: str = "T1", at: float = 1000.0, timeout: int = 60) -> WindowState:
+    return _window({"state": "open", "evaluation": {"ticket": ticket, "number": "A001", "invited_at": at,
+                                                    "timeout_s": timeout}})
 
 
 def test_evaluator_good_rating_sends_at_once() -> None:
@@ -114,20 +122,20 @@ def test_evaluator_timeout_skips_and_unknown_outcomes_retry_with_the_same_id() -
 def test_evaluator_stops_asking_when_resolved_elsewhere() -> None:
     e = Evaluator("S01", FakeClock(1000.0))
     e.on_window_state(_pending())
-    assert e.on_window_state({"state": "open", "evaluation": None}) and e.stage is Stage.IDLE
+    assert e.on_window_state(_window({"state": "open", "evaluation": None})) and e.stage is Stage.IDLE
 
 
 def test_led_texts() -> None:
     w = WindowBoard(BASE, "S01")
     assert led_window_text(w) == "S01"
     _online(w)
-    w.apply(f"{BASE}/state/window/S01", {"state": "open", "current": {"number": "A001"}})
+    w.apply(f"{BASE}/state/window/S01", wire.window({"state": "open", "current": {"number": "A001"}}))
     assert led_window_text(w) == "A001 请到S01"
-    w.apply(f"{BASE}/state/window/S01", {"state": "paused", "reason": "午休", "current": None})
+    w.apply(f"{BASE}/state/window/S01", wire.window({"state": "paused", "reason": "午休", "current": None}))
     assert led_window_text(w) == "暂停服务"
     h = HallBoard(BASE, clock=FakeClock())
     _online(h)
-    h.apply(f"{BASE}/state/calls", {"calls": [_call(2, "S02"), _call(1)]})
+    h.apply(f"{BASE}/state/calls", {"v": 1, "seq": 1, "calls": [_call(2, "S02"), _call(1)]})
     assert led_hall_text(h) == "请A002号到S02窗口　请A001号到S01窗口"
 
 

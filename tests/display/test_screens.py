@@ -173,7 +173,7 @@ def test_invite_then_rating_reaches_the_hub(app: Any, local: LocalHall, driver: 
     assert wait_until(lambda: len(got) == 1)
     assert got[0]["level"] == 4 and got[0]["window"] == "S01"
     state = local.clients[0].state  # any client's cache of retained state
-    assert wait_until(lambda: (screen.board.state or {}).get("evaluation") is None)
+    assert wait_until(lambda: screen.board.state is None or screen.board.state.evaluation is None)
     assert [s.op for s in screen.sent] == ["evaluation.submit"]
     del state
 

@@ -47,10 +47,10 @@ def guide(qtbot: Any, unsigned_guide: Any) -> Any:
 
 def choose(view: Any, ticket_number: str, reason: str) -> None:
     console = view.console
-    t = next(t for t in console.tickets if t["number"] == ticket_number)
+    t = next(t for t in console.tickets if t.number == ticket_number)
     view.tabs.setCurrentIndex(1)
-    view.tickets.select_id(t["id"])
-    assert console.selected_ticket == t["id"]
+    view.tickets.select_id(t.id)
+    assert console.selected_ticket == t.id
     view.ticket_reason.setCurrentText(reason)
 
 
@@ -95,12 +95,12 @@ def test_move_to_another_queue_and_cancel(qtbot: Any, guide: Any, lh: Any) -> No
     click(qtbot, view, "move_queue")
     done(qtbot, console)
     assert get(lh.client("K1"), "A001")["queue"] == "B"
-    qtbot.waitUntil(lambda: any(t["number"] == "A003" for t in console.tickets), timeout=WAIT)
+    qtbot.waitUntil(lambda: any(t.number == "A003" for t in console.tickets), timeout=WAIT)
     choose(view, "A003", "申请人已离开")
     click(qtbot, view, "cancel")
     done(qtbot, console)
     assert get(lh.client("K1"), "A003")["state"] == "cancelled"
-    qtbot.waitUntil(lambda: all(t["number"] != "A003" for t in console.tickets), timeout=WAIT)
+    qtbot.waitUntil(lambda: all(t.number != "A003" for t in console.tickets), timeout=WAIT)
 
 
 def test_call_a_ticket_to_a_given_window(qtbot: Any, guide: Any, lh: Any) -> None:
@@ -129,29 +129,29 @@ def test_tidal_window_open_and_restore(qtbot: Any, guide: Any) -> None:
     for box in view.stage2.values():
         box.setChecked(False)
     click(qtbot, view, "set_queues")
-    qtbot.waitUntil(lambda: console.state.windows["T01"]["queues"] == ["A", "B"], timeout=WAIT)
-    assert console.state.windows["T01"]["overflow"] == []
+    qtbot.waitUntil(lambda: console.state.windows["T01"].queues == ["A", "B"], timeout=WAIT)
+    assert console.state.windows["T01"].overflow == []
     done(qtbot, console)
     view.window_reason.setCurrentText("高峰结束")
     click(qtbot, view, "restore_queues")
-    qtbot.waitUntil(lambda: console.state.windows["T01"]["queues"] == ["A"], timeout=WAIT)
-    assert console.state.windows["T01"]["overflow"] == ["B"]
+    qtbot.waitUntil(lambda: console.state.windows["T01"].queues == ["A"], timeout=WAIT)
+    assert console.state.windows["T01"].overflow == ["B"]
     assert view.findChild(QCheckBox, "stage1_A").isChecked()
 
 
 def test_pause_and_reopen_a_window(qtbot: Any, guide: Any, lh: Any) -> None:
     view, console = guide.view, guide.presenter
     lh.client("P-S02").request("window.open", {"window": "S02", "staff": "1002", "pin": PIN})
-    qtbot.waitUntil(lambda: console.state.windows.get("S02", {}).get("state") == "open", timeout=WAIT)
+    qtbot.waitUntil(lambda: "S02" in console.state.windows and console.state.windows["S02"].state == "open", timeout=WAIT)
     view.tabs.setCurrentIndex(2)
     view.window_table.select_id("S02")
     view.window_reason.setCurrentText("窗口调整")
     click(qtbot, view, "window_pause")
-    qtbot.waitUntil(lambda: console.state.windows["S02"]["state"] == "paused", timeout=WAIT)
-    assert console.state.windows["S02"]["reason"] == "窗口调整"
+    qtbot.waitUntil(lambda: console.state.windows["S02"].state == "paused", timeout=WAIT)
+    assert console.state.windows["S02"].reason == "窗口调整"
     done(qtbot, console)
     click(qtbot, view, "window_resume")
-    qtbot.waitUntil(lambda: console.state.windows["S02"]["state"] == "open", timeout=WAIT)
+    qtbot.waitUntil(lambda: console.state.windows["S02"].state == "open", timeout=WAIT)
 
 
 def test_skip_a_stuck_evaluation_and_expire_what_is_left_at_closing(qtbot: Any, guide: Any, lh: Any) -> None:
@@ -160,16 +160,16 @@ def test_skip_a_stuck_evaluation_and_expire_what_is_left_at_closing(qtbot: Any, 
     pad.request("window.open", {"window": "S01", "staff": "1001", "pin": PIN})
     pad.request("ticket.call_next", {"window": "S01"})
     pad.request("ticket.outcome", {"window": "S01", "outcome": "accepted"})  # the evaluator now waits
-    qtbot.waitUntil(lambda: bool(console.state.windows.get("S01", {}).get("evaluation")), timeout=WAIT)
+    qtbot.waitUntil(lambda: "S01" in console.state.windows and console.state.windows["S01"].evaluation is not None, timeout=WAIT)
     view.tabs.setCurrentIndex(2)
     view.window_table.select_id("S01")
     view.window_reason.setCurrentText("评价器无响应")
     click(qtbot, view, "window_skip_evaluation")
-    qtbot.waitUntil(lambda: not console.state.windows["S01"].get("evaluation"), timeout=WAIT)
+    qtbot.waitUntil(lambda: console.state.windows["S01"].evaluation is None, timeout=WAIT)
     done(qtbot, console)
     assert console.audit[0]["what"] == "跳过评价 S01" and console.audit[0]["ok"] is True
     # 闭厅清号: two clicks, the first only arms it
-    waiting = sum(int(q["waiting"]) for q in console.state.queue_state.values())
+    waiting = sum(q.waiting for q in console.state.queue_state.values())
     assert waiting == 2
     view.tabs.setCurrentIndex(1)
     view.ticket_reason.setCurrentText("闭厅")
@@ -179,7 +179,7 @@ def test_skip_a_stuck_evaluation_and_expire_what_is_left_at_closing(qtbot: Any, 
     assert "再点一次" in b.text() and console.pending is None
     qtbot.mouseClick(b, Qt.MouseButton.LeftButton)
     done(qtbot, console)
-    qtbot.waitUntil(lambda: sum(int(q["waiting"]) for q in console.state.queue_state.values()) == 0,
+    qtbot.waitUntil(lambda: sum(q.waiting for q in console.state.queue_state.values()) == 0,
                     timeout=WAIT)
     assert get(lh.client("K1"), "A003")["state"] == "expired"
 
@@ -200,7 +200,7 @@ def test_issue_on_behalf_and_reprint(qtbot: Any, guide: Any, lh: Any) -> None:
     seen: list[Any] = []
     k1 = lh.client("K2")
     k1.subscribe(k1.topics.event("reprint"), lambda t, d: (seen.append(d), got.set()))
-    qtbot.waitUntil(lambda: any(t["number"] == "A004" for t in console.tickets), timeout=WAIT)
+    qtbot.waitUntil(lambda: any(t.number == "A004" for t in console.tickets), timeout=WAIT)
     choose(view, "A004", "小票卡纸")
     kiosk: QComboBox = view.findChild(QComboBox, "kiosk")
     kiosk.setCurrentIndex(kiosk.findData("K1"))
@@ -217,18 +217,18 @@ def test_a_guide_signs_in_and_overrides_carry_their_name(qtbot: Any, unsigned_gu
     view, console = unsigned_guide.view, unsigned_guide.presenter
     assert view.operator.text() == "未签到"
     # the sample hall requires a signed-in guide for overrides: refused, nothing recorded
-    t = next(t for t in console.tickets if t["priority_group"] == "elderly")
-    view._send(lambda: console.verify_priority(t["id"], "核验老年证"))
+    t = next(t for t in console.tickets if t.priority_group == "elderly")
+    view._send(lambda: console.verify_priority(t.id, "核验老年证"))
     qtbot.waitUntil(lambda: console.pending is None, timeout=WAIT)
     assert console.notice is not None and "请先签到" in console.notice.text
-    assert get(lh.client("K2"), t["number"])["priority_verified"] is False
+    assert get(lh.client("K2"), t.number)["priority_verified"] is False
     view._send(lambda: console.login("2001", "1234"))
     qtbot.waitUntil(lambda: console.operator.startswith("赵芳"), timeout=WAIT)
     view.refresh()
     assert view.sign_btn.text() == "签退"
     assert "赵芳" in view.operator.text()
-    t = next(t for t in console.tickets if t["priority_group"] == "elderly")
-    view._send(lambda: console.verify_priority(t["id"], "核验老年证"))
+    t = next(t for t in console.tickets if t.priority_group == "elderly")
+    view._send(lambda: console.verify_priority(t.id, "核验老年证"))
     qtbot.waitUntil(lambda: console.pending is None, timeout=WAIT)
     audit = [e for _, e in Store(lh.db).events() if e.type == "audit.override"]
     assert [(a.op, a.staff, a.reason) for a in audit] == [("ticket.verify_priority", "2001", "核验老年证")]

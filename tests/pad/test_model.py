@@ -7,12 +7,14 @@ from typing import Any
 
 import pytest
 
+from hallq.messages import EvaluatedEvent, TicketView
 from pad.guide import GuideConsole, Thresholds, alerts
 from pad.notices import add_working_days, build_notice
 from pad.presenter import NotAllowed
 from pad.staff import StaffPad
 from pad.state import HallState
 from printers.notices import AcceptanceNotice, CorrectionNotice
+from tests import wire
 
 HALL = "lvliang"
 T0 = 1_800_000_000.0
@@ -26,9 +28,9 @@ class Clock:
         return self.now
 
 
-CATALOG = {
+CATALOG = wire.catalog({  # the hub sends every field (tests/wire.py fills the rest with empty values)
     "hall": {"id": HALL, "name": "样例大厅"},
-    "policy": {"recall_limit": 2},
+    "policy": {"recall_limit": 2, "alert_wait_min": 30, "alert_pause_min": 15},
     "queues": [{"id": "A", "name": "综合受理"}, {"id": "B", "name": "企业服务"}],
     "windows": [{"id": "S01", "name": "综合窗口1", "queues": ["A", "B"], "overflow": []},
                 {"id": "S02", "name": "综合窗口2", "queues": ["A"], "overflow": ["B"]}],
@@ -39,13 +41,13 @@ CATALOG = {
                 {"id": "P-S02", "role": "pad", "window": "S02"}],
     "priority_groups": [{"id": "elderly", "name": "老年人"}],
     "staff": [{"id": "1001", "name": "王丽"}],
-}
+})
 
-TICKET = {"id": "2026-11-23-A001", "number": "A001", "queue": "A", "queue_name": "综合受理", "matter": "m1",
+TICKET = wire.ticket({"id": "2026-11-23-A001", "number": "A001", "queue": "A", "queue_name": "综合受理", "matter": "m1",
           "matter_name": "户口迁移", "situation": "s1", "situation_name": "购房", "materials": ["户口簿", "身份证"],
           "channel": "kiosk", "priority_group": "elderly", "priority_verified": True, "appointment": False,
           "applicant": "张**", "id_masked": "110105********002X", "issued_at": T0 - 600, "called_at": T0 - 60,
-          "recalls": 0, "state": "called", "progress_url": "https://x/p?t=A001"}
+          "recalls": 0, "state": "called", "progress_url": "https://x/p?t=A001"})
 
 
 def topic(kind: str) -> str:
@@ -53,9 +55,10 @@ def topic(kind: str) -> str:
 
 
 def window(state: str = "open", current: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
-    return {"id": "S01", "state": state, "staff": {"id": "1001", "name": "王丽"} if state != "closed" else None,
-            "queues": ["A", "B"], "overflow": [], "current": current, "evaluation": None,
-            "counts": {"called": 3, "accepted": 2}, "since": T0 - 100, **extra}
+    return wire.window({"id": "S01", "state": state,
+                        "staff": {"id": "1001", "name": "王丽"} if state != "closed" else None,
+                        "queues": ["A", "B"], "overflow": [], "current": current, "evaluation": None,
+                        "counts": {"called": 3, "accepted": 2}, "since": T0 - 100, **extra})
 
 
 @pytest.fixture
@@ -63,7 +66,7 @@ def pad() -> StaffPad:
     state = HallState(HALL)
     p = StaffPad(state, "P-S01", "S01", Clock())
     p.on_message(topic("catalog"), CATALOG)
-    p.on_message(topic("presence/hub"), {"online": True})
+    p.on_message(topic("presence/hub"), wire.presence(True))
     p.set_broker_online(True)
     return p
 
@@ -133,10 +136,10 @@ def test_reject_needs_a_reason_and_transfer_one_target(pad: StaffPad) -> None:
 
 def test_offline_disables_everything_with_a_banner(pad: StaffPad) -> None:
     pad.on_message(topic("state/window/S01"), window(current=TICKET))
-    pad.on_message(topic("presence/hub"), {"online": False})
+    pad.on_message(topic("presence/hub"), wire.presence(False))
     assert "大厅服务器离线" in pad.banner() and "hub" not in pad.banner()  # words, not a component name
     assert not any(pad.actions().values())
-    pad.on_message(topic("presence/hub"), {"online": True})
+    pad.on_message(topic("presence/hub"), wire.presence(True))
     pad.set_broker_online(False)
     assert "网络" in pad.banner()
     assert not any(pad.actions().values())
@@ -183,9 +186,11 @@ def test_rating_arrives_by_event_or_by_the_evaluation_clearing(pad: StaffPad) ->
     invited = {"ticket": TICKET["id"], "number": "A001", "invited_at": T0, "timeout_s": 60}
     pad.on_message(topic("state/window/S01"), window(evaluation=invited))
     assert "等待" in pad.evaluation_text()
-    pad.on_message(topic("event/evaluated"), {"window": "S02", "ticket": "x", "level": 1, "label": "非常不满意"})
+    pad.on_message(topic("event/evaluated"), wire.complete(EvaluatedEvent, {"window": "S02", "ticket": "x", "level": 1,
+                                                                           "label": "非常不满意"}))
     assert pad.rating is None  # another window's rating
-    pad.on_message(topic("event/evaluated"), {"window": "S01", "ticket": TICKET["id"], "level": 4, "label": "满意"})
+    pad.on_message(topic("event/evaluated"), wire.complete(EvaluatedEvent, {"window": "S01", "ticket": TICKET["id"],
+                                                                           "level": 4, "label": "满意"}))
     assert pad.rating is not None
     assert "A001 评价已收到：满意" in pad.evaluation_text()
     pad.rating = None
@@ -197,8 +202,8 @@ def test_rating_arrives_by_event_or_by_the_evaluation_clearing(pad: StaffPad) ->
 
 def test_counts_and_queue_waiting(pad: StaffPad) -> None:
     pad.on_message(topic("state/window/S01"), window())
-    pad.on_message(topic("state/queues"), {"day": "2026-11-23", "queues": [
-        {"id": "A", "waiting": 4, "next": ["A005", "A006"]}, {"id": "B", "waiting": 1, "next": ["B002"]}]})
+    pad.on_message(topic("state/queues"), wire.queues({"day": "2026-11-23", "queues": [
+        {"id": "A", "waiting": 4, "next": ["A005", "A006"]}, {"id": "B", "waiting": 1, "next": ["B002"]}]}))
     assert pad.queue_counts() == [("A", "综合受理", 4), ("B", "企业服务", 1)]
     assert ("受理", 2) in pad.outcome_counts()
     assert ("已叫号", 3) in pad.outcome_counts()
@@ -220,12 +225,12 @@ def test_handover_reopens_login_while_the_window_stays_open(pad: StaffPad) -> No
 
 def test_notices_from_the_ticket_and_the_checklist(pad: StaffPad) -> None:
     now = dt.datetime(2026, 11, 20, 10, 0)  # a Friday
-    acc = build_notice("acceptance", TICKET, pad.state, window="S01", staff="王丽", checked={"身份证"}, now=now)
+    acc = build_notice("acceptance", TicketView(**TICKET), pad.state, window="S01", staff="王丽", checked={"身份证"}, now=now)
     assert isinstance(acc, AcceptanceNotice)
     assert acc.materials == ["身份证"]
     assert acc.promised_days == 3
     assert acc.applicant == "张**"
-    cor = build_notice("correction", TICKET, pad.state, window="S01", staff="王丽", checked={"身份证"}, now=now)
+    cor = build_notice("correction", TicketView(**TICKET), pad.state, window="S01", staff="王丽", checked={"身份证"}, now=now)
     assert isinstance(cor, CorrectionNotice)
     assert cor.opinions == ["缺少材料：户口簿"]
     assert cor.deadline == dt.date(2026, 11, 27)  # 5 working days after a Friday
@@ -242,7 +247,7 @@ def console() -> GuideConsole:
     state = HallState(HALL)
     c = GuideConsole(state, "G1", Clock())
     c.on_message(topic("catalog"), CATALOG)
-    c.on_message(topic("presence/hub"), {"online": True})
+    c.on_message(topic("presence/hub"), wire.presence(True))
     c.set_broker_online(True)
     return c
 
@@ -250,13 +255,14 @@ def console() -> GuideConsole:
 def test_alert_rules_with_a_pinned_clock(console: GuideConsole) -> None:
     th = Thresholds(long_wait_s=1800, paused_s=900)
     s = console.state
-    console.on_message(topic("state/queues"), {"queues": [
+    console.on_message(topic("state/queues"), wire.queues({"queues": [
         {"id": "A", "waiting": 3, "oldest_issued_at": T0 - 1799},
-        {"id": "B", "waiting": 1, "oldest_issued_at": T0 - 1800}]})
-    console.on_message(topic("state/window/S02"), {"id": "S02", "state": "paused", "since": T0 - 901, "reason": "会议"})
-    console.on_message(topic("status/K1"), {"printer": {"paper": "out"}})
-    console.on_message(topic("status/K2"), {"printer": {"paper": "near_end"}})
-    console.on_message(topic("presence/K2"), {"online": False})
+        {"id": "B", "waiting": 1, "oldest_issued_at": T0 - 1800}]}))
+    console.on_message(topic("state/window/S02"), wire.window({"id": "S02", "state": "paused", "since": T0 - 901,
+                                                               "reason": "会议"}))
+    console.on_message(topic("status/K1"), wire.status({"printer": {"paper": "out"}}))
+    console.on_message(topic("status/K2"), wire.status({"printer": {"paper": "near_end"}}))
+    console.on_message(topic("presence/K2"), wire.presence(False))
     found = {(a.kind, a.subject, a.level) for a in alerts(s, T0, {}, th)}
     assert ("long_wait", "B", "warning") in found
     assert ("long_wait", "A", "warning") not in found
@@ -265,7 +271,7 @@ def test_alert_rules_with_a_pinned_clock(console: GuideConsole) -> None:
     assert ("paper", "K2", "warning") in found
     assert ("offline", "K2", "warning") in found
     assert ("offline", "P-S02", "warning") not in found  # no presence known yet
-    console.on_message(topic("presence/P-S02"), {"online": False})  # pad of a paused window went away
+    console.on_message(topic("presence/P-S02"), wire.presence(False))  # pad of a paused window went away
     assert ("offline", "P-S02", "warning") in {(a.kind, a.subject, a.level) for a in alerts(s, T0, {}, th)}
     first = alerts(s, T0, {}, th)[0]
     assert first.level == "error"  # errors first
@@ -309,8 +315,8 @@ def test_override_commands(console: GuideConsole) -> None:
 
 
 def test_device_rows_show_presence_and_paper(console: GuideConsole) -> None:
-    console.on_message(topic("presence/K1"), {"online": True})
-    console.on_message(topic("status/K1"), {"printer": {"paper": "near_end"}})
+    console.on_message(topic("presence/K1"), wire.presence(True))
+    console.on_message(topic("status/K1"), wire.status({"printer": {"paper": "near_end"}}))
     rows = {r["id"]: r for r in console.device_rows()}
     assert rows["hub"]["online"]
     assert rows["K1"]["online"]
@@ -319,11 +325,12 @@ def test_device_rows_show_presence_and_paper(console: GuideConsole) -> None:
 
 
 def test_alert_thresholds_come_from_the_hall_file(console: GuideConsole) -> None:
-    assert console.thresholds == Thresholds()  # a catalogue without them: 30 / 15 minutes
-    console.on_message(topic("catalog"), {**CATALOG, "policy": {**CATALOG.get("policy", {}),
+    assert console.thresholds == Thresholds()  # the hall file's defaults: 30 / 15 minutes
+    console.on_message(topic("catalog"), {**CATALOG, "policy": {**CATALOG["policy"],
                                                                 "alert_wait_min": 10, "alert_pause_min": 5}})
     assert console.thresholds == Thresholds(long_wait_s=600, paused_s=300)
-    console.on_message(topic("state/queues"), {"queues": [{"id": "A", "waiting": 2, "oldest_issued_at": T0 - 601}]})
+    console.on_message(topic("state/queues"), wire.queues({"queues": [{"id": "A", "waiting": 2,
+                                                                      "oldest_issued_at": T0 - 601}]}))
     assert ("long_wait", "A") in {(a.kind, a.subject) for a in console.alerts()}
 
 

@@ -155,18 +155,18 @@ def test_the_guide_console_fits_on_every_tab_and_shows_the_hall_at_a_glance(
 
 def test_passing_a_number_is_confirmed_first(qtbot: Any, serving: Any) -> None:
     view, pad = serving.view, serving.presenter
-    number = pad.current["number"]
+    number = pad.current.number
     click(qtbot, view, "outcome_passed")
     assert pad.pending is None and pad.current is not None  # nothing sent on the first tap
     assert view.stack.currentWidget() is view.choice and number in view.choice.title.text()
     click(qtbot, view, "choice_cancel")
     qtbot.wait(200)
-    assert pad.current is not None and pad.current["number"] == number
+    assert pad.current is not None and pad.current.number == number
     click(qtbot, view, "outcome_passed")
     click(qtbot, view, "choice_passed")
     settle(qtbot, pad)
     qtbot.waitUntil(lambda: pad.current is None, timeout=WAIT)
-    assert pad.window_state["counts"]["passed"] == 1
+    assert pad.window_state is not None and pad.window_state.counts["passed"] == 1
 
 
 def test_the_four_outcomes_have_four_colours(qtbot: Any, serving: Any) -> None:
@@ -208,13 +208,13 @@ def test_backfill_records_a_walk_in(qtbot: Any, serving: Any, lh: LocalHall) -> 
     settle(qtbot, pad)
     assert pad.notice is not None and pad.notice.level == "info", pad.notice
     done = pad.last_served
-    assert done is not None and done["matter"] == matter.id and done["channel"] == "window"
-    assert done["outcome"] == "consulted"
+    assert done is not None and done.matter == matter.id and done.channel == "window"
+    assert done.outcome == "consulted"
 
 
 def test_a_refusal_on_the_pad_is_chinese_words(qtbot: Any, serving: Any) -> None:
     view, pad = serving.view, serving.presenter
-    number = pad.current["number"]
+    number = pad.current.number
     click(qtbot, view, "outcome_accepted")
     settle(qtbot, pad)
     qtbot.waitUntil(lambda: pad.current is None, timeout=WAIT)
@@ -282,12 +282,12 @@ def test_guide_finds_a_ticket_by_number(qtbot: Any, guide: Any) -> None:
     view, console = guide.view, guide.presenter
     view.tabs.setCurrentIndex(1)
     assert view.tickets.rowCount() == 3
-    second = console.tickets[1]["number"]
+    second = console.tickets[1].number
     qtbot.keyClicks(view.ticket_search, second.lower())
     qtbot.waitUntil(lambda: view.tickets.rowCount() == 1, timeout=WAIT)
     assert view.tickets.item(0, 0).text() == second
     qtbot.keyClick(view.ticket_search, Qt.Key.Key_Return)
-    assert console.selected_ticket == console.tickets[1]["id"]
+    assert console.selected_ticket == console.tickets[1].id
     assert second in view.ticket_title.text()
     view.ticket_search.clear()
     qtbot.waitUntil(lambda: view.tickets.rowCount() == 3, timeout=WAIT)

@@ -81,7 +81,7 @@ def test_login_with_keypad_and_wrong_pin(qtbot: Any, make_pad: Any) -> None:
     click(qtbot, view, "login")
     qtbot.waitUntil(lambda: view.stack.currentWidget() is view.serve_page, timeout=WAIT)
     assert "王丽" in text(view, "staff_label")
-    assert pad.window_state["staff"]["id"] == "1001"
+    assert pad.window_state is not None and pad.window_state.staff is not None and pad.window_state.staff.id == "1001"
 
 
 def test_call_recall_until_the_cap(qtbot: Any, serving: Any, lh: Any) -> None:
@@ -93,7 +93,7 @@ def test_call_recall_until_the_cap(qtbot: Any, serving: Any, lh: Any) -> None:
     limit = lh.hall.policy.recall_limit
     for n in range(1, limit + 1):
         click(qtbot, view, "recall")
-        qtbot.waitUntil(lambda n=n: (pad.current or {}).get("recalls") == n, timeout=WAIT)
+        qtbot.waitUntil(lambda n=n: pad.current is not None and pad.current.recalls == n, timeout=WAIT)
         settle(qtbot, pad)
     assert btn(view, "recall").text() == f"重呼 {limit}/{limit}"
     assert not btn(view, "recall").isEnabled()
@@ -148,7 +148,7 @@ def test_special_call_with_the_keypad(qtbot: Any, serving: Any) -> None:
     for key in ("A", "0", "0", "3"):
         qtbot.mouseClick(btn(view, f"choice_keypad_{key}"), Qt.MouseButton.LeftButton)
     click(qtbot, view, "choice_go")
-    qtbot.waitUntil(lambda: (pad.current or {}).get("number") == "A003", timeout=WAIT)
+    qtbot.waitUntil(lambda: pad.current is not None and pad.current.number == "A003", timeout=WAIT)
 
 
 def test_pause_with_reason_and_resume(qtbot: Any, make_pad: Any) -> None:
@@ -158,7 +158,7 @@ def test_pause_with_reason_and_resume(qtbot: Any, make_pad: Any) -> None:
     click(qtbot, view, "pause")
     click(qtbot, view, "choice_培训")
     qtbot.waitUntil(lambda: pad.status == "paused", timeout=WAIT)
-    assert pad.window_state["reason"] == "培训"
+    assert pad.window_state is not None and pad.window_state.reason == "培训"
     assert "培训" in text(view, "status_label")
     assert not btn(view, "call_next").isEnabled()
     assert btn(view, "resume").isVisible()
@@ -191,7 +191,7 @@ def test_handover_to_the_b_post_and_logout(qtbot: Any, make_pad: Any) -> None:
     click(qtbot, view, "handover")
     assert view.stack.currentWidget() is view.login_page
     login(qtbot, app, "1002")
-    qtbot.waitUntil(lambda: pad.staff.get("id") == "1002" and pad.page == "serve", timeout=WAIT)
+    qtbot.waitUntil(lambda: pad.staff is not None and pad.staff.id == "1002" and pad.page == "serve", timeout=WAIT)
     assert "李强" in text(view, "staff_label")
     click(qtbot, view, "logout")
     qtbot.waitUntil(lambda: pad.status == "closed", timeout=WAIT)
