@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, QTimer
 from hallq.client import RequestError
 from hallq.qt.bridge import QtHall
 from pad.guide import GuideConsole
-from pad.presenter import Command, Presenter
+from pad.presenter import Command, NotAllowed, Notice, Presenter
 
 REQUEST_TIMEOUT = 4.0
 REQUEST_RETRIES = 2
@@ -92,3 +92,17 @@ class Link(QObject):
         """The pad is closing: no more refreshes, and answers still on their way go nowhere."""
         self._refresh.stop()
         self.hall.close()
+
+
+def tap(presenter: Presenter, link: Link | None, make: Callable[[], Command]) -> Command | None:
+    """A tap on a pad screen: ``make`` the command and send it; a refusal (:class:`NotAllowed`) becomes
+    the presenter's error notice instead (the screen repaints, nothing is sent)."""
+    try:
+        cmd = make()
+    except NotAllowed as exc:
+        presenter.notice = Notice("error", str(exc))
+        presenter.changed()
+        return None
+    if link is not None:
+        link.send(cmd)
+    return cmd

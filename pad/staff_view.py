@@ -10,7 +10,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -28,12 +28,12 @@ from PySide6.QtWidgets import (
 from hallq import clock as hallclock
 from hallq.i18n import tr
 from hallq.messages import TicketView
-from pad.link import Link
+from pad.link import Link, tap
 from pad.notices import KINDS, build_notice
-from pad.presenter import Command, NotAllowed, Notice
+from pad.presenter import Command, Notice
 from pad.printing import print_notice, printer_config
 from pad.staff import BACKFILL_OUTCOMES, OUTCOME_LABELS, OUTCOMES, PAUSE_REASONS, REJECT_REASONS, StaffPad
-from pad.widgets import STYLE, Banner, ChoicePage, ElideLabel, Keypad, button, label, set_name
+from pad.widgets import ChoicePage, ElideLabel, Keypad, button, label, pad_screen, set_name
 
 OUTCOME_KINDS = {"accepted": "good", "consulted": "info", "rejected": "bad", "passed": "warn"}  # four colours
 
@@ -43,15 +43,7 @@ class StaffView(QWidget):
         super().__init__()
         self.pad = pad
         self.link = link
-        self.setObjectName("staff_pad")
-        self.setStyleSheet(STYLE)
-        self.setWindowTitle(tr("窗口服务终端") + f" {pad.window}")
-        self.resize(1280, 800)
-        root = QVBoxLayout(self)
-        root.setContentsMargins(0, 0, 0, 0)
-        root.setSpacing(0)
-        self.banner = Banner()
-        root.addWidget(self.banner)
+        root, self.banner = pad_screen(self, "staff_pad", tr("窗口服务终端") + f" {pad.window}", self.refresh)
         root.addWidget(self._top_bar())
         self.stack = QStackedWidget()
         root.addWidget(self.stack, 1)
@@ -65,9 +57,6 @@ class StaffView(QWidget):
         self._materials_for = ""
         self.printed: list[str] = []  # notice kinds printed, newest last
         pad.subscribe(self.refresh)
-        self.timer = QTimer(self)
-        self.timer.timeout.connect(self.refresh)
-        self.timer.start(1000)
         self.refresh()
 
     # ------------------------------------------------------------ layout
@@ -375,15 +364,7 @@ class StaffView(QWidget):
     # ------------------------------------------------------------ taps
 
     def _send(self, make: Callable[[], Command]) -> Command | None:
-        try:
-            cmd = make()
-        except NotAllowed as exc:
-            self.pad.notice = Notice("error", str(exc))
-            self.refresh()
-            return None
-        if self.link is not None:
-            self.link.send(cmd)
-        return cmd
+        return tap(self.pad, self.link, make)
 
     def _login(self) -> None:
         staff, pin = self.staff_no.text(), self.pin.text()

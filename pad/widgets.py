@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -221,6 +221,25 @@ class Banner(QLabel):
     def show_text(self, text: str) -> None:
         self.setText(text)
         self.setVisible(bool(text))
+
+
+def pad_screen(view: QWidget, name: str, title: str, refresh: Callable[[], None]) -> tuple[QVBoxLayout, Banner]:
+    """The frame both pad screens share: named, styled, titled, 1280×800, repainted every second,
+    a column without margins that starts with the offline banner. Returns the column and the banner."""
+    view.setObjectName(name)
+    view.setStyleSheet(STYLE)
+    view.setWindowTitle(title)
+    view.resize(1280, 800)
+    root = QVBoxLayout(view)
+    root.setContentsMargins(0, 0, 0, 0)
+    root.setSpacing(0)
+    banner = Banner()
+    root.addWidget(banner)
+    timer = QTimer(view)
+    timer.setObjectName("repaint")
+    timer.timeout.connect(refresh)
+    timer.start(1000)
+    return root, banner
 
 
 class Keypad(QWidget):
