@@ -14,6 +14,10 @@ Views never see paho. Kiosk, pad and display all use this one class:
 * subscriptions that can be undone: the listeners it put on the client are removed on
   close (each ``HallClient.on`` returns its unsubscribe, as in Home Assistant's
   ``subscription.py``), so paho never calls into a closed shell.
+
+What the hub publishes arrives here as decoded JSON on :attr:`QtHall.message`, on the GUI thread;
+each device folds it into typed state there (a :class:`~hallq.mirror.HallMirror`, whose plain
+callbacks announce each change), so widgets read the mirror without locks.
 """
 
 from __future__ import annotations
