@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+import logging
 from pathlib import Path
 
 import msgspec
+import pytest
 import serial
 
 from display.led import LedDriver, SerialLink
@@ -161,3 +163,14 @@ def test_led_runner_follows_the_window_over_a_real_hall(tmp_path: Path) -> None:
         finally:
             runner.stop()
             sim.stop()
+
+
+def test_a_malformed_message_leaves_the_board_as_it_was(caplog: pytest.LogCaptureFixture) -> None:
+    b = HallBoard(BASE, "", clock=FakeClock())
+    _online(b)
+    b.apply(f"{BASE}/state/calls", {"v": 1, "seq": 1, "calls": [_call(1)]})
+    with caplog.at_level(logging.WARNING, logger="hallq.mirror"):
+        assert not b.apply(f"{BASE}/state/calls", {"v": 1, "seq": 2, "calls": [{**_call(2), "recall": "again"}]})
+        assert not b.apply(f"{BASE}/presence/hub", {"online": False})  # no v, role, at: not a presence
+    assert [c.number for c in b.calls] == ["A001"] and b.online
+    assert "$.calls[0].recall" in caplog.records[0].getMessage()

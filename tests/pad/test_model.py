@@ -377,3 +377,11 @@ def test_staff_pad_shows_the_summons_state_from_the_hub() -> None:
     assert (pad.summon_text(), pad.summon_state) == ("呼叫后台 公安局：已响应（响应用时 2 分钟）", "responded")
     pad.on_message(topic("state/window/S01"), window(summons=[_summon("arrived", T0 - 180, wait_s=120.0)]))
     assert pad.summon_text() == "呼叫后台 公安局：已到窗口（响应用时 2 分钟）"
+
+
+def test_a_malformed_window_state_is_ignored(pad: StaffPad, caplog: pytest.LogCaptureFixture) -> None:
+    pad.on_message(topic("state/window/S01"), window(current=TICKET))
+    with caplog.at_level("WARNING", logger="hallq.mirror"):
+        pad.on_message(topic("state/window/S01"), {**window(), "current": {**TICKET, "recalls": "two"}})
+    assert pad.current is not None and pad.current.recalls == 0 and pad.can("outcome")
+    assert "state/window/S01" in caplog.text and "$.current.recalls" in caplog.text
