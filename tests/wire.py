@@ -9,6 +9,7 @@ to say would send them, recursively into nested messages and lists of them.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import msgspec.inspect as mi
@@ -74,29 +75,14 @@ def complete(kind: type[Any], data: dict[str, Any]) -> dict[str, Any]:
     return _fill(info, data)
 
 
-def catalog(data: dict[str, Any]) -> dict[str, Any]:
-    return complete(m.Catalog, data)
-
-
-def window(data: dict[str, Any]) -> dict[str, Any]:
-    return complete(m.WindowState, data)
-
-
-def queues(data: dict[str, Any]) -> dict[str, Any]:
-    return complete(m.QueuesState, data)
+# Whole messages of each kind: ``wire.window({"id": "S01", "state": "open"})``.
+catalog = functools.partial(complete, m.Catalog)
+window = functools.partial(complete, m.WindowState)
+queues = functools.partial(complete, m.QueuesState)
+status = functools.partial(complete, m.DeviceStatus)
+ticket = functools.partial(complete, m.TicketView)
+call = functools.partial(complete, m.Call)
 
 
 def presence(online: bool, **extra: Any) -> dict[str, Any]:
     return complete(m.Presence, {"online": online, **extra})
-
-
-def status(data: dict[str, Any]) -> dict[str, Any]:
-    return complete(m.DeviceStatus, data)
-
-
-def ticket(data: dict[str, Any]) -> dict[str, Any]:
-    return complete(m.TicketView, data)
-
-
-def call(data: dict[str, Any]) -> dict[str, Any]:
-    return complete(m.Call, data)
