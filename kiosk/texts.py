@@ -1,183 +1,114 @@
-"""What the kiosk says when the hub refuses a request or a device fails: title and advice per code.
-
-A citizen reads only the kiosk's own words, chosen by the refusal's stable code (``hub.core``
-/ ``hallq.protocol``, see docs/protocol.md); any code without its own words gets
-:data:`DEFAULT_REFUSAL`. The hub's message is shown under the title only for the codes in
-:data:`HUB_DETAILS`, whose messages carry a detail worth reading (the number already taken),
-and only when it is plain Chinese: never a state name, an operation or an error code
-("当前状态为 waiting，不能执行 retake" never reaches a citizen). A 过号取号 refused because of
-the ticket's state says in words what that state is (:func:`retake_refusal`).
-"""
+"""English for the kiosk's screens (Chinese is the source text; see :mod:`hallq.i18n`)."""
 
 from __future__ import annotations
 
-import re
+from hallq.i18n import add_english
 
-from hallq.i18n import add_english, language, tr
-from hallq.idcard import InvalidIdNumber
-
-# code -> (title, advice)
-REFUSALS: dict[str, tuple[str, str]] = {
-    "duplicate_ticket": ("您今天已取过该事项的号", "一人一事一天一个号。请留意叫号屏，如需帮助请咨询引导台。"),
-    "quota_reached": ("今日号源已取完", "该业务今日号源已发完，请预约其他日期或咨询引导台。"),
-    "hall_closed": ("当前不在取号时间", "请在大厅办公时间内取号。"),
-    "no_ticket_needed": ("该事项无需取号", "请按屏幕提示网上办理或到咨询区咨询。"),
-    "retake_limit": ("过号取号次数已用完", "请到引导台咨询。"),
-    "unknown_ticket": ("没有找到该票号", "请核对小票上的票号（如 A012）后重新输入。"),
-    "illegal_state": ("该票号不能过号取号", "只有已过号的当天票号可以重新取号，请咨询引导台。"),
-    "unknown_matter": ("该事项暂不能取号", "事项目录刚刚更新，请返回首页重新选择，或咨询引导台。"),
-    "unknown_situation": ("该事项暂不能取号", "事项目录刚刚更新，请返回首页重新选择，或咨询引导台。"),
-    "day_not_started": ("系统正在准备今天的号源", "请稍候一分钟再取号，或咨询引导台。"),
-    "rate_limited": ("本机正忙", "请稍候片刻再试。"),
-    "bad_channel": ("本机不能办理此项操作", "请咨询引导台。"),
-    "unknown_device": ("本机尚未登记", "请联系工作人员。"),
-    "internal": ("系统暂时出错", "本次没有取号，请稍后重试或咨询引导台。"),
-    "unknown_appointment": ("没有找到预约记录", "请核对预约码或身份证号码，或咨询引导台。"),
-    "appointment_used": ("该预约已签到", "请留意叫号屏等候叫号。"),
-    "appointment_wrong_day": ("预约日期不是今天", "请在预约当天签到，或咨询引导台。"),
-    "appointment_early": ("还没到签到时间", "请在预约时段开始前不久再来签到；签到后到预约时段优先叫号。"),
-    "invalid_id_number": ("身份证号码无效", "请核对后重新输入或刷身份证。"),
-    "unknown_priority_group": ("优先群体类别无效", "请咨询引导台。"),
-    "forbidden": ("本机不能办理此项操作", "请咨询引导台。"),
-    "print_failed": ("小票打印失败", "本次取号已作废，请到引导台取号。"),
-    "printer_blocked": ("打印机故障，暂停取号", "请咨询引导台。"),
+ENGLISH = {
+    "1. 用微信或支付宝扫描右侧二维码": "1. Scan the QR code with WeChat or Alipay",
+    "2. 登录后按页面提示填写信息、上传材料": "2. Log in, fill in the form and upload the materials",
+    "3. 提交后可在“办件查询”中查看进度": "3. Follow the progress under \"My applications\"",
+    "{n} 秒无操作将返回首页": "Back to start in {n} s without a touch",
+    "小票暂时无法打印，正在等待打印机恢复，请稍候；若未恢复，本次取号将作废，请到引导台取号。":
+        "The slip cannot be printed right now. Waiting for the printer to recover; if it does not, "
+        "this ticket will be voided: please get one at the guide desk.",
+    "全部事项": "All services",
+    "前面还有 {n} 人": "{n} people ahead of you",
+    "办理业务": "Service",
+    "办理情形：{name}": "Your situation: {name}",
+    "办理窗口": "Windows",
+    "办理：{matter} · {situation}": "For: {matter} · {situation}",
+    "取号": "Take a ticket",
+    "取号成功，请取走小票": "Here is your ticket: please take the slip",
+    "取帮办代办号": "Take a ticket for assisted service",
+    "大厅公告": "Hall notices",
+    "完成": "Done",
+    "已读取身份证：{name}": "ID card read: {name}",
+    "常办事项": "Frequent services",
+    "您好！请选择要办理的事项": "Welcome! What would you like to do?",
+    "您申报了绿色通道（{group}），请到引导台出示证件核验，核验后优先叫号。":
+        "You declared priority service ({group}). Show your documents at the guide desk; "
+        "once verified you will be called first.",
+    "您的号码": "Your number",
+    "我需要帮助（取帮办代办号）": "I need help (assisted-service ticket)",
+    "我需要帮助（帮办网办）": "I need help doing it online",
+    "手机号码应为以1开头的11位数字；也可以不填":
+        "A mobile number has 11 digits starting with 1; you may leave it empty",
+    "手机号码（选填，用于接收办理通知）": "Mobile number (optional, for progress messages)",
+    "打印机故障": "Printer fault",
+    "本机缺少中文字库，无法打印小票": "This kiosk has no Chinese font to print slips with",
+    "打印机故障，本机暂停取号，请咨询引导台。":
+        "Printer fault: this kiosk cannot issue tickets now. Please ask at the guide desk.",
+    "扫码办理": "Scan to apply",
+    "找到 {n} 项": "{n} found",
+    "承诺办结时限：{n} 个工作日": "Completed within {n} working days",
+    "按办事区域查找": "Browse by area",
+    "搜索事项": "Search",
+    "无需到窗口排队，用手机即可办理：": "No need to queue: do it on your phone:",
+    "暂停取号，请咨询引导台": "Tickets paused: please ask at the guide desk",
+    "本机打印机暂停服务，工作人员已收到提醒。请到引导台取号，或先查看办事指南。":
+        "This kiosk's printer is out of service and staff have been alerted. Please get a ticket at the guide desk, "
+        "or browse the service guides.",
+    "本机暂时无法连接大厅系统，正在自动恢复，请稍候。":
+        "This kiosk cannot reach the hall system right now. It will recover by itself shortly.",
+    "查看办事指南（不取号）": "Browse service guides (no ticket)",
+    "正在为您取号，请稍候…": "Getting your ticket…",
+    "正在为您打印小票，请稍候…": "Printing your slip…",
+    "没有找到相关事项。可换个说法，或到引导台咨询。": "Nothing found. Try other words, or ask at the guide desk.",
+    "清空": "Clear",
+    "确定取号": "Get my ticket",
+    "票号": "Ticket number",
+    "票号当天有效。过号后可在本机【过号取号】重新排队。":
+        "Valid today only. If you miss your call, use [Re-take after pass] at this kiosk.",
+    "第 {n} 步": "Step {n}",
+    "等待人数": "Waiting",
+    "签到取号": "Check in",
+    "绿色通道：{group}（需到引导台核验）": "Priority: {group} (to be verified at the guide desk)",
+    "老年人/特殊群体 绿色通道": "Seniors and special groups: priority service",
+    "老年人/特殊群体": "Seniors / special groups",
+    "证件号码": "ID number",
+    "该情形材料较复杂或需填写表单，建议由帮办代办人员协助办理。":
+        "This case needs several documents or forms: an assistant will help you prepare them.",
+    "请到{zone}咨询，无需取号。": "Ask at {zone}; no ticket is needed.",
+    "请刷身份证或输入身份证号码": "Place your ID card on the reader or enter the number",
+    "请前往": "Please go to",
+    "请备齐以下材料": "Bring these documents",
+    "请留意叫号屏": "Watch the call screen",
+    "请自查是否符合以下条件": "Check that these conditions apply to you",
+    "请输入小票上的票号（如 A012），重新排队；每张票可过号取号 {n} 次。":
+        "Enter the number on your slip (e.g. A012) to queue again; a ticket can be re-queued {n} time(s).",
+    "请输入小票上的票号，例如 A012": "Enter the number printed on your slip, e.g. A012",
+    "请输入预约码": "Enter your appointment code",
+    "请输入预约码，或刷身份证 / 输入身份证号码签到。": "Enter your appointment code, or use your ID card or ID number.",
+    "请选择您所属的群体。取号后请到引导台出示相关证件核验，核验后优先办理。":
+        "Choose your group. After taking a ticket, show your documents at the guide desk to be served first.",
+    "请选择要办理的事项": "Choose a service",
+    "身份证号码": "ID number",
+    "输入关键词或拼音首字母，如 sfz = 身份证": "Type a keyword or pinyin initials, e.g. sfz = ID card",
+    "过号取号": "Re-take after pass",
+    "返回上一步": "Back",
+    "返回首页": "Start over",
+    "重新取号": "Queue again",
+    "长者模式": "Senior mode",
+    "长者模式：开": "Senior mode: on",
+    "预约码": "Appointment code",
+    "预约签到": "Appointment check-in",
+    "（帮办代办）": " (assisted)",
+    "窗口办理": "At a window",
+    "建议帮办代办": "Assistance advised",
+    "可全程网办": "Fully online",
+    "咨询事项，无需取号": "Consultation: no ticket",
+    "打印机缺纸，请更换纸卷": "the printer is out of paper",
+    "纸卷即将用完，请尽快更换": "the paper roll is nearly used up",
+    "打印机离线，请检查电源和连接": "the printer is offline",
+    "打印机纸仓盖打开，请合上纸仓盖": "the printer cover is open",
+    "搜索：{q}": "Search: {q}",
+    "为保护隐私，号码输完后出生日期以 * 显示": "For your privacy the birth date shows as * once complete",
 }
-DEFAULT_REFUSAL = ("暂时无法办理", "请咨询引导台。")
+
+add_english(ENGLISH)
 
 
-# The codes whose hub message is worth showing under the title (when it is plain Chinese).
-HUB_DETAILS = frozenset({"duplicate_ticket", "quota_reached", "hall_closed", "retake_limit", "appointment_early"})
-
-# 过号取号 refused by the ticket's state: the state in words, found in the hub's message by its
-# name (waiting …) or its Chinese words (等候 …), whichever the hub writes.
-RETAKE_STATES: tuple[tuple[tuple[str, ...], tuple[str, str]], ...] = (
-    (("waiting", "等候", "排队", "候号"),
-     ("该票号还在排队等候", "还没有过号，不用重新取号。请留意叫号屏，叫到后到窗口办理。")),
-    (("called", "已叫号", "叫号中", "办理中"), ("该票号正在叫号", "请尽快到叫号屏显示的窗口办理。")),
-    (("accepted", "consulted", "rejected", "受理", "咨询", "办结", "已办"),
-     ("该票号已办理完毕", "如需再次办理，请重新取号。")),
-    (("cancelled", "expired", "作废", "取消", "过期"), ("该票号已失效", "请重新取号，或咨询引导台。")),
-)
-
-
-def refusal(code: str) -> tuple[str, str]:
-    title, advice = REFUSALS.get(code, DEFAULT_REFUSAL)
-    return tr(title), tr(advice)
-
-
-def retake_refusal(message: str) -> tuple[str, str]:
-    """Title and advice for 过号取号 refused with ``illegal_state``: the ticket's state in words."""
-    lower = message.lower()
-    for words, (title, advice) in RETAKE_STATES:
-        if any(w in lower for w in words):
-            return tr(title), tr(advice)
-    return refusal("illegal_state")
-
-
-_WORD = re.compile(r"[A-Za-z_]{3,}")  # an English word, a state name or a code (A012 is not one)
-
-
-def plain_chinese(text: str) -> bool:
-    """True when ``text`` is fit for a citizen: no English word, state name or code in it."""
-    return not _WORD.search(text)
-
-
-def citizen_refusal(code: str, message: str = "", *, retake: bool = False) -> tuple[str, str]:
-    """(title, body) a citizen reads for a refusal: the kiosk's words for ``code``, with the hub's
-    message when it adds a detail and is plain Chinese (in English the advice alone)."""
-    title, advice = retake_refusal(message) if retake and code == "illegal_state" else refusal(code)
-    if code in HUB_DETAILS and message and language() == "zh_CN" and plain_chinese(message) and advice not in message:
-        return title, f"{message}\n{advice}"
-    return title, advice
-
-
-_ID_EN = {
-    "id_length": "An ID number has 18 characters; this one has {n}",
-    "id_chars": "The first 17 characters must be digits, the last a digit or X",
-    "id_birth": "The date of birth in this ID number is not valid",
-    "id_checksum": "The check character does not match: please check the number and enter it again",
-}
-
-
-def early_message(message: str) -> str:
-    """The hub's "come back at" message for a too-early check-in, in the kiosk's language.
-
-    The hub writes the times in the hall's zone: 您预约的时段是 16:00，请于 15:30 以后再来签到."""
-    times = re.findall(r"\d{1,2}:\d{2}", message)
-    if language() != "en" or len(times) != 2:
-        return message
-    return f"Your appointment is at {times[0]}. Please come back to check in from {times[1]}."
-
-
-def id_message(exc: InvalidIdNumber) -> str:
-    """The ID check's message (GB 11643), in the kiosk's language; never contains the number."""
-    if language() != "en" or exc.code not in _ID_EN:
-        return str(exc)
-    found = re.search(r"现为(\d+)位", str(exc))
-    return _ID_EN[exc.code].format(n=found.group(1) if found else "?")
-
-
-add_english({
-    "您今天已取过该事项的号": "You already have a ticket for this matter today",
-    "一人一事一天一个号。请留意叫号屏，如需帮助请咨询引导台。":
-        "One ticket per person per matter per day. Watch the call screen; ask at the guide desk if you need help.",
-    "今日号源已取完": "Today's tickets for this service are all taken",
-    "该业务今日号源已发完，请预约其他日期或咨询引导台。":
-        "No tickets are left today. Book another day or ask at the guide desk.",
-    "当前不在取号时间": "Tickets are not issued at this time",
-    "请在大厅办公时间内取号。": "Please take a ticket during opening hours.",
-    "该事项无需取号": "No ticket is needed for this",
-    "请按屏幕提示网上办理或到咨询区咨询。": "Do it online as shown, or go to the consultation area.",
-    "过号取号次数已用完": "This ticket cannot be re-queued again",
-    "请到引导台咨询。": "Please ask at the guide desk.",
-    "没有找到该票号": "Ticket number not found",
-    "请核对小票上的票号（如 A012）后重新输入。": "Check the number on your slip (e.g. A012) and enter it again.",
-    "该票号不能过号取号": "This ticket cannot be re-queued",
-    "只有已过号的当天票号可以重新取号，请咨询引导台。":
-        "Only today's passed tickets can be re-queued. Please ask at the guide desk.",
-    "没有找到预约记录": "Appointment not found",
-    "请核对预约码或身份证号码，或咨询引导台。": "Check the code or ID number, or ask at the guide desk.",
-    "该预约已签到": "This appointment is already checked in",
-    "请留意叫号屏等候叫号。": "Please wait for your call on the screen.",
-    "预约日期不是今天": "The appointment is not for today",
-    "请在预约当天签到，或咨询引导台。": "Check in on the day of the appointment, or ask at the guide desk.",
-    "还没到签到时间": "Too early to check in",
-    "请在预约时段开始前不久再来签到；签到后到预约时段优先叫号。":
-        "Check in shortly before your slot; from the slot on you are called first.",
-    "您的预约时段 {t} 已过签到时间，已为您取普通号，按到达顺序叫号。":
-        "Your appointment at {t} is past its check-in time: this is an ordinary ticket, called in order of arrival.",
-    "距您的预约时段 {t} 还早，已为您取普通号，按到达顺序叫号。":
-        "You are early for your appointment at {t}: this is an ordinary ticket, called in order of arrival.",
-    "预约签到成功。{t} 起优先叫号，请在大厅等候。":
-        "Checked in. From {t} you are called first; please wait in the hall.",
-    "预约签到成功，优先叫号。": "Checked in: you are called first.",
-    "身份证号码无效": "Invalid ID number",
-    "请核对后重新输入或刷身份证。": "Check it and enter it again, or place the ID card on the reader.",
-    "优先群体类别无效": "Unknown priority group",
-    "请咨询引导台。": "Please ask at the guide desk.",
-    "本机不能办理此项操作": "This kiosk cannot do that",
-    "小票打印失败": "The slip could not be printed",
-    "本次取号已作废，请到引导台取号。": "This ticket has been voided. Please get a ticket at the guide desk.",
-    "打印机故障，暂停取号": "Printer fault: tickets paused",
-    "暂时无法办理": "This cannot be done right now",
-    "该事项暂不能取号": "No ticket can be taken for this right now",
-    "事项目录刚刚更新，请返回首页重新选择，或咨询引导台。":
-        "The list of services has just changed: start again, or ask at the guide desk.",
-    "系统正在准备今天的号源": "The hall is preparing today's tickets",
-    "请稍候一分钟再取号，或咨询引导台。": "Please try again in a minute, or ask at the guide desk.",
-    "本机正忙": "This kiosk is busy",
-    "请稍候片刻再试。": "Please try again in a moment.",
-    "本机尚未登记": "This kiosk is not registered",
-    "请联系工作人员。": "Please contact the staff.",
-    "系统暂时出错": "Something went wrong",
-    "本次没有取号，请稍后重试或咨询引导台。": "No ticket was taken. Try again later or ask at the guide desk.",
-    "该票号还在排队等候": "This ticket is still waiting",
-    "还没有过号，不用重新取号。请留意叫号屏，叫到后到窗口办理。":
-        "It has not been passed: no need to re-take. Watch the call screen and go to the window when called.",
-    "该票号正在叫号": "This ticket is being called",
-    "请尽快到叫号屏显示的窗口办理。": "Please go to the window shown on the call screen now.",
-    "该票号已办理完毕": "This ticket has been served",
-    "如需再次办理，请重新取号。": "To be served again, please take a new ticket.",
-    "该票号已失效": "This ticket is no longer valid",
-    "请重新取号，或咨询引导台。": "Please take a new ticket, or ask at the guide desk.",
-})
+def register() -> None:
+    """Importing this module registers the entries; kept for explicit callers."""
+    add_english(ENGLISH)

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QRect
 
 from hallq.qt.app import TITLE_BAR, fit_size
-from launcher.cli import DEMO_WINDOWS, demo_scale
+from launcher.demo import DEMO_WINDOWS, demo_scale
 
 FULL_HD_DESKTOP = (0, 0, 1920, 1040)  # a 1080p screen less a 40 px panel
 
@@ -41,8 +41,8 @@ def test_the_kiosk_is_scaled_on_a_1080p_desktop_and_nothing_is_enlarged() -> Non
 
 def test_the_demo_summary_counts_ratings_given_at_any_evaluator() -> None:
     from hub.config import load_hall
-    from launcher.demo import Simulation
     from launcher.samples import sample_hall_path
+    from launcher.simulate.live import Simulation
 
     sim = Simulation(load_hall(sample_hall_path()), "mqtt://127.0.0.1:1")
     sim._on_evaluated("hallq/x/event/evaluated", {"window": "S01", "level": 5, "label": "非常满意"})

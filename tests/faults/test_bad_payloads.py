@@ -43,7 +43,7 @@ from hub.config import load_hall
 from hub.hall import Hall
 from hub.service import HubService
 from hub.store import Store
-from launcher.cli import always_open
+from launcher.hub_commands import always_open
 from tests.hub.hub_helpers import PIN, FakeClock, as_the_old_hub_left_it, local_ts
 
 from .conftest import HubProc, client, hall_file, wait_until

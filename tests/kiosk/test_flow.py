@@ -450,7 +450,7 @@ def test_appointment_checkin_too_early_says_when_to_come_back(kiosk: KioskRig) -
 
 
 def test_too_early_message_in_english_keeps_the_times() -> None:
-    from kiosk.texts import early_message
+    from kiosk.refusals import early_message
 
     i18n.set_language("en")
     try:

@@ -25,7 +25,8 @@ from hub.security.passwords import check_password, hash_password, read_password_
 from hub.security.ratelimit import RateLimiter
 from hub.service import HubService
 from hub.store import Store
-from launcher.cli import main, start_hall
+from launcher.cli import main
+from launcher.hub_commands import start_hall
 from tests.hub.hub_helpers import SMALL_HALL, FakeClock, make_small_hall, reply, req
 from tests.security.sec_helpers import any_of, open_dir, valid_id
 

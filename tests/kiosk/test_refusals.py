@@ -11,7 +11,7 @@ import pytest
 from hallq import i18n
 from hallq.protocol import ERROR_CODES
 from kiosk.model import Field, Purpose, Screen
-from kiosk.texts import DEFAULT_REFUSAL, REFUSALS, citizen_refusal, plain_chinese
+from kiosk.refusals import DEFAULT_REFUSAL, REFUSALS, citizen_refusal, plain_chinese
 from tests.kiosk.conftest import SAMPLE_ID
 from tests.kiosk.test_model import VIEW, at_identify, model
 
