@@ -25,7 +25,7 @@ from pathlib import Path
 
 from common import HubProcess, Mosquitto, bench_hall, connect, machine, pct, table
 
-from launcher.simulate import engine
+from launcher.simulate import devices
 from launcher.simulate.model import DEFAULT_PROFILE, Behaviour
 from launcher.simulate.run import simulate_day
 
@@ -38,7 +38,7 @@ def build_day(db: Path, tickets: int, windows: int) -> tuple[dict[str, float], f
     scale = arrivals / sum(DEFAULT_PROFILE.values())
     profile = {h: r * scale for h, r in DEFAULT_PROFILE.items()}
     per_op: list[tuple[int, float]] = []
-    orig = engine.ServiceTransport.request
+    orig = devices.ServiceTransport.request
     issued = [0]
 
     def timed(self, device, op, args, request_id):  # type: ignore[no-untyped-def]
@@ -50,7 +50,7 @@ def build_day(db: Path, tickets: int, windows: int) -> tuple[dict[str, float], f
             if op == "ticket.issue":
                 issued[0] += 1
 
-    engine.ServiceTransport.request = timed  # type: ignore[method-assign]
+    devices.ServiceTransport.request = timed  # type: ignore[method-assign]
     t0 = time.perf_counter()
     try:
         b = Behaviour(service_scale=0.3, think_s=(3.0, 12.0))
@@ -60,7 +60,7 @@ def build_day(db: Path, tickets: int, windows: int) -> tuple[dict[str, float], f
         result = simulate_day(load_hall(sample_hall_path()), DAY, db=db, profile=profile, windows=windows,
                               transport="service", durable=False, behaviour=b, seed=11, kiosks=8)
     finally:
-        engine.ServiceTransport.request = orig  # type: ignore[method-assign]
+        devices.ServiceTransport.request = orig  # type: ignore[method-assign]
     build_s = time.perf_counter() - t0
     n = result.summary.tickets if result.summary else 0
     buckets: dict[str, float] = {}

@@ -13,13 +13,10 @@ wakes those serving a queue when a ticket joins it (staff react after a few seco
 With ``speed`` > 0 each action waits for its wall-clock moment (``speed`` simulated
 seconds per real second); with 0 it runs as fast as the hub answers.
 
-Actions go through a :class:`Transport`: MQTT clients (the real protocol, one client per
-device) or, for benchmarks that only need the database, the hub service in-process.
-
-Simulated devices behave as real ones must (docs/protocol.md, rate limit): each keeps to the
-hall's ``[policy] rate_per_minute`` / ``rate_burst`` (:class:`DevicePacer`, a token bucket on
-the same monotonic clock as the hub's), and a ``rate_limited`` refusal is retried after a pause
-with the **same** request id, for up to :data:`RATE_WAIT_S` seconds.  A guide signs in
+Actions go through :mod:`launcher.simulate.devices` (shared with ``hallq demo``): a transport
+(MQTT clients, or the hub service in-process for benchmarks), each device kept to the hall's
+rate limit, a ``rate_limited`` refusal retried with the same request id; what each device sends
+is made by :mod:`launcher.simulate.model` (also shared with the demo).  A guide signs in
 (``guide.login``) before it verifies green-channel tickets.  What the hub still refused is
 counted in :attr:`DayRun.errors`; ``hallq simulate`` then warns and exits non-zero.
 """
@@ -35,23 +32,22 @@ import zoneinfo
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-from hallq import protocol as p
-from hallq.client import HallClient, RequestError, RequestTimeout
+from hallq.client import RequestError
 from hub.hall import Hall, MatterKind
+from launcher.simulate.devices import DevicePacer, SimDevices, Transport
 from launcher.simulate.model import (
-    BAD_REASONS,
-    REJECT_REASONS,
     SIM_PIN,
     Behaviour,
     MatterPicker,
     Staffing,
     arrivals,
-    fake_id_number,
-    fake_name,
     lognormal,
+    outcome_args,
+    rating_args,
     sessions,
+    ticket_args,
 )
 
 
@@ -63,85 +59,6 @@ class SimClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-RATE_WAIT_S = 60.0  # a device retries a rate_limited command this long (wall time) before giving up
-
-
-class DevicePacer:
-    """Each device's token bucket, like the hub's (``hub/security/ratelimit.py``), but waiting
-    for a token instead of being refused: a simulated device never floods the hub."""
-
-    def __init__(self, per_minute: int, burst: int, stop: threading.Event,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.rate = per_minute / 60.0
-        self.burst = float(max(burst, 1))
-        self.stop, self.clock = stop, clock
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self.waited_s = 0.0
-
-    def take(self, device: str) -> None:
-        if self.rate <= 0:
-            return
-        now = self.clock()
-        tokens, at = self._buckets.get(device, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - at) * self.rate)
-        if tokens < 1.0:
-            wait = (1.0 - tokens) / self.rate
-            self.waited_s += wait
-            self.stop.wait(wait)
-            now, tokens = self.clock(), 1.0
-        self._buckets[device] = (tokens - 1.0, now)
-
-
-class Transport(Protocol):
-    def request(self, device: str, op: str, args: dict[str, Any], request_id: str) -> dict[str, Any]: ...
-
-    def close(self) -> None: ...
-
-
-class MqttTransport:
-    """One real :class:`HallClient` per device, made when the device first acts."""
-
-    def __init__(self, url: str, hall: Hall, *, timeout: float = 10.0, retries: int = 3) -> None:
-        self.url, self.hall, self.timeout, self.retries = url, hall, timeout, retries
-        self.clients: dict[str, HallClient] = {}
-
-    def client(self, device: str) -> HallClient:
-        c = self.clients.get(device)
-        if c is None:
-            c = HallClient(self.url, self.hall.id, device, self.hall.devices[device].role.value).start(30)
-            self.clients[device] = c
-        return c
-
-    def request(self, device: str, op: str, args: dict[str, Any], request_id: str) -> dict[str, Any]:
-        return self.client(device).request(op, args, timeout=self.timeout, retries=self.retries,
-                                           request_id=request_id)
-
-    def close(self) -> None:
-        for c in self.clients.values():
-            c.stop()
-        self.clients.clear()
-
-
-class ServiceTransport:
-    """The hub's service in-process (no broker): the same payloads, replies and database."""
-
-    def __init__(self, service: Any) -> None:
-        self.service = service
-
-    def request(self, device: str, op: str, args: dict[str, Any], request_id: str) -> dict[str, Any]:
-        out = self.service.handle(device, p.Request(request_id, op, args).encode())
-        if out.reply is None:  # dropped by the hub (logged): over MQTT no reply would ever come
-            raise RequestTimeout(op, 0.0)
-        reply = p.load(out.reply)
-        if not reply.get("ok"):
-            err = reply.get("error") or {}
-            raise RequestError(str(err.get("code", "internal")), str(err.get("message", "")))
-        return dict(reply.get("result") or {})
-
-    def close(self) -> None:
-        pass
 
 
 @dataclass
@@ -202,6 +119,7 @@ class DaySimulator:
         self.start_t = self.sessions[0][0] - 15 * 60
         self.end_t = self.sessions[-1][1] + 45 * 60
         self.pacer = DevicePacer(hall.policy.rate_per_minute, hall.policy.rate_burst, self.stop_event)
+        self.devices = SimDevices(transport, self.pacer, self.stop_event)
 
     # ------------------------------------------------------------ scheduling
 
@@ -210,21 +128,8 @@ class DaySimulator:
         heapq.heappush(self.heap, (t, self._n, action, args))
 
     def _req(self, device: str, op: str, args: dict[str, Any]) -> dict[str, Any]:
-        """One command as a real device sends it: within its rate, and a ``rate_limited``
-        refusal retried after a pause with the same id (the hub did nothing the first time)."""
-        self.run_result.requests += 1
-        rid = p.new_request_id()
-        self.pacer.take(device)
-        deadline, pause = time.monotonic() + RATE_WAIT_S, 0.25
-        while True:
-            try:
-                return self.tx.request(device, op, args, rid)
-            except RequestError as exc:
-                if exc.code != "rate_limited" or time.monotonic() + pause > deadline or self.stop_event.is_set():
-                    raise
-            self.run_result.rate_limited_retries += 1
-            self.stop_event.wait(pause)
-            pause = min(pause * 2, 5.0)
+        """One command as a real device sends it (:class:`~launcher.simulate.devices.SimDevices`)."""
+        return self.devices.request(device, op, args)
 
     def run(self) -> DayRun:
         started = time.monotonic()
@@ -263,6 +168,8 @@ class DaySimulator:
             self.progress(self._progress())
         self.run_result.wall_s = time.monotonic() - started
         self.run_result.paced_s = self.pacer.waited_s
+        self.run_result.requests = self.devices.requests
+        self.run_result.rate_limited_retries = self.devices.rate_limited_retries
         return self.run_result
 
     def _progress(self) -> Progress:
@@ -376,9 +283,7 @@ class DaySimulator:
 
     def _outcome(self, wid: str, ticket: str, outcome: str) -> None:
         w = self.windows[wid]
-        args: dict[str, Any] = {"window": wid, "outcome": outcome}
-        if outcome == "rejected":
-            args["reason"] = self.rng.choice(REJECT_REASONS)
+        args = outcome_args(wid, outcome, self.rng)
         try:
             self._req(self.st.pads[wid], "ticket.outcome", args)
             self.run_result.counts[outcome] += 1
@@ -414,10 +319,7 @@ class DaySimulator:
         self._wake(to_queue)
 
     def _rate(self, wid: str, ticket: str) -> None:
-        level = self.rng.choices(self.b.levels, self.b.level_weights)[0]
-        args: dict[str, Any] = {"window": wid, "level": level, "ticket": ticket}
-        if level <= 2:
-            args["reason"] = self.rng.choice(BAD_REASONS)
+        args = rating_args(wid, self.rng, self.b, ticket)
         self._req(self.st.evaluators[wid], "evaluation.submit", args)
         self.run_result.counts["rated"] += 1
 
@@ -431,14 +333,7 @@ class DaySimulator:
         if not choice.ticketed and not assist:
             c["online" if choice.situation.online else "consult_only"] += 1
             return
-        args: dict[str, Any] = {"matter": choice.matter.id, "situation": choice.situation.id,
-                                "name": fake_name(self.rng)}
-        if assist:
-            args["assist"] = True
-        if self.rng.random() < self.b.id_number:
-            args["id_number"] = fake_id_number(self.rng)
-        if self.rng.random() < self.b.priority and self.hall.priority_groups:
-            args["priority_group"] = self.rng.choice(sorted(self.hall.priority_groups))
+        args = ticket_args(choice, assist, self.rng, self.b, self.hall.priority_groups)
         kiosk = self.rng.choice(self.st.kiosks)
         t = self._req(kiosk, "ticket.issue", args)["ticket"]
         c["issued"] += 1

@@ -1,7 +1,10 @@
-"""Simulated devices for ``hallq demo``: kiosks take tickets, pads call and serve, evaluators rate.
+"""The simulated devices of ``hallq demo``, live: kiosks take tickets, pads call and serve, evaluators rate.
 
-Each simulated device is a real MQTT client of the hub (the same :class:`HallClient` the
-real kiosk, pad and display use), so the demo exercises the real protocol end to end.
+The same simulated devices as ``hallq simulate`` (:mod:`.engine`), played on the wall clock, one
+thread per device, every ``pace`` seconds or so, against a hub on its own clock: they send what
+:mod:`.model` makes (the citizen's choice and the kiosk's, pad's and evaluator's arguments) through
+:class:`~.devices.SimDevices` (a real MQTT client per device, the hall's rate limit kept), so the
+demo exercises the real protocol end to end.
 One of them also listens to the hall's events and prints every call (whoever made it: a
 simulated pad or a person at a demo window) and every evaluation as it is recorded, so the
 summary counts ratings given at a real evaluator window too. Tickets are printed as the
@@ -18,10 +21,8 @@ from typing import Any, TextIO
 
 from hallq.client import HallClient, RequestError
 from hub.hall import Hall, Role
-
-# Test vectors from GB 11643 (not real people); the hub masks and hashes them at once.
-SAMPLE_IDS = ("11010519491231002X", "440524188001010014", "34052419800101001X")
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+from launcher.simulate.devices import DevicePacer, MqttTransport, SimDevices
+from launcher.simulate.model import SIM_PIN, Behaviour, MatterPicker, outcome_args, rating_args, ticket_args
 
 
 class Simulation:
@@ -33,9 +34,12 @@ class Simulation:
         self.pace = pace
         self.out = out
         self.rng = random.Random(seed)
+        self.behaviour = Behaviour()
         self.stopping = threading.Event()
         self.counts: Counter[str] = Counter()
-        self.clients: list[HallClient] = []
+        self.transport = MqttTransport(url, hall)
+        self.devices = SimDevices(self.transport, DevicePacer(hall.policy.rate_per_minute, hall.policy.rate_burst,
+                                                              self.stopping), self.stopping)
         self.threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self.skip = skip  # devices a real app plays in this demo
@@ -46,10 +50,9 @@ class Simulation:
             with self._lock:
                 print(text, file=self.out, flush=True)
 
-    def _client(self, device: str, role: Role, subscriptions: tuple[str, ...] = ()) -> HallClient:
-        c = HallClient(self.url, self.hall.id, device, role.value, subscriptions=subscriptions).start()
-        self.clients.append(c)
-        return c
+    def _client(self, device: str) -> HallClient:
+        """The device's MQTT client, connected now (a demo device is online from the start)."""
+        return self.transport.client(device)
 
     def start(self) -> None:
         devices = [d for d in self.hall.devices.values() if d.id not in self.skip]
@@ -58,22 +61,25 @@ class Simulation:
         screen = next((d for d in devices if d.role is Role.DISPLAY and not d.window), None)
         listener: HallClient | None = None
         if screen is not None:
-            listener = self._client(screen.id, Role.DISPLAY)
-        kiosk_clients = [self._client(k.id, Role.KIOSK) for k in kiosks]
-        if listener is None and kiosk_clients:
-            listener = kiosk_clients[0]  # the hall screen is a demo window: a simulated kiosk listens instead
+            listener = self._client(screen.id)
+        for k in kiosks:
+            self._client(k.id)
+        if listener is None and kiosks:
+            listener = self._client(kiosks[0].id)  # the hall screen is a demo window: a simulated kiosk listens
         if listener is not None:
             listener.subscribe(listener.topics.event("call"), self._on_call)
             listener.subscribe(listener.topics.event("evaluated"), self._on_evaluated)
-        for kc in kiosk_clients:
-            self._spawn(self._kiosk, kc)
+        for k in kiosks:
+            self._spawn(self._kiosk, k.id)
         staff = [s.id for s in self.hall.staff.values()
                  if (Role.PAD in s.roles or Role.GUIDE in s.roles) and s.id not in self.keep_staff]
         for pad, person in zip(pads, staff, strict=False):  # one person per window
             evaluator = next((d for d in devices if d.role is Role.DISPLAY and d.window == pad.window
                               and d.id.startswith("D-")), None)
-            ev_client = self._client(evaluator.id, Role.DISPLAY) if evaluator else None
-            self._spawn(self._pad, self._client(pad.id, Role.PAD), pad.window, person, ev_client)
+            if evaluator is not None:
+                self._client(evaluator.id)
+            self._client(pad.id)
+            self._spawn(self._pad, pad.id, pad.window, person, evaluator.id if evaluator else "")
 
     def _spawn(self, target: Any, *args: Any) -> None:
         t = threading.Thread(target=target, args=args, daemon=True)
@@ -94,65 +100,64 @@ class Simulation:
     def _wait(self, factor: float) -> bool:
         return self.stopping.wait(self.pace * factor * self.rng.uniform(0.5, 1.5))
 
-    def _kiosk(self, c: HallClient) -> None:
-        ticketed = [(m, s) for m in self.hall.matters.values() for s in m.situations
-                    if not s.online and not s.consult_only]
-        popular = [(m, s) for m, s in ticketed if m.popular] or ticketed
+    def _kiosk(self, kiosk: str) -> None:
+        picker = MatterPicker(self.hall, self.rng)
+        if all(c.situation.online or c.situation.consult_only for c in picker.choices):
+            return  # nothing in this hall takes a window ticket
         while not self._wait(2.0):
-            m, s = self.rng.choice(popular if self.rng.random() < 0.7 else ticketed)
-            args: dict[str, Any] = {"matter": m.id, "situation": s.id,
-                                    "name": self.rng.choice(SURNAMES) + "某某"}
-            if self.rng.random() < 0.3:
-                args["id_number"] = self.rng.choice(SAMPLE_IDS)
+            choice = picker.pick()
+            while choice.situation.online or choice.situation.consult_only:  # no ticket for these at a kiosk
+                choice = picker.pick()
+            args = ticket_args(choice, False, self.rng, self.behaviour, self.hall.priority_groups)
             try:
-                t = c.request("ticket.issue", args)["ticket"]
+                t = self.devices.request(kiosk, "ticket.issue", args)["ticket"]
             except RequestError as exc:
                 self.counts["refused"] += 1
-                self._say(f"🎫 {c.device}: 未出票 {exc.code} {exc.message}")
+                self._say(f"🎫 {kiosk}: 未出票 {exc.code} {exc.message}")
                 continue
             self.counts["issued"] += 1
-            self._say(f"🎫 {c.device}: {t['number']} {t['matter_name']}/{t['situation_name']} "
+            self._say(f"🎫 {kiosk}: {t['number']} {t['matter_name']}/{t['situation_name']} "
                       f"→ {'、'.join(t['windows']) or t['queue_name']}，前面 {t.get('ahead', 0)} 人")
 
-    def _pad(self, c: HallClient, window: str, staff: str, evaluator: HallClient | None) -> None:
+    def _outcome(self) -> str:
+        """过号 for a no-show, else 不予受理 / 咨询 / 受理 in the simulated hall's proportions."""
+        b, r = self.behaviour, self.rng.random()
+        if self.rng.random() < b.no_show:
+            return "passed"
+        return "rejected" if r < b.rejected else "consulted" if r < b.rejected + b.consulted else "accepted"
+
+    def _pad(self, pad: str, window: str, staff: str, evaluator: str) -> None:
         try:
-            c.request("window.open", {"window": window, "staff": staff, "pin": "1234"})
+            self.devices.request(pad, "window.open", {"window": window, "staff": staff, "pin": SIM_PIN})
         except RequestError as exc:
             self._say(f"🪟 {window}: 登录失败 {exc.code} {exc.message}")
             return
         while not self._wait(1.0):
             try:
-                c.request("ticket.call_next", {"window": window})
+                self.devices.request(pad, "ticket.call_next", {"window": window})
             except RequestError as exc:
                 if exc.code != "queue_empty":
                     self._say(f"🪟 {window}: {exc.code} {exc.message}")
                 continue
             if self._wait(3.0):
                 return
-            outcome = self.rng.choices(["accepted", "consulted", "rejected", "passed"], [70, 15, 5, 10])[0]
-            args = {"window": window, "outcome": outcome}
-            if outcome == "rejected":
-                args["reason"] = "材料不全"
+            outcome = self._outcome()
             try:
-                c.request("ticket.outcome", args)
+                self.devices.request(pad, "ticket.outcome", outcome_args(window, outcome, self.rng))
             except RequestError as exc:
                 self._say(f"🪟 {window}: {exc.code} {exc.message}")
                 continue
             self.counts[outcome] += 1
-            if evaluator is not None and outcome != "passed" and self.rng.random() < 0.8:
-                level = self.rng.choices([5, 4, 3, 2], [70, 20, 8, 2])[0]
-                rating: dict[str, Any] = {"window": window, "level": level}
-                if level <= 2:
-                    rating["reason"] = "等候时间长"
+            if evaluator and outcome != "passed" and self.rng.random() < self.behaviour.rate:
                 with contextlib.suppress(RequestError):  # counted from event/evaluated, as every rating is
-                    evaluator.request("evaluation.submit", rating)
+                    self.devices.request(evaluator, "evaluation.submit",
+                                         rating_args(window, self.rng, self.behaviour))
 
     def stop(self) -> None:
         self.stopping.set()
         for t in self.threads:
             t.join(5)
-        for c in self.clients:
-            c.stop()
+        self.transport.close()
 
     def summary(self) -> str:
         c = self.counts

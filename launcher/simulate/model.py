@@ -19,8 +19,9 @@ import dataclasses
 import datetime as dt
 import math
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from hallq import idcard
 from hub.hall import Device, Hall, Matter, Role, Situation, Staff, Window
@@ -151,6 +152,40 @@ class Behaviour:
     recall_after_s: float = 30.0
     levels: tuple[int, ...] = (5, 4, 3, 2, 1)
     level_weights: tuple[float, ...] = (72, 18, 7, 2, 1)
+
+
+def ticket_args(choice: Choice, assist: bool, rng: random.Random, b: Behaviour,
+                priority_groups: Iterable[str]) -> dict[str, Any]:
+    """What a kiosk sends (``ticket.issue``) for a citizen who chose ``choice``: a made-up name, an ID
+    number from a swiped card (``b.id_number`` of them), a declared priority group (``b.priority``)."""
+    args: dict[str, Any] = {"matter": choice.matter.id, "situation": choice.situation.id, "name": fake_name(rng)}
+    if assist:
+        args["assist"] = True
+    if rng.random() < b.id_number:
+        args["id_number"] = fake_id_number(rng)
+    groups = sorted(priority_groups)
+    if rng.random() < b.priority and groups:
+        args["priority_group"] = rng.choice(groups)
+    return args
+
+
+def outcome_args(window: str, outcome: str, rng: random.Random) -> dict[str, Any]:
+    """What a window pad sends (``ticket.outcome``); a rejection (不予受理) with its reason."""
+    args: dict[str, Any] = {"window": window, "outcome": outcome}
+    if outcome == "rejected":
+        args["reason"] = rng.choice(REJECT_REASONS)
+    return args
+
+
+def rating_args(window: str, rng: random.Random, b: Behaviour, ticket: str = "") -> dict[str, Any]:
+    """What a window's evaluator sends (``evaluation.submit``, 好差评); 差评 with a reason."""
+    level = rng.choices(b.levels, b.level_weights)[0]
+    args: dict[str, Any] = {"window": window, "level": level}
+    if ticket:
+        args["ticket"] = ticket
+    if level <= 2:
+        args["reason"] = rng.choice(BAD_REASONS)
+    return args
 
 
 @dataclass

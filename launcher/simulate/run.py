@@ -9,14 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hub.hall import Hall
-from launcher.simulate.engine import (
-    DayRun,
-    DaySimulator,
-    MqttTransport,
-    Progress,
-    ServiceTransport,
-    SimClock,
-)
+from launcher.simulate.devices import MqttTransport, ServiceTransport
+from launcher.simulate.engine import DayRun, DaySimulator, Progress, SimClock
 from launcher.simulate.model import Behaviour, local_ts, sim_hall, staffing_from_config
 from launcher.simulate.report import DaySummary, summarize
 
