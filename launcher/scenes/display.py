@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-
-from PySide6.QtWidgets import QApplication, QWidget
 
 from display.app import HallScreen, WindowScreen, make_client
 from display.hall_view import HallView
@@ -28,6 +25,7 @@ from hallq.client import HallClient
 from hallq.qt.app import make_app
 from hallq.qt.bridge import QtHall
 from launcher.local_hall import SCENE_PIN, Cast, LocalHall
+from launcher.scenes.common import grab, wait_until
 
 PIN = SCENE_PIN
 
@@ -97,19 +95,6 @@ class HallDriver:
         self.pad(window).request("window.pause", {"window": window, "reason": reason})
 
 
-def wait_until(cond: Callable[[], bool], timeout: float = 10.0) -> bool:
-    """Run the Qt event loop until ``cond()`` holds."""
-    app = QApplication.instance()
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if app is not None:
-            app.processEvents()
-        if cond():
-            return True
-        time.sleep(0.01)
-    return cond()
-
-
 def open_hall_screen(local: LocalHall, device: str = "", zone: str = "", portrait: bool = False,
                      announcer: Announcer | None = None, now: Callable[[], dt.datetime] | None = None
                      ) -> tuple[HallScreen, HallView, QtHall]:
@@ -175,17 +160,6 @@ def _busy_hall(d: HallDriver, zone: str) -> None:
         d.call(windows[i])
 
 
-def _grab(widget: QWidget, out: Path, size: tuple[int, int]) -> None:
-    widget.resize(*size)
-    widget.show()
-    wait_until(lambda: False, 0.3)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    from hallq.qt.app import save_grab
-
-    if not save_grab(widget, out):
-        raise RuntimeError(f"could not write {out}")
-
-
 def _hall(out: Path, portrait: bool = False, offline: bool = False) -> None:
     with scene_hall() as (local, d):
         _busy_hall(d, local.hall.devices[d.cast.device("display", zone=True)].zone)
@@ -198,7 +172,7 @@ def _hall(out: Path, portrait: bool = False, offline: bool = False) -> None:
             if not wait_until(lambda: not view.board.online, 20):
                 raise RuntimeError("the hall screen did not notice the broker stopping")
         view.ticker.offset = 0
-        _grab(view, out, (1080, 1920) if portrait else (1920, 1080))
+        grab(view, out, (1080, 1920) if portrait else (1920, 1080))
 
 
 def _window(out: Path, stage: str = "info") -> None:
@@ -227,7 +201,7 @@ def _window(out: Path, stage: str = "info") -> None:
         if not ok:
             raise RuntimeError(f"the window screen did not reach the {stage} state")
         view.refresh()
-        _grab(view, out, (1280, 800))
+        grab(view, out, (1280, 800))
 
 
 SCENES: dict[str, Callable[[Path], None]] = {

@@ -18,20 +18,11 @@ from typing import Any
 
 from hallq import clock as hallclock
 from launcher.local_hall import Cast
+from launcher.scenes.common import reach
 
 SAMPLE_ID = "11010519491231002X"  # a GB 11643 test vector, not a person
 PORTRAIT = (1080, 1920)
 LANDSCAPE = (1920, 1080)
-
-
-def _wait(app: Any, cond: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        app.processEvents()
-        if cond():
-            return
-        time.sleep(0.02)
-    raise TimeoutError("the kiosk scene did not reach its state in time")
 
 
 def _scene(out: Path, drive: Callable[[Any, Any, Any], Callable[[], bool]], *, size: tuple[int, int] = PORTRAIT,
@@ -55,11 +46,11 @@ def _scene(out: Path, drive: Callable[[Any, Any, Any], Callable[[], bool]], *, s
         window = KioskWindow(model)
         window.resize(*size)
         window.show()
-        _wait(app, lambda: model.catalog is not None and model.hub_up and model.printer.checked)
+        reach(lambda: model.catalog is not None and model.hub_up and model.printer.checked, "the kiosk online", 15)
         done = drive(model, controller, hall)
         if elder:
             model.set_elder(True)
-        _wait(app, done)
+        reach(done, "the kiosk scene's state", 15)
         for _ in range(5):
             app.processEvents()
             time.sleep(0.02)
