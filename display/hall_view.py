@@ -16,53 +16,48 @@ import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import (
-    QFrame,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QSizePolicy,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from display.model import HallBoard
-from display.widgets import AMBER, MUTED, NAVY, NAVY_2, RED, WHITE, Scaler, Ticker, date_text, label
+from display.widgets import (
+    AMBER,
+    CENTER,
+    MUTED,
+    NAVY,
+    NAVY_2,
+    PANEL_EDGE,
+    RIGHT,
+    WHITE,
+    BoardView,
+    Ticker,
+    column,
+    date_text,
+    label,
+    panel,
+    panel_style,
+)
 from hallq import clock as hallclock
 from hallq.i18n import tr
 
-CENTER = Qt.AlignmentFlag.AlignCenter
-RIGHT = Qt.AlignmentFlag.AlignRight
-LEFT = Qt.AlignmentFlag.AlignLeft
 
-
-class HallView(QWidget):
+class HallView(BoardView):
     def __init__(self, board: HallBoard, *, portrait: bool = False,
                  now: Callable[[], dt.datetime] | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__((1080, 1920) if portrait else (1920, 1080), parent)
         self.board, self.portrait = board, portrait
         self.now = now or board.local_now
         self.rows = 10 if portrait else 7
-        self.scaler = Scaler(*((1080, 1920) if portrait else (1920, 1080)))
-        self.setStyleSheet(f"background: {NAVY};")
-        self.setAutoFillBackground(True)
         self.flash_on = False
 
-        root = QVBoxLayout(self)
-        root.setContentsMargins(0, 0, 0, 0)
-        root.setSpacing(0)
         self.header = self._header()
-        root.addWidget(self.header)
-        self.stack = QStackedWidget()
+        self.root.addWidget(self.header)
         self.stack.addWidget(self._board_page())
         self.stack.addWidget(self._offline_page())
-        root.addWidget(self.stack, 1)
+        self.root.addWidget(self.stack, 1)
         self.ticker = Ticker()
         self.scaler.add(self.ticker, 44)
         self.ticker.setFixedHeight(76)
-        root.addWidget(self.ticker)
+        self.root.addWidget(self.ticker)
         for lab in self.findChildren(QLabel):
             lab.setMinimumWidth(1)  # a long text is cut, it never widens the screen
         self._line_heights()
@@ -72,27 +67,13 @@ class HallView(QWidget):
     # ---- building
 
     def _header(self) -> QWidget:
-        bar = QFrame()
-        bar.setStyleSheet(f"background: {RED};")
-        bar.setFixedHeight(120 if not self.portrait else 150)
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(40, 0, 40, 0)
-        names = QVBoxLayout()
+        bar, row = self.header_bar(120 if not self.portrait else 150, 40)
         self.hall_name = self.scaler.add(label(), 54, True)
         self.zone_name = self.scaler.add(label(color="#ffe3e3"), 30)
-        names.addStretch()
-        names.addWidget(self.hall_name)
-        names.addWidget(self.zone_name)
-        names.addStretch()
-        row.addLayout(names, 1)
-        times = QVBoxLayout()
+        row.addLayout(column(self.hall_name, self.zone_name), 1)
         self.clock = self.scaler.add(label(align=RIGHT), 60, True)
         self.date = self.scaler.add(label(color="#ffe3e3", align=RIGHT), 28)
-        times.addStretch()
-        times.addWidget(self.clock)
-        times.addWidget(self.date)
-        times.addStretch()
-        row.addLayout(times)
+        row.addLayout(column(self.clock, self.date))
         return bar
 
     def _board_page(self) -> QWidget:
@@ -116,14 +97,8 @@ class HallView(QWidget):
             grid.setRowStretch(1, 1)
         return page
 
-    def _panel(self) -> QFrame:
-        f = QFrame()
-        f.setObjectName("panel")
-        f.setStyleSheet(f"QFrame#panel {{ background: {NAVY_2}; border: 3px solid #2b4a85; border-radius: 18px; }}")
-        return f
-
     def _current_panel(self) -> QWidget:
-        self.current = self._panel()
+        self.current = panel()
         col = QVBoxLayout(self.current)
         col.setContentsMargins(24, 16, 24, 24)
         self.please = self.scaler.add(label(align=CENTER), 84, True)
@@ -135,8 +110,8 @@ class HallView(QWidget):
         return self.current
 
     def _recent_panel(self) -> QWidget:
-        panel = self.recent_panel = self._panel()
-        col = QVBoxLayout(panel)
+        box = self.recent_panel = panel()
+        col = QVBoxLayout(box)
         col.setContentsMargins(32, 20, 32, 20)
         title = QHBoxLayout()
         self.recent_title = self.scaler.add(label(color=MUTED), 40, True)
@@ -157,28 +132,21 @@ class HallView(QWidget):
             self.recent_rows.append((num, win, name))
         rows.setColumnStretch(2, 1)
         col.addLayout(rows, 1)  # the rows shown share the panel's height (never more than a row to spare)
-        panel.installEventFilter(self)
-        return panel
+        box.installEventFilter(self)
+        return box
 
     def _queues_panel(self) -> QWidget:
-        panel = self.queue_panel = self._panel()
-        self.queue_grid = QGridLayout(panel)
+        box = self.queue_panel = panel()
+        self.queue_grid = QGridLayout(box)
         self.queue_grid.setContentsMargins(28, 12, 28, 12)
         self.queue_title = self.scaler.add(label(color=MUTED), 40, True)
         self.queue_grid.addWidget(self.queue_title, 0, 0)
         self.queue_cells: list[QLabel] = []
-        return panel
+        return box
 
     def _offline_page(self) -> QWidget:
-        page = QWidget()
-        col = QVBoxLayout(page)
-        col.addStretch(2)
-        self.offline_title = self.scaler.add(label(color=AMBER, align=CENTER), 110, True)
-        self.offline_hint = self.scaler.add(label(align=CENTER), 52)
-        self.offline_since = self.scaler.add(label(color=MUTED, align=CENTER), 40)
-        for w in (self.offline_title, self.offline_hint, self.offline_since):
-            col.addWidget(w)
-        col.addStretch(3)
+        page, (self.offline_title, self.offline_hint, self.offline_since) = self.message_page(
+            (AMBER, 110, True), (WHITE, 52, False), (MUTED, 40, False), top=2, bottom=3)
         return page
 
     # ---- painting from the board
@@ -268,11 +236,11 @@ class HallView(QWidget):
 
     def _fit_rows(self) -> None:
         """Show as many recent calls as fit in the recent panel's height (what the other panels leave)."""
-        panel = self.recent_panel.layout()
-        assert panel is not None
-        pm = panel.contentsMargins()
+        lay = self.recent_panel.layout()
+        assert lay is not None
+        pm = lay.contentsMargins()
         spacing = max(0, self.recent_grid.verticalSpacing())
-        room = self.recent_panel.height() - pm.top() - pm.bottom() - self.recent_title.minimumHeight() - panel.spacing()
+        room = self.recent_panel.height() - pm.top() - pm.bottom() - self.recent_title.minimumHeight() - lay.spacing()
         row_h = max(w.fontMetrics().height() for w in self.recent_rows[0]) + spacing
         fit = max(0, min(self.rows, (room + spacing) // max(1, row_h)))
         for i, row in enumerate(self.recent_rows):
@@ -292,19 +260,16 @@ class HallView(QWidget):
         flashing = self.board.online and self.board.flashing()
         self.flash_on = flashing and not self.flash_on
         bg, fg = (AMBER, NAVY) if self.flash_on else (NAVY_2, AMBER)
-        self.current.setStyleSheet(f"QFrame#panel {{ background: {bg}; border: 3px solid "
-                                   f"{AMBER if flashing else '#2b4a85'}; border-radius: 18px; }}")
+        self.current.setStyleSheet(panel_style("panel", bg, AMBER if flashing else PANEL_EDGE))
         self.number.setStyleSheet(f"color: {fg}; background: transparent;")
         other = NAVY if self.flash_on else WHITE
         for w in (self.please, self.to_window):
             w.setStyleSheet(f"color: {other}; background: transparent;")
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
-        self.scaler.apply(event.size().width(), event.size().height())
+    def rescaled(self) -> None:
         self.ticker.setFixedHeight(int(76 * self.scaler.scale))
         self._line_heights()
         self._paint_queues()
-        super().resizeEvent(event)
 
 
 def _opt(text: str) -> str:

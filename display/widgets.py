@@ -1,4 +1,5 @@
-"""Small Qt pieces shared by the hall and window screens: scaled fonts, clock text, the ticker."""
+"""Qt pieces shared by the hall and window screens: the palette, scaled fonts, clock text, the ticker,
+panels, and :class:`BoardView`, the frame both screens are built in."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import datetime as dt
 from typing import TypeVar
 
 from PySide6.QtCore import QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from hallq.i18n import tr
 
@@ -22,6 +23,8 @@ AMBER = "#ffd43b"
 WHITE = "#ffffff"
 MUTED = "#b8c4d9"
 GREEN = "#51cf66"
+CENTER = Qt.AlignmentFlag.AlignCenter
+RIGHT = Qt.AlignmentFlag.AlignRight
 
 
 def font(px: int, bold: bool = False) -> QFont:
@@ -110,3 +113,72 @@ class Ticker(QWidget):
         while x < self.width():
             p.drawText(QRectF(x, 0, unit, self.height()), Qt.AlignmentFlag.AlignVCenter, self.text + gap)
             x += unit
+
+
+# ---------------------------------------------------------------- the frame both hall-facing screens share
+
+PANEL_EDGE = "#2b4a85"
+
+
+def panel_style(name: str, background: str = NAVY_2, edge: str = PANEL_EDGE) -> str:
+    """The rounded navy panel's style sheet (the hall TV flashes it amber)."""
+    return f"QFrame#{name} {{ background: {background}; border: 3px solid {edge}; border-radius: 18px; }}"
+
+
+def panel(name: str = "panel") -> QFrame:
+    f = QFrame()
+    f.setObjectName(name)
+    f.setStyleSheet(panel_style(name))
+    return f
+
+
+def column(*widgets: QWidget, top: int = 0, bottom: int = 0) -> QVBoxLayout:
+    """Widgets stacked in the middle of a column, the room above and below shared by the stretch factors ``top`` and ``bottom`` (0: equally)."""
+    col = QVBoxLayout()
+    col.addStretch(top)
+    for w in widgets:
+        col.addWidget(w)
+    col.addStretch(bottom)
+    return col
+
+
+class BoardView(QWidget):
+    """The hall TV's and the window screen's frame: navy, a red header bar over a stack of pages, and
+    fonts that follow the window size (:class:`Scaler`, designed at ``design`` pixels).
+
+    A subclass builds its header with :meth:`header_bar` and adds it and :attr:`stack` to
+    :attr:`root`; :meth:`rescaled` runs after every resize has rescaled the fonts."""
+
+    def __init__(self, design: tuple[int, int], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.scaler = Scaler(*design)
+        self.setStyleSheet(f"background: {NAVY};")
+        self.setAutoFillBackground(True)
+        self.root = QVBoxLayout(self)
+        self.root.setContentsMargins(0, 0, 0, 0)
+        self.root.setSpacing(0)
+        self.stack = QStackedWidget()
+
+    def header_bar(self, height: int, margin: int) -> tuple[QFrame, QHBoxLayout]:
+        bar = QFrame()
+        bar.setStyleSheet(f"background: {RED};")
+        bar.setFixedHeight(height)
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(margin, 0, margin, 0)
+        return bar, row
+
+    def message_page(self, *lines: tuple[str, int, bool], top: int = 0, bottom: int = 0
+                     ) -> tuple[QWidget, list[QLabel]]:
+        """A page of centred lines, each ``(colour, design px, bold)``."""
+        page = QWidget()
+        labels = [self.scaler.add(label(color=color, align=CENTER), px, bold) for color, px, bold in lines]
+        page.setLayout(column(*labels, top=top, bottom=bottom))
+        return page, labels
+
+    def rescaled(self) -> None:
+        """After a resize: what depends on the new font sizes."""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        self.scaler.apply(event.size().width(), event.size().height())
+        self.rescaled()
+        super().resizeEvent(event)

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -26,62 +25,44 @@ from PySide6.QtWidgets import (
 )
 
 from display.model import LEVELS, Evaluator, Stage, WindowBoard
-from display.widgets import AMBER, MUTED, NAVY, NAVY_2, RED, WHITE, Scaler, date_text, label
+from display.widgets import AMBER, CENTER, MUTED, NAVY, NAVY_2, RIGHT, WHITE, BoardView, column, date_text, label, panel
 from hallq.i18n import tr
 
-CENTER = Qt.AlignmentFlag.AlignCenter
-RIGHT = Qt.AlignmentFlag.AlignRight
 INFO, RATING, REASON, SENDING, THANKS, OFFLINE = range(6)
 BUTTON = (f"QPushButton {{ background: {WHITE}; color: {NAVY}; border: 4px solid #2b4a85; border-radius: 22px; }}"
           f"QPushButton:pressed {{ background: {AMBER}; }}")
 
 
-class WindowView(QWidget):
+class WindowView(BoardView):
     rated = Signal(int)
     reason_chosen = Signal(str)
     back = Signal()
 
     def __init__(self, board: WindowBoard, evaluator: Evaluator, *,
                  now: Callable[[], dt.datetime] | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__((1280, 800), parent)
         self.board, self.evaluator = board, evaluator
         self.now = now or board.local_now
-        self.scaler = Scaler(1280, 800)
-        self.setStyleSheet(f"background: {NAVY};")
-        self.setAutoFillBackground(True)
-        root = QVBoxLayout(self)
-        root.setContentsMargins(0, 0, 0, 0)
-        root.setSpacing(0)
-        root.addWidget(self._header())
-        self.stack = QStackedWidget()
+        self.root.addWidget(self._header())
         for build in (self._info_page, self._rating_page, self._reason_page, self._sending_page, self._thanks_page,
                       self._offline_page):
             self.stack.addWidget(build())
-        root.addWidget(self.stack, 1)
+        self.root.addWidget(self.stack, 1)
         self.resize(1280, 800)
         self.refresh()
 
     # ---- building
 
     def _header(self) -> QWidget:
-        bar = QFrame()
-        bar.setStyleSheet(f"background: {RED};")
-        bar.setFixedHeight(110)
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(32, 0, 32, 0)
+        bar, row = self.header_bar(110, 32)
         self.win_id = self.scaler.add(label(color=AMBER), 72, True)
         self.win_name = self.scaler.add(label(), 48, True)
         row.addWidget(self.win_id)
         row.addSpacing(24)
         row.addWidget(self.win_name, 1)
-        col = QVBoxLayout()
         self.clock = self.scaler.add(label(align=RIGHT), 40, True)
         self.hall = self.scaler.add(label(color="#ffe3e3", align=RIGHT), 22)
-        col.addStretch()
-        col.addWidget(self.clock)
-        col.addWidget(self.hall)
-        col.addStretch()
-        row.addLayout(col)
+        row.addLayout(column(self.clock, self.hall))
         return bar
 
     def _info_page(self) -> QWidget:
@@ -91,9 +72,7 @@ class WindowView(QWidget):
         row = QHBoxLayout(serving)
         row.setContentsMargins(40, 32, 40, 32)
         row.setSpacing(32)
-        card = QFrame()
-        card.setObjectName("card")
-        card.setStyleSheet(f"QFrame#card {{ background: {NAVY_2}; border: 3px solid #2b4a85; border-radius: 18px; }}")
+        card = panel("card")
         c = QVBoxLayout(card)
         c.setContentsMargins(28, 28, 28, 28)
         self.avatar = self.scaler.add(label(color=NAVY, align=CENTER), 110, True)
@@ -108,26 +87,14 @@ class WindowView(QWidget):
             c.addWidget(w)
         c.addStretch()
         row.addWidget(card, 2)
-        right = QVBoxLayout()
         self.serving_title = self.scaler.add(label(color=MUTED, align=CENTER), 44, True)
         self.serving_number = self.scaler.add(label(color=AMBER, align=CENTER), 190, True)
         self.serving_matter = self.scaler.add(label(align=CENTER), 38)
         self.serving_matter.setWordWrap(True)
-        right.addStretch()
-        for w in (self.serving_title, self.serving_number, self.serving_matter):
-            right.addWidget(w)
-        right.addStretch()
-        row.addLayout(right, 3)
+        row.addLayout(column(self.serving_title, self.serving_number, self.serving_matter), 3)
         self.info_stack.addWidget(serving)
-        paused = QWidget()
-        p = QVBoxLayout(paused)
-        self.paused_title = self.scaler.add(label(color=AMBER, align=CENTER), 130, True)
-        self.paused_reason = self.scaler.add(label(align=CENTER), 48)
-        self.paused_hint = self.scaler.add(label(color=MUTED, align=CENTER), 34)
-        p.addStretch()
-        for w in (self.paused_title, self.paused_reason, self.paused_hint):
-            p.addWidget(w)
-        p.addStretch()
+        paused, (self.paused_title, self.paused_reason, self.paused_hint) = self.message_page(
+            (AMBER, 130, True), (WHITE, 48, False), (MUTED, 34, False))
         self.info_stack.addWidget(paused)
         lay = QVBoxLayout(page)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -146,14 +113,10 @@ class WindowView(QWidget):
         row.setSpacing(20)
         self.level_buttons: dict[int, QPushButton] = {}
         for level, _name in LEVELS:
-            btn = QPushButton()
-            btn.setStyleSheet(BUTTON)
-            btn.setMinimumHeight(330)
+            btn = self._choice_button(330, 40, partial(self.rated.emit, level))
             # five equal buttons whatever the label length: no level stands out (no hinting)
             btn.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             btn.setProperty("level", level)
-            self.scaler.add(btn, 40, True)
-            btn.clicked.connect(lambda _=False, lv=level: self.rated.emit(lv))
             self.level_buttons[level] = btn
             row.addWidget(btn, 1)
         col.addStretch()
@@ -173,11 +136,7 @@ class WindowView(QWidget):
         grid.setSpacing(18)
         self.reason_buttons: dict[str, QPushButton] = {}
         for i, reason in enumerate(self.evaluator.reasons):
-            btn = QPushButton()
-            btn.setStyleSheet(BUTTON)
-            btn.setMinimumHeight(96)
-            self.scaler.add(btn, 38, True)
-            btn.clicked.connect(lambda _=False, r=reason: self.reason_chosen.emit(r))
+            btn = self._choice_button(96, 38, partial(self.reason_chosen.emit, reason))
             self.reason_buttons[reason] = btn
             grid.addWidget(btn, i // 2, i % 2)
         col.addStretch()
@@ -196,16 +155,17 @@ class WindowView(QWidget):
         col.addLayout(bottom)
         return page
 
+    def _choice_button(self, height: int, px: int, on_tap: Callable[[], None]) -> QPushButton:
+        """A big white button the citizen taps (a 好差评 level or a reason)."""
+        btn = QPushButton()
+        btn.setStyleSheet(BUTTON)
+        btn.setMinimumHeight(height)
+        self.scaler.add(btn, px, True)
+        btn.clicked.connect(lambda _=False: on_tap())
+        return btn
+
     def _message_page(self, big: int, small: int) -> tuple[QWidget, QLabel, QLabel, QLabel]:
-        page = QWidget()
-        col = QVBoxLayout(page)
-        a = self.scaler.add(label(color=AMBER, align=CENTER), big, True)
-        b = self.scaler.add(label(align=CENTER), small, True)
-        c = self.scaler.add(label(color=MUTED, align=CENTER), 34)
-        col.addStretch()
-        for w in (a, b, c):
-            col.addWidget(w)
-        col.addStretch()
+        page, (a, b, c) = self.message_page((AMBER, big, True), (WHITE, small, True), (MUTED, 34, False))
         return page, a, b, c
 
     def _sending_page(self) -> QWidget:
@@ -288,6 +248,3 @@ class WindowView(QWidget):
         self.rate_countdown.setText(text)
         self.reason_countdown.setText(text)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
-        self.scaler.apply(event.size().width(), event.size().height())
-        super().resizeEvent(event)
