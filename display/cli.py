@@ -22,9 +22,9 @@ from collections.abc import Callable
 from typing import Any
 
 from hallq import clock as hallclock
+from hallq.qt.device_cli import add_broker_options, add_lang_option, no_screen, set_language, start_app
 
 log = logging.getLogger("hallq.display")
-DEFAULT_MQTT = "mqtt://127.0.0.1:1883"
 
 
 def register(sub: Any) -> None:
@@ -34,11 +34,10 @@ def register(sub: Any) -> None:
     p.add_argument("--kind", choices=("hall", "window", "led"), help="what this device is")
     p.add_argument("--zone", help="hall screen / LED strip: show only this zone's windows")
     p.add_argument("--window", help="window screen / window LED bar: the window id")
-    p.add_argument("--mqtt", default=DEFAULT_MQTT, help="broker URL (default %(default)s)")
-    p.add_argument("--hall", help="hall id (default: discovered from the hub's catalog)")
+    add_broker_options(p)
     p.add_argument("--portrait", action="store_true", help="hall screen in portrait (1080×1920)")
     p.add_argument("--windowed", action="store_true", help="a normal window instead of full screen")
-    p.add_argument("--lang", choices=("zh_CN", "en"), help="screen language (default zh_CN or HALLQ_LANG)")
+    add_lang_option(p)
     p.add_argument("--settings", help="display settings file (TOML: [voice], [led], [evaluator]); see docs/display.md")
     voice = p.add_argument_group("voice (hall screens)")
     voice.add_argument("--no-voice", action="store_true", help="do not speak calls")
@@ -73,10 +72,7 @@ def load_settings(path: str | None) -> dict[str, Any]:
 def run(args: argparse.Namespace, run_demo: Callable[[argparse.Namespace, dict[str, Any]], int] | None = None) -> int:
     """Run one display; ``--demo`` runs ``run_demo`` instead (the ``hallq`` command passes it: a demo starts
     a hub in-process, which is the composition root's business, not the display's)."""
-    from hallq import i18n
-
-    if args.lang:
-        i18n.set_language(args.lang)
+    set_language(args)
     settings = load_settings(args.settings)
     if args.demo:
         if run_demo is None:
@@ -123,15 +119,12 @@ def device_info(url: str, hall: str, device: str, timeout: float = 5.0) -> dict[
 
 def run_screen(args: argparse.Namespace, settings: dict[str, Any], hall: str, kind: str, window: str,
                zone: str) -> int:
-    from hallq.qt.app import MissingFont, has_screen, make_app, window_size
+    from hallq.qt.app import window_size
 
-    if not has_screen():
-        print("✗ no screen (DISPLAY unset); use --kind led for a serial bar or set QT_QPA_PLATFORM", file=sys.stderr)
+    if no_screen("✗ no screen (DISPLAY unset); use --kind led for a serial bar or set QT_QPA_PLATFORM"):
         return 1
-    try:
-        app = make_app()
-    except MissingFont as exc:
-        print(f"✗ {exc}", file=sys.stderr)
+    app = start_app()
+    if app is None:
         return 1
     from display.app import HallScreen, WindowScreen, make_announcer, make_client
     from display.hall_view import HallView

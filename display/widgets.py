@@ -133,7 +133,8 @@ def panel(name: str = "panel") -> QFrame:
 
 
 def column(*widgets: QWidget, top: int = 0, bottom: int = 0) -> QVBoxLayout:
-    """Widgets stacked in the middle of a column, the room above and below shared by the stretch factors ``top`` and ``bottom`` (0: equally)."""
+    """Widgets stacked in the middle of a column; the room above and below is shared by the stretch
+    factors ``top`` and ``bottom`` (both 0: equally)."""
     col = QVBoxLayout()
     col.addStretch(top)
     for w in widgets:

@@ -12,6 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from hallq import clock as hallclock
+from hallq.qt.device_cli import (
+    add_broker_options,
+    add_demo_option,
+    add_lang_option,
+    add_window_options,
+    demo_hall,
+    parse_size,
+    start_qt,
+)
 
 log = logging.getLogger("hallq.kiosk")
 
@@ -19,10 +28,8 @@ log = logging.getLogger("hallq.kiosk")
 def register(sub: Any) -> None:
     p = sub.add_parser("kiosk", help="touchscreen ticket kiosk (情形引导, 取号, 过号取号, 预约签到)")
     p.add_argument("--device", default="K1", help="this kiosk's device id in the hall file (default K1)")
-    p.add_argument("--mqtt", default="mqtt://127.0.0.1:1883", help="broker URL (default mqtt://127.0.0.1:1883)")
-    p.add_argument("--hall", help="hall id (default: found from the hub's retained catalogue)")
-    p.add_argument("--fullscreen", action="store_true", help="full screen, no window frame (kiosk mode)")
-    p.add_argument("--size", default="1080x1920", help="window size when not full screen (default 1080x1920)")
+    add_broker_options(p)
+    add_window_options(p, "1080x1920", "kiosk mode")
     p.add_argument("--printer-override", default="",
                    help="ignore the hall file's printer: dummy[:ok|near_end|out|offline|cover_open] or file:PATH")
     p.add_argument("--id-reader", default="wedge",
@@ -30,53 +37,35 @@ def register(sub: Any) -> None:
     p.add_argument("--idle", type=float, default=60.0, help="seconds without a touch before returning to start")
     p.add_argument("--state-dir", help="where the unprinted-ticket record is kept "
                                        "(default: ~/.local/state/hallq)")
-    p.add_argument("--lang", choices=("zh_CN", "en"), help="screen language (default: HALLQ_LANG or zh_CN)")
-    p.add_argument("--demo", action="store_true",
-                   help="start a whole sample hall in this process (broker + hub) and show its kiosk")
+    add_lang_option(p)
+    add_demo_option(p, "its kiosk (broker + hub + sample hall)")
     p.set_defaults(func=cmd_kiosk)
 
 
-def _size(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(x) for x in text.lower().split("x"))
-    except ValueError:
-        raise SystemExit(f"--size must look like 1080x1920, got {text!r}") from None
-    return w, h
-
-
 def cmd_kiosk(args: argparse.Namespace, start_demo_hall: Callable[[], Any] | None = None) -> int:
-    """Run the kiosk; with ``--demo`` against the hall ``start_demo_hall()`` starts (the ``hallq``
-    command passes it: starting a hub in-process is the composition root's business, not the kiosk's)."""
-    from hallq import i18n
+    """Run the kiosk; ``--demo`` runs it against the hall ``start_demo_hall()`` starts (see
+    :func:`hallq.qt.device_cli.demo_hall`)."""
     from hallq.client import HallClient, discover_hall
-    from hallq.qt.app import MissingFont, has_screen, make_app, window_size
+    from hallq.qt.app import window_size
     from kiosk.controller import KioskController
     from kiosk.idreader import WedgeDecoder, make_reader
     from kiosk.model import KioskModel
     from kiosk.views import KioskWindow
 
-    if args.lang:
-        i18n.set_language(args.lang)
-    if not has_screen():
-        print("✗ no screen: set DISPLAY (X11/Xvfb) or QT_QPA_PLATFORM=offscreen", file=sys.stderr)
+    app = start_qt(args)
+    if app is None:
         return 2
     try:
         reader = make_reader(args.id_reader)
     except ValueError as exc:
         print(f"✗ {exc}", file=sys.stderr)
         return 2
-    try:
-        app = make_app()
-    except MissingFont as exc:
-        print(f"✗ {exc}", file=sys.stderr)
-        return 2
     local = None
     url, hall = args.mqtt, args.hall
     if args.demo:
-        if start_demo_hall is None:
-            print("✗ --demo: start it as  hallq kiosk --demo", file=sys.stderr)
+        local = demo_hall("kiosk", start_demo_hall)
+        if local is None:
             return 2
-        local = start_demo_hall()
         url, hall = local.url, local.hall.id
         print(f"hallq kiosk --demo: {local.hall.name}, broker {url}", flush=True)
     if not hall:
@@ -99,7 +88,7 @@ def cmd_kiosk(args: argparse.Namespace, start_demo_hall: Callable[[], Any] | Non
     if args.fullscreen:
         window.showFullScreen()
     else:
-        window.resize(*window_size(_size(args.size)))  # a 1080×1920 kiosk on a desktop: scaled to fit
+        window.resize(*window_size(parse_size(args.size, "1080x1920")))  # a 1080×1920 kiosk on a desktop: scaled to fit
         window.show()
     try:
         return int(app.exec())
