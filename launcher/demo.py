@@ -57,7 +57,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     import tempfile
 
     from hallq.qt.app import QUIET_RULES
-    from launcher.simulate.live import Simulation
+    from launcher.simulate.live import LiveSimulation
 
     if not args.verbose:  # quiet by default, here (LED bars load Qt multimedia) and in every device app
         os.environ.setdefault("QT_LOGGING_RULES", QUIET_RULES)
@@ -86,7 +86,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         skip = frozenset(d for d, _, _ in DEMO_WINDOWS)
         print("windows: kiosk K1, window pad P-S01 (log in: 1001 / PIN 1234), guide console G1, hall screen, "
               "window screen with the evaluator; the other devices are simulated.", flush=True)
-    sim = Simulation(hall, url, pace=args.pace, out=sys.stdout, skip=skip,
+    sim = LiveSimulation(hall, url, pace=args.pace, out=sys.stdout, skip=skip,
                      keep_staff=DEMO_STAFF if windows else frozenset())
     sim.start()
     leds = _demo_leds(hall, url)

@@ -42,9 +42,9 @@ def test_the_kiosk_is_scaled_on_a_1080p_desktop_and_nothing_is_enlarged() -> Non
 def test_the_demo_summary_counts_ratings_given_at_any_evaluator() -> None:
     from hub.config import load_hall
     from launcher.samples import sample_hall_path
-    from launcher.simulate.live import Simulation
+    from launcher.simulate.live import LiveSimulation
 
-    sim = Simulation(load_hall(sample_hall_path()), "mqtt://127.0.0.1:1")
+    sim = LiveSimulation(load_hall(sample_hall_path()), "mqtt://127.0.0.1:1")
     sim._on_evaluated("hallq/x/event/evaluated", {"window": "S01", "level": 5, "label": "非常满意"})
     sim._on_evaluated("hallq/x/event/evaluated", {"window": "S02", "level": 0, "label": "未评价"})
     assert "rated 1, not rated 1" in sim.summary()

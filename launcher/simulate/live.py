@@ -25,7 +25,9 @@ from launcher.simulate.devices import DevicePacer, MqttTransport, SimDevices
 from launcher.simulate.model import SIM_PIN, Behaviour, MatterPicker, outcome_args, rating_args, ticket_args
 
 
-class Simulation:
+class LiveSimulation:
+    """The demo's simulated devices, one thread each, on the wall clock (see the module docstring)."""
+
     def __init__(self, hall: Hall, url: str, *, pace: float = 1.0, out: TextIO | None = None,
                  seed: int | None = None, skip: frozenset[str] = frozenset(), keep_staff: frozenset[str] = frozenset()
                  ) -> None:
