@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hallq import clock as hallclock
-from hallq.qt.device_cli import add_broker_options, add_lang_option, no_screen, set_language, start_app
+from hallq.qt import device_cli
 
 log = logging.getLogger("hallq.display")
 
@@ -34,10 +34,10 @@ def register(sub: Any) -> None:
     p.add_argument("--kind", choices=("hall", "window", "led"), help="what this device is")
     p.add_argument("--zone", help="hall screen / LED strip: show only this zone's windows")
     p.add_argument("--window", help="window screen / window LED bar: the window id")
-    add_broker_options(p)
+    device_cli.add_broker_options(p)
     p.add_argument("--portrait", action="store_true", help="hall screen in portrait (1080×1920)")
     p.add_argument("--windowed", action="store_true", help="a normal window instead of full screen")
-    add_lang_option(p)
+    device_cli.add_lang_option(p)
     p.add_argument("--settings", help="display settings file (TOML: [voice], [led], [evaluator]); see docs/display.md")
     voice = p.add_argument_group("voice (hall screens)")
     voice.add_argument("--no-voice", action="store_true", help="do not speak calls")
@@ -72,7 +72,7 @@ def load_settings(path: str | None) -> dict[str, Any]:
 def run(args: argparse.Namespace, run_demo: Callable[[argparse.Namespace, dict[str, Any]], int] | None = None) -> int:
     """Run one display; ``--demo`` runs ``run_demo`` instead (the ``hallq`` command passes it: a demo starts
     a hub in-process, which is the composition root's business, not the display's)."""
-    set_language(args)
+    device_cli.set_language(args)
     settings = load_settings(args.settings)
     if args.demo:
         if run_demo is None:
@@ -121,9 +121,9 @@ def run_screen(args: argparse.Namespace, settings: dict[str, Any], hall: str, ki
                zone: str) -> int:
     from hallq.qt.app import window_size
 
-    if no_screen("✗ no screen (DISPLAY unset); use --kind led for a serial bar or set QT_QPA_PLATFORM"):
+    if device_cli.no_screen("✗ no screen (DISPLAY unset); use --kind led for a serial bar or set QT_QPA_PLATFORM"):
         return 1
-    app = start_app()
+    app = device_cli.start_app()
     if app is None:
         return 1
     from display.app import HallScreen, WindowScreen, make_announcer, make_client

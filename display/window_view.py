@@ -101,13 +101,18 @@ class WindowView(BoardView):
         lay.addWidget(self.info_stack)
         return page
 
-    def _rating_page(self) -> QWidget:
+    def _choice_page(self, margin: int, title_px: int) -> tuple[QWidget, QVBoxLayout, QLabel]:
+        """A page the citizen answers on: a title over big buttons (the rating, the reason)."""
         page = QWidget()
         col = QVBoxLayout(page)
-        col.setContentsMargins(36, 24, 36, 24)
-        self.rate_title = self.scaler.add(label(align=CENTER), 60, True)
+        col.setContentsMargins(margin, 24, margin, 24)
+        title = self.scaler.add(label(align=CENTER), title_px, True)
+        col.addWidget(title)
+        return page, col, title
+
+    def _rating_page(self) -> QWidget:
+        page, col, self.rate_title = self._choice_page(36, 60)
         self.rate_ticket = self.scaler.add(label(color=MUTED, align=CENTER), 34)
-        col.addWidget(self.rate_title)
         col.addWidget(self.rate_ticket)
         row = QHBoxLayout()
         row.setSpacing(20)
@@ -127,11 +132,7 @@ class WindowView(BoardView):
         return page
 
     def _reason_page(self) -> QWidget:
-        page = QWidget()
-        col = QVBoxLayout(page)
-        col.setContentsMargins(48, 24, 48, 24)
-        self.reason_title = self.scaler.add(label(align=CENTER), 56, True)
-        col.addWidget(self.reason_title)
+        page, col, self.reason_title = self._choice_page(48, 56)
         grid = QGridLayout()
         grid.setSpacing(18)
         self.reason_buttons: dict[str, QPushButton] = {}

@@ -12,15 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from hallq import clock as hallclock
-from hallq.qt.device_cli import (
-    add_broker_options,
-    add_demo_option,
-    add_lang_option,
-    add_window_options,
-    demo_hall,
-    parse_size,
-    start_qt,
-)
+from hallq.qt import device_cli
 
 log = logging.getLogger("hallq.kiosk")
 
@@ -28,8 +20,8 @@ log = logging.getLogger("hallq.kiosk")
 def register(sub: Any) -> None:
     p = sub.add_parser("kiosk", help="touchscreen ticket kiosk (情形引导, 取号, 过号取号, 预约签到)")
     p.add_argument("--device", default="K1", help="this kiosk's device id in the hall file (default K1)")
-    add_broker_options(p)
-    add_window_options(p, "1080x1920", "kiosk mode")
+    device_cli.add_broker_options(p)
+    device_cli.add_window_options(p, "1080x1920", "kiosk mode")
     p.add_argument("--printer-override", default="",
                    help="ignore the hall file's printer: dummy[:ok|near_end|out|offline|cover_open] or file:PATH")
     p.add_argument("--id-reader", default="wedge",
@@ -37,8 +29,8 @@ def register(sub: Any) -> None:
     p.add_argument("--idle", type=float, default=60.0, help="seconds without a touch before returning to start")
     p.add_argument("--state-dir", help="where the unprinted-ticket record is kept "
                                        "(default: ~/.local/state/hallq)")
-    add_lang_option(p)
-    add_demo_option(p, "its kiosk (broker + hub + sample hall)")
+    device_cli.add_lang_option(p)
+    device_cli.add_demo_option(p, "its kiosk (broker + hub + sample hall)")
     p.set_defaults(func=cmd_kiosk)
 
 
@@ -52,7 +44,7 @@ def cmd_kiosk(args: argparse.Namespace, start_demo_hall: Callable[[], Any] | Non
     from kiosk.model import KioskModel
     from kiosk.views import KioskWindow
 
-    app = start_qt(args)
+    app = device_cli.start_qt(args)
     if app is None:
         return 2
     try:
@@ -63,7 +55,7 @@ def cmd_kiosk(args: argparse.Namespace, start_demo_hall: Callable[[], Any] | Non
     local = None
     url, hall = args.mqtt, args.hall
     if args.demo:
-        local = demo_hall("kiosk", start_demo_hall)
+        local = device_cli.demo_hall("kiosk", start_demo_hall)
         if local is None:
             return 2
         url, hall = local.url, local.hall.id
@@ -88,7 +80,8 @@ def cmd_kiosk(args: argparse.Namespace, start_demo_hall: Callable[[], Any] | Non
     if args.fullscreen:
         window.showFullScreen()
     else:
-        window.resize(*window_size(parse_size(args.size, "1080x1920")))  # a 1080×1920 kiosk on a desktop: scaled to fit
+        size = device_cli.parse_size(args.size, "1080x1920")
+        window.resize(*window_size(size))  # a 1080×1920 kiosk on a desktop: scaled to fit
         window.show()
     try:
         return int(app.exec())

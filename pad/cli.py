@@ -7,15 +7,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from hallq.qt.device_cli import (
-    add_broker_options,
-    add_demo_option,
-    add_lang_option,
-    add_window_options,
-    demo_hall,
-    parse_size,
-    start_qt,
-)
+from hallq.qt import device_cli
 
 
 def register(sub: Any) -> None:
@@ -26,10 +18,10 @@ def register(sub: Any) -> None:
                                                 "in the hall file)")
     p.add_argument("--role", choices=("staff", "guide"), default="staff",
                    help="staff: one window's pad (default); guide: the hall console")
-    add_broker_options(p)
-    add_window_options(p, "1280x800", "tablets; the default size is a 10-inch tablet's")
-    add_lang_option(p)
-    add_demo_option(p, "a window pad and a guide console")
+    device_cli.add_broker_options(p)
+    device_cli.add_window_options(p, "1280x800", "tablets; the default size is a 10-inch tablet's")
+    device_cli.add_lang_option(p)
+    device_cli.add_demo_option(p, "a window pad and a guide console")
     p.set_defaults(func=cmd_pad)
 
 
@@ -38,16 +30,16 @@ def cmd_pad(args: argparse.Namespace, start_demo_hall: Callable[[], Any] | None 
     ``start_demo_hall()`` starts (see :func:`hallq.qt.device_cli.demo_hall`)."""
     from hallq.client import discover_hall
 
-    qapp = start_qt(args)
+    qapp = device_cli.start_qt(args)
     if qapp is None:
         return 2
-    width, height = parse_size(args.size, "1280x800")
+    width, height = device_cli.parse_size(args.size, "1280x800")
     from pad.app import PadApp
 
     local = None
     url = args.mqtt
     if args.demo:
-        local = demo_hall("pad", start_demo_hall)
+        local = device_cli.demo_hall("pad", start_demo_hall)
         if local is None:
             return 2
         url = local.url
