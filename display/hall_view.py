@@ -173,7 +173,7 @@ class HallView(BoardView):
             self.window_name.setText("")
         else:
             self.please.setText((tr("重呼") + "　" if latest.recall else "") + tr("请"))
-            self.number.setText(f"{latest.number}{_opt(tr('号'))}")
+            self.number.setText(f"{latest.number}{tr('号')}")
             self.to_window.setText(f"{tr('到')} {latest.window} {tr('窗口')}".strip())
             self.window_name.setText(latest.window_name)
         self.recent_title.setText(tr("最近叫号"))
@@ -213,12 +213,12 @@ class HallView(BoardView):
                 self.scaler.resize(cell, px)
                 cell.setMinimumHeight(cell.fontMetrics().height())
                 q = counts[i]
-                tail = f" {q.waiting}{_opt(tr('人'))}"
+                tail = f" {q.waiting}{tr('人')}"
                 fm = cell.fontMetrics()
                 name = fm.elidedText(q.name, Qt.TextElideMode.ElideRight,
                                      max(fm.height(), cell_w - fm.horizontalAdvance(f"{q.id} {tail}") - 8))
                 cell.setText(f"<span style='color:{MUTED}'>{q.id}</span> {name} "
-                             f"<span style='color:{AMBER}'>{q.waiting}</span>{_opt(tr('人'))}")
+                             f"<span style='color:{AMBER}'>{q.waiting}</span>{tr('人')}")
                 self.queue_grid.addWidget(cell, 1 + i // per_row, i % per_row)
                 cell.show()
             else:
@@ -270,7 +270,3 @@ class HallView(BoardView):
         self.ticker.setFixedHeight(int(76 * self.scaler.scale))
         self._line_heights()
         self._paint_queues()
-
-
-def _opt(text: str) -> str:
-    return text if text else ""
