@@ -75,13 +75,17 @@ def transfer_deadline(c: Case, calendar: WorkCalendar, timezone: str, limit: int
 
 
 def transfer_anomalies(events: Iterable[ce.CaseEvent], calendar: WorkCalendar, timezone: str,
-                       first: dt.date, last: dt.date, limit: int = 1) -> list[TransferAnomaly]:
-    """附件8 三 per department (only departments with something to report), by department name."""
+                       first: dt.date, last: dt.date, limit: int = 1,
+                       limits: Mapping[str, int] | None = None) -> list[TransferAnomaly]:
+    """附件8 三 per department (only departments with something to report), by department name.
+
+    ``limit``: working days allowed (``[cases] transfer_limit_working_days``); ``limits``: a
+    department's own (``[[cases.departments]]``, :meth:`hub.case_config.CaseRules.transfer_limit`)."""
     start, end = bounds(first, last, timezone)
     late: dict[str, list[str]] = {}
     unsigned: dict[str, list[str]] = {}
     for c in replay(events, timezone, end).values():
-        deadline = transfer_deadline(c, calendar, timezone, limit)
+        deadline = transfer_deadline(c, calendar, timezone, (limits or {}).get(c.department, limit))
         if c.signed_at is not None and start <= c.signed_at < end and c.signed_at > deadline:
             late.setdefault(c.department, []).append(c.id)
         elif c.signed_at is None and deadline < end:

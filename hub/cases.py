@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from hallq.i18n import add_english
+from hallq.idcard import looks_like_full_id
 from hub import case_events as ce
 from hub.core import DomainError
 from hub.workdays import CalendarRangeError, WorkCalendar
@@ -161,18 +162,18 @@ CASE_ERROR_WORDS = {
 }
 
 add_english({
-    **{w: e for w, e in zip(STATE_WORDS.values(), (
+    **dict(zip(STATE_WORDS.values(), (
         "Accepted", "In transfer", "Signed for (in review)", "Awaiting correction", "Correction received",
         "Completed", "Not permitted", "Result in transfer", "Ready for pickup", "Collected", "In locker", "Posted",
-    ), strict=True)},
-    **{w: e for w, e in zip(ACTION_WORDS.values(), (
+    ), strict=True)),
+    **dict(zip(ACTION_WORDS.values(), (
         "accept", "pick up for transfer", "sign for", "issue the one-time notice", "receive corrections",
         "complete", "refuse permission", "send the result out", "receive the result at the window",
         "hand over at the window", "put in the locker", "post", "change the delivery method", "complete on the spot",
-    ), strict=True)},
-    "即办件": "Immediate case", "承诺件": "Promised case", "现场领取": "Pickup at the hall", "自助柜": "Self-service locker",
-    "邮寄": "By post", "原件": "Original", "复印件": "Copy",
-    **{w: e for w, e in zip(CASE_ERROR_WORDS.values(), (
+    ), strict=True)),
+    "即办件": "Immediate case", "承诺件": "Promised case", "现场领取": "Pickup at the hall",
+    "自助柜": "Self-service locker", "邮寄": "By post", "原件": "Original", "复印件": "Copy",
+    **dict(zip(CASE_ERROR_WORDS.values(), (
         "No such case", "This case is already accepted", "The case's state does not allow this",
         "The materials are already signed for", "The case is not completed yet: no result to hand out",
         "The result has reached the applicant: nothing more can be done", "This case belongs to another department",
@@ -184,7 +185,7 @@ add_english({
         "Name the department", "The identity data is malformed", "The reference is malformed",
         "Only an immediate case can be completed on the spot", "The time is before the case's last step",
         "This year's holidays are not configured: the promised date cannot be computed",
-    ), strict=True)},
+    ), strict=True)),
 })
 
 _ID_HASH = re.compile(r"^[0-9a-f]{64}$")  # hallq.idcard.keyed_hash: HMAC-SHA256, hex
@@ -317,14 +318,16 @@ class CaseBook:
         """A case by the hall's id or by the provincial case number (扫码: either may be on the slip)."""
         cid = ref if ref in self.cases else self.by_number.get(ref, "")
         if not cid:
-            raise CaseError("unknown_case", f"没有办件 {ref}" if _REF.match(ref or "") else "没有这个办件")
+            shown = _REF.match(ref or "") and not looks_like_full_id(ref)  # a scanned ID card is never echoed
+            raise CaseError("unknown_case", f"没有办件 {ref}" if shown else "没有这个办件")
         return self.cases[cid]
 
     def _working_date(self, start: dt.date, n: int) -> dt.date:
         try:
             return self.calendar.add_working_days(start, n)
         except CalendarRangeError:
-            raise CaseError("calendar_unknown", f"{start.year} 年或其后的节假日安排尚未配置，无法计算承诺时限") from None
+            raise CaseError("calendar_unknown",
+                            f"{start.year} 年或其后的节假日安排尚未配置，无法计算承诺时限") from None
 
     @staticmethod
     def move(c: Case, action: str) -> CaseState:
@@ -669,23 +672,33 @@ def handover_rows(c: Case) -> tuple[HandoverRow, ...]:
 
 
 def _row(e: ce.CaseEvent, corrected: bool) -> HandoverRow | None:
-    who = {"staff": e.staff, "device": e.device, "at": e.at}
+    what = _row_words(e, corrected)
+    if what is None:
+        return None
+    stage, material, giver, receiver, note = what
+    return HandoverRow(stage, material, giver, receiver, e.staff, e.device, e.at, note)
+
+
+def _row_words(e: ce.CaseEvent, corrected: bool) -> tuple[str, str, str, str, str] | None:
+    """(环节, 交接材料, 交出, 接收, 说明) of an event that is a handover, as 附件4 words them."""
+    results = "文书、证书、备案表、《制证信息表》"
     if isinstance(e, ce.CaseSigned):
-        what = "补正资料" if corrected else "受理通知书、申请材料"
-        return HandoverRow("审查环节" if corrected else "受理环节", what, "帮办人员", "审批组", **who)
+        if corrected:
+            return ("审查环节", "补正资料", "帮办人员", "审批组", "")
+        return ("受理环节", "受理通知书、申请材料", "帮办人员", "审批组", "")
     if isinstance(e, ce.CaseCorrectionNotified):
-        return HandoverRow("审查环节", "一次性意见告知单", "审批组", "帮办人员", **who, note="；".join(e.reasons))
+        return ("审查环节", "一次性意见告知单", "审批组", "帮办人员", "；".join(e.reasons))
     if isinstance(e, ce.CaseResultSent):
-        return HandoverRow("审查环节", "审查结果（文书、证书、备案表、《制证信息表》）", "运行科/审批组", "帮办人员", **who)
+        return ("审查环节", f"审查结果（{results}）", "运行科/审批组", "帮办人员", "")
     if isinstance(e, ce.CaseResultReceived):
-        return HandoverRow("出证环节", "文书、证书、备案表、《制证信息表》等", "帮办人员", "出证窗口", **who)
+        return ("出证环节", f"{results}等", "帮办人员", "出证窗口", "")
     if isinstance(e, ce.CaseCollected):
         note = f"代领，授权委托书 {e.authorisation}" if e.proxy else ""
-        return HandoverRow("出证环节", "办理结果", "出证窗口", f"申请人 {e.collector_masked}".strip(), **who, note=note)
+        return ("出证环节", "办理结果", "出证窗口", f"申请人 {e.collector_masked}".strip(), note)
     if isinstance(e, ce.CaseLockered):
-        return HandoverRow("出证环节", "办理结果", "出证窗口", "自助柜", **who, note=f"格口 {e.compartment}")
+        return ("出证环节", "办理结果", "出证窗口", "自助柜", f"格口 {e.compartment}")
     if isinstance(e, ce.CasePosted):
-        return HandoverRow("出证环节", "办理结果", "出证窗口", "快递", **who, note=f"快递单号 {e.tracking}")
+        return ("出证环节", "办理结果", "出证窗口", "快递", f"快递单号 {e.tracking}")
     if isinstance(e, ce.CaseDoneOnTheSpot):
-        return HandoverRow("出证环节", "办理结果（即办件当场办结）", "即办窗口", "申请人", **who)
+        return ("出证环节", "办理结果（即办件当场办结）", "即办窗口", "申请人", "")
     return None
