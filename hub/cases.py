@@ -444,7 +444,7 @@ class CaseBook:
         c = self.case(case)
         self._check(c, now, "notify_correction", department)
         why = _reasons(reasons)
-        if not isinstance(deadline, dt.date) or deadline < self.day_of(now):
+        if not isinstance(deadline, dt.date) or isinstance(deadline, dt.datetime) or deadline < self.day_of(now):
             raise CaseError("bad_deadline", "补正期限不能早于今天")
         return self._emit(ce.CaseCorrectionNotified(now, c.id, device, staff, department, why, deadline.isoformat()))
 

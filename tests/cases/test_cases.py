@@ -199,6 +199,8 @@ REFUSALS: list[tuple[str, Setup, Act]] = [
                                                                deadline=dt.date(2026, 10, 20))),
     ("bad_deadline", _signed, lambda b: b.notify_correction(at(10, 8, 11), "C1", department=MS, reasons=["缺章"],
                                                             deadline=dt.date(2026, 10, 7))),
+    ("bad_deadline", _signed, lambda b: b.notify_correction(at(10, 8, 11), "C1", department=MS, reasons=["缺章"],
+                                                            deadline=dt.datetime(2026, 10, 20, 9))),
     ("bad_kind", _nothing, lambda b: open_case(b, at(10, 8, 9), kind="urgent")),
     ("bad_promised_days", _nothing, lambda b: open_case(b, at(10, 8, 9), promised_days=0)),
     ("bad_promised_days", _nothing, lambda b: open_case(b, at(10, 8, 9), kind="immediate", promised_days=3)),
