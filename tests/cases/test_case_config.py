@@ -101,3 +101,13 @@ def test_every_mistake_is_reported_with_its_key_path() -> None:
     }
     assert found == expected, sorted(found ^ expected)
     assert any("did you mean 'transfer_limit_working_days'" in i.message for i in issues)
+
+
+def test_the_sample_hall_reads_with_the_defaults() -> None:
+    from launcher.samples import sample_hall_path
+
+    doc = tomllib.loads(sample_hall_path().read_text(encoding="utf-8"))
+    departments = {m["department"] for m in doc["matters"]}
+    rules, issues = check_cases(doc, departments)
+    assert issues == []
+    assert rules == CaseRules()
