@@ -1,19 +1,12 @@
 """The guide console (引导台): the hall at a glance, alerts, and audited overrides. No Qt.
 
 A guide sees every queue, window and device from the hub's retained state, plus the
-waiting tickets from the ``tickets.list`` query (refreshed when the queues change). Every
+waiting tickets from the ``tickets.list`` query (refreshed when the queues change): that read
+side, the rows the tabs show, is :class:`pad.guide_overview.GuideOverview`; the alert rules
+are :mod:`pad.alerts`. This module is what a guide does: queries, overrides, 回访. Every
 override needs a reason; the hub records the device and the time of each command, and
 the console keeps its own log of who did what and why (:attr:`GuideConsole.audit`),
 because not every op has a reason field on the wire (see docs/pad.md).
-
-Alert rules (:func:`alerts`) take the time from the caller, so tests pin it:
-
-* a queue whose oldest ticket waited ``long_wait_s`` or more;
-* a window paused for ``paused_s`` or more;
-* a kiosk whose printer is out of paper (error) or near its end (warning), or reports a fault;
-* a device offline (kiosks, displays; pads of open windows);
-* a green-channel (绿色通道) ticket still waiting for verification;
-* a 呼叫后台 nobody answered within ``[policy] summon_escalate_min`` (the hub escalates it).
 
 呼叫后台 (R11): every window's summons come with its retained state; the console lists the
 open ones (:meth:`GuideConsole.summon_rows`) with the wait, counts the new and escalated ones
@@ -23,281 +16,22 @@ in :attr:`GuideConsole.chimes` (the view sounds a chime for each) and sends 已�
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
 from typing import Any
 
-import msgspec
-
-from hallq import clock as hallclock
 from hallq.i18n import tr
-from hallq.messages import DeviceStatus, SummonView, TicketView
-from pad.presenter import Clock, Command, NotAllowed, Presenter, minutes
-from pad.state import HUB_DEVICE, Change, HallState
+from pad.alerts import summons_of
+from pad.guide_overview import GuideOverview
+from pad.presenter import Command, NotAllowed
+from pad.replies import staff_of, ticket_of, tickets_of
+from pad.state import Change
 
-log = logging.getLogger("pad.guide")
-
-WINDOW_STATES = {"open": "开放", "paused": "已暂停", "closed": "已关闭"}
-PAPER = {"ok": "纸张正常", "near_end": "纸将用完", "out": "缺纸", "unknown": "纸张未知"}
-ROLE_WORDS = {"kiosk": "自助取号机", "pad": "窗口终端", "guide": "引导台", "display": "显示屏", "evaluator": "评价器",
-              "admin": "管理终端", "hub": "大厅服务器"}
-PRINTER_FAULTS = {"offline": "打印机离线", "cover_open": "打印机盖未关", "device_missing": "打印机未连接",
-                  "unreachable": "打印机无法连接", "status_timeout": "打印机无响应", "bad_reply": "打印机应答异常",
-                  "write_failed": "打印数据发送失败", "printer_error": "打印机故障"}
-
-
-def role_words(role: str) -> str:
-    """A device kind in words (never kiosk/pad/hub on a screen)."""
-    return tr(ROLE_WORDS.get(role, "其他设备"))
-
-
-def fault_words(code: str) -> str:
-    return tr(PRINTER_FAULTS.get(code, "打印机故障"))
-CANCEL_REASONS = ("申请人已离开", "重复取号", "取错事项", "其他")
 OVERRIDE_REASONS = ("绿色通道", "现场引导", "窗口调整", "申请人要求", "其他")
-SUMMON_STATES = {"pending": "待响应", "escalated": "超时未响应", "responded": "已响应", "arrived": "已到窗口"}
-SUMMON_OPEN = ("pending", "escalated", "responded")
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    long_wait_s: float = 30 * 60
-    paused_s: float = 15 * 60
+class GuideConsole(GuideOverview):
+    """The guide console: the overview plus what a guide does (every override with a reason)."""
 
-
-@dataclass(frozen=True)
-class Alert:
-    level: str  # "error" | "warning"
-    kind: str  # long_wait, paused, paper, printer, offline, priority
-    subject: str  # queue, window, device or ticket id
-    text: str
-
-
-def paper_of(status: DeviceStatus | None) -> tuple[str, str]:
-    """(paper, fault code) from a device's retained status (its ``printer`` table)."""
-    printer = status.printer if status is not None and isinstance(status.printer, dict) else {}
-    paper = str(printer.get("paper") or "")
-    error = printer.get("error")
-    code = str(error.get("code", "")) if isinstance(error, dict) else str(error or printer.get("code") or "")
-    return paper, code
-
-
-def summons_of(state: HallState) -> list[SummonView]:
-    """Today's summons of every window, from the windows' retained state."""
-    return [sm for w in state.windows.values() for sm in w.summons if sm.id]
-
-
-def alerts(state: HallState, now: float, pending_priority: dict[str, TicketView],
-           th: Thresholds = Thresholds()) -> list[Alert]:
-    out: list[Alert] = []
-    for qid, q in state.queue_state.items():
-        oldest = q.oldest_issued_at
-        if q.waiting and oldest is not None and now - oldest >= th.long_wait_s:
-            out.append(Alert("warning", "long_wait", qid, tr("{q} {name} 最长已等 {t}（{n} 人等候）", q=qid,
-                                                              name=state.queue_name(qid), t=minutes(now - oldest),
-                                                              n=q.waiting)))
-    for wid, w in sorted(state.windows.items()):
-        since = w.since or now
-        if w.state == "paused" and now - since >= th.paused_s:
-            out.append(Alert("warning", "paused", wid, tr("窗口 {w} 已暂停 {t}（{r}）", w=wid,
-                                                          t=minutes(now - since), r=tr(w.reason))))
-    devices = state.devices
-    for dev, cfg in sorted(devices.items()):
-        role = cfg.role
-        pres = state.presence.get(dev)
-        if role == "kiosk":
-            paper, code = paper_of(state.status.get(dev))
-            if paper == "out":
-                out.append(Alert("error", "paper", dev, tr("自助机 {d} 打印机缺纸", d=dev)))
-            elif paper == "near_end":
-                out.append(Alert("warning", "paper", dev, tr("自助机 {d} 纸卷即将用完", d=dev)))
-            elif code and code not in ("paper_out", "paper_near_end"):
-                out.append(Alert("error", "printer", dev, tr("自助机 {d} 打印机故障：{c}", d=dev, c=fault_words(code))))
-        pad_window = state.windows.get(cfg.window)
-        watched = role in ("kiosk", "display") or (
-            role == "pad" and pad_window is not None and pad_window.state in ("open", "paused"))
-        if watched and pres is not None and not pres.online:
-            out.append(Alert("warning", "offline", dev, tr("设备 {d} 离线", d=dev)))
-    for sm in sorted(summons_of(state), key=lambda x: x.at):
-        if sm.state == "escalated":
-            out.append(Alert("error", "summon", sm.id, tr(
-                "呼叫后台超时未响应：{w} 呼叫{d}，已等 {t}", w=sm.window, d=sm.department,
-                t=minutes(now - (sm.at or now)))))
-    for t in sorted(pending_priority.values(), key=lambda t: t.issued_at):
-        out.append(Alert("error", "priority", t.id, tr("绿色通道待核验：{n}（{g}）已等 {t}", n=t.number,
-                                                       g=state.group_name(t.priority_group),
-                                                       t=minutes(now - (t.issued_at or now)))))
-    return sorted(out, key=lambda a: a.level != "error")
-
-
-class GuideConsole(Presenter):
-    def __init__(self, state: HallState, device: str, clock: Clock = hallclock.now,
-                 thresholds: Thresholds | None = None) -> None:
-        super().__init__(state, device, clock)
-        self._thresholds = thresholds  # None: the hall file's [policy] alert_wait_min / alert_pause_min
-        self.tickets: list[TicketView] = []  # waiting tickets from tickets.list
-        self.tickets_supported = True  # False if the hub has no tickets.list yet
-        self.priority_events: dict[str, TicketView] = {}  # event/priority not yet seen verified
-        self.selected_ticket = ""
-        self.selected_window = ""
-        self.audit: list[dict[str, Any]] = []  # who, when, what, why: this console's overrides
-        self.operator = ""  # the guide on duty (name shown in the audit)
-        self.needs_refresh = True
-        self.followups: list[dict[str, Any]] = []  # 差评/未评价 of recent days (followups.list)
-        self.selected_followup = ""
-        self.selected_summon = ""
-        self.chimes = 0  # summons that asked for attention (new or escalated): the view sounds each
-        self._heard: set[tuple[str, str]] = set()  # (summon, state) already chimed for
-
-    @property
-    def thresholds(self) -> Thresholds:
-        if self._thresholds is not None:
-            return self._thresholds
-        policy = self.state.policy
-        if policy is None:
-            return Thresholds()
-        return Thresholds(long_wait_s=policy.alert_wait_min * 60.0, paused_s=policy.alert_pause_min * 60.0)
-
-    # ------------------------------------------------------------ selections
-
-    @property
-    def ticket(self) -> TicketView | None:
-        return next((t for t in self.tickets if t.id == self.selected_ticket), None)
-
-    def select_ticket(self, ticket_id: str) -> None:
-        self.selected_ticket = ticket_id
-        self.changed()
-
-    def select_window(self, window_id: str) -> None:
-        self.selected_window = window_id
-        self.changed()
-
-    @property
-    def pending_priority(self) -> dict[str, TicketView]:
-        """Green-channel tickets still waiting for a guide: from the list, else from events."""
-        out = dict(self.priority_events.items())
-        listed = {t.id for t in self.tickets}
-        for t in self.tickets:
-            if t.priority_group and not t.priority_verified and t.state == "waiting":
-                out[t.id] = t
-            elif t.id in out:
-                del out[t.id]
-        if self.tickets_supported and not self.needs_refresh:
-            out = {k: v for k, v in out.items() if k in listed}
-        return out
-
-    # ------------------------------------------------------------ what the screens show
-
-    def queue_rows(self) -> list[dict[str, Any]]:
-        now = self.clock()
-        rows = []
-        for qid, cfg in self.state.queues.items():
-            q = self.state.queue_state.get(qid)
-            oldest = q.oldest_issued_at if q else None
-            pending = sum(1 for t in self.pending_priority.values() if t.queue == qid)
-            rows.append({
-                "id": qid, "name": cfg.name, "waiting": q.waiting if q else 0,
-                "priority": q.priority if q else 0,
-                "pending_priority": q.pending_priority if q else pending,
-                "longest": minutes(now - oldest) if oldest is not None else "-",
-                "long": oldest is not None and now - oldest >= self.thresholds.long_wait_s,
-                "next": " ".join(q.next[:5]) if q else "",
-            })
-        return rows
-
-    def window_rows(self) -> list[dict[str, Any]]:
-        now = self.clock()
-        rows = []
-        for wid, cfg in self.state.window_configs.items():
-            w = self.state.windows.get(wid)
-            state = w.state if w else "closed"
-            since = (w.since if w else None) or now
-            reason = w.reason if w else ""
-            overflow = w.overflow if w else []
-            rows.append({
-                "id": wid, "name": cfg.name, "state": state,
-                "state_text": tr(WINDOW_STATES.get(state, state)) + (f"（{tr(reason)}）" if reason else ""),
-                "staff": w.staff.name if w and w.staff else "",
-                "current": w.current.number if w and w.current else "",
-                "queues": "/".join((w.queues if w else []) or cfg.queues) + (
-                    " + " + "/".join(overflow) if overflow else ""),
-                "since": minutes(now - since) if state != "closed" else "",
-                "tidal": cfg.tidal,
-                "long_pause": state == "paused" and now - since >= self.thresholds.paused_s,
-            })
-        return rows
-
-    def device_rows(self) -> list[dict[str, Any]]:
-        rows = []
-        for dev, cfg in self.state.devices.items():
-            pres = self.state.presence.get(dev)
-            online = pres is not None and pres.online
-            extra = ""
-            if cfg.role == "kiosk" or dev in self.state.status:
-                paper, code = paper_of(self.state.status.get(dev))
-                extra = tr(PAPER.get(paper, paper)) if paper else ""
-                if code and code not in ("paper_out", "paper_near_end"):
-                    extra = (extra + " " if extra else "") + fault_words(code)
-            place = cfg.window or cfg.zone
-            rows.append({"id": dev, "role": role_words(cfg.role), "place": place, "online": online,
-                         "seen": pres is not None,
-                         "presence": tr("在线") if online else (tr("离线") if pres is not None else tr("未上线")),
-                         "health": extra})
-        hub = self.state.presence.get(HUB_DEVICE)
-        rows.insert(0, {"id": HUB_DEVICE, "role": role_words("hub"), "place": "", "online": self.state.hub_online,
-                        "seen": hub is not None, "presence": tr("在线") if self.state.hub_online else tr("离线"),
-                        "health": ""})
-        return rows
-
-    def alerts(self) -> list[Alert]:
-        return alerts(self.state, self.clock(), self.pending_priority, self.thresholds)
-
-    def ticket_rows(self, search: str = "") -> list[dict[str, Any]]:
-        """Waiting tickets; ``search`` keeps those whose number (or applicant) contains it (a012 → A012)."""
-        now = self.clock()
-        rows = []
-        query = search.strip().upper()
-        for t in self.tickets:
-            if query and query not in t.number.upper() and query not in t.applicant:
-                continue
-            group = t.priority_group
-            prio = ""
-            if group:
-                prio = self.state.group_name(group) + ("" if t.priority_verified else tr("（待核验）"))
-            rows.append({
-                "id": t.id, "number": t.number, "queue": t.queue,
-                "matter": t.matter_name, "wait": minutes(now - (t.issued_at or now)),
-                "ahead": "" if isinstance(t.ahead, msgspec.UnsetType) else t.ahead, "priority": prio,
-                "pending": bool(group and not t.priority_verified),
-                "target": t.target_window, "channel": t.channel,
-                "applicant": t.applicant,
-            })
-        return rows
-
-    def summon_rows(self) -> list[dict[str, Any]]:
-        """Open 呼叫后台 of the hall, oldest first: window, department, state, wait."""
-        now = self.clock()
-        rows = []
-        for sm in sorted(summons_of(self.state), key=lambda x: x.at):
-            state = sm.state
-            if state not in SUMMON_OPEN:
-                continue
-            waited = sm.wait_s if state == "responded" else now - (sm.at or now)
-            wait = minutes(waited)
-            rows.append({"id": sm.id, "window": sm.window, "department": sm.department,
-                         "state": state, "state_text": tr(SUMMON_STATES.get(state, state)),
-                         "wait": tr("响应用时 {t}", t=wait) if state == "responded" else tr("已等 {t}", t=wait),
-                         "ticket": sm.number, "note": sm.note,
-                         "escalated": state == "escalated"})
-        return rows
-
-    @property
-    def summon(self) -> dict[str, Any] | None:
-        return next((r for r in self.summon_rows() if r["id"] == self.selected_summon), None)
-
-    def select_summon(self, summon_id: str) -> None:
-        self.selected_summon = summon_id
-        self.changed()
+    # ------------------------------------------------------------ 呼叫后台
 
     def respond_summon(self, summon_id: str) -> Command:
         """已响应: the back office has been reached and someone is coming."""
@@ -322,15 +56,6 @@ class GuideConsole(Presenter):
                 self._heard.add(key)
                 self.chimes += 1
 
-    def matters_for_issue(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
-        """(matter id, name, [(situation id, name)]) of situations that take a window ticket."""
-        out = []
-        for mid, m in self.state.matters.items():
-            sits = [(s.id, s.name) for s in m.situations if s.queue and not s.online and not s.consult_only]
-            if sits:
-                out.append((mid, m.name, sits))
-        return out
-
     # ------------------------------------------------------------ queries
 
     def refresh(self) -> Command:
@@ -348,8 +73,6 @@ class GuideConsole(Presenter):
             self.tickets = tickets_of(result)
             self.tickets.sort(key=lambda t: (t.queue, t.ahead or 0, t.issued_at))
         self.changed()
-
-    # ------------------------------------------------------------ overrides (each with a reason)
 
     # ------------------------------------------------------------ who is at this console
 
@@ -495,8 +218,8 @@ class GuideConsole(Presenter):
 
     def confirmed(self, cmd: Command, result: dict[str, Any]) -> None:
         if cmd.op == "guide.login":
-            staff = result.get("staff") or {}
-            self.operator = f"{staff.get('name', '')}（{staff.get('id', '')}）"
+            staff = staff_of(result)
+            self.operator = f"{staff.name}（{staff.id}）" if staff else ""
         elif cmd.op == "guide.logout":
             self.operator = ""
         ticket = ticket_of(result)
@@ -525,29 +248,6 @@ class GuideConsole(Presenter):
                 self.priority_events[t.id] = t
                 self.needs_refresh = True
         return change.kind != "event" or change.name in ("priority", "summon", "call")
-
-
-def ticket_of(result: dict[str, Any]) -> TicketView | None:
-    """The ticket in a reply's result, typed (``None`` if there is none, or it is malformed: logged)."""
-    t = result.get("ticket")
-    if not isinstance(t, dict):
-        return None
-    try:
-        return msgspec.convert(t, TicketView)
-    except msgspec.ValidationError as exc:
-        log.warning("ignored a malformed ticket in a reply: %s", exc)
-        return None
-
-
-def tickets_of(result: dict[str, Any]) -> list[TicketView]:
-    """The tickets of a ``tickets.list`` reply, typed; a malformed one is logged and left out."""
-    out = []
-    for i, t in enumerate(result.get("tickets") or []):
-        try:
-            out.append(msgspec.convert(t, TicketView))
-        except msgspec.ValidationError as exc:
-            log.warning("ignored a malformed ticket in tickets.list (at $.tickets[%d]): %s", i, exc)
-    return out
 
 
 def _num(ticket: str) -> str:

@@ -14,7 +14,6 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import (
     QGridLayout,
-    QHBoxLayout,
     QInputDialog,
     QLineEdit,
     QListWidget,
@@ -25,14 +24,15 @@ from PySide6.QtWidgets import (
 )
 
 from hallq.i18n import tr
+from pad.alerts import Alert
 from pad.chime import Chime
-from pad.guide import Alert, GuideConsole
+from pad.guide import GuideConsole
 from pad.guide_tabs import AuditTab, FollowupsTab, SummonsTab, WindowsTab
 from pad.guide_tickets import IssueTab, TicketsTab
 from pad.link import Link, tap
 from pad.presenter import Command
 from pad.tables import AMBER, GREEN, GREY, RED, Table, titled
-from pad.widgets import ElideLabel, button, label, pad_screen, scrolled, set_name
+from pad.widgets import ElideLabel, button, label, pad_screen, scrolled, set_name, top_bar
 
 ALERT_MARK, WARN_MARK = "● ", "▲ "
 
@@ -68,12 +68,7 @@ class GuideView(TicketsTab, IssueTab, WindowsTab, SummonsTab, FollowupsTab, Audi
     # ------------------------------------------------------------ layout
 
     def _top_bar(self) -> QWidget:
-        bar = QWidget()
-        bar.setStyleSheet("background: #243b53;")
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(16, 8, 16, 8)
-        self.title = ElideLabel("")  # the hall's name may be long: one line, elided
-        self.title.setStyleSheet("color: white; font-size: 24px; font-weight: bold;")
+        bar, row, self.title = top_bar("#243b53")  # the hall's name may be long: one line, elided
         self.summary = ElideLabel("", "summary")
         self.summary.setStyleSheet("color: #d9e2ec; font-size: 18px;")
         self.conn = label("", "conn_on")

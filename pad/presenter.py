@@ -21,6 +21,7 @@ from typing import Any
 from hallq import clock as hallclock
 from hallq.i18n import language, tr
 from hallq.protocol import new_request_id, person_message
+from pad.replies import ticket_of
 from pad.state import HallState
 
 Clock = Callable[[], float]
@@ -174,9 +175,9 @@ class Presenter:
         self.changed()
 
     def confirmation(self, cmd: Command, result: dict[str, Any]) -> str:
-        ticket = result.get("ticket")
-        if isinstance(ticket, dict) and ticket.get("number") and ticket["number"] not in cmd.label:
-            return tr("{label} {number}：已确认", label=cmd.label, number=ticket["number"])
+        ticket = ticket_of(result)
+        if ticket is not None and ticket.number and ticket.number not in cmd.label:
+            return tr("{label} {number}：已确认", label=cmd.label, number=ticket.number)
         return tr("{label}：已确认", label=cmd.label)
 
     def confirmed(self, cmd: Command, result: dict[str, Any]) -> None:

@@ -28,67 +28,32 @@ from typing import Any
 
 from hallq import clock as hallclock
 from hallq.i18n import tr
-from hallq.messages import PendingEvaluation, StaffRef, SummonView, TicketView, WindowState
-from pad.guide import ticket_of
-from pad.presenter import Clock, Command, NotAllowed, Presenter, minutes
+from pad.presenter import Clock, Command, NotAllowed
+from pad.replies import ticket_of
 from pad.state import Change, HallState
+from pad.window_readout import OUTCOME_LABELS, OUTCOMES, Rating, WindowReadout
 
-OUTCOMES = ("accepted", "consulted", "rejected", "passed")
-OUTCOME_LABELS = {"accepted": "受理", "consulted": "咨询", "rejected": "不予受理", "passed": "过号", "called": "已叫号"}
+__all__ = ["ACTIONS", "BACKFILL_OUTCOMES", "OUTCOMES", "OUTCOME_LABELS", "PAUSE_REASONS", "REJECT_REASONS", "StaffPad"]
+
 PAUSE_REASONS = ("休息", "会议", "培训", "业务咨询", "系统故障", "其他")
 REJECT_REASONS = ("材料不齐全", "不符合法定形式", "不属于受理范围", "申请人不符合条件", "其他")
-SUMMON_STATES = {"pending": "待响应", "escalated": "待响应", "responded": "已响应", "arrived": "已到窗口"}
-CHANNEL_LABELS = {"kiosk": "自助取号", "appointment": "预约", "guide": "引导台帮办", "window": "窗口"}
 ACTIONS = ("login", "call_next", "call", "recall", "outcome", "transfer", "pause", "resume", "summon", "logout",
            "handover", "print", "backfill")
 BACKFILL_OUTCOMES = ("accepted", "consulted", "rejected")  # 补录: what was done for the walk-in
 
 
-class StaffPad(Presenter):
+class StaffPad(WindowReadout):
+    """What the window's staff can do now, and the commands their taps make."""
+
     def __init__(self, state: HallState, device: str, window: str, clock: Clock = hallclock.now) -> None:
-        super().__init__(state, device, clock)
-        self.window = window
+        super().__init__(state, device, window, clock)
         self.handover = False  # AB岗: the login page while the window is open
-        self.last_served: TicketView | None = None  # for notices printed after the outcome
-        self.rating: dict[str, Any] | None = None  # the last rating that arrived
-        self.summons: list[dict[str, Any]] = []  # 呼叫后台 recorded by the hub, newest first
         self.checked: set[str] = set()  # materials ticked on the checklist (current ticket)
         self._checked_for = ""
-        self._evaluation_seen: PendingEvaluation | None = None
-
-    # ------------------------------------------------------------ the window as the hub sees it
-
-    @property
-    def window_state(self) -> WindowState | None:
-        return self.state.windows.get(self.window)
-
-    @property
-    def status(self) -> str:
-        ws = self.window_state
-        return ws.state if ws else "closed"
-
-    @property
-    def logged_in(self) -> bool:
-        return self.status in ("open", "paused") and self.staff is not None
-
-    @property
-    def staff(self) -> StaffRef | None:
-        ws = self.window_state
-        return ws.staff if ws else None
-
-    @property
-    def current(self) -> TicketView | None:
-        ws = self.window_state
-        return ws.current if ws else None
 
     @property
     def page(self) -> str:
         return "serve" if self.logged_in and not self.handover else "login"
-
-    @property
-    def evaluation(self) -> PendingEvaluation | None:
-        ws = self.window_state
-        return ws.evaluation if ws else None
 
     # ------------------------------------------------------------ what is enabled
 
@@ -166,13 +131,7 @@ class StaffPad(Presenter):
         self._need("outcome")
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}")
-        if outcome == "rejected" and not reason.strip():
-            raise NotAllowed(tr("不予受理需要选择原因"))
-        args: dict[str, Any] = {"window": self.window, "outcome": outcome}
-        if reason.strip():
-            args["reason"] = reason.strip()
-        if note.strip():
-            args["note"] = note.strip()
+        args = _with_reason(outcome, {"window": self.window, "outcome": outcome}, reason, note)
         return self._send("ticket.outcome", args, f"{tr(OUTCOME_LABELS[outcome])} {self._number()}")
 
     def transfer(self, *, to_queue: str = "", to_window: str = "", note: str = "") -> Command:
@@ -213,38 +172,11 @@ class StaffPad(Presenter):
         self._need("backfill")
         if outcome not in BACKFILL_OUTCOMES:
             raise ValueError(f"unknown backfill outcome {outcome!r}")
-        if outcome == "rejected" and not reason.strip():
-            raise NotAllowed(tr("不予受理需要选择原因"))
-        args: dict[str, Any] = {"window": self.window, "matter": matter, "situation": situation, "outcome": outcome}
-        if reason.strip():
-            args["reason"] = reason.strip()
-        if note.strip():
-            args["note"] = note.strip()
+        args = _with_reason(outcome, {"window": self.window, "matter": matter, "situation": situation,
+                                      "outcome": outcome}, reason, note)
         m = self.state.matters.get(matter)
         name = m.name if m else matter
         return self._send("ticket.backfill", args, tr("补录 {m}（{o}）", m=name, o=tr(OUTCOME_LABELS[outcome])))
-
-    def backfill_matters(self) -> list[tuple[str, str]]:
-        """(id, name) of every matter, those this window's queues serve first."""
-        served = set(self._served()[0]) | set(self._served()[1])
-        matters = list(self.state.matters.items())
-        own = [(mid, m.name) for mid, m in matters if any(s.queue in served for s in m.situations)]
-        rest = [(mid, m.name) for mid, m in matters if (mid, m.name) not in own]
-        return own + rest
-
-    def _served(self) -> tuple[list[str], list[str]]:
-        """(queues, overflow) this window serves now: its state's, else the hall file's."""
-        ws, cfg = self.window_state, self.state.window_configs.get(self.window)
-        queues = (ws.queues if ws else []) or (cfg.queues if cfg else [])
-        overflow = (ws.overflow if ws else []) or (cfg.overflow if cfg else [])
-        return list(queues), list(overflow)
-
-    def situations(self, matter: str) -> list[tuple[str, str]]:
-        m = self.state.matters.get(matter)
-        return [(s.id, s.name or s.id) for s in (m.situations if m else [])]
-
-    def _number(self) -> str:
-        return self.current.number if self.current else ""
 
     # ------------------------------------------------------------ hub answers and events
 
@@ -278,8 +210,7 @@ class StaffPad(Presenter):
             if getattr(event, "window", None) != self.window:
                 return False
             if change.name == "evaluated":
-                self.rating = {"ticket": event.ticket, "number": self._number_of(event.ticket),
-                               "level": event.level, "label": event.label, "at": event.at}
+                self.rating = Rating(event.ticket, self._number_of(event.ticket), event.level, event.label, event.at)
             return change.name in ("evaluated", "summon")
         return change.kind in ("catalog", "queues", "presence")
 
@@ -294,9 +225,8 @@ class StaffPad(Presenter):
         ev = self.evaluation
         before = self._evaluation_seen
         if before and (ev is None or ev.ticket != before.ticket) and (
-                self.rating is None or self.rating.get("ticket") != before.ticket):
-            self.rating = {"ticket": before.ticket, "number": before.number, "level": None,
-                           "label": "", "at": self.clock()}
+                self.rating is None or self.rating.ticket != before.ticket):
+            self.rating = Rating(before.ticket, before.number, None, "", self.clock())
         self._evaluation_seen = ev
 
     def _number_of(self, ticket_id: str) -> str:
@@ -311,144 +241,12 @@ class StaffPad(Presenter):
         (self.checked.add if on else self.checked.discard)(material)
         self.changed()
 
-    # ------------------------------------------------------------ what the screen shows
 
-    def title(self) -> str:
-        return f"{self.window} {self.state.window_name(self.window)}"
-
-    def status_text(self) -> str:
-        ws = self.window_state
-        if ws is None:
-            return tr("等待窗口状态…")
-        labels = {"open": tr("服务中"), "paused": tr("已暂停"), "closed": tr("未登录")}
-        text = labels.get(self.status, self.status)
-        if self.status == "paused" and ws.reason:
-            text += f"（{tr(ws.reason)}）"
-        return text
-
-    def staff_text(self) -> str:
-        s = self.staff
-        return f"{s.name} ({s.id})" if s else ""
-
-    def ticket_lines(self) -> dict[str, str]:
-        """The current ticket, as label → value for the serving panel."""
-        cur = self.current
-        if cur is None:
-            return {}
-        now = self.clock()
-        issued = cur.issued_at or now
-        called = cur.called_at or now
-        lines = {
-            tr("事项"): cur.matter_name,
-            tr("情形"): cur.situation_name,
-            tr("队列"): cur.queue_name,
-            tr("等候"): minutes(called - issued),
-            tr("已叫"): minutes(now - called),
-            tr("申请人"): cur.applicant or tr("（未登记）"),
-        }
-        if cur.id_masked:
-            lines[tr("证件")] = cur.id_masked
-        lines[tr("取号方式")] = tr(CHANNEL_LABELS.get(cur.channel, cur.channel))
-        return lines
-
-    def badges(self) -> list[str]:
-        cur = self.current
-        out: list[str] = []
-        if cur is None:
-            return out
-        if cur.priority_group:
-            group = self.state.group_name(cur.priority_group)
-            out.append(tr("绿色通道：{g}", g=group) + ("" if cur.priority_verified else tr("（未核验）")))
-        if cur.appointment:
-            out.append(tr("预约"))
-        if cur.recalls:
-            out.append(tr("已重呼 {n}/{m} 次", n=cur.recalls, m=self.state.recall_limit))
-        if cur.retakes:
-            out.append(tr("过号重取"))
-        return out
-
-    def recall_text(self) -> str:
-        cur = self.current
-        return tr("重呼 {n}/{m}", n=cur.recalls if cur else 0, m=self.state.recall_limit)
-
-    def queue_counts(self) -> list[tuple[str, str, int]]:
-        """(queue id, name, waiting) for the queues this window serves now, then direct transfers."""
-        ws = self.window_state
-        queues, overflow = self._served()
-        out = [(q, self.state.queue_name(q), self.state.waiting(q)) for q in dict.fromkeys(queues + overflow)]
-        if ws is not None and ws.direct_waiting:
-            out.append(("", tr("转本窗口"), ws.direct_waiting))
-        return out
-
-    def upcoming(self) -> list[str]:
-        """The heads of this window's stage-1 queues (a hint, the hub decides the order)."""
-        out: list[str] = []
-        for q in self._served()[0]:
-            summary = self.state.queue_state.get(q)
-            out += summary.next[:2] if summary else []
-        return out[:4]
-
-    def outcome_counts(self) -> list[tuple[str, int]]:
-        counts = self.window_state.counts if self.window_state else {}
-        return [(tr(OUTCOME_LABELS[k]), counts.get(k, 0)) for k in ("called", *OUTCOMES)]
-
-    def evaluation_text(self) -> str:
-        ev = self.evaluation
-        if ev is not None and (self.rating is None or self.rating.get("ticket") != ev.ticket):
-            waited = self.clock() - (ev.invited_at or self.clock())
-            return tr("已邀请 {n} 评价，等待中（{s}）", n=ev.number, s=minutes(waited))
-        if self.rating is not None:
-            label = tr(str(self.rating.get("label") or "")) or tr("已完成")
-            return tr("{n} 评价已收到：{label}", n=self.rating.get("number", ""), label=label)
-        return ""
-
-    def summon_text(self) -> str:
-        """The latest 呼叫后台 and where it stands (待响应 / 已响应 / 已到窗口, from the hub), with the wait."""
-        hub = self._summons()
-        if hub:
-            sm = hub[0]  # newest first
-            state, dep = sm.state, sm.department
-            if state in ("responded", "arrived"):
-                took = minutes(sm.wait_s or 0)
-                return tr("呼叫后台 {d}：{s}（响应用时 {t}）", d=dep, s=tr(SUMMON_STATES[state]), t=took)
-            waited = minutes(self.clock() - (sm.at or self.clock()))
-            return tr("呼叫后台 {d}：待响应（已等 {t}）", d=dep, t=waited)
-        if not self.summons:
-            return ""
-        s = self.summons[0]  # a hub without summon states: what this pad sent
-        ago = minutes(self.clock() - float(s["at"]))
-        return tr("已呼叫后台 {d}（{t}前）", d=s["department"], t=ago)
-
-    @property
-    def summon_state(self) -> str:
-        """The latest summon's state from the hub ("" when none): pending, escalated, responded, arrived."""
-        hub = self._summons()
-        return hub[0].state if hub else ""
-
-    def _summons(self) -> list[SummonView]:
-        return self.window_state.summons if self.window_state else []
-
-    def transfer_targets(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-        """(queues, windows) a ticket may go to: every queue; every other window."""
-        queues = [(q, f"{q} {cfg.name}") for q, cfg in self.state.queues.items()]
-        windows = [(w, f"{w} {cfg.name}") for w, cfg in self.state.window_configs.items() if w != self.window]
-        return queues, windows
-
-    def summon_department(self) -> str:
-        """Who 呼叫后台 reaches: the current matter's department, else the window's own."""
-        cur = self.current
-        matter = self.state.matters.get(cur.matter) if cur else None
-        if matter is not None and matter.department:
-            return matter.department
-        cfg = self.state.window_configs.get(self.window)
-        return cfg.department if cfg else ""
-
-    # ------------------------------------------------------------ printing
-
-    @property
-    def printer_configured(self) -> bool:
-        return self.state.printer_table(self.device)[1] is not None
-
-    @property
-    def print_subject(self) -> TicketView | None:
-        return self.current or self.last_served
+def _with_reason(outcome: str, args: dict[str, Any], reason: str, note: str) -> dict[str, Any]:
+    """An outcome's args with its reason and note (trimmed, left out when empty); 不予受理 needs a reason."""
+    if outcome == "rejected" and not reason.strip():
+        raise NotAllowed(tr("不予受理需要选择原因"))
+    for key, value in (("reason", reason.strip()), ("note", note.strip())):
+        if value:
+            args[key] = value
+    return args

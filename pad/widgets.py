@@ -242,6 +242,18 @@ def pad_screen(view: QWidget, name: str, title: str, refresh: Callable[[], None]
     return root, banner
 
 
+def top_bar(background: str, title_name: str = "") -> tuple[QWidget, QHBoxLayout, ElideLabel]:
+    """The dark bar atop both pad screens, with its title (one line, elided: names come from the
+    hall file and may be long). Returns the bar, its row (the screen adds the rest) and the title."""
+    bar = QWidget()
+    bar.setStyleSheet(f"background: {background};")
+    row = QHBoxLayout(bar)
+    row.setContentsMargins(16, 8, 16, 8)
+    title = ElideLabel("", title_name)
+    title.setStyleSheet("color: white; font-size: 24px; font-weight: bold;")
+    return bar, row, title
+
+
 class Keypad(QWidget):
     """Digits (and optional letters) typed into whichever line edit is ``target``."""
 

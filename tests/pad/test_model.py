@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from hallq.messages import EvaluatedEvent, TicketView
-from pad.guide import GuideConsole, Thresholds, alerts
+from pad.alerts import Thresholds, alerts
+from pad.guide import GuideConsole
 from pad.notices import add_working_days, build_notice
 from pad.presenter import NotAllowed
 from pad.staff import StaffPad
