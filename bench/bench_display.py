@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import msgspec
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -26,6 +28,7 @@ from bench.common import machine, pct, table
 from display.hall_view import HallView
 from display.model import HallBoard
 from display.voice import EspeakEngine, PhraseCache, VoiceSettings, call_phrase
+from hallq.messages import Call
 from hallq.qt.app import make_app
 from hub.config import load_hall
 from hub.service import catalog
@@ -73,12 +76,14 @@ def voice(n_cold: int, n_warm: int) -> tuple[list[float], list[float]]:
         cache = PhraseCache(engine, Path(tmp))
         cold, warm = [], []
         for i in range(n_cold):
+            c = msgspec.convert(call(i), Call)
             t0 = time.perf_counter()
-            cache.get(call_phrase(call(i), settings))
+            cache.get(call_phrase(c, settings))
             cold.append((time.perf_counter() - t0) * 1000)
         for i in range(n_warm):
+            c = msgspec.convert(call(i % n_cold), Call)
             t0 = time.perf_counter()
-            cache.get(call_phrase(call(i % n_cold), settings))
+            cache.get(call_phrase(c, settings))
             warm.append((time.perf_counter() - t0) * 1000)
     return cold, warm
 

@@ -114,7 +114,7 @@ class HallScreen(QObject):
         self._heard: Call | None = None  # the call the message being handled carries, typed by the board's mirror
         board.mirror.subscribe(self._on_change)
         if announcer is not None:
-            announcer.accept = lambda call: self._heard is not None and board.in_zone(self._heard)
+            announcer.accept = board.in_zone
         qhall.message.connect(self._on_message)
         qhall.connection_changed.connect(self._on_connection)
         self.timer = QTimer(self)
@@ -130,7 +130,7 @@ class HallScreen(QObject):
         if self.board.apply(topic, data):
             self.view.refresh()
         if self.announcer is not None and self._heard is not None and self.board.online:
-            self.announcer.on_call(data)
+            self.announcer.on_call(self._heard)
 
     def _on_connection(self, up: bool) -> None:
         if self.board.set_broker(up):

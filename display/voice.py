@@ -2,7 +2,8 @@
 
 Three layers, each testable on its own:
 
-1. **Phrases** (pure). A call ``{number: "A001", window: "S01", recall: 0}`` fills a
+1. **Phrases** (pure). A call (the typed :class:`hallq.messages.Call` of ``event/call``:
+   number ``A001``, window ``S01``, recall 0) fills a
    configurable template (``请{number}号到{window}窗口办理``) and is cut into *words*:
    vocabulary words with their pinyin (请 qing3, 窗口 chuang1 kou3, 重呼 chong2 hu1 …),
    letters, and digits read one by one (A001 → A 零 零 一). Pinyin with tone numbers is
@@ -34,6 +35,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from display.audio import Audio, AudioError, chime, join, read_wav, resample_mono16, silence
+from hallq.messages import Call
 
 log = logging.getLogger("hallq.display.voice")
 
@@ -158,12 +160,11 @@ def words(text: str, one: str = "yi1") -> tuple[Word, ...]:
     return tuple(out)
 
 
-def call_phrase(call: Mapping[str, Any], settings: VoiceSettings) -> Phrase:
-    """The phrase for one ``event/call`` payload (a recall uses the recall template)."""
-    recall = int(call.get("recall") or 0)
-    template = settings.recall_template if recall else settings.template
-    text = template.format(number=call.get("number", ""), window=call.get("window", ""),
-                           window_name=call.get("window_name", ""), recall=recall)
+def call_phrase(call: Call, settings: VoiceSettings) -> Phrase:
+    """The phrase for one call (``event/call``; a recall uses the recall template)."""
+    template = settings.recall_template if call.recall else settings.template
+    text = template.format(number=call.number, window=call.window, window_name=call.window_name,
+                           recall=call.recall)
     return Phrase(text, words(text, settings.one))
 
 
@@ -354,7 +355,7 @@ class Player(Protocol):
 class Announcement:
     key: tuple[Any, ...]
     phrase: Phrase
-    call: dict[str, Any]
+    call: Call
     queued_at: float
     started_at: float | None = None
     audio: Audio | None = None
@@ -367,7 +368,8 @@ class Announcer:
 
     ``clock`` gives wall-clock seconds (calls carry the hub's ``at``); ``render`` turns a
     phrase into audio (normally :meth:`PhraseCache.get`). Drive it with :meth:`on_call`
-    for each ``event/call`` and :meth:`tick` about every 0.2 s; the player's ``done``
+    for each ``event/call`` (typed by the screen's mirror) and :meth:`tick` about every
+    0.2 s; the player's ``done``
     callback starts the next announcement.
     """
 
@@ -376,7 +378,7 @@ class Announcer:
     clock: Callable[[], float]
     settings: VoiceSettings = field(default_factory=VoiceSettings)
     out_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="hallq-say-")))
-    accept: Callable[[dict[str, Any]], bool] = lambda call: True  # e.g. this screen's zone only
+    accept: Callable[[Call], bool] = lambda call: True  # e.g. this screen's zone only
     queue: deque[Announcement] = field(default_factory=deque)
     current: Announcement | None = None
     spoken: list[Announcement] = field(default_factory=list)  # history, newest last (bounded)
@@ -385,14 +387,13 @@ class Announcer:
     _counter: int = 0
 
     @staticmethod
-    def key_of(call: Mapping[str, Any]) -> tuple[Any, ...]:
+    def key_of(call: Call) -> tuple[Any, ...]:
         """Same ticket + window + recall count + time = the same call delivered twice."""
-        return (call.get("ticket") or call.get("number"), call.get("window"), int(call.get("recall") or 0),
-                call.get("at"))
+        return (call.ticket or call.number, call.window, call.recall, call.at)
 
-    def on_call(self, call: dict[str, Any]) -> bool:
+    def on_call(self, call: Call) -> bool:
         """Queue a call; False if it is a duplicate, too old, or not for this screen."""
-        if not call.get("number") or not call.get("window") or not self.accept(call):
+        if not call.number or not call.window or not self.accept(call):
             return False
         key = self.key_of(call)
         if key in self._seen:
@@ -401,11 +402,10 @@ class Announcer:
         while len(self._seen) > 500:
             self._seen.popitem(last=False)
         now = self.clock()
-        at = call.get("at")
-        if isinstance(at, int | float) and now - at > self.settings.max_age_s:
-            log.info("not speaking %s: %.0f s old", call.get("number"), now - at)
+        if now - call.at > self.settings.max_age_s:
+            log.info("not speaking %s: %.0f s old", call.number, now - call.at)
             return False
-        self.queue.append(Announcement(key, call_phrase(call, self.settings), dict(call), now))
+        self.queue.append(Announcement(key, call_phrase(call, self.settings), call, now))
         self._pump()
         return True
 

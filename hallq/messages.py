@@ -436,3 +436,41 @@ def decode_published(topics: Topics, topic: str, payload: bytes) -> Any:
 
 def encode(message: Struct) -> bytes:
     return _encoder.encode(message)
+
+
+# ---------------------------------------------------------------- reply results: 回访/整改 (R13)
+
+
+class FollowupRecord(Struct):
+    """The latest 回访/整改 recorded for a service (``followups.list``: an item's ``followup``)."""
+
+    result: str  # hub.events.FOLLOWUP_RESULTS
+    label: str
+    note: str
+    at: float
+    staff: str
+    level: int  # the rating given on follow-up (result ``rated``), else 0
+
+
+class FollowupItem(Struct):
+    """One 差评 (level 1-2) or 未评价 (0) service of the last days (``followups.list``: ``items``)."""
+
+    ticket: str
+    day: str
+    number: str
+    matter: str
+    matter_name: str
+    window: str
+    staff: str
+    level: int
+    label: str
+    reason: str
+    followup: FollowupRecord | None  # None while nobody has followed it up
+
+
+class FollowupRecorded(Struct):
+    """The result of ``evaluation.followup``."""
+
+    ticket: str
+    result: str
+    label: str

@@ -16,11 +16,14 @@ import threading
 import time
 from typing import Any
 
+import msgspec
+
 from display.led import LedDriver, SerialLink, make_protocol
 from display.led.simulator import LedSimulator
 from display.led_runner import LedRunner
 from display.voice import VoiceSettings, call_phrase
 from hallq.client import HallClient, RequestError
+from hallq.messages import Call
 
 
 def _loop_pair() -> tuple[Any, SerialLink]:
@@ -77,8 +80,12 @@ def run_demo(args: argparse.Namespace, settings: dict[str, Any]) -> int:
             simulated_led_bar(local, "LED-HALL", "", "Z1", "大厅通屏", "line")]
     speaker = local.client("D-HALL-voice", "display")
     vs = VoiceSettings()
-    speaker.subscribe(speaker.topics.event("call"), lambda t, c: print(
-        f"📢 {call_phrase(c, vs).text}   [{call_phrase(c, vs).pinyin}]", flush=True))
+
+    def say(_topic: str, payload: Any) -> None:
+        phrase = call_phrase(msgspec.convert(payload, Call), vs)
+        print(f"📢 {phrase.text}   [{phrase.pinyin}]", flush=True)
+
+    speaker.subscribe(speaker.topics.event("call"), say)
     stop = threading.Event()
     threading.Thread(target=_drive, args=(d, stop, 2.0), daemon=True).start()
     try:

@@ -19,10 +19,11 @@ from __future__ import annotations
 from typing import Any
 
 from hallq.i18n import tr
+from hallq.messages import FollowupRecord
 from pad.alerts import summons_of
 from pad.guide_overview import GuideOverview
 from pad.presenter import Command, NotAllowed
-from pad.replies import staff_of, ticket_of, tickets_of
+from pad.replies import followup_recorded_of, followups_of, staff_of, ticket_of, tickets_of
 from pad.state import Change
 
 OVERRIDE_REASONS = ("绿色通道", "现场引导", "窗口调整", "申请人要求", "其他")
@@ -167,11 +168,11 @@ class GuideConsole(GuideOverview):
     def followup_rows(self) -> list[dict[str, Any]]:
         rows = []
         for f in self.followups:
-            done = f.get("followup") or None
-            rows.append({"id": f["ticket"], "day": str(f["day"])[5:], "number": f["number"], "window": f["window"],
-                         "staff": f["staff"], "matter": f.get("matter_name") or f["matter"],
-                         "level": tr(str(f.get("label") or "")), "reason": tr(str(f.get("reason") or "")),
-                         "status": f"{tr(done['label'])}：{done['note']}" if done else tr("待回访"),
+            done = f.followup
+            rows.append({"id": f.ticket, "day": f.day[5:], "number": f.number, "window": f.window,
+                         "staff": f.staff, "matter": f.matter_name or f.matter,
+                         "level": tr(f.label), "reason": tr(f.reason),
+                         "status": f"{tr(done.label)}：{done.note}" if done else tr("待回访"),
                          "open": not done})
         return rows
 
@@ -185,7 +186,7 @@ class GuideConsole(GuideOverview):
             if not 1 <= level <= 5:
                 raise NotAllowed(tr("回访后已评价：请选择评价等级"))
             args["level"] = level
-        number = next((f["number"] for f in self.followups if f["ticket"] == ticket), ticket)
+        number = next((f.number for f in self.followups if f.ticket == ticket), ticket)
         return self._override("evaluation.followup", args, tr("登记回访 {t}", t=number), note)
 
     def skip_evaluation(self, window: str, reason: str) -> Command:
@@ -230,12 +231,19 @@ class GuideConsole(GuideOverview):
         if cmd.op == "ticket.issue" and ticket is not None:
             self.selected_ticket = ticket.id
         if cmd.op == "followups.list":
-            self.followups = [f for f in result.get("items", []) if isinstance(f, dict)]
+            self.followups = followups_of(result)
         if cmd.op == "evaluation.followup":
-            for f in self.followups:
-                if f["ticket"] == result.get("ticket"):
-                    f["followup"] = {"result": result.get("result"), "label": result.get("label", ""),
-                                     "note": cmd.args.get("note", "")}
+            self._followed_up(cmd, result)
+
+    def _followed_up(self, cmd: Command, result: dict[str, Any]) -> None:
+        """Show the recorded 回访 on its row at once (the next ``followups.list`` brings the hub's own)."""
+        recorded = followup_recorded_of(result)
+        if recorded is None:
+            return
+        for f in self.followups:
+            if f.ticket == recorded.ticket:
+                f.followup = FollowupRecord(recorded.result, recorded.label, str(cmd.args.get("note", "")),
+                                            self.clock(), self.operator, int(cmd.args.get("level", 0)))
 
     def relevant(self, change: Change) -> bool:
         if change.kind == "window":

@@ -15,7 +15,7 @@ import msgspec
 
 from hallq import clock as hallclock
 from hallq.i18n import tr
-from hallq.messages import TicketView
+from hallq.messages import FollowupItem, TicketView
 from pad.alerts import Alert, Thresholds, alerts, fault_words, paper_of, summons_of
 from pad.presenter import Clock, Presenter, minutes
 from pad.state import HUB_DEVICE, HallState
@@ -49,7 +49,7 @@ class GuideOverview(Presenter):
         self.audit: list[dict[str, Any]] = []  # who, when, what, why: this console's overrides
         self.operator = ""  # the guide on duty (name shown in the audit)
         self.needs_refresh = True
-        self.followups: list[dict[str, Any]] = []  # 差评/未评价 of recent days (followups.list)
+        self.followups: list[FollowupItem] = []  # 差评/未评价 of recent days (followups.list)
         self.selected_followup = ""
         self.selected_summon = ""
         self.chimes = 0  # summons that asked for attention (new or escalated): the view sounds each

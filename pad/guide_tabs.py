@@ -239,8 +239,8 @@ class FollowupsTab(GuideTab):
     def _fill_followups(self) -> None:
         c = self.console
         self.followup_table.fill(c.followup_rows(), lambda r: RED if r["open"] else GREEN)
-        chosen = next((f for f in c.followups if f["ticket"] == c.selected_followup), None)
-        self.followup_title.setText(f"{chosen['number']}（{chosen['day']} {chosen['window']}）" if chosen
+        chosen = next((f for f in c.followups if f.ticket == c.selected_followup), None)
+        self.followup_title.setText(f"{chosen.number}（{chosen.day} {chosen.window}）" if chosen
                                     else tr("请选择一条"))
         self.followups_btn.setEnabled(c.idle)
         self.followup_btn.setEnabled(c.idle and chosen is not None)

@@ -1,50 +1,65 @@
-"""The hub's replies to the pad and the guide console, typed where the contract has a message.
+"""The hub's replies to the pad and the guide console, read typed.
 
 A reply's ``result`` arrives as a table (:class:`hallq.messages.Reply`); what it carries depends
-on the op (docs/protocol.md §7). The tickets and the guide on duty in it have typed messages
-(:class:`~hallq.messages.TicketView`, :class:`~hallq.messages.StaffRef`): these read them, and a
-malformed one is logged with what and where and left out, never half-read.
+on the op (docs/protocol.md §7). These read the parts the screens use as the contract's typed
+messages: tickets (:class:`~hallq.messages.TicketView`), the guide on duty
+(:class:`~hallq.messages.StaffRef`), the 回访 list and what recording one returns
+(:class:`~hallq.messages.FollowupItem`, :class:`~hallq.messages.FollowupRecorded`). A malformed
+part is logged with what and where and left out, never half-read.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
-from hallq.messages import StaffRef, TicketView
+from hallq.messages import FollowupItem, FollowupRecorded, StaffRef, TicketView
 
 log = logging.getLogger("pad.replies")
+
+T = TypeVar("T")
+
+
+def _typed(value: Any, kind: type[T], what: str) -> T | None:
+    try:
+        return msgspec.convert(value, kind)
+    except msgspec.ValidationError as exc:
+        log.warning("ignored a malformed %s: %s", what, exc)
+        return None
+
+
+def _typed_list(values: Any, kind: type[T], what: str, where: str) -> list[T]:
+    out = []
+    for i, value in enumerate(values or []):
+        item = _typed(value, kind, f"{what} (at $.{where}[{i}])")
+        if item is not None:
+            out.append(item)
+    return out
 
 
 def ticket_of(result: dict[str, Any]) -> TicketView | None:
     """The ticket in a reply's result, typed (``None`` if there is none, or it is malformed: logged)."""
     t = result.get("ticket")
-    if not isinstance(t, dict):
-        return None
-    try:
-        return msgspec.convert(t, TicketView)
-    except msgspec.ValidationError as exc:
-        log.warning("ignored a malformed ticket in a reply: %s", exc)
-        return None
+    return _typed(t, TicketView, "ticket in a reply") if isinstance(t, dict) else None
 
 
 def tickets_of(result: dict[str, Any]) -> list[TicketView]:
     """The tickets of a ``tickets.list`` reply, typed; a malformed one is logged and left out."""
-    out = []
-    for i, t in enumerate(result.get("tickets") or []):
-        try:
-            out.append(msgspec.convert(t, TicketView))
-        except msgspec.ValidationError as exc:
-            log.warning("ignored a malformed ticket in tickets.list (at $.tickets[%d]): %s", i, exc)
-    return out
+    return _typed_list(result.get("tickets"), TicketView, "ticket in tickets.list", "tickets")
 
 
 def staff_of(result: dict[str, Any]) -> StaffRef | None:
     """The guide signed in by a ``guide.login`` reply (``None`` if it is missing or malformed: logged)."""
-    try:
-        return msgspec.convert(result.get("staff"), StaffRef)
-    except msgspec.ValidationError as exc:
-        log.warning("ignored a malformed staff in a guide.login reply (at $.staff): %s", exc)
-        return None
+    return _typed(result.get("staff"), StaffRef, "staff in a guide.login reply (at $.staff)")
+
+
+def followups_of(result: dict[str, Any]) -> list[FollowupItem]:
+    """The services of a ``followups.list`` reply, typed; a malformed one is logged and left out."""
+    return _typed_list(result.get("items"), FollowupItem, "item in followups.list", "items")
+
+
+def followup_recorded_of(result: dict[str, Any]) -> FollowupRecorded | None:
+    """What an ``evaluation.followup`` reply says was recorded (``None`` if malformed: logged)."""
+    return _typed(result, FollowupRecorded, "evaluation.followup reply")

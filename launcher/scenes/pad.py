@@ -201,10 +201,10 @@ def guide_followups(out: Path) -> None:
                 screen.request("evaluation.skip", {"window": window})
             pad.request("ticket.call_next", {"window": window})
         view, console = app.view, app.presenter
-        view.tabs.setCurrentIndex(view.tabs.count() - 2)
+        view.tabs.setCurrentIndex(next(i for i in range(view.tabs.count()) if "回访" in view.tabs.tabText(i)))
         view._send(console.load_followups)
         reach(lambda: len(console.followups) >= 2, "follow-ups")
-        view.followup_table.select_id(console.followups[0]["ticket"])
+        view.followup_table.select_id(console.followups[0].ticket)
         view.followup_note.setText("已电话致歉，增开窗口")
         grab(view, out, SIZE)
 

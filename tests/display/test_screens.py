@@ -82,7 +82,7 @@ def test_zone_filter_shows_and_speaks_only_its_windows(app: Any, local: LocalHal
     assert "C" in {q.id for q in z2.board.waiting()}
     assert wait_until(lambda: len(announcer.spoken) == 1)
     wait_until(lambda: False, 0.3)
-    assert [a.call["window"] for a in announcer.spoken] == ["S01"] and not announcer.queue
+    assert [a.call.window for a in announcer.spoken] == ["S01"] and not announcer.queue
 
 
 def test_a_restarted_screen_repaints_from_retained_state(app: Any, local: LocalHall, driver: HallDriver,

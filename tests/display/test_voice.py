@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from display.audio import Audio, chime, read_wav, silence
@@ -21,10 +22,11 @@ from display.voice import (
     compose,
     words,
 )
+from hallq.messages import Call
 from tests.display.display_helpers import FakeClock, RecordingPlayer
 
-CALL = {"ticket": "2026-11-23-A001", "number": "A001", "window": "S01", "window_name": "综合窗口1", "zone": "Z1",
-        "recall": 0, "text": "请A001号到S01窗口办理", "at": 1_790_000_000.0}
+CALL = Call(v=1, seq=1, ticket="2026-11-23-A001", number="A001", window="S01", window_name="综合窗口1", zone="Z1",
+            recall=0, text="请A001号到S01窗口办理", at=1_790_000_000.0)
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
 
 
@@ -39,14 +41,14 @@ def test_call_phrase_reads_digits_one_by_one() -> None:
 
 
 def test_recall_is_spoken_as_a_recall_with_the_right_reading_of_zhong() -> None:
-    p = call_phrase({**CALL, "recall": 1}, VoiceSettings())
+    p = call_phrase(msgspec.structs.replace(CALL, recall=1), VoiceSettings())
     assert p.text.startswith("重呼")
     assert p.pinyin.startswith("chong2 hu1, qing3")  # 重 as chong2, not zhong4; the comma is a pause
 
 
 def test_template_and_yao_are_configurable() -> None:
     s = VoiceSettings(template="{number}号请到{window_name}", one="yao1")
-    p = call_phrase({**CALL, "number": "B110"}, s)
+    p = call_phrase(msgspec.structs.replace(CALL, number="B110"), s)
     assert p.text == "B110号请到综合窗口1"
     assert p.pinyin.split()[:4] == ["B", "yao1", "yao1", "ling2"]
 
@@ -160,8 +162,8 @@ def _announcer(tmp_path: Path, clock: FakeClock, **settings: object) -> tuple[An
     return Announcer(cache.get, player, clock, vs, out_dir=tmp_path / "say"), player
 
 
-def _call(n: int, recall: int = 0, at: float = 1_790_000_000.0, window: str = "S01") -> dict[str, object]:
-    return {**CALL, "ticket": f"T{n}", "number": f"A{n:03d}", "recall": recall, "at": at, "window": window}
+def _call(n: int, recall: int = 0, at: float = 1_790_000_000.0, window: str = "S01") -> Call:
+    return msgspec.structs.replace(CALL, ticket=f"T{n}", number=f"A{n:03d}", recall=recall, at=at, window=window)
 
 
 def test_a_new_call_never_cuts_off_the_one_being_spoken(tmp_path: Path) -> None:
@@ -187,7 +189,7 @@ def test_each_call_is_spoken_once_and_recalls_again(tmp_path: Path) -> None:
     ann, player = _announcer(tmp_path, clock)
     assert ann.on_call(_call(1))
     assert not ann.on_call(_call(1))  # MQTT QoS 1 delivered it twice
-    assert ann.on_call(_call(1, recall=1, at=CALL["at"] + 30))  # type: ignore[operator]
+    assert ann.on_call(_call(1, recall=1, at=CALL.at + 30))
     player.finish()
     player.finish()
     assert [a.phrase.text for a in ann.spoken] == ["请A001号到S01窗口办理", "重呼，请A001号到S01窗口办理"]

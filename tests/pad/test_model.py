@@ -386,3 +386,33 @@ def test_a_malformed_window_state_is_ignored(pad: StaffPad, caplog: pytest.LogCa
         pad.on_message(topic("state/window/S01"), {**window(), "current": {**TICKET, "recalls": "two"}})
     assert pad.current is not None and pad.current.recalls == 0 and pad.can("outcome")
     assert "state/window/S01" in caplog.text and "$.current.recalls" in caplog.text
+
+
+def test_the_guide_on_duty_is_read_typed_from_the_login_reply(console: GuideConsole,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
+    cmd = console.login("2001", "1234")
+    console.finished(cmd, {"staff": {"id": "2001", "name": "赵芳"}})
+    assert console.operator == "赵芳（2001）"
+    console.finished(console.logout(), {})
+    assert console.operator == ""
+    cmd = console.login("2001", "1234")
+    with caplog.at_level("WARNING", logger="pad.replies"):
+        console.finished(cmd, {"staff": {"id": 2001}})  # malformed: no name, a number for the id
+    assert console.operator == ""  # nobody half-read into the audit
+    assert "guide.login" in caplog.text
+    assert "$.staff" in caplog.text
+
+
+def test_a_malformed_ticket_in_a_reply_is_confirmed_without_its_number(pad: StaffPad,
+                                                                      caplog: pytest.LogCaptureFixture) -> None:
+    pad.on_message(topic("state/window/S01"), window())
+    cmd = pad.call_next()
+    pad.finished(cmd, {"ticket": {**TICKET, "number": "A002"}})
+    assert pad.notice is not None
+    assert pad.notice.text == "叫号 A002：已确认"
+    cmd = pad.call_next()
+    with caplog.at_level("WARNING", logger="pad.replies"):
+        pad.finished(cmd, {"ticket": {**TICKET, "number": 2}})
+    assert pad.notice is not None
+    assert pad.notice.text == "叫号：已确认"
+    assert "malformed ticket" in caplog.text
