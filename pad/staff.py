@@ -31,7 +31,7 @@ from hallq.i18n import tr
 from pad.presenter import Clock, Command, NotAllowed
 from pad.replies import ticket_of
 from pad.state import Change, HallState
-from pad.window_readout import OUTCOME_LABELS, OUTCOMES, Rating, WindowReadout
+from pad.window_readout import OUTCOME_LABELS, OUTCOMES, Rating, SentSummon, WindowReadout
 
 __all__ = ["ACTIONS", "BACKFILL_OUTCOMES", "OUTCOMES", "OUTCOME_LABELS", "PAUSE_REASONS", "REJECT_REASONS", "StaffPad"]
 
@@ -183,11 +183,10 @@ class StaffPad(WindowReadout):
     def confirmed(self, cmd: Command, result: dict[str, Any]) -> None:
         if cmd.op == "window.open":
             self.handover = False
-        elif cmd.op in ("ticket.outcome", "ticket.backfill") and ticket_of(result) is not None:
-            self.last_served = ticket_of(result)
+        elif cmd.op in ("ticket.outcome", "ticket.backfill") and (served := ticket_of(result)) is not None:
+            self.last_served = served
         elif cmd.op == "window.summon":
-            self.summons.insert(0, {"department": result.get("department", ""), "at": self.clock(),
-                                    "ticket": self._number()})
+            self.summons.insert(0, SentSummon(str(result.get("department", "")), self.clock(), self._number()))
         elif cmd.op in ("window.close", "ticket.transfer"):
             self.last_served = None
 

@@ -10,7 +10,6 @@ built on this.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from hallq import clock as hallclock
 from hallq.i18n import tr
@@ -35,6 +34,15 @@ class Rating:
     at: float
 
 
+@dataclass(frozen=True)
+class SentSummon:
+    """A 呼叫后台 this pad sent and the hub confirmed (shown where the hub's state has no summons)."""
+
+    department: str
+    at: float
+    ticket: str  # the number being served then ("" when none)
+
+
 class WindowReadout(Presenter):
     """This pad's window in words; the session state the screens read (last served, the rating)."""
 
@@ -43,7 +51,7 @@ class WindowReadout(Presenter):
         self.window = window
         self.last_served: TicketView | None = None  # for notices printed after the outcome
         self.rating: Rating | None = None  # the last rating that arrived
-        self.summons: list[dict[str, Any]] = []  # 呼叫后台 recorded by the hub, newest first
+        self.summons: list[SentSummon] = []  # 呼叫后台 this pad sent and the hub recorded, newest first
         self._evaluation_seen: PendingEvaluation | None = None
 
     # ------------------------------------------------------------ the window as the hub sees it
@@ -203,8 +211,8 @@ class WindowReadout(Presenter):
         if not self.summons:
             return ""
         s = self.summons[0]  # a hub without summon states: what this pad sent
-        ago = minutes(self.clock() - float(s["at"]))
-        return tr("已呼叫后台 {d}（{t}前）", d=s["department"], t=ago)
+        ago = minutes(self.clock() - s.at)
+        return tr("已呼叫后台 {d}（{t}前）", d=s.department, t=ago)
 
     @property
     def summon_state(self) -> str:
