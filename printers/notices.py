@@ -1,4 +1,4 @@
-"""Window notices (窗口通知书, R14), printed on the window's thermal printer.
+"""Window notices (窗口通知书, R14), on the window's thermal printer and on A4.
 
 Four forms from the hall's reform plan (seed 000):
 
@@ -6,13 +6,17 @@ Four forms from the hall's reform plan (seed 000):
   handed in, the promised working days, how the result will be delivered.
 * 办结通知书 (:class:`CompletionNotice`): the matter is finished; the outcome and the
   documents to collect.
-* 申请材料交接确认单 (:class:`HandoverSheet`, 附件4): who handed which papers to whom at each
-  stage (受理 → 审查 → 出证), with signature and date lines.
+* 申请材料交接确认单 (:class:`HandoverSheet`, 附件4, the 材料转递单): who handed which papers to
+  whom at each stage (受理 → 审查 → 出证), with signature and date lines.
 * 审查意见一次性告知单 (:class:`CorrectionNotice`, 附件5): every review comment at once, the
   deadline to hand corrections back, and whether a technical meeting is needed.
 
-On paper the seed's tables become label-value lines and signature lines, folded to the width.
-Full ID numbers are refused by the Document, as on the slip.
+Each describes itself once as a :class:`~printers.forms.Form` (``to_form()``); the slip
+(``to_document(width)``) and the A4 PDF (:func:`printers.pdf.render_pdf`) are both drawn from it.
+On the slip the seed's tables become label-value lines and signature lines, folded to the width;
+on A4 they are ruled tables as in the seed.  ``case_code`` (办件码, given by whoever opened the
+case) is printed as a QR code on both papers and as a Code 128 barcode on A4, so transfer staff
+can scan the sheet.  Full ID numbers are refused, as on the slip.
 """
 
 from __future__ import annotations
@@ -21,15 +25,41 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from printers.layout import Builder, Document, Printable
+from printers.forms import (
+    QR,
+    Block,
+    Field,
+    Fields,
+    Form,
+    Handover,
+    HandoverStage,
+    HandoverStep,
+    Heading,
+    Items,
+    Para,
+    Rule,
+    Signatures,
+    to_document,
+)
+from printers.layout import Document, Printable
 
 
 def _d(day: date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else "    年  月  日"
 
 
+class _Notice:
+    """Both papers from one :class:`~printers.forms.Form`: the slip and the A4 page."""
+
+    def to_form(self) -> Form:
+        raise NotImplementedError
+
+    def to_document(self, width_mm: int) -> Document:
+        return to_document(self.to_form(), width_mm)
+
+
 @dataclass
-class AcceptanceNotice:
+class AcceptanceNotice(_Notice):
     """受理通知书."""
 
     hall_name: str
@@ -44,33 +74,38 @@ class AcceptanceNotice:
     delivery: str = "窗口领取"
     contact_phone: str = ""
     qr_url: str = ""
+    case_code: str = ""
 
-    def to_document(self, width_mm: int) -> Document:
-        b = Builder(width_mm, title=f"受理通知书 {self.notice_no}")
-        b.heading(self.hall_name).heading("受理通知书").rule()
-        b.field("受理编号：", self.notice_no)
-        b.field("申请人(单位)：", self.applicant)
-        b.field("申请事项：", self.matter)
-        b.field("受理时间：", self.accepted_at.strftime("%Y-%m-%d %H:%M"))
-        b.field("承诺时限：", f"{self.promised_days}个工作日")
-        b.field("结果送达：", self.delivery)
-        b.rule()
-        b.text(f"你（单位）提交的{self.matter}申请材料齐全、符合法定形式，决定予以受理。")
-        b.text("已收取申请材料：", bold=True)
-        b.items(self.materials)
-        b.rule()
-        b.field("受理窗口：", self.window)
-        b.field("受 理 人：", self.handler)
-        if self.contact_phone:
-            b.field("咨询电话：", self.contact_phone)
+    def to_form(self) -> Form:
+        blocks: list[Block] = [
+            Heading(self.hall_name, 2), Heading("受理通知书"), Rule(),
+            Fields((
+                Field("受理编号：", self.notice_no),
+                Field("申请人(单位)：", self.applicant),
+                Field("申请事项：", self.matter),
+                Field("受理时间：", self.accepted_at.strftime("%Y-%m-%d %H:%M")),
+                Field("承诺时限：", f"{self.promised_days}个工作日"),
+                Field("结果送达：", self.delivery),
+            )),
+            Rule(),
+            Para(f"你（单位）提交的{self.matter}申请材料齐全、符合法定形式，决定予以受理。"),
+            Para("已收取申请材料：", bold=True),
+            Items(tuple(self.materials)),
+            Rule(),
+            Fields((
+                Field("受理窗口：", self.window),
+                Field("受 理 人：", self.handler),
+                *([Field("咨询电话：", self.contact_phone)] if self.contact_phone else []),
+            )),
+        ]
         if self.qr_url:
-            b.qr(self.qr_url, caption="扫码查询办理进度")
-        b.signature("申请人签字")
-        return b.feed(2).cut().build()
+            blocks.append(QR(self.qr_url, caption="扫码查询办理进度"))
+        blocks.append(Signatures(("申请人签字",)))
+        return Form(f"受理通知书 {self.notice_no}", tuple(blocks), number=self.notice_no, case_code=self.case_code)
 
 
 @dataclass
-class CompletionNotice:
+class CompletionNotice(_Notice):
     """办结通知书."""
 
     hall_name: str
@@ -85,64 +120,54 @@ class CompletionNotice:
     window: str
     handler: str
     tracking_no: str = ""
+    case_code: str = ""
 
-    def to_document(self, width_mm: int) -> Document:
-        b = Builder(width_mm, title=f"办结通知书 {self.notice_no}")
-        b.heading(self.hall_name).heading("办结通知书").rule()
-        b.field("受理编号：", self.notice_no)
-        b.field("申请人(单位)：", self.applicant)
-        b.field("申请事项：", self.matter)
-        b.field("受理时间：", self.accepted_at.strftime("%Y-%m-%d %H:%M"))
-        b.field("办结时间：", self.completed_at.strftime("%Y-%m-%d %H:%M"))
-        b.field("办理结果：", self.outcome, bold=True)
-        b.rule()
-        b.text("办理结果文书、证书：", bold=True)
-        b.items(self.documents)
-        b.field("送达方式：", self.delivery)
-        if self.tracking_no:
-            b.field("快递单号：", self.tracking_no)
-        b.rule()
-        b.field("出证窗口：", self.window)
-        b.field("经 办 人：", self.handler)
-        b.signature("领取人签字")
-        return b.feed(2).cut().build()
-
-
-@dataclass
-class HandoverStep:
-    """One row of 附件4: materials handed over at one step, and who signs for them."""
-
-    materials: str
-    parties: list[str]
-
-
-@dataclass
-class HandoverStage:
-    name: str
-    steps: list[HandoverStep]
+    def to_form(self) -> Form:
+        blocks: tuple[Block, ...] = (
+            Heading(self.hall_name, 2), Heading("办结通知书"), Rule(),
+            Fields((
+                Field("受理编号：", self.notice_no),
+                Field("申请人(单位)：", self.applicant),
+                Field("申请事项：", self.matter),
+                Field("受理时间：", self.accepted_at.strftime("%Y-%m-%d %H:%M")),
+                Field("办结时间：", self.completed_at.strftime("%Y-%m-%d %H:%M")),
+                Field("办理结果：", self.outcome, bold=True),
+            )),
+            Rule(),
+            Para("办理结果文书、证书：", bold=True),
+            Items(tuple(self.documents)),
+            Fields((
+                Field("送达方式：", self.delivery),
+                *([Field("快递单号：", self.tracking_no)] if self.tracking_no else []),
+            )),
+            Rule(),
+            Fields((Field("出证窗口：", self.window), Field("经 办 人：", self.handler))),
+            Signatures(("领取人签字",)),
+        )
+        return Form(f"办结通知书 {self.notice_no}", blocks, number=self.notice_no, case_code=self.case_code)
 
 
 def _default_stages() -> list[HandoverStage]:
     return [
-        HandoverStage("（一）受理环节", [HandoverStep("1、受理通知书 2、申请材料", ["帮办人员", "审批组"])]),
+        HandoverStage("（一）受理环节", (HandoverStep("1、受理通知书 2、申请材料", ("帮办人员", "审批组")),)),
         HandoverStage(
             "（二）审查环节",
-            [
-                HandoverStep("一次性意见告知单", ["审批组", "帮办人员"]),
-                HandoverStep("补正资料", ["帮办人员", "审批组"]),
-                HandoverStep("审查结果（文书、证书、备案表、《制证信息表》）", ["运行科/审批组", "帮办人员"]),
-            ],
+            (
+                HandoverStep("一次性意见告知单", ("审批组", "帮办人员")),
+                HandoverStep("补正资料", ("帮办人员", "审批组")),
+                HandoverStep("审查结果（文书、证书、备案表、《制证信息表》）", ("运行科/审批组", "帮办人员")),
+            ),
         ),
         HandoverStage(
             "（三）出证环节",
-            [HandoverStep("文书、证书、备案表、《制证信息表》等", ["出证窗口", "申请人（或快递单号）"])],
+            (HandoverStep("文书、证书、备案表、《制证信息表》等", ("出证窗口", "申请人（或快递单号）")),),
         ),
     ]
 
 
 @dataclass
-class HandoverSheet:
-    """申请材料交接确认单 (附件4)."""
+class HandoverSheet(_Notice):
+    """申请材料交接确认单 (附件4), the 材料转递单 that travels with the folder."""
 
     applicant: str
     matter: str
@@ -153,39 +178,30 @@ class HandoverSheet:
     stages: list[HandoverStage] = field(default_factory=_default_stages)
     notes: str = ""
     hall_name: str = ""
+    case_code: str = ""
 
-    def to_document(self, width_mm: int) -> Document:
-        b = Builder(width_mm, title="申请材料交接确认单")
-        if self.hall_name:
-            b.heading(self.hall_name)
-        b.heading("申请材料交接确认单").rule()
-        b.field("申请人（或单位）：", self.applicant)
-        b.field("申请事项：", self.matter)
-        b.field("审批组别：", self.group)
-        b.field("受理日期：", _d(self.accepted_on))
+    def to_form(self) -> Form:
         yes, no = ("■", "□") if self.review_required else ("□", "■" if self.review_required is False else "□")
-        b.field("评审/勘验：", f"是{yes}  否{no}")
         days = str(self.promised_days) if self.promised_days is not None else "    "
-        b.field("承诺时限：", f"{days}个工作日")
-        b.field("申请材料：", "见“受理通知书”")
-        for stage in self.stages:
-            b.rule("=")
-            b.text(stage.name, bold=True)
-            for i, step in enumerate(stage.steps):
-                if i:
-                    b.rule()
-                b.field("交接材料：", step.materials)
-                for party in step.parties:
-                    b.signature(party)
-        b.rule("=")
-        b.text("有关说明：")
-        b.feed(1)
-        b.field("备注：", self.notes or " ")
-        return b.feed(2).cut().build()
+        blocks: tuple[Block, ...] = (
+            *([Heading(self.hall_name, 2)] if self.hall_name else []),
+            Heading("申请材料交接确认单"), Rule(),
+            Fields((
+                Field("申请人（或单位）：", self.applicant),
+                Field("申请事项：", self.matter),
+                Field("审批组别：", self.group),
+                Field("受理日期：", _d(self.accepted_on)),
+                Field("评审/勘验：", f"是{yes}  否{no}"),
+                Field("承诺时限：", f"{days}个工作日"),
+                Field("申请材料：", "见“受理通知书”"),
+            ), pairs=True),
+            Handover(tuple(self.stages), self.notes),
+        )
+        return Form("申请材料交接确认单", blocks, case_code=self.case_code)
 
 
 @dataclass
-class CorrectionNotice:
+class CorrectionNotice(_Notice):
     """审查意见一次性告知单 (附件5): all review comments at once."""
 
     addressee: str
@@ -196,28 +212,23 @@ class CorrectionNotice:
     technical_meeting: bool | None = None
     issuer: str = "（科室或驻厅窗口）"
     signatories: list[str] = field(default_factory=lambda: ["科室承办人", "帮办人员", "申请人"])
+    case_code: str = ""
 
-    def to_document(self, width_mm: int) -> Document:
-        b = Builder(width_mm, title="审查意见一次性告知单")
-        b.heading("审查意见一次性告知单").rule()
-        b.text(f"{self.addressee}（单位或个人）：", bold=True)
-        b.text(
-            f"你（单位）于{_d(self.submitted_on)}提交{self.matter}事项的申报材料。经审查，意见如下："
-        )
-        for n, opinion in enumerate(self.opinions, 1):
-            b.field(f"{n}、", opinion)
-        b.text(
-            f"请按审查意见一次性整改完善，并于{_d(self.deadline)}前通过受理窗口报回我科室，逾期将不予许可。"
-        )
-        b.rule()
+    def to_form(self) -> Form:
         need = {True: ("■", "□"), False: ("□", "■"), None: ("□", "□")}[self.technical_meeting]
-        b.text("注：与申请人进行技术对接等特殊要求。")
-        b.text(f"{need[0]}需要    {need[1]}不需要")
-        b.rule()
-        for who in self.signatories:
-            b.signature(who)
-        b.text(self.issuer, align="right")
-        return b.feed(2).cut().build()
+        blocks: tuple[Block, ...] = (
+            Heading("审查意见一次性告知单"), Rule(),
+            Para(f"{self.addressee}（单位或个人）：", bold=True),
+            Para(f"你（单位）于{_d(self.submitted_on)}提交{self.matter}事项的申报材料。经审查，意见如下："),
+            Items(tuple(self.opinions), mark="{n}、"),
+            Para(f"请按审查意见一次性整改完善，并于{_d(self.deadline)}前通过受理窗口报回我科室，逾期将不予许可。"),
+            Rule(),
+            Para("注：与申请人进行技术对接等特殊要求。"),
+            Para(f"{need[0]}需要    {need[1]}不需要"),
+            Rule(),
+            Signatures(tuple(self.signatories)),
+        )
+        return Form("审查意见一次性告知单", blocks, case_code=self.case_code, issuer=self.issuer)
 
 
 def sample_acceptance() -> AcceptanceNotice:
