@@ -106,6 +106,12 @@ def covered(ch: str) -> bool:
     return ch.isascii() or _font_for(ch, tuple(font_paths())) is not None
 
 
+def font_for(ch: str) -> str | None:
+    """The path of the first installed font that draws ``ch`` (the slip's choice, which the A4
+    page follows too); None when no font has it (then :data:`MASK_CHAR` is printed)."""
+    return _font_for(ch, tuple(font_paths()))
+
+
 def printable(text: str) -> str:
     """``text`` with every character no installed font has replaced by :data:`MASK_CHAR`."""
     return "".join(c if covered(c) else MASK_CHAR for c in text)
