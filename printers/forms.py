@@ -144,10 +144,14 @@ class Form:
                     walk(x)
             elif hasattr(obj, "__dataclass_fields__"):
                 for f in fields(obj):  # type: ignore[arg-type]
-                    walk(getattr(obj, f.name))
+                    if f.name not in _NOT_PRINTED:
+                        walk(getattr(obj, f.name))
 
         walk(self.blocks)
         return out
+
+
+_NOT_PRINTED = ("align", "mark")  # layout settings, not text
 
 
 def case_caption(code: str) -> str:
