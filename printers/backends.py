@@ -26,6 +26,7 @@ from typing import Any
 from printers.config import PrinterConfig
 from printers.errors import (
     BackendUnavailable,
+    ConfigInvalid,
     DeviceMissing,
     PrinterError,
     PrinterUnreachable,
@@ -246,6 +247,9 @@ def _set_write_timeout(printer: Any, cfg: PrinterConfig, size: int) -> None:
 
 def print_bytes(cfg: PrinterConfig, data: bytes, *, printer: Any = None, check: bool = True) -> PrinterStatus:
     """Send ready-made ESC/POS bytes; a blocking status (paper out …) raises before printing."""
+    if cfg.is_a4:
+        raise ConfigInvalid(f"{cfg.name} 是 A4 打印机，不能打印小票；A4 通知书请用 printers.cups.print_pdf",
+                            where=cfg.where())
     own = printer is None
     p = open_printer(cfg) if own else printer
     try:

@@ -10,6 +10,15 @@ its address), the paper width, and a profile with optional per-printer overrides
     width = 80
     profile = "xprinter"
 
+An A4 printer (``paper = "a4"``) takes the notices as PDF through a CUPS queue (``backend =
+"cups"``), or writes the PDF to a file (``"file"``) or nowhere (``"dummy"``); a window's receipt
+printer names it with ``a4 = "NAME"`` so that window's notices can also go out on A4::
+
+    [printers.HALL-A4]         # the office printer behind the 综合受理 windows
+    backend = "cups"
+    queue = "hall-a4"
+    paper = "a4"
+
 Errors come back as ``(key_path, message)`` pairs, Chinese first, never as an exception, so the
 hall-file loader can report all of them at once.  Unknown keys are errors with the closest
 known key suggested, because a typo (``baudrat``) would otherwise silently use a default.
@@ -24,6 +33,9 @@ from typing import Any
 from printers.profiles import CHINESE_MODES, CUT_MODES, DEFAULT_PROFILE, PROFILES, Profile, get_profile
 
 BACKENDS = ("usb", "serial", "network", "cups", "file", "dummy")
+PAPERS = ("roll", "a4")
+A4_BACKENDS = ("cups", "file", "dummy")
+ROLL_ONLY = ("width", "profile", "chinese_mode", "native_qr", "cut", "status_query", "qr_module", "a4")
 BAUDRATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
 DUMMY_STATES = ("ok", "near_end", "out", "offline", "cover_open", "silent")
 
@@ -49,6 +61,8 @@ _KEYS: dict[str, tuple[type | tuple[type, ...], tuple[str, ...]]] = {
     "queue": (str, ("cups",)),
     "path": (str, ("file",)),
     "dummy_status": (str, ("dummy",)),
+    "paper": (str, ()),
+    "a4": (str, ()),
 }
 _REQUIRED = {"usb": ("vendor_id", "product_id"), "serial": ("port",), "network": ("host",),
              "cups": ("queue",), "file": ("path",), "dummy": ()}
@@ -74,6 +88,12 @@ class PrinterConfig:
     queue: str = ""
     path: str = ""
     dummy_status: str = "ok"
+    paper: str = "roll"  # "roll": ESC/POS receipt paper; "a4": PDF notices (printers.cups)
+    a4: str = ""  # a roll printer's A4 companion: the [printers.NAME] its window's notices also go to
+
+    @property
+    def is_a4(self) -> bool:
+        return self.paper == "a4"
 
     def where(self) -> str:
         """Where the printer is, for error messages: ``K1 (network 10.0.0.5:9100)``."""
@@ -85,7 +105,8 @@ class PrinterConfig:
             "file": self.path,
             "dummy": "dummy",
         }[self.backend]
-        return f"打印机 {self.name} ({self.backend} {addr})"
+        kind = "A4 打印机" if self.is_a4 else "打印机"
+        return f"{kind} {self.name} ({self.backend} {addr})"
 
 
 def _type_ok(value: object, kind: type | tuple[type, ...]) -> bool:
@@ -115,6 +136,8 @@ def _check_value(key: str, value: Any) -> str | None:
         return f"应为常用波特率 {BAUDRATES} 之一, got {value!r}"
     if key == "tcp_port" and not 1 <= value <= 65535:
         return f"端口应在 1-65535 之间, got {value!r}"
+    if key == "paper" and value not in PAPERS:
+        return f"应为 \"roll\"（小票卷纸）或 \"a4\"（A4 通知书）, got {value!r}"
     if key == "dummy_status" and value not in DUMMY_STATES:
         return f"应为 {' / '.join(DUMMY_STATES)} 之一, got {value!r}"
     return None
@@ -150,6 +173,12 @@ def parse_printer(name: str, table: Any, path: str) -> tuple[PrinterConfig | Non
             errors.append((kp, f"只适用于 backend = {' / '.join(only)} (not used by {backend!r})"))
             continue
         values[key] = value
+    if table.get("paper") == "a4":
+        if isinstance(backend, str) and backend in BACKENDS and backend not in A4_BACKENDS:
+            errors.append((f"{where}.paper", f"A4 打印机经 CUPS 打印（backend = \"cups\"），或用 file / dummy；"
+                                             f"不能用 {backend!r} (an A4 printer is reached through CUPS)"))
+        errors.extend((f"{where}.{key}", "只适用于小票打印机，A4 打印机不用此项 (receipt printers only)")
+                      for key in ROLL_ONLY if key in table)
     if isinstance(backend, str) and backend in BACKENDS:
         for key in _REQUIRED[backend]:
             if key not in table:
@@ -176,4 +205,10 @@ def parse_printers(
         errors.extend(errs)
         if cfg is not None:
             configs[name] = cfg
+    for name, cfg in configs.items():
+        if cfg.a4 and cfg.a4 not in table:
+            known = "、".join(n for n, c in configs.items() if c.is_a4) or "（无）"
+            errors.append((f"{path}.{name}.a4", f"没有名为 {cfg.a4!r} 的打印机 [printers.{cfg.a4}]；A4 打印机：{known}"))
+        elif cfg.a4 and cfg.a4 in configs and not configs[cfg.a4].is_a4:
+            errors.append((f"{path}.{name}.a4", f"[printers.{cfg.a4}] 不是 A4 打印机（缺少 paper = \"a4\"）"))
     return configs, errors

@@ -88,3 +88,31 @@ def zbar(png: Path) -> list[str]:
     run = subprocess.run(["zbarimg", "--raw", "-q", "-Sdisable", "-Sqrcode.enable", str(png)],
                          capture_output=True, text=True, timeout=30, check=False)
     return [line for line in run.stdout.splitlines() if line]
+
+
+class JetDirectSink:
+    """A network printer's raw port (JetDirect, 9100) on 127.0.0.1 that keeps what each job sent:
+    the device at the end of a real CUPS queue (``socket://127.0.0.1:PORT``)."""
+
+    def __init__(self) -> None:
+        self.jobs: list[bytes] = []
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(4)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            data = bytearray()
+            with conn:
+                while chunk := conn.recv(65536):
+                    data += chunk
+            self.jobs.append(bytes(data))
+
+    def close(self) -> None:
+        self.sock.close()
