@@ -7,7 +7,11 @@ and the windows serving the matter, with a name / ID number / matter given on th
 default the first kiosk's printer); ``--printer-override dummy|file:PATH`` sends the bytes there
 as a kiosk started with the same option would.
 
-``register(subparsers)`` adds both to the main ``hallq`` CLI; ``python -m printers`` uses the
+``notice`` draws the window notices on A4 (受理通知书, 办结通知书, 附件4, 附件5) from sample data
+as PDF and PNG so a person can look at them, with a case code (办件码) as QR and Code 128, and with
+``--printer NAME --config HALL.toml`` sends the PDF to that hall's A4 printer (a CUPS queue).
+
+``register(subparsers)`` adds them to the main ``hallq`` CLI; ``python -m printers`` uses the
 same parser on its own, without ``slip --config`` (reading a hall file takes the hub's loader, so the
 ``hallq`` command hands :func:`cmd_slip` that half: :mod:`launcher.slip`).
 Each command returns an exit code: 0 ok, 1 the printer has a problem
@@ -160,6 +164,78 @@ def cmd_printer_check(args: argparse.Namespace) -> int:
     return 0 if status.error is None else 1
 
 
+NOTICE_KINDS = ("acceptance", "completion", "handover", "correction")
+SAMPLE_CASE = "LL-2026-000123"
+
+
+def _a4_printer(args: argparse.Namespace) -> PrinterConfig:
+    """The A4 printer ``--printer`` names in ``--config``; a receipt printer leads to its ``a4``."""
+    from printers.config import parse_printers
+
+    data, where = load_hall(args.config)
+    if data is None:
+        raise SlipArgsError(where)
+    configs, errors = parse_printers(data.get("printers", {}))
+    if errors:
+        raise SlipArgsError("; ".join(f"{where}: {k}: {m}" for k, m in errors))
+    cfg = configs.get(args.printer)
+    if cfg is None:
+        known = "、".join(configs) or "（无）"
+        raise SlipArgsError(f"{where}: 没有名为 {args.printer!r} 的打印机 [printers.{args.printer}]；已配置：{known}")
+    if not cfg.is_a4 and cfg.a4:
+        cfg = configs[cfg.a4]
+    if not cfg.is_a4:
+        raise SlipArgsError(f"[printers.{cfg.name}] 不是 A4 打印机：请写 paper = \"a4\"，"
+                            "或在小票打印机上写 a4 = \"NAME\"")
+    return cfg
+
+
+def cmd_notice(args: argparse.Namespace) -> int:
+    """Sample notices on A4: PDF (and PNG) per kind; with --printer, printed on the hall's A4 printer."""
+    from printers.cups import print_pdf
+    from printers.pdf import render_pdf, save_png
+
+    kinds = list(NOTICE_KINDS) if args.kind == "all" else [args.kind]
+    if not (args.pdf or args.png or args.out_dir or args.printer):
+        print("请给出 --pdf/--png、--out-dir 或 --printer (nothing to write)", file=sys.stderr)
+        return 2
+    if len(kinds) > 1 and (args.pdf or args.png):
+        print("--kind all 请用 --out-dir DIR (one file name for four notices)", file=sys.stderr)
+        return 2
+    try:
+        cfg = _a4_printer(args) if args.printer else None
+        done: list[str] = []
+        for kind in kinds:
+            item = SAMPLES[kind]().with_case_code(args.case_code)
+            pdf = render_pdf(item)
+            paths = {"pdf": Path(args.pdf) if args.pdf else None, "png": Path(args.png) if args.png else None}
+            if args.out_dir:
+                out = Path(args.out_dir)
+                out.mkdir(parents=True, exist_ok=True)
+                paths = {"pdf": out / f"{kind}.pdf", "png": out / f"{kind}.png"}
+            if paths["pdf"]:
+                paths["pdf"].write_bytes(pdf)
+            if paths["png"]:
+                save_png(pdf, paths["png"])
+            sent = ""
+            if cfg is not None:
+                job = print_pdf(cfg, pdf, title=item.to_form().title, copies=args.copies)
+                sent = f"，已发送到 {cfg.where()}：{job.job}"
+            written = "、".join(str(p) for p in paths.values() if p)
+            done.append(f"{kind} A4 {len(pdf)} 字节 (bytes)" + (f" → {written}" if written else "") + sent)
+    except SlipArgsError as e:
+        print(f"✗ {e}", file=sys.stderr)
+        return 2
+    except ValueError as e:
+        print(f"✗ {e}", file=sys.stderr)
+        return 2
+    except PrinterError as e:
+        print(f"错误 [{e.code}]：{e}", file=sys.stderr)
+        return 1
+    print("\n".join(done))
+    return 0
+
+
 def register(subparsers: Any) -> None:
     slip = subparsers.add_parser("slip", help="生成取号小票/通知书的打印数据和预览 (ESC/POS + PNG)")
     slip.add_argument("--sample", action="store_true", help="使用示例数据（附件7 吕梁样票）")
@@ -182,6 +258,18 @@ def register(subparsers: Any) -> None:
     slip.add_argument("--kind", default="ticket", choices=KINDS, help="票据种类")
     slip.set_defaults(func=cmd_slip)
 
+    notice = subparsers.add_parser("notice", help="A4 通知书（示例数据）：PDF + PNG 预览，可发送到 A4 打印机")
+    notice.add_argument("--kind", default="acceptance", choices=[*NOTICE_KINDS, "all"],
+                        help="受理通知书 acceptance / 办结通知书 completion / 附件4 handover / 附件5 correction / all")
+    notice.add_argument("--case-code", default=SAMPLE_CASE, help=f"办件码（二维码与条形码），默认 {SAMPLE_CASE}")
+    notice.add_argument("--pdf", help="PDF 输出文件")
+    notice.add_argument("--png", help="PNG 预览输出文件")
+    notice.add_argument("--out-dir", help="输出目录：每种通知书一个 KIND.pdf 和 KIND.png")
+    notice.add_argument("--config", help=f"大厅配置文件 (default {DEFAULT_HALL})")
+    notice.add_argument("--printer", default="", help="A4 打印机 [printers.NAME]（或写了 a4 = … 的小票打印机）")
+    notice.add_argument("--copies", type=int, default=1, help="份数 1-20")
+    notice.set_defaults(func=cmd_notice)
+
     printer = subparsers.add_parser("printer", help="打印机管理")
     sub = printer.add_subparsers(dest="printer_cmd", required=True)
     check = sub.add_parser("check", help="查询打印机状态（限时）")
@@ -193,7 +281,8 @@ def register(subparsers: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m printers", description="hallq 打印：小票、通知书、打印机状态")
+    parser = argparse.ArgumentParser(prog="python -m printers",
+                                     description="hallq 打印：小票、通知书（热敏与 A4）、打印机状态")
     register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
     code: int = args.func(args)

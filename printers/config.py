@@ -208,7 +208,8 @@ def parse_printers(
     for name, cfg in configs.items():
         if cfg.a4 and cfg.a4 not in table:
             known = "、".join(n for n, c in configs.items() if c.is_a4) or "（无）"
-            errors.append((f"{path}.{name}.a4", f"没有名为 {cfg.a4!r} 的打印机 [printers.{cfg.a4}]；A4 打印机：{known}"))
+            errors.append((f"{path}.{name}.a4",
+                           f"没有名为 {cfg.a4!r} 的打印机 [printers.{cfg.a4}]；A4 打印机：{known}"))
         elif cfg.a4 and cfg.a4 in configs and not configs[cfg.a4].is_a4:
             errors.append((f"{path}.{name}.a4", f"[printers.{cfg.a4}] 不是 A4 打印机（缺少 paper = \"a4\"）"))
     return configs, errors

@@ -21,9 +21,11 @@ can scan the sheet.  Full ID numbers are refused, as on the slip.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Self
 
 from printers.forms import (
     QR,
@@ -41,25 +43,31 @@ from printers.forms import (
     Signatures,
     to_document,
 )
-from printers.layout import Document, Printable
+from printers.layout import Document
 
 
 def _d(day: date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else "    年  月  日"
 
 
-class _Notice:
+class Notice:
     """Both papers from one :class:`~printers.forms.Form`: the slip and the A4 page."""
+
+    case_code: str
 
     def to_form(self) -> Form:
         raise NotImplementedError
+
+    def with_case_code(self, code: str) -> Self:
+        """The same notice carrying the case code (办件码) ``code``."""
+        return dataclasses.replace(self, case_code=code)  # type: ignore[type-var]
 
     def to_document(self, width_mm: int) -> Document:
         return to_document(self.to_form(), width_mm)
 
 
 @dataclass
-class AcceptanceNotice(_Notice):
+class AcceptanceNotice(Notice):
     """受理通知书."""
 
     hall_name: str
@@ -105,7 +113,7 @@ class AcceptanceNotice(_Notice):
 
 
 @dataclass
-class CompletionNotice(_Notice):
+class CompletionNotice(Notice):
     """办结通知书."""
 
     hall_name: str
@@ -166,7 +174,7 @@ def _default_stages() -> list[HandoverStage]:
 
 
 @dataclass
-class HandoverSheet(_Notice):
+class HandoverSheet(Notice):
     """申请材料交接确认单 (附件4), the 材料转递单 that travels with the folder."""
 
     applicant: str
@@ -201,7 +209,7 @@ class HandoverSheet(_Notice):
 
 
 @dataclass
-class CorrectionNotice(_Notice):
+class CorrectionNotice(Notice):
     """审查意见一次性告知单 (附件5): all review comments at once."""
 
     addressee: str
@@ -293,7 +301,7 @@ def sample_correction() -> CorrectionNotice:
     )
 
 
-SAMPLES: dict[str, Callable[[], Printable]] = {
+SAMPLES: dict[str, Callable[[], Notice]] = {
     "acceptance": sample_acceptance,
     "completion": sample_completion,
     "handover": sample_handover,

@@ -130,7 +130,8 @@ def test_lp_failing_is_a_write_error(tmp_path: Path, monkeypatch: pytest.MonkeyP
     with pytest.raises(PrinterError) as info:
         print_pdf(_a4(), _pdf())
     assert info.value.code == "write_failed"
-    assert "提交 A4 打印任务失败" in info.value.message and "No space left" in info.value.message
+    assert "提交 A4 打印任务失败" in info.value.message
+    assert "No space left" in info.value.message
 
 
 def test_a_receipt_printer_takes_no_a4_and_an_a4_printer_no_slip() -> None:
@@ -177,5 +178,27 @@ def test_a4_config_errors_name_the_key() -> None:
     configs, errors = parse_printers({"S01": {"backend": "dummy", "a4": "HALL-A4"},
                                       "HALL-A4": {"backend": "cups", "queue": "hall-a4", "paper": "a4"}})
     assert errors == []
-    assert configs["S01"].a4 == "HALL-A4" and configs["HALL-A4"].is_a4
+    assert configs["S01"].a4 == "HALL-A4"
+    assert configs["HALL-A4"].is_a4
     assert configs["HALL-A4"].where() == "A4 打印机 HALL-A4 (cups queue hall-a4)"
+
+
+def test_cli_notice_prints_on_the_halls_a4_printer(queue: LocalCups, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from printers.cli import main
+
+    hall = tmp_path / "hall.toml"
+    hall.write_text(f'[printers.S01]\nbackend = "dummy"\na4 = "HALL-A4"\n'
+                    f'[printers.HALL-A4]\nbackend = "cups"\nqueue = "{QUEUE}"\npaper = "a4"\n', encoding="utf-8")
+    assert main(["notice", "--kind", "handover", "--config", str(hall), "--printer", "S01"]) == 0
+    out = capsys.readouterr().out
+    assert f"已发送到 A4 打印机 HALL-A4 (cups queue {QUEUE})：{QUEUE}-" in out
+    jobs = queue.wait_for_jobs(1)
+    assert len(jobs) == 1
+    assert "申请材料交接确认单" in PdfReader(io.BytesIO(jobs[0])).pages[0].extract_text()
+    queue.admin("cupsdisable", QUEUE)
+    assert main(["notice", "--kind", "acceptance", "--config", str(hall), "--printer", "HALL-A4"]) == 1
+    assert "错误 [offline]" in capsys.readouterr().err
+    hall.write_text('[printers.S01]\nbackend = "dummy"\n', encoding="utf-8")
+    assert main(["notice", "--config", str(hall), "--printer", "S01"]) == 2
+    assert "不是 A4 打印机" in capsys.readouterr().err

@@ -75,7 +75,8 @@ def test_a4_pdf_carries_every_field_as_text(kind: str) -> None:
     assert [round(float(v)) for v in page.mediabox[2:]] == [595, 842]  # A4 in points
     assert not page.images  # text and codes are vectors, not pictures
     fonts = [f["/BaseFont"] for f in _fonts(reader)]
-    assert fonts and all(re.fullmatch(r"/[A-Z]{6}\+.+", str(name)) for name in fonts)  # embedded subsets
+    assert fonts
+    assert all(re.fullmatch(r"/[A-Z]{6}\+.+", str(name)) for name in fonts)  # embedded subsets
 
 
 def _fonts(reader: PdfReader) -> list[dict[str, object]]:
@@ -153,7 +154,7 @@ def test_a_bad_case_code_is_a_clear_error(bad: str) -> None:
     if not bad:
         assert render_pdf(_sample("handover", case_code=""), created=CREATED)  # type: ignore[arg-type]
         return
-    with pytest.raises(ValueError, match="办件码|完整身份证号码"):
+    with pytest.raises(ValueError, match=r"办件码|完整身份证号码"):
         _sample("handover", case_code=bad).to_form()  # type: ignore[attr-defined]
 
 
@@ -180,7 +181,8 @@ def test_the_preview_is_the_pdf_at_150_dpi(tmp_path: Path) -> None:
     pages = rasterize(pdf, dpi=150).pages
     assert len(pages) == 1
     w, h = pages[0].size
-    assert abs(w - 1240) <= 1 and abs(h - 1754) <= 1  # 210 x 297 mm at 150 dpi
+    assert abs(w - 1240) <= 1  # 210 x 297 mm at 150 dpi
+    assert abs(h - 1754) <= 1
     dark = sum(pages[0].convert("L").histogram()[:128])
     assert dark > 20_000  # text, rules and codes, not a blank page
     png = save_png(pdf, tmp_path / "c.png")
@@ -218,3 +220,18 @@ def test_the_slip_and_the_page_come_from_one_form() -> None:
             assert bare in slip_text, s
     assert isinstance(item, AcceptanceNotice)
     assert isinstance(SAMPLES["handover"](), HandoverSheet)
+
+
+def test_cli_notice_writes_every_form_as_pdf_and_png(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from launcher.cli import main as hallq
+
+    assert hallq(["notice", "--kind", "all", "--out-dir", str(tmp_path), "--case-code", "LL-2026-000999"]) == 0
+    out = capsys.readouterr().out
+    for kind in SAMPLES:
+        pdf, png = tmp_path / f"{kind}.pdf", tmp_path / f"{kind}.png"
+        assert f"{kind} A4" in out
+        assert "办件码LL-2026-000999" in _text(pdf.read_bytes())
+        assert _codes(png, "code128") == ["LL-2026-000999"]
+    assert hallq(["notice", "--kind", "correction", "--case-code", "办件1"]) == 2
+    assert hallq(["notice", "--kind", "correction", "--case-code", "办件1", "--pdf", str(tmp_path / "x.pdf")]) == 2
+    assert "办件码应为" in capsys.readouterr().err
