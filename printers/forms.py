@@ -91,10 +91,18 @@ class QR:
 
 @dataclass(frozen=True)
 class HandoverStep:
-    """One row of 附件4: materials handed over at one step, and who signs for them."""
+    """One row of 附件4: materials handed over at one step, and who signs for them.
+
+    ``signed`` fills the rows from recorded handovers (for the 归档 copy of a case's history):
+    per party, in order, ``(who, when)`` as they should be printed (masked name, local time);
+    a party without an entry keeps blank signature and date cells."""
 
     materials: str
     parties: tuple[str, ...]
+    signed: tuple[tuple[str, str], ...] = ()
+
+    def signature(self, k: int) -> tuple[str, str] | None:
+        return self.signed[k] if k < len(self.signed) and any(self.signed[k]) else None
 
 
 @dataclass(frozen=True)
@@ -166,8 +174,12 @@ def _handover(b: Builder, block: Handover) -> None:
             if i:
                 b.rule()
             b.field("交接材料：", step.materials)
-            for party in step.parties:
-                b.signature(party)
+            for k, party in enumerate(step.parties):
+                done = step.signature(k)
+                if done:
+                    b.field(f"{party}：", " ".join(x for x in done if x))
+                else:
+                    b.signature(party)
     b.rule("=")
     b.text("有关说明：")
     b.feed(1)

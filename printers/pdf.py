@@ -311,9 +311,10 @@ def _handover(p: _Page, block: Handover) -> None:
             ph = h / len(step.parties)
             for k, party in enumerate(step.parties):
                 py = y + k * ph
+                who, when = step.signature(k) or ("", "")
                 p.cell(xs[2], py, HANDOVER_COLS[2], ph, party, align="C")
-                p.cell(xs[3], py, HANDOVER_COLS[3], ph, "")
-                p.cell(xs[4], py, HANDOVER_COLS[4], ph, "    年  月  日", size=9, align="R")
+                p.cell(xs[3], py, HANDOVER_COLS[3], ph, who, align="C")
+                p.cell(xs[4], py, HANDOVER_COLS[4], ph, when or "    年  月  日", size=9, align="C" if when else "R")
             y += h
         p.y = top + total
     for label, text, least in (("有关说明", "", 16.0), ("备注", block.notes, 12.0)):

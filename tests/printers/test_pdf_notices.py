@@ -268,3 +268,21 @@ def test_the_slip_is_line_for_line_what_it_was_before_the_form_model() -> None:
     seen = {f"{name}-{w}": hashlib.sha256(repr(item.to_document(w)).encode()).hexdigest()[:16]
             for name, item in items.items() for w in (58, 80)}
     assert seen == SLIP_BEFORE_FORMS
+
+
+def test_recorded_handovers_fill_the_rows_on_both_papers() -> None:
+    """The 归档 copy: who signed at each handover and when, in the party's own row."""
+    from printers.forms import HandoverStage, HandoverStep
+
+    sheet = SAMPLES["handover"]()
+    first = sheet.stages[0]
+    sheet.stages[0] = HandoverStage(first.name, (HandoverStep(
+        first.steps[0].materials, first.steps[0].parties,
+        signed=(("王*", "2026-11-23 10:05"), ("李*", "2026-11-23 14:30"))),))
+    text = _text(render_pdf(sheet, created=CREATED))
+    assert "帮办人员王*2026-11-2310:05" in text
+    assert "审批组李*2026-11-2314:30" in text
+    assert text.count("年月日") == 8  # the other parties still sign by hand
+    lines = sheet.to_document(80).texts()
+    assert "帮办人员：王* 2026-11-23 10:05" in lines
+    assert "审批组：李* 2026-11-23 14:30" in lines
