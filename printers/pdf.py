@@ -326,10 +326,10 @@ def _handover(p: _Page, block: Handover) -> None:
 
 
 def _items(p: _Page, block: Items) -> None:
-    for n, item in enumerate(block.items, 1):
-        mark = block.mark.format(n=n).strip()
-        p.font(BODY_PT)
-        mw = max(8.0, p.width(mark) + 2)
+    p.font(BODY_PT)
+    marks = [block.mark.format(n=n).strip() for n in range(1, len(block.items) + 1)]
+    mw = max([8.0, *(p.width(m) + 2 for m in marks)])  # one column for the numbers: the texts line up
+    for mark, item in zip(marks, block.items, strict=True):
         h = p.text_height(item, BODY - 4 - mw, BODY_PT)
         p.room(h)
         p.write(MARGIN + 4, p.y, mw, mark, size=BODY_PT)
@@ -400,7 +400,20 @@ def render_pdf(item: Form | HasForm, *, created: dt.datetime | None = None) -> b
         p.room(10)
         p.y += 4
         p.write(MARGIN, p.y, BODY, form.issuer, size=BODY_PT, align="R")
+    _page_numbers(p)
     return bytes(p.pdf.output())
+
+
+def _page_numbers(p: _Page) -> None:
+    """第 n 页 共 N 页 at the foot of every page, when a notice runs onto more than one."""
+    pdf = p.pdf
+    total = pdf.page_no()
+    if total < 2:
+        return
+    for n in range(1, total + 1):
+        pdf.page = n
+        p.write(MARGIN, PAGE_H - BOTTOM + 5, BODY, f"第 {n} 页 共 {total} 页", size=9, align="C")
+    pdf.page = total
 
 
 def save_pdf(item: Form | HasForm, path: str | Path, *, created: dt.datetime | None = None) -> Path:

@@ -168,6 +168,7 @@ def test_a_long_notice_flows_onto_a_second_page_and_loses_nothing() -> None:
     for n, opinion in enumerate(opinions, 1):
         assert f"{n}、{opinion}" in text
     assert text.index("40、") < text.index("科室承办人：") < text.index("市场监管局驻厅窗口")
+    assert "第2页共2页" in text
 
 
 def test_long_values_wrap_inside_their_cells() -> None:
@@ -286,3 +287,21 @@ def test_recorded_handovers_fill_the_rows_on_both_papers() -> None:
     lines = sheet.to_document(80).texts()
     assert "帮办人员：王* 2026-11-23 10:05" in lines
     assert "审批组：李* 2026-11-23 14:30" in lines
+
+
+def test_a_long_handover_table_breaks_between_stages_and_repeats_its_header() -> None:
+    from printers.forms import HandoverStage, HandoverStep
+
+    sheet = SAMPLES["handover"]()
+    extra = [HandoverStage(f"（{n}）复核环节", (HandoverStep(f"复核材料第{n}批", ("审批组", "帮办人员")),
+                                              HandoverStep(f"补正材料第{n}批", ("帮办人员", "审批组"))))
+             for n in range(4, 9)]
+    sheet.stages = [*sheet.stages, *extra]
+    pdf = render_pdf(sheet, created=CREATED)
+    pages = [re.sub(r"\s+", "", p.extract_text()) for p in PdfReader(io.BytesIO(pdf)).pages]
+    assert len(pages) == 2
+    assert all("环节交接材料名称交接人签字日期" in page for page in pages)
+    assert ["第1页共2页" in pages[0], "第2页共2页" in pages[1]] == [True, True]
+    for n in range(4, 9):  # every stage whole on one page
+        assert sum(f"复核材料第{n}批" in page and f"补正材料第{n}批" in page for page in pages) == 1
+    assert "备注" in pages[1]
