@@ -179,6 +179,14 @@ def _unreadable_status(cfg: PrinterConfig) -> PrinterStatus:
             return PrinterStatus(False, "unknown", None,
                                  DeviceMissing(f"设备文件不存在或不可写：{cfg.path}", where=cfg.where()))
         return PrinterStatus(True, "unknown", None)
+    if cfg.is_a4:  # a CUPS queue is asked with lpstat; a dummy A4 printer plays its dummy_status
+        from printers.cups import check_queue, dummy_error
+
+        try:
+            check_queue(cfg) if cfg.backend == "cups" else dummy_error(cfg)
+        except PrinterError as e:
+            return PrinterStatus(False, "unknown", None, e)
+        return PrinterStatus(True, "unknown", None)
     if not shutil.which("lpstat"):
         return PrinterStatus(False, "unknown", None, BackendUnavailable(
             "查询 CUPS 队列需要 lpstat：apt-get install cups-client", where=cfg.where()))
@@ -196,7 +204,7 @@ def _unreadable_status(cfg: PrinterConfig) -> PrinterStatus:
 def check_status(cfg: PrinterConfig, timeout: float | None = None, *, printer: Any = None) -> PrinterStatus:
     """The printer's status within ``timeout`` seconds (default: the config's status_timeout)."""
     timeout = cfg.status_timeout if timeout is None else timeout
-    if cfg.backend not in READABLE:
+    if cfg.backend not in READABLE or cfg.is_a4:
         return _unreadable_status(cfg)
     box: dict[str, Any] = {}
 

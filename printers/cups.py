@@ -118,12 +118,12 @@ def print_pdf(cfg: PrinterConfig, pdf: bytes, *, title: str = "", copies: int = 
             raise DeviceMissing(f"无法写入文件 {cfg.path}：{e.strerror or e}", where=cfg.where()) from e
         return A4Job(cfg.name, cfg.path)
     if cfg.backend == "dummy":
-        _dummy_error(cfg)
+        dummy_error(cfg)
         return A4Job(cfg.name, "dummy")
     raise ConfigInvalid(f"A4 打印机不能用 backend = {cfg.backend!r}", where=cfg.where())
 
 
-def _dummy_error(cfg: PrinterConfig) -> None:
+def dummy_error(cfg: PrinterConfig) -> None:
     messages: dict[str, PrinterError] = {
         "out": PrinterOffline("A4 打印机缺纸（模拟）", where=cfg.where()),
         "offline": PrinterOffline("A4 打印机离线（模拟）", where=cfg.where()),

@@ -202,3 +202,23 @@ def test_cli_notice_prints_on_the_halls_a4_printer(queue: LocalCups, tmp_path: P
     hall.write_text('[printers.S01]\nbackend = "dummy"\n', encoding="utf-8")
     assert main(["notice", "--config", str(hall), "--printer", "S01"]) == 2
     assert "不是 A4 打印机" in capsys.readouterr().err
+
+
+def test_printer_check_asks_the_a4_queue(queue: LocalCups, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from printers.cli import main
+
+    hall = tmp_path / "hall.toml"
+    hall.write_text(f'[printers.HALL-A4]\nbackend = "cups"\nqueue = "{QUEUE}"\npaper = "a4"\n'
+                    '[printers.A4-DEMO]\nbackend = "dummy"\npaper = "a4"\n'
+                    '[printers.A4-OUT]\nbackend = "dummy"\npaper = "a4"\ndummy_status = "out"\n', encoding="utf-8")
+    assert main(["printer", "check", "--printer", "HALL-A4", "--config", str(hall)]) == 0
+    assert "A4 打印机 HALL-A4" in capsys.readouterr().out
+    queue.admin("cupsdisable", QUEUE)
+    assert main(["printer", "check", "--printer", "HALL-A4", "--config", str(hall)]) == 1
+    out = capsys.readouterr().out
+    assert f"cupsenable {QUEUE}" in out
+    assert "错误代码 (code): offline" in out
+    assert main(["printer", "check", "--printer", "A4-DEMO", "--config", str(hall)]) == 0
+    assert main(["printer", "check", "--printer", "A4-OUT", "--config", str(hall)]) == 1
+    assert "缺纸" in capsys.readouterr().out
