@@ -26,7 +26,7 @@ from hallq.idcard import looks_like_full_id
 from printers.layout import Builder, Document
 
 Align = Literal["left", "center", "right"]
-CASE_CODE = re.compile(r"[\x21-\x7e]{1,40}")  # printable ASCII, no spaces: Code 128 set B prints it
+CASE_CODE = re.compile(r"[\x21-\x7e]{1,64}")  # printable ASCII, no spaces (Code 128 prints it); hub case ids fit
 
 
 @dataclass(frozen=True)
@@ -135,8 +135,8 @@ class Form:
 
     def __post_init__(self) -> None:
         if self.case_code and not CASE_CODE.fullmatch(self.case_code):
-            raise ValueError(f"办件码应为 1-40 个可打印 ASCII 字符（不含空格），而不是 {self.case_code!r} "
-                             "(case code: 1-40 printable ASCII characters)")
+            raise ValueError(f"办件码应为 1-64 个可打印 ASCII 字符（不含空格），而不是 {self.case_code!r} "
+                             "(case code: 1-64 printable ASCII characters)")
         if any(looks_like_full_id(s) for s in self.strings()):
             raise ValueError("文档中含有完整身份证号码，拒绝打印 (full ID number in a document)")
 

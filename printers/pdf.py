@@ -238,8 +238,9 @@ def _header(p: _Page) -> None:
         p.y = TOP + 4
         return
     pdf = p.pdf
-    draw_code128(pdf, form.case_code, MARGIN, TOP, 90.0, BAR_H)
-    p.write(MARGIN, TOP + BAR_H + 0.8, 90, case_caption(form.case_code), size=9)
+    room = BODY - QR_MM - 6  # the bars may run up to the QR code (0.33 mm modules, thinner for long codes)
+    draw_code128(pdf, form.case_code, MARGIN, TOP, room, BAR_H)
+    p.write(MARGIN, TOP + BAR_H + 0.8, room, case_caption(form.case_code), size=9)
     draw_qr(pdf, form.case_code, PAGE_W - MARGIN - QR_MM, TOP, QR_MM)
     p.y = TOP + QR_MM + 2
 

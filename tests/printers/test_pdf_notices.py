@@ -149,7 +149,7 @@ def test_a_full_id_number_is_refused_on_a4_as_on_the_slip() -> None:
     assert "110105********002X" in masked
 
 
-@pytest.mark.parametrize("bad", ["办件-001", "LL 2026", "", "x" * 41, "11010519491231002X"])
+@pytest.mark.parametrize("bad", ["办件-001", "LL 2026", "", "x" * 65, "11010519491231002X"])
 def test_a_bad_case_code_is_a_clear_error(bad: str) -> None:
     if not bad:
         assert render_pdf(_sample("handover", case_code=""), created=CREATED)  # type: ignore[arg-type]
@@ -305,3 +305,13 @@ def test_a_long_handover_table_breaks_between_stages_and_repeats_its_header() ->
     for n in range(4, 9):  # every stage whole on one page
         assert sum(f"复核材料第{n}批" in page and f"补正材料第{n}批" in page for page in pages) == 1
     assert "备注" in pages[1]
+
+
+def test_a_long_case_id_as_the_hub_allows_still_scans(tmp_path: Path) -> None:
+    """The hub's case ids run to 64 characters ([A-Za-z0-9_.:/-]); both codes must still read."""
+    code = "LL-2026-11-23/S01:" + "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghij"[:46]
+    assert len(code) == 64
+    png = save_png(render_pdf(_sample("handover", case_code=code), created=CREATED),  # type: ignore[arg-type]
+                   tmp_path / "long.png", dpi=300)  # read at 300 dpi; an office laser prints at 600
+    assert _codes(png, "qrcode") == [code]
+    assert _codes(png, "code128") == [code]
