@@ -153,7 +153,8 @@ CASES: list[tuple[str, str, Any, str]] = [
     ("bad_number", "ticket.issue", {"matter": "m", "situation": "s", "appointment_slot": 4102444801},
      "ticket.issue: 'appointment_slot' 超出范围 0-4102444800 (out of range)"),
     ("bad_number", "ticket.issue", {"matter": "m", "situation": "s", "appointment_slot": 1e17},
-     "args.appointment_slot: 数值 1e+17 无效（不接受 NaN、Infinity 或超过 ±9007199254740991 的数） (not a number the hall accepts)"),
+     "args.appointment_slot: 数值 1e+17 无效（不接受 NaN、Infinity 或超过 ±9007199254740991 的数）"
+     " (not a number the hall accepts)"),
     ("bad_args", "evaluation.submit", {"window": "S01", "level": True},
      "evaluation.submit: 'level' must be an integer, got a boolean"),
     ("bad_args", "evaluation.submit", {"window": "S01", "level": 4.5},
