@@ -29,6 +29,10 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
+from hallq import commands as cmds
+
 VERSION = 1
 ROOT = "hallq"
 MAX_PAYLOAD = 64 * 1024  # bytes; commands are small, anything larger is refused
@@ -224,103 +228,29 @@ def person_message(code: str, message: str) -> str:
 
 
 # ---------------------------------------------------------------- operations
+#
+# Every op and its arguments are defined once, as a typed command in hallq/commands.py; OPS is
+# the view of those definitions the hub and the clients look things up in.
+
+KIOSK, PAD, GUIDE, DISPLAY, ADMIN, EVERYONE = cmds.KIOSK, cmds.PAD, cmds.GUIDE, cmds.DISPLAY, cmds.ADMIN, cmds.EVERYONE
+SLOT_BOUNDS = cmds.SLOT_BOUNDS
 
 
-@dataclass(frozen=True)
-class Arg:
-    types: tuple[type, ...]
-    required: bool = False
-    max_len: int = 200
-    bounds: tuple[float, float] | None = None  # a number argument's range (inclusive)
-
-
-def _a(*types: type, required: bool = False, max_len: int = 200, bounds: tuple[float, float] | None = None) -> Arg:
-    return Arg(types, required, max_len, bounds)
-
-
-SLOT_BOUNDS = (0.0, 4102444800.0)  # an appointment slot is a UNIX time before 2100-01-01
-
-
-S, I, F, B, L = str, int, float, bool, list
-KIOSK, PAD, GUIDE, DISPLAY, ADMIN = "kiosk", "pad", "guide", "display", "admin"
-EVERYONE = (KIOSK, PAD, GUIDE, DISPLAY, ADMIN)
+Arg = cmds.Arg
 
 
 @dataclass(frozen=True)
 class Op:
-    args: dict[str, Arg]
+    command: type[cmds.Command]  # the op's arguments, typed
+    args: dict[str, Arg]  # the same, as a table
     roles: tuple[str, ...]
     own_window: bool = False  # pads and window displays may name only their own window
     query: bool = False  # reads only: not logged, not stored for idempotency
     doc: str = ""
 
 
-OPS: dict[str, Op] = {
-    "ticket.issue": Op({
-        "matter": _a(S, required=True), "situation": _a(S, required=True), "channel": _a(S),
-        "priority_group": _a(S), "name": _a(S, max_len=40), "id_number": _a(S, max_len=30),
-        "phone": _a(S, max_len=20), "assist": _a(B), "appointment_slot": _a(I, F, bounds=SLOT_BOUNDS),
-        "target_window": _a(S), "reason": _a(S),
-    }, (KIOSK, GUIDE, ADMIN), doc="取号 (kiosk, appointment check-in, guide on a citizen's behalf)"),
-    "ticket.retake": Op({"ticket": _a(S, required=True)}, (KIOSK, GUIDE, ADMIN), doc="过号取号"),
-    "ticket.call_next": Op({"window": _a(S, required=True)}, (PAD, GUIDE, ADMIN), own_window=True, doc="叫号"),
-    "ticket.call": Op({"window": _a(S, required=True), "ticket": _a(S, required=True), "reason": _a(S)},
-                      (PAD, GUIDE, ADMIN), own_window=True, doc="特呼 (guides: call to any window)"),
-    "ticket.recall": Op({"window": _a(S, required=True)}, (PAD, GUIDE, ADMIN), own_window=True, doc="重呼"),
-    "ticket.outcome": Op({"window": _a(S, required=True), "outcome": _a(S, required=True), "reason": _a(S),
-                          "note": _a(S, max_len=500)}, (PAD, GUIDE, ADMIN), own_window=True,
-                         doc="过号/受理/咨询/不予受理"),
-    "ticket.backfill": Op({"window": _a(S, required=True), "matter": _a(S, required=True),
-                           "situation": _a(S, required=True), "outcome": _a(S, required=True), "reason": _a(S),
-                           "note": _a(S, max_len=500)}, (PAD, GUIDE, ADMIN), own_window=True,
-                          doc="补录: a walk-in served without a ticket, recorded after the fact"),
-    "ticket.transfer": Op({"window": _a(S), "ticket": _a(S), "to_queue": _a(S), "to_window": _a(S),
-                           "keep_place": _a(B), "note": _a(S, max_len=500)}, (PAD, GUIDE, ADMIN),
-                          own_window=True, doc="转移 to a queue or a window"),
-    "ticket.cancel": Op({"ticket": _a(S, required=True), "reason": _a(S, required=True)}, (KIOSK, GUIDE, ADMIN),
-                        doc="取消 (kiosks: only tickets they issued, e.g. a slip that failed to print)"),
-    "ticket.verify_priority": Op({"ticket": _a(S, required=True), "group": _a(S), "reason": _a(S)}, (GUIDE, ADMIN),
-                                 doc="绿色通道 verification"),
-    "ticket.reprint": Op({"ticket": _a(S, required=True), "device": _a(S, required=True), "reason": _a(S)},
-                         (GUIDE, ADMIN),
-                         doc="ask a kiosk to print a ticket's slip again"),
-    "appointment.checkin": Op({"code": _a(S, max_len=32), "id_number": _a(S, max_len=30)}, (KIOSK, GUIDE, ADMIN),
-                              doc="预约签到: an appointment-priority ticket"),
-    "tickets.list": Op({"queue": _a(S), "state": _a(S), "window": _a(S)}, (PAD, GUIDE, ADMIN), query=True,
-                       doc="tickets of today, masked (default: waiting)"),
-    "ticket.get": Op({"ticket": _a(S, required=True)}, EVERYONE, query=True, doc="one ticket, masked"),
-    "tickets.expire": Op({"reason": _a(S)}, (GUIDE, ADMIN), doc="expire every waiting ticket now"),
-    "window.open": Op({"window": _a(S, required=True), "staff": _a(S, required=True),
-                       "pin": _a(S, required=True, max_len=32)}, (PAD, GUIDE, ADMIN), own_window=True,
-                      doc="staff log in at a window (AB岗 handover too)"),
-    "window.pause": Op({"window": _a(S, required=True), "reason": _a(S, required=True)}, (PAD, GUIDE, ADMIN),
-                       own_window=True, doc="暂停"),
-    "window.resume": Op({"window": _a(S, required=True), "reason": _a(S)}, (PAD, GUIDE, ADMIN), own_window=True,
-                        doc="恢复"),
-    "window.close": Op({"window": _a(S, required=True), "reason": _a(S)}, (PAD, GUIDE, ADMIN), own_window=True,
-                       doc="log out"),
-    "window.set_queues": Op({"window": _a(S, required=True), "queues": _a(L, required=True), "overflow": _a(L),
-                             "reason": _a(S)}, (GUIDE, ADMIN), doc="潮汐窗口 / assignment at run time"),
-    "window.summon": Op({"window": _a(S, required=True), "department": _a(S), "note": _a(S, max_len=500)},
-                        (PAD, GUIDE, ADMIN), own_window=True, doc="呼叫后台"),
-    "summon.respond": Op({"summon": _a(S, required=True, max_len=40)}, (GUIDE, ADMIN),
-                         doc="已响应: the back office has answered a 呼叫后台 (someone is coming)"),
-    "summon.arrive": Op({"summon": _a(S, required=True, max_len=40)}, (GUIDE, ADMIN),
-                        doc="已到窗口: the back-office person summoned is at the window"),
-    "evaluation.submit": Op({"window": _a(S, required=True), "level": _a(I, required=True), "reason": _a(S),
-                             "ticket": _a(S)}, (DISPLAY, PAD, GUIDE, ADMIN), own_window=True, doc="好差评"),
-    "evaluation.skip": Op({"window": _a(S, required=True)}, (DISPLAY, PAD, GUIDE, ADMIN), own_window=True,
-                          doc="未评价 (evaluator timeout)"),
-    "followups.list": Op({"days": _a(I)}, (GUIDE, ADMIN), query=True,
-                         doc="差评 and 未评价 services of the last `days` days (default 10), with their 回访/整改"),
-    "evaluation.followup": Op({"ticket": _a(S, required=True), "result": _a(S, required=True),
-                               "note": _a(S, required=True), "level": _a(I)}, (GUIDE, ADMIN),
-                              doc="回访/整改 of a 差评 or 未评价 service, on any earlier day (for the reports)"),
-    "guide.login": Op({"staff": _a(S, required=True), "pin": _a(S, required=True, max_len=32)}, (GUIDE, ADMIN),
-                      doc="a guide signs in at a guide console: overrides are then audited with their name"),
-    "guide.logout": Op({}, (GUIDE, ADMIN), doc="the guide signs out of this console"),
-    "hall.snapshot": Op({}, EVERYONE, query=True, doc="queues and windows in one reply"),
-}
+OPS: dict[str, Op] = {name: Op(kind, cmds.arguments(kind), kind.roles, kind.own_window, kind.query, cmds.doc(kind))
+                      for name, kind in cmds.COMMANDS.items()}
 
 
 @dataclass
@@ -329,6 +259,7 @@ class Request:
     op: str
     args: dict[str, Any] = field(default_factory=dict)
     v: int = VERSION
+    command: cmds.Command | None = None  # the args, typed and checked (set by decode_request)
 
     def encode(self) -> bytes:
         return dump({"v": self.v, "id": self.id, "op": self.op, "args": self.args})
@@ -377,8 +308,7 @@ def decode_request(payload: bytes) -> Request:
     extra = set(data) - {"v", "id", "op", "args"}
     if extra:
         raise ProtocolError("bad_envelope", f"unknown envelope field(s): {', '.join(sorted(extra))}", rid)
-    check_args(op, args, rid)
-    return Request(rid, op, args, v)
+    return Request(rid, op, args, v, check_args(op, args, rid))
 
 
 class _BadNumber:
@@ -442,34 +372,55 @@ def _check_values(data: Any, rid: str | None) -> None:
             stack.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
 
 
-def check_args(op: str, args: dict[str, Any], rid: str | None = None) -> None:
-    spec = OPS[op].args
+def check_args(op: str, args: dict[str, Any], rid: str | None = None) -> cmds.Command:
+    """``args`` of ``op`` as its typed command (:mod:`hallq.commands`); ProtocolError saying
+    which argument is wrong and how: ``bad_args``, or ``bad_number`` for a number outside the
+    argument's own range. Mistakes are reported in the order of the op's definition: an unknown
+    argument first, then a missing one, then the first argument (in the op's order) of a wrong
+    type, too long or out of range. KeyError for an op that does not exist."""
+    kind = cmds.COMMANDS[op]
+    names = kind.__struct_fields__
     for name in args:
-        if name not in spec:
+        if name not in names:
             raise ProtocolError("bad_args", f"{op}: unknown argument {name!r}", rid)
-    for name, arg in spec.items():
+    for name in _REQUIRED[op]:
         if name not in args:
-            if arg.required:
-                raise ProtocolError("bad_args", f"{op}: missing argument {name!r}", rid)
-            continue
-        value = args[name]
-        if isinstance(value, bool) and bool not in arg.types:
-            raise ProtocolError("bad_args", f"{op}: {name!r} must be {_names(arg.types)}, got a boolean", rid)
-        if not isinstance(value, arg.types):
-            raise ProtocolError("bad_args", f"{op}: {name!r} must be {_names(arg.types)}, got {type(value).__name__}",
-                                rid)
-        if arg.bounds and isinstance(value, int | float) and not arg.bounds[0] <= value <= arg.bounds[1]:
-            raise ProtocolError("bad_number", f"{op}: {name!r} 超出范围 {arg.bounds[0]:.0f}-{arg.bounds[1]:.0f}"
-                                f" (out of range)", rid)
-        if isinstance(value, str) and len(value) > arg.max_len:
-            raise ProtocolError("bad_args", f"{op}: {name!r} is longer than {arg.max_len} characters", rid)
-        if isinstance(value, list) and not all(isinstance(x, str) and len(x) <= 32 for x in value):
-            raise ProtocolError("bad_args", f"{op}: {name!r} must be a list of short strings", rid)
+            raise ProtocolError("bad_args", f"{op}: missing argument {name!r}", rid)
+    ordered = {name: args[name] for name in names if name in args}  # so the first mistake is reported first
+    try:
+        return msgspec.convert(ordered, kind)
+    except msgspec.ValidationError as exc:
+        raise _argument_error(op, ordered, str(exc), rid) from None
 
 
-def _names(types: tuple[type, ...]) -> str:
-    return " or ".join({str: "a string", int: "an integer", float: "a number", bool: "a boolean",
-                        list: "a list"}[t] for t in types)
+_REQUIRED = {op: tuple(name for name, arg in spec.args.items() if arg.required) for op, spec in OPS.items()}
+_AT = re.compile(r" - at `\$\.(\w+)(\[\d+\])?`$")
+_TOO_LONG = re.compile(r"^Expected `str` of length <= (\d+)")
+_OUT_OF_RANGE = re.compile(r"^Expected `(?:int|float)` [<>]=? ")
+_WORDS = {"str": "a string", "int": "an integer", "float": "a number", "bool": "a boolean", "list": "a list"}
+
+
+def _argument_error(op: str, args: dict[str, Any], error: str,
+                    rid: str | None) -> ProtocolError:
+    """msgspec's account of a bad argument (``Expected `str` of length <= 40 - at `$.name```),
+    in the words clients have always been given (``ticket.issue: 'name' is longer than 40 characters``)."""
+    at = _AT.search(error)
+    if at is None:  # not foreseen: msgspec's own words still say what and where
+        return ProtocolError("bad_args", f"{op}: {error}", rid)
+    name, item = at.group(1), at.group(2)
+    if item:
+        return ProtocolError("bad_args", f"{op}: {name!r} must be a list of short strings", rid)
+    too_long = _TOO_LONG.match(error)
+    if too_long:
+        return ProtocolError("bad_args", f"{op}: {name!r} is longer than {too_long.group(1)} characters", rid)
+    arg = OPS[op].args[name]
+    if _OUT_OF_RANGE.match(error) and arg.bounds:
+        low, high = arg.bounds
+        return ProtocolError("bad_number", f"{op}: {name!r} 超出范围 {low:.0f}-{high:.0f} (out of range)", rid)
+    value = args[name]
+    got = "a boolean" if isinstance(value, bool) else type(value).__name__
+    expected = " or ".join(_WORDS[t.__name__] for t in arg.types)
+    return ProtocolError("bad_args", f"{op}: {name!r} must be {expected}, got {got}", rid)
 
 
 # ---------------------------------------------------------------- replies and state

@@ -12,10 +12,12 @@ import json
 from typing import Any
 
 import pytest
+from msgspec import UNSET
 
 from hallq import protocol as p
 
-# one complete, valid set of arguments per op: every argument it takes, each of the right type
+# one complete, valid set of arguments per op: every argument it takes, each of the right type (and none
+# at its default value, so the typed command gives back exactly this)
 FULL: dict[str, dict[str, Any]] = {
     "ticket.issue": {"matter": "m", "situation": "s", "channel": "kiosk", "priority_group": "elderly",
                      "name": "张三", "id_number": "11010519491231002X", "phone": "13800138000", "assist": True,
@@ -24,10 +26,10 @@ FULL: dict[str, dict[str, Any]] = {
     "ticket.call_next": {"window": "S01"},
     "ticket.call": {"window": "S01", "ticket": "A001", "reason": "特呼"},
     "ticket.recall": {"window": "S01"},
-    "ticket.outcome": {"window": "S01", "outcome": "accepted", "reason": "", "note": "材料齐全"},
-    "ticket.backfill": {"window": "S01", "matter": "m", "situation": "s", "outcome": "consulted", "reason": "",
+    "ticket.outcome": {"window": "S01", "outcome": "accepted", "reason": "齐全", "note": "材料齐全"},
+    "ticket.backfill": {"window": "S01", "matter": "m", "situation": "s", "outcome": "consulted", "reason": "咨询",
                         "note": "补录"},
-    "ticket.transfer": {"window": "S01", "ticket": "A001", "to_queue": "B", "to_window": "", "keep_place": False,
+    "ticket.transfer": {"window": "S01", "ticket": "A001", "to_queue": "B", "to_window": "S02", "keep_place": False,
                         "note": "企业"},
     "ticket.cancel": {"ticket": "A001", "reason": "打印失败"},
     "ticket.verify_priority": {"ticket": "A001", "group": "elderly", "reason": "老年证"},
@@ -44,9 +46,9 @@ FULL: dict[str, dict[str, Any]] = {
     "window.summon": {"window": "S01", "department": "公安局", "note": "请审批"},
     "summon.respond": {"summon": "2026-11-24-H001"},
     "summon.arrive": {"summon": "2026-11-24-H001"},
-    "evaluation.submit": {"window": "S01", "level": 5, "reason": "", "ticket": "A001"},
+    "evaluation.submit": {"window": "S01", "level": 2, "reason": "慢", "ticket": "A001"},
     "evaluation.skip": {"window": "S01"},
-    "followups.list": {"days": 10},
+    "followups.list": {"days": 7},
     "evaluation.followup": {"ticket": "2026-11-23-A001", "result": "rated", "note": "已回访", "level": 4},
     "guide.login": {"staff": "2001", "pin": "1234"},
     "guide.logout": {},
@@ -210,3 +212,48 @@ def test_the_reference_client_checks_arguments_the_same_way() -> None:
     with pytest.raises(p.ProtocolError) as info:
         p.check_args("ticket.issue", {"matter": "m", "situation": "s", "appointment_slot": -5})
     assert info.value.code == "bad_number"
+
+
+# ---------------------------------------------------------------- the typed commands
+
+
+@pytest.mark.parametrize("op", sorted(FULL))
+def test_every_op_decodes_to_its_typed_command_and_back(op: str) -> None:
+    from hallq import commands
+
+    got = p.decode_request(command(op, FULL[op]))
+    kind = commands.COMMANDS[op]
+    assert type(got.command) is kind
+    assert kind.op == op
+    for name, value in FULL[op].items():
+        assert getattr(got.command, name) == value
+        assert type(getattr(got.command, name)) is type(value)
+    assert got.command.args() == FULL[op]  # the typed command is the args object, nothing lost or added
+    assert p.decode_request(p.Request("r2", op, kind(**FULL[op]).args()).encode()).command == got.command
+    assert set(p.OPS[op].args) == set(kind.__struct_fields__)  # the table view is read off the same class
+    assert {n for n, a in p.OPS[op].args.items() if a.required} == REQUIRED[op]
+
+
+def test_an_argument_left_out_takes_the_default_the_hub_assumes() -> None:
+    from hallq import commands
+
+    issue = p.decode_request(command("ticket.issue", {"matter": "m", "situation": "s"})).command
+    assert isinstance(issue, commands.TicketIssue)
+    assert (issue.name, issue.assist, issue.channel, issue.appointment_slot) == ("", False, UNSET, UNSET)
+    assert issue.args() == {"matter": "m", "situation": "s"}
+    listing = p.decode_request(command("tickets.list", {})).command
+    assert isinstance(listing, commands.TicketsList)
+    assert listing.state == "waiting"
+    days = p.decode_request(command("followups.list", {})).command
+    assert isinstance(days, commands.FollowupsList)
+    assert days.days == 10
+    slot = p.decode_request(command("ticket.issue", {"matter": "m", "situation": "s", "appointment_slot": 7})).command
+    assert isinstance(slot, commands.TicketIssue)
+    assert slot.appointment_slot == 7
+    assert type(slot.appointment_slot) is int
+
+
+def test_a_typed_command_cannot_be_changed_after_the_check() -> None:
+    got = p.decode_request(command("ticket.get", {"ticket": "A001"})).command
+    with pytest.raises(AttributeError):
+        got.ticket = "A002"  # type: ignore[union-attr]

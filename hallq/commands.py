@@ -1,0 +1,373 @@
+"""Every operation a device may send, with its arguments: one typed definition per op.
+
+Each op is a msgspec Struct. Its fields are the op's arguments, in the order ``docs/protocol.md``
+lists them (that order is also the order in which a bad command's first mistake is reported);
+a field with no default is required. The class says who may send the op (``roles``), whether a
+pad or window screen may name only its own window (``own_window``), whether it only reads
+(``query``: not logged, not stored for idempotency) and what it is for (its docstring's first
+line). :mod:`hallq.protocol` validates every incoming ``args`` object through these classes
+(:func:`hallq.protocol.check_args`) and the hub dispatches on the typed result, so nothing
+about an op's arguments is written down twice. ``tests/test_protocol_doc.py`` holds the tables
+of ``docs/protocol.md`` §4 to these definitions.
+
+The argument types a device may use are few: a string of at most 200 characters unless the
+field says otherwise (:data:`Text`), an integer, a number (int or float, kept as sent), a
+boolean, and a list of short strings (:data:`Ids`). An optional argument whose absence means
+something different from any value it could take (``channel``, ``appointment_slot``,
+``keep_place``) defaults to ``UNSET``; the others default to the value the hub assumes.
+
+A third-party client may build commands from these classes too:
+``TicketIssue(matter="hukou-move", situation="with-house").args()`` is the ``args`` object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar
+
+import msgspec
+from msgspec import UNSET, Meta, Struct, UnsetType
+
+KIOSK, PAD, GUIDE, DISPLAY, ADMIN = "kiosk", "pad", "guide", "display", "admin"
+EVERYONE = (KIOSK, PAD, GUIDE, DISPLAY, ADMIN)
+STAFF = (PAD, GUIDE, ADMIN)  # window staff and those who may stand in for them
+DESK = (KIOSK, GUIDE, ADMIN)  # where a ticket is taken: a kiosk, or a guide on a citizen's behalf
+OVERSIGHT = (GUIDE, ADMIN)
+TEXT_MAX = 200  # a string argument's length unless the field says otherwise
+ID_MAX = 32  # each string of a list argument (queue ids)
+SLOT_BOUNDS = (0.0, 4102444800.0)  # an appointment slot is a UNIX time before 2100-01-01
+
+Text = Annotated[str, Meta(max_length=TEXT_MAX)]
+Note = Annotated[str, Meta(max_length=500)]
+Pin = Annotated[str, Meta(max_length=32)]
+IdNumber = Annotated[str, Meta(max_length=30)]
+Ids = list[Annotated[str, Meta(max_length=ID_MAX)]]
+Slot = (Annotated[int, Meta(ge=int(SLOT_BOUNDS[0]), le=int(SLOT_BOUNDS[1]))]
+        | Annotated[float, Meta(ge=SLOT_BOUNDS[0], le=SLOT_BOUNDS[1])])
+
+
+class Command(Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True, frozen=True):
+    """One op's arguments. Subclasses set the class variables below."""
+
+    op: ClassVar[str]
+    roles: ClassVar[tuple[str, ...]]
+    own_window: ClassVar[bool] = False  # pads and window displays may name only their own window
+    query: ClassVar[bool] = False  # reads only: not logged, not stored for idempotency
+
+    def args(self) -> dict[str, Any]:
+        """The ``args`` object of a request (arguments left at their default are left out)."""
+        out: dict[str, Any] = msgspec.to_builtins(self)
+        return out
+
+
+# ---------------------------------------------------------------- tickets
+
+
+class TicketIssue(Command, frozen=True):
+    """取号 (kiosk, appointment check-in, guide on a citizen's behalf)"""
+
+    op, roles = "ticket.issue", DESK
+    matter: Text
+    situation: Text
+    channel: Text | UnsetType = UNSET  # kiosks: only "kiosk" (the default); guides default to "guide"
+    priority_group: Text = ""
+    name: Annotated[str, Meta(max_length=40)] = ""
+    id_number: IdNumber = ""
+    phone: Annotated[str, Meta(max_length=20)] = ""
+    assist: bool = False
+    appointment_slot: Slot | UnsetType = UNSET
+    target_window: Text = ""
+    reason: Text = ""
+
+
+class TicketRetake(Command, frozen=True):
+    """过号取号"""
+
+    op, roles = "ticket.retake", DESK
+    ticket: Text
+
+
+class TicketCallNext(Command, frozen=True):
+    """叫号"""
+
+    op, roles, own_window = "ticket.call_next", STAFF, True
+    window: Text
+
+
+class TicketCall(Command, frozen=True):
+    """特呼 (guides: call to any window)"""
+
+    op, roles, own_window = "ticket.call", STAFF, True
+    window: Text
+    ticket: Text
+    reason: Text = ""
+
+
+class TicketRecall(Command, frozen=True):
+    """重呼"""
+
+    op, roles, own_window = "ticket.recall", STAFF, True
+    window: Text
+
+
+class TicketOutcome(Command, frozen=True):
+    """过号/受理/咨询/不予受理"""
+
+    op, roles, own_window = "ticket.outcome", STAFF, True
+    window: Text
+    outcome: Text
+    reason: Text = ""
+    note: Note = ""
+
+
+class TicketBackfill(Command, frozen=True):
+    """补录: a walk-in served without a ticket, recorded after the fact"""
+
+    op, roles, own_window = "ticket.backfill", STAFF, True
+    window: Text
+    matter: Text
+    situation: Text
+    outcome: Text
+    reason: Text = ""
+    note: Note = ""
+
+
+class TicketTransfer(Command, frozen=True):
+    """转移 to a queue or a window"""
+
+    op, roles, own_window = "ticket.transfer", STAFF, True
+    window: Text = ""  # that window's current ticket (pads must give it)
+    ticket: Text = ""  # or a waiting ticket (guides)
+    to_queue: Text = ""
+    to_window: Text = ""
+    keep_place: bool | UnsetType = UNSET  # default: the hall's [policy] transfer_keeps_place
+    note: Note = ""
+
+
+class TicketCancel(Command, frozen=True):
+    """取消 (kiosks: only tickets they issued, e.g. a slip that failed to print)"""
+
+    op, roles = "ticket.cancel", DESK
+    ticket: Text
+    reason: Text
+
+
+class TicketVerifyPriority(Command, frozen=True):
+    """绿色通道 verification"""
+
+    op, roles = "ticket.verify_priority", OVERSIGHT
+    ticket: Text
+    group: Text = ""
+    reason: Text = ""
+
+
+class TicketReprint(Command, frozen=True):
+    """ask a kiosk to print a ticket's slip again"""
+
+    op, roles = "ticket.reprint", OVERSIGHT
+    ticket: Text
+    device: Text
+    reason: Text = ""
+
+
+class AppointmentCheckin(Command, frozen=True):
+    """预约签到: an appointment-priority ticket"""
+
+    op, roles = "appointment.checkin", DESK
+    code: Annotated[str, Meta(max_length=32)] = ""
+    id_number: IdNumber = ""
+
+
+class TicketsList(Command, frozen=True):
+    """tickets of today, masked (default: waiting)"""
+
+    op, roles, query = "tickets.list", STAFF, True
+    queue: Text = ""
+    state: Text = "waiting"
+    window: Text = ""
+
+
+class TicketGet(Command, frozen=True):
+    """one ticket, masked"""
+
+    op, roles, query = "ticket.get", EVERYONE, True
+    ticket: Text
+
+
+class TicketsExpire(Command, frozen=True):
+    """expire every waiting ticket now"""
+
+    op, roles = "tickets.expire", OVERSIGHT
+    reason: Text = ""
+
+
+# ---------------------------------------------------------------- windows
+
+
+class WindowOpen(Command, frozen=True):
+    """staff log in at a window (AB岗 handover too)"""
+
+    op, roles, own_window = "window.open", STAFF, True
+    window: Text
+    staff: Text
+    pin: Pin
+
+
+class WindowPause(Command, frozen=True):
+    """暂停"""
+
+    op, roles, own_window = "window.pause", STAFF, True
+    window: Text
+    reason: Text
+
+
+class WindowResume(Command, frozen=True):
+    """恢复"""
+
+    op, roles, own_window = "window.resume", STAFF, True
+    window: Text
+    reason: Text = ""
+
+
+class WindowClose(Command, frozen=True):
+    """log out"""
+
+    op, roles, own_window = "window.close", STAFF, True
+    window: Text
+    reason: Text = ""
+
+
+class WindowSetQueues(Command, frozen=True):
+    """潮汐窗口 / assignment at run time"""
+
+    op, roles = "window.set_queues", OVERSIGHT
+    window: Text
+    queues: Ids
+    overflow: Ids = []
+    reason: Text = ""
+
+
+class WindowSummon(Command, frozen=True):
+    """呼叫后台"""
+
+    op, roles, own_window = "window.summon", STAFF, True
+    window: Text
+    department: Text = ""
+    note: Note = ""
+
+
+class SummonRespond(Command, frozen=True):
+    """已响应: the back office has answered a 呼叫后台 (someone is coming)"""
+
+    op, roles = "summon.respond", OVERSIGHT
+    summon: Annotated[str, Meta(max_length=40)]
+
+
+class SummonArrive(Command, frozen=True):
+    """已到窗口: the back-office person summoned is at the window"""
+
+    op, roles = "summon.arrive", OVERSIGHT
+    summon: Annotated[str, Meta(max_length=40)]
+
+
+# ---------------------------------------------------------------- evaluations, guides, the hall
+
+
+class EvaluationSubmit(Command, frozen=True):
+    """好差评"""
+
+    op, roles, own_window = "evaluation.submit", (DISPLAY, *STAFF), True
+    window: Text
+    level: int
+    reason: Text = ""
+    ticket: Text = ""
+
+
+class EvaluationSkip(Command, frozen=True):
+    """未评价 (evaluator timeout)"""
+
+    op, roles, own_window = "evaluation.skip", (DISPLAY, *STAFF), True
+    window: Text
+
+
+class FollowupsList(Command, frozen=True):
+    """差评 and 未评价 services of the last `days` days (default 10), with their 回访/整改"""
+
+    op, roles, query = "followups.list", OVERSIGHT, True
+    days: int = 10
+
+
+class EvaluationFollowup(Command, frozen=True):
+    """回访/整改 of a 差评 or 未评价 service, on any earlier day (for the reports)"""
+
+    op, roles = "evaluation.followup", OVERSIGHT
+    ticket: Text
+    result: Text
+    note: Text
+    level: int = 0
+
+
+class GuideLogin(Command, frozen=True):
+    """a guide signs in at a guide console: overrides are then audited with their name"""
+
+    op, roles = "guide.login", OVERSIGHT
+    staff: Text
+    pin: Pin
+
+
+class GuideLogout(Command, frozen=True):
+    """the guide signs out of this console"""
+
+    op, roles = "guide.logout", OVERSIGHT
+
+
+class HallSnapshot(Command, frozen=True):
+    """queues and windows in one reply"""
+
+    op, roles, query = "hall.snapshot", EVERYONE, True
+
+
+COMMANDS: dict[str, type[Command]] = {c.op: c for c in (
+    TicketIssue, TicketRetake, TicketCallNext, TicketCall, TicketRecall, TicketOutcome, TicketBackfill,
+    TicketTransfer, TicketCancel, TicketVerifyPriority, TicketReprint, AppointmentCheckin, TicketsList, TicketGet,
+    TicketsExpire, WindowOpen, WindowPause, WindowResume, WindowClose, WindowSetQueues, WindowSummon,
+    SummonRespond, SummonArrive, EvaluationSubmit, EvaluationSkip, FollowupsList, EvaluationFollowup,
+    GuideLogin, GuideLogout, HallSnapshot,
+)}
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argument of an op as a row of a table (for error messages, the docs' check, the fuzzer),
+    read off its typed definition."""
+
+    types: tuple[type, ...]  # str, int, float, bool, list (of short strings)
+    required: bool = False
+    max_len: int = TEXT_MAX  # a string's (for a list: each item's)
+    bounds: tuple[float, float] | None = None  # a number's range (inclusive)
+
+
+_TYPES: dict[type, type] = {msgspec.inspect.StrType: str, msgspec.inspect.IntType: int,
+                            msgspec.inspect.FloatType: float, msgspec.inspect.BoolType: bool,
+                            msgspec.inspect.ListType: list}
+
+
+def arguments(kind: type[Command]) -> dict[str, Arg]:
+    """The op's arguments in its order, each as an :class:`Arg`."""
+    info = msgspec.inspect.type_info(kind)
+    assert isinstance(info, msgspec.inspect.StructType)
+    out = {}
+    for f in info.fields:
+        members = getattr(f.type, "types", (f.type,))
+        first = members[0]
+        text = first.item_type if isinstance(first, msgspec.inspect.ListType) else first
+        low, high = getattr(first, "ge", None), getattr(first, "le", None)
+        out[f.name] = Arg(tuple(_TYPES[type(m)] for m in members), f.required,
+                          getattr(text, "max_length", None) or TEXT_MAX,
+                          None if low is None or high is None else (float(low), float(high)))
+    return out
+
+
+def doc(kind: type[Command]) -> str:
+    """What the op is for: the first line of its docstring."""
+    return (kind.__doc__ or "").strip().splitlines()[0]
