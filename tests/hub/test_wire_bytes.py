@@ -103,13 +103,13 @@ def svc(small_hall: Hall, tmp_path: Path, clock: FakeClock) -> Iterator[HubServi
 def _lines(svc: HubService, clock: FakeClock) -> list[str]:
     out = [f"start {pub.topic} retain={pub.retain} {pub.payload.decode()}" for pub in svc.all_state()]
     names: dict[str, str] = {}
-    for n, (device, op, args) in enumerate(SCRIPT):
+    for n, (device, op, given) in enumerate(SCRIPT):
         clock.advance(7.25)
         if device == "__tick__":
             clock.advance(120)
             out += [f"tick {pub.topic} retain={pub.retain} {pub.payload.decode()}" for pub in svc.tick()]
             continue
-        args = {k: names.get(str(v), v) for k, v in args.items()}
+        args = {k: names.get(str(v), v) for k, v in given.items()}
         outcome = svc.handle(device, p.Request(f"r{n:02d}", op, args).encode())
         assert outcome.reply is not None
         out.append(f"reply {device} {outcome.reply.decode()}")
