@@ -31,7 +31,7 @@ from display.voice import EspeakEngine, PhraseCache, VoiceSettings, call_phrase
 from hallq.messages import Call
 from hallq.qt.app import make_app
 from hub.config import load_hall
-from hub.service import catalog
+from hub.publisher import catalog
 from launcher.samples import sample_hall_path
 
 BASE = "hallq/lvliang"

@@ -24,6 +24,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import msgspec
+
 from bench.common import machine, table
 from hallq import messages as m
 from hallq.protocol import Topics
@@ -41,10 +43,11 @@ def _payloads() -> dict[str, tuple[type[Any], bytes]]:
         hub = h.hub
         assert hub is not None
         svc = hub.service
-        window = json.dumps(svc.window_state("S01"), ensure_ascii=False).encode()
-        queues = svc.queues_payload()
-        reply = json.dumps({"v": 1, "id": "x" * 32, "ok": True,
-                            "result": {"ticket": svc.window_state("S01")["current"]}}, ensure_ascii=False).encode()
+        state = msgspec.to_builtins(svc.publisher.window(svc.core, "S01", svc.seq, svc.clock()))
+        window = json.dumps(state, ensure_ascii=False).encode()
+        queues = svc.publisher.queues_payload(svc.core, svc.seq)
+        reply = json.dumps({"v": 1, "id": "x" * 32, "ok": True, "result": {"ticket": state["current"]}},
+                           ensure_ascii=False).encode()
         assert m.message_type(topics, topics.window("S01")) is m.WindowState
     return {"window state": (m.WindowState, window), "queues state": (m.QueuesState, queues),
             "reply": (m.Reply, reply)}

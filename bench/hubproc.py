@@ -32,7 +32,7 @@ def main() -> None:
     t0 = time.perf_counter()
     from common import bench_hall
 
-    from hub.bridge import Hub
+    from hub.runtime import Hub
     from hub.broker import EmbeddedBroker
 
     hall, _ = bench_hall(a.windows)

@@ -170,29 +170,32 @@ class HallInfo(Struct):
     slip_footer: list[str] = msgspec.field(default_factory=list)  # 温馨提示 lines at the foot of every slip
 
 
-class CatalogPolicy(Struct):
+class CatalogPolicy(Struct, kw_only=True):
+    """Every ``[policy]`` value of the hall file, in its order, and ``[appointments]``' check-in
+    window, so a client can predict the hub. The defaults are the hall file's, for older hubs
+    that sent fewer."""
+
     recall_limit: int
-    retake_limit: int
-    evaluation_timeout_s: int
-    assist_queue: str
-    alert_wait_min: int
-    alert_pause_min: int
-    guide_sign_in_required: bool
-    opening_hours: list[str]
-    summon_escalate_min: int = 10
-    checkin_early_min: int = 30
-    checkin_late_min: int = 15
-    # 清号时刻 "HH:MM": the slip prints the next one (本号 12:30 前有效); none from older hubs
-    expire_at: list[str] = msgspec.field(default_factory=list)
-    # The rest of [policy], so a client can predict the hub (older hubs: the hall file's defaults)
     retake_places_back: int = 3
+    retake_limit: int
     priority_max_consecutive: int = 2
     one_active_ticket_per_matter: bool = True
     transfer_keeps_place: bool = True
+    assist_queue: str
+    evaluation_timeout_s: int
     followup_working_days: int = 5
+    # 清号时刻 "HH:MM": the slip prints the next one (本号 12:30 前有效); none from older hubs
+    expire_at: list[str] = msgspec.field(default_factory=list)
+    opening_hours: list[str]
     rate_per_minute: int = 0
     rate_burst: int = 20
     retention_days: int = 90
+    alert_wait_min: int
+    alert_pause_min: int
+    guide_sign_in_required: bool
+    summon_escalate_min: int = 10
+    checkin_early_min: int = 30
+    checkin_late_min: int = 15
 
 
 class Zone(Struct):
@@ -386,6 +389,33 @@ class Reply(Struct):
     ok: bool
     result: dict[str, Any] | UnsetType = UNSET
     error: ReplyError | UnsetType = UNSET
+
+
+class FollowupRecord(Struct):
+    """The latest 回访/整改 recorded for a service."""
+
+    result: str
+    label: str
+    note: str
+    at: float
+    staff: str
+    level: int
+
+
+class FollowupItem(Struct):
+    """One 差评 or 未评价 service in the ``followups.list`` reply (no applicant data)."""
+
+    ticket: str
+    day: str
+    number: str
+    matter: str
+    matter_name: str
+    window: str
+    staff: str
+    level: int
+    label: str
+    reason: str
+    followup: FollowupRecord | None
 
 
 # ---------------------------------------------------------------- the one topic parser

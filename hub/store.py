@@ -312,6 +312,12 @@ class Store:
         sql = f"SELECT {cols} FROM tickets" + (" WHERE day=?" if day else "") + " ORDER BY day, seq"
         return [dict(zip(TICKET_COLUMNS, r, strict=True)) for r in self.conn.execute(sql, (day,) if day else ())]
 
+    def calls_of(self, day: str, limit: int) -> list[tuple[int, str, str]]:
+        """The last ``limit`` calls and recalls of ``day`` in the event log, newest first: (seq, type, data)."""
+        return [(int(seq), str(type_), str(data)) for seq, type_, data in self.conn.execute(
+            "SELECT seq, type, data FROM events WHERE day=? AND type IN (?, ?) ORDER BY seq DESC LIMIT ?",
+            (day, ev.TicketCalled.type, ev.TicketRecalled.type, limit))]
+
     def evaluation_of(self, ticket: str) -> tuple[bool, int | None]:
         """(the ticket exists on any day, its evaluation level or None if never invited)."""
         row = self.conn.execute("SELECT evaluation FROM tickets WHERE id=?", (ticket,)).fetchone()

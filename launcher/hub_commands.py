@@ -85,8 +85,8 @@ def _split(listen: str) -> tuple[str, int]:
 def start_hall(hall: Any, db: str, listen: str | None, mqtt: str | None, key_file: str | None = None,
                broker_auth: str | None = None) -> Any:
     """Broker (unless external) + hub; returns (hub, broker or None, url)."""
-    from hub.bridge import Hub
     from hub.broker import BrokerError, EmbeddedBroker, free_port
+    from hub.runtime import Hub
 
     broker = None
     if mqtt:
@@ -153,7 +153,7 @@ def cmd_hub(args: argparse.Namespace) -> int:
 
 def cmd_appointments_import(args: argparse.Namespace) -> int:
     from hub.appointments import AppointmentFileError, parse_appointments
-    from hub.bridge import load_key
+    from hub.runtime import load_key
     from hub.store import Store
 
     hall = _load(args.config)

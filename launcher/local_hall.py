@@ -22,10 +22,10 @@ from typing import Any
 
 from hallq import clock as hallclock
 from hallq.client import HallClient
-from hub.bridge import Hub
 from hub.broker import EmbeddedBroker, free_port
 from hub.config import load_hall
 from hub.hall import Hall, Matter, Role, Situation
+from hub.runtime import Hub
 from launcher.samples import sample_hall_path
 
 log = logging.getLogger("hallq.local_hall")

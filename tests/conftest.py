@@ -136,7 +136,7 @@ class HubRig:
         self.clients: list[HallClient] = []
 
     def start_hub(self, url: str | None = None) -> Any:
-        from hub.bridge import Hub
+        from hub.runtime import Hub
 
         self.hub = Hub(self.hall, self.db, url or self.url, clock=self.clock, durable=False,
                        tick_interval=0.2).start()

@@ -271,8 +271,7 @@ def test_guide_overrides_are_audited_with_who_when_and_why(hall: LocalHall) -> N
 
 
 def test_a_batch_publishes_each_retained_state_once_and_every_event() -> None:
-    from hub.bridge import coalesce
-    from hub.service import Publication
+    from hub.publisher import Publication, coalesce
 
     pubs = [Publication("q", b"1", retain=True), Publication("call", b"a"), Publication("q", b"2", retain=True),
             Publication("w/S01", b"x", retain=True), Publication("call", b"b")]

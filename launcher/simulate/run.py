@@ -54,8 +54,8 @@ def simulate_day(hall: Hall, day: dt.date, *, db: str | Path | None = None, url:
             tx.close()
     if db is None:
         raise ValueError("simulate_day needs a database path when it runs its own hub")
-    from hub.bridge import Hub, load_key
     from hub.broker import EmbeddedBroker, free_port
+    from hub.runtime import Hub, load_key
     from hub.service import HubService
     from hub.store import Store
 

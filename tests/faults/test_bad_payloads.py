@@ -38,9 +38,9 @@ import pytest
 
 from hallq import protocol as p
 from hallq.client import HallClient
-from hub.bridge import Hub
 from hub.config import load_hall
 from hub.hall import Hall
+from hub.runtime import Hub
 from hub.service import HubService
 from hub.store import Store
 from launcher.hub_commands import always_open
@@ -236,7 +236,7 @@ def test_a_failed_group_commit_leaves_no_call_on_the_screens(batch_hub: Hub, bro
     hub._handle_batch([("P-S01", cmd("call-lost", "ticket.call_next", {"window": "S01"}))])
     hub.store.conn.set_authorizer(None)
     assert not hub.store.conn.in_transaction, "the failed transaction was left open"
-    assert hub.service.recent_calls == []
+    assert hub.service.publisher.recent_calls == []
     assert hub.service.core.windows["S01"].current == ""
     # the disk is back: the pad retries with the same id, then a second pad calls
     hub._handle_batch([("P-S01", cmd("call-lost", "ticket.call_next", {"window": "S01"}))])

@@ -18,8 +18,8 @@ import pytest
 
 from hallq import protocol as p
 from hallq.client import HallClient, RequestTimeout
-from hub.bridge import Hub
 from hub.config import load_hall
+from hub.runtime import Hub
 from launcher.local_hall import open_all_day
 from launcher.samples import sample_hall_path
 
@@ -103,9 +103,9 @@ def test_broker_restart_reconnects_repaints_and_applies_retries_once(restartable
         for device in ["hub", *DEVICES]:
             assert state[t.presence(device)]["online"] is True, f"{device} not online again"
         queues = {q["id"]: q for q in state[t.queues]["queues"]}
-        live = {q["id"]: q for q in hub.service.queues_state()}
-        assert queues["A"]["waiting"] == live["A"]["waiting"] == 3
-        assert queues["A"]["next"] == ["A002", "A003", number] or queues["A"]["next"] == live["A"]["next"]
+        live = {q.id: q for q in hub.service.publisher.queues(hub.service.core)}
+        assert queues["A"]["waiting"] == live["A"].waiting == 3
+        assert queues["A"]["next"] == ["A002", "A003", number] or queues["A"]["next"] == live["A"].next
         window = state[t.window("S01")]
         assert window["state"] == "open"
         assert window["current"]["number"] == called

@@ -4,7 +4,7 @@ The hub's MQTT connection lives on paho's thread; its worker can hang (or be sta
 the connection, and so the retained presence "online", stay up. The worker now re-publishes
 ``presence/hub`` as a heartbeat, and every client that listens to it (kiosk, pad, guide
 console, displays all do, through :class:`hallq.client.HallClient`) reports the hub offline
-when the beat stops. Here the worker is held still (:meth:`hub.bridge.Hub.held`) and the
+when the beat stops. Here the worker is held still (:meth:`hub.runtime.Hub.held`) and the
 screens' own models (pad/guide state, hall screen board) are fed by a real client.
 """
 
@@ -20,8 +20,8 @@ from typing import Any
 from display.model import HallBoard
 from hallq import protocol as p
 from hallq.client import HallClient
-from hub.bridge import Hub
 from hub.hall import Hall
+from hub.runtime import Hub
 from pad.state import HallState
 from tests.hub.hub_helpers import FakeClock
 

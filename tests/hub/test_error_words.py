@@ -14,6 +14,7 @@ from types import SimpleNamespace
 import pytest
 
 import hub.core
+import hub.rules
 import hub.service
 from hallq import protocol as p
 from hub.core import TRANSITIONS, WINDOW_TRANSITIONS, DomainError, HallCore, TicketState, WindowState
@@ -79,7 +80,7 @@ def _codes_in(*modules: object) -> set[str]:
 
 
 def test_every_code_has_words_and_an_english_message_never_reaches_a_person() -> None:
-    codes = set(p.ERROR_CODES) | _codes_in(hub.core, hub.service, p) | {"timeout"}
+    codes = set(p.ERROR_CODES) | _codes_in(hub.core, hub.rules, hub.service, p) | {"timeout"}
     assert codes - set(p.ERROR_WORDS) == set()
     for code in sorted(codes):
         no_ascii_words(p.ERROR_WORDS[code])

@@ -23,7 +23,7 @@ import pytest
 
 from hallq import protocol as p
 from hallq.client import BrokerAddress, HallClient
-from hub.bridge import BATCH, Hub
+from hub.runtime import BATCH, Hub
 from hub.hall import Hall
 from tests.hub.hub_helpers import PIN, FakeClock, wait_for
 

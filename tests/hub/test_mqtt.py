@@ -106,16 +106,16 @@ def test_retry_with_the_same_id_gives_one_ticket(running_hub: Any, monkeypatch: 
     rig = running_hub
     kiosk = rig.kiosk("K1")
     service = rig.hub.service
-    real = service.handle
+    real = service.handle_batch
     slow_once = threading.Event()
 
-    def slow(device: str, payload: bytes) -> Any:
-        if device == "K1" and not slow_once.is_set():
+    def slow(batch: list[tuple[str, bytes]]) -> Any:
+        if any(device == "K1" for device, _ in batch) and not slow_once.is_set():
             slow_once.set()
             time.sleep(0.8)  # the first answer comes after the client gave up waiting and resent
-        return real(device, payload)
+        return real(batch)
 
-    monkeypatch.setattr(service, "handle", slow)
+    monkeypatch.setattr(service, "handle_batch", slow)
     ticket = kiosk.request("ticket.issue", ISSUE, timeout=0.3, retries=5, request_id="kiosk-retry-1")["ticket"]
     assert slow_once.is_set()
     assert ticket["number"] == "A001"

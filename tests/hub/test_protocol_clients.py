@@ -15,7 +15,8 @@ from hallq import protocol as p
 from hub.broker import EmbeddedBroker, free_port
 from hub.hall import Hall, Policy
 from hub.security.mosquitto import config_text
-from hub.service import HubService, catalog
+from hub.publisher import catalog
+from hub.service import HubService
 from hub.store import Store
 from tests.hub.hub_helpers import FakeClock, reply, req
 

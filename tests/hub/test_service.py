@@ -13,7 +13,8 @@ import pytest
 from hallq import idcard
 from hallq import protocol as p
 from hub.hall import Hall
-from hub.service import HubService, catalog
+from hub.publisher import catalog
+from hub.service import HubService
 from hub.store import Store
 from tests.hub.hub_helpers import PIN, FakeClock, event_count, reply, req, snapshot
 
@@ -304,7 +305,7 @@ def test_summon_is_seen_answered_and_restored_after_a_restart(svc: HubService, c
     assert reply(svc.handle("G1", req("summon.arrive", {"summon": "nope"})))["error"]["code"] == "unknown_summon"
     reloaded = HubService(svc.hall, svc.store, b"k" * 32, clock)
     assert reloaded.core.summons[sid].state.value == "responded"
-    assert reloaded.window_state("W1")["summons"][0]["wait_s"] == 150.0
+    assert reloaded.publisher.window(reloaded.core, "W1", reloaded.seq, clock.now).summons[0].wait_s == 150.0
 
 
 def test_unanswered_summon_escalates_on_tick(small_hall: Hall, tmp_path: Path, clock: FakeClock) -> None:

@@ -152,17 +152,17 @@ def test_a_failure_after_the_write_rolls_the_command_back_too(svc: HubService, c
     open_window_fast(svc, clock.now, "W1")
     before_events, before_view = event_count(svc.store), core_view(svc.core)
 
-    def boom(events: list[Any]) -> list[Any]:
+    def boom(core: Any, events: list[Any], seq: int) -> list[Any]:
         raise RuntimeError("a bug after the write")
 
-    monkeypatch.setattr(svc, "event_publications", boom)
+    monkeypatch.setattr(svc.publisher, "events", boom)
     out = svc.handle("P1", req("ticket.call_next", {"window": "W1"}, "r-late"))
     assert reply(out)["error"]["code"] == "internal"
     assert (reply(out)["id"], out.publications) == ("r-late", [])
     assert event_count(svc.store) == before_events
     assert svc.store.stored_reply("P1", "r-late") is None
     assert core_view(svc.core) == before_view
-    assert svc.recent_calls == []
+    assert svc.publisher.recent_calls == []
     monkeypatch.undo()
     again = handle_ok(svc, "P1", "ticket.call_next", {"window": "W1"}, "r-late")
     assert again["ticket"]["number"] == "A001"
@@ -260,7 +260,7 @@ def test_start_skips_a_window_row_and_a_call_event_it_cannot_read(svc: HubServic
     assert found[("event", str(bad_summon))]["type"] == ev.BackOfficeSummoned.type
     assert (found[("event", str(bad_seq))]["seq"], found[("event", str(bad_seq))]["type"]) == (bad_seq, "ticket.called")
     assert again.core.windows["W1"].state.value == "closed"  # starts closed: staff log in again
-    assert again.recent_calls == []
+    assert again.publisher.recent_calls == []
     again.store.close()
 
 
@@ -366,7 +366,7 @@ def test_restart_mid_day_resumes_everything(svc: HubService, small_hall: Hall, d
     assert core_view(loaded) == live
     assert loaded.expired_marks == svc.core.expired_marks
     svc2 = HubService(small_hall, store, KEY, clock)
-    assert svc2.recent_calls == svc.recent_calls
+    assert svc2.publisher.recent_calls == svc.publisher.recent_calls
     svc.store = store
     # and it keeps going where it left off: numbering, waiting order, pending evaluation
     nxt = handle_ok(svc2, "K1", "ticket.issue", {"matter": "ma", "situation": "s"})["ticket"]

@@ -13,7 +13,7 @@ import pytest
 from hallq import i18n
 from hallq.client import HallClient
 from hallq.idcard import looks_like_full_id
-from hub.bridge import Hub
+from hub.runtime import Hub
 from tests.kiosk.conftest import MASKED, OTHER_ID, SAMPLE_ID, FakeClock, KioskRig, slip_text, wait_for
 
 

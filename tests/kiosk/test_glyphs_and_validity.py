@@ -9,7 +9,7 @@ import pytest
 import serial
 
 from hub.config import load_hall
-from hub.service import catalog
+from hub.publisher import catalog
 from kiosk.catalog import Catalog
 from kiosk.idreader import SerialIdReader
 from kiosk.printing import FONT_MISSING_TEXT, PrinterState, slip_for

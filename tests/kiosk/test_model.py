@@ -9,7 +9,7 @@ import pytest
 
 from hallq import i18n
 from hub.config import load_hall
-from hub.service import catalog
+from hub.publisher import catalog
 from kiosk.catalog import Catalog, Route, Walk
 from kiosk.model import Field, KioskModel, Print, Purpose, Screen, Send, masked_entry
 from kiosk.pinyin import initials, initials_of, matches_initials

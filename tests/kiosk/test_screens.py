@@ -150,7 +150,7 @@ def test_green_channel_note_fits_in_elder_mode_from_the_elderly_group(kiosk: Kio
 
 def test_landscape_start_shows_every_zone_above_the_fold(kiosk: KioskRig) -> None:
     """A hall with six zones: all zone buttons and 全部事项 visible without scrolling at 1920×1080."""
-    from hub.service import catalog
+    from hub.publisher import catalog
 
     k = kiosk.start(size=(1920, 1080))
     data: dict[str, Any] = copy.deepcopy(catalog(kiosk.hall.hall))

@@ -220,7 +220,7 @@ def test_a_pad_cannot_act_on_another_window(qtbot: Any, serving: Any) -> None:
 
 
 def test_offline_banner_when_the_hub_stops_and_recovery(qtbot: Any, serving: Any, lh: Any) -> None:
-    from hub.bridge import Hub
+    from hub.runtime import Hub
 
     view, _pad = serving.view, serving.presenter
     assert not view.banner.isVisible()

@@ -20,7 +20,7 @@ import pytest
 
 from hallq import protocol as p
 from hallq.client import HallClient
-from hub.bridge import Hub
+from hub.runtime import Hub
 from hub.security import acl
 from tests.hub.hub_helpers import FakeClock, make_small_hall
 from tests.security.sec_helpers import SecureBroker, secure_broker

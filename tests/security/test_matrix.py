@@ -20,8 +20,8 @@ import pytest
 
 from hallq import protocol as p
 from hallq.client import HallClient, RequestError
-from hub.bridge import Hub
 from hub.hall import Device, Hall, Role
+from hub.runtime import Hub
 from hub.security import acl
 from hub.service import HubService
 from hub.store import Store

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from hallq.client import BrokerAddress, HallClient
-from hub.bridge import Hub
 from hub.broker import free_port
+from hub.runtime import Hub
 from hub.security import acl
 from hub.security.passwords import read_secrets
 from launcher.cli import main

@@ -1,4 +1,4 @@
-"""The hub process: hall file + store + service, wired to an MQTT broker.
+"""The running hub (:class:`Hub`): hall file + store + service, wired to an MQTT broker.
 
 Commands arrive on paho's thread. A device over its rate (``[policy] rate_per_minute``) is
 refused right there (``rate_limited``), before its command queues; the others wait in one
@@ -27,8 +27,9 @@ from hallq import clock as hallclock
 from hallq import protocol as p
 from hallq.client import HallClient
 from hub.hall import Hall
+from hub.publisher import Publication
 from hub.security.ratelimit import RateLimiter
-from hub.service import HubService, Publication
+from hub.service import HubService
 from hub.store import Store
 
 log = logging.getLogger("hallq.hub")
@@ -36,13 +37,6 @@ log = logging.getLogger("hallq.hub")
 _REPUBLISH = "\0republish"
 BATCH = 64  # commands committed together when they arrive faster than one fsync
 _STOP = "\0stop"
-
-
-def coalesce(publications: list[Publication]) -> list[Publication]:
-    """Events in order; of each retained state topic only its last value (a batch of calls
-    repaints the queue summary once, not once per command)."""
-    last = {pub.topic: i for i, pub in enumerate(publications) if pub.retain}
-    return [pub for i, pub in enumerate(publications) if not pub.retain or last[pub.topic] == i]
 
 
 class FairQueue:
@@ -132,7 +126,6 @@ class Hub:
         self.store = Store(db_path, durable=durable)
         key = load_key(key_path or Path(db_path).with_suffix(".key"))
         self.service = HubService(hall, self.store, key, clock)
-        self.service.defer_state = True  # retained state once per batch: see _handle_batch
         self.client = HallClient(url, hall.id, "hub", "hub", clean_start=False)
         self.tick_interval = tick_interval
         self.heartbeat_s = heartbeat_s
@@ -230,23 +223,17 @@ class Hub:
                                 p.presence(True, "hub", hallclock.now(), heartbeat_s=self.heartbeat_s), retain=True)
 
     def _handle_batch(self, batch: list[tuple[str, bytes]]) -> None:
-        """Group commit: the batch's commands in one transaction (each in its own savepoint,
-        see HubService.handle: a command that fails is rolled back and answered alone), one
-        fsync, and only then their replies and the retained state: an acknowledged command is
+        """Group commit (:meth:`HubService.handle_batch`): the batch's commands in one transaction,
+        one fsync, and only then their replies and the retained state: an acknowledged command is
         always on disk, and retained state only ever shows what was committed."""
         try:
-            with self.service.store.transaction():
-                results = [(device, self.service.handle(device, payload)) for device, payload in batch]
+            done = self.service.handle_batch(batch)
         except Exception:
             log.exception("commit failed; %d command(s) unanswered (clients retry with their ids)", len(batch))
-            self.service.reload()  # memory (core, seq, recent calls) ran ahead of the disk
             return
-        for device, result in results:
-            if result.reply is not None:  # None: dropped, with a log line (no topic or id to answer)
-                self.client.publish(self.client.topics.reply(device), result.reply)
-        changed = [e for _, result in results for e in result.events]
-        self._publish(coalesce([pub for _, result in results for pub in result.publications]
-                               + self.service.state_publications(changed)))
+        for device, reply in done.replies:
+            self.client.publish(self.client.topics.reply(device), reply)
+        self._publish(done.publications)
         self.handled += len(batch)
         self.batches += 1
 
