@@ -32,8 +32,8 @@ def main() -> None:
     t0 = time.perf_counter()
     from common import bench_hall
 
-    from hub.runtime import Hub
     from hub.broker import EmbeddedBroker
+    from hub.runtime import Hub
 
     hall, _ = bench_hall(a.windows)
     if a.rate >= 0:
