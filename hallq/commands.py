@@ -60,6 +60,13 @@ class Command(Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=Tr
         return out
 
 
+class AtWindow(Command, frozen=True):
+    """An op at one window, named first; a pad or window screen may name only its own."""
+
+    own_window = True
+    window: Text
+
+
 # ---------------------------------------------------------------- tickets
 
 
@@ -87,44 +94,39 @@ class TicketRetake(Command, frozen=True):
     ticket: Text
 
 
-class TicketCallNext(Command, frozen=True):
+class TicketCallNext(AtWindow, frozen=True):
     """叫号"""
 
-    op, roles, own_window = "ticket.call_next", STAFF, True
-    window: Text
+    op, roles = "ticket.call_next", STAFF
 
 
-class TicketCall(Command, frozen=True):
+class TicketCall(AtWindow, frozen=True):
     """特呼 (guides: call to any window)"""
 
-    op, roles, own_window = "ticket.call", STAFF, True
-    window: Text
+    op, roles = "ticket.call", STAFF
     ticket: Text
     reason: Text = ""
 
 
-class TicketRecall(Command, frozen=True):
+class TicketRecall(AtWindow, frozen=True):
     """重呼"""
 
-    op, roles, own_window = "ticket.recall", STAFF, True
-    window: Text
+    op, roles = "ticket.recall", STAFF
 
 
-class TicketOutcome(Command, frozen=True):
+class TicketOutcome(AtWindow, frozen=True):
     """过号/受理/咨询/不予受理"""
 
-    op, roles, own_window = "ticket.outcome", STAFF, True
-    window: Text
+    op, roles = "ticket.outcome", STAFF
     outcome: Text
     reason: Text = ""
     note: Note = ""
 
 
-class TicketBackfill(Command, frozen=True):
+class TicketBackfill(AtWindow, frozen=True):
     """补录: a walk-in served without a ticket, recorded after the fact"""
 
-    op, roles, own_window = "ticket.backfill", STAFF, True
-    window: Text
+    op, roles = "ticket.backfill", STAFF
     matter: Text
     situation: Text
     outcome: Text
@@ -204,36 +206,32 @@ class TicketsExpire(Command, frozen=True):
 # ---------------------------------------------------------------- windows
 
 
-class WindowOpen(Command, frozen=True):
+class WindowOpen(AtWindow, frozen=True):
     """staff log in at a window (AB岗 handover too)"""
 
-    op, roles, own_window = "window.open", STAFF, True
-    window: Text
+    op, roles = "window.open", STAFF
     staff: Text
     pin: Pin
 
 
-class WindowPause(Command, frozen=True):
+class WindowPause(AtWindow, frozen=True):
     """暂停"""
 
-    op, roles, own_window = "window.pause", STAFF, True
-    window: Text
+    op, roles = "window.pause", STAFF
     reason: Text
 
 
-class WindowResume(Command, frozen=True):
+class WindowResume(AtWindow, frozen=True):
     """恢复"""
 
-    op, roles, own_window = "window.resume", STAFF, True
-    window: Text
+    op, roles = "window.resume", STAFF
     reason: Text = ""
 
 
-class WindowClose(Command, frozen=True):
+class WindowClose(AtWindow, frozen=True):
     """log out"""
 
-    op, roles, own_window = "window.close", STAFF, True
-    window: Text
+    op, roles = "window.close", STAFF
     reason: Text = ""
 
 
@@ -247,11 +245,10 @@ class WindowSetQueues(Command, frozen=True):
     reason: Text = ""
 
 
-class WindowSummon(Command, frozen=True):
+class WindowSummon(AtWindow, frozen=True):
     """呼叫后台"""
 
-    op, roles, own_window = "window.summon", STAFF, True
-    window: Text
+    op, roles = "window.summon", STAFF
     department: Text = ""
     note: Note = ""
 
@@ -273,21 +270,19 @@ class SummonArrive(Command, frozen=True):
 # ---------------------------------------------------------------- evaluations, guides, the hall
 
 
-class EvaluationSubmit(Command, frozen=True):
+class EvaluationSubmit(AtWindow, frozen=True):
     """好差评"""
 
-    op, roles, own_window = "evaluation.submit", (DISPLAY, *STAFF), True
-    window: Text
+    op, roles = "evaluation.submit", (DISPLAY, *STAFF)
     level: int
     reason: Text = ""
     ticket: Text = ""
 
 
-class EvaluationSkip(Command, frozen=True):
+class EvaluationSkip(AtWindow, frozen=True):
     """未评价 (evaluator timeout)"""
 
-    op, roles, own_window = "evaluation.skip", (DISPLAY, *STAFF), True
-    window: Text
+    op, roles = "evaluation.skip", (DISPLAY, *STAFF)
 
 
 class FollowupsList(Command, frozen=True):
