@@ -125,15 +125,15 @@ class Hub:
         self.hall = hall
         self.store = Store(db_path, durable=durable)
         key = load_key(key_path or Path(db_path).with_suffix(".key"))
-        self.service = HubService(hall, self.store, key, clock)
+        # over-rate commands are refused on arrival (paho's thread), before they queue ahead of other
+        # devices' commands (see _on_command); the service does not count them again
+        self.service = HubService(hall, self.store, key, clock, rate_limit=False)
         self.client = HallClient(url, hall.id, "hub", "hub", clean_start=False)
         self.tick_interval = tick_interval
         self.heartbeat_s = heartbeat_s
         self._running = threading.Lock()  # held by the worker while it works: see held()
         self._queue = FairQueue()
-        # Over-rate commands are refused on arrival (paho's thread), before they queue ahead of
-        # other devices' commands; the service's own check is off (it would count twice).
-        self.limiter, self.service.limiter = self.service.limiter, RateLimiter(0, 0)
+        self.limiter = RateLimiter(hall.policy.rate_per_minute, hall.policy.rate_burst)
         self._limited: set[str] = set()  # devices refused since their last accepted command
         self._worker = threading.Thread(target=self._work, name="hallq-hub", daemon=True)
         self.handled = 0

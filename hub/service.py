@@ -82,7 +82,11 @@ class _Decision:
 
 
 class HubService:
-    def __init__(self, hall: Hall, store: Store, id_key: bytes, clock: Callable[[], float] = hallclock.now) -> None:
+    """``rate_limit=False``: the caller refuses over-rate commands before they reach the service
+    (the runtime does, as they arrive); the service then does not count them a second time."""
+
+    def __init__(self, hall: Hall, store: Store, id_key: bytes, clock: Callable[[], float] = hallclock.now, *,
+                 rate_limit: bool = True) -> None:
         self.hall = hall
         self.store = store
         self.id_key = id_key
@@ -93,7 +97,7 @@ class HubService:
         self.seq = store.last_seq()
         self.publisher.recent_calls = self._load_recent_calls()
         store.note_hall_file(self.core.day, hall.version, hall.text)
-        self.limiter = RateLimiter(hall.policy.rate_per_minute, hall.policy.rate_burst)
+        self.limiter = RateLimiter(hall.policy.rate_per_minute if rate_limit else 0, hall.policy.rate_burst)
 
     # ------------------------------------------------------------ entry points
 

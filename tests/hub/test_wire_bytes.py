@@ -87,22 +87,26 @@ SCRIPT: list[tuple[str, str, dict[str, object]]] = [
 ]
 
 
-@pytest.fixture
-def svc(small_hall: Hall, tmp_path: Path, clock: FakeClock) -> Iterator[HubService]:
-    store = Store(tmp_path / "hub.db", durable=False)
+def _service(hall: Hall, path: Path, clock: FakeClock) -> HubService:
+    store = Store(path, durable=False)
     slot = clock.now + 600
     store.add_appointments([{
         "code": "YY0001", "day": "2026-11-23", "slot_start": slot, "slot_end": slot + 1800, "matter": "ma",
         "situation": "s", "name_masked": "王**", "id_masked": "110105********0018",
         "id_hash": idcard.keyed_hash("110105194912310018", KEY), "phone_masked": ""}])
-    service = HubService(small_hall, store, KEY, clock)
+    return HubService(hall, store, KEY, clock)
+
+
+@pytest.fixture
+def svc(small_hall: Hall, tmp_path: Path, clock: FakeClock) -> Iterator[HubService]:
+    service = _service(small_hall, tmp_path / "hub.db", clock)
     yield service
-    store.close()
+    service.store.close()
 
 
-def _lines(svc: HubService, clock: FakeClock) -> list[str]:
+def _lines(svc: HubService, clock: FakeClock, names: dict[str, str] | None = None) -> list[str]:
     out = [f"start {pub.topic} retain={pub.retain} {pub.payload.decode()}" for pub in svc.all_state()]
-    names: dict[str, str] = {}
+    names = {} if names is None else names
     for n, (device, op, given) in enumerate(SCRIPT):
         clock.advance(7.25)
         if device == "__tick__":
@@ -142,3 +146,48 @@ def test_every_byte_on_the_wire_is_as_it_was(svc: HubService, clock: FakeClock) 
     for event in ("event/call", "event/priority", "event/evaluate", "event/evaluated", "event/summon",
                   "event/reprint"):
         assert event in kinds, event
+
+
+def test_a_batch_answers_each_command_as_alone_and_repaints_each_topic_once(small_hall: Hall, tmp_path: Path,
+                                                                             clock: FakeClock) -> None:
+    """The runtime's path (handle_batch, one transaction): the same replies and events, byte for byte;
+    the retained state once per topic per batch, as the batch left it; the same day at the end."""
+    start = clock.now
+    names: dict[str, str] = {}
+    alone = _lines(_service(small_hall, tmp_path / "alone.db", clock), clock, names)
+    clock.now = start
+    svc = _service(small_hall, tmp_path / "batch.db", clock)
+    real = svc._handle
+
+    def stepped(device: str, payload: bytes) -> object:  # each command at its own time, as above
+        clock.advance(7.25)
+        return real(device, payload)
+
+    svc._handle = stepped  # type: ignore[assignment,method-assign]
+    got = [f"start {pub.topic} retain={pub.retain} {pub.payload.decode()}" for pub in svc.all_state()]
+    ticks = [n for n, (device, _, _) in enumerate(SCRIPT) if device == "__tick__"]
+    runs = [SCRIPT[:ticks[0]], SCRIPT[ticks[0] + 1:]]
+    n = 0
+    for run_no, run in enumerate(runs):
+        if run_no:
+            clock.advance(7.25 + 120)
+            got += [f"tick {pub.topic} retain={pub.retain} {pub.payload.decode()}" for pub in svc.tick()]
+            n += 1
+        for at in range(0, len(run), 5):
+            batch = [(device, p.Request(f"r{n + i:02d}", op, {k: names.get(str(v), v) for k, v in args.items()})
+                      .encode()) for i, (device, op, args) in enumerate(run[at:at + 5])]
+            n += len(batch)
+            done = svc.handle_batch(batch)
+            got += [f"reply {device} {answer.decode()}" for device, answer in done.replies]
+            retained = [pub.topic for pub in done.publications if pub.retain]
+            assert len(retained) == len(set(retained)), "a batch repaints each retained topic once"
+            got += [f"  {pub.topic} retain={pub.retain} qos={pub.qos} {pub.payload.decode()}"
+                    for pub in done.publications if not pub.retain]
+    got += [f"end {pub.topic} retain={pub.retain} {pub.payload.decode()}" for pub in svc.all_state()]
+    def kinds(lines: list[str]) -> tuple[list[str], ...]:
+        return ([x for x in lines if x.startswith("reply ")], [x for x in lines if " retain=False " in x],
+                [x for x in lines if x.startswith(("start ", "tick ", "end "))])
+
+    replies, events, rest = kinds(got)
+    assert (replies, events, rest) == kinds(alone)
+    assert len(replies) == len(SCRIPT) - 1
