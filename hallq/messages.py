@@ -12,6 +12,9 @@ hub sends and these definitions miss fails the suite. Field order follows the hu
 so encoding a decoded message gives the same JSON.
 
 :func:`decode_published` is the one topic parser: topic + payload → typed message.
+
+(Over 400 lines because it is the whole of what the hub says, one Struct per message, in one
+module a client author reads from top to bottom; the hub's side is ``hub/publisher.py``.)
 """
 
 from __future__ import annotations

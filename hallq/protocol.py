@@ -4,7 +4,10 @@ Designed for MQTT 3.1.1 (the embedded broker speaks nothing newer), so everythin
 request/response needs is inside the JSON payload: the request ``id`` (client-made,
 reused on retry: the hub answers a repeated id with its first answer) and the protocol
 version ``v``. MQTT 5 brokers work the same way. ``docs/protocol.md`` is the contract
-for people writing other clients; this module is its executable form.
+for people writing other clients; this module is its executable form, with the operations'
+typed arguments in :mod:`hallq.commands` and the hub's messages in :mod:`hallq.messages`.
+(Over 400 lines: the words for people of every state, action and error code sit here beside
+the codes, so a device and the hub translate from the same tables.)
 
 Topics (``<hall>`` is the hall id from the hall file, e.g. ``lvliang``)::
 

@@ -15,6 +15,10 @@ A hub must always start on its own database. A row that cannot be read back (say
 whose order is not a number, written by an older hub that accepted ``NaN``) is left out of
 memory, logged as an error naming the event that made it (seq, type) and recorded in the
 ``quarantine`` table; the hub starts and serves everything else.
+
+All of the hub's SQL lives here (the reports keep their read-only queries in ``hub/reports/``),
+which is why it runs past 400 lines: schema, transactions, projections, restart and the few
+reads the service needs, each a short section.
 """
 
 from __future__ import annotations
