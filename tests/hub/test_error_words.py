@@ -72,8 +72,9 @@ def test_every_core_refusal_reaches_people_as_chinese_words(core: HallCore, cloc
 
 def _codes_in(*modules: object) -> set[str]:
     out: set[str] = set()
-    for m in modules:
-        src = Path(str(getattr(m, "__file__", ""))).read_text(encoding="utf-8")
+    paths = [Path(str(getattr(m, "__file__", ""))) for m in modules]
+    for path in [q for p in paths for q in (p.parent.glob("*.py") if p.name == "__init__.py" else [p])]:
+        src = path.read_text(encoding="utf-8")
         out |= set(re.findall(r'(?:DomainError|ProtocolError)\("([a-z_]+)"', src))
         out |= set(re.findall(r'code="([a-z_]+)"', src))
     return out
