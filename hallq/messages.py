@@ -394,33 +394,6 @@ class Reply(Struct):
     error: ReplyError | UnsetType = UNSET
 
 
-class FollowupRecord(Struct):
-    """The latest 回访/整改 recorded for a service."""
-
-    result: str
-    label: str
-    note: str
-    at: float
-    staff: str
-    level: int
-
-
-class FollowupItem(Struct):
-    """One 差评 or 未评价 service in the ``followups.list`` reply (no applicant data)."""
-
-    ticket: str
-    day: str
-    number: str
-    matter: str
-    matter_name: str
-    window: str
-    staff: str
-    level: int
-    label: str
-    reason: str
-    followup: FollowupRecord | None
-
-
 # ---------------------------------------------------------------- the one topic parser
 
 EVENTS: dict[str, type[Struct]] = {
