@@ -27,6 +27,7 @@ def main() -> None:
     ap.add_argument("--normal", action="store_true", help="synchronous=NORMAL instead of FULL")
     ap.add_argument("--at", default="", help="ISO local time the hall clock starts at")
     ap.add_argument("--rate", type=int, default=-1, help="[policy] rate_per_minute (default: the sample hall's)")
+    ap.add_argument("--heartbeat", type=float, default=0.0, help="seconds between presence/hub beats (default: 5)")
     a = ap.parse_args()
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})  # for sigwait, in every thread
     t0 = time.perf_counter()
@@ -53,7 +54,8 @@ def main() -> None:
     print(f"import_s {time.perf_counter() - t0:.4f}", flush=True)
     broker = EmbeddedBroker("127.0.0.1", a.embedded).start() if a.embedded else None
     t1 = time.perf_counter()
-    hub = Hub(hall, a.db, a.url, clock=clock, durable=not a.normal)
+    beat = {"heartbeat_s": a.heartbeat} if a.heartbeat else {}
+    hub = Hub(hall, a.db, a.url, clock=clock, durable=not a.normal, **beat)
     print(f"load_s {time.perf_counter() - t1:.4f}", flush=True)
     hub.start(30)
     print(f"start_s {time.perf_counter() - t0:.4f}", flush=True)
