@@ -12,7 +12,8 @@ checks what devices see:
 * ``devices``: every long-lived device client (``HallClient``, reconnecting by itself across
   restarts) must have "online" as the last ``presence/hub`` it heard.
 
-Both are checked ``--settle`` seconds after the hub is ready and once more a second later.
+Both are checked ``--settle`` seconds after the hub is ready and every device has reconnected
+(within 15 s: paho backs off 1-10 s after its broker went away), and once more a second later.
 ``--heartbeat`` is the hub's beat (default 3600 s: no beat, so nothing heals a lost "online"
 and the bare symptom shows; 5 is what halls run).
 
@@ -48,6 +49,7 @@ from hallq import protocol as p
 from hallq.client import HallClient
 from hub.broker import free_port
 
+RECONNECT_WAIT_S = 15.0
 DEVICE_IDS = ("K1", "K2", "P-S01", "P-S02", "D-HALL", "G1", "P-S03", "P-S04")
 
 
@@ -119,6 +121,11 @@ def one_mode(mode: str, starts: int, n_devices: int, heartbeat: float, settle: f
             hub.wait(15)
             time.sleep(gap)
             hub = spawn_hub(db, url, port if mode == "inhub" else 0, heartbeat)
+            ready = time.monotonic()
+            # devices reconnect with paho's back-off (1-10 s) after their broker went away
+            deadline = ready + RECONNECT_WAIT_S
+            while time.monotonic() < deadline and not all(c.connected.is_set() for c in devices):
+                time.sleep(0.05)
             time.sleep(settle)
             for look in (0, 1):
                 if look:
