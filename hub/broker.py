@@ -225,7 +225,8 @@ def _checked_broker() -> Any:
       broadcasting (``_run_broadcast``);
     * a PUBACK that arrives while the PUBLISH is still being sent is not lost
       (:func:`_checked_handler`);
-    * a client id that is already connected is taken over cleanly (:meth:`_end_connection_of`);
+    * a client id that is already connected is taken over cleanly (:meth:`_end_connection_of`),
+      and two connections of one client id are set up one after the other (:meth:`_gate`);
     * with logins, the client id is the login (:meth:`_initialize_client_session`);
     * TCP_NODELAY on every accepted socket (:meth:`stream_connected`).
     """
@@ -243,7 +244,9 @@ def _checked_broker() -> Any:
             super().__init__(*args, **kwargs)
             self._subscriptions = _SnapshotKeys()
             self._bind_client_ids = bind_client_ids
-            self._loop_ends: dict[int, asyncio.Event] = {}  # id(handler) -> set when its connection has ended
+            self._ends: dict[int, asyncio.Event] = {}  # id(handler) -> set when its connection has ended
+            self._gates: dict[str, asyncio.Lock] = {}  # client id -> held while a connection of it is set up
+            self._holding: dict[int, asyncio.Lock] = {}  # id(handler) -> the gate that connection holds
 
         async def stream_connected(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                                    listener_name: str) -> None:
@@ -264,7 +267,8 @@ def _checked_broker() -> Any:
               ``use_username_as_clientid``: a device that connects with the hub's client id
               gets its own (amqtt looked the session up, and a clean session even deleted the
               hub's, before checking the password); a refused login gets a throwaway id;
-            * :meth:`_end_connection_of` the client id's current connection first.
+            * :meth:`_end_connection_of` the client id's current connection first, inside the
+              client id's :meth:`_gate`.
             """
             try:
                 handler, session = await handler_class.init_from_connect(reader, writer, self.plugins_manager)
@@ -277,7 +281,12 @@ def _checked_broker() -> Any:
                 login_ok = await self._authenticate(session, None)  # checked again by amqtt, as before
                 session.client_id = session.username if login_ok else f"refused-{gen_client_id()}"
             if session.client_id:
-                await self._end_connection_of(session.client_id)
+                await self._gate(session.client_id, handler)
+                try:
+                    await self._end_connection_of(session.client_id)
+                except BaseException:
+                    self._open_gate(handler)
+                    raise
             if session.clean_session:  # from here on amqtt's own
                 if session.client_id:
                     await self._delete_session(session.client_id)
@@ -298,6 +307,46 @@ def _checked_broker() -> Any:
                 session.keep_alive += delay
             return handler, session
 
+        async def _gate(self, client_id: str, handler: Any) -> None:
+            """Wait until no other connection of ``client_id`` is being set up, then hold the gate
+            until this one is (:meth:`_publish_session_retained_messages`) or has failed.
+
+            Without it, a connection whose CONNECT was read but which was not yet connected
+            (amqtt was still authenticating it, or had not answered CONNACK) was invisible to the
+            next connection of the same client id: both went on, amqtt's own take-over ended the
+            first, whose last will ("offline") then came *after* the second one's retained
+            "online", and whose end marked the session they share (the hub's is persistent)
+            disconnected, so nothing reached the live connection any more. That is what a client
+            does when it gives up on a slow handshake and connects again (``HallClient``'s
+            watchdog, a hub restarted at once): 36 of 40 such pairs ended "offline" here.
+            """
+            gate = self._gates.setdefault(client_id, asyncio.Lock())
+            await gate.acquire()
+            self._holding[id(handler)] = gate
+
+        def _open_gate(self, handler: Any) -> None:
+            gate = self._holding.pop(id(handler), None)
+            if gate is not None:
+                gate.release()
+
+        async def _handle_client_session(self, reader: Any, writer: Any, client_session: Any, handler: Any,
+                                         *args: Any) -> None:
+            ended = self._ends[id(handler)] = asyncio.Event()
+            try:
+                await super()._handle_client_session(reader, writer, client_session, handler, *args)
+            finally:
+                self._open_gate(handler)  # a refused login or a broken connection never got that far
+                ended.set()
+                self._ends.pop(id(handler), None)
+
+        async def _publish_session_retained_messages(self, session: Any) -> None:
+            """Called by amqtt once the connection is registered, CONNACKed and reading: from here
+            the next connection of this client id finds it connected and ends it properly."""
+            handler = self._get_handler(session)
+            if handler is not None:
+                self._open_gate(handler)
+            await super()._publish_session_retained_messages(session)
+
         async def _end_connection_of(self, client_id: str) -> None:
             """Close the client id's live connection and wait until amqtt has finished with it.
 
@@ -307,26 +356,22 @@ def _checked_broker() -> Any:
             offline while it answers) and marked the shared session disconnected, so nothing
             was delivered to the new connection again (a device connecting with the hub's
             client id silenced the hub for good). Finishing the old connection first gives the
-            MQTT order: old will, then the new connection.
+            MQTT order: old will, then the new connection. Its waits for PUBACKs are cancelled
+            (as amqtt's own take-over does), so a replay of retained messages to a client that
+            went away does not hold its successor up for amqtt's 5 s.
             """
             entry = self._sessions.get(client_id)
             if entry is None or entry[0].transitions.state != "connected" or entry[1] is None:
                 return
             old_handler = entry[1]
-            ended = self._loop_ends.get(id(old_handler))
+            ended = self._ends.get(id(old_handler))
             log.info("client id %s connected again: closing its previous connection", client_id)
             await old_handler.handle_connection_closed()
+            with contextlib.suppress(Exception):
+                old_handler._stop_waiters()
             if ended is not None:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(ended.wait(), SHUTDOWN_S)
-
-        async def _client_message_loop(self, client_session: Any, handler: Any) -> None:
-            ended = self._loop_ends[id(handler)] = asyncio.Event()
-            try:
-                await super()._client_message_loop(client_session, handler)
-            finally:
-                ended.set()
-                self._loop_ends.pop(id(handler), None)
 
         async def _run_broadcast(self, running_tasks: Any) -> None:
             """amqtt's, walking snapshots: the loop awaits the ACL check, and a client

@@ -6,6 +6,8 @@ These tests drive the real broker over real sockets with plain paho clients.
 
 from __future__ import annotations
 
+import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -144,3 +146,115 @@ def test_a_burst_to_one_client_loses_no_puback(broker: EmbeddedBroker, caplog: p
             c.loop_stop()
     lost = [r.getMessage() for r in caplog.records if "PUBACK" in r.getMessage()]
     assert lost == [], lost[:5]
+
+
+class RawMqtt:
+    """An MQTT 3.1.1 client on a bare socket, for exact control over what is sent when."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    @staticmethod
+    def _text(s: str | bytes) -> bytes:
+        b = s.encode() if isinstance(s, str) else s
+        return struct.pack("!H", len(b)) + b
+
+    def _send(self, first: int, body: bytes) -> None:
+        n, length = len(body), b""
+        while True:
+            digit, n = n % 128, n // 128
+            length += bytes([digit | (0x80 if n else 0)])
+            if not n:
+                break
+        self.sock.sendall(bytes([first]) + length + body)
+
+    def connect(self, client_id: str, will_topic: str, will: bytes) -> None:
+        """CONNECT with a persistent session (as the hub's) and a retained QoS 1 last will."""
+        flags = 0x04 | 0x08 | 0x20  # will, will QoS 1, will retain; clean session off
+        self._send(0x10, self._text("MQTT") + bytes([4, flags]) + struct.pack("!H", 30) + self._text(client_id)
+                   + self._text(will_topic) + self._text(will))
+
+    def read(self) -> tuple[int, bytes]:
+        """The next packet (type, body); socket.timeout after 5 s."""
+        first = self.sock.recv(1)
+        if not first:
+            raise ConnectionError("closed by the broker")
+        n, shift = 0, 0
+        while True:
+            digit = self.sock.recv(1)[0]
+            n += (digit & 0x7F) << shift
+            shift += 7
+            if not digit & 0x80:
+                break
+        body = b""
+        while len(body) < n:
+            body += self.sock.recv(n - len(body))
+        return first[0] >> 4, body
+
+    def expect(self, kind: int) -> bytes:
+        while True:
+            got, body = self.read()
+            if got == kind:
+                return body
+
+    def publish_retained(self, topic: str, payload: bytes, packet_id: int) -> None:
+        self._send(0x30 | 0x02 | 0x01, self._text(topic) + struct.pack("!H", packet_id) + payload)
+        self.expect(4)  # PUBACK
+
+    def subscribe(self, topic_filter: str, packet_id: int) -> None:
+        self._send(0x82, struct.pack("!H", packet_id) + self._text(topic_filter) + bytes([1]))
+        self.expect(9)  # SUBACK
+
+    def drop(self) -> None:
+        """Gone without DISCONNECT (a reset): the broker publishes the last will."""
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.sock.close()
+
+
+def _retained(broker: EmbeddedBroker, topic: str) -> bytes | None:
+    got: list[bytes] = []
+    done = threading.Event()
+    c = _client(broker, f"look-{time.monotonic_ns()}")
+
+    def on_message(client: mqtt.Client, userdata: object, msg: mqtt.MQTTMessage) -> None:
+        got.append(msg.payload)
+        done.set()
+
+    c.on_message = on_message
+    _subscribe(c, topic)
+    done.wait(2)
+    c.disconnect()
+    c.loop_stop()
+    return got[0] if got else None
+
+
+def test_a_client_id_that_connects_again_during_its_handshake_ends_online_and_served(broker: EmbeddedBroker) -> None:
+    """Issue 13 §8: the embedded broker sometimes lost the hub's retained "online".
+
+    A client that gives up on a slow handshake connects again (``HallClient``'s watchdog; a hub
+    restarted at once) while the broker is still setting up its previous connection. amqtt let
+    both through, its own take-over ended the first one late, and that one's last will
+    ("offline") overwrote the second one's retained "online" (36 of 40 pairs), or the second
+    never got its CONNACK; the end of the first also marked the persistent session the two
+    share disconnected, so nothing reached the live connection any more. Connections of one
+    client id are now set up one at a time, and a later one ends the earlier one first."""
+    topic, cid = f"{T.base}/presence/hub", f"hallq-{SMALL.id}-hub"
+    sender = _client(broker, "sender")
+    try:
+        for i in range(10):
+            first, second = RawMqtt(broker.port), RawMqtt(broker.port)
+            first.connect(cid, topic, b"offline-%d" % i)  # not waiting for its CONNACK: given up on
+            second.connect(cid, topic, b"offline-%d" % i)
+            second.expect(2)  # CONNACK
+            second.publish_retained(topic, b"online-%d" % i, packet_id=1)
+            first.drop()
+            time.sleep(0.3)  # the first connection's end, and its will, are processed
+            assert _retained(broker, topic) == b"online-%d" % i, f"pair {i}"
+            second.subscribe(f"probe/{i}", packet_id=2)
+            sender.publish(f"probe/{i}", b"still served", qos=1).wait_for_publish(5)
+            assert b"still served" in second.expect(3), f"pair {i}: the live connection gets nothing"
+            second.drop()
+    finally:
+        sender.disconnect()
+        sender.loop_stop()
