@@ -246,7 +246,7 @@ def _checked_broker() -> Any:
             self._bind_client_ids = bind_client_ids
             self._ends: dict[int, asyncio.Event] = {}  # id(handler) -> set when its connection has ended
             self._gates: dict[str, asyncio.Lock] = {}  # client id -> held while a connection of it is set up
-            self._holding: dict[int, asyncio.Lock] = {}  # id(handler) -> the gate that connection holds
+            self._holding: dict[int, tuple[str, asyncio.Lock]] = {}  # id(handler) -> the gate it holds
 
         async def stream_connected(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                                    listener_name: str) -> None:
@@ -322,12 +322,15 @@ def _checked_broker() -> Any:
             """
             gate = self._gates.setdefault(client_id, asyncio.Lock())
             await gate.acquire()
-            self._holding[id(handler)] = gate
+            self._holding[id(handler)] = (client_id, gate)
 
         def _open_gate(self, handler: Any) -> None:
-            gate = self._holding.pop(id(handler), None)
-            if gate is not None:
+            held = self._holding.pop(id(handler), None)
+            if held is not None:
+                client_id, gate = held
                 gate.release()
+                if not getattr(gate, "_waiters", None):  # nobody queued: forget it (refused logins get new ids)
+                    self._gates.pop(client_id, None)
 
         async def _handle_client_session(self, reader: Any, writer: Any, client_session: Any, handler: Any,
                                          *args: Any) -> None:
