@@ -8,6 +8,10 @@ speaks TLS with our generated config (see docs/deploy.md).
 Without ``password_file`` the broker is open (the demo and tests, exactly as before). With the
 files ``hallq mosquitto-config`` writes, it enforces the same logins and ACL as Mosquitto
 (:mod:`hub.security.amqtt_plugins`); docs/deploy.md lists what amqtt cannot enforce.
+
+Longer than 400 lines on purpose: most of it is :func:`_checked_broker`, the overrides of
+amqtt 0.12 internals that fix its races, each with the reason beside it; they patch one class
+and are re-checked together when amqtt is upgraded (docs/deploy.md).
 """
 
 from __future__ import annotations
