@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hub.hall import Hall
+from hub.reports.cases import CaseRow, CaseSection, case_rules, compute_cases, decode
 from hub.reports.evaluations import Evaluations, compute_evaluations
 from hub.reports.flow import Flow, compute_flow
 from hub.reports.period import Calendar, Period
@@ -14,8 +15,9 @@ from hub.reports.replay import Issue, Log, LogRow, replay
 from hub.reports.summons import Summons, compute_summons
 from hub.reports.volumes import ReportedRow, Volumes, compute_volumes
 from hub.reports.zones import ZoneReport, compute_zones
+from hub.workdays import CalendarRangeError
 
-R15_MISSING = "暂无数据来源：办件跟踪（R15：材料转递、办结、统一出件）尚未建设，本期不统计，未作估算。"
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
 @dataclass
@@ -42,6 +44,7 @@ class Report:
     reported_source: str = ""
     hall_given: bool = True
     summons: Summons | None = None  # 呼叫后台 (R11)
+    cases: CaseSection | None = None  # 办件 (R15): 附件8 三, 四, overdue and unclaimed lists
 
     @property
     def issued(self) -> int:
@@ -49,9 +52,12 @@ class Report:
 
 
 def build_report(rows: list[LogRow], hall: Hall | None, period: Period, settings: Settings,
-                 reported: list[ReportedRow] | None = None, reported_source: str = "") -> Report:
+                 reported: list[ReportedRow] | None = None, reported_source: str = "",
+                 case_rows: list[CaseRow] | None = None) -> Report:
     log = replay(rows, hall)
     issues = list(log.issues)
+    cases = build_cases(case_rows or [], hall, period, settings.as_of)
+    issues += cases.issues
     if hall is None:
         issues.append(Issue("缺少大厅配置",
                             "未提供大厅配置文件（--config）：窗口名称、部门、区域与无差别受理情况无法给出"))
@@ -71,4 +77,19 @@ def build_report(rows: list[LogRow], hall: Hall | None, period: Period, settings
     flow = compute_flow(log, hall, settings.target_wait_min)
     zones = compute_zones(hall) if hall else None
     return Report(hall.name if hall else "政务服务中心", period, settings, log, volumes, evaluations, flow, zones,
-                  issues, reported_source, hall is not None, compute_summons(log, hall))
+                  issues, reported_source, hall is not None, compute_summons(log, hall), cases)
+
+
+def build_cases(case_rows: list[CaseRow], hall: Hall | None, period: Period, as_of: dt.date) -> CaseSection:
+    """The 办件 section: the hall's ``[cases]`` rules, the events that replay, the figures."""
+    timezone = hall.timezone if hall else DEFAULT_TIMEZONE
+    rules, issues = case_rules(hall)
+    events, more = decode(case_rows, rules, timezone)
+    try:
+        section = compute_cases(events, rules, timezone, period, as_of, issues + more)
+    except CalendarRangeError as exc:
+        issues.append(Issue("办件工作日未知", f"{exc}；办件部分未统计"))
+        section = compute_cases([], rules, timezone, period, as_of, issues + more)
+        section.events = len(events)
+    section.matter_names = {m.id: m.name for m in hall.matters.values()} if hall else {}
+    return section

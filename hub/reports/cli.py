@@ -1,11 +1,16 @@
-"""``hallq report daily|weekly|monthly``: the managers' workbook and 通报 text from the hub's database."""
+"""``hallq report daily|weekly|monthly``: the managers' workbook and 通报 text from the hub's database;
+``hallq report case CASE_ID``: one case's full history for 归档 (.xlsx or Markdown)."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hub.hall import Hall
 
 
 def register(sub: Any) -> None:
@@ -15,10 +20,12 @@ def register(sub: Any) -> None:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("kind", choices=("daily", "weekly", "monthly"), help="日报 / 周报 (Mon-Sun) / 月报")
+    p.add_argument("kind", choices=("daily", "weekly", "monthly", "case"),
+                   help="日报 / 周报 (Mon-Sun) / 月报, or case: one case's history for 归档 (办件档案)")
+    p.add_argument("case_id", nargs="?", help="with case: the case id or its provincial number (办件编号)")
     p.add_argument("--db", required=True, help="the hub's SQLite file (opened read-only)")
-    p.add_argument("--date", required=True, help="a day in the period, YYYY-MM-DD")
-    p.add_argument("--out", required=True, help="workbook to write (.xlsx)")
+    p.add_argument("--date", help="a day in the period, YYYY-MM-DD (daily/weekly/monthly)")
+    p.add_argument("--out", required=True, help="workbook to write (.xlsx); for case also .md or .txt (Markdown)")
     p.add_argument("--reported", help="department-reported volume, 附件3 (.xlsx or .csv; see docs/reports.md)")
     p.add_argument("--config", help="hall file (TOML): window names, departments, zones, follow-up days")
     p.add_argument("--text", help="write the 通报 text (附件8, 附件6 wording) as Markdown to this file")
@@ -36,6 +43,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from hub.reports.period import Period
     from hub.reports.sources import (
         SourceError,
+        read_case_rows,
         read_followups,
         read_hall_snapshot,
         read_holidays,
@@ -49,6 +57,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"✗ {message}", file=sys.stderr)
         return code
 
+    if args.kind == "case":
+        return cmd_case(args, fail)
+    if args.case_id is not None:
+        return fail(f"{args.kind} 报表不接受办件号 {args.case_id!r}（办件档案请用 hallq report case CASE_ID）", 2)
+    if not args.date:
+        return fail("需要 --date YYYY-MM-DD (the report needs a day in the period)", 2)
     try:
         day = dt.date.fromisoformat(args.date)
         as_of = dt.date.fromisoformat(args.as_of) if args.as_of else today()
@@ -94,11 +108,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         reported = read_reported(args.reported) if args.reported else None
         rows = read_rows(args.db, period)
         followups = read_followups(args.db)
+        case_rows = read_case_rows(args.db)
     except SourceError as exc:
         return fail(str(exc))
     settings = Settings(as_of=as_of, target_wait_min=args.target_wait, followup_days=args.followup_days,
                         calendar=calendar, followups=followups)
-    report = build_report(rows, hall, period, settings, reported, args.reported or "")
+    report = build_report(rows, hall, period, settings, reported, args.reported or "", case_rows)
     sources = {"db": args.db, "reported": args.reported or "", "config": args.config or "",
                "holidays": args.holidays or ""}
     try:
@@ -109,9 +124,55 @@ def cmd_report(args: argparse.Namespace) -> int:
     except OSError as exc:
         return fail(f"无法写入 (cannot write): {exc}")
     v = report.volumes.total
+    cs = report.cases
+    cases = (f"，办件受理 {sum(f.accepted for f in cs.completion)}，逾期未办结 {len(cs.overdue)}"
+             if cs is not None and cs.given else "，无办件记录")
     print(f"✓ {report.period.name} {report.period.label()}: 取号 {report.issued}，叫号 {v.called}，"
-          f"办件 {v.served()}，差评 {report.evaluations.total.bad}，数据质量问题 {len(report.issues)} 条 → {args.out}"
-          + (f"，{args.text}" if args.text else ""))
+          f"办件 {v.served()}，差评 {report.evaluations.total.bad}{cases}，数据质量问题 {len(report.issues)} 条 → "
+          f"{args.out}" + (f"，{args.text}" if args.text else ""))
+    return 0
+
+
+def _load_hall(path: str | None) -> Hall | None:
+    from hub.config import load_hall
+
+    return load_hall(path) if path else None
+
+
+def cmd_case(args: argparse.Namespace, fail: Callable[..., int]) -> int:
+    """``hallq report case CASE_ID --db … --out FILE``: the case's 办件档案 (附件4 rows and every event)."""
+    from hub.config import ConfigError
+    from hub.reports.archive import FORMATS, ArchiveError, build_archive, write_archive
+    from hub.reports.build import DEFAULT_TIMEZONE
+    from hub.reports.sources import SourceError, read_case_rows
+
+    if not args.case_id:
+        return fail("需要办件号：hallq report case CASE_ID --db … --out FILE", 2)
+    if args.date or args.text or args.reported:
+        return fail("办件档案不接受 --date、--text、--reported (not used by report case)", 2)
+    if not args.out.lower().endswith(FORMATS):
+        return fail(f"--out 应为 {'、'.join(FORMATS)} 文件 (got {args.out})", 2)
+    try:
+        hall = _load_hall(args.config)
+    except ConfigError as exc:
+        return fail(str(exc))
+    try:
+        rows = read_case_rows(args.db)
+    except SourceError as exc:
+        return fail(str(exc))
+    if not rows:
+        return fail(f"{args.db}: 数据库中没有办件记录 (no case events)，无法导出办件 {args.case_id}")
+    timezone = hall.timezone if hall else DEFAULT_TIMEZONE
+    names = {m.id: m.name for m in hall.matters.values()} if hall else {}
+    try:
+        doc = build_archive(rows, args.case_id, timezone, hall.name if hall else "政务服务中心", names)
+        write_archive(doc, args.out)
+    except ArchiveError as exc:
+        return fail(str(exc))
+    except OSError as exc:
+        return fail(f"无法写入 (cannot write): {exc}")
+    steps = len(doc.tables[1].rows)
+    print(f"✓ 办件 {doc.fields[0][1]} 档案：交接 {len(doc.tables[0].rows)} 次，办理过程 {steps} 条 → {args.out}")
     return 0
 
 

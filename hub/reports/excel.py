@@ -20,7 +20,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from hub.reports.build import R15_MISSING, Report
+from hub.reports import case_excel
+from hub.reports.build import Report
 from hub.reports.evaluations import FollowUp, level_name
 from hub.reports.flow import Stat
 from hub.reports.heatmap import render_heatmap
@@ -50,8 +51,9 @@ SHEETS = (
     ("无差别受理", "十、无差别受理工作情况（附件6）"),
     ("材料转递", "十一、材料转递情况（附件8 三）"),
     ("办结率", "十二、办结率情况（附件8 四）"),
-    ("呼叫后台", "十三、呼叫后台响应情况（按部门）"),
-    ("数据质量", "十四、数据质量（未能归类的记录）"),
+    ("办件", "十三、办件情况（按部门；逾期未办结、待领取）"),
+    ("呼叫后台", "十四、呼叫后台响应情况（按部门）"),
+    ("数据质量", "十五、数据质量（未能归类的记录）"),
 )
 
 
@@ -401,12 +403,6 @@ def sheet_zones(s: Sheet, report: Report) -> None:
            "只办一个为尚未开展。预计实现时间不在配置文件中，请手工填写。")
 
 
-def sheet_no_source(s: Sheet, what: str) -> None:
-    s.caption("暂无数据来源")
-    s.note(R15_MISSING)
-    s.note(what)
-
-
 def sheet_summons(s: Sheet, report: Report) -> None:
     sm = report.summons
     if sm is None:  # pragma: no cover - build_report always sets it
@@ -453,6 +449,7 @@ def write_workbook(report: Report, path: str | Path, sources: dict[str, str] | N
              "调度建议": "单位：个（窗口）、人/小时、分钟", "好差评": "单位：次",
              "差评清单": "单位：次（每行一次差评）",
              "未评价回访": "单位：次（每行一次未评价服务）", "无差别受理": "单位：项、个", "数据质量": "单位：条",
+             "办结率": "单位：件、%", "办件": "单位：件、%、工作日",
              "呼叫后台": "单位：次、分钟"}
     for name, title in SHEETS:
         ws = wb.create_sheet(name)
@@ -482,9 +479,11 @@ def write_workbook(report: Report, path: str | Path, sources: dict[str, str] | N
         elif name == "无差别受理":
             sheet_zones(s, report)
         elif name == "材料转递":
-            sheet_no_source(s, "应统计：各部门办件材料转递完成时间较申报时间超过 1 天的件数。")
+            case_excel.sheet_transfers(s, report.cases)
         elif name == "办结率":
-            sheet_no_source(s, "应统计：各部门本期受理、上期结转未办结、按期办结、逾期办结件数，按期办结率与总办结率。")
+            case_excel.sheet_completion(s, report.cases)
+        elif name == "办件":
+            case_excel.sheet_cases(s, report.cases)
         elif name == "呼叫后台":
             sheet_summons(s, report)
         elif name == "数据质量":

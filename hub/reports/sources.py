@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from hallq import clock as hallclock
+from hub.reports.cases import CaseRow
 from hub.reports.period import Calendar, Period, parse_holidays
 from hub.reports.replay import LogRow
 from hub.reports.reported import ReportedFileError, parse_reported
@@ -51,7 +52,7 @@ def read_rows(db: str | Path, period: Period) -> list[LogRow]:
     conn = _connect(db)
     try:
         rows = [LogRow(seq, day, json.loads(data)) for seq, day, data in conn.execute(
-            "SELECT seq, day, data FROM events WHERE day BETWEEN ? AND ? ORDER BY seq",
+            "SELECT seq, day, data FROM events WHERE day BETWEEN ? AND ? AND type NOT LIKE 'case.%' ORDER BY seq",
             (period.first.isoformat(), period.last.isoformat()))]
         if not any(r.data.get("type") == "ticket.issued" for r in rows):
             first, last, n = conn.execute(
@@ -60,6 +61,16 @@ def read_rows(db: str | Path, period: Period) -> list[LogRow]:
             raise NoData(f"{period.label()}（{period.name}）没有取号记录 (no tickets in {db} for "
                          f"{period.first}..{period.last})；{have}")
         return rows
+    finally:
+        conn.close()
+
+
+def read_case_rows(db: str | Path) -> list[CaseRow]:
+    """Every case event (``case.*``) in log order, on any day: a case lives across periods."""
+    conn = _connect(db)
+    try:
+        return [CaseRow(seq, day, json.loads(data)) for seq, day, data in conn.execute(
+            "SELECT seq, day, data FROM events WHERE type LIKE 'case.%' ORDER BY seq")]
     finally:
         conn.close()
 

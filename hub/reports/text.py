@@ -8,7 +8,8 @@ and a section with none says so instead of staying empty.
 
 from __future__ import annotations
 
-from hub.reports.build import R15_MISSING, Report
+from hub.reports import case_text
+from hub.reports.build import Report
 from hub.reports.zones import FULL, NONE, PARTIAL
 
 
@@ -51,8 +52,9 @@ def _anomaly(report: Report) -> list[str]:
         t = ev.total
         out += [f"本期差评{t.bad}次（不满意{t.levels[2]}次、非常不满意{t.levels[1]}次），应于评价后"
                 f"{ev.followup_days}个工作日内完成整改回访，详见报表“差评清单”。", ""]
-    out += ["## 三、材料转递异常", "", R15_MISSING, "", "## 四、办结率异常", "", R15_MISSING, ""]
+    out += case_text.transfers(report.cases) + case_text.completion(report.cases)
     out += _summons(report)
+    out += case_text.live_lists(report.cases, "六")
     if report.issues:
         out += [f"注：本期有{len(report.issues)}条记录未能归类，详见报表“数据质量”，未计入以上数据。", ""]
     return out

@@ -1,0 +1,258 @@
+"""One case's full history as one document for 归档 (seed 000 §二(一)6): ``hallq report case``.
+
+The document is a small layout model (:class:`ArchiveDoc`: a title, labelled fields, captioned
+tables) built from the case's events alone, then rendered as Markdown text or an .xlsx sheet.
+It holds three parts:
+
+* 基本信息 — the case as it stands: matter, department, 即办件/承诺件, promised date (and the
+  original one if 补正 moved it), the materials received (原件/复印件, counts), the delivery
+  method, the decision and how the result reached the applicant;
+* 申请材料交接记录 (附件4) — every handover, read off the events by :func:`hub.cases.handover_rows`:
+  环节, what changed hands, from whom to whom, who (工号, device) and when;
+* 办理过程 — every event of the case in order, with who, when and what, and its number in the
+  hub's log (事件序号) so the record can be checked against the database.
+
+Personal data stays as the log keeps it: the applicant and a collector masked, the ID only as
+the hub's keyed hash (not printed), a postal address only as an opaque reference.
+
+TODO(A4 PDF): an A4 PDF of the same :class:`ArchiveDoc` (the printers/ A4 renderer being built on
+another branch) — render ``doc.fields`` and ``doc.tables`` there and add ``.pdf`` to
+:data:`FORMATS`; nothing here needs to change but the writer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hub import case_events as ce
+from hub.cases import (
+    ACTION_WORDS,
+    DELIVERY_WORDS,
+    FORM_WORDS,
+    KIND_WORDS,
+    STATE_WORDS,
+    Case,
+    CaseBook,
+    CaseKind,
+    Delivery,
+    MaterialForm,
+    handover_rows,
+)
+from hub.reports.cases import CaseRow
+from hub.workdays import WorkCalendar
+
+FORMATS = (".xlsx", ".md", ".txt")
+DASH = "—"
+
+
+class ArchiveError(Exception):
+    """The case cannot be exported; the message says why, for the person running the command."""
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+
+@dataclass
+class ArchiveDoc:
+    title: str
+    subtitle: str
+    fields: list[tuple[str, str]] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _form(f: str) -> str:
+    try:
+        return FORM_WORDS[MaterialForm(f)]
+    except ValueError:
+        return f
+
+
+def _delivery(d: str) -> str:
+    try:
+        return DELIVERY_WORDS[Delivery(d)]
+    except ValueError:
+        return d
+
+
+def _materials(rows: Iterable[ce.MaterialRow]) -> str:
+    return "；".join(f"{name}（{_form(form)}{count}份）" for name, form, count in rows)
+
+
+def details(e: ce.CaseEvent) -> str:
+    """What an event says beyond its step, who and when, in words."""
+    if isinstance(e, ce.CaseAccepted):
+        return (f"{KIND_WORDS[CaseKind(e.kind)]}，承诺时限{e.promised_days}个工作日，承诺办结日期{e.due}；"
+                f"承办部门{e.department}；受理窗口{e.window}；送达方式{_delivery(e.delivery)}"
+                + (f"（格口 {e.compartment}）" if e.compartment else "") + f"；材料：{_materials(e.materials)}")
+    if isinstance(e, ce.CaseSigned):
+        return f"{e.department}签收"
+    if isinstance(e, ce.CaseCorrectionNotified):
+        return f"{e.department}：{'；'.join(e.reasons)}；请于{e.deadline}前通过受理窗口报回"
+    if isinstance(e, ce.CaseCorrectionReceived):
+        return (f"窗口{e.window}接收补正材料：{_materials(e.materials)}；停止计时{e.paused_days}个工作日，"
+                f"承诺办结日期顺延至{e.due}")
+    if isinstance(e, ce.CaseApproved):
+        return f"{e.department}办结，结果：{e.result_kind or DASH}"
+    if isinstance(e, ce.CaseDenied):
+        return f"{e.department}不予许可：{'；'.join(e.reasons)}"
+    if isinstance(e, ce.CaseResultSent):
+        return f"{e.department}出件转递至统一出件窗口"
+    if isinstance(e, ce.CaseResultReceived):
+        return f"出件窗口{e.window}接收，待领取"
+    if isinstance(e, ce.CaseCollected):
+        who = f"申请人 {e.collector_masked}"
+        if e.proxy:
+            who = f"代领人 {e.collector_masked}，授权委托书 {e.authorisation}"
+        return f"窗口{e.window}交付，{who}"
+    if isinstance(e, ce.CaseLockered):
+        return f"投入自助取件柜，格口 {e.compartment}"
+    if isinstance(e, ce.CasePosted):
+        return f"邮寄送达，快递单号 {e.tracking}"
+    if isinstance(e, ce.CaseDeliveryChanged):
+        return f"送达方式改为{_delivery(e.delivery)}" + (f"（格口 {e.compartment}）" if e.compartment else "")
+    if isinstance(e, ce.CaseDoneOnTheSpot):
+        return f"即办件当场办结，窗口{e.window}交付，结果：{e.result_kind or DASH}"
+    return ""
+
+
+def find_case(rows: list[CaseRow], ref: str, timezone: str) -> tuple[Case, list[int]]:
+    """The case by its id or provincial number, replayed from its events; the log seq of each history entry.
+
+    Refuses (:class:`ArchiveError`) an unknown reference, and a log whose events for the case do
+    not replay (saying which event)."""
+    accepted = [r for r in rows if r.data.get("type") == ce.CaseAccepted.type
+                and ref in (r.data.get("case"), r.data.get("number") or None)]
+    if not accepted:
+        known = sum(1 for r in rows if r.data.get("type") == ce.CaseAccepted.type)
+        raise ArchiveError(f"数据库中没有办件 {ref}（按办件号或办件编号查找；库中共有 {known} 件办件）")
+    case_id = str(accepted[0].data["case"])
+    mine = [r for r in rows if r.data.get("case") == case_id]
+    book = CaseBook(WorkCalendar(), timezone)
+    seqs: list[int] = []
+    events: list[tuple[ce.CaseEvent, int]] = []
+    for r in mine:
+        try:
+            events.append((ce.case_event_from_dict(r.data), r.seq))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ArchiveError(f"办件 {case_id} 的事件 #{r.seq} 无法解析：{exc}") from None
+    for e, seq in sorted(events, key=lambda x: (x[0].at, x[1])):
+        try:
+            book.apply(e)
+        except (KeyError, ValueError):
+            raise ArchiveError(f"办件 {case_id} 的事件 #{seq}（{e.type}）不能接续此前的记录，无法归档") from None
+        seqs.append(seq)
+    return book.cases[case_id], seqs
+
+
+def build_archive(rows: list[CaseRow], ref: str, timezone: str, hall_name: str = "政务服务中心",
+                  matter_names: dict[str, str] | None = None) -> ArchiveDoc:
+    c, seqs = find_case(rows, ref, timezone)
+    tz = zoneinfo.ZoneInfo(timezone)
+
+    def when(at: float | None) -> str:
+        return DASH if at is None else f"{dt.datetime.fromtimestamp(at, tz):%Y-%m-%d %H:%M:%S}"
+
+    first = c.history[0]
+    assert isinstance(first, ce.CaseAccepted)
+    names = matter_names or {}
+    decision = {"approved": "办结", "denied": "不予许可"}.get(c.decision, DASH)
+    result = c.result_kind if c.decision == "approved" else "；".join(c.reasons) if c.decision == "denied" else ""
+    handed = {"collected": f"申请人/代领人 {c.collector_masked}", "in_locker": f"自助柜格口 {c.compartment}",
+              "posted": f"快递单号 {c.tracking}"}
+    doc = ArchiveDoc(
+        f"{hall_name}办件档案",
+        f"办件 {c.id}　申请材料交接确认单（附件4）及办理过程记录　时间为 {timezone} 当地时间",
+    )
+    doc.fields = [
+        ("办件号", c.id),
+        ("办件编号（省级系统）", c.number or DASH),
+        ("票号", c.ticket or DASH),
+        ("事项", names.get(c.matter, c.matter)),
+        ("情形", c.situation or DASH),
+        ("承办部门", c.department),
+        ("办件类型", KIND_WORDS[c.kind]),
+        ("承诺时限", f"{c.promised_days}个工作日" if c.kind is CaseKind.PROMISED else "即办"),
+        ("承诺办结日期", c.due.isoformat() + (f"（原为 {first.due}，补正顺延 {c.paused_days} 个工作日）"
+                                             if c.due.isoformat() != first.due else "")),
+        ("受理窗口", c.window),
+        ("申请人（脱敏）", c.applicant_masked or DASH),
+        ("申请材料", _materials(c.materials)),
+        ("送达方式", DELIVERY_WORDS[c.delivery]),
+        ("当前状态", STATE_WORDS[c.state]),
+        ("受理时间", when(c.accepted_at)),
+        ("签收时间", when(c.signed_at)),
+        ("办理结果", f"{decision}（{result}）" if result else decision),
+        ("办结时间", when(c.decided_at)),
+        ("补正次数", str(c.corrections)),
+        ("送达", f"{when(c.closed_at)}　{handed.get(c.state.value, '')}".strip() if c.closed_at else "尚未送达"),
+    ]
+    doc.tables.append(Table(
+        "申请材料交接记录（附件4）",
+        ("序号", "环节", "交接材料", "交出", "接收", "经办人（工号）", "设备", "交接时间", "说明"),
+        tuple((i, h.stage, h.what, h.giver, h.receiver, h.staff or DASH, h.device or DASH, when(h.at), h.note or DASH)
+              for i, h in enumerate(handover_rows(c), 1))))
+    doc.tables.append(Table(
+        "办理过程（全部记录，按时间）",
+        ("序号", "时间", "环节", "经办人（工号）", "设备", "内容", "事件序号"),
+        tuple((i, when(e.at), ACTION_WORDS.get(e.action, e.type), e.staff or DASH, e.device or DASH, details(e),
+               seq) for i, (e, seq) in enumerate(zip(c.history, seqs, strict=True), 1))))
+    doc.notes.append("本档案由系统事件记录生成，身份证号码仅以密钥散列保存、不予打印；邮寄地址加密保存、不予打印。")
+    return doc
+
+
+def render_text(doc: ArchiveDoc) -> str:
+    out = [f"# {doc.title}", "", doc.subtitle, "", "## 基本信息", "", "| 项目 | 内容 |", "|---|---|"]
+    out += [f"| {k} | {v} |" for k, v in doc.fields]
+    for t in doc.tables:
+        out += ["", f"## {t.caption}", "", "| " + " | ".join(t.headers) + " |", "|" + "---|" * len(t.headers)]
+        out += ["| " + " | ".join(str(x) for x in row) + " |" for row in t.rows]
+        if not t.rows:
+            out.append("| （无） |" + " |" * (len(t.headers) - 1))
+    out += ["", *(f"注：{n}" for n in doc.notes), ""]
+    return "\n".join(out)
+
+
+def write_xlsx(doc: ArchiveDoc, path: str | Path) -> None:
+    from openpyxl import Workbook
+
+    from hub.reports.excel import Sheet
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "办件档案"
+    s = Sheet(ws, doc.title, doc.subtitle)
+    s.caption("基本信息")
+    s.table(["项目", "内容"], [list(f) for f in doc.fields])
+    for t in doc.tables:
+        s.caption(t.caption)
+        s.table(list(t.headers), [list(r) for r in t.rows])
+    for n in doc.notes:
+        s.note(n)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+
+
+def write_archive(doc: ArchiveDoc, path: str | Path) -> None:
+    """By the file's suffix: .xlsx, or .md/.txt (Markdown)."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".xlsx":
+        write_xlsx(doc, path)
+    elif suffix in (".md", ".txt"):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(render_text(doc), encoding="utf-8")
+    else:
+        raise ArchiveError(f"--out 应为 {'、'.join(FORMATS)} 文件 (got {suffix or 'no extension'})")
