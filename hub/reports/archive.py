@@ -94,6 +94,8 @@ def details(e: ce.CaseEvent) -> str:
         return (f"{KIND_WORDS[CaseKind(e.kind)]}，承诺时限{e.promised_days}个工作日，承诺办结日期{e.due}；"
                 f"承办部门{e.department}；受理窗口{e.window}；送达方式{_delivery(e.delivery)}"
                 + (f"（格口 {e.compartment}）" if e.compartment else "") + f"；材料：{_materials(e.materials)}")
+    if isinstance(e, ce.CasePickedUp):
+        return "转递人员取走材料，送往承办部门"
     if isinstance(e, ce.CaseSigned):
         return f"{e.department}签收"
     if isinstance(e, ce.CaseCorrectionNotified):
@@ -167,8 +169,11 @@ def build_archive(rows: list[CaseRow], ref: str, timezone: str, hall_name: str =
     names = matter_names or {}
     decision = {"approved": "办结", "denied": "不予许可"}.get(c.decision, DASH)
     result = c.result_kind if c.decision == "approved" else "；".join(c.reasons) if c.decision == "denied" else ""
-    handed = {"collected": f"申请人/代领人 {c.collector_masked}", "in_locker": f"自助柜格口 {c.compartment}",
-              "posted": f"快递单号 {c.tracking}"}
+    last = c.history[-1]
+    handed = {"collected": f"申请人 {c.collector_masked}", "in_locker": f"自助柜格口 {c.compartment}",
+              "posted": f"邮寄，快递单号 {c.tracking}"}
+    if isinstance(last, ce.CaseCollected) and last.proxy:
+        handed["collected"] = f"代领人 {last.collector_masked}（授权委托书 {last.authorisation}）"
     doc = ArchiveDoc(
         f"{hall_name}办件档案",
         f"办件 {c.id}　申请材料交接确认单（附件4）及办理过程记录　时间为 {timezone} 当地时间",

@@ -42,7 +42,7 @@ def transfers(cs: CaseSection | None) -> list[str]:
                        f"{limit_words(cs, t.department)}（{'、'.join(t.late)}）。")
         if t.unsigned:
             n += 1
-            out.append(f"{n}. {t.department}另有{len(t.unsigned)}件办件受理后超过{limit_words(cs, t.department)}"
+            out.append(f"{n}. {t.department}有{len(t.unsigned)}件办件受理后超过{limit_words(cs, t.department)}"
                        f"至期末仍未签收（{'、'.join(t.unsigned)}）。")
     if not n:
         out.append(f"本期未发现办件材料转递完成时间较申报时间超过{limit_words(cs, '')}的情况。")

@@ -125,8 +125,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         return fail(f"无法写入 (cannot write): {exc}")
     v = report.volumes.total
     cs = report.cases
-    cases = (f"，办件受理 {sum(f.accepted for f in cs.completion)}，逾期未办结 {len(cs.overdue)}"
-             if cs is not None and cs.given else "，无办件记录")
+    cases = (f"，办件跟踪：受理 {sum(f.accepted for f in cs.completion)}、逾期未办结 {len(cs.overdue)}"
+             if cs is not None and cs.given else "，无办件跟踪记录")
     print(f"✓ {report.period.name} {report.period.label()}: 取号 {report.issued}，叫号 {v.called}，"
           f"办件 {v.served()}，差评 {report.evaluations.total.bad}{cases}，数据质量问题 {len(report.issues)} 条 → "
           f"{args.out}" + (f"，{args.text}" if args.text else ""))

@@ -175,6 +175,7 @@ def sheet_overview(s: Sheet, report: Report, sources: dict[str, str]) -> None:
         ["等候时长90分位", _min(fl.wait_total.p90), "分钟"],
         ["办理时长中位数", _min(fl.service_total.p50), "分钟"],
         ["高峰时段", "、".join(f"{h:02d}:00-{h + 1:02d}:00" for h in fl.peaks) or DASH, "时段"],
+        *_case_figures(report),
         ["数据质量问题", len(report.issues), "条"],
     ])
     ws = s.ws
@@ -183,6 +184,20 @@ def sheet_overview(s: Sheet, report: Report, sources: dict[str, str]) -> None:
             row[1].number_format = "0.0%"
     s.caption("目录")
     s.table(["工作表", "内容"], [[name, title] for name, title in SHEETS[1:]])
+
+
+def _case_figures(report: Report) -> list[list[Any]]:
+    cs = report.cases
+    if cs is None or not cs.given:
+        return [["办件跟踪", "无办件记录", DASH]]
+    t = case_excel.total_figures(cs)
+    return [
+        ["办件受理（本期）", t.accepted, "件"],
+        ["办件办结（按期 + 逾期）", t.decided, "件"],
+        ["按期办结率", _v(t.on_time_rate), "%"],
+        ["材料转递超时", sum(len(x.late) + len(x.unsigned) for x in cs.transfers), "件"],
+        [f"逾期未办结（截至 {cs.as_of.isoformat()}）", len(cs.overdue), "件"],
+    ]
 
 
 def sheet_windows(s: Sheet, report: Report) -> None:

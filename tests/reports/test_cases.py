@@ -171,7 +171,7 @@ def test_case_sheet_per_department_and_overdue(october: tuple[Path, str, str]) -
 def test_notice_text_in_the_seed_wording(october: tuple[Path, str, str]) -> None:
     text = october[1]
     three = text.split("## 三、材料转递异常")[1].split("## 四")[0]
-    assert "1. 不动产登记中心另有1件办件受理后超过1天至期末仍未签收（C5）。" in three
+    assert "1. 不动产登记中心有1件办件受理后超过1天至期末仍未签收（C5）。" in three
     assert "2. 市场监管局存在1件办件材料转递完成时间较申报时间超过了1天（C2）。" in three
     four = text.split("## 四、办结率异常")[1].split("## 五")[0]
     assert "1. 不动产登记中心本月受理1件，上月结转未办结0件，按期办结0件，按期办结率—，逾期办结0件，总办结率0.0%。" in four
@@ -252,7 +252,7 @@ def test_archive_of_a_case_as_a_workbook(fortnight_db: Path, tmp_path: Path, sma
     assert info["承诺办结日期"] == "2026-10-13（原为 2026-10-09，补正顺延 3 个工作日）"
     assert info["申请材料"] == "营业执照申请书（原件1份）；身份证（原件1份）；住所证明（复印件2份）；住所证明（原件1份）"
     assert info["办理结果"] == "办结（证书）" and info["当前状态"] == "已领取"
-    assert info["送达"] == "2026-10-15 10:00:00　申请人/代领人 张**"
+    assert info["送达"] == "2026-10-15 10:00:00　申请人 张**"
     hand = table(ws, "申请材料交接记录")
     assert hand[0] == ["序号", "环节", "交接材料", "交出", "接收", "经办人（工号）", "设备", "交接时间", "说明"]
     assert [r[1:] for r in hand[1:]] == C1_HANDOVERS
@@ -261,6 +261,7 @@ def test_archive_of_a_case_as_a_workbook(fortnight_db: Path, tmp_path: Path, sma
     assert [(r[1], r[2], r[3], r[4]) for r in steps[1:]] == C1_STEPS
     seqs = [r[6] for r in steps[1:]]
     assert seqs == sorted(seqs) and len(set(seqs)) == 11  # each the event's number in the hub's log
+    assert steps[2][5] == "转递人员取走材料，送往承办部门"
     assert steps[5][5] == "窗口W2接收补正材料：住所证明（原件1份）；停止计时3个工作日，承诺办结日期顺延至2026-10-13"
     assert APPLICANT_HASH_NOT_SHOWN(ws)
 
