@@ -76,19 +76,22 @@ def transfer_deadline(c: Case, calendar: WorkCalendar, timezone: str, limit: int
 
 def transfer_anomalies(events: Iterable[ce.CaseEvent], calendar: WorkCalendar, timezone: str,
                        first: dt.date, last: dt.date, limit: int = 1,
-                       limits: Mapping[str, int] | None = None) -> list[TransferAnomaly]:
+                       limits: Mapping[str, int] | None = None, now: float | None = None) -> list[TransferAnomaly]:
     """附件8 三 per department (only departments with something to report), by department name.
 
     ``limit``: working days allowed (``[cases] transfer_limit_working_days``); ``limits``: a
-    department's own (``[[cases.departments]]``, :meth:`hub.case_config.CaseRules.transfer_limit`)."""
+    department's own (``[[cases.departments]]``, :meth:`hub.case_config.CaseRules.transfer_limit`).
+    ``now``: for a period not over yet, ``unsigned`` lists only cases already past their limit at
+    ``now`` (not those whose limit falls later in the period)."""
     start, end = bounds(first, last, timezone)
+    cut = end if now is None else min(end, now)
     late: dict[str, list[str]] = {}
     unsigned: dict[str, list[str]] = {}
     for c in replay(events, timezone, end).values():
         deadline = transfer_deadline(c, calendar, timezone, (limits or {}).get(c.department, limit))
         if c.signed_at is not None and start <= c.signed_at < end and c.signed_at > deadline:
             late.setdefault(c.department, []).append(c.id)
-        elif c.signed_at is None and deadline < end:
+        elif c.signed_at is None and deadline < cut:
             unsigned.setdefault(c.department, []).append(c.id)
     return [TransferAnomaly(d, tuple(late.get(d, ())), tuple(unsigned.get(d, ())))
             for d in sorted(set(late) | set(unsigned))]

@@ -28,6 +28,7 @@ class Settings:
     calendar: Calendar = field(default_factory=Calendar)
     # 回访/整改 recorded so far (evaluation.followup, any day), by ticket: the latest of each
     followups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    now: float | None = None  # the moment the live 办件 lists are judged at; None: the end of as_of
 
 
 @dataclass
@@ -56,7 +57,7 @@ def build_report(rows: list[LogRow], hall: Hall | None, period: Period, settings
                  case_rows: list[CaseRow] | None = None) -> Report:
     log = replay(rows, hall)
     issues = list(log.issues)
-    cases = build_cases(case_rows or [], hall, period, settings.as_of)
+    cases = build_cases(case_rows or [], hall, period, settings.as_of, settings.now)
     issues += cases.issues
     if hall is None:
         issues.append(Issue("缺少大厅配置",
@@ -80,13 +81,14 @@ def build_report(rows: list[LogRow], hall: Hall | None, period: Period, settings
                   issues, reported_source, hall is not None, compute_summons(log, hall), cases)
 
 
-def build_cases(case_rows: list[CaseRow], hall: Hall | None, period: Period, as_of: dt.date) -> CaseSection:
+def build_cases(case_rows: list[CaseRow], hall: Hall | None, period: Period, as_of: dt.date,
+                now: float | None = None) -> CaseSection:
     """The 办件 section: the hall's ``[cases]`` rules, the events that replay, the figures."""
     timezone = hall.timezone if hall else DEFAULT_TIMEZONE
     rules, issues = case_rules(hall)
     events, more = decode(case_rows, rules, timezone)
     try:
-        section = compute_cases(events, rules, timezone, period, as_of, issues + more)
+        section = compute_cases(events, rules, timezone, period, as_of, issues + more, now)
     except CalendarRangeError as exc:
         issues.append(Issue("办件工作日未知", f"{exc}；办件部分未统计"))
         section = compute_cases([], rules, timezone, period, as_of, issues + more)

@@ -64,7 +64,8 @@ def sheet_transfers(s: Sheet, cs: CaseSection | None) -> None:
     s.table(["部门", "时限（工作日）", "签收超时（件）", "超时仍未签收（件）"], rows,
             total=["合计", DASH, sum(r[2] for r in rows), sum(r[3] for r in rows)])
     s.note("签收超时：本期签收，且晚于受理后第 N 个工作日的同一时刻（N 为时限，默认 1，即附件8“超过了1天”）；"
-           "超时仍未签收：至期末未签收且已过时限。调休上班日算工作日，法定节假日不算。")
+           f"超时仍未签收：至 {cs.cut_day().isoformat()} 未签收且已过时限（本期未结束时算到报告时刻）。"
+           "调休上班日算工作日，法定节假日不算。")
     s.caption("明细")
     detail: list[list[Any]] = []
     for t in cs.transfers:

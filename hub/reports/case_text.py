@@ -43,7 +43,7 @@ def transfers(cs: CaseSection | None) -> list[str]:
         if t.unsigned:
             n += 1
             out.append(f"{n}. {t.department}有{len(t.unsigned)}件办件受理后超过{limit_words(cs, t.department)}"
-                       f"至期末仍未签收（{'、'.join(t.unsigned)}）。")
+                       f"至{zh_date(cs.cut_day())}仍未签收（{'、'.join(t.unsigned)}）。")
     if not n:
         out.append(f"本期未发现办件材料转递完成时间较申报时间超过{limit_words(cs, '')}的情况。")
     return [*out, ""]

@@ -114,6 +114,11 @@ class CaseSection:
     cases: dict[str, Case]  # every case known at the later of period end and as_of, to name them
     issues: list[Issue] = field(default_factory=list)
     matter_names: dict[str, str] = field(default_factory=dict)  # from the hall file, by matter id
+    judged_at: float = 0.0  # the moment the live lists (and 超时仍未签收 in a period not over) are judged at
+
+    def cut_day(self) -> dt.date:
+        """The day 超时仍未签收 is counted to: the period's last day, or the day judged on if earlier."""
+        return min(self.period.last, self.local(self.judged_at).date())
 
     def matter(self, case: str) -> str:
         m = self.cases[case].matter
@@ -143,20 +148,24 @@ class CaseSection:
 
 
 def compute_cases(events: list[ce.CaseEvent], rules: CaseRules, timezone: str, period: Period,
-                  as_of: dt.date, issues: list[Issue] | None = None) -> CaseSection:
-    """The section from clean case events (:func:`decode`); ``as_of`` judges the live lists."""
+                  as_of: dt.date, issues: list[Issue] | None = None, now: float | None = None) -> CaseSection:
+    """The section from clean case events (:func:`decode`).
+
+    The live lists are judged at ``now`` (the moment the report runs) if given, else at the end
+    of the ``as_of`` day; a period not over by then lists as 超时仍未签收 only cases already past
+    their limit at that moment."""
     _, end = bounds(period.first, period.last, timezone)
-    _, as_of_end = bounds(as_of, as_of, timezone)
-    now = as_of_end - 0.001  # the last moment of the as-of day
+    if now is None:
+        now = bounds(as_of, as_of, timezone)[1] - 0.001  # the last moment of the as-of day
     in_period = [e for e in events if e.at < end]
     limits = {d: r.transfer_limit_working_days for d, r in rules.departments.items()
               if r.transfer_limit_working_days is not None}
     transfers = transfer_anomalies(in_period, rules.calendar, timezone, period.first, period.last,
-                                   rules.transfer_limit_working_days, limits)
+                                   rules.transfer_limit_working_days, limits, now=now)
     completion = completion_figures(in_period, timezone, period.first, period.last)
     live = replay(events, timezone, until=now).values()
     overdue = overdue_cases(live, rules.calendar, timezone, now)
     unclaimed = unclaimed_results(live, rules.calendar, timezone, now, rules.unclaimed_after_working_days)
     known = replay(events, timezone, until=max(end, now))
     return CaseSection(period, timezone, rules, len(events), transfers, completion, as_of, overdue, unclaimed,
-                       known, list(issues or []))
+                       known, list(issues or []), judged_at=now)

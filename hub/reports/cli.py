@@ -43,6 +43,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from hub.reports.period import Period
     from hub.reports.sources import (
         SourceError,
+        now,
         read_case_rows,
         read_followups,
         read_hall_snapshot,
@@ -112,7 +113,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     except SourceError as exc:
         return fail(str(exc))
     settings = Settings(as_of=as_of, target_wait_min=args.target_wait, followup_days=args.followup_days,
-                        calendar=calendar, followups=followups)
+                        calendar=calendar, followups=followups, now=None if args.as_of else now())
     report = build_report(rows, hall, period, settings, reported, args.reported or "", case_rows)
     sources = {"db": args.db, "reported": args.reported or "", "config": args.config or "",
                "holidays": args.holidays or ""}

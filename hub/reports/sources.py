@@ -162,3 +162,8 @@ def read_holidays(path: str | Path | None) -> Calendar:
 
 def today() -> dt.date:
     return hallclock.today()
+
+
+def now() -> float:
+    """The moment a report runs (the live 办件 lists are judged at it)."""
+    return hallclock.now()

@@ -171,7 +171,7 @@ def test_case_sheet_per_department_and_overdue(october: tuple[Path, str, str]) -
 def test_notice_text_in_the_seed_wording(october: tuple[Path, str, str]) -> None:
     text = october[1]
     three = text.split("## 三、材料转递异常")[1].split("## 四")[0]
-    assert "1. 不动产登记中心有1件办件受理后超过1天至期末仍未签收（C5）。" in three
+    assert "1. 不动产登记中心有1件办件受理后超过1天至2026年10月16日仍未签收（C5）。" in three
     assert "2. 市场监管局存在1件办件材料转递完成时间较申报时间超过了1天（C2）。" in three
     four = text.split("## 四、办结率异常")[1].split("## 五")[0]
     assert "1. 不动产登记中心本月受理1件，上月结转未办结0件，按期办结0件，按期办结率—，逾期办结0件，总办结率0.0%。" in four
@@ -310,3 +310,16 @@ def test_archive_refusals_bad_suffix_and_no_cases(fortnight_db: Path, known_db: 
     assert "--out 应为 .xlsx、.md、.txt 文件" in capsys.readouterr().err
     assert main(["case", "C1", "--db", str(known_db), "--out", str(tmp_path / "c.md")]) == 1
     assert "数据库中没有办件记录" in capsys.readouterr().err
+
+
+def test_a_period_not_over_lists_only_cases_already_past_their_limit(fortnight_db: Path, small: Hall) -> None:
+    """A report run on Tue 10-13: C5 (accepted Mon 10:00) may be signed for until 10:00 today."""
+    def transfers_at(now: float) -> list[TransferAnomaly]:
+        r = build_report(read_rows(fortnight_db, OCT), small, OCT, Settings(as_of=dt.date(2026, 10, 13), now=now),
+                         case_rows=read_case_rows(fortnight_db))
+        assert r.cases is not None
+        return r.cases.transfers
+
+    assert transfers_at(at(10, 13, 9, 59)) == [TransferAnomaly(MS, late=("C2",), unsigned=())]
+    assert transfers_at(at(10, 13, 10, 1)) == [TransferAnomaly(BD, late=(), unsigned=("C5",)),
+                                               TransferAnomaly(MS, late=("C2",), unsigned=())]
