@@ -230,7 +230,7 @@ def render_text(doc: ArchiveDoc) -> str:
 def write_xlsx(doc: ArchiveDoc, path: str | Path) -> None:
     from openpyxl import Workbook
 
-    from hub.reports.excel import Sheet
+    from hub.reports.sheet import Sheet
 
     wb = Workbook()
     ws = wb.active

@@ -1,6 +1,6 @@
 """The 办件 sheets of the workbook: 材料转递 (附件8 三), 办结率 (附件8 四), 办件 (per department, live lists).
 
-Written with :class:`hub.reports.excel.Sheet`'s blocks; the numbers are the
+Written with :class:`hub.reports.sheet.Sheet`'s blocks; the numbers are the
 :class:`hub.reports.cases.CaseSection`'s (that is, :mod:`hub.case_figures`'s). A database with no
 case events gets one plain sentence on each sheet, never a table of zeros.
 """
@@ -15,7 +15,7 @@ from hub.reports.case_text import before_word
 from hub.reports.cases import NO_CASES, CaseSection
 
 if TYPE_CHECKING:
-    from hub.reports.excel import Sheet
+    from hub.reports.sheet import Sheet
 
 DASH = "—"
 PCT = "0.0"
