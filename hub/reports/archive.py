@@ -15,9 +15,10 @@ It holds three parts:
 Personal data stays as the log keeps it: the applicant and a collector masked, the ID only as
 the hub's keyed hash (not printed), a postal address only as an opaque reference.
 
-TODO(A4 PDF): an A4 PDF of the same :class:`ArchiveDoc` (the printers/ A4 renderer being built on
-another branch) — render ``doc.fields`` and ``doc.tables`` there and add ``.pdf`` to
-:data:`FORMATS`; nothing here needs to change but the writer.
+TODO(A4 PDF): write ``.pdf`` too (add it to :data:`FORMATS`) through the A4 renderer in printers/
+(``printers.forms.Form`` → ``printers.pdf.save_pdf``): ``doc.fields`` as ``Fields``, the 附件4 table
+as ``Handover`` stages whose ``HandoverStep.signed`` carries each row's (工号, time), 办理过程 as
+``Items``; not done here so this export does not depend on that renderer.
 """
 
 from __future__ import annotations
