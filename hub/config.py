@@ -17,7 +17,7 @@ import zoneinfo
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from hub.hall import (
     AppointmentRules,
@@ -38,6 +38,9 @@ from hub.hall import (
     WindowKind,
     Zone,
 )
+
+if TYPE_CHECKING:
+    from hub.case_config import CaseRules
 
 T = TypeVar("T")
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -187,7 +190,7 @@ def _parse_time(c: _Checker, text: str, path: str) -> dt.time | None:
 
 # ---------------------------------------------------------------- sections
 
-_TOP = ("hall", "policy", "appointments", "zones", "queues", "windows", "matters", "priority_groups", "staff",
+_TOP = ("hall", "policy", "appointments", "cases", "zones", "queues", "windows", "matters", "priority_groups", "staff",
         "devices", "printers")
 
 
@@ -423,7 +426,10 @@ def _check_tree(c: _Checker, path: str, questions: list[Question], situations: d
             c.error(f"{path}.situations", f"情形 {sid!r} 无法通过问答到达 (no answer leads to it)")
 
 
-def _matters(c: _Checker, doc: dict[str, Any], zones: dict[str, Zone], queues: dict[str, Queue]) -> dict[str, Matter]:
+def _matters(c: _Checker, doc: dict[str, Any], zones: dict[str, Zone], queues: dict[str, Queue],
+             rules: CaseRules) -> dict[str, Matter]:
+    from hub.case_config import MATTER_CASE_KEYS, parse_matter_case_fields  # it builds on this module's checker
+
     out: dict[str, Matter] = {}
     keys = (
         "id",
@@ -439,6 +445,7 @@ def _matters(c: _Checker, doc: dict[str, Any], zones: dict[str, Zone], queues: d
         "questions",
         "keywords",
         "popular",
+        *MATTER_CASE_KEYS,
     )
     for path, d, mid in c.entries(doc, "matters", keys):
         zone = c.get(d, "zone", path, str)
@@ -471,6 +478,7 @@ def _matters(c: _Checker, doc: dict[str, Any], zones: dict[str, Zone], queues: d
             questions=_questions(c, d, path, situations),
             keywords=c.strings(d, "keywords", path),
             popular=c.get(d, "popular", path, bool, default=False),
+            case=parse_matter_case_fields(c, d, path, rules),
         )
     return out
 
@@ -552,6 +560,17 @@ def _printers(c: _Checker, doc: dict[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------- entry points
 
 
+def _departments_named(doc: dict[str, Any]) -> set[str]:
+    """Every department a matter, window or staff member names, as written ([[cases.departments]] must be one)."""
+    out: set[str] = set()
+    for key in ("matters", "windows", "staff"):
+        raw = doc.get(key)
+        for t in raw if isinstance(raw, list) else []:
+            if isinstance(t, dict) and isinstance(t.get("department"), str) and t["department"].strip():
+                out.add(t["department"])
+    return out
+
+
 def parse_hall(doc: dict[str, Any], *, text: str = "", source: str = "<hall>") -> Hall:
     """Build a Hall from a parsed TOML document; raise ConfigError listing every problem."""
     c = _Checker()
@@ -572,7 +591,11 @@ def parse_hall(doc: dict[str, Any], *, text: str = "", source: str = "<hall>") -
     queues = _queues(c, doc, zones)
     _ref(c, policy.assist_queue, queues, "policy.assist_queue", "queue")
     windows = _windows(c, doc, zones, queues)
-    matters = _matters(c, doc, zones, queues)
+    from hub.case_config import parse_cases  # it builds on this module's checker
+
+    departments = _departments_named(doc)
+    cases = parse_cases(c, doc.get("cases", {}), departments)
+    matters = _matters(c, doc, zones, queues, cases)
     printers = _printers(c, doc)
     devices = _devices(c, doc, {"windows": windows, "zones": zones, "printers": printers})
     # as written, so a window skipped for repeating an id still counts (its repeat is the one error)
@@ -613,6 +636,7 @@ def parse_hall(doc: dict[str, Any], *, text: str = "", source: str = "<hall>") -
         version=hashlib.sha256(text.encode()).hexdigest()[:12] if text else "",
         text=text,
         appointments=appointments,
+        cases=cases,
     )
     if c.issues:
         located = [ConfigIssue(i.path, i.message, locate_line(text, i.path)) for i in c.issues]

@@ -12,7 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # hub.case_config reads the hall file with hub.config, which builds these classes
+    from hub.case_config import CaseRules, MatterCaseFields
 
 
 class WindowKind(StrEnum):
@@ -122,6 +125,7 @@ class Matter:
     questions: tuple[Question, ...] = ()  # the first one starts the questionnaire
     keywords: tuple[str, ...] = ()
     popular: bool = False
+    case: MatterCaseFields | None = None  # result_kind, inspection, deliveries (None: the defaults)
 
     def situation(self, situation_id: str) -> Situation | None:
         return next((s for s in self.situations if s.id == situation_id), None)
@@ -207,6 +211,7 @@ class Hall:
     version: str = ""  # content hash of the hall file, set by the loader
     text: str = field(default="", repr=False, compare=False)  # the file as read: kept per day by the hub
     appointments: AppointmentRules = field(default_factory=AppointmentRules)
+    cases: CaseRules | None = None  # [cases] (None: a hall built by hand; the hub uses the defaults)
 
     def windows_serving(self, queue_id: str) -> list[str]:
         """Windows whose stage 1 includes the queue (the slip's 办理窗口 line)."""

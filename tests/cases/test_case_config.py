@@ -111,3 +111,47 @@ def test_the_sample_hall_reads_with_the_defaults() -> None:
     rules, issues = check_cases(doc, departments)
     assert issues == []
     assert rules == CaseRules()
+
+
+def _sample_doc() -> dict[str, object]:
+    from launcher.samples import sample_hall_path
+
+    return tomllib.loads(sample_hall_path().read_text(encoding="utf-8"))
+
+
+def test_parse_hall_reads_the_cases_table_and_the_matters_case_keys() -> None:
+    from hub.config import parse_hall
+
+    doc = _sample_doc()
+    matters = doc["matters"]
+    assert isinstance(matters, list)
+    department = matters[0]["department"]
+    doc["cases"] = {"transfer_limit_working_days": 2, "deliveries": ["pickup", "mail"],
+                    "departments": [{"name": department, "transfer_limit_working_days": 3}]}
+    matters[0].update({"result_kind": "证书", "inspection": True, "deliveries": ["mail"]})
+    hall = parse_hall(doc)
+    assert hall.cases is not None
+    assert hall.cases.transfer_limit_working_days == 2
+    assert hall.cases.deliveries == (Delivery.PICKUP, Delivery.MAIL)
+    assert hall.cases.transfer_limit(department) == 3
+    first = hall.matters[matters[0]["id"]]
+    assert first.case is not None
+    assert (first.case.result_kind, first.case.inspection, first.case.deliveries) == ("证书", True, (Delivery.MAIL,))
+
+
+def test_parse_hall_reports_case_typos_with_their_key_paths() -> None:
+    import pytest
+
+    from hub.config import ConfigError, parse_hall
+
+    doc = _sample_doc()
+    doc["cases"] = {"transfer_limt": 1, "departments": [{"name": "没有的部门"}], "deliveries": ["drone"]}
+    matters = doc["matters"]
+    assert isinstance(matters, list)
+    matters[0]["result_kind"] = "奖状"
+    matters[1]["deliverys"] = ["mail"]
+    with pytest.raises(ConfigError) as info:
+        parse_hall(doc)
+    paths = {i.path for i in info.value.issues}
+    assert {"cases.transfer_limt", "cases.departments[0].name", "cases.deliveries[0]", "matters[0].result_kind",
+            "matters[1].deliverys"} <= paths
