@@ -29,10 +29,13 @@ import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 KIOSK, PAD, GUIDE, DISPLAY, ADMIN = "kiosk", "pad", "guide", "display", "admin"
-EVERYONE = (KIOSK, PAD, GUIDE, DISPLAY, ADMIN)
+BACKOFFICE = "backoffice"  # 后台审批: a device bound to one department (sign, review, decide, send out)
+EVERYONE = (KIOSK, PAD, GUIDE, DISPLAY, ADMIN, BACKOFFICE)
 STAFF = (PAD, GUIDE, ADMIN)  # window staff and those who may stand in for them
 DESK = (KIOSK, GUIDE, ADMIN)  # where a ticket is taken: a kiosk, or a guide on a citizen's behalf
 OVERSIGHT = (GUIDE, ADMIN)
+TRANSFER = (GUIDE, ADMIN)  # 转递人员 (帮办, the hall's 运行科) scan at the guide console: docs/cases.md
+CASE_READERS = (*STAFF, BACKOFFICE)  # a back office sees its own department's cases only
 TEXT_MAX = 200  # a string argument's length unless the field says otherwise
 ID_MAX = 32  # each string of a list argument (queue ids)
 SLOT_BOUNDS = (0.0, 4102444800.0)  # an appointment slot is a UNIX time before 2100-01-01
@@ -322,12 +325,176 @@ class HallSnapshot(Command, frozen=True):
     op, roles, query = "hall.snapshot", EVERYONE, True
 
 
+# ---------------------------------------------------------------- cases (办件) after 受理: docs/cases.md
+
+
+CaseRef = Annotated[str, Meta(max_length=64)]  # the case's id or the provincial case number (scanned)
+
+
+class MaterialArg(Struct, forbid_unknown_fields=True, frozen=True):
+    """One material received: its name, ``original`` (原件) or ``copy`` (复印件), how many."""
+
+    name: Text
+    form: Text = "original"
+    count: int = 1
+
+
+Materials = Annotated[list[MaterialArg], Meta(max_length=60)]
+
+
+class CaseAccept(AtWindow, frozen=True):
+    """受理: open a case for the ticket this window served and recorded as 受理"""
+
+    op, roles = "case.accept", STAFF
+    ticket: Text
+    kind: Text = ""  # immediate / promised; default: the matter's
+    promised_days: int = -1  # working days; -1: the matter's
+    number: CaseRef = ""  # the provincial system's case number (办件编号), typed or scanned
+    department: Text = ""  # default: the matter's
+    materials: Materials = []
+    delivery: Text = "pickup"  # pickup 现场领取 / locker 自助柜 / mail 邮寄
+    compartment: CaseRef = ""
+    address: Note = ""  # 邮寄: the postal address; the hub keeps it sealed, never in words
+    id_number: IdNumber = ""  # the applicant's, if the ticket has none (checked at pickup by its keyed hash)
+
+
+class CasePickUp(Command, frozen=True):
+    """转递取件: transfer staff take the folder to the department"""
+
+    op, roles = "case.pick_up", TRANSFER
+    case: CaseRef
+    staff: Text = ""
+
+
+class CaseSign(Command, frozen=True):
+    """签收 by the department (it may not refuse)"""
+
+    op, roles = "case.sign", (BACKOFFICE,)
+    case: CaseRef
+    staff: Text = ""
+
+
+class CaseNotifyCorrection(Command, frozen=True):
+    """一次性告知 (附件5): every reason and a deadline; the materials go back for 补正"""
+
+    op, roles = "case.notify_correction", (BACKOFFICE,)
+    case: CaseRef
+    reasons: list[Text]
+    deadline: Annotated[str, Meta(max_length=10)] = ""  # YYYY-MM-DD; default: [cases] correction_deadline_working_days
+    staff: Text = ""
+
+
+class CaseReceiveCorrection(AtWindow, frozen=True):
+    """接收补正材料 at the 补正 window"""
+
+    op, roles = "case.receive_correction", STAFF
+    case: CaseRef
+    materials: Materials = []
+
+
+class CaseApprove(Command, frozen=True):
+    """办结 with a result (文书、证书、备案表…)"""
+
+    op, roles = "case.approve", (BACKOFFICE,)
+    case: CaseRef
+    result_kind: Text = ""  # default: the matter's, else 文书
+    staff: Text = ""
+
+
+class CaseDeny(Command, frozen=True):
+    """不予许可 with reasons"""
+
+    op, roles = "case.deny", (BACKOFFICE,)
+    case: CaseRef
+    reasons: list[Text]
+    staff: Text = ""
+
+
+class CaseSendOut(Command, frozen=True):
+    """出件转递: the result leaves the department for the 出件 window"""
+
+    op, roles = "case.send_out", (BACKOFFICE,)
+    case: CaseRef
+    staff: Text = ""
+
+
+class CaseReceiveResult(AtWindow, frozen=True):
+    """出件窗口接收: the result is 待领取"""
+
+    op, roles = "case.receive_result", STAFF
+    case: CaseRef
+
+
+class CaseCollect(AtWindow, frozen=True):
+    """现场领取: the applicant's ID checked against the keyed hash, or a proxy with an authorisation"""
+
+    op, roles = "case.collect", STAFF
+    case: CaseRef
+    id_number: IdNumber = ""
+    name: Annotated[str, Meta(max_length=40)] = ""
+    proxy: bool = False
+    authorisation: CaseRef = ""
+
+
+class CaseLocker(AtWindow, frozen=True):
+    """投入自助柜 (the agreed compartment unless given)"""
+
+    op, roles = "case.locker", STAFF
+    case: CaseRef
+    compartment: CaseRef = ""
+
+
+class CasePost(AtWindow, frozen=True):
+    """邮寄, with the tracking number"""
+
+    op, roles = "case.post", STAFF
+    case: CaseRef
+    tracking: CaseRef
+
+
+class CaseDoneOnSpot(AtWindow, frozen=True):
+    """当场办结 of a 即办件"""
+
+    op, roles = "case.done_on_spot", STAFF
+    case: CaseRef
+    result_kind: Text = ""
+
+
+class CaseChangeDelivery(AtWindow, frozen=True):
+    """变更送达方式 before the result reaches the applicant"""
+
+    op, roles = "case.change_delivery", STAFF
+    case: CaseRef
+    delivery: Text
+    compartment: CaseRef = ""
+    address: Note = ""
+
+
+class CaseGet(Command, frozen=True):
+    """one case, masked (a back office: its own department's)"""
+
+    op, roles, query = "case.get", CASE_READERS, True
+    case: CaseRef
+
+
+class CasesList(Command, frozen=True):
+    """cases of a department by view: to_sign, in_review, due_today, overdue, ready, open (default), all"""
+
+    op, roles, query = "cases.list", CASE_READERS, True
+    view: Text = "open"
+    department: Text = ""  # a back office: always its own
+    state: Text = ""
+
+
 COMMANDS: dict[str, type[Command]] = {c.op: c for c in (
     TicketIssue, TicketRetake, TicketCallNext, TicketCall, TicketRecall, TicketOutcome, TicketBackfill,
     TicketTransfer, TicketCancel, TicketVerifyPriority, TicketReprint, AppointmentCheckin, TicketsList, TicketGet,
     TicketsExpire, WindowOpen, WindowPause, WindowResume, WindowClose, WindowSetQueues, WindowSummon,
     SummonRespond, SummonArrive, EvaluationSubmit, EvaluationSkip, FollowupsList, EvaluationFollowup,
     GuideLogin, GuideLogout, HallSnapshot,
+    CaseAccept, CasePickUp, CaseSign, CaseNotifyCorrection, CaseReceiveCorrection, CaseApprove, CaseDeny,
+    CaseSendOut, CaseReceiveResult, CaseCollect, CaseLocker, CasePost, CaseDoneOnSpot, CaseChangeDelivery,
+    CaseGet, CasesList,
 )}
 
 

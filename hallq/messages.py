@@ -376,6 +376,24 @@ class ReprintEvent(Struct):
     by: str
 
 
+class CaseEvent(Struct):
+    """``event/case``: a case (办件) moved on; back-office and window screens refresh their lists."""
+
+    v: int
+    seq: int
+    case: str
+    number: str  # the provincial case number, "" if none
+    action: str  # accept, pick_up, sign … (hub.cases.ACTIONS)
+    action_label: str  # 受理, 转递取件, 签收 …
+    state: str  # the case's state now (hub.cases.CaseState)
+    state_label: str  # 已受理, 转递中 …
+    department: str
+    matter: str
+    window: str  # where it was accepted
+    device: str  # who acted
+    at: float
+
+
 # ---------------------------------------------------------------- replies
 
 
@@ -398,7 +416,7 @@ class Reply(Struct):
 
 EVENTS: dict[str, type[Struct]] = {
     "call": Call, "priority": PriorityEvent, "evaluate": EvaluateEvent, "evaluated": EvaluatedEvent,
-    "summon": SummonEvent, "reprint": ReprintEvent,
+    "summon": SummonEvent, "reprint": ReprintEvent, "case": CaseEvent,
 }
 
 BY_KIND: dict[str, type[Struct]] = {"presence": Presence, "status": DeviceStatus, "reply": Reply}
@@ -480,3 +498,52 @@ class FollowupRecorded(Struct):
     ticket: str
     result: str
     label: str
+
+
+# ---------------------------------------------------------------- reply results: cases (办件)
+
+
+class CaseMaterial(Struct):
+    name: str
+    form: str  # original / copy
+    form_label: str  # 原件 / 复印件
+    count: int
+
+
+class CaseView(Struct):
+    """A case as ``case.get``, ``cases.list`` and the case ops reply it: masked, never the ID hash
+    nor the postal address (``address`` only says whether one is registered)."""
+
+    id: str
+    number: str
+    state: str
+    state_label: str
+    ticket: str
+    matter: str
+    matter_name: str
+    situation: str
+    department: str
+    kind: str  # immediate / promised
+    kind_label: str  # 即办件 / 承诺件
+    promised_days: int
+    due: str  # the promised date (ISO)
+    overdue: bool  # not yet decided and the promised date has passed
+    window: str
+    applicant: str  # masked
+    materials: list[CaseMaterial]
+    delivery: str
+    delivery_label: str
+    compartment: str
+    address: bool  # a sealed postal address is registered
+    accepted_at: float
+    since: float  # when the current state began
+    signed_at: float | None
+    decided_at: float | None
+    decision: str  # approved / denied / ""
+    result_kind: str
+    reasons: list[str]
+    correction_deadline: str | None
+    corrections: int
+    closed_at: float | None
+    tracking: str
+    collector: str  # masked

@@ -188,6 +188,35 @@ ACTION_WORDS = {
     "verify_priority": "核验绿色通道", "open": "登录", "pause": "暂停服务", "resume": "恢复服务",
     "close": "退出登录",
 }
+# Every code a case command may be refused with, in words for people (stable: clients branch on them).
+CASE_ERROR_WORDS = {
+    "unknown_case": "没有这个办件",
+    "duplicate_case": "该办件已受理，不能重复受理",
+    "case_state": "办件当前的状态不能执行此操作",
+    "already_signed": "该办件材料已签收，不能重复签收",
+    "not_decided": "办件尚未办结，不能出件",
+    "case_closed": "办件已送达申请人，不能再操作",
+    "wrong_department": "这不是本部门的办件",
+    "id_mismatch": "领取人身份与申请人不符",
+    "proxy_unauthorised": "代领需要查验授权委托书",
+    "delivery_mismatch": "与申请人约定的送达方式不符",
+    "compartment_required": "请填写自助柜格口号",
+    "tracking_required": "请填写快递单号",
+    "address_required": "邮寄送达需要登记收件地址",
+    "reason_required": "请填写原因",
+    "bad_deadline": "补正期限不能早于今天",
+    "bad_kind": "办件类型应为即办件或承诺件",
+    "bad_promised_days": "承诺时限不正确",
+    "bad_materials": "申请材料登记不正确",
+    "bad_delivery": "送达方式不正确",
+    "bad_department": "请指定办理部门",
+    "bad_id_hash": "身份信息格式不正确",
+    "bad_reference": "编号格式不正确",
+    "not_immediate": "只有即办件可以当场办结",
+    "bad_time": "操作时间早于办件的上一步，未被接受",
+    "calendar_unknown": "该年度的节假日安排尚未配置，无法计算承诺时限",
+}
+
 # Every code a device may be refused with (protocol and domain), in words for people.
 ERROR_WORDS = {
     "too_large": "请求内容过长，未被接受", "bad_json": "请求内容无法识别，未被接受",
@@ -218,6 +247,8 @@ ERROR_WORDS = {
     "printer": "打印失败",
     "appointment_early": "还未到预约签到时间，请稍后再来", "summon_open": "已呼叫该部门后台，请稍候",
     "summon_state": "该呼叫的状态不能再这样登记", "unknown_summon": "今日没有这条呼叫",
+    "not_accepted": "该号尚未记为受理，不能开办件", "ticket_elsewhere": "该号不是本窗口办理的，不能在此受理办件",
+    **{code: words for code, words in CASE_ERROR_WORDS.items() if code != "reason_required"},  # ours is wider
 }
 GENERIC_ERROR_WORDS = "大厅服务器未接受该操作"
 _ASCII_WORD = re.compile(r"[A-Za-z]*[a-z][A-Za-z_]{2,}")  # 3+ letters with a lower-case one: not A001, S01, ID

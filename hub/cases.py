@@ -47,6 +47,7 @@ from enum import StrEnum
 
 from hallq.i18n import add_english
 from hallq.idcard import looks_like_full_id
+from hallq.protocol import CASE_ERROR_WORDS
 from hub import case_events as ce
 from hub.core import DomainError
 from hub.workdays import CalendarRangeError, WorkCalendar
@@ -132,34 +133,7 @@ KIND_WORDS = {CaseKind.IMMEDIATE: "即办件", CaseKind.PROMISED: "承诺件"}
 DELIVERY_WORDS = {Delivery.PICKUP: "现场领取", Delivery.LOCKER: "自助柜", Delivery.MAIL: "邮寄"}
 FORM_WORDS = {MaterialForm.ORIGINAL: "原件", MaterialForm.COPY: "复印件"}
 
-# Every code a case command may be refused with, in words for people (stable: clients branch on them).
-CASE_ERROR_WORDS = {
-    "unknown_case": "没有这个办件",
-    "duplicate_case": "该办件已受理，不能重复受理",
-    "case_state": "办件当前的状态不能执行此操作",
-    "already_signed": "该办件材料已签收，不能重复签收",
-    "not_decided": "办件尚未办结，不能出件",
-    "case_closed": "办件已送达申请人，不能再操作",
-    "wrong_department": "这不是本部门的办件",
-    "id_mismatch": "领取人身份与申请人不符",
-    "proxy_unauthorised": "代领需要查验授权委托书",
-    "delivery_mismatch": "与申请人约定的送达方式不符",
-    "compartment_required": "请填写自助柜格口号",
-    "tracking_required": "请填写快递单号",
-    "address_required": "邮寄送达需要登记收件地址",
-    "reason_required": "请填写原因",
-    "bad_deadline": "补正期限不能早于今天",
-    "bad_kind": "办件类型应为即办件或承诺件",
-    "bad_promised_days": "承诺时限不正确",
-    "bad_materials": "申请材料登记不正确",
-    "bad_delivery": "送达方式不正确",
-    "bad_department": "请指定办理部门",
-    "bad_id_hash": "身份信息格式不正确",
-    "bad_reference": "编号格式不正确",
-    "not_immediate": "只有即办件可以当场办结",
-    "bad_time": "操作时间早于办件的上一步，未被接受",
-    "calendar_unknown": "该年度的节假日安排尚未配置，无法计算承诺时限",
-}
+# Every code a case command may be refused with: hallq.protocol.CASE_ERROR_WORDS (part of its ERROR_WORDS).
 
 add_english({
     **dict(zip(STATE_WORDS.values(), (

@@ -516,8 +516,15 @@ def _staff(c: _Checker, doc: dict[str, Any]) -> dict[str, Staff]:
 
 def _devices(c: _Checker, doc: dict[str, Any], hall_refs: dict[str, dict[str, Any]]) -> dict[str, Device]:
     out: dict[str, Device] = {}
-    for path, d, did in c.entries(doc, "devices", ("id", "role", "window", "zone", "printer")):
+    for path, d, did in c.entries(doc, "devices", ("id", "role", "window", "zone", "printer", "department")):
         role = c.enum(d, "role", path, Role)
+        department = c.get(d, "department", path, str, default="")
+        if role is Role.BACKOFFICE and not department.strip():
+            c.error(f"{path}.department", "后台设备必须绑定部门 (a backoffice device needs a department)")
+        elif department and department not in hall_refs["departments"]:
+            names = "、".join(sorted(hall_refs["departments"]))
+            c.error(f"{path}.department", f"没有事项或窗口属于部门 {department!r} (no matter or window names it); "
+                                          f"known: {names}")
         window = c.get(d, "window", path, str, default="")
         zone = c.get(d, "zone", path, str, default="")
         printer = c.get(d, "printer", path, str, default="")
@@ -529,7 +536,7 @@ def _devices(c: _Checker, doc: dict[str, Any], hall_refs: dict[str, dict[str, An
             _ref(c, zone, hall_refs["zones"], f"{path}.zone", "zone")
         if printer:
             _ref(c, printer, hall_refs["printers"], f"{path}.printer", "printer")
-        out[did] = Device(did, role, window, zone, printer)
+        out[did] = Device(did, role, window, zone, printer, department)
     return out
 
 
@@ -597,7 +604,8 @@ def parse_hall(doc: dict[str, Any], *, text: str = "", source: str = "<hall>") -
     cases = parse_cases(c, doc.get("cases", {}), departments)
     matters = _matters(c, doc, zones, queues, cases)
     printers = _printers(c, doc)
-    devices = _devices(c, doc, {"windows": windows, "zones": zones, "printers": printers})
+    devices = _devices(c, doc, {"windows": windows, "zones": zones, "printers": printers,
+                                "departments": dict.fromkeys(departments)})
     # as written, so a window skipped for repeating an id still counts (its repeat is the one error)
     raw = doc.get("windows")
     tables = [t for t in raw if isinstance(t, dict)] if isinstance(raw, list) else []

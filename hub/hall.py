@@ -54,6 +54,7 @@ class Role(StrEnum):
     GUIDE = "guide"
     DISPLAY = "display"
     ADMIN = "admin"
+    BACKOFFICE = "backoffice"  # 后台审批: one department's desk (docs/cases.md)
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,7 @@ class Device:
     window: str = ""  # pads and window screens
     zone: str = ""  # hall screens
     printer: str = ""  # a name in [printers]
+    department: str = ""  # a back office's department (as the matters name it)
 
 
 @dataclass(frozen=True)

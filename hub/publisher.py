@@ -24,6 +24,8 @@ import msgspec
 
 from hallq import messages as m
 from hallq import protocol as p
+from hub import case_events as ce
+from hub import cases as cs
 from hub import events as ev
 from hub.core import EVALUATION_LEVELS, SUMMON_LABELS, SUMMON_OPEN, HallCore, Summon, Ticket, TicketState
 from hub.hall import Hall
@@ -151,6 +153,32 @@ class Publisher:
                                                         f.staff, f.level)))
         return out
 
+    def case(self, book: cs.CaseBook, c: cs.Case, now: float) -> m.CaseView:
+        """A case as devices see it (masked; no ID hash, no address)."""
+        matter = self.hall.matters.get(c.matter)
+        overdue = c.state in cs.UNDECIDED and book.day_of(now) > c.due
+        return m.CaseView(
+            c.id, c.number, c.state.value, cs.STATE_WORDS[c.state], c.ticket, c.matter,
+            matter.name if matter else c.matter, c.situation, c.department, c.kind.value, cs.KIND_WORDS[c.kind],
+            c.promised_days, c.due.isoformat(), overdue, c.window, c.applicant_masked,
+            [m.CaseMaterial(n, f, cs.FORM_WORDS[cs.MaterialForm(f)], k) for n, f, k in c.materials],
+            c.delivery.value, cs.DELIVERY_WORDS[c.delivery], c.compartment, bool(c.address_ref), c.accepted_at,
+            c.since, c.signed_at, c.decided_at, c.decision, c.result_kind, list(c.reasons),
+            c.correction_deadline.isoformat() if c.correction_deadline else None, c.corrections, c.closed_at,
+            c.tracking, c.collector_masked,
+        )
+
+    def case_events(self, book: cs.CaseBook, events: Iterable[ev.Event], seq: int) -> list[Publication]:
+        """``event/case`` for each case event of one command, with the case's state after it."""
+        out = []
+        for e in events:
+            if isinstance(e, ce.CaseEvent) and e.case in book.cases:
+                c = book.cases[e.case]
+                out.append(Publication(self.topics.event("case"), encode(m.CaseEvent(
+                    V, seq, c.id, c.number, e.action, cs.ACTION_WORDS[e.action], c.state.value,
+                    cs.STATE_WORDS[c.state], c.department, c.matter, c.window, e.device, e.at))))
+        return out
+
     # ------------------------------------------------------------ what to publish
 
     def events(self, core: HallCore, events: Iterable[ev.Event], seq: int) -> list[Publication]:
@@ -195,6 +223,8 @@ class Publisher:
         windows: dict[str, None] = {}
         queues_changed = calls_changed = day_started = False
         for e in events:
+            if isinstance(e, ce.CaseEvent):  # a case changes no queue or window
+                continue
             if isinstance(e, ev.DayStarted | ev.TicketsExpired):
                 windows.update(dict.fromkeys(core.windows))
                 queues_changed = True

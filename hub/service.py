@@ -44,6 +44,7 @@ from hallq import idcard
 from hallq import protocol as p
 from hub import events as ev
 from hub import rules
+from hub.case_desk import CASE_OPS, CASE_QUERIES, CaseDesk, new_book
 from hub.core import DomainError, HallCore
 from hub.hall import Hall, Role
 from hub.publisher import RECENT_CALLS, Publication, Publisher, coalesce, reply
@@ -97,6 +98,8 @@ class HubService:
         self.topics = p.Topics(hall.id)
         self.publisher = Publisher(hall)
         self.core: HallCore = store.load(hall)
+        self.book = store.load_cases(new_book(hall))  # every case, replayed from the log
+        self.cases = CaseDesk(hall, store, id_key, self.publisher, self._id)
         self.seq = store.last_seq()
         self.publisher.recent_calls = self._load_recent_calls()
         store.note_hall_file(self.core.day, hall.version, hall.text)
@@ -143,6 +146,7 @@ class HubService:
         """Memory back to what the database holds (after a rollback): the core, the last seq and
         the recent calls, so retained state never shows a command that was not committed."""
         self.core = self.store.load(self.hall)
+        self.book = self.store.load_cases(new_book(self.hall))
         self.seq = self.store.last_seq()
         self.publisher.recent_calls = self._load_recent_calls()
 
@@ -191,7 +195,7 @@ class HubService:
             self._authorize(device, req)
             if p.OPS[req.op].query:
                 try:
-                    return Outcome(reply(req.id, self._query(req, now)), pubs, True)
+                    return Outcome(reply(req.id, self._query(req, now, device)), pubs, True)
                 except DomainError as exc:  # a query is never stored: refused like a protocol error
                     raise p.ProtocolError(exc.code, exc.message, req.id) from None
             try:
@@ -208,10 +212,10 @@ class HubService:
                 events = [*events, audit] if audit else events
             answer = reply(req.id, decided.result)
             self.seq = self.store.record(self.core, events, device=device, request_id=req.id, op=req.op,
-                                         reply=answer, at=now)
+                                         reply=answer, at=now, book=self.book)
             log.debug("%s %s ok", device, req.op, extra={"device": device, "op": req.op, "events": len(events)})
-            return Outcome(answer, pubs + self.publisher.events(self.core, events, self.seq) + decided.notices,
-                           True, events)
+            return Outcome(answer, pubs + self.publisher.events(self.core, events, self.seq)
+                           + self.publisher.case_events(self.book, events, self.seq) + decided.notices, True, events)
         except p.ProtocolError as exc:
             log.info("refused %s from %s: %s", req.op, device, exc.code,
                      extra={"device": device, "op": req.op, "code": exc.code})
@@ -260,6 +264,9 @@ class HubService:
 
     def _dispatch(self, device: str, req: p.Request, now: float) -> _Decision:
         c, cmd = self.core, req.command
+        if isinstance(cmd, CASE_OPS):
+            result, case_events = self.cases.dispatch(self.book, c, self.hall.devices[device], cmd, now)
+            return _Decision(result, list(case_events))
         force = self.hall.devices[device].role in (Role.GUIDE, Role.ADMIN)
         match cmd:
             case k.TicketIssue():
@@ -396,8 +403,10 @@ class HubService:
 
     # ------------------------------------------------------------ queries
 
-    def _query(self, req: p.Request, now: float) -> dict[str, Any]:
+    def _query(self, req: p.Request, now: float, device: str = "") -> dict[str, Any]:
         c, cmd = self.core, req.command
+        if isinstance(cmd, CASE_QUERIES):
+            return self.cases.query(self.book, self.hall.devices[device], cmd, now)
         match cmd:
             case k.TicketGet():
                 return {"ticket": self.publisher.ticket(c, c.ticket(cmd.ticket))}

@@ -35,9 +35,12 @@ from typing import Any
 import sqlite_utils
 
 from hallq import clock as hallclock
+from hub import case_events as ce
 from hub import events as ev
+from hub.cases import Case, CaseBook
 from hub.core import HallCore, Ticket, TicketState, WindowRuntime, WindowState
 from hub.hall import Hall
+from hub.workdays import WorkCalendar
 
 log = logging.getLogger("hallq.hub")
 
@@ -49,6 +52,9 @@ TICKET_COLUMNS = (
     "ord", "issued_at", "target_window", "state", "window", "staff", "called_at", "first_called_at",
     "finished_at", "outcome", "reason", "recalls", "retakes", "transfers", "evaluation", "evaluation_reason",
 )
+CASE_COLUMNS = ("id", "number", "state", "department", "matter", "situation", "ticket", "kind", "due", "window",
+                "delivery", "address_ref", "accepted_at", "since", "signed_at", "decided_at", "closed_at",
+                "updated_at")
 WINDOW_COLUMNS = ("id", "state", "reason", "staff", "device", "current", "since", "consecutive_priority", "wrr",
                   "evaluation", "evaluation_at", "counts", "queues", "overflow")
 
@@ -78,6 +84,13 @@ CREATE TABLE IF NOT EXISTS windows (
     id TEXT PRIMARY KEY, state TEXT, reason TEXT, staff TEXT, device TEXT, current TEXT, since REAL,
     consecutive_priority INTEGER, wrr TEXT, evaluation TEXT, evaluation_at REAL, counts TEXT, queues TEXT,
     overflow TEXT);
+CREATE TABLE IF NOT EXISTS cases (
+    id TEXT PRIMARY KEY, number TEXT, state TEXT NOT NULL, department TEXT NOT NULL, matter TEXT, situation TEXT,
+    ticket TEXT, kind TEXT, due TEXT, window TEXT, delivery TEXT, address_ref TEXT, accepted_at REAL, since REAL,
+    signed_at REAL, decided_at REAL, closed_at REAL, updated_at REAL);
+CREATE INDEX IF NOT EXISTS cases_department ON cases(department, state);
+CREATE TABLE IF NOT EXISTS case_addresses (
+    ref TEXT PRIMARY KEY, case_id TEXT NOT NULL, sealed BLOB NOT NULL, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS quarantine (
     what TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER, type TEXT, error TEXT NOT NULL, found_at REAL NOT NULL,
     PRIMARY KEY (what, key));
@@ -167,20 +180,22 @@ class Store:
         return row[0].encode() if row else None
 
     def record(self, core: HallCore, events: list[ev.Event], *, device: str = "", request_id: str = "",
-               op: str = "", reply: bytes | None = None, at: float = 0.0) -> int:
+               op: str = "", reply: bytes | None = None, at: float = 0.0, book: CaseBook | None = None) -> int:
         """Append events, update what they touched and store the reply: one transaction.
 
         Returns the sequence number of the last event (or the current one if none).
         """
         with self.transaction():
-            seq = self.write(core, events, device=device, request_id=request_id)
+            seq = self.write(core, events, device=device, request_id=request_id, book=book)
             if reply is not None and request_id:
                 self.conn.execute("INSERT INTO requests(device, id, op, at, reply) VALUES (?,?,?,?,?)",
                                   (device, request_id, op, at, reply.decode()))
         return seq
 
-    def write(self, core: HallCore, events: list[ev.Event], *, device: str = "", request_id: str = "") -> int:
-        """The inside of :meth:`record`; callers hold the transaction."""
+    def write(self, core: HallCore, events: list[ev.Event], *, device: str = "", request_id: str = "",
+              book: CaseBook | None = None) -> int:
+        """The inside of :meth:`record`; callers hold the transaction. Case events (:mod:`hub.case_events`)
+        go into the same log; their projection (``cases``) is read off ``book``, which has applied them."""
         cur = self.conn.cursor()
         seq = 0
         for e in events:
@@ -189,8 +204,14 @@ class Store:
                         (e.at, day, e.type, json.dumps(e.to_dict(), ensure_ascii=False), request_id or None,
                          device or None))
             seq = cur.lastrowid or seq
-        if events:
-            self._project(core, events)
+        hall_events = [e for e in events if not isinstance(e, ce.CaseEvent)]
+        if hall_events:
+            self._project(core, hall_events)
+        touched_cases = list(dict.fromkeys(e.case for e in events if isinstance(e, ce.CaseEvent)))
+        if touched_cases:
+            if book is None:
+                raise StoreError("case events need the CaseBook that applied them")
+            self._project_cases(book, touched_cases)
         return seq or self.last_seq()
 
     def last_seq(self) -> int:
@@ -220,6 +241,48 @@ class Store:
         state = {"day": core.day, "counters": core.counters, "seq": core.seq,
                  "expired_marks": sorted(core.expired_marks), "guides": core.guides}
         cur.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('core', ?)", (json.dumps(state),))
+
+    def _project_cases(self, book: CaseBook, ids: Iterable[str]) -> None:
+        rows = [case_row(book.cases[cid]) for cid in ids if cid in book.cases]
+        self.conn.executemany(_upsert("cases", CASE_COLUMNS), rows)
+
+    # ------------------------------------------------------------ cases: restart, addresses, lists
+
+    def load_cases(self, book: CaseBook) -> CaseBook:
+        """Every case, rebuilt by replaying the case events of the log in order (a case lives for
+        weeks, past any one day: its events are few, and the book must equal what was committed)."""
+        kinds = tuple(ce.CASE_EVENT_TYPES)
+        marks = ", ".join("?" * len(kinds))
+        for seq, type_, data in self.conn.execute(
+                f"SELECT seq, type, data FROM events WHERE type IN ({marks}) ORDER BY seq", kinds).fetchall():
+            try:
+                book.apply(ce.case_event_from_dict(json.loads(data)))
+            except (TypeError, ValueError, KeyError, AttributeError) as exc:  # a start must not fail on one event
+                self.quarantine("event", str(seq), "", str(exc), int(seq), str(type_))
+        return book
+
+    def cases(self, *, department: str = "", states: Iterable[str] = ()) -> list[dict[str, Any]]:
+        """The ``cases`` projection, optionally of one department and some states, oldest first."""
+        where, args = [], []
+        if department:
+            where.append("department=?")
+            args.append(department)
+        chosen = list(states)
+        if chosen:
+            where.append(f"state IN ({', '.join('?' * len(chosen))})")
+            args += chosen
+        sql = f"SELECT {', '.join(CASE_COLUMNS)} FROM cases" + (" WHERE " + " AND ".join(where) if where else "")
+        return [dict(zip(CASE_COLUMNS, r, strict=True))
+                for r in self.conn.execute(sql + " ORDER BY accepted_at, id", args)]
+
+    def put_address(self, ref: str, case: str, sealed: bytes, at: float) -> None:
+        """An encrypted postal address (never the words) under its opaque reference."""
+        self.conn.execute("INSERT OR REPLACE INTO case_addresses(ref, case_id, sealed, at) VALUES (?,?,?,?)",
+                          (ref, case, sealed, at))
+
+    def address(self, ref: str) -> bytes | None:
+        row = self.conn.execute("SELECT sealed FROM case_addresses WHERE ref=?", (ref,)).fetchone()
+        return bytes(row[0]) if row else None
 
     # ------------------------------------------------------------ restart
 
@@ -309,7 +372,7 @@ class Store:
 
     def events(self, since: int = 0) -> Iterable[tuple[int, ev.Event]]:
         for seq, data in self.conn.execute("SELECT seq, data FROM events WHERE seq>? ORDER BY seq", (since,)):
-            yield seq, ev.event_from_dict(json.loads(data))
+            yield seq, decode_event(json.loads(data))
 
     def tickets(self, day: str | None = None) -> list[dict[str, Any]]:
         cols = ", ".join(TICKET_COLUMNS)
@@ -398,6 +461,19 @@ def _upsert(table: str, columns: tuple[str, ...]) -> str:
     return f"INSERT OR REPLACE INTO {table}({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
+def decode_event(data: dict[str, Any]) -> ev.Event:
+    """A stored event of either log: the hall's (tickets, windows) or a case's."""
+    if data.get("type") in ce.CASE_EVENT_TYPES:
+        return ce.case_event_from_dict(data)
+    return ev.event_from_dict(data)
+
+
+def case_row(c: Case) -> tuple[Any, ...]:
+    return (c.id, c.number, c.state.value, c.department, c.matter, c.situation, c.ticket, c.kind.value,
+            c.due.isoformat(), c.window, c.delivery.value, c.address_ref, c.accepted_at, c.since, c.signed_at,
+            c.decided_at, c.closed_at, c.last_at)
+
+
 def ticket_row(t: Ticket, day: str) -> tuple[Any, ...]:
     return (
         t.id, day, t.number, t.queue, t.seq, t.matter, t.situation, t.channel, t.device, t.priority_group,
@@ -462,11 +538,16 @@ def _finite_json(data: str) -> bool:
 
 
 def rebuild(source: Store, target_path: str | Path, hall: Hall) -> Store:
-    """Replay the whole event log into a fresh store's projections (tickets, windows, meta)."""
+    """Replay the whole event log into a fresh store's projections (tickets, windows, meta, cases)."""
     target = Store(target_path, durable=False)
     core = HallCore(hall)
+    book = CaseBook(hall.cases.calendar if hall.cases else WorkCalendar(), hall.timezone)
     with target.transaction():
         for _, e in source.events():
-            core.apply(e)
-            target._project(core, [e])
+            if isinstance(e, ce.CaseEvent):
+                book.apply(e)
+                target._project_cases(book, [e.case])
+            else:
+                core.apply(e)
+                target._project(core, [e])
     return target

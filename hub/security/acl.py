@@ -10,9 +10,10 @@ role       reads (besides ``catalog``, ``presence/hub`` and its own ``reply/<id>
 =========  =========================================================================
 kiosk      ``state/queues``, ``event/reprint``
 pad        ``state/queues``, ``state/calls``, its own ``state/window/<w>``,
-           ``event/call|evaluate|evaluated|summon``, ``presence/+``
+           ``event/call|evaluate|evaluated|summon|case``, ``presence/+``
 guide      ``state/#``, ``event/#``, ``presence/+``, ``status/+`` (the whole hall)
 admin      as guide
+backoffice ``event/case``, ``event/summon`` (its department's cases and 呼叫后台)
 display    ``state/queues``, ``state/calls``, ``event/call``; a window screen also its
            ``state/window/<w>`` and ``event/evaluate|evaluated``; a hall screen every window
 hub        reads ``cmd/+``; writes ``reply/+``, ``catalog``, ``state/#``, ``event/#``,
@@ -58,7 +59,9 @@ def device_grant(topics: p.Topics, device: Device) -> Grant:
             g.read += [t.queues, t.event("reprint")]
         case Role.PAD:
             g.read += [t.queues, t.calls, *([t.window(device.window)] if device.window else []),
-                       *(t.event(k) for k in ("call", "evaluate", "evaluated", "summon")), t.presences]
+                       *(t.event(k) for k in ("call", "evaluate", "evaluated", "summon", "case")), t.presences]
+        case Role.BACKOFFICE:
+            g.read += [t.event("case"), t.event("summon")]
         case Role.GUIDE | Role.ADMIN:
             g.read += [f"{b}/state/#", f"{b}/event/#", t.presences, t.statuses]
         case Role.DISPLAY:

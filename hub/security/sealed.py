@@ -1,0 +1,45 @@
+"""Personal data the hub must keep for a while, sealed at rest: the postal address of a 邮寄 case.
+
+The hall keeps no personal data in words (names and phones masked, ID numbers as keyed
+hashes). A case sent by post is the one exception: the address is needed until the result is
+posted. It is sealed with AES-256-GCM (``cryptography``, the Python Cryptographic Authority's
+library) under a key derived from the hub's ID key (the key that lives outside the database,
+next to it as ``<db>.key``): a copy of the SQLite file alone reveals nothing. The case core
+keeps only an opaque reference (``addr:…``); ``hallq purge`` deletes the sealed rows with the
+case's retention.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+_LABEL = b"hallq case address v1"
+NONCE = 12
+
+
+def _key(id_key: bytes) -> bytes:
+    return hmac.new(id_key, _LABEL, hashlib.sha256).digest()
+
+
+def new_ref() -> str:
+    """An opaque reference for a sealed address (no part of it comes from the address)."""
+    return "addr:" + secrets.token_hex(12)
+
+
+def seal(id_key: bytes, ref: str, text: str) -> bytes:
+    """``text`` encrypted and bound to ``ref`` (a row moved to another reference does not open)."""
+    nonce = secrets.token_bytes(NONCE)
+    return nonce + AESGCM(_key(id_key)).encrypt(nonce, text.encode("utf-8"), ref.encode())
+
+
+def unseal(id_key: bytes, ref: str, sealed: bytes) -> str:
+    """The address back; ValueError if the key or the reference is not the one it was sealed with."""
+    try:
+        return AESGCM(_key(id_key)).decrypt(sealed[:NONCE], sealed[NONCE:], ref.encode()).decode("utf-8")
+    except InvalidTag:
+        raise ValueError("sealed address does not open with this key") from None
