@@ -331,7 +331,7 @@ class HallSnapshot(Command, frozen=True):
 CaseRef = Annotated[str, Meta(max_length=64)]  # the case's id or the provincial case number (scanned)
 
 
-class MaterialArg(Struct, forbid_unknown_fields=True, frozen=True):
+class MaterialArg(Struct, forbid_unknown_fields=True, omit_defaults=True, frozen=True):
     """One material received: its name, ``original`` (原件) or ``copy`` (复印件), how many."""
 
     name: Text

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,8 @@ from hub.runtime import Hub
 from hub.security import acl
 from hub.service import HubService
 from hub.store import Store
-from tests.hub.hub_helpers import FakeClock, make_small_hall, reply, req
+from hub.config import parse_hall
+from tests.hub.hub_helpers import SMALL_HALL, FakeClock, reply, req
 from tests.security.sec_helpers import SecureBroker, args_for, secure_broker
 
 
@@ -52,7 +54,9 @@ def cases(hall: Hall) -> list[tuple[str, str, str]]:
     return out
 
 
-SMALL = make_small_hall()
+# the small hall and a back office (公安局): every role, without changing the small hall's catalog bytes
+BACKOFFICE = '\n[[devices]]\nid = "B1"\nrole = "backoffice"\ndepartment = "公安局"\n'
+SMALL = parse_hall(tomllib.loads(SMALL_HALL + BACKOFFICE), text=SMALL_HALL + BACKOFFICE)
 
 
 def test_small_hall_has_every_role() -> None:
