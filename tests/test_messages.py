@@ -52,11 +52,15 @@ def _morning(h: LocalHall) -> None:
     guide.request("ticket.reprint", {"ticket": a["ticket"]["number"], "device": "K1"})
     guide.request("tickets.list", {"queue": "A"})
     guide.request("hall.snapshot", {})
-    pad.request("ticket.call_next", {"window": "S01"})
+    called = pad.request("ticket.call_next", {"window": "S01"})
     pad.request("ticket.recall", {"window": "S01"})
     summon = pad.request("window.summon", {"window": "S01", "department": "公安局", "note": "请审批人员到窗口"})
     guide.request("summon.respond", {"summon": summon["summon"]["id"]})  # event/summon and window state again
     pad.request("ticket.outcome", {"window": "S01", "outcome": "accepted"})
+    case = pad.request("case.accept", {"window": "S01", "ticket": called["ticket"]["id"],
+                                       "materials": [{"name": "居民户口簿", "count": 2}]})["case"]
+    assert msgspec.to_builtins(msgspec.convert(case, m.CaseView)) == case  # the case view, field for field
+    guide.request("case.pick_up", {"case": case["id"]})  # event/case again
     screen.request("evaluation.submit", {"window": "S01", "level": 5})
     pad.request("ticket.call_next", {"window": "S01"})
     pad.request("ticket.outcome", {"window": "S01", "outcome": "passed"})
@@ -100,7 +104,8 @@ def test_every_message_a_hub_publishes_decodes_as_its_type_and_encodes_back(tmp_
         assert _drop_unset(msg) == json.loads(payload), f"{topic}: a field is missing from {kind.__name__}"
         seen[kind.__name__] = seen.get(kind.__name__, 0) + 1
     expected = {"Catalog", "QueuesState", "WindowState", "CallsState", "Call", "Presence", "DeviceStatus",
-                "PriorityEvent", "EvaluateEvent", "EvaluatedEvent", "SummonEvent", "ReprintEvent", "Reply"}
+                "PriorityEvent", "EvaluateEvent", "EvaluatedEvent", "SummonEvent", "ReprintEvent", "Reply",
+                "CaseEvent"}
     assert expected <= set(seen), f"never published: {sorted(expected - set(seen))}"
 
 

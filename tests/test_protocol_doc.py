@@ -26,7 +26,17 @@ from hallq import protocol as p
 
 DOC = (Path(__file__).resolve().parent.parent / "docs" / "protocol.md").read_text(encoding="utf-8")
 TYPE_WORDS = {(str,): "str", (int,): "int", (int, float): "number", (bool,): "bool", (list,): "list[str]"}
-ARG = re.compile(r"`([a-z_]+)`(\*?) (str|int|number|bool|list\[str\])(?: ≤(\d+))?")
+ARG = re.compile(r"`([a-z_]+)`(\*?) (str|int|number|bool|list\[str\]|list\[material\])(?: ≤(\d+))?")
+
+
+def type_word(op: str, name: str, arg: p.Arg) -> str:
+    """The doc's word for an argument's type: a list of objects (a case's materials) is ``list[material]``."""
+    info = msgspec.inspect.type_info(commands.COMMANDS[op])
+    assert isinstance(info, msgspec.inspect.StructType)
+    kind = next(f.type for f in info.fields if f.name == name)
+    if isinstance(kind, msgspec.inspect.ListType) and isinstance(kind.item_type, msgspec.inspect.StructType):
+        return "list[material]"
+    return TYPE_WORDS[arg.types]
 
 
 def section(start: str, end: str) -> str:
@@ -70,7 +80,7 @@ def test_an_ops_row_lists_its_arguments_as_they_are_defined(op: str) -> None:
     cell = ROWS[op][2]
     documented = {name: (required == "*", kind, int(limit) if limit else commands.TEXT_MAX)
                   for name, required, kind, limit in ARG.findall(cell)}
-    defined = {name: (arg.required, TYPE_WORDS[arg.types], arg.max_len if arg.types == (str,) else commands.TEXT_MAX)
+    defined = {name: (arg.required, type_word(op, name, arg), arg.max_len if arg.types == (str,) else commands.TEXT_MAX)
                for name, arg in p.OPS[op].args.items()}
     assert documented == defined, f"{op}: the doc's arguments differ from {commands.COMMANDS[op].__name__}"
     if not defined:
