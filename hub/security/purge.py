@@ -8,7 +8,9 @@ retention (``[policy] retention_days``, or ``--older-than-days``) even those go:
 * ``appointments``: ``name_masked``, ``id_masked``, ``id_hash``, ``phone_masked`` → ``''``;
 * ``events``: the same keys inside each event's JSON ``data`` (only where present);
 * ``requests``: stored replies (they quote the ticket) older than the cut-off are deleted;
-  they exist for retries within minutes.
+  they exist for retries within minutes;
+* ``case_addresses``: the sealed postal address of a case (邮寄) whose result reached the
+  applicant before the cut-off is deleted (an address is kept only while it may be needed).
 
 Counts, times, queues, windows, outcomes and evaluations stay, so every report still works.
 One transaction; ``secure_delete`` so freed pages are zeroed, then the WAL is checkpointed
@@ -36,6 +38,7 @@ class PurgeResult:
     appointments: int
     events: int
     requests: int
+    addresses: int = 0
 
 
 def cutoff_day(older_than_days: int, today: dt.date | None = None) -> str:
@@ -59,6 +62,7 @@ def purge(db: str | Path, older_than_days: int, *, today: dt.date | None = None,
             appointments = _blank(conn, "appointments", APPOINTMENT_FIELDS, cut)
             events = _scrub_events(conn, cut)
             requests = conn.execute("DELETE FROM requests WHERE at < ?", (cut_ts,)).rowcount
+            addresses = _purge_addresses(conn, cut_ts)
         except BaseException:
             conn.execute("ROLLBACK")
             raise
@@ -68,7 +72,15 @@ def purge(db: str | Path, older_than_days: int, *, today: dt.date | None = None,
             conn.execute("VACUUM")
     finally:
         conn.close()
-    return PurgeResult(cut, tickets, appointments, events, requests)
+    return PurgeResult(cut, tickets, appointments, events, requests, addresses)
+
+
+def _purge_addresses(conn: sqlite3.Connection, cut_ts: float) -> int:
+    """Sealed addresses of cases closed before the cut-off (a database from before cases has none)."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='case_addresses'").fetchone() is None:
+        return 0
+    return conn.execute("DELETE FROM case_addresses WHERE case_id IN "
+                        "(SELECT id FROM cases WHERE closed_at IS NOT NULL AND closed_at < ?)", (cut_ts,)).rowcount
 
 
 def _blank(conn: sqlite3.Connection, table: str, fields: tuple[str, ...], cut: str) -> int:

@@ -155,3 +155,23 @@ def test_parse_hall_reports_case_typos_with_their_key_paths() -> None:
     paths = {i.path for i in info.value.issues}
     assert {"cases.transfer_limt", "cases.departments[0].name", "cases.deliveries[0]", "matters[0].result_kind",
             "matters[1].deliverys"} <= paths
+
+
+def test_a_backoffice_device_is_bound_to_a_known_department() -> None:
+    import pytest
+
+    from hub.config import ConfigError, parse_hall
+    from hub.hall import Role
+
+    doc = _sample_doc()
+    devices = doc["devices"]
+    assert isinstance(devices, list)
+    devices += [{"id": "B1", "role": "backoffice", "department": "公安局"}, {"id": "B2", "role": "backoffice"},
+                {"id": "B3", "role": "backoffice", "department": "公按局"}]
+    with pytest.raises(ConfigError) as info:
+        parse_hall(doc)
+    n = len(devices)
+    assert {i.path for i in info.value.issues} == {f"devices[{n - 2}].department", f"devices[{n - 1}].department"}
+    del devices[-2:]
+    hall = parse_hall(doc)
+    assert (hall.devices["B1"].role, hall.devices["B1"].department) == (Role.BACKOFFICE, "公安局")

@@ -226,3 +226,42 @@ def test_a_week_of_cases_over_the_wire(rig: HubRig) -> None:
     raw = b"".join(p.read_bytes() for p in rig.db.parent.glob("hub.db*"))
     for secret in (ADDRESS, "滨河北东路", APPLICANT_ID, OTHER_ID):
         assert secret.encode() not in raw, secret
+
+
+def test_purge_removes_a_posted_cases_address_with_its_retention(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from hub.security.purge import purge
+    from hub.service import HubService
+    from tests.hub.hub_helpers import reply, req
+
+    hall, key = case_hall(), b"k" * 32
+    clock = FakeClock(local_ts(2026, 11, 23, 9, 0))
+    svc = HubService(hall, Store(tmp_path / "p.db", durable=False), key, clock)
+
+    def ok(device: str, op: str, args: dict[str, Any]) -> dict[str, Any]:
+        body = reply(svc.handle(device, req(op, args)))
+        assert body["ok"], body
+        return dict(body["result"])
+
+    ok("P-S01", "window.open", {"window": "S01", "staff": "1001", "pin": PIN})
+    cases = []
+    for _ in range(2):
+        ok("K1", "ticket.issue", RENEW)
+        ticket = ok("P-S01", "ticket.call_next", {"window": "S01"})["ticket"]["id"]
+        ok("P-S01", "ticket.outcome", {"window": "S01", "outcome": "accepted"})
+        cases.append(ok("P-S01", "case.accept", {"window": "S01", "ticket": ticket, "delivery": "mail",
+                                                 "address": ADDRESS})["case"]["id"])
+    posted, still_open = cases
+    for op, device, args in (("case.sign", "B-GA", {}), ("case.approve", "B-GA", {}), ("case.send_out", "B-GA", {}),
+                             ("case.receive_result", "P-S01", {"window": "S01"}),
+                             ("case.post", "P-S01", {"window": "S01", "tracking": "SF1"})):
+        ok(device, op, {"case": posted, **args})
+    refs = {r["id"]: r["address_ref"] for r in svc.store.cases()}
+    svc.store.close()
+    result = purge(tmp_path / "p.db", 0, today=dt.date(2026, 11, 25))
+    assert result.addresses == 1
+    store = Store(tmp_path / "p.db", durable=False)
+    assert store.address(refs[posted]) is None  # posted two days ago: gone
+    assert store.address(refs[still_open]) is not None  # still needed until posted
+    store.close()
