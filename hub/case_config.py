@@ -1,10 +1,10 @@
 """The hall file's case settings: the ``[cases]`` table and the case fields of a matter.
 
 Read by the same checker as the rest of the hall file (:mod:`hub.config`): every unknown key,
-wrong type or dangling department is reported with its key path, all at once. Not yet wired
-into :func:`hub.config.parse_hall`: :func:`parse_cases` and :func:`parse_matter_case_fields`
-are the two calls it will make (``"cases"`` joins the top-level keys, :data:`MATTER_CASE_KEYS`
-the keys of ``[[matters]]``). :func:`check_cases` runs them alone.
+wrong type or dangling department is reported with its key path, all at once.
+:func:`hub.config.parse_hall` makes the two calls, :func:`parse_cases` and
+:func:`parse_matter_case_fields` (``"cases"`` is one of its top-level keys, :data:`MATTER_CASE_KEYS`
+are among the keys of ``[[matters]]``). :func:`check_cases` runs them alone.
 
 .. code-block:: toml
 
