@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hub.cases import DELIVERY_WORDS, FINAL, CaseState, Delivery
-from hub.config import ConfigIssue, _Checker
+from hub.config_checker import ConfigIssue, _Checker
 from hub.workdays import WorkCalendar
 
 DEFAULT_STUCK_HOURS: dict[CaseState, float] = {

@@ -337,7 +337,9 @@ def _mutated(rng: random.Random, rid: str) -> tuple[str, str | None, str]:
             code = "bad_args"
         case "too_long":
             name = rng.choice(sorted(spec))
-            args[name] = "长" * (spec[name].max_len + 1) if spec[name].types[0] is str else ["x" * 33]
+            # a list's limit is its items' (queue ids 32, a case's reasons 200)
+            args[name] = ("长" * (spec[name].max_len + 1) if spec[name].types[0] is str
+                          else ["x" * (spec[name].max_len + 1)])
             code = "bad_args"
         case "missing":
             del args[rng.choice(sorted(n for n, a in spec.items() if a.required))]
