@@ -6,7 +6,8 @@ retention (``[policy] retention_days``, or ``--older-than-days``) even those go:
 
 * ``tickets``: ``applicant_masked``, ``id_masked``, ``id_hash``, ``phone_masked`` → ``''``;
 * ``appointments``: ``name_masked``, ``id_masked``, ``id_hash``, ``phone_masked`` → ``''``;
-* ``events``: the same keys inside each event's JSON ``data`` (only where present);
+* ``events``: the same keys inside each event's JSON ``data`` (only where present), and a case's
+  ``collector_masked``; a case's events only once the case closed before the cut-off;
 * ``requests``: stored replies (they quote the ticket) older than the cut-off are deleted;
   they exist for retries within minutes;
 * ``case_addresses``: the sealed postal address of a case (邮寄) whose result reached the
@@ -28,7 +29,7 @@ from hallq import clock as hallclock
 
 TICKET_FIELDS = ("applicant_masked", "id_masked", "id_hash", "phone_masked")
 APPOINTMENT_FIELDS = ("name_masked", "id_masked", "id_hash", "phone_masked")
-EVENT_FIELDS = ("applicant_masked", "name_masked", "id_masked", "id_hash", "phone_masked")
+EVENT_FIELDS = ("applicant_masked", "name_masked", "id_masked", "id_hash", "phone_masked", "collector_masked")
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def purge(db: str | Path, older_than_days: int, *, today: dt.date | None = None,
         try:
             tickets = _blank(conn, "tickets", TICKET_FIELDS, cut)
             appointments = _blank(conn, "appointments", APPOINTMENT_FIELDS, cut)
-            events = _scrub_events(conn, cut)
+            events = _scrub_events(conn, cut, cut_ts)
             requests = conn.execute("DELETE FROM requests WHERE at < ?", (cut_ts,)).rowcount
             addresses = _purge_addresses(conn, cut_ts)
         except BaseException:
@@ -89,8 +90,14 @@ def _blank(conn: sqlite3.Connection, table: str, fields: tuple[str, ...], cut: s
     return conn.execute(f"UPDATE {table} SET {sets} WHERE day < ? AND ({dirty})", (cut,)).rowcount
 
 
-def _scrub_events(conn: sqlite3.Connection, cut: str) -> int:
+def _scrub_events(conn: sqlite3.Connection, cut: str, cut_ts: float) -> int:
+    """Personal fields of older days' events; a case's events wait until the case itself closed before the
+    cut-off (a case accepted long ago and not yet collected still needs its applicant's hash at pickup)."""
     paths = ", ".join(f"'$.{f}', ''" for f in EVENT_FIELDS)
     dirty = " OR ".join(f"COALESCE(json_extract(data, '$.{f}'), '') != ''" for f in EVENT_FIELDS)
-    return conn.execute(f"UPDATE events SET data=json_replace(data, {paths}) WHERE day < ? AND ({dirty})",
-                        (cut,)).rowcount
+    keep = ""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='cases'").fetchone() is not None:
+        keep = (" AND NOT (type LIKE 'case.%' AND json_extract(data, '$.case') IN "
+                "(SELECT id FROM cases WHERE closed_at IS NULL OR closed_at >= ?))")
+    return conn.execute(f"UPDATE events SET data=json_replace(data, {paths}) WHERE day < ? AND ({dirty}){keep}",
+                        [cut, *([cut_ts] if keep else [])]).rowcount

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from hallq import messages as m
+from hub import case_events as ce
 from hallq.client import HallClient, RequestError
 from hallq.protocol import ROOT
 from hub.config import parse_hall
@@ -246,8 +247,8 @@ def test_purge_removes_a_posted_cases_address_with_its_retention(tmp_path: Path)
 
     ok("P-S01", "window.open", {"window": "S01", "staff": "1001", "pin": PIN})
     cases = []
-    for _ in range(2):
-        ok("K1", "ticket.issue", RENEW)
+    for number in (APPLICANT_ID, OTHER_ID):
+        ok("K1", "ticket.issue", {**RENEW, "name": "张三", "id_number": number})
         ticket = ok("P-S01", "ticket.call_next", {"window": "S01"})["ticket"]["id"]
         ok("P-S01", "ticket.outcome", {"window": "S01", "outcome": "accepted"})
         cases.append(ok("P-S01", "case.accept", {"window": "S01", "ticket": ticket, "delivery": "mail",
@@ -264,4 +265,8 @@ def test_purge_removes_a_posted_cases_address_with_its_retention(tmp_path: Path)
     store = Store(tmp_path / "p.db", durable=False)
     assert store.address(refs[posted]) is None  # posted two days ago: gone
     assert store.address(refs[still_open]) is not None  # still needed until posted
+    accepted = {e.case: e for _, e in store.events() if isinstance(e, ce.CaseAccepted)}
+    assert (accepted[posted].applicant_masked, accepted[posted].id_hash) == ("", "")  # closed: blanked
+    assert accepted[still_open].applicant_masked == "张**"  # open: its pickup still checks the hash
+    assert len(accepted[still_open].id_hash) == 64
     store.close()
