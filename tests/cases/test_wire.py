@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 
 from hallq import messages as m
-from hub import case_events as ce
 from hallq.client import HallClient, RequestError
 from hallq.protocol import ROOT
+from hub import case_events as ce
 from hub.config import parse_hall
 from hub.hall import Hall
 from hub.runtime import load_key
@@ -99,7 +99,8 @@ def test_a_week_of_cases_over_the_wire(rig: HubRig) -> None:
     spy.on_raw(f"{ROOT}/{rig.hall.id}/event/case", events)
     rig.clients.append(spy.start(10))
     kiosk, front, out = rig.kiosk(), rig.pad("P-S01"), rig.pad("P-S02")
-    guide, office, police = rig.client("G1", "guide"), rig.client("B-GA", "backoffice"), rig.client("B-SJ", "backoffice")
+    guide = rig.client("G1", "guide")
+    office, police = rig.client("B-GA", "backoffice"), rig.client("B-SJ", "backoffice")  # 公安局, 市场监督管理局
     front.request("window.open", {"window": "S01", "staff": "1001", "pin": PIN})
     out.request("window.open", {"window": "S02", "staff": "1002", "pin": PIN})
 
@@ -164,7 +165,7 @@ def test_a_week_of_cases_over_the_wire(rig: HubRig) -> None:
 
     # 补正 at the window, back to the department; the promised date moves by the day it was away
     got = front.request("case.receive_correction", {"window": "S01", "case": a["id"],
-                                                    "materials": [{"name": "公司登记（备案）申请书（已签字）"}]})["case"]
+                                                    "materials": [{"name": "申请书（已签字）"}]})["case"]
     assert (got["state"], got["due"]) == ("correction_received", "2026-11-25")
     guide.request("case.pick_up", {"case": a["id"]})
     office.request("case.sign", {"case": a["id"]})

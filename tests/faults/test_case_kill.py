@@ -33,8 +33,8 @@ def test_kill9_while_signing_for_cases_loses_and_duplicates_nothing(broker: Any,
     # the subprocess runs on the hall clock (a year ahead in the suite): describe that year and the next in the
     # hall file, whatever the installed chinese-calendar knows
     year = hallclock.today().year
-    config.write_text(config.read_text(encoding="utf-8")
-                      + f'\n[cases]\nown_years = [{year}, {year + 1}]\ndays_off = ["{year}-01-01", "{year + 1}-01-01"]\n'
+    cases = f'\n[cases]\nown_years = [{year}, {year + 1}]\ndays_off = ["{year}-01-01", "{year + 1}-01-01"]\n'
+    config.write_text(config.read_text(encoding="utf-8") + cases
                       + '\n[[devices]]\nid = "B-GA"\nrole = "backoffice"\ndepartment = "公安局"\n', encoding="utf-8")
     hall = load_hall(config)
     db = tmp_path / "hall.db"
