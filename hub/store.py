@@ -538,7 +538,8 @@ def _finite_json(data: str) -> bool:
 
 
 def rebuild(source: Store, target_path: str | Path, hall: Hall) -> Store:
-    """Replay the whole event log into a fresh store's projections (tickets, windows, meta, cases)."""
+    """Replay the whole event log into a fresh store's projections (tickets, windows, meta, cases); the
+    sealed case addresses come along as they are."""
     target = Store(target_path, durable=False)
     core = HallCore(hall)
     book = CaseBook(hall.cases.calendar if hall.cases else WorkCalendar(), hall.timezone)
@@ -550,4 +551,7 @@ def rebuild(source: Store, target_path: str | Path, hall: Hall) -> Store:
             else:
                 core.apply(e)
                 target._project(core, [e])
+        # the sealed addresses are not events: copied as they are (still sealed)
+        target.conn.executemany("INSERT OR REPLACE INTO case_addresses(ref, case_id, sealed, at) VALUES (?,?,?,?)",
+                                source.conn.execute("SELECT ref, case_id, sealed, at FROM case_addresses").fetchall())
     return target

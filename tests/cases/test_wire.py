@@ -219,6 +219,7 @@ def test_a_week_of_cases_over_the_wire(rig: HubRig) -> None:
     assert rows[a["id"]]["due"] == "2026-11-25"
     copy = rebuild(store, rig.db.with_name("rebuilt.db"), rig.hall)
     assert copy.cases() == store.cases()
+    assert copy.address(str(rows[c["id"]]["address_ref"])) == store.address(str(rows[c["id"]]["address_ref"]))
     ref = str(rows[c["id"]]["address_ref"])
     sealed_row = store.address(ref)
     assert sealed_row is not None
