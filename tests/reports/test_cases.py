@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import sqlite3
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from openpyxl import load_workbook
 
 from hub.case_figures import CompletionFigures, OverdueCase, TransferAnomaly, UnclaimedResult
 from hub.cases import CaseState
+from hub.config import parse_hall
 from hub.hall import Hall
 from hub.reports.archive import build_archive
 from hub.reports.build import Report, Settings, build_report
@@ -99,13 +101,15 @@ def test_case_events_are_not_ticket_findings(fortnight_db: Path, small: Hall) ->
 
 def test_the_halls_cases_table_sets_the_limits(fortnight_db: Path, small: Hall) -> None:
     text = small.text + "\n[cases]\ntransfer_limit_working_days = 2\nunclaimed_after_working_days = 5\n"
-    hall = dataclasses.replace(small, text=text)
+    hall = parse_hall(tomllib.loads(text), text=text)  # the hub's own reading of the hall file
+    assert hall.cases is not None and hall.cases.transfer_limit_working_days == 2
     cs = report_of(fortnight_db, hall).cases
     assert cs is not None
     # 2 working days: C2 (signed Mon 09:00, limit Mon 16:00) is in time; C5 is still past its limit
     assert cs.transfers == [TransferAnomaly(BD, late=(), unsigned=("C5",))]
     assert cs.unclaimed == [UnclaimedResult(MS, "C8", at(10, 9, 15), 6)]
-    bad = dataclasses.replace(small, text=small.text + "\n[cases]\nunclaimed_after_working_day = 5\n")
+    # a Hall built by hand (no parsed ``cases``) whose text has a typo: a finding, the defaults apply
+    bad = dataclasses.replace(small, cases=None, text=small.text + "\n[cases]\nunclaimed_after_working_day = 5\n")
     r = report_of(fortnight_db, bad)
     assert [i.kind for i in r.issues] == ["办件配置有误"]
     assert "unclaimed_after_working_day" in r.issues[0].detail
