@@ -19,6 +19,10 @@ backfill (补录)     window open or paused, no current ticket (a walk-in served
 logout             logged in, no current ticket
 handover           logged in
 print              a printer configured and a ticket being or just served
+case_accept        the ticket just served was recorded 受理 and a case is offered for it
+                   (:meth:`pad.case_front.CaseFront.case_offer`: 综窗 and 专窗 matters, not
+                   consultations, once)
+case_desk (办件)    logged in: 补正 and 出件 by case code (:mod:`pad.case_front`)
 =================  ==================================================================
 """
 
@@ -28,21 +32,22 @@ from typing import Any
 
 from hallq import clock as hallclock
 from hallq.i18n import tr
+from pad.case_front import CASE_OPS, CaseFront
 from pad.presenter import Clock, Command, NotAllowed
 from pad.replies import ticket_of
 from pad.state import Change, HallState
-from pad.window_readout import OUTCOME_LABELS, OUTCOMES, Rating, SentSummon, WindowReadout
+from pad.window_readout import OUTCOME_LABELS, OUTCOMES, Rating, SentSummon
 
 __all__ = ["ACTIONS", "BACKFILL_OUTCOMES", "OUTCOMES", "OUTCOME_LABELS", "PAUSE_REASONS", "REJECT_REASONS", "StaffPad"]
 
 PAUSE_REASONS = ("休息", "会议", "培训", "业务咨询", "系统故障", "其他")
 REJECT_REASONS = ("材料不齐全", "不符合法定形式", "不属于受理范围", "申请人不符合条件", "其他")
 ACTIONS = ("login", "call_next", "call", "recall", "outcome", "transfer", "pause", "resume", "summon", "logout",
-           "handover", "print", "backfill")
+           "handover", "print", "backfill", "case_accept", "case_desk")
 BACKFILL_OUTCOMES = ("accepted", "consulted", "rejected")  # 补录: what was done for the walk-in
 
 
-class StaffPad(WindowReadout):
+class StaffPad(CaseFront):
     """What the window's staff can do now, and the commands their taps make."""
 
     def __init__(self, state: HallState, device: str, window: str, clock: Clock = hallclock.now) -> None:
@@ -80,6 +85,10 @@ class StaffPad(WindowReadout):
                 return self.logged_in
             case "print":
                 return self.printer_configured and self.print_subject is not None
+            case "case_accept":
+                return bool(self.case_offer())
+            case "case_desk":
+                return self.logged_in
         raise ValueError(f"unknown action {action!r}")
 
     def actions(self) -> dict[str, bool]:
@@ -181,7 +190,9 @@ class StaffPad(WindowReadout):
     # ------------------------------------------------------------ hub answers and events
 
     def confirmed(self, cmd: Command, result: dict[str, Any]) -> None:
-        if cmd.op == "window.open":
+        if cmd.op in CASE_OPS:
+            self.case_confirmed(cmd, result)
+        elif cmd.op == "window.open":
             self.handover = False
         elif cmd.op in ("ticket.outcome", "ticket.backfill") and (served := ticket_of(result)) is not None:
             self.last_served = served
@@ -191,6 +202,8 @@ class StaffPad(WindowReadout):
             self.last_served = None
 
     def confirmation(self, cmd: Command, result: dict[str, Any]) -> str:
+        if cmd.op in CASE_OPS:
+            return self.case_confirmation(cmd, result)
         if cmd.op == "window.summon" and result.get("department"):
             return tr("已呼叫后台：{d}", d=result["department"])
         return super().confirmation(cmd, result)
@@ -206,6 +219,9 @@ class StaffPad(WindowReadout):
             return True
         if change.kind == "event":
             event = change.message
+            if change.name == "case":  # any case of the hall: the 待领取 list may have changed
+                self.ready_stale = True
+                return True
             if getattr(event, "window", None) != self.window:
                 return False
             if change.name == "evaluated":

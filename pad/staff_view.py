@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from hallq.i18n import tr
 from hallq.messages import TicketView
+from pad.case_view import CaseViews
 from pad.link import Link, tap
 from pad.presenter import Command, Notice
 from pad.staff import OUTCOME_LABELS, OUTCOMES, StaffPad
@@ -38,7 +39,7 @@ from pad.widgets import ChoicePage, ElideLabel, Keypad, button, label, pad_scree
 OUTCOME_KINDS = {"accepted": "good", "consulted": "info", "rejected": "bad", "passed": "warn"}  # four colours
 
 
-class StaffView(StaffChoices, QWidget):
+class StaffView(StaffChoices, CaseViews, QWidget):
     def __init__(self, pad: StaffPad, link: Link | None = None) -> None:
         super().__init__()
         self.pad = pad
@@ -50,7 +51,8 @@ class StaffView(StaffChoices, QWidget):
         self.login_page = self._login_page()
         self.serve_page = self._serve_page()
         self.choice = ChoicePage(self._back)
-        for page in (self.login_page, self.serve_page, self.choice):
+        self.case_pages = self._case_pages()
+        for page in (self.login_page, self.serve_page, self.choice, *self.case_pages):
             self.stack.addWidget(page)
         root.addWidget(self._footer())
         self._material_items: dict[str, QListWidgetItem] = {}
@@ -78,7 +80,8 @@ class StaffView(StaffChoices, QWidget):
         row.addWidget(self.conn)
         self.handover_btn = button(tr("交接 (AB岗)"), "handover", "flat", self._handover)
         self.logout_btn = button(tr("退出登录"), "logout", "flat", lambda: self._send(self.pad.logout))
-        for b in (self.handover_btn, self.logout_btn):
+        self.case_desk_btn = button(tr("办件（补正/出件）"), "case_desk_open", "flat", self.open_case_desk)
+        for b in (self.case_desk_btn, self.handover_btn, self.logout_btn):
             b.setStyleSheet("QPushButton { color: white; border-color: #829ab1; background: transparent; }"
                             "QPushButton:disabled { color: #627d98; border-color: #334e68; }")
             b.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
@@ -213,6 +216,9 @@ class StaffView(StaffChoices, QWidget):
         self.backfill_btn = button(tr("补录"), "backfill", on_click=self._ask_backfill)
         self.backfill_btn.setToolTip(tr("补录：未取号直接办理的业务，事后登记"))
         grid.addWidget(self.backfill_btn, 5, 0)
+        self.case_accept_btn = button(tr("登记办件"), "case_accept_open", on_click=self.open_case_accept)
+        self.case_accept_btn.setToolTip(tr("受理后登记办件：材料、送达方式、办件编号，打印受理通知书和转递单"))
+        grid.addWidget(self.case_accept_btn, 5, 1)
         right.addLayout(grid)
         right.addStretch(1)
         row.addLayout(right, 4)
@@ -259,7 +265,8 @@ class StaffView(StaffChoices, QWidget):
         self.logout_btn.setVisible(pad.page == "serve")
         self.handover_btn.setEnabled(acts["handover"])
         self.logout_btn.setEnabled(acts["logout"])
-        if self.stack.currentWidget() is not self.choice:
+        shown = self.stack.currentWidget()
+        if shown is not self.choice and (shown not in self.case_pages or pad.page == "login"):
             self.stack.setCurrentWidget(self.login_page if pad.page == "login" else self.serve_page)
         # login
         self.login_btn.setEnabled(acts["login"])
@@ -279,6 +286,8 @@ class StaffView(StaffChoices, QWidget):
             if subject:
                 hint = tr("{n} 已办结（{o}）。可打印通知书，或叫下一位", n=subject.number,
                           o=tr(OUTCOME_LABELS.get(subject.outcome, subject.outcome)))
+                if pad.case_offer() == "comprehensive":
+                    hint += "\n" + tr("一窗受理：请点“登记办件”登记材料和送达方式")
             upcoming = pad.upcoming()
             if upcoming:
                 hint += "\n\n" + tr("下一位可能是：{n}", n="  ".join(upcoming))
@@ -300,6 +309,7 @@ class StaffView(StaffChoices, QWidget):
         self.print_btn.setEnabled(acts["print"])
         self.backfill_btn.setEnabled(acts["backfill"])
         self.print_btn.setToolTip("" if pad.printer_configured else tr("本窗口未配置打印机"))
+        self._case_refresh()
         # footer
         queues = "   ".join(f"{qid} {name} {n}" if qid else f"{name} {n}" for qid, name, n in pad.queue_counts())
         self.queue_counts.setText(tr("等候：") + (queues or "-"))
