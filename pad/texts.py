@@ -146,3 +146,58 @@ add_english({
     "打印机应答异常": "Printer reply garbled", "打印数据发送失败": "Could not send to the printer",
     "打印机故障": "Printer fault",
 })
+
+add_english({
+    # 办件: 登记办件 after 受理, the 办件 desk (pad/case_front.py, case_accept.py, case_desk_view.py, case_view.py)
+    "即办件": "Immediate case", "承诺件": "Promised-time case", "原件": "Original", "复印件": "Copy",
+    "现场领取": "Collect in person", "自助柜": "Locker", "邮寄": "Post",
+    "受理通知书": "Acceptance notice", "办结通知书": "Completion notice", "材料转递单（附件4）": "Transfer sheet (form 4)",
+    " 个工作日": " working days", " 份": " copies", "{n}（{f} {c} 份）": "{n} ({f}, {c})",
+    "{k}已打印（{p}）": "{k} printed ({p})", "{label}：已确认，办件状态：{s}": "{label}: confirmed, case now {s}",
+    "\u3000办件编号：{n}": "  Case number: {n}", "办件编号：{n}": "Case number: {n}", "办件码：{c}": "Case code: {c}",
+    "一窗受理：登记后打印受理通知书和材料转递单，材料随转递单交后台审批。咨询类业务可跳过。": (
+        "One-window acceptance: registering prints the acceptance notice and the transfer sheet; the materials "
+        "go to the back office with the sheet. Skip for a consultation."),
+    "一窗受理：请点“登记办件”登记材料和送达方式": "One-window acceptance: tap “Register case” for materials and delivery",
+    "专窗事项“叫号即为受理”，由专窗办结，一般无需登记办件；材料需转递后台时再登记。": (
+        "A special-window matter is accepted when called and finished here; register a case only when "
+        "materials go to a back office."),
+    "事项：{m}": "Matter: {m}", "事项：{m}\u3000部门：{d}": "Matter: {m}  Department: {d}",
+    "代领需要填写授权委托书编号": "Collecting for someone needs the power of attorney's number",
+    "代领（凭授权委托书）": "Collecting for someone (power of attorney)",
+    "其他补正材料（可选）": "Other corrected materials (optional)", "出件窗口接收": "Receive the result",
+    "出件窗口接收 {c}": "Receive result {c}", "刷新待领取": "Refresh waiting results",
+    "办件类型": "Case kind", "办件编号（省平台，可扫码；可不填）": "Provincial case number (scan or type; optional)",
+    "办件（补正/出件）": "Cases (corrections / results)", "勾选收到的补正材料：": "Tick the corrections received:",
+    "受理后登记办件：材料、送达方式、办件编号，打印受理通知书和转递单": (
+        "After acceptance, register the case: materials, delivery, case number; prints the notice and sheet"),
+    "只有即办件可以当场办结": "Only an immediate case can be finished on the spot",
+    "审批部门：{d}": "Department: {d}", "审查意见：": "Review comments: ", "已交寄，登记邮寄": "Posted: record it",
+    "已读取：{m}": "Read: {m}", "当场办结 {c}": "Finish on the spot {c}", "当场办结（即办件）": "Finish on the spot",
+    "待领取办件": "Results waiting", "待领取办件 {n} 件": "{n} results waiting", "待领取（本大厅）": "Waiting here",
+    "快递单号（可扫码）": "Tracking number (scan or type)", "快递单号：{t}": "Tracking: {t}",
+    "打印办结通知书": "Print completion notice", "打印受理通知书": "Print acceptance notice",
+    "打印材料转递单（附件4）": "Print transfer sheet (form 4)", "扫描办件码后显示办件信息": "Scan a case code to see the case",
+    "扫描或输入办件码 / 办件编号": "Scan or type the case code / number", "扫描转递单条码或输入": "Scan the sheet's code or type",
+    "承诺件的承诺时限应为 1-365 个工作日": "A promised-time case takes 1-365 working days",
+    "投入自助柜": "Put in a locker", "投入自助柜 {c}": "Locker {c}", "授权委托书编号": "Power of attorney number",
+    "接收补正材料": "Receive corrections", "接收补正材料 {c}": "Receive corrections {c}",
+    "收取材料（勾选收到的，选原件/复印件和份数）": "Materials received (tick; original or copy; how many)",
+    "收取材料：": "Materials: ", "材料：": "Materials: ", "柜格号（不填则用受理时约定的）": "Compartment (empty: the agreed one)",
+    "查询": "Look up", "查询办件 {c}": "Look up {c}", "没有可登记办件的受理业务": "Nothing accepted to register a case for",
+    "状态：{s}": "State: {s}", "现场领取 {c}": "Collect {c}",
+    "现场领取需要读取或输入领取人身份证号": "Collecting needs the collector's ID number (read or typed)",
+    "申请人：{a}": "Applicant: {a}", "申请人：{a}\u3000送达：{d}": "Applicant: {a}  Delivery: {d}",
+    "登记办件": "Register case", "登记办件 {n}": "Register case {n}", "登记办件 {n}：{m} · {s}": "Register case {n}: {m} · {s}",
+    "确认受理，登记办件": "Accept and register the case", "类型：{k}": "Kind: {k}", "约定柜格：{c}": "Agreed compartment: {c}",
+    "自助柜柜格号，如 A-03": "Locker compartment, e.g. A-03", "自助柜送达需要填写柜格号": "A locker needs a compartment",
+    "请勾选收到的补正材料": "Tick the corrections received", "请扫描或输入办件码": "Scan or type a case code",
+    "跳过，不登记办件": "Skip, no case", "返回服务": "Back to serving", "送达方式": "Delivery",
+    "送达方式：{d}": "Delivery: {d}", "邮寄 {c}": "Post {c}", "邮寄地址（填写后只显示部分）": "Postal address (shown in part once typed)",
+    "邮寄送达需要填写收件地址": "Posting needs an address", "邮寄需要填写快递单号": "Posting needs a tracking number",
+    "部门送来的办理结果到出件窗口：扫描办件码后接收，办件转为待领取": (
+        "A result from the department reaches this window: scan its code to receive it; it then waits for pickup"),
+    "重填": "Retype", "领取人姓名": "Collector's name", "领取人身份证号（读卡或输入）": "Collector's ID number (reader or typed)",
+    "领取人：{c}": "Collected by: {c}", "（地址已登记）": " (address registered)", "（已超期）": " (overdue)",
+    "（无）": "(none)", "，承诺 {d} 个工作日，{due} 前办结": ", {d} working days, due {due}",
+})

@@ -422,3 +422,25 @@ def test_a4_notices_go_to_the_windows_cups_queue_too(qtbot: Any, cups: Any, lh: 
     assert "A4" in shown and f"cupsenable {QUEUE}" in shown and "已打印：小票" in shown
     cups.admin("cupsenable", QUEUE)
     cups.admin("cancel", "-a", QUEUE)
+
+
+@pytest.mark.parametrize("scene", ["pad-case-accept", "pad-case-accepted", "pad-case-desk", "pad-case-refused"])
+def test_case_scene_renders(scene: str, tmp_path: Path, qapp: Any) -> None:
+    from PySide6.QtGui import QImage
+
+    from launcher.scenes import scenes
+
+    out = tmp_path / f"{scene}.png"
+    scenes()[scene](out)
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1280, 800)
+
+
+def test_the_case_models_never_import_qt() -> None:
+    import ast
+
+    for name in ("case_front", "case_notices", "staff", "printing"):
+        tree = ast.parse((Path(__file__).resolve().parents[2] / "pad" / f"{name}.py").read_text(encoding="utf-8"))
+        mods = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+        mods |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        assert not any(m.startswith(("PySide6", "hallq.qt", "pad.link")) for m in mods), name
