@@ -33,7 +33,8 @@ from hallq.messages import CaseView
 from pad.case_front import DELIVERY_LABELS, FORM_LABELS, KIND_LABELS, CaseDraft, mask_address, material_text
 from pad.widgets import button, label, scrolled
 
-ROW_STYLE = "QPushButton { min-height: 44px; font-size: 17px; } QSpinBox { min-height: 44px; font-size: 19px; }"
+SPIN = "QSpinBox::up-button, QSpinBox::down-button { width: 34px; }"  # arrows a finger can hit
+ROW_STYLE = "QPushButton { min-height: 44px; font-size: 17px; } QSpinBox { min-height: 44px; font-size: 19px; }" + SPIN
 
 
 def _checkable(text: str, name: str, on_click: Callable[[], object]) -> QPushButton:
@@ -98,7 +99,7 @@ class CaseAcceptPage(QWidget):
         self.days.setObjectName("case_days")
         self.days.setRange(1, 365)
         self.days.setSuffix(tr(" 个工作日"))
-        self.days.setStyleSheet("QSpinBox { min-height: 48px; font-size: 20px; }")
+        self.days.setStyleSheet("QSpinBox { min-height: 48px; font-size: 20px; }" + SPIN)
         kinds.addWidget(self.days)
         right.addLayout(kinds)
         right.addWidget(label(tr("办件编号（省平台，可扫码；可不填）"), "muted"))

@@ -136,6 +136,7 @@ class CaseDeskPage(QWidget):
         self.id_number.setEchoMode(QLineEdit.EchoMode.Password)  # a full ID number never shows
         self.id_number.textChanged.connect(self._id_typed)
         self.collector = self._field("case_collector", tr("领取人姓名"), 40)
+        self.id_number.returnPressed.connect(self.collector.setFocus)  # an ID reader's Enter moves on
         line.addWidget(self.id_number, 3)
         line.addWidget(self.collector, 2)
         col.addLayout(line)

@@ -119,6 +119,7 @@ class CaseFront(WindowReadout):
         self.opened: dict[str, CaseView] = {}  # ticket id → the case this pad opened for it
         self.ready_stale = True  # an event/case arrived since the list was read
         self.case_rid = ""  # the request id of the last command that brought a case back
+        self._sent_draft: CaseDraft | None = None
 
     # ------------------------------------------------------------ catalog lookups
 
@@ -164,9 +165,9 @@ class CaseFront(WindowReadout):
             raise NotAllowed(tr("邮寄送达需要填写收件地址"))
         if draft.delivery == "locker" and not draft.compartment.strip():
             raise NotAllowed(tr("自助柜送达需要填写柜格号"))
-        args = draft.args(self.window)
-        draft.address = ""  # the command holds it until the hub confirms (a retry reuses it)
-        return self._send("case.accept", args, tr("登记办件 {n}", n=draft.number))
+        cmd = self._send("case.accept", draft.args(self.window), tr("登记办件 {n}", n=draft.number))
+        self._sent_draft = draft  # its address is forgotten once the hub confirmed (kept for a retry)
+        return cmd
 
     def done_on_spot(self) -> Command:
         """当场办结 of the 即办件 just accepted."""
@@ -251,6 +252,9 @@ class CaseFront(WindowReadout):
         self.case, self.case_rid = case, cmd.rid
         if cmd.op == "case.accept":
             self.opened[case.ticket] = case
+            if self._sent_draft is not None:
+                self._sent_draft.address = ""
+                self._sent_draft = None
         if case.state != "ready":
             self.ready = [c for c in self.ready if c.id != case.id]
 

@@ -178,6 +178,30 @@ def test_immediate_case_done_on_spot_prints_the_completion_notice(
     text = slip(tmp_path)
     assert "办结通知书" in text and "即办件当场办结" in text and "户口迁移（市内）" in text
     assert not btn(view, "case_done_on_spot").isEnabled()
+    # the window's own notices of the ticket still print as before (专窗 and 综窗 alike)
+    click(qtbot, view, "case_back")
+    click(qtbot, view, "print")
+    click(qtbot, view, "choice_acceptance")
+    qtbot.waitUntil(lambda: view.printed[-1:] == ["acceptance"], timeout=WAIT)
+    assert "受理通知书" in slip(tmp_path) and "户口迁移（市内）" in slip(tmp_path)
+
+
+def test_a_refused_case_keeps_the_form_and_changes_nothing(qtbot: Any, lh: LocalHall, front: Any) -> None:
+    view, pad = front.view, front.presenter
+    serve_accepted(qtbot, lh, front, name="张三")
+    page = open_case(qtbot, front)
+    click(qtbot, view, "case_delivery_mail")
+    view.findChild(QLineEdit, "case_address").setText(ADDRESS)
+    view.findChild(QLineEdit, "case_number").setText("bad number with spaces")  # not a case reference
+    click(qtbot, view, "case_send")
+    settle(qtbot, pad)
+    assert pad.notice is not None and pad.notice.level == "error"
+    assert not ASCII_WORD.search(view.notice.text()), view.notice.text()
+    assert lh.client("G1").request("cases.list", {"view": "all"})["cases"] == []
+    assert page.faces.currentWidget() is page.form and page.draft is not None and page.draft.address == ADDRESS
+    view.findChild(QLineEdit, "case_number").setText("SX-2026-0102")
+    case = send_case(qtbot, front)
+    assert hub_case(lh, case.id)["address"] is True and page.draft.address == ""
 
 
 def test_skipping_and_the_special_window(qtbot: Any, lh: LocalHall, front: Any, make_pad: Any,
