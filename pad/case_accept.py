@@ -14,11 +14,13 @@ import functools
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QSizePolicy,
@@ -42,6 +44,21 @@ def _checkable(text: str, name: str, on_click: Callable[[], object]) -> QPushBut
     b.setCheckable(True)
     b.setStyleSheet("QPushButton:checked { background: #1d6fd6; color: white; border: none; font-weight: bold; }")
     return b
+
+
+class _TapLabel(QLabel):
+    """A material's name beside its box: wraps, and a tap on it ticks the box."""
+
+    def __init__(self, text: str, box: QCheckBox) -> None:
+        super().__init__(text)
+        self.box = box
+        self.setWordWrap(True)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(120)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt API)
+        self.box.toggle()
+        event.accept()
 
 
 class CaseAcceptPage(QWidget):
@@ -160,23 +177,25 @@ class CaseAcceptPage(QWidget):
                 widget.deleteLater()
         self.material_rows: list[tuple[QCheckBox, QPushButton, QSpinBox]] = []
         for i, m in enumerate(draft.materials):
-            box = QCheckBox(m.name)
+            box = QCheckBox()
             box.setObjectName(f"case_material_{i}")
             box.setChecked(m.received)
+            name = _TapLabel(m.name, box)  # names from the hall file wrap; a tap on one ticks its box
             form = button(tr(FORM_LABELS[m.form]), f"case_form_{i}", on_click=functools.partial(self._form_toggle, i))
-            form.setMaximumWidth(110)
+            form.setFixedWidth(96)
             count = QSpinBox()
             count.setObjectName(f"case_count_{i}")
             count.setRange(1, 999)
             count.setValue(m.count)
             count.setSuffix(tr(" 份"))
-            count.setMaximumWidth(110)
+            count.setFixedWidth(124)
             self.material_grid.addWidget(box, i, 0)
-            self.material_grid.addWidget(form, i, 1)
-            self.material_grid.addWidget(count, i, 2)
+            self.material_grid.addWidget(name, i, 1)
+            self.material_grid.addWidget(form, i, 2)
+            self.material_grid.addWidget(count, i, 3)
             self.material_rows.append((box, form, count))
         self.material_grid.setRowStretch(len(draft.materials), 1)
-        self.material_grid.setColumnStretch(0, 1)
+        self.material_grid.setColumnStretch(1, 1)
         self._kind(draft.kind)
         self.days.setValue(max(1, draft.promised_days))
         self._delivery(draft.delivery)

@@ -123,7 +123,9 @@ def test_accept_opens_a_promised_case_with_materials_delivery_and_number(
     assert view.findChild(QWidget, "case_days").value() == 15
     materials = [m.name for m in page.draft.materials]
     assert materials == list(t["materials"])
-    page.material_rows[1][0].setChecked(False)  # the second was not handed in
+    name = page.material_grid.itemAtPosition(1, 1).widget()
+    qtbot.mouseClick(name, Qt.MouseButton.LeftButton)  # the second was not handed in: a tap on its name
+    assert not page.material_rows[1][0].isChecked()
     click(qtbot, view, "case_form_0")  # the first is a copy, two of them
     page.material_rows[0][2].setValue(2)
     view.findChild(QLineEdit, "case_number").setText("SX-2026-0101")
