@@ -27,6 +27,8 @@ def register(sub: Any) -> None:
     p.add_argument("--id-reader", default="wedge",
                    help="ID-card reader: wedge (keyboard emulation, default), serial:PORT[@BAUD], or none")
     p.add_argument("--idle", type=float, default=60.0, help="seconds without a touch before returning to start")
+    p.add_argument("--outage-grace", type=float, default=30.0,
+                   help="seconds a hub or broker outage may last before 暂停取号 covers the screen")
     p.add_argument("--state-dir", help="where the unprinted-ticket record is kept "
                                        "(default: ~/.local/state/hallq)")
     device_cli.add_lang_option(p)
@@ -71,7 +73,8 @@ def cmd_kiosk(args: argparse.Namespace, start_demo_hall: Callable[[], Any] | Non
         state_dir = Path(tempfile.mkdtemp(prefix="hallq-kiosk-"))
     client = HallClient(url, hall, args.device, "kiosk")
     client.start(wait=None)  # the kiosk shows its offline screen until the broker and hub answer
-    model = KioskModel(args.device, clock=hallclock.now, idle_timeout=args.idle)
+    model = KioskModel(args.device, clock=hallclock.now, idle_timeout=args.idle,
+                       outage_grace=args.outage_grace)
     override = args.printer_override or ("dummy" if args.demo else "")
     controller = KioskController(client, model, spool_path=state_dir / f"kiosk-{args.device}-unprinted.json",
                                  printer_override=override, reader=reader)

@@ -136,7 +136,7 @@ class KioskModel(KioskScreens):
     def submit(self) -> None:
         """确定 on the identify, retake or check-in screen: check locally, then ask the hub."""
         self.touch()
-        if not self.online:
+        if not self.reachable:
             self._changed()
             return
         try:
@@ -229,6 +229,8 @@ class KioskModel(KioskScreens):
     def on_error(self, send: Send, code: str, message: str) -> None:
         if code == "timeout":
             # The hub may or may not have acted: keep the request, retry with the same id when back.
+            if self.online:
+                self.offline_since = self.clock()
             self.hub_up = False
             if send.purpose is Purpose.VOID or send.request_id in self.orphans:
                 self.orphans[send.request_id] = send
@@ -315,6 +317,8 @@ class KioskModel(KioskScreens):
     def tick(self, now: float | None = None) -> bool:
         """The idle timer and the reprint deadline; True when the screen was reset to START."""
         now = self.clock() if now is None else now
+        if self.reachable != self._shown_reachable:  # a short outage outlasted its grace: 暂停取号 now
+            self._changed()
         if self.pending_print is not None and now >= self.print_deadline:
             view, self.pending_print = self.pending_print, None
             self._void(view["id"], VOID_REASON)
@@ -329,8 +333,8 @@ class KioskModel(KioskScreens):
         if now - self.last_activity < limit:
             return False
         if self.pending is not None:
-            if self.online:
-                return False  # a request in flight: its answer decides the screen
+            if self.reachable:
+                return False  # a request in flight (or waiting out a short outage): its answer decides
             self.orphans[self.pending.request_id] = self.pending  # offline: answer later, void if issued
         self._clear()
         self._changed()

@@ -91,8 +91,10 @@ class KioskScreens:
     """The kiosk's state, the screen it shows and the moves between screens (see the module docstring)."""
 
     def __init__(self, device: str, *, clock: Callable[[], float], idle_timeout: float = 60.0,
-                 ticket_timeout: float = 30.0, reprint_grace: float = 60.0, id_required: bool = True) -> None:
+                 ticket_timeout: float = 30.0, reprint_grace: float = 60.0, id_required: bool = True,
+                 outage_grace: float = 30.0) -> None:
         self.device = device
+        self.outage_grace = outage_grace  # a hub or broker outage this short does not interrupt the citizen
         self.clock = clock
         self.idle_timeout = idle_timeout
         self.ticket_timeout = ticket_timeout
@@ -101,6 +103,8 @@ class KioskScreens:
         self.catalog: Catalog | None = None
         self.broker_up = False
         self.hub_up = False
+        self.offline_since: float | None = None  # when the hub or broker went away (None: online, or never was)
+        self._shown_reachable = False
         self.printer = PrinterState()
         self._listeners: list[Callable[[], None]] = []
         self._effects: list[Effect] = []
@@ -119,6 +123,7 @@ class KioskScreens:
         self._listeners.clear()
 
     def _changed(self) -> None:
+        self._shown_reachable = self.reachable  # what the listeners are about to show
         for fn in self._listeners:
             fn()
 
@@ -160,14 +165,30 @@ class KioskScreens:
         return self.broker_up and self.hub_up and self.catalog is not None
 
     @property
+    def reconnecting(self) -> bool:
+        """A short outage (a hub restarting, a standby taking over): the citizen carries on.
+
+        For ``outage_grace`` seconds after the hub or broker went away, with the catalogue already
+        known, nothing covers the citizen's screen; a ticket asked for meanwhile is sent, with its
+        request id, as soon as the hub answers again (:meth:`_resend`). After that, 暂停取号 shows,
+        and the citizen's place is still kept underneath until the idle timer."""
+        return (not self.online and self.catalog is not None and self.offline_since is not None
+                and self.clock() - self.offline_since < self.outage_grace)
+
+    @property
+    def reachable(self) -> bool:
+        """Online, or within a short outage's grace (requests wait for the hub, see :attr:`reconnecting`)."""
+        return self.online or self.reconnecting
+
+    @property
     def can_issue(self) -> bool:
-        return self.online and not self.printer.blocking and self.pending_print is None
+        return self.reachable and not self.printer.blocking and self.pending_print is None
 
     @property
     def visible(self) -> Screen:
         """The screen to show: faults cover the citizen's screen (a shown ticket stays)."""
         printing = self.screen is Screen.WORKING and self.pending is None  # issued, slip on its way
-        if not self.online and self.screen is not Screen.TICKET and not printing:
+        if not self.reachable and self.screen is not Screen.TICKET and not printing:
             return Screen.OFFLINE
         if self.screen is Screen.START and (self.printer.blocking or self.pending_print is not None):
             return Screen.PAPER_OUT
@@ -239,7 +260,10 @@ class KioskScreens:
 
     def _connectivity(self, was_online: bool) -> None:
         if self.online and not was_online:
+            self.offline_since = None
             self._resend()
+        elif was_online and not self.online:
+            self.offline_since = self.clock()
         self._changed()
 
     def set_printer(self, state: PrinterState, now: float | None = None) -> None:

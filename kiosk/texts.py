@@ -53,6 +53,8 @@ ENGLISH = {
         "This kiosk cannot reach the hall system right now. It will recover by itself shortly.",
     "查看办事指南（不取号）": "Browse service guides (no ticket)",
     "正在为您取号，请稍候…": "Getting your ticket…",
+    "网络正在恢复，恢复后将自动为您取号，请不要离开。":
+        "The network is coming back: your ticket will be issued as soon as it does. Please stay here.",
     "正在为您打印小票，请稍候…": "Printing your slip…",
     "没有找到相关事项。可换个说法，或到引导台咨询。": "Nothing found. Try other words, or ask at the guide desk.",
     "清空": "Clear",

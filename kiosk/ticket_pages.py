@@ -64,7 +64,7 @@ class EntryPage(Page):
         if m.error:
             b.addWidget(label(m.error, "error"))
         b.addLayout(self._keypad())
-        ok = button(confirm, m.submit, "primary", m.online)
+        ok = button(confirm, m.submit, "primary", m.reachable)
         b.addWidget(ok)
         b.addStretch(1)
 
@@ -115,6 +115,9 @@ class WorkingPage(Page):
         text = tr("正在为您打印小票，请稍候…") if m.pending is None else tr("正在为您取号，请稍候…")
         self.body.addStretch(1)
         self.body.addWidget(label(text, "huge", align=Qt.AlignmentFlag.AlignCenter))
+        if m.pending is not None and m.reconnecting:
+            self.body.addWidget(label(tr("网络正在恢复，恢复后将自动为您取号，请不要离开。"), "section",
+                                      align=Qt.AlignmentFlag.AlignCenter))
         self.body.addStretch(1)
 
 

@@ -177,9 +177,22 @@ def _checkin(code: str, minutes_from_now: float, screen: str) -> Callable[[Any, 
 
 
 def _offline(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
+    model.outage_grace = 0.0  # the paused screen at once, as after an outage longer than the grace
     hall.hub.stop()
     hall.hub = None
     return lambda: model.visible.value == "offline"
+
+
+def _reconnecting(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
+    """确定取号 during a short outage: the citizen is told the kiosk waits for the network."""
+    _identify(model, controller, hall)
+    for c in SAMPLE_ID[12:]:
+        model.key(c)
+    hall.hub.stop()
+    hall.hub = None
+    reach(lambda: model.reconnecting, "the hub gone", 15)
+    model.submit()
+    return lambda: model.visible.value == "working" and model.pending is not None
 
 
 def _paper_out(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
@@ -204,5 +217,6 @@ SCENES: dict[str, Callable[[Path], None]] = {
     "kiosk-checkin-early": lambda out: _scene(out, _checkin("YY3001", 150, "notice")),
     "kiosk-checkin-late": lambda out: _scene(out, _checkin("YY3002", -40, "ticket")),
     "kiosk-offline": lambda out: _scene(out, _offline),
+    "kiosk-reconnecting": lambda out: _scene(out, _reconnecting),
     "kiosk-paper-out": lambda out: _scene(out, _paper_out, printer="dummy:out"),
 }

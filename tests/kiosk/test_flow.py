@@ -114,13 +114,19 @@ def test_ticket_screen_also_times_out(kiosk: KioskRig) -> None:
     assert not any(MASKED in t for t in k.window.texts())
 
 
-def test_hub_down_shows_offline_then_recovers(kiosk: KioskRig) -> None:
-    k = kiosk.start()
+def test_hub_down_rides_a_short_outage_then_shows_offline_then_recovers(kiosk: KioskRig) -> None:
+    """A hub restart shorter than the grace covers nothing; a longer one shows 暂停取号; back: tickets."""
+    clock = FakeClock()
+    k = kiosk.start(clock=clock)
     lh = k.hall
     assert lh.hub is not None
     lh.hub.stop()
+    wait_for(k.qtbot, lambda: k.model.reconnecting)
+    assert k.screen() == "start"  # a short outage (a restart, a standby taking over) interrupts nobody
+    assert "暂停取号，请咨询引导台" not in k.window.texts()
+    clock.advance(k.model.outage_grace + 1)  # the idle timer's tick notices the grace is over
     k.wait_screen("offline")
-    assert "暂停取号，请咨询引导台" in k.window.texts()
+    wait_for(k.qtbot, lambda: "暂停取号，请咨询引导台" in k.window.texts())  # redrawn by the tick
     printed_before = len(k.printed)
     lh.hub = Hub(lh.hall, lh.db, lh.url).start()
     k.wait_screen("start", timeout=15)
@@ -129,9 +135,34 @@ def test_hub_down_shows_offline_then_recovers(kiosk: KioskRig) -> None:
     assert take_ticket(k)["number"] == "A001"
 
 
+def test_a_ticket_asked_for_during_a_short_outage_is_issued_when_the_hub_is_back(kiosk: KioskRig) -> None:
+    """The hub goes away while a citizen types the ID number: 确定取号 still works; the citizen sees
+    that the kiosk is waiting for the network and gets exactly one ticket, printed once, when it is back."""
+    k = kiosk.start(clock=FakeClock())
+    walk_to_result(k)
+    k.tap("取号")
+    k.type_keys(SAMPLE_ID)
+    lh = k.hall
+    assert lh.hub is not None
+    lh.hub.stop()
+    wait_for(k.qtbot, lambda: k.model.reconnecting)
+    k.tap("确定取号")  # enabled: within the grace the kiosk takes the request and holds it
+    k.wait_screen("working")
+    assert "网络正在恢复，恢复后将自动为您取号，请不要离开。" in k.window.texts()
+    assert k.model.pending is not None and b"A001" not in k.printed
+    assert "110105" not in "".join(k.window.texts())  # the ID number is no longer on screen
+    lh.hub = Hub(lh.hall, lh.db, lh.url).start()
+    k.wait_screen("ticket", timeout=15)
+    assert k.model.ticket is not None and k.model.ticket["number"] == "A001"
+    assert slip_text(k.printed).count("A001") == 1
+    assert [t["number"] for t in lh.hub.store.tickets()] == ["A001"]  # issued once, not once per try
+
+
 def test_request_timeout_then_same_ticket_after_recovery(kiosk: KioskRig) -> None:
-    """The hub dies while a ticket is requested: offline screen, no slip; back: one ticket, printed once."""
-    k = kiosk.start(timeout=0.5, request_retries=0)
+    """The hub dies while a ticket is requested and the outage outlasts the grace: offline screen, no
+    slip; back: one ticket, printed once."""
+    clock = FakeClock()
+    k = kiosk.start(timeout=0.5, request_retries=0, clock=clock)
     walk_to_result(k)
     k.tap("取号")
     k.type_keys(SAMPLE_ID)
@@ -139,7 +170,10 @@ def test_request_timeout_then_same_ticket_after_recovery(kiosk: KioskRig) -> Non
     assert lh.hub is not None
     lh.hub.client.stop()  # the hub process freezes off the network (its presence says offline)
     lh.hub.stop()
+    wait_for(k.qtbot, lambda: not k.model.online)
     k.tap("确定取号")
+    k.wait_screen("working")
+    clock.advance(k.model.outage_grace + 1)
     k.wait_screen("offline")
     assert k.model.pending is not None
     assert b"A001" not in k.printed

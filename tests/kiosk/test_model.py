@@ -255,14 +255,17 @@ def test_ticket_request_carries_the_choice_and_the_id_only_in_args() -> None:
 
 
 def test_timeout_goes_offline_and_resends_with_the_same_request_id() -> None:
-    m = model()
+    clock = FakeClock(1000.0)
+    m = model(clock)
     at_identify(m)
     for c in SAMPLE_ID:
         m.key(c)
     m.submit()
     (send,) = m.take_effects()
     m.on_error(send, "timeout", "")
-    assert m.visible is Screen.OFFLINE
+    assert m.visible is Screen.WORKING and m.reconnecting  # a short outage: the citizen waits, told why
+    clock.advance(m.outage_grace)
+    assert m.visible is Screen.OFFLINE and not m.reconnecting
     m.set_hub(True)
     (again,) = m.take_effects()
     assert again.request_id == send.request_id
@@ -401,3 +404,45 @@ def test_retake_and_checkin_requests() -> None:
     m.card_read(SAMPLE_ID.lower(), "张三")  # a card on the reader checks in at once
     (send,) = m.take_effects()
     assert send.args == {"id_number": SAMPLE_ID}
+
+
+def test_a_short_outage_covers_nothing_and_a_ticket_asked_for_meanwhile_waits_for_the_hub() -> None:
+    clock = FakeClock(1000.0)
+    m = model(clock, idle_timeout=60, outage_grace=30)
+    at_identify(m)
+    for c in SAMPLE_ID:
+        m.key(c)
+    m.set_hub(False)  # the hub restarts (or a standby takes over)
+    assert m.reconnecting and m.visible is Screen.IDENTIFY and m.can_issue
+    clock.advance(20)
+    m.submit()  # 确定取号 during the outage: held, not sent (the controller sends only when online)
+    (held,) = m.take_effects()
+    assert m.visible is Screen.WORKING and m.pending == held
+    clock.advance(25)  # 45 s since the hub went: past the grace, 暂停取号 covers the citizen's screen
+    changed: list[bool] = []
+    m.subscribe(lambda: changed.append(True))
+    assert not m.tick() and changed == [True]  # the tick redraws: grace over
+    assert m.visible is Screen.OFFLINE and m.pending == held  # the place is kept underneath
+    m.set_hub(True)
+    (again,) = m.take_effects()
+    assert again == held  # same request id: the hub answers a repeat with the same ticket
+    assert m.visible is Screen.WORKING
+    m.on_reply(again, {"ticket": VIEW})
+    assert m.take_effects() == [Print(VIEW)]
+
+
+def test_an_outage_before_the_catalogue_or_longer_than_the_grace_shows_paused() -> None:
+    clock = FakeClock(1000.0)
+    m = KioskModel("K1", clock=clock, outage_grace=30)
+    m.set_broker(True)
+    assert m.visible is Screen.OFFLINE and not m.reconnecting  # never had the catalogue: nothing to go on
+    m.set_catalog(CATALOG)
+    assert m.visible is Screen.START
+    m.set_broker(False)
+    assert m.visible is Screen.START and m.reconnecting
+    clock.advance(30)
+    assert m.visible is Screen.OFFLINE
+    m.submit()  # a late tap does nothing while paused
+    assert m.take_effects() == [] and m.pending is None
+    m.set_broker(True)
+    assert m.visible is Screen.START and m.offline_since is None
