@@ -20,6 +20,7 @@ paho-mqtt runs its network loop in its own thread. This wrapper adds what hallq 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fnmatch
 import logging
 import socket
@@ -43,6 +44,7 @@ Unsubscribe = Callable[[], None]
 STAGE_TCP = "TCP connected, no CONNACK from the broker"
 STAGE_CONNACK = "connected (CONNACK), subscriptions not acknowledged (no SUBACK)"
 HANDSHAKE_WAIT_S = 4.0  # TCP open → CONNACK → SUBACK; a broker that has not finished by then is stuck
+HOP_AFTER_S = 8.0  # with several brokers: this long connected without a hub answering there → the next broker
 
 
 @dataclass(frozen=True)
@@ -56,14 +58,41 @@ class BrokerAddress:
     ca: str | None = None  # CA file to trust (default: the system's CAs)
     cert: str | None = None  # client certificate and key, if the broker asks for one
     key: str | None = None
+    # Further brokers of the same hall (a standby hub's machine), tried in turn: same logins, CA and
+    # version. Written ``mqtt://user:pw@hub-a:1883,hub-b:1883`` (docs/protocol.md §2).
+    others: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def endpoints(self) -> tuple[tuple[str, int], ...]:
+        return ((self.host, self.port), *self.others)
 
     @classmethod
     def parse(cls, url: str) -> BrokerAddress:
-        u = urlparse(url if "://" in url else f"mqtt://{url}")
+        url = url if "://" in url else f"mqtt://{url}"
+        scheme, _, rest = url.partition("://")
+        cut = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
+        userinfo, at, hosts = rest[:cut].rpartition("@")
+        first, *more = hosts.split(",")
+        main = cls._parse_one(f"{scheme}://{userinfo}{at}{first}{rest[cut:]}", url)
+        others: list[tuple[str, int]] = []
+        for h in more:
+            o = urlparse(f"//{h}")
+            try:
+                port = o.port
+            except ValueError:
+                port = -1
+            if not o.hostname or port == -1 or "@" in h:
+                raise ValueError(f"broker URL lists a host that is not host[:port]: {h!r} in {main!r}")
+            others.append((o.hostname, port or main.port))
+        return dataclasses.replace(main, others=tuple(others))
+
+    @classmethod
+    def _parse_one(cls, url: str, whole: str) -> BrokerAddress:
+        u = urlparse(url)
         if u.scheme not in ("mqtt", "mqtts", "tcp"):
-            raise ValueError(f"broker URL must start with mqtt:// or mqtts:// (got {url!r})")
+            raise ValueError(f"broker URL must start with mqtt:// or mqtts:// (got {u.scheme}://)")
         if not u.hostname:
-            raise ValueError(f"broker URL has no host: {url!r}")
+            raise ValueError("broker URL has no host" + (" (before the first comma)" if "," in whole else ""))
         query = parse_qs(u.query)
         version = int(query.get("v", ["4"])[0].replace("3.1.1", "4"))
         if version not in (4, 5):
@@ -84,7 +113,8 @@ class BrokerAddress:
             client.tls_set(ca_certs=self.ca, certfile=self.cert, keyfile=self.key)
 
     def __repr__(self) -> str:  # never print the password
-        return f"BrokerAddress({'mqtts' if self.tls else 'mqtt'}://{self.username or ''}@{self.host}:{self.port})"
+        hosts = ",".join(f"{h}:{p}" for h, p in self.endpoints)
+        return f"BrokerAddress({'mqtts' if self.tls else 'mqtt'}://{self.username or ''}@{hosts})"
 
 
 class RequestError(Exception):
@@ -109,14 +139,22 @@ class _Pending:
 
 class HallClient:
     def __init__(self, url: str, hall: str, device: str, role: str, *, subscriptions: tuple[str, ...] = (),
-                 clean_start: bool = True, hub_silent_s: float = p.HUB_SILENT_S) -> None:
+                 clean_start: bool = True, hub_silent_s: float = p.HUB_SILENT_S,
+                 hop_after_s: float = HOP_AFTER_S) -> None:
         self.address = BrokerAddress.parse(url)
+        self.endpoint = 0  # which of self.address.endpoints this client uses now
+        self.hop_after_s = hop_after_s
+        self.hops = 0  # times this client moved to another broker
         self.topics = p.Topics(hall)
         self.device = device
         self.role = role
         self.state: dict[str, Any] = {}
         self.connected = threading.Event()
         self._subscriptions: list[str] = list(subscriptions)
+        hub_presence = self.topics.presence(p.HUB)
+        if len(self.address.endpoints) > 1 and device != p.HUB and not any(
+                _matches(f, hub_presence) for f in self._subscriptions):
+            self._subscriptions.append(hub_presence)  # which broker the hub answers on (_watch_brokers)
         self._listeners: list[tuple[str, Listener]] = []
         self._raw_listeners: list[tuple[str, Callable[[str, bytes], None]]] = []
         self._status_listeners: list[Callable[[bool], None]] = []
@@ -155,10 +193,21 @@ class HallClient:
 
     # ------------------------------------------------------------ life
 
+    @property
+    def broker(self) -> tuple[str, int]:
+        """The broker (host, port) this client uses now."""
+        return self.address.endpoints[self.endpoint]
+
     def start(self, wait: float | None = 10.0) -> HallClient:
-        """Connect in the background; with ``wait``, block until subscribed (or raise)."""
-        self.mqtt.connect_async(self.address.host, self.address.port, keepalive=15)
+        """Connect in the background; with ``wait``, block until subscribed (or raise).
+
+        With several brokers in the URL, a broker that cannot be reached is passed over for the next
+        (paho's reconnect), and so is one on which no hub answers for ``hop_after_s`` (:meth:`_watch_brokers`):
+        a standby hub that took over serves on its own machine's broker."""
+        self.mqtt.connect_async(*self.broker, keepalive=15)
         self.mqtt.loop_start()
+        if len(self.address.endpoints) > 1 and self.device != p.HUB:
+            threading.Thread(target=self._watch_brokers, name=f"hallq-brokers-{self.device}", daemon=True).start()
         if wait is not None and not self._subscribed.wait(wait):
             why = f" ({self._problem})" if self._problem else f" (no answer; {self._stage})"
             self.stop()
@@ -212,7 +261,55 @@ class HallClient:
                         self._stage)
             self.mqtt.disconnect()  # a clean DISCONNECT: the broker drops our last will
             self.mqtt.loop_stop()
-            self.mqtt.connect_async(self.address.host, self.address.port, keepalive=15)
+            self.mqtt.connect_async(*self.broker, keepalive=15)
+            self.mqtt.loop_start()
+
+    # ------------------------------------------------------------ several brokers (a standby hub)
+
+    def _next_broker(self) -> tuple[str, int]:
+        self.endpoint = (self.endpoint + 1) % len(self.address.endpoints)
+        self.hops += 1
+        return self.broker
+
+    def _watch_brokers(self) -> None:
+        """Connected, but no hub answers on this broker for ``hop_after_s`` (its presence offline or
+        silent, or never heard): say goodbye here and connect to the next broker."""
+        since: float | None = None
+        while True:
+            with self._life:
+                if self._stopping:
+                    return
+                seen_at, last = self._hub_seen
+            now = time.monotonic()
+            hub_here = bool(last.get("online")) and now - seen_at < self.hub_silent_s
+            if not self._subscribed.is_set() or hub_here:
+                since = None
+            elif since is None:
+                since = now
+            elif now - since >= self.hop_after_s:
+                since = None
+                self._hop()
+            self._hub_wake.wait(min(0.5, self.hop_after_s / 4))
+
+    def _hop(self) -> None:
+        with self._restarting:
+            with self._life:
+                if self._stopping:
+                    return
+            old = self.broker
+            if self.connected.is_set():  # our retained presence there must not say online any more
+                info = self.mqtt.publish(self.topics.presence(self.device),
+                                         p.presence(False, self.role, hallclock.now()), qos=1, retain=True)
+                with contextlib.suppress(RuntimeError, ValueError):
+                    info.wait_for_publish(1)
+            self.mqtt.disconnect()
+            self.mqtt.loop_stop()
+            with self._life:
+                self._hub_seen = (0.0, {})
+            new = self._next_broker()
+            log.warning("%s: no hub answers on the broker %s:%s for %.0f s: trying %s:%s", self.device, *old,
+                        self.hop_after_s, *new)
+            self.mqtt.connect_async(*new, keepalive=15)
             self.mqtt.loop_start()
 
     def subscribe(self, topic_filter: str, listener: Listener | None = None) -> None:
@@ -346,6 +443,13 @@ class HallClient:
 
     def _on_connect_fail(self, client: mqtt.Client, userdata: Any) -> None:
         self._problem = "connection attempt failed (nothing listening, or refused)"
+        if len(self.address.endpoints) > 1:
+            # paho retries the same host; its host/port setters refuse while a lost connection is being
+            # retried, so the next broker goes straight into the attributes its reconnect() reads.
+            client._host, client._port = self._next_broker()
+            with self._life:
+                self._hub_seen = (0.0, {})  # what the last broker said of the hub says nothing of the next
+            log.info("%s: broker unreachable: next try %s:%s", self.device, *self.broker)
 
     def _on_subscribe(self, client: mqtt.Client, userdata: Any, mid: int, *args: Any) -> None:
         if mid == self._sub_mid:
