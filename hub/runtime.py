@@ -31,6 +31,7 @@ from hub.publisher import Publication
 from hub.security.ratelimit import RateLimiter
 from hub.service import HubService
 from hub.store import Store
+from hub.systemd_notify import SystemdNotifier
 
 log = logging.getLogger("hallq.hub")
 
@@ -139,12 +140,14 @@ class Hub:
         self.handled = 0
         self.batches = 0  # group commits; handled / batches is the mean batch size
         self.refused = 0  # commands refused on arrival (over their device's rate)
+        self.notifier = SystemdNotifier()  # READY=1 once answering; WATCHDOG=1 from the worker (systemd unit)
         self.client.on_raw(self.client.topics.cmds, self._on_command)
         self.client.on_connection(self._on_connection)
 
     def start(self, wait: float | None = 10.0) -> Hub:
         self._worker.start()
         self.client.start(wait)
+        self.notifier.ready(f"hall {self.hall.id} on {self.client.topics.base}")
         return self
 
     @contextlib.contextmanager
@@ -156,6 +159,7 @@ class Hub:
             yield
 
     def stop(self) -> None:
+        self.notifier.stopping()
         self._queue.put_control(_STOP, last=True)  # after the commands already received
         self._worker.join(5)
         self.client.stop()
@@ -197,7 +201,8 @@ class Hub:
     def _work(self) -> None:
         next_tick = next_beat = time.monotonic()
         while True:
-            item = self._queue.take(max(0.0, min(next_tick, next_beat) - time.monotonic()), BATCH)
+            wake = min(next_tick, next_beat, time.monotonic() + self.notifier.due_in())
+            item = self._queue.take(max(0.0, wake - time.monotonic()), BATCH)
             if item == _STOP:
                 return
             with self._running:
@@ -214,6 +219,7 @@ class Hub:
                         next_beat = time.monotonic() + self.heartbeat_s
                 except Exception:  # keep serving; the service already rolled back what it could
                     log.exception("hub worker error")
+                self.notifier.alive()  # systemd's watchdog: only a worker that gets here pings
 
     def _beat(self) -> None:
         """The heartbeat, from this thread: it stops when the worker does (devices then show the
