@@ -146,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     from printers.cli import register as register_printers
 
     register_printers(sub)
+    from launcher.install import register as register_install
+
+    register_install(sub)
     _compose_slip(sub.choices["slip"])
     register_reports(sub)
     return parser
