@@ -60,7 +60,8 @@ add_english({
     "安装完成": "installed",
     "配置文件 {path} 不存在": "hall file {path} does not exist",
     "设备 {device} 不在配置文件中（已有：{known}）": "device {device} is not in the hall file (known: {known})",
-    "设备 {device} 的角色是 {role}，不能安装为 {kind}": "device {device} has role {role}; it cannot be installed as {kind}",
+    "设备 {device} 的角色是 {role}，不能安装为 {kind}":
+        "device {device} has role {role}; it cannot be installed as {kind}",
     "未找到 mosquitto，请先安装：sudo apt-get install mosquitto":
         "mosquitto not found; install it first: sudo apt-get install mosquitto",
     "命令失败：{cmd}": "command failed: {cmd}",
@@ -200,7 +201,8 @@ UMask=0027
 NoNewPrivileges=yes
 PrivateTmp=yes
 ProtectSystem=strict
-ProtectHome=yes
+# read-only, not hidden: a hallq (or its Python) installed under a home directory must still start
+ProtectHome=read-only
 {writable}
 [Install]
 WantedBy=multi-user.target
@@ -342,7 +344,7 @@ def _device(config: Path, device: str, kind: str) -> Any:
     from hub.config import load_hall
 
     hall = load_hall(config)
-    known = {d.id: d for d in hall.devices}
+    known: dict[str, Any] = dict(hall.devices)
     if device not in known:
         raise InstallError(tr("设备 {device} 不在配置文件中（已有：{known}）", device=device,
                               known="、".join(sorted(known)) or "-"))
