@@ -34,8 +34,8 @@ def verify(unit: Path, *, user: bool = False, env: dict[str, str] | None = None,
            ) -> subprocess.CompletedProcess[str]:
     """``systemd-analyze verify``: exit 0 and not one warning (a typo'd directive only warns)."""
     cmd = ["systemd-analyze", *(["--user"] if user else []), "verify", name or str(unit)]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False, env={**os.environ, **(env or {})},
-                          cwd=unit.parent)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False,
+                          env={**os.environ, **(env or {})}, cwd=unit.parent)
 
 
 def assert_verified(r: subprocess.CompletedProcess[str]) -> None:
@@ -220,8 +220,7 @@ def _balanced(script: str) -> bool:
                 quote = ch
             elif ch in "({":
                 stack.append(ch)
-            elif ch in ")}":
-                if not stack or {"(": ")", "{": "}"}[stack.pop()] != ch:
-                    return False
+            elif ch in ")}" and (not stack or {"(": ")", "{": "}"}[stack.pop()] != ch):
+                return False
         assert not quote, f"unterminated string: {line}"
     return not stack
