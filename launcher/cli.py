@@ -149,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     from launcher.install import register as register_install
 
     register_install(sub)
+    from launcher.doctor import register as register_doctor
+
+    register_doctor(sub)
     _compose_slip(sub.choices["slip"])
     register_reports(sub)
     return parser
