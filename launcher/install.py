@@ -75,13 +75,14 @@ class Plan:
     """What an install does: files (path under the target root → text, mode, owner) and commands."""
 
     root: Path
-    files: list[tuple[Path, str, int, str]] = field(default_factory=list)
+    files: list[tuple[Path, str, int, str, str]] = field(default_factory=list)
     dirs: list[tuple[Path, int, str]] = field(default_factory=list)
     commands: list[list[str]] = field(default_factory=list)
-    changed_commands: list[list[str]] = field(default_factory=list)  # run only when some file changed
+    # (group, command): run only when a file of that group changed ("" : any file)
+    changed_commands: list[tuple[str, list[str]]] = field(default_factory=list)
 
-    def file(self, path: Path, text: str, mode: int = 0o644, owner: str = "root") -> None:
-        self.files.append((path, text, mode, owner))
+    def file(self, path: Path, text: str, mode: int = 0o644, owner: str = "root", group: str = "") -> None:
+        self.files.append((path, text, mode, owner, group))
 
     def at(self, path: Path) -> Path:
         return self.root / path.relative_to("/")
@@ -106,7 +107,9 @@ def apply(plan: Plan, *, dry_run: bool, out: Any = None) -> bool:
     """Write what differs, run the commands (only on the real root); True if anything changed."""
     out = out or sys.stdout
     real = plan.root == Path("/")
-    changed = False
+    _run_commands(plan.commands, real=real, dry_run=dry_run, out=out)  # the service user before its files
+    changed = bool(plan.commands)
+    groups: set[str] = set()
     for path, mode, owner in plan.dirs:
         target = plan.at(path)
         if target.is_dir():
@@ -118,16 +121,17 @@ def apply(plan: Plan, *, dry_run: bool, out: Any = None) -> bool:
             target.chmod(mode)
             if real:
                 _chown(target, owner)
-    for path, text, mode, owner in plan.files:
+    for path, text, mode, owner, group in plan.files:
         target = plan.at(path)
         if _same(target, text, mode):
             print(f"  {tr('不变')} {target}", file=out)
             continue
         changed = True
+        groups.add(group)
         print(f"  {tr('将写入') if dry_run else tr('已写入')} {target}", file=out)
         if dry_run:
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _make_parents(target, owner if real else "")
         tmp = target.with_name(f".{target.name}.hallq-new")
         tmp.unlink(missing_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)  # a secret is never world-readable
@@ -137,7 +141,22 @@ def apply(plan: Plan, *, dry_run: bool, out: Any = None) -> bool:
         if real:
             _chown(tmp, owner)
         os.replace(tmp, target)
-    commands = plan.commands + (plan.changed_commands if changed else [])
+    _run_commands([cmd for group, cmd in plan.changed_commands if changed and (not group or group in groups)],
+                  real=real, dry_run=dry_run, out=out)
+    return changed
+
+
+def _make_parents(target: Path, owner: str) -> None:
+    """Create the missing directories above ``target``, each owned by ``owner`` (a kiosk user's
+    ~/.config/systemd/user must stay theirs)."""
+    missing = [d for d in target.parents if not d.exists()]
+    for directory in reversed(missing):
+        directory.mkdir()
+        if owner:
+            _chown(directory, owner)
+
+
+def _run_commands(commands: list[list[str]], *, real: bool, dry_run: bool, out: Any) -> None:
     for cmd in commands:
         line = shlex.join(cmd)
         if dry_run:
@@ -148,7 +167,6 @@ def apply(plan: Plan, *, dry_run: bool, out: Any = None) -> bool:
             print(f"  {tr('已运行')} {line}", file=out)
             if subprocess.run(cmd, check=False).returncode != 0:
                 raise InstallError(tr("命令失败：{cmd}", cmd=line))
-    return changed
 
 
 class InstallError(Exception):
@@ -308,19 +326,19 @@ def plan_hub(args: argparse.Namespace, root: Path) -> Plan:
     plan.dirs += [(ETC, 0o755, "root"), (MOSQ_DIR, 0o755, "root"), (STATE_DIR, 0o750, user), (LOG_DIR, 0o750, user)]
     if backup:
         plan.dirs.append((Path(backup), 0o750, user))
-    plan.file(installed_config, config.read_text(encoding="utf-8"), 0o644)
+    plan.file(installed_config, config.read_text(encoding="utf-8"), 0o644, group="hub")
     mosq, hub_password = _mosquitto_files(hall, plan.at(MOSQ_DIR), args)
     for name, (text, mode) in mosq.items():
-        plan.file(MOSQ_DIR / name, text, mode, "root" if name == "passwords.txt" else "mosquitto")
+        plan.file(MOSQ_DIR / name, text, mode, "root" if name == "passwords.txt" else "mosquitto", group="broker")
     port = args.listen.rpartition(":")[2]
-    plan.file(ETC / "hub.env", f"HALLQ_MQTT=mqtt://hub:{hub_password}@127.0.0.1:{port}\n", 0o600)
-    plan.file(UNITS / "mosquitto.service.d" / "hallq.conf", MOSQUITTO_DROPIN)
+    plan.file(ETC / "hub.env", f"HALLQ_MQTT=mqtt://hub:{hub_password}@127.0.0.1:{port}\n", 0o600, group="hub")
+    plan.file(UNITS / "mosquitto.service.d" / "hallq.conf", MOSQUITTO_DROPIN, group="broker")
     plan.file(UNITS / HUB_UNIT, hub_unit(hallq=hallq, user=user, config=installed_config, db=db,
-                                         watchdog_s=args.watchdog_sec, backup_dir=backup))
+                                         watchdog_s=args.watchdog_sec, backup_dir=backup), group="hub")
     service, timer = purge_units(hallq=hallq, user=user, config=installed_config, db=db)
     plan.file(UNITS / "hallq-purge.service", service)
     plan.file(UNITS / "hallq-purge.timer", timer)
-    plan.file(Path("/etc/systemd/journald.conf.d/hallq.conf"), JOURNALD)
+    plan.file(Path("/etc/systemd/journald.conf.d/hallq.conf"), JOURNALD, group="journal")
     if root == Path("/"):
         try:
             pwd.getpwnam(user)
@@ -328,12 +346,12 @@ def plan_hub(args: argparse.Namespace, root: Path) -> Plan:
             plan.commands.append(["useradd", "--system", "--home-dir", str(STATE_DIR), "--no-create-home",
                                   "--shell", "/usr/sbin/nologin", user])
     plan.changed_commands += [
-        ["systemctl", "daemon-reload"],
-        ["systemctl", "restart", "systemd-journald.service"],
-        ["systemctl", "enable", "mosquitto.service", HUB_UNIT, "hallq-purge.timer"],
-        ["systemctl", "restart", "mosquitto.service"],
-        ["systemctl", "restart", HUB_UNIT],
-        ["systemctl", "start", "hallq-purge.timer"],
+        ("", ["systemctl", "daemon-reload"]),
+        ("journal", ["systemctl", "restart", "systemd-journald.service"]),
+        ("", ["systemctl", "enable", "mosquitto.service", HUB_UNIT, "hallq-purge.timer"]),
+        ("broker", ["systemctl", "restart", "mosquitto.service"]),
+        ("hub", ["systemctl", "restart", HUB_UNIT]),
+        ("", ["systemctl", "start", "hallq-purge.timer"]),
     ]
     return plan
 
@@ -468,9 +486,6 @@ def plan_device(args: argparse.Namespace, root: Path) -> Plan:
     plan.file(config_dir / "autostart" / f"hallq-{kind}.desktop", autostart_entry(kind), 0o644, user)
     if args.autologin:
         plan.file(Path("/etc/lightdm/lightdm.conf.d/50-hallq-autologin.conf"), lightdm_autologin(user))
-    if root == Path("/"):
-        plan.commands.append(["chown", "-R", f"{user}:", str(config_dir / "hallq"), str(config_dir / "systemd"),
-                              str(config_dir / "autostart")])
     return plan
 
 

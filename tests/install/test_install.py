@@ -102,6 +102,10 @@ def test_a_new_device_keeps_every_other_password(tmp_path: Path, capsys: pytest.
     assert all(new[user] == pw for user, pw in old.items())
     assert f"已写入 {root}/etc/mosquitto/hallq/acl_file" in out
     assert f"不变 {root}/etc/systemd/system/hallq-hub.service" in out
+    # what changed is restarted (the broker: new login; the hub: new hall file), nothing else
+    assert "未运行（--root） systemctl restart mosquitto.service" in out
+    assert "未运行（--root） systemctl restart hallq-hub.service" in out
+    assert "systemd-journald" not in out
 
 
 def test_dry_run_and_a_bad_hall_file_write_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
