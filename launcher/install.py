@@ -450,7 +450,7 @@ param(
 $ErrorActionPreference = 'Stop'
 $TaskName = {_ps_quote(f"hallq-{kind}-{device_id}")}
 if (-not (Test-Path -LiteralPath $Hallq)) {{
-    throw "未找到 hallq（hallq not found）: $Hallq — install it first (pip install hallq) or pass -Hallq PATH"
+    throw "未找到 hallq（hallq not found）: $Hallq — install hallq first, or pass -Hallq PATH"
 }}
 $Action = New-ScheduledTaskAction -Execute $Hallq -Argument {_ps_quote(arguments)}
 $Trigger = New-ScheduledTaskTrigger -AtLogOn -User $User
