@@ -67,6 +67,7 @@ add_english({
     "命令失败：{cmd}": "command failed: {cmd}",
     "需要 root 权限（sudo），或用 --root DIR 写到别处": "needs root (sudo), or --root DIR to write elsewhere",
     "--watchdog-sec 至少为 2": "--watchdog-sec must be at least 2",
+    "[backup] dir 应为绝对路径：{dir}": "[backup] dir must be an absolute path: {dir}",
 })
 
 
@@ -323,6 +324,8 @@ def plan_hub(args: argparse.Namespace, root: Path) -> Plan:
     db = STATE_DIR / "hall.db"
     hallq = args.hallq or hallq_command()
     backup = _backup_dir(config)
+    if backup and not Path(backup).is_absolute():
+        raise InstallError(tr("[backup] dir 应为绝对路径：{dir}", dir=backup))
     plan.dirs += [(ETC, 0o755, "root"), (MOSQ_DIR, 0o755, "root"), (STATE_DIR, 0o750, user), (LOG_DIR, 0o750, user)]
     if backup:
         plan.dirs.append((Path(backup), 0o750, user))
@@ -330,8 +333,9 @@ def plan_hub(args: argparse.Namespace, root: Path) -> Plan:
     mosq, hub_password = _mosquitto_files(hall, plan.at(MOSQ_DIR), args)
     for name, (text, mode) in mosq.items():
         plan.file(MOSQ_DIR / name, text, mode, "root" if name == "passwords.txt" else "mosquitto", group="broker")
-    port = args.listen.rpartition(":")[2]
-    plan.file(ETC / "hub.env", f"HALLQ_MQTT=mqtt://hub:{hub_password}@127.0.0.1:{port}\n", 0o600, group="hub")
+    host, _, port = args.listen.rpartition(":")
+    host = "127.0.0.1" if host in ("", "0.0.0.0", "::", "[::]") else host  # the hub is on this machine
+    plan.file(ETC / "hub.env", f"HALLQ_MQTT=mqtt://hub:{hub_password}@{host}:{port}\n", 0o600, group="hub")
     plan.file(UNITS / "mosquitto.service.d" / "hallq.conf", MOSQUITTO_DROPIN, group="broker")
     plan.file(UNITS / HUB_UNIT, hub_unit(hallq=hallq, user=user, config=installed_config, db=db,
                                          watchdog_s=args.watchdog_sec, backup_dir=backup), group="hub")

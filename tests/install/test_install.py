@@ -228,3 +228,12 @@ def _balanced(script: str) -> bool:
                 return False
         assert not quote, f"unterminated string: {line}"
     return not stack
+
+
+def test_the_hub_logs_in_where_mosquitto_listens(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    assert main(["install", "hub", "--config", str(sample_hall_path()), "--root", str(root), "--hallq", HALLQ,
+                 "--listen", "192.168.1.10:1884"]) == 0
+    pw = read_secrets(root / "etc/mosquitto/hallq/passwords.txt")["hub"]
+    assert (root / "etc/hallq/hub.env").read_text() == f"HALLQ_MQTT=mqtt://hub:{pw}@192.168.1.10:1884\n"
+    assert "listener 1884 192.168.1.10" in (root / "etc/mosquitto/hallq/mosquitto.conf").read_text()
