@@ -43,6 +43,7 @@ OK, WARN, FAIL = "ok", "warn", "fail"
 MARK = {OK: "✓", WARN: "⚠", FAIL: "✗"}
 DEFAULT_DB = Path("/var/lib/hallq/hall.db")
 SECRETS = Path("/etc/mosquitto/hallq/passwords.txt")
+HUB_ENV = Path("/etc/hallq/hub.env")
 MAX_OFFSET_S = 10.0  # a device's clock this far from the hub's: timers and shown times disagree
 RARE_SAMPLE = "\U00020bb7"  # 𠮷, CJK Extension B: a real surname character outside GBK
 
@@ -331,15 +332,26 @@ def check_backup(directory: Path, every_min: int, clock: Clock) -> Finding:
 # ---------------------------------------------------------------- the command
 
 
-def default_url() -> str:
-    """On the hub machine: the read-only ``monitor`` login that ``hallq install hub`` generated."""
+def default_url(secrets: Path = SECRETS, hub_env: Path = HUB_ENV) -> str:
+    """On the hub machine: the read-only ``monitor`` login that ``hallq install hub`` generated, at
+    the address the hub itself uses (``hub.env``)."""
+    from urllib.parse import urlparse
+
     from hub.security.passwords import read_secrets
 
+    where = "127.0.0.1:1883"
     try:
-        password = read_secrets(SECRETS)["monitor"]
+        for line in hub_env.read_text(encoding="utf-8").splitlines():
+            if line.startswith("HALLQ_MQTT="):
+                u = urlparse(line.partition("=")[2].strip())
+                where = f"{u.hostname}:{u.port or 1883}"
+    except (OSError, ValueError):
+        pass
+    try:
+        password = read_secrets(secrets)["monitor"]
     except (OSError, KeyError):
-        return "mqtt://127.0.0.1:1883"
-    return f"mqtt://monitor:{password}@127.0.0.1:1883"
+        return f"mqtt://{where}"
+    return f"mqtt://monitor:{password}@{where}"
 
 
 def diagnose(args: argparse.Namespace, clock: Clock = hallclock.now, run: Runner = _run) -> list[Finding]:

@@ -208,3 +208,15 @@ def test_the_command_exit_code_and_english(tmp_path: Path, small_hall: Hall, cap
     assert "✓ backup: newest backup lvliang-20270115T023000Z.db, 0 min ago" in out
     # no hub on this broker for the sample hall: a warning, not a failure; the clock sync may be either
     assert code == (1 if "✗ clock sync" in out else 0), out
+
+
+def test_on_the_hub_machine_doctor_logs_in_as_monitor_where_the_hub_does(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    assert main(["install", "hub", "--config", str(sample_hall_path()), "--root", str(root),
+                 "--listen", "127.0.0.2:1884"]) == 0
+    secrets = root / "etc/mosquitto/hallq/passwords.txt"
+    url = doctor.default_url(secrets, root / "etc/hallq/hub.env")
+    from hub.security.passwords import read_secrets
+
+    assert url == f"mqtt://monitor:{read_secrets(secrets)['monitor']}@127.0.0.2:1884"
+    assert doctor.default_url(tmp_path / "none", tmp_path / "none") == "mqtt://127.0.0.1:1883"
