@@ -61,7 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--key-file", help="secret for hashing ID numbers (default: beside the db, .key)")
     where = hub.add_mutually_exclusive_group()
     where.add_argument("--listen", default=None, help=f"embedded broker address (default {DEFAULT_LISTEN})")
-    where.add_argument("--mqtt", help="use an external broker instead, e.g. mqtt://hub:secret@127.0.0.1:1883")
+    where.add_argument("--mqtt", default=os.environ.get("HALLQ_MQTT") or None,
+                       help="use an external broker instead, e.g. mqtt://hub:secret@127.0.0.1:1883 (default: the "
+                            "environment's HALLQ_MQTT, so that a password is not on the command line for `ps` to show)")
     hub.add_argument("--always-open", action="store_true",
                      help="ignore opening hours and expiry times (demos, tests, 24h halls)")
     hub.add_argument("--broker-auth", metavar="DIR",

@@ -210,9 +210,10 @@ TimeoutStartSec=60
 TimeoutStopSec=20
 User={user}
 Group={user}
-# HALLQ_MQTT: the hub's broker login (mode 0600, read by systemd as root)
+# HALLQ_MQTT: the hub's broker login (mode 0600, read by systemd as root; the hub reads it from its
+# environment, so the password is not on a command line for `ps` to show)
 EnvironmentFile={ETC}/hub.env
-ExecStart={hallq} --log-file {LOG_DIR}/hub.log hub --config {config} --db {db} --mqtt ${{HALLQ_MQTT}}
+ExecStart={hallq} --log-file {LOG_DIR}/hub.log hub --config {config} --db {db}
 StateDirectory=hallq
 StateDirectoryMode=0750
 LogsDirectory=hallq
@@ -406,7 +407,7 @@ PartOf=graphical-session.target
 Type=simple
 # HALLQ_MQTT: this device's broker URL with its password (mode 0600)
 EnvironmentFile=%h/.config/hallq/{device_id}.env
-ExecStart={command} --mqtt ${{HALLQ_MQTT}}
+ExecStart={command}
 Restart=always
 RestartSec=3
 """

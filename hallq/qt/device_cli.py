@@ -7,6 +7,7 @@ Qt is imported only when a screen is started, so ``hallq display --kind led`` ru
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -17,7 +18,9 @@ NO_SCREEN = "✗ no screen: set DISPLAY (X11/Xvfb) or QT_QPA_PLATFORM=offscreen"
 
 def add_broker_options(p: argparse.ArgumentParser) -> None:
     """``--mqtt`` and ``--hall``: where the hub is."""
-    p.add_argument("--mqtt", default=DEFAULT_MQTT, help="broker URL (default %(default)s)")
+    p.add_argument("--mqtt", default=os.environ.get("HALLQ_MQTT") or DEFAULT_MQTT,
+                   help="broker URL (default: the environment's HALLQ_MQTT, else %(default)s; the environment keeps "
+                        "a password off the command line)")
     p.add_argument("--hall", help="hall id (default: found from the hub's retained catalogue)")
 
 

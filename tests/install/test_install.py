@@ -66,7 +66,7 @@ def test_install_hub_writes_units_systemd_accepts_and_a_second_run_changes_nothi
     hub = (units / "hallq-hub.service").read_text()
     for line in ("Type=notify", "WatchdogSec=30", "Restart=on-failure", "User=hallq",
                  f"ExecStart={HALLQ} --log-file /var/log/hallq/hub.log hub --config /etc/hallq/hall.toml "
-                 "--db /var/lib/hallq/hall.db --mqtt ${HALLQ_MQTT}"):
+                 "--db /var/lib/hallq/hall.db"):  # the login comes in the environment (hub.env), not for ps
         assert line in hub.splitlines(), line
     conf = (root / "etc/mosquitto/hallq/mosquitto.conf").read_text()
     assert "password_file /etc/mosquitto/hallq/password_file" in conf  # the installed path, not the --root one
@@ -151,8 +151,7 @@ def test_install_kiosk_autostarts_a_restarting_user_unit(tmp_path: Path, capsys:
     assert_verified(verify(unit, user=True, env={"XDG_RUNTIME_DIR": str(runtime)}))
     service = configparser.ConfigParser(interpolation=None, strict=False)
     service.read_string(unit.read_text())
-    assert shlex.split(service["Service"]["ExecStart"]) == [HALLQ, "kiosk", "--device", "K1", "--fullscreen",
-                                                            "--mqtt", "${HALLQ_MQTT}"]
+    assert shlex.split(service["Service"]["ExecStart"]) == [HALLQ, "kiosk", "--device", "K1", "--fullscreen"]
     assert service["Service"]["Restart"] == "always"
     env = home / "hallq/K1.env"
     assert env.read_text() == "HALLQ_MQTT=mqtt://K1:secret@hub-pc:1883\n"
@@ -180,9 +179,9 @@ def test_a_guide_console_and_a_display(tmp_path: Path) -> None:
         assert main(["install", kind, "--device", device, "--config", str(sample_hall_path()), "--root",
                      str(root), "--user", "screen", "--hallq", HALLQ]) == 0
     units = root / "home/screen/.config/systemd/user"
-    assert f"ExecStart={HALLQ} pad --device G1 --role guide --fullscreen --mqtt ${{HALLQ_MQTT}}" in \
+    assert f"ExecStart={HALLQ} pad --device G1 --role guide --fullscreen" in \
         (units / "hallq-pad.service").read_text().splitlines()
-    assert f"ExecStart={HALLQ} display --device D-HALL --mqtt ${{HALLQ_MQTT}}" in \
+    assert f"ExecStart={HALLQ} display --device D-HALL" in \
         (units / "hallq-display.service").read_text().splitlines()
 
 
@@ -237,3 +236,17 @@ def test_the_hub_logs_in_where_mosquitto_listens(tmp_path: Path) -> None:
     pw = read_secrets(root / "etc/mosquitto/hallq/passwords.txt")["hub"]
     assert (root / "etc/hallq/hub.env").read_text() == f"HALLQ_MQTT=mqtt://hub:{pw}@192.168.1.10:1884\n"
     assert "listener 1884 192.168.1.10" in (root / "etc/mosquitto/hallq/mosquitto.conf").read_text()
+
+
+def test_the_broker_password_comes_from_the_environment_not_the_command_line(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The units pass no --mqtt: ``hallq hub`` and the device apps read HALLQ_MQTT (``ps`` shows no password)."""
+    from launcher.cli import build_parser
+
+    monkeypatch.setenv("HALLQ_MQTT", "mqtt://hub:s3cret@10.0.0.2:1883")
+    args = build_parser().parse_args(["hub", "--config", "hall.toml", "--db", "hall.db"])
+    assert args.mqtt == "mqtt://hub:s3cret@10.0.0.2:1883"
+    assert build_parser().parse_args(["kiosk", "--device", "K1"]).mqtt == "mqtt://hub:s3cret@10.0.0.2:1883"
+    assert build_parser().parse_args(["hub", "--config", "h", "--db", "d", "--mqtt", "mqtt://x"]).mqtt == "mqtt://x"
+    monkeypatch.delenv("HALLQ_MQTT")
+    assert build_parser().parse_args(["hub", "--config", "hall.toml", "--db", "hall.db"]).mqtt is None
