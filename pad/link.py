@@ -41,9 +41,17 @@ class Link(QObject):
 
     def _on_message(self, topic: str, data: Any) -> None:
         self.presenter.on_message(topic, data)
+        self._sync()
 
     def _on_connection(self, up: bool) -> None:
         self.presenter.set_broker_online(up)
+        self._sync()
+
+    def _sync(self) -> None:
+        """The hub answers again: send what was recorded offline (待同步), with its request id."""
+        cmd = self.presenter.take_queued()
+        if cmd is not None:
+            self.send(cmd)
 
     def send(self, cmd: Command, on_done: Callable[[Command], None] | None = None) -> None:
         """Send ``cmd``; its answer goes to the presenter (then ``on_done``) on the GUI thread."""
@@ -103,6 +111,6 @@ def tap(presenter: Presenter, link: Link | None, make: Callable[[], Command]) ->
         presenter.notice = Notice("error", str(exc))
         presenter.changed()
         return None
-    if link is not None:
+    if link is not None and cmd is not presenter.queued:  # 待同步 waits for the hub (Link._sync)
         link.send(cmd)
     return cmd

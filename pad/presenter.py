@@ -9,7 +9,9 @@ Rules (R-numbers in MISSION.md; "never lose an action"):
 * No reply after the client's own retries: the command is kept as *unconfirmed* and a retry
   re-sends it with the same id (it may have happened; the hub will tell).
 * Offline (broker unreachable or the hub's presence says offline): every action is disabled
-  and a banner says so; nothing is queued silently.
+  and a banner says so — except the outcome of the ticket in service (staff pad), which is kept
+  as *待同步* (:attr:`Presenter.queued`, with its request id) and sent by the link the moment the
+  hub answers again; the banner says so. Nothing is queued silently.
 """
 
 from __future__ import annotations
@@ -97,6 +99,7 @@ class Presenter:
         self.broker_online = False
         self.pending: Command | None = None
         self.unconfirmed: Command | None = None
+        self.queued: Command | None = None  # 待同步: taken offline, sent with its request id once online
         self.notice: Notice | None = None
         self._listeners: list[Callable[[], None]] = []
 
@@ -122,6 +125,8 @@ class Presenter:
 
     def banner(self) -> str:
         """The offline banner ('' when online)."""
+        if self.queued is not None and not self.online:
+            return tr("离线：{label} 待同步，恢复连接后自动发送（不会重复办理）", label=self.queued.label)
         if not self.broker_online:
             return tr("网络已断开，正在重连… 操作按钮已停用，恢复后请重新操作")
         if not self.state.hub_online:
@@ -144,6 +149,25 @@ class Presenter:
         cmd = Command(op, args, label)
         self.pending = cmd
         self.notice = Notice("info", tr("{label}：等待大厅服务器确认…", label=label))
+        self.changed()
+        return cmd
+
+    def _queue(self, op: str, args: dict[str, Any], label: str) -> Command:
+        """Offline: keep the command as 待同步 (one at a time); :meth:`take_queued` hands it to the link."""
+        if self.online or self.pending is not None or self.queued is not None:
+            raise NotAllowed(tr("离线或有操作正在进行"))
+        self.queued = Command(op, args, label)
+        self.notice = Notice("info", tr("{label}：待同步，恢复连接后自动发送", label=label))
+        self.changed()
+        return self.queued
+
+    def take_queued(self) -> Command | None:
+        """Online again: the 待同步 command becomes the one in flight (same request id), for the link to send."""
+        if self.queued is None or not self.online or self.pending is not None:
+            return None
+        cmd, self.queued = self.queued, None
+        self.pending = cmd
+        self.notice = Notice("info", tr("{label}：同步中，等待大厅服务器确认…", label=cmd.label))
         self.changed()
         return cmd
 

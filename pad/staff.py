@@ -6,7 +6,8 @@ What is enabled when is decided here, from the window state, the connection and 
 command in flight, so tests can check it without a screen:
 
 =================  ==================================================================
-action             enabled when (always also: online and no command in flight)
+action             enabled when (always also: online and no command in flight; the outcome
+                   also offline, kept as 待同步 — see :mod:`pad.presenter`)
 =================  ==================================================================
 login              window closed, or 交接 (AB岗 handover) asked for
 call_next, call    window open, no current ticket
@@ -64,7 +65,11 @@ class StaffPad(CaseFront):
 
     def can(self, action: str) -> bool:
         if not self.idle:
-            return False
+            # offline, a ticket in service: its outcome is kept as 待同步 and sent once the hub answers
+            return (action == "outcome" and not self.online and self.pending is None and self.queued is None
+                    and self.current is not None and self.logged_in)
+        if self.queued is not None:
+            return False  # 待同步 goes first
         cur, status = self.current, self.status
         match action:
             case "login":
@@ -141,7 +146,10 @@ class StaffPad(CaseFront):
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}")
         args = _with_reason(outcome, {"window": self.window, "outcome": outcome}, reason, note)
-        return self._send("ticket.outcome", args, f"{tr(OUTCOME_LABELS[outcome])} {self._number()}")
+        label = f"{tr(OUTCOME_LABELS[outcome])} {self._number()}"
+        if not self.online:
+            return self._queue("ticket.outcome", args, label)
+        return self._send("ticket.outcome", args, label)
 
     def transfer(self, *, to_queue: str = "", to_window: str = "", note: str = "") -> Command:
         self._need("transfer")

@@ -11,6 +11,10 @@ add_english({
     "大厅服务器离线，正在等待恢复… 操作按钮已停用": "Hall server offline, waiting… Buttons are disabled",
     "离线": "Offline", "离线或有操作正在进行": "Offline, or an action is in progress",
     "{label}：等待大厅服务器确认…": "{label}: waiting for the hub to confirm…",
+    "离线：{label} 待同步，恢复连接后自动发送（不会重复办理）":
+        "Offline: {label} is waiting to be sent; it goes as soon as the connection is back (never twice)",
+    "{label}：待同步，恢复连接后自动发送": "{label}: waiting to be sent when the connection is back",
+    "{label}：同步中，等待大厅服务器确认…": "{label}: sending now, waiting for the hub to confirm…",
     "没有待确认的操作": "Nothing to confirm", "{label}：重新发送，等待确认…": "{label}: sent again, waiting…",
     "{label}：大厅服务器未确认，可能未生效。请点“重试”（不会重复办理）": (
         "{label}: not confirmed by the hub, it may not have happened. "

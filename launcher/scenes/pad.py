@@ -106,6 +106,18 @@ def pad_offline(out: Path) -> None:
         grab(app.view, out, SIZE)
 
 
+def pad_pending_sync(out: Path) -> None:
+    """受理 recorded while the hub is away: 待同步 on the banner, sent when the hub answers again."""
+    with serving_pad() as (lh, app):
+        assert lh.hub is not None
+        lh.hub.stop()
+        lh.hub = None
+        reach(lambda: not app.presenter.online, "offline")
+        app.view._send(lambda: app.presenter.outcome("accepted"))
+        reach(lambda: app.presenter.queued is not None, "待同步")
+        grab(app.view, out, SIZE)
+
+
 def pad_pass_confirm(out: Path) -> None:
     with serving_pad() as (_lh, app):
         app.view._outcome("passed")
@@ -240,6 +252,7 @@ SCENES: dict[str, Callable[[Path], None]] = {
     "pad-serving": pad_serving,
     "pad-outcome": pad_outcome,
     "pad-offline": pad_offline,
+    "pad-pending-sync": pad_pending_sync,
     "pad-pass-confirm": pad_pass_confirm,
     "pad-backfill": pad_backfill,
     "pad-transfer-long": pad_transfer_long,

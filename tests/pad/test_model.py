@@ -135,18 +135,40 @@ def test_reject_needs_a_reason_and_transfer_one_target(pad: StaffPad) -> None:
     assert cmd.args == {"window": "S01", "to_window": "S02", "note": "需企业专窗"}
 
 
-def test_offline_disables_everything_with_a_banner(pad: StaffPad) -> None:
+def test_offline_disables_everything_but_the_outcome_with_a_banner(pad: StaffPad) -> None:
     pad.on_message(topic("state/window/S01"), window(current=TICKET))
     pad.on_message(topic("presence/hub"), wire.presence(False))
     assert "大厅服务器离线" in pad.banner() and "hub" not in pad.banner()  # words, not a component name
-    assert not any(pad.actions().values())
+    assert [a for a, on in pad.actions().items() if on] == ["outcome"]  # 待同步 (see the next test)
     pad.on_message(topic("presence/hub"), wire.presence(True))
     pad.set_broker_online(False)
     assert "网络" in pad.banner()
+    assert [a for a, on in pad.actions().items() if on] == ["outcome"]
+    pad.on_message(topic("state/window/S01"), window())  # nobody in service: nothing at all offline
     assert not any(pad.actions().values())
+    pad.on_message(topic("state/window/S01"), window(current=TICKET))
     pad.set_broker_online(True)
     assert pad.banner() == ""
     assert pad.can("outcome")
+
+
+def test_an_outcome_recorded_offline_waits_as_pending_sync_and_goes_once_with_its_id(pad: StaffPad) -> None:
+    pad.on_message(topic("state/window/S01"), window(current=TICKET))
+    pad.on_message(topic("presence/hub"), wire.presence(False))
+    cmd = pad.outcome("accepted")
+    assert pad.queued is cmd and pad.pending is None
+    assert cmd.op == "ticket.outcome" and cmd.args == {"window": "S01", "outcome": "accepted"}
+    assert "待同步" in pad.banner() and cmd.label in pad.banner()
+    assert not any(pad.actions().values())  # one thing at a time: nothing else until it is through
+    with pytest.raises(NotAllowed):
+        pad.outcome("consulted")
+    assert pad.take_queued() is None  # still offline: nothing to send
+    pad.on_message(topic("presence/hub"), wire.presence(True))
+    sent = pad.take_queued()
+    assert sent is cmd and pad.pending is cmd and pad.queued is None  # same request id
+    assert pad.take_queued() is None
+    pad.finished(cmd, {"ticket": {**TICKET, "state": "accepted"}})
+    assert pad.pending is None and pad.notice is not None and pad.notice.level == "info"
 
 
 def test_timeout_keeps_the_command_and_retry_reuses_its_id(pad: StaffPad) -> None:

@@ -227,12 +227,35 @@ def test_offline_banner_when_the_hub_stops_and_recovery(qtbot: Any, serving: Any
     lh.hub.stop()
     qtbot.waitUntil(view.banner.isVisible, timeout=WAIT)
     assert "大厅服务器离线" in view.banner.text()
-    for name in ("call_next", "recall", "outcome_accepted", "transfer", "summon", "logout"):
+    for name in ("call_next", "recall", "transfer", "summon", "logout"):
         assert not btn(view, name).isEnabled(), name
+    assert btn(view, "outcome_accepted").isEnabled()  # the outcome can be recorded: 待同步
     lh.hub = Hub(lh.hall, lh.db, lh.url).start()
     qtbot.waitUntil(lambda: not view.banner.isVisible(), timeout=WAIT)
     qtbot.waitUntil(lambda: btn(view, "outcome_accepted").isEnabled(), timeout=WAIT)
     assert text(view, "current_number") == "A001"  # the hub's state survived and repainted
+
+
+def test_an_outcome_recorded_while_the_hub_restarts_lands_once(qtbot: Any, serving: Any, lh: Any) -> None:
+    """受理 tapped while the hub is away: 待同步 on the banner; the hub back: sent with its request id,
+    recorded once, and the pad shows the window free again."""
+    from hub.runtime import Hub
+
+    view, pad = serving.view, serving.presenter
+    lh.hub.stop()
+    qtbot.waitUntil(view.banner.isVisible, timeout=WAIT)
+    click(qtbot, view, "outcome_accepted")
+    assert pad.queued is not None
+    qtbot.waitUntil(lambda: "待同步" in view.banner.text(), timeout=WAIT)
+    assert not btn(view, "outcome_accepted").isEnabled()  # once is enough
+    rid = pad.queued.rid
+    lh.hub = Hub(lh.hall, lh.db, lh.url).start()
+    qtbot.waitUntil(lambda: pad.current is None and pad.pending is None and pad.queued is None, timeout=WAIT)
+    qtbot.waitUntil(lambda: not view.banner.isVisible(), timeout=WAIT)
+    rows = lh.hub.store.conn.execute("SELECT COUNT(*) FROM events WHERE type='ticket.outcome' AND request_id=?",
+                                     (rid,)).fetchone()
+    assert rows[0] == 1
+    assert [t["state"] for t in lh.hub.store.tickets() if t["number"] == "A001"] == ["accepted"]
 
 
 def test_offline_banner_when_the_broker_stops_and_recovery(qtbot: Any, serving: Any, lh: Any) -> None:
@@ -243,7 +266,8 @@ def test_offline_banner_when_the_broker_stops_and_recovery(qtbot: Any, serving: 
     lh.broker.stop()
     qtbot.waitUntil(view.banner.isVisible, timeout=WAIT)
     assert "网络" in view.banner.text()
-    assert not btn(view, "outcome_accepted").isEnabled()
+    assert not btn(view, "call_next").isEnabled()
+    assert btn(view, "outcome_accepted").isEnabled()  # recorded offline as 待同步 if tapped
     lh.broker = EmbeddedBroker("127.0.0.1", port).start()
     qtbot.waitUntil(lambda: not view.banner.isVisible(), timeout=30_000)
     qtbot.waitUntil(lambda: btn(view, "outcome_accepted").isEnabled(), timeout=WAIT)
