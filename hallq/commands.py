@@ -36,6 +36,7 @@ DESK = (KIOSK, GUIDE, ADMIN)  # where a ticket is taken: a kiosk, or a guide on 
 OVERSIGHT = (GUIDE, ADMIN)
 TRANSFER = (GUIDE, ADMIN)  # 转递人员 (帮办, the hall's 运行科) scan at the guide console: docs/cases.md
 CASE_READERS = (*STAFF, BACKOFFICE)  # a back office sees its own department's cases only
+SUMMON_ANSWERERS = (*OVERSIGHT, BACKOFFICE)  # a back office answers its own department's 呼叫后台 only
 TEXT_MAX = 200  # a string argument's length unless the field says otherwise
 ID_MAX = 32  # each string of a list argument (queue ids)
 SLOT_BOUNDS = (0.0, 4102444800.0)  # an appointment slot is a UNIX time before 2100-01-01
@@ -259,14 +260,14 @@ class WindowSummon(AtWindow, frozen=True):
 class SummonRespond(Command, frozen=True):
     """已响应: the back office has answered a 呼叫后台 (someone is coming)"""
 
-    op, roles = "summon.respond", OVERSIGHT
+    op, roles = "summon.respond", SUMMON_ANSWERERS
     summon: Annotated[str, Meta(max_length=40)]
 
 
 class SummonArrive(Command, frozen=True):
     """已到窗口: the back-office person summoned is at the window"""
 
-    op, roles = "summon.arrive", OVERSIGHT
+    op, roles = "summon.arrive", SUMMON_ANSWERERS
     summon: Annotated[str, Meta(max_length=40)]
 
 
@@ -478,7 +479,7 @@ class CaseGet(Command, frozen=True):
 
 
 class CasesList(Command, frozen=True):
-    """cases of a department by view: to_sign, in_review, due_today, overdue, ready, open (default), all"""
+    """cases of a department by view: to_sign, in_review, due_today, overdue, stuck, ready, open (default), all"""
 
     op, roles, query = "cases.list", CASE_READERS, True
     view: Text = "open"

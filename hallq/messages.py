@@ -547,3 +547,22 @@ class CaseView(Struct):
     closed_at: float | None
     tracking: str
     collector: str  # masked
+    days_left: int = 0  # working days from today to the promised date (negative: overdue); 0 once decided
+    stage_hours: float = 0.0  # working hours (working days only) the case has been in its current state
+
+
+class CaseStep(Struct):
+    """One step of a case's history (``case.get``: ``history``), oldest first. A step that hands the
+    folder over is also a row of 附件4 (申请材料交接确认单): its ``stage`` (受理环节/审查环节/出证环节),
+    ``material``, ``giver`` and ``receiver`` are set; other steps leave them empty."""
+
+    action: str  # accept, pick_up, sign … (hub.cases.ACTIONS)
+    action_label: str  # 受理, 转递取件, 签收 …
+    at: float
+    device: str
+    staff: str
+    note: str  # reasons, the compartment, the tracking number …
+    stage: str = ""
+    material: str = ""
+    giver: str = ""
+    receiver: str = ""

@@ -27,6 +27,7 @@ from hallq import idcard
 from hallq import messages as m
 from hub import case_events as ce
 from hub.case_config import CaseRules, MatterCaseFields
+from hub.case_figures import stuck_cases
 from hub.cases import FINAL, UNDECIDED, Case, CaseBook, CaseError, CaseState, Delivery, Material, MaterialForm
 from hub.core import DomainError, HallCore
 from hub.hall import Device, Hall, Role
@@ -44,6 +45,7 @@ VIEWS: dict[str, frozenset[CaseState]] = {
     "in_review": frozenset({CaseState.IN_REVIEW}),
     "due_today": UNDECIDED,
     "overdue": UNDECIDED,
+    "stuck": frozenset(set(CaseState) - FINAL),  # at one stage beyond [cases.stuck_hours] (the guide's alerts)
     "ready": frozenset({CaseState.READY}),
     "open": frozenset(set(CaseState) - FINAL),
     "all": frozenset(CaseState),
@@ -200,7 +202,7 @@ class CaseDesk:
                 c = book.case(cmd.case)
                 if own and c.department != own:
                     raise CaseError("wrong_department", "这不是本部门的办件")
-                return {"case": self.publisher.case(book, c, now)}
+                return {"case": self.publisher.case(book, c, now), "history": self.publisher.case_history(c)}
             case k.CasesList():
                 return {"cases": self.listed(book, own or cmd.department, cmd.view, cmd.state, now)}
         raise TypeError(type(cmd).__name__)  # pragma: no cover
@@ -215,6 +217,8 @@ class CaseDesk:
             except ValueError:
                 raise DomainError("bad_args", f"cases.list: 没有办件状态 {state!r}") from None
         today = book.day_of(now)
+        stuck = {s.case for s in stuck_cases(book.cases.values(), book.calendar, self.hall.timezone, now,
+                                             self.rules.stuck_hours)} if view == "stuck" else set()
 
         def wanted(c: Case) -> bool:
             if c.state not in states or (department and c.department != department):
@@ -223,6 +227,8 @@ class CaseDesk:
                 return c.due == today
             if view == "overdue":
                 return c.due < today
+            if view == "stuck":
+                return c.id in stuck
             return True
 
         chosen = sorted((c for c in book.cases.values() if wanted(c)), key=lambda c: (c.due, c.accepted_at, c.id))

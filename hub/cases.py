@@ -632,7 +632,12 @@ class HandoverRow:
 
 def handover_rows(c: Case) -> tuple[HandoverRow, ...]:
     """The 附件4 rows of a case, read off its history."""
-    out: list[HandoverRow] = []
+    return tuple(row for _, row in history_steps(c) if row is not None)
+
+
+def history_steps(c: Case) -> tuple[tuple[ce.CaseEvent, HandoverRow | None], ...]:
+    """Every step of a case, oldest first, with its 附件4 row when the step hands the folder over."""
+    out: list[tuple[ce.CaseEvent, HandoverRow | None]] = []
     corrected = False
     for e in c.history:
         row = _row(e, corrected)
@@ -640,8 +645,7 @@ def handover_rows(c: Case) -> tuple[HandoverRow, ...]:
             corrected = True
         elif isinstance(e, ce.CaseSigned):
             corrected = False
-        if row is not None:
-            out.append(row)
+        out.append((e, row))
     return tuple(out)
 
 

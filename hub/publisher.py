@@ -165,8 +165,39 @@ class Publisher:
             c.delivery.value, cs.DELIVERY_WORDS[c.delivery], c.compartment, bool(c.address_ref), c.accepted_at,
             c.since, c.signed_at, c.decided_at, c.decision, c.result_kind, list(c.reasons),
             c.correction_deadline.isoformat() if c.correction_deadline else None, c.corrections, c.closed_at,
-            c.tracking, c.collector_masked,
+            c.tracking, c.collector_masked, self._days_left(book, c, now), self._stage_hours(book, c, now),
         )
+
+    @staticmethod
+    def _days_left(book: cs.CaseBook, c: cs.Case, now: float) -> int:
+        """Working days from today to the promised date (negative: overdue); 0 once decided."""
+        if c.state not in cs.UNDECIDED:
+            return 0
+        try:
+            return book.calendar.working_days_between(book.day_of(now), c.due)
+        except ValueError:  # a year nobody described: say the calendar days rather than fail the reply
+            return (c.due - book.day_of(now)).days
+
+    @staticmethod
+    def _stage_hours(book: cs.CaseBook, c: cs.Case, now: float) -> float:
+        """Working hours (working days only, as hub.case_figures.stuck_cases counts them) in this state."""
+        if c.since > now:
+            return 0.0
+        try:
+            seconds = book.calendar.working_seconds_between(book.local(c.since), book.local(now))
+        except ValueError:
+            seconds = now - c.since
+        return round(seconds / 3600, 2)
+
+    @staticmethod
+    def case_history(c: cs.Case) -> list[m.CaseStep]:
+        """Every step of a case with its 附件4 handover row when it has one (``case.get``: ``history``)."""
+        out = []
+        for e, row in cs.history_steps(c):
+            out.append(m.CaseStep(e.action, cs.ACTION_WORDS[e.action], e.at, e.device, e.staff,
+                                  row.note if row is not None and row.note else _step_note(e),
+                                  *((row.stage, row.what, row.giver, row.receiver) if row is not None else ())))
+        return out
 
     def case_events(self, book: cs.CaseBook, events: Iterable[ev.Event], seq: int) -> list[Publication]:
         """``event/case`` for each case event of one command, with the case's state after it."""
@@ -309,3 +340,16 @@ def catalog_message(hall: Hall) -> m.Catalog:
         hall.printer_tables,
         {str(k): v for k, v in EVALUATION_LEVELS.items() if k},
     )
+
+
+def _step_note(e: ce.CaseEvent) -> str:
+    """What a step that is not a handover says beside its name (its reasons, its result kind …)."""
+    if isinstance(e, ce.CaseDenied | ce.CaseCorrectionNotified):
+        return "；".join(e.reasons)
+    if isinstance(e, ce.CaseApproved | ce.CaseDoneOnTheSpot):
+        return e.result_kind
+    if isinstance(e, ce.CaseAccepted):
+        return f"承诺办结 {e.due}" if e.kind == "promised" else "即办件"
+    if isinstance(e, ce.CaseDeliveryChanged):
+        return cs.DELIVERY_WORDS[cs.Delivery(e.delivery)]
+    return ""

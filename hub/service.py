@@ -250,6 +250,10 @@ class HubService:
                 and device_id not in self.core.guides):
             raise p.ProtocolError("not_signed_in", "请先签到：引导台的代办与调整操作需要签到后才能执行"
                                   " (sign in first: this hall audits every override by guide)", req.id)
+        if isinstance(cmd, k.SummonRespond | k.SummonArrive) and device.role is Role.BACKOFFICE:
+            summon = self.core.summons.get(cmd.summon)
+            if summon is not None and summon.department != device.department:
+                raise p.ProtocolError("forbidden", f"本后台只能应答呼叫{device.department}的呼叫后台", req.id)
         if isinstance(cmd, k.TicketIssue) and device.role is Role.KIOSK and cmd.channel not in (UNSET, "kiosk"):
             raise p.ProtocolError("forbidden", "自助机只能以 kiosk 渠道取号（预约请用 appointment.checkin）", req.id)
         if isinstance(cmd, k.TicketCancel) and device.role is Role.KIOSK:

@@ -27,7 +27,7 @@ from hub.security import acl
 from hub.service import HubService
 from hub.store import Store
 from hub.config import parse_hall
-from tests.hub.hub_helpers import SMALL_HALL, FakeClock, reply, req
+from tests.hub.hub_helpers import PIN, SMALL_HALL, FakeClock, reply, req
 from tests.security.sec_helpers import SecureBroker, args_for, secure_broker
 
 
@@ -91,6 +91,28 @@ def test_a_refusal_changes_nothing(tmp_path: Path, clock: FakeClock, device: str
     body = reply(service.handle(device, req(op, args_for(op, "W1"))))
     assert body["error"]["code"] == "forbidden"
     assert service.store.last_seq() == before
+
+
+def test_a_back_office_answers_only_its_own_departments_summons(tmp_path: Path, clock: FakeClock) -> None:
+    """呼叫后台 (R11): B1 (公安局) may record 已响应 / 已到窗口 for a summons to 公安局; a summons to
+    another department (here the window's own, as a summons with no department falls back to it) is
+    refused as forbidden and changes nothing."""
+    service = HubService(SMALL, Store(tmp_path / "s.db", durable=False), b"k" * 32, clock)
+    assert reply(service.handle("P1", req("window.open", {"window": "W1", "staff": "s1", "pin": PIN})))["ok"]
+    police = reply(service.handle("P1", req("window.summon", {"window": "W1", "department": "公安局"})))
+    other = reply(service.handle("P1", req("window.summon", {"window": "W1"})))
+    assert other["result"]["department"] == "政务服务中心"  # no department given: the window's
+    before = service.store.last_seq()
+    for op in ("summon.respond", "summon.arrive"):
+        refused = reply(service.handle("B1", req(op, {"summon": other["result"]["summon"]["id"]})))
+        assert refused["error"]["code"] == "forbidden"
+        assert "公安局" in refused["error"]["message"]
+    assert service.store.last_seq() == before
+    sid = police["result"]["summon"]["id"]
+    answered = reply(service.handle("B1", req("summon.respond", {"summon": sid})))
+    assert answered["result"]["summon"]["state"] == "responded"
+    assert answered["result"]["summon"]["answered_by"] == "B1"
+    assert reply(service.handle("B1", req("summon.arrive", {"summon": sid})))["result"]["summon"]["state"] == "arrived"
 
 
 # ---------------------------------------------------------------- through the brokers
