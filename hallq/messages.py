@@ -277,12 +277,13 @@ class StaffEntry(Struct):
     roles: list[str]
 
 
-class Device(Struct):
+class Device(Struct, omit_defaults=True):
     id: str
     role: str
     window: str
     zone: str
     printer: str
+    department: str = ""  # a back office's department (left out for every other device)
 
 
 class Catalog(Struct):
