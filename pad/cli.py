@@ -11,13 +11,15 @@ from hallq.qt import device_cli
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("pad", help="window staff pad / guide console (叫号, 办理结果, 转移, 暂停, 引导台干预)")
+    p = sub.add_parser("pad", help="window staff pad / guide console / back office (叫号, 办理结果, 转移, 暂停, "
+                                   "引导台干预, 后台审批)")
     p.add_argument("--device", default="", help="this pad's device id in the hall file (default P-S01, or G1 "
-                                                "with --role guide)")
+                                                "with --role guide; a back office must name its device)")
     p.add_argument("--window", default="", help="the window this pad serves (default: the device's window "
                                                 "in the hall file)")
-    p.add_argument("--role", choices=("staff", "guide"), default="staff",
-                   help="staff: one window's pad (default); guide: the hall console")
+    p.add_argument("--role", choices=("staff", "guide", "backoffice"), default="staff",
+                   help="staff: one window's pad (default); guide: the hall console; backoffice: one "
+                        "department's desk (后台审批: its [[devices]] role = \"backoffice\" with a department)")
     device_cli.add_broker_options(p)
     device_cli.add_window_options(p, "1280x800", "tablets; the default size is a 10-inch tablet's")
     device_cli.add_lang_option(p)
@@ -30,6 +32,9 @@ def cmd_pad(args: argparse.Namespace, start_demo_hall: Callable[[], Any] | None 
     ``start_demo_hall()`` starts (see :func:`hallq.qt.device_cli.demo_hall`)."""
     from hallq.client import discover_hall
 
+    if args.role == "backoffice" and not args.device and not args.demo:
+        print("✗ 后台审批终端需要 --device（大厅配置中 role = \"backoffice\" 的设备编号）", file=sys.stderr)
+        return 2
     qapp = device_cli.start_qt(args)
     if qapp is None:
         return 2

@@ -1,0 +1,249 @@
+"""The back office (后台审批) desk: real widgets against a real hub and broker (the sample hall with a
+公安局 desk that has an A4 printer writing PDFs to a file, and a 市场监督管理局 desk without one).
+
+签收 by scanning the 转递单's code (a keyboard-wedge scanner types it and Enter), 一次性告知 printing
+附件5 on A4, 办结, 不予许可, 出件转递, live lists from ``event/case`` with counts on the tabs, a case's
+history with its 附件4 rows, and 呼叫后台 answered from the desk for its own department only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pypdfium2
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
+
+from hallq.client import HallClient
+from hub.config import parse_hall
+from hub.hall import Hall
+from launcher.local_hall import LocalHall, open_all_day
+from launcher.samples import sample_hall_path
+from tests.hub.hub_helpers import FakeClock, local_ts
+from tests.pad.conftest import PIN
+from tests.pad.test_guide import WAIT, click, done
+
+RENEW = {"matter": "id-card", "situation": "renew"}  # 公安局, 承诺件 of 15 working days
+MONDAY = local_ts(2026, 11, 23, 9, 0)
+
+
+def desk_hall(pdf: Path) -> Hall:
+    text = sample_hall_path().read_text(encoding="utf-8")
+    text += (f'\n[printers.desk-a4]\nbackend = "file"\npaper = "a4"\npath = "{pdf}"\n'
+             '\n[[devices]]\nid = "B-GA"\nrole = "backoffice"\ndepartment = "公安局"\nprinter = "desk-a4"\n'
+             '\n[[devices]]\nid = "B-SJ"\nrole = "backoffice"\ndepartment = "市场监督管理局"\n')
+    hall = parse_hall(tomllib.loads(text), text=text)
+    return dataclasses.replace(open_all_day(hall), id=f"t{uuid.uuid4().hex[:10]}")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(MONDAY)
+
+
+@pytest.fixture
+def hall(tmp_path: Path, clock: FakeClock) -> Iterator[LocalHall]:
+    lh = LocalHall(desk_hall(tmp_path / "a4.pdf"), tmp_path / "hall.db", clock=clock).start()
+    yield lh
+    lh.stop()
+
+
+@pytest.fixture
+def desk(hall: LocalHall, apps: list[Any], qtbot: Any, clock: FakeClock) -> Callable[..., Any]:
+    from pad.app import PadApp
+
+    def make(device: str = "B-GA") -> Any:
+        app = PadApp(hall.url, hall.hall.id, device, "backoffice", clock=clock).start()
+        apps.append(app)
+        qtbot.addWidget(app.view)
+        app.view.resize(1280, 800)
+        app.view.show()
+        qtbot.waitUntil(lambda: app.presenter.online and app.presenter.listed_once, timeout=WAIT)
+        return app
+
+    return make
+
+
+def accept(hall: LocalHall, front: HallClient, **case: Any) -> dict[str, Any]:
+    """A ticket issued, served at S01, recorded 受理 and opened as a case: the case view."""
+    kiosk = hall.client("K1")
+    ticket = kiosk.request("ticket.issue", {**RENEW, "name": "张三"})["ticket"]
+    front.request("ticket.call_next", {"window": "S01"})
+    front.request("ticket.outcome", {"window": "S01", "outcome": "accepted"})
+    return dict(front.request("case.accept", {"window": "S01", "ticket": ticket["id"], **case})["case"])
+
+
+def front_desk(hall: LocalHall) -> HallClient:
+    front = hall.client("P-S01")
+    front.request("window.open", {"window": "S01", "staff": "1001", "pin": PIN})
+    return front
+
+
+def scan(qtbot: Any, view: Any, code: str) -> None:
+    """What a keyboard-wedge scanner does: the characters, then Enter."""
+    field = view.findChild(QLineEdit, "scan")
+    qtbot.waitUntil(field.isEnabled, timeout=WAIT)
+    qtbot.keyClicks(field, code)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+def pdf_text(path: Path) -> str:
+    doc = pypdfium2.PdfDocument(str(path))
+    try:
+        return "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+    finally:
+        doc.close()
+
+
+def test_the_desk_signs_reviews_decides_and_sends_out(qtbot: Any, desk: Any, hall: LocalHall,
+                                                      tmp_path: Path) -> None:
+    front = front_desk(hall)
+    first = accept(hall, front, number="SX-2026-0001")
+    second = accept(hall, front)
+    app = desk()
+    view, office = app.view, app.presenter
+    assert office.department == "公安局"
+    qtbot.waitUntil(lambda: office.counts()["to_sign"] == 2, timeout=WAIT)
+    assert view.view_tabs.tabText(0) == "待签收（2）"
+    assert view.cases.rowCount() == 2
+    assert {view.cases.item(r, 0).text() for r in range(2)} == {"SX-2026-0001", second["id"]}
+    row = office.rows()[0]
+    assert row["left"] == "剩 15 个工作日" and row["due"] == first["due"] == "2026-12-14"
+
+    scan(qtbot, view, "SX-2026-0001")  # the provincial number, as the 转递单 carries it
+    done(qtbot, office)
+    assert office.notice.level == "info" and "签收 SX-2026-0001" in office.notice.text
+    qtbot.waitUntil(lambda: office.counts() == {"to_sign": 1, "in_review": 1, "due_today": 0, "overdue": 0,
+                                                "to_send": 0}, timeout=WAIT)
+    assert view.view_tabs.tabText(1) == "审查中（1）"
+    assert office.selected == first["id"]  # the folder just signed for is the one on the panel
+
+    # the second from the list: choose it, 签收
+    view.view_tabs.setCurrentIndex(0)
+    view.cases.select_id(second["id"])
+    click(qtbot, view, "case_sign")
+    done(qtbot, office)
+    qtbot.waitUntil(lambda: office.counts()["in_review"] == 2, timeout=WAIT)
+
+    # 一次性告知: every reason, one per line; the deadline left to the hall; 附件5 on the desk's A4 printer
+    view.view_tabs.setCurrentIndex(1)
+    view.cases.select_id(first["id"])
+    view.findChild(QPlainTextEdit, "reasons").setPlainText("1、申请表缺少签字\n\n2、照片不符合规格\n")
+    click(qtbot, view, "case_notify")
+    done(qtbot, office)
+    got = hall.client("G1").request("case.get", {"case": first["id"]})["case"]
+    assert (got["state"], got["reasons"]) == ("awaiting_correction", ["申请表缺少签字", "照片不符合规格"])
+    assert got["correction_deadline"] == "2026-12-07"  # [cases] correction_deadline_working_days (10) from Monday
+    pdf = tmp_path / "a4.pdf"
+    qtbot.waitUntil(lambda: pdf.exists() and "已送" in (office.notice.text if office.notice else ""), timeout=WAIT)
+    printed = pdf_text(pdf)
+    for words in ("审查意见一次性告知单", "申请表缺少签字", "照片不符合规格", "2026年12月7日", "公安局"):
+        assert words in printed, words
+    assert "张**" in printed and "张三" not in printed
+    qtbot.waitUntil(lambda: office.counts()["in_review"] == 1, timeout=WAIT)
+
+    # 办结 with a result kind, then 出件转递
+    view.cases.select_id(second["id"])
+    view.result_kind.setCurrentIndex(view.result_kind.findData("证书"))
+    click(qtbot, view, "case_approve")
+    done(qtbot, office)
+    qtbot.waitUntil(lambda: office.counts()["to_send"] == 1, timeout=WAIT)
+    assert view.view_tabs.tabText(4) == "待出件（1）"
+    view.view_tabs.setCurrentIndex(4)
+    view.cases.select_id(second["id"])
+    click(qtbot, view, "case_send_out")
+    done(qtbot, office)
+    qtbot.waitUntil(lambda: office.counts()["to_send"] == 0, timeout=WAIT)
+    got = hall.client("G1").request("case.get", {"case": second["id"]})["case"]
+    assert (got["state"], got["result_kind"]) == ("result_transferring", "证书")
+
+    # its history: every step with who and when, the 附件4 rows marked
+    assert office.selected == second["id"]
+    click(qtbot, view, "case_history")
+    done(qtbot, office)
+    assert view.stack.currentIndex() == 1
+    steps = [(r["action"], r["stage"], r["handover"]) for r in office.history_rows()]
+    assert steps == [("受理", "", ""), ("签收", "受理环节", "帮办人员 → 审批组"), ("办结", "", ""),
+                     ("出件转递", "审查环节", "运行科/审批组 → 帮办人员")]
+    assert view.history.rowCount() == 4
+    assert view.history.item(2, 6).text() == "证书"
+    click(qtbot, view, "history_back")
+    assert view.stack.currentIndex() == 0
+
+
+def test_refusals_and_another_departments_desk(qtbot: Any, desk: Any, hall: LocalHall) -> None:
+    front = front_desk(hall)
+    case = accept(hall, front)
+    police = desk("B-GA")
+    market = desk("B-SJ")
+    assert market.presenter.cases == []  # the hub lists only a desk's own department's cases
+    scan(qtbot, market.view, case["id"])
+    done(qtbot, market.presenter)
+    assert market.presenter.notice.level == "error"
+    assert "不是本部门的办件" in market.presenter.notice.text
+    # 一次性告知 without reasons is refused on the desk; nothing is sent
+    office = police.presenter
+    qtbot.waitUntil(lambda: office.counts()["to_sign"] == 1, timeout=WAIT)
+    scan(qtbot, police.view, case["id"])
+    done(qtbot, office)
+    qtbot.waitUntil(lambda: office.case is not None and office.case.state == "in_review", timeout=WAIT)
+    police.view.findChild(QPlainTextEdit, "reasons").setPlainText("  \n")
+    click(qtbot, police.view, "case_notify")
+    assert office.pending is None and office.notice.level == "error"
+    assert office.notice.text == "请逐条填写审查意见（每行一条）"
+    # 不予许可 with a reason: decided, off the review list
+    police.view.findChild(QPlainTextEdit, "reasons").setPlainText("不符合法定条件")
+    click(qtbot, police.view, "case_deny")
+    done(qtbot, office)
+    qtbot.waitUntil(lambda: office.counts()["to_send"] == 1, timeout=WAIT)
+    assert hall.client("G1").request("case.get", {"case": case["id"]})["case"]["reasons"] == ["不符合法定条件"]
+
+
+def test_a_desk_without_an_a4_printer_says_the_notice_was_not_printed(qtbot: Any, desk: Any,
+                                                                      hall: LocalHall, tmp_path: Path) -> None:
+    """市场监督管理局's desk has no printer: the 一次性告知 is recorded, the desk says nothing printed."""
+    front = front_desk(hall)
+    case = accept(hall, front, department="市场监督管理局")
+    market = desk("B-SJ")
+    office = market.presenter
+    qtbot.waitUntil(lambda: office.counts()["to_sign"] == 1, timeout=WAIT)
+    scan(qtbot, market.view, case["id"])
+    done(qtbot, office)
+    qtbot.waitUntil(lambda: office.case is not None and office.case.state == "in_review", timeout=WAIT)
+    market.view.findChild(QPlainTextEdit, "reasons").setPlainText("营业执照复印件未盖章")
+    market.view.findChild(QLineEdit, "deadline").setText("2026-12-01")
+    click(qtbot, market.view, "case_notify")
+    done(qtbot, office)
+    qtbot.waitUntil(lambda: "告知单未打印" in (office.notice.text if office.notice else ""), timeout=WAIT)
+    assert hall.client("G1").request("case.get", {"case": case["id"]})["case"]["correction_deadline"] == "2026-12-01"
+    assert not (tmp_path / "a4.pdf").exists()
+
+
+def test_the_lists_follow_other_devices_and_the_clock(qtbot: Any, desk: Any, hall: LocalHall,
+                                                      clock: FakeClock) -> None:
+    """A case accepted at the window appears without a tap (``event/case``); one promised for today
+    counts under 今日到期, and past its date under 已逾期 (the hub says how many working days)."""
+    app = desk()
+    office = app.presenter
+    assert office.counts()["to_sign"] == 0
+    front = front_desk(hall)
+    case = accept(hall, front, promised_days=1)
+    qtbot.waitUntil(lambda: office.counts()["to_sign"] == 1, timeout=WAIT)
+    assert office.rows()[0]["left"] == "剩 1 个工作日"
+    clock.now = local_ts(2026, 11, 24, 9, 0)  # Tuesday: due today
+    office.needs_refresh = True
+    qtbot.waitUntil(lambda: office.counts()["due_today"] == 1, timeout=WAIT)
+    qtbot.waitUntil(lambda: app.view.view_tabs.tabText(2) == "今日到期（1）", timeout=WAIT)  # the repaint
+    assert office.rows("due_today")[0]["left"] == "今日到期"
+    clock.now = local_ts(2026, 11, 26, 9, 0)  # Thursday: two working days late
+    office.needs_refresh = True
+    qtbot.waitUntil(lambda: office.counts()["overdue"] == 1, timeout=WAIT)
+    assert office.rows("overdue")[0] == {**office.rows("overdue")[0], "id": case["id"], "left": "逾期 2 个工作日",
+                                         "overdue": True}
+    qtbot.waitUntil(lambda: app.view.view_tabs.tabText(3) == "已逾期（1）", timeout=WAIT)
