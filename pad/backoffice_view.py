@@ -209,9 +209,9 @@ class BackofficeView(QWidget):
         self._fill_case()
         self._fill_summons()
         self._fill_history()
-        n = d.notice
-        self.notice.setText(n.text if n else "")
-        set_name(self.notice, "notice_error" if n and n.level == "error" else "notice_info")
+        said = d.notice
+        self.notice.setText(said.text if said else "")
+        set_name(self.notice, "notice_error" if said and said.level == "error" else "notice_info")
         if d.to_print is not None:
             self._print(d)
 

@@ -20,7 +20,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
 
-from hallq.client import HallClient
+from hallq.client import HallClient, RequestError
 from hub.config import parse_hall
 from hub.hall import Hall
 from launcher.local_hall import LocalHall, open_all_day
@@ -37,6 +37,7 @@ def desk_hall(pdf: Path) -> Hall:
     text = sample_hall_path().read_text(encoding="utf-8")
     text += (f'\n[printers.desk-a4]\nbackend = "file"\npaper = "a4"\npath = "{pdf}"\n'
              '\n[[devices]]\nid = "B-GA"\nrole = "backoffice"\ndepartment = "公安局"\nprinter = "desk-a4"\n'
+             '\n[[devices]]\nid = "B-GA2"\nrole = "backoffice"\ndepartment = "公安局"\n'
              '\n[[devices]]\nid = "B-SJ"\nrole = "backoffice"\ndepartment = "市场监督管理局"\n')
     hall = parse_hall(tomllib.loads(text), text=text)
     return dataclasses.replace(open_all_day(hall), id=f"t{uuid.uuid4().hex[:10]}")
@@ -247,3 +248,60 @@ def test_the_lists_follow_other_devices_and_the_clock(qtbot: Any, desk: Any, hal
     assert office.rows("overdue")[0] == {**office.rows("overdue")[0], "id": case["id"], "left": "逾期 2 个工作日",
                                          "overdue": True}
     qtbot.waitUntil(lambda: app.view.view_tabs.tabText(3) == "已逾期（1）", timeout=WAIT)
+
+
+def test_the_desk_answers_its_departments_summons_and_the_window_sees_it(qtbot: Any, desk: Any, hall: LocalHall,
+                                                                        apps: list[Any], clock: FakeClock) -> None:
+    """呼叫后台 (R11) from S01 to 公安局 shows on 公安局's desk with the wait and a chime, not on
+    市场监督管理局's; 已响应 / 已到窗口 from the desk reach the window's pad; a desk started after the
+    summons still sees it (``hall.snapshot``)."""
+    from pad.app import PadApp
+    from tests.pad.test_staff_pad import login, text
+
+    police, market = desk("B-GA"), desk("B-SJ")
+    chimes: list[str] = []
+    police.view.sound = lambda: chimes.append("B-GA")
+    market.view.sound = lambda: chimes.append("B-SJ")
+    assert not police.view.summon_box.isVisible()
+    staff = PadApp(hall.url, hall.hall.id, "P-S01", "staff", clock=clock).start()
+    apps.append(staff)
+    qtbot.addWidget(staff.view)
+    staff.view.show()
+    qtbot.waitUntil(lambda: staff.presenter.online and bool(staff.presenter.state.catalog), timeout=WAIT)
+    login(qtbot, staff)
+    hall.client("K1").request("ticket.issue", RENEW)
+    click(qtbot, staff.view, "call_next")
+    qtbot.waitUntil(lambda: staff.presenter.current is not None, timeout=WAIT)
+    click(qtbot, staff.view, "summon")
+    click(qtbot, staff.view, "choice_")  # the current matter's department: 公安局
+    qtbot.waitUntil(lambda: "待响应" in text(staff.view, "evaluation"), timeout=WAIT)
+
+    office = police.presenter
+    qtbot.waitUntil(lambda: len(office.summon_rows()) == 1, timeout=WAIT)
+    qtbot.waitUntil(police.view.summon_box.isVisible, timeout=WAIT)
+    row = office.summon_rows()[0]
+    assert (row["window"], row["state_text"], row["wait"]) == ("S01", "待响应", "已等 0 秒")
+    clock.advance(125)
+    qtbot.waitUntil(lambda: police.view.summon_table.item(0, 2).text() == "已等 2 分钟", timeout=WAIT)
+    assert police.view.summon_title.text() == "窗口呼叫公安局：1 条待响应，请尽快到窗口"
+    qtbot.waitUntil(lambda: chimes == ["B-GA"], timeout=WAIT)
+    assert market.presenter.summon_rows() == [] and not market.view.summon_box.isVisible()
+
+    late = desk("B-GA2")  # a second desk of 公安局, started after the summons
+    qtbot.waitUntil(lambda: [r["id"] for r in late.presenter.summon_rows()] == [row["id"]], timeout=WAIT)
+
+    click(qtbot, police.view, "summon_respond")  # one summons open: the buttons mean that one
+    done(qtbot, office)
+    qtbot.waitUntil(lambda: "已响应" in text(staff.view, "evaluation"), timeout=WAIT)
+    assert office.summon_rows()[0]["wait"] == "响应用时 2 分钟"
+    qtbot.waitUntil(lambda: late.presenter.summon_rows()[0]["state_text"] == "已响应", timeout=WAIT)
+    click(qtbot, police.view, "summon_arrive")
+    done(qtbot, office)
+    qtbot.waitUntil(lambda: "已到窗口" in text(staff.view, "evaluation"), timeout=WAIT)
+    qtbot.waitUntil(lambda: not police.view.summon_box.isVisible(), timeout=WAIT)
+    assert chimes == ["B-GA"]  # answering does not chime
+
+    # the other department's desk may not answer it (the hub refuses, the desk says so)
+    with pytest.raises(RequestError) as refused:
+        hall.client("B-SJ").request("summon.respond", {"summon": row["id"]})
+    assert refused.value.code == "forbidden"
