@@ -66,7 +66,7 @@ class SummonSeen:
     answered_at: float | None = None
 
 
-def _typed(value: Any, kind: type[T], what: str) -> T | None:
+def typed(value: Any, kind: type[T], what: str) -> T | None:
     """A part of a reply as its typed message; a malformed one is logged with where, and left out."""
     try:
         return msgspec.convert(value, kind)
@@ -75,10 +75,10 @@ def _typed(value: Any, kind: type[T], what: str) -> T | None:
         return None
 
 
-def _typed_list(values: Any, kind: type[T], what: str, where: str) -> list[T]:
+def typed_list(values: Any, kind: type[T], what: str, where: str) -> list[T]:
     out = []
     for i, value in enumerate(values if isinstance(values, list) else []):
-        item = _typed(value, kind, f"{what} (at $.{where}[{i}])")
+        item = typed(value, kind, f"{what} (at $.{where}[{i}])")
         if item is not None:
             out.append(item)
     return out
@@ -132,7 +132,7 @@ class BackOffice(Presenter):
 
     def listed(self, result: dict[str, Any] | None, code: str = "") -> None:
         if result is not None and not code:
-            self.cases = _typed_list(result.get("cases"), CaseView, "case in cases.list", "cases")
+            self.cases = typed_list(result.get("cases"), CaseView, "case in cases.list", "cases")
             self.listed_once = True
         self.changed()
 
@@ -287,7 +287,7 @@ class BackOffice(Presenter):
             return
         for w in result.get("windows") or []:
             for raw in (w.get("summons") if isinstance(w, dict) else None) or []:
-                sm = _typed(raw, SummonView, "summon in hall.snapshot")
+                sm = typed(raw, SummonView, "summon in hall.snapshot")
                 if sm is not None:
                     self._seen_view(sm)
         self._listen()
@@ -358,7 +358,7 @@ class BackOffice(Presenter):
     def confirmed(self, cmd: Command, result: dict[str, Any]) -> None:
         if cmd.op.startswith("case.") and cmd.op != "case.get":
             self.needs_refresh = True
-            c = _typed(result.get("case"), CaseView, "case in a reply")
+            c = typed(result.get("case"), CaseView, "case in a reply")
             if c is not None:
                 self.cases = [c if x.id == c.id else x for x in self.cases]
                 if cmd.op == "case.sign":
@@ -366,10 +366,10 @@ class BackOffice(Presenter):
                 if cmd.op == "case.notify_correction":
                     self.to_print = c
         if cmd.op == "case.get":
-            self.history_case = _typed(result.get("case"), CaseView, "case in case.get")
-            self.history = _typed_list(result.get("history"), CaseStep, "step in case.get", "history")
+            self.history_case = typed(result.get("case"), CaseView, "case in case.get")
+            self.history = typed_list(result.get("history"), CaseStep, "step in case.get", "history")
         if cmd.op in ("summon.respond", "summon.arrive"):
-            sm = _typed(result.get("summon"), SummonView, "summon in a reply")
+            sm = typed(result.get("summon"), SummonView, "summon in a reply")
             if sm is not None:
                 self._seen_view(sm)
 

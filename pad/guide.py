@@ -21,6 +21,7 @@ from typing import Any
 from hallq.i18n import tr
 from hallq.messages import FollowupRecord
 from pad.alerts import summons_of
+from pad.guide_cases import CASE_LISTS, cases_of
 from pad.guide_overview import GuideOverview
 from pad.presenter import Command, NotAllowed
 from pad.replies import followup_recorded_of, followups_of, staff_of, ticket_of, tickets_of
@@ -56,6 +57,37 @@ class GuideConsole(GuideOverview):
             if key[1] in ("pending", "escalated") and key not in self._heard:
                 self._heard.add(key)
                 self.chimes += 1
+
+    # ------------------------------------------------------------ 转递取件 and the case alerts (pad.guide_cases)
+
+    def pick_up(self, ref: str = "") -> Command:
+        """转递取件: the folder scanned (or chosen) leaves the window for its department."""
+        ref = ref.strip() or self.selected_case
+        if not ref:
+            raise NotAllowed(tr("请扫描转递单或选择办件"))
+        c = next((x for x in self.pickups if ref in (x.id, x.number)), None)
+        return self._send("case.pick_up", {"case": ref}, tr("转递取件 {c}", c=(c.number or c.id) if c else ref))
+
+    def select_case(self, case_id: str) -> None:
+        self.selected_case = case_id
+        self.changed()
+
+    def list_cases(self, view: str) -> Command:
+        """``cases.list`` of the hall (a query, sent by the view's poller)."""
+        self.cases_due.discard(view)
+        return Command("cases.list", {"view": view}, tr("刷新"))
+
+    def cases_listed(self, view: str, result: dict[str, Any] | None, code: str = "") -> None:
+        if result is None or code:
+            return
+        found = cases_of(result)
+        if view == "to_sign":
+            self.pickups = found
+        elif view == "stuck":
+            self.stuck_cases = found
+        elif view == "overdue":
+            self.overdue_cases = found
+        self.changed()
 
     # ------------------------------------------------------------ queries
 
@@ -234,6 +266,8 @@ class GuideConsole(GuideOverview):
             self.followups = followups_of(result)
         if cmd.op == "evaluation.followup":
             self._followed_up(cmd, result)
+        if cmd.op.startswith("case."):
+            self.cases_due.update(CASE_LISTS)
 
     def _followed_up(self, cmd: Command, result: dict[str, Any]) -> None:
         """Show the recorded 回访 on its row at once (the next ``followups.list`` brings the hub's own)."""
@@ -248,6 +282,8 @@ class GuideConsole(GuideOverview):
     def relevant(self, change: Change) -> bool:
         if change.kind == "window":
             self._listen_summons()
+        if change.kind == "event" and change.name == "case":
+            self.cases_due.update(CASE_LISTS)
         if change.kind == "queues":
             self.needs_refresh = True
         elif change.kind == "event" and change.name == "priority" and change.message is not None:
@@ -255,7 +291,7 @@ class GuideConsole(GuideOverview):
             if t.id and not t.priority_verified:
                 self.priority_events[t.id] = t
                 self.needs_refresh = True
-        return change.kind != "event" or change.name in ("priority", "summon", "call")
+        return change.kind != "event" or change.name in ("priority", "summon", "call", "case")
 
 
 def _num(ticket: str) -> str:

@@ -15,8 +15,9 @@ import msgspec
 
 from hallq import clock as hallclock
 from hallq.i18n import tr
-from hallq.messages import FollowupItem, TicketView
+from hallq.messages import CaseView, FollowupItem, TicketView
 from pad.alerts import Alert, Thresholds, alerts, fault_words, paper_of, summons_of
+from pad.guide_cases import CASE_LISTS, case_alerts
 from pad.presenter import Clock, Presenter, minutes
 from pad.state import HUB_DEVICE, HallState
 
@@ -54,6 +55,11 @@ class GuideOverview(Presenter):
         self.selected_summon = ""
         self.chimes = 0  # summons that asked for attention (new or escalated): the view sounds each
         self._heard: set[tuple[str, str]] = set()  # (summon, state) already chimed for
+        self.pickups: list[CaseView] = []  # cases.list to_sign: folders for 转递人员 (pad.guide_cases)
+        self.stuck_cases: list[CaseView] = []  # cases.list stuck
+        self.overdue_cases: list[CaseView] = []  # cases.list overdue
+        self.cases_due = set(CASE_LISTS)  # case lists to read again (an event/case came, or never read)
+        self.selected_case = ""
 
     @property
     def thresholds(self) -> Thresholds:
@@ -156,7 +162,9 @@ class GuideOverview(Presenter):
         return rows
 
     def alerts(self) -> list[Alert]:
-        return alerts(self.state, self.clock(), self.pending_priority, self.thresholds)
+        found = alerts(self.state, self.clock(), self.pending_priority, self.thresholds)
+        found += case_alerts(self.stuck_cases, self.overdue_cases)
+        return sorted(found, key=lambda a: a.level != "error")
 
     def ticket_rows(self, search: str = "") -> list[dict[str, Any]]:
         """Waiting tickets; ``search`` keeps those whose number (or applicant) contains it (a012 → A012)."""

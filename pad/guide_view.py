@@ -27,6 +27,7 @@ from hallq.i18n import tr
 from pad.alerts import Alert
 from pad.chime import Chime
 from pad.guide import GuideConsole
+from pad.guide_cases_tab import CasesTab
 from pad.guide_tabs import AuditTab, FollowupsTab, SummonsTab, WindowsTab
 from pad.guide_tickets import IssueTab, TicketsTab
 from pad.link import Link, tap
@@ -37,7 +38,7 @@ from pad.widgets import ElideLabel, button, label, pad_screen, scrolled, set_nam
 ALERT_MARK, WARN_MARK = "● ", "▲ "
 
 
-class GuideView(TicketsTab, IssueTab, WindowsTab, SummonsTab, FollowupsTab, AuditTab, QWidget):
+class GuideView(TicketsTab, IssueTab, WindowsTab, SummonsTab, FollowupsTab, AuditTab, CasesTab, QWidget):
     """The console: a top bar, the tabs (each a mixin with its page, its repaint and its taps), a notice line."""
 
     def __init__(self, console: GuideConsole, link: Link | None = None) -> None:
@@ -58,6 +59,8 @@ class GuideView(TicketsTab, IssueTab, WindowsTab, SummonsTab, FollowupsTab, Audi
         self.sound: Callable[[], None] = Chime(self)  # the chime for a new or escalated 呼叫后台 (pad/chime.py)
         self._chimed = 0
         self.summon_tab = self.tabs.addTab(scrolled(self._summons()), tr("呼叫后台"))  # last: others keep their places
+        self.case_tab = self.tabs.addTab(scrolled(self._cases()), tr("办件转递"))  # 转递取件 (pad.guide_cases_tab)
+        self._start_case_poller()
         root.addWidget(self.tabs, 1)
         self.notice = label("", "notice_info", wrap=True)
         self.notice.setContentsMargins(16, 6, 16, 6)
@@ -138,6 +141,7 @@ class GuideView(TicketsTab, IssueTab, WindowsTab, SummonsTab, FollowupsTab, Audi
         self.devices.fill(c.device_rows(), lambda r: GREEN if r["online"] else (RED if r["seen"] else GREY))
         self._fill_alerts()
         self._fill_summons()
+        self._fill_cases()
         self._fill_tickets()
         self._fill_window_panel()
         self._fill_issue_choices()
