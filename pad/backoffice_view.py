@@ -37,7 +37,7 @@ from pad.tables import AMBER, GREEN, RED, Table
 from pad.widgets import ElideLabel, button, label, pad_screen, set_name, top_bar
 
 CASE_COLUMNS = [("code", "办件编号"), ("matter", "事项"), ("applicant", "申请人"), ("state", "状态"),
-                ("due", "承诺日期"), ("left", "剩余工作日"), ("accepted", "受理时间")]
+                ("due", "承诺日期"), ("left", "剩余工作日")]
 
 
 class BackofficeView(QWidget):
@@ -73,7 +73,7 @@ class BackofficeView(QWidget):
         bar, row, self.title = top_bar("#1e3a5f")
         self.scan = QLineEdit()
         self.scan.setObjectName("scan")
-        self.scan.setPlaceholderText(tr("扫描转递单办件码签收（也可手工输入后回车）"))
+        self.scan.setPlaceholderText(tr("扫描转递单签收（或输入办件码回车）"))
         self.scan.setStyleSheet("background: white; color: #102a43;")
         self.scan.setMinimumWidth(420)
         self.scan.returnPressed.connect(self._scanned)
@@ -126,7 +126,7 @@ class BackofficeView(QWidget):
         left.addWidget(self.cases, 1)
         self.empty = label("", "muted")
         left.addWidget(self.empty)
-        row.addLayout(left, 3)
+        row.addLayout(left, 5)
         panel = QFrame()
         panel.setObjectName("panel")
         col = QVBoxLayout(panel)
@@ -141,7 +141,7 @@ class BackofficeView(QWidget):
         top.addWidget(self.sign_btn)
         top.addWidget(self.history_btn)
         col.addLayout(top)
-        col.addWidget(label(tr("审查意见 / 不予许可理由（每行一条）")))
+        col.addWidget(label(tr("审查意见 / 不予许可理由（每行一条）；补正期限留空按大厅规定"), wrap=True))
         self.reasons = QPlainTextEdit()
         self.reasons.setObjectName("reasons")
         self.reasons.setPlaceholderText(tr("如：\n营业执照复印件未加盖公章\n经营场所平面图未标注消毒区"))
@@ -151,7 +151,7 @@ class BackofficeView(QWidget):
         grid.setSpacing(8)
         self.deadline = QLineEdit()
         self.deadline.setObjectName("deadline")
-        self.deadline.setPlaceholderText(tr("补正期限：留空按大厅规定"))
+        self.deadline.setPlaceholderText(tr("补正期限"))
         self.notify_btn = button(tr("一次性告知"), "case_notify", "warn", self._notify)
         grid.addWidget(self.deadline, 0, 0)
         grid.addWidget(self.notify_btn, 0, 1)
@@ -169,7 +169,7 @@ class BackofficeView(QWidget):
         grid.addWidget(self.send_btn, 2, 1)
         col.addLayout(grid)
         col.addStretch(1)
-        row.addWidget(panel, 2)
+        row.addWidget(panel, 3)
         return page
 
     def _history_page(self) -> QWidget:

@@ -263,11 +263,14 @@ add_english({
 # issue 15: the back office (pad/backoffice*.py) and the guide console's 办件转递 (pad/guide_cases*.py)
 add_english({
     "后台审批": "Back office", "后台审批 {d}": "Back office {d}", "（未绑定部门）": "(no department)",
-    "待签收": "To sign for", "审查中": "In review", "今日到期": "Due today", "已逾期": "Overdue", "待出件": "To send out",
+    "待签收": "To sign for", "审查中": "In review", "今日到期": "Due today", "已逾期": "Overdue",
+    "待出件": "To send out",
     "办件编号": "Case", "承诺日期": "Promised", "剩余工作日": "Working days left", "受理时间": "Accepted",
     "剩 {n} 个工作日": "{n} working days left", "逾期 {n} 个工作日": "{n} working days late",
-    "事项：{m}（{k}）": "Matter: {m} ({k})", "申请人：{a}": "Applicant: {a}", "受理：{w} 窗口 {t}": "Accepted: window {w} {t}",
-    "承诺办结：{d}（{left}）": "Promised: {d} ({left})", "送达方式：{d}": "Delivery: {d}", "材料：{m}": "Materials: {m}",
+    "事项：{m}（{k}）": "Matter: {m} ({k})", "申请人：{a}": "Applicant: {a}",
+    "受理：{w} 窗口 {t}": "Accepted: window {w} {t}",
+    "承诺办结：{d}（{left}）": "Promised: {d} ({left})", "送达方式：{d}": "Delivery: {d}",
+    "材料：{m}": "Materials: {m}",
     "意见：{r}": "Comments: {r}", "补正期限：{d}": "Correction due: {d}",
     "签收": "Sign for", "一次性告知": "One-time notice", "办结": "Approve", "不予许可": "Deny",
     "出件转递": "Send result out", "流转记录": "History", "返回": "Back", "按事项规定": "As the matter says",
@@ -276,11 +279,12 @@ add_english({
     "请逐条填写审查意见（每行一条）": "Write every review comment, one per line",
     "不予许可需要逐条填写理由": "Denying needs its reasons, one per line",
     "补正期限应为日期，如 2026-12-10": "The correction deadline is a date, e.g. 2026-12-10",
-    "扫描转递单办件码签收（也可手工输入后回车）": "Scan the transfer sheet's code to sign for it (or type it, then Enter)",
-    "审查意见 / 不予许可理由（每行一条）": "Review comments / reasons to deny (one per line)",
+    "扫描转递单签收（或输入办件码回车）": "Scan the transfer sheet to sign for it (or type its code, Enter)",
+    "审查意见 / 不予许可理由（每行一条）；补正期限留空按大厅规定":
+        "Review comments / reasons to deny (one per line); an empty deadline follows the hall's rule",
     "如：\n营业执照复印件未加盖公章\n经营场所平面图未标注消毒区":
         "e.g.:\nThe licence copy is not stamped\nThe floor plan does not mark the disinfection area",
-    "补正期限：留空按大厅规定": "Correction deadline: empty = the hall's rule",
+    "补正期限": "Correction deadline",
     "本栏暂无办件": "No case here", "正在读取办件…": "Reading the cases…",
     "{n}：已一次性告知；本台未配置 A4 打印机，告知单未打印（可在窗口打印）":
         "{n}: one-time notice recorded; this desk has no A4 printer, the notice was not printed "
@@ -295,7 +299,8 @@ add_english({
     "窗口呼叫{d}：已响应，到窗口后点“已到窗口”": "A window summons {d}: answered; tap At the window on arrival",
     "办件转递": "Case transfer", "办件转递（{n}）": "Case transfer ({n})", "转递取件": "Pick up",
     "转递取件 {c}": "Pick up {c}", "起始": "Since",
-    "扫描转递单办件码：转递取件（也可手工输入后回车）": "Scan the transfer sheet's code to pick it up (or type it, then Enter)",
+    "扫描转递单办件码：转递取件（也可手工输入后回车）":
+        "Scan the transfer sheet's code to pick it up (or type it, then Enter)",
     "待转递的办件（已受理、补正已收）与转递中的办件，按等待时间排列":
         "Folders waiting at the windows (accepted, corrections received) and those on their way, oldest first",
     "请扫描转递单或选择办件": "Scan a transfer sheet or choose a case",

@@ -305,3 +305,16 @@ def test_the_desk_answers_its_departments_summons_and_the_window_sees_it(qtbot: 
     with pytest.raises(RequestError) as refused:
         hall.client("B-SJ").request("summon.respond", {"summon": row["id"]})
     assert refused.value.code == "forbidden"
+
+
+@pytest.mark.parametrize("scene", ["backoffice-cases", "backoffice-summoned", "backoffice-history", "guide-cases",
+                                   "guide-case-alerts"])
+def test_case_back_scenes_render(scene: str, tmp_path: Path, qapp: Any) -> None:
+    from PySide6.QtGui import QImage
+
+    from launcher.scenes import scenes
+
+    out = tmp_path / f"{scene}.png"
+    scenes()[scene](out)
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1280, 800)
