@@ -46,7 +46,7 @@ class Poller(QObject):
         self._timer.start()
 
     def tick(self) -> None:
-        if self.busy or not self.presenter.online:
+        if self.busy or self.hall.closed or not self.presenter.online:
             return
         now = hallclock.now()  # only the pace of the polls
         for src in self.sources:

@@ -287,19 +287,24 @@ def test_the_desk_answers_its_departments_summons_and_the_window_sees_it(qtbot: 
     qtbot.waitUntil(lambda: chimes == ["B-GA"], timeout=WAIT)
     assert market.presenter.summon_rows() == [] and not market.view.summon_box.isVisible()
 
+    clock.advance(9 * 60)  # unanswered for [policy] summon_escalate_min (10): the hub escalates it, chime again
+    qtbot.waitUntil(lambda: office.summon_rows()[0]["state_text"] == "超时未响应", timeout=WAIT)
+    qtbot.waitUntil(lambda: chimes == ["B-GA", "B-GA"], timeout=WAIT)
+    assert police.view.summon_table.item(0, 1).foreground().color().name() == "#c53030"  # red
+
     late = desk("B-GA2")  # a second desk of 公安局, started after the summons
     qtbot.waitUntil(lambda: [r["id"] for r in late.presenter.summon_rows()] == [row["id"]], timeout=WAIT)
 
     click(qtbot, police.view, "summon_respond")  # one summons open: the buttons mean that one
     done(qtbot, office)
     qtbot.waitUntil(lambda: "已响应" in text(staff.view, "evaluation"), timeout=WAIT)
-    assert office.summon_rows()[0]["wait"] == "响应用时 2 分钟"
+    assert office.summon_rows()[0]["wait"] == "响应用时 11 分钟"
     qtbot.waitUntil(lambda: late.presenter.summon_rows()[0]["state_text"] == "已响应", timeout=WAIT)
     click(qtbot, police.view, "summon_arrive")
     done(qtbot, office)
     qtbot.waitUntil(lambda: "已到窗口" in text(staff.view, "evaluation"), timeout=WAIT)
     qtbot.waitUntil(lambda: not police.view.summon_box.isVisible(), timeout=WAIT)
-    assert chimes == ["B-GA"]  # answering does not chime
+    assert chimes == ["B-GA", "B-GA"]  # answering does not chime
 
     # the other department's desk may not answer it (the hub refuses, the desk says so)
     with pytest.raises(RequestError) as refused:
@@ -318,3 +323,19 @@ def test_case_back_scenes_render(scene: str, tmp_path: Path, qapp: Any) -> None:
     scenes()[scene](out)
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1280, 800)
+
+
+def test_the_desk_model_reads_reasons_one_per_line_and_never_imports_qt() -> None:
+    import ast
+
+    from pad.backoffice import reasons_of
+
+    assert reasons_of("1、申请表缺少签字\n\n  2. 照片不符合规格 \n3）章程未盖章") == ["申请表缺少签字", "照片不符合规格",
+                                                                           "章程未盖章"]
+    assert reasons_of(" \n\t\n") == []
+    pad_dir = Path(__file__).resolve().parents[2] / "pad"
+    for name in ("backoffice", "guide_cases"):
+        tree = ast.parse((pad_dir / f"{name}.py").read_text(encoding="utf-8"))
+        mods = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+        mods |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        assert not any(m.startswith(("PySide6", "hallq.qt", "pad.link")) for m in mods), name
