@@ -37,7 +37,7 @@ from hallq import clock as hallclock
 from hallq.i18n import tr
 from hallq.messages import CaseStep, CaseView, SummonEvent, SummonView
 from pad.presenter import Clock, Command, NotAllowed, Presenter, minutes
-from pad.state import Change, HallState
+from pad.state import HUB_DEVICE, Change, HallState
 
 TO_SIGN = ("accepted", "transferring", "correction_received")
 DECIDED_HERE = ("approved", "denied")  # decided, the result not yet sent out
@@ -168,13 +168,13 @@ class BackOffice(Presenter):
                         "accepted": self._when(c.accepted_at)})
         return out
 
-    @staticmethod
-    def days_left_text(c: CaseView) -> str:
+    def days_left_text(self, c: CaseView) -> str:
+        """Working days left as the hub counted them at the last list (re-read each minute)."""
         if c.state not in UNDECIDED:
             return ""
         if c.overdue:
             return tr("逾期 {n} 个工作日", n=max(1, -c.days_left))
-        if c.days_left <= 0:
+        if c.days_left <= 0 or c.due == self.today():
             return tr("今日到期")
         return tr("剩 {n} 个工作日", n=c.days_left)
 
@@ -382,8 +382,13 @@ class BackOffice(Presenter):
             self._seen_event(change.message)
             self._listen()
             return True
-        if change.kind == "presence" and self.state.hub_online and not self.listed_once:
-            self.needs_refresh = self.needs_snapshot = True
+        if change.kind == "presence" and change.name == HUB_DEVICE and self.state.hub_online:
+            self.needs_refresh = self.needs_snapshot = True  # the hub is back: events may have been missed
         return change.kind != "event"
+
+    def set_broker_online(self, up: bool) -> None:
+        if up:
+            self.needs_refresh = self.needs_snapshot = True  # reconnected: read again what may have changed
+        super().set_broker_online(up)
 
 

@@ -238,13 +238,15 @@ def test_the_lists_follow_other_devices_and_the_clock(qtbot: Any, desk: Any, hal
     qtbot.waitUntil(lambda: office.counts()["to_sign"] == 1, timeout=WAIT)
     assert office.rows()[0]["left"] == "剩 1 个工作日"
     clock.now = local_ts(2026, 11, 24, 9, 0)  # Tuesday: due today
-    office.needs_refresh = True
-    qtbot.waitUntil(lambda: office.counts()["due_today"] == 1, timeout=WAIT)
+    office.needs_refresh = True  # what the desk's minute poll does
+    qtbot.waitUntil(lambda: office.pending is None and office.cases[0].days_left == 0, timeout=WAIT)
+    assert office.counts()["due_today"] == 1
     qtbot.waitUntil(lambda: app.view.view_tabs.tabText(2) == "今日到期（1）", timeout=WAIT)  # the repaint
     assert office.rows("due_today")[0]["left"] == "今日到期"
     clock.now = local_ts(2026, 11, 26, 9, 0)  # Thursday: two working days late
     office.needs_refresh = True
-    qtbot.waitUntil(lambda: office.counts()["overdue"] == 1, timeout=WAIT)
+    qtbot.waitUntil(lambda: office.cases[0].days_left == -2, timeout=WAIT)
+    assert office.counts() == {"to_sign": 1, "in_review": 0, "due_today": 0, "overdue": 1, "to_send": 0}
     assert office.rows("overdue")[0] == {**office.rows("overdue")[0], "id": case["id"], "left": "逾期 2 个工作日",
                                          "overdue": True}
     qtbot.waitUntil(lambda: app.view.view_tabs.tabText(3) == "已逾期（1）", timeout=WAIT)
