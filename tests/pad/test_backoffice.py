@@ -142,7 +142,8 @@ def test_the_desk_signs_reviews_decides_and_sends_out(qtbot: Any, desk: Any, hal
     assert (got["state"], got["reasons"]) == ("awaiting_correction", ["申请表缺少签字", "照片不符合规格"])
     assert got["correction_deadline"] == "2026-12-07"  # [cases] correction_deadline_working_days (10) from Monday
     pdf = tmp_path / "a4.pdf"
-    qtbot.waitUntil(lambda: pdf.exists() and "已送" in (office.notice.text if office.notice else ""), timeout=WAIT)
+    # rendering the A4 PDF (fonts embedded) takes seconds on a loaded machine: printing is slow work
+    qtbot.waitUntil(lambda: pdf.exists() and "已送" in (office.notice.text if office.notice else ""), timeout=4 * WAIT)
     printed = pdf_text(pdf)
     for words in ("审查意见一次性告知单", "申请表缺少签字", "照片不符合规格", "2026年12月7日", "公安局"):
         assert words in printed, words
