@@ -1,8 +1,9 @@
 """``hallq demo``: the whole hall on this machine: broker, hub, the sample hall, and devices.
 
 Where there is a screen the real kiosk, pad, guide console and screens run as processes (:data:`DEMO_WINDOWS`),
-each scaled as a whole to fit the desktop; the other devices are simulated (:mod:`launcher.simulate.live`),
-and the window LED bars run on simulated serial ports.
+each scaled as a whole to fit the desktop; the other devices are simulated by the one device simulator,
+``hallq simulate``'s engine, played live and fast (:mod:`launcher.simulate.live`), and the window LED
+bars run on simulated serial ports.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """``hallq display --demo``: a local hall driven by simulated kiosks and pads, shown on real screens.
 
+The kiosks, pads and evaluators are ``hallq demo``'s (:class:`~launcher.simulate.live.LiveSimulation`:
+the one device simulator, played live), but for the screens this demo shows.
+
 With a screen: the hall TV (zone Z1) and the S01 window screen with its evaluator (tap to
 rate). Always: the S01 window-top LED bar and a hall LED strip, each a real driver writing
 frames to ``loop://`` that an :class:`~display.led.simulator.LedSimulator` decodes and
@@ -9,8 +12,6 @@ prints, and every call's spoken phrase (pinyin) printed as the hall would hear i
 from __future__ import annotations
 
 import argparse
-import contextlib
-import random
 import sys
 import threading
 import time
@@ -22,8 +23,10 @@ from display.led import LedDriver, SerialLink, make_protocol
 from display.led.simulator import LedSimulator
 from display.led_runner import LedRunner
 from display.voice import VoiceSettings, call_phrase
-from hallq.client import HallClient, RequestError
+from hallq.client import HallClient
 from hallq.messages import Call
+
+PACE = 0.5  # as hallq demo --pace 0.5: the hall screen shows a call every few seconds
 
 
 def _loop_pair() -> tuple[Any, SerialLink]:
@@ -50,32 +53,17 @@ def simulated_led_bar(local: Any, device: str, window: str, zone: str, name: str
     return runner, sim
 
 
-def _drive(d: Any, stop: threading.Event, pace: float) -> None:
-    rng = random.Random(7)
-    for w, staff in (("S01", "1001"), ("S02", "1002")):
-        d.open(w, staff)
-    while not stop.wait(pace * rng.uniform(0.6, 1.4)):
-        try:
-            if rng.random() < 0.6:
-                d.issue(rng.choice("AAB"))
-            w = rng.choice(("S01", "S02"))
-            with contextlib.suppress(RequestError):
-                d.finish(w)
-            if rng.random() < 0.15:
-                d.recall(w)
-            else:
-                d.call(w)
-        except RequestError:
-            continue
-
-
 def run_demo(args: argparse.Namespace, settings: dict[str, Any]) -> int:
-    from launcher.local_hall import LocalHall
-    from launcher.scenes.display import HallDriver
+    from hallq.qt.app import has_screen
+    from launcher.local_hall import Cast, LocalHall
+    from launcher.simulate.live import LiveSimulation
 
     local = LocalHall().start()
     print(f"hallq display demo: {local.hall.name} on {local.url}", flush=True)
-    d = HallDriver(local)
+    screens = has_screen() and "--headless" not in sys.argv
+    cast = Cast(local.hall)
+    shown = frozenset({cast.device("display", zone=True), cast.device("display", window=True)} if screens else ())
+    devices = LiveSimulation(local.hall, local.url, pace=PACE, skip=shown)
     leds = [simulated_led_bar(local, "LED-S01", "S01", "", "S01 窗口条屏", "onbon-bx"),
             simulated_led_bar(local, "LED-HALL", "", "Z1", "大厅通屏", "line")]
     speaker = local.client("D-HALL-voice", "display")
@@ -86,18 +74,15 @@ def run_demo(args: argparse.Namespace, settings: dict[str, Any]) -> int:
         print(f"📢 {phrase.text}   [{phrase.pinyin}]", flush=True)
 
     speaker.subscribe(speaker.topics.event("call"), say)
-    stop = threading.Event()
-    threading.Thread(target=_drive, args=(d, stop, 2.0), daemon=True).start()
+    devices.start()
     try:
-        from hallq.qt.app import has_screen
-
-        if has_screen() and "--headless" not in sys.argv:
+        if screens:
             return _screens(local, args, settings)
-        stop.wait(args.duration or None)
+        threading.Event().wait(args.duration or None)
     except KeyboardInterrupt:
         pass
     finally:
-        stop.set()
+        devices.stop()
         for runner, sim in leds:
             runner.stop()
             sim.stop()

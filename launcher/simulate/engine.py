@@ -13,10 +13,12 @@ wakes those serving a queue when a ticket joins it (staff react after a few seco
 With ``speed`` > 0 each action waits for its wall-clock moment (``speed`` simulated
 seconds per real second); with 0 it runs as fast as the hub answers.
 
-Actions go through :mod:`launcher.simulate.devices` (shared with ``hallq demo``): a transport
+``hallq demo`` plays the same simulator (:mod:`launcher.simulate.live`): fast, with no lead before
+the hall opens, one day after the other beside real device windows.
+Actions go through :mod:`launcher.simulate.devices`: a transport
 (MQTT clients, or the hub service in-process for benchmarks), each device kept to the hall's
 rate limit, a ``rate_limited`` refusal retried with the same request id; what each device sends
-is made by :mod:`launcher.simulate.model` (also shared with the demo).  A guide signs in
+is made by :mod:`launcher.simulate.model`.  A guide signs in
 (``guide.login``) before it verifies green-channel tickets.  What the hub still refused is
 counted in :attr:`DayRun.errors`; ``hallq simulate`` then warns and exits non-zero.
 """
@@ -98,7 +100,7 @@ class DaySimulator:
     def __init__(self, hall: Hall, staffing: Staffing, transport: Transport, clock: SimClock, day: dt.date, *,
                  profile: dict[int, float], behaviour: Behaviour | None = None, seed: int = 1, speed: float = 0.0,
                  pin: str = SIM_PIN, progress: Callable[[Progress], None] | None = None,
-                 stop: threading.Event | None = None) -> None:
+                 stop: threading.Event | None = None, lead_s: float = 15 * 60) -> None:
         self.hall, self.st, self.tx, self.clock, self.day = hall, staffing, transport, clock, day
         self.tz = zoneinfo.ZoneInfo(hall.timezone)
         self.b = behaviour or Behaviour()
@@ -116,7 +118,7 @@ class DaySimulator:
         self.heap: list[tuple[float, int, str, tuple[Any, ...]]] = []
         self._n = 0
         self.run_result = DayRun()
-        self.start_t = self.sessions[0][0] - 15 * 60
+        self.start_t = self.sessions[0][0] - lead_s  # the day starts this long before the hall opens
         self.end_t = self.sessions[-1][1] + 45 * 60
         self.pacer = DevicePacer(hall.policy.rate_per_minute, hall.policy.rate_burst, self.stop_event)
         self.devices = SimDevices(transport, self.pacer, self.stop_event)

@@ -1,92 +1,144 @@
-"""The simulated devices of ``hallq demo``, live: kiosks take tickets, pads call and serve, evaluators rate.
+"""The simulated devices of ``hallq demo``: the simulator engine's hall days, played fast on the wall clock.
 
-The same simulated devices as ``hallq simulate`` (:mod:`.engine`), played on the wall clock, one
-thread per device, every ``pace`` seconds or so, against a hub on its own clock: they send what
-:mod:`.model` makes (the citizen's choice and the kiosk's, pad's and evaluator's arguments) through
-:class:`~.devices.SimDevices` (a real MQTT client per device, the hall's rate limit kept), so the
-demo exercises the real protocol end to end.
-One of them also listens to the hall's events and prints every call (whoever made it: a
-simulated pad or a person at a demo window) and every evaluation as it is recorded, so the
-summary counts ratings given at a real evaluator window too. Tickets are printed as the
-simulated kiosks take them; a ticket taken at a demo kiosk window shows on that window.
+There is one device simulator, :class:`~.engine.DaySimulator` (``hallq simulate``); the demo plays it
+as ``hallq simulate --mqtt`` does, against a hub on its own (wall) clock, with three differences:
+
+* simulated time runs :data:`SIM_SECONDS_PER_PACE` ``/ pace`` times as fast as the wall clock (at the
+  default pace of 1 a six-minute service takes three seconds), and a day is followed by the next
+  until the demo stops; the demo's hall is open all day (``always_open``), so a day starts with the
+  windows opening (no lead) and arrivals come at one steady rate (:func:`demo_profile`);
+* only the devices no real app plays are simulated (``skip``: the demo's windows), and staff numbers
+  left for a person at a real pad or guide console (``keep_staff``) are not used;
+* the terminal is told what the hall would see: every ticket a simulated kiosk takes and every
+  refusal (:class:`Telling`, around the devices' MQTT clients), and every call and evaluation
+  whoever made them (a simulated device or a person at a demo window), heard on ``event/call`` and
+  ``event/evaluated``, so the summary counts ratings given at a real evaluator window too.
 """
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
+import datetime as dt
 import random
 import threading
 from collections import Counter
+from collections.abc import Callable
 from typing import Any, TextIO
 
+from hallq import clock as hallclock
 from hallq.client import HallClient, RequestError
-from hub.hall import Hall, Role
-from launcher.simulate.devices import DevicePacer, MqttTransport, SimDevices
-from launcher.simulate.model import SIM_PIN, Behaviour, MatterPicker, outcome_args, rating_args, ticket_args
+from hub.hall import Hall
+from launcher.simulate.devices import MqttTransport
+from launcher.simulate.engine import DaySimulator, SimClock
+from launcher.simulate.model import Staffing, staffing_from_config
+
+# Simulated seconds per wall second at pace 1: a hall day (service ~6-10 min, staff think 8-40 s)
+# moves about as fast as the demo's terminal can be read.
+SIM_SECONDS_PER_PACE = 120.0
+SILENT_REFUSALS = frozenset({"rate_limited", "queue_empty"})  # retried by the device / a window with no one left
+
+
+def demo_profile(kiosks: int) -> dict[int, float]:
+    """Arrivals per simulated hour, every hour: a citizen at each simulated kiosk about every
+    ``2 × pace`` wall seconds (at :data:`SIM_SECONDS_PER_PACE` ``/ pace`` simulated seconds per second)."""
+    per_kiosk = 3600 / (2 * SIM_SECONDS_PER_PACE)
+    return dict.fromkeys(range(24), per_kiosk * kiosks)
+
+
+def demo_staffing(hall: Hall, skip: frozenset[str], keep_staff: frozenset[str]) -> Staffing:
+    """The hall's own devices and staff, less those a real app or a person plays."""
+    devices = {k: d for k, d in hall.devices.items() if k not in skip}
+    staff = {k: s for k, s in hall.staff.items() if k not in keep_staff}
+    return staffing_from_config(dataclasses.replace(hall, devices=devices, staff=staff))
+
+
+class Telling:
+    """The devices' MQTT clients (:class:`~.devices.MqttTransport`), telling the terminal what the hall
+    would see: each ticket a simulated kiosk takes, each refusal (but those the devices expect)."""
+
+    def __init__(self, inner: MqttTransport, say: Callable[[str], None], counts: Counter[str]) -> None:
+        self.inner, self.say, self.counts = inner, say, counts
+
+    def request(self, device: str, op: str, args: dict[str, Any], request_id: str) -> dict[str, Any]:
+        try:
+            result = self.inner.request(device, op, args, request_id)
+        except RequestError as exc:
+            if exc.code not in SILENT_REFUSALS:
+                self._refused(device, op, args, exc)
+            raise
+        if op == "ticket.issue":
+            t = result["ticket"]
+            self.say(f"🎫 {device}: {t['number']} {t['matter_name']}/{t['situation_name']} "
+                     f"→ {'、'.join(t['windows']) or t['queue_name']}，前面 {t.get('ahead', 0)} 人")
+        return result
+
+    def _refused(self, device: str, op: str, args: dict[str, Any], exc: RequestError) -> None:
+        if op == "ticket.issue":
+            self.counts["refused"] += 1
+            self.say(f"🎫 {device}: 未出票 {exc.code} {exc.message}")
+        elif op == "window.open":
+            self.say(f"🪟 {args['window']}: 登录失败 {exc.code} {exc.message}")
+        else:
+            self.say(f"🪟 {args.get('window') or device}: {exc.code} {exc.message}")
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 class LiveSimulation:
-    """The demo's simulated devices, one thread each, on the wall clock (see the module docstring)."""
+    """The demo's simulated devices: :class:`~.engine.DaySimulator` days on one thread (module docstring)."""
 
     def __init__(self, hall: Hall, url: str, *, pace: float = 1.0, out: TextIO | None = None,
                  seed: int | None = None, skip: frozenset[str] = frozenset(), keep_staff: frozenset[str] = frozenset()
                  ) -> None:
         self.hall = hall
-        self.url = url
         self.pace = pace
         self.out = out
         self.rng = random.Random(seed)
-        self.behaviour = Behaviour()
         self.stopping = threading.Event()
-        self.counts: Counter[str] = Counter()
+        self.counts: Counter[str] = Counter()  # told: refused, rated, not_rated
+        self.served: Counter[str] = Counter()  # the days already played (engine counts)
+        self.day: DaySimulator | None = None  # the day being played
         self.transport = MqttTransport(url, hall)
-        self.devices = SimDevices(self.transport, DevicePacer(hall.policy.rate_per_minute, hall.policy.rate_burst,
-                                                              self.stopping), self.stopping)
-        self.threads: list[threading.Thread] = []
+        self.staffing = demo_staffing(hall, skip, keep_staff)
+        self.thread: threading.Thread | None = None
         self._lock = threading.Lock()
-        self.skip = skip  # devices a real app plays in this demo
-        self.keep_staff = keep_staff  # staff numbers left free for a person at a real pad
 
     def _say(self, text: str) -> None:
         if self.out is not None:
             with self._lock:
                 print(text, file=self.out, flush=True)
 
-    def _client(self, device: str) -> HallClient:
-        """The device's MQTT client, connected now (a demo device is online from the start)."""
-        return self.transport.client(device)
-
     def start(self) -> None:
-        devices = [d for d in self.hall.devices.values() if d.id not in self.skip]
-        kiosks = [d for d in devices if d.role is Role.KIOSK] or []
-        pads = [d for d in devices if d.role is Role.PAD]
-        screen = next((d for d in devices if d.role is Role.DISPLAY and not d.window), None)
-        listener: HallClient | None = None
-        if screen is not None:
-            listener = self._client(screen.id)
-        for k in kiosks:
-            self._client(k.id)
-        if listener is None and kiosks:
-            listener = self._client(kiosks[0].id)  # the hall screen is a demo window: a simulated kiosk listens
-        if listener is not None:
-            listener.subscribe(listener.topics.event("call"), self._on_call)
-            listener.subscribe(listener.topics.event("evaluated"), self._on_evaluated)
-        for k in kiosks:
-            self._spawn(self._kiosk, k.id)
-        staff = [s.id for s in self.hall.staff.values()
-                 if (Role.PAD in s.roles or Role.GUIDE in s.roles) and s.id not in self.keep_staff]
-        for pad, person in zip(pads, staff, strict=False):  # one person per window
-            evaluator = next((d for d in devices if d.role is Role.DISPLAY and d.window == pad.window
-                              and d.id.startswith("D-")), None)
-            if evaluator is not None:
-                self._client(evaluator.id)
-            self._client(pad.id)
-            self._spawn(self._pad, pad.id, pad.window, person, evaluator.id if evaluator else "")
+        st = self.staffing
+        for device in [*st.kiosks, *st.pads.values(), *st.evaluators.values(), st.guide]:
+            if device:
+                self.transport.client(device)  # a demo device is online from the start
+        listener = st.screen or next(iter(st.kiosks), "")  # the hall screen may be a demo window
+        if listener:
+            client: HallClient = self.transport.client(listener)
+            client.subscribe(client.topics.event("call"), self._on_call)
+            client.subscribe(client.topics.event("evaluated"), self._on_evaluated)
+        if not st.kiosks:
+            self._say("no kiosk left to simulate: the demo's simulated devices wait for tickets from its windows")
+            return
+        self.thread = threading.Thread(target=self._days, daemon=True)
+        self.thread.start()
 
-    def _spawn(self, target: Any, *args: Any) -> None:
-        t = threading.Thread(target=target, args=args, daemon=True)
-        self.threads.append(t)
-        t.start()
+    def _days(self) -> None:
+        """One simulated day after the other, until :meth:`stop`."""
+        day = hallclock.today(self.hall.timezone)
+        tell = Telling(self.transport, self._say, self.counts)
+        while not self.stopping.is_set():
+            sim = DaySimulator(self.hall, self.staffing, tell, SimClock(0.0), day,
+                               profile=demo_profile(len(self.staffing.kiosks)), seed=self.rng.randrange(2**32),
+                               speed=SIM_SECONDS_PER_PACE / self.pace, stop=self.stopping, lead_s=0.0)
+            self.day = sim
+            sim.run()
+            with self._lock:
+                self.served.update(sim.run_result.counts)
+                self.day = None
+            day += dt.timedelta(days=1)
 
     def _on_call(self, topic: str, call: dict[str, Any]) -> None:
         again = f"（第{call['recall']}次重呼）" if call.get("recall") else ""
@@ -99,70 +151,16 @@ class LiveSimulation:
         if level:
             self._say(f"⭐ {event.get('window', '')}: {event.get('label', '')}")
 
-    def _wait(self, factor: float) -> bool:
-        return self.stopping.wait(self.pace * factor * self.rng.uniform(0.5, 1.5))
-
-    def _kiosk(self, kiosk: str) -> None:
-        picker = MatterPicker(self.hall, self.rng)
-        if all(c.situation.online or c.situation.consult_only for c in picker.choices):
-            return  # nothing in this hall takes a window ticket
-        while not self._wait(2.0):
-            choice = picker.pick()
-            while choice.situation.online or choice.situation.consult_only:  # no ticket for these at a kiosk
-                choice = picker.pick()
-            args = ticket_args(choice, False, self.rng, self.behaviour, self.hall.priority_groups)
-            try:
-                t = self.devices.request(kiosk, "ticket.issue", args)["ticket"]
-            except RequestError as exc:
-                self.counts["refused"] += 1
-                self._say(f"🎫 {kiosk}: 未出票 {exc.code} {exc.message}")
-                continue
-            self.counts["issued"] += 1
-            self._say(f"🎫 {kiosk}: {t['number']} {t['matter_name']}/{t['situation_name']} "
-                      f"→ {'、'.join(t['windows']) or t['queue_name']}，前面 {t.get('ahead', 0)} 人")
-
-    def _outcome(self) -> str:
-        """过号 for a no-show, else 不予受理 / 咨询 / 受理 in the simulated hall's proportions."""
-        b, r = self.behaviour, self.rng.random()
-        if self.rng.random() < b.no_show:
-            return "passed"
-        return "rejected" if r < b.rejected else "consulted" if r < b.rejected + b.consulted else "accepted"
-
-    def _pad(self, pad: str, window: str, staff: str, evaluator: str) -> None:
-        try:
-            self.devices.request(pad, "window.open", {"window": window, "staff": staff, "pin": SIM_PIN})
-        except RequestError as exc:
-            self._say(f"🪟 {window}: 登录失败 {exc.code} {exc.message}")
-            return
-        while not self._wait(1.0):
-            try:
-                self.devices.request(pad, "ticket.call_next", {"window": window})
-            except RequestError as exc:
-                if exc.code != "queue_empty":
-                    self._say(f"🪟 {window}: {exc.code} {exc.message}")
-                continue
-            if self._wait(3.0):
-                return
-            outcome = self._outcome()
-            try:
-                self.devices.request(pad, "ticket.outcome", outcome_args(window, outcome, self.rng))
-            except RequestError as exc:
-                self._say(f"🪟 {window}: {exc.code} {exc.message}")
-                continue
-            self.counts[outcome] += 1
-            if evaluator and outcome != "passed" and self.rng.random() < self.behaviour.rate:
-                with contextlib.suppress(RequestError):  # counted from event/evaluated, as every rating is
-                    self.devices.request(evaluator, "evaluation.submit",
-                                         rating_args(window, self.rng, self.behaviour))
-
     def stop(self) -> None:
         self.stopping.set()
-        for t in self.threads:
-            t.join(5)
+        if self.thread is not None:
+            self.thread.join(10)
         self.transport.close()
 
     def summary(self) -> str:
-        c = self.counts
+        with self._lock:  # what the simulated devices did; ratings as heard, whoever gave them
+            c = self.served + (self.day.run_result.counts if self.day is not None else Counter())
+            told = Counter(self.counts)
         return (f"demo summary: issued {c['issued']}, accepted {c['accepted']}, consulted {c['consulted']}, "
-                f"rejected {c['rejected']}, passed {c['passed']}, rated {c['rated']}, not rated {c['not_rated']}, "
-                f"refused {c['refused']}")
+                f"rejected {c['rejected']}, passed {c['passed']}, rated {told['rated']}, "
+                f"not rated {told['not_rated']}, refused {told['refused']}")
