@@ -317,12 +317,25 @@ class Presence(Struct):
     heartbeat_s: float | UnsetType = UNSET  # the hub's: it re-publishes this every heartbeat_s (protocol.md §1)
 
 
+class PrinterReport(Struct, kw_only=True):
+    """A device's slip printer as its ``status/<device>`` reports it (``printer``): what a guide's
+    alerts read. (The printer's own answer is ``printers.status.PrinterStatus``; the kiosk turns it
+    into this.) Every field may be missing (UNSET: the device did not say); a kiosk sends them all."""
+
+    online: bool | UnsetType = UNSET
+    paper: str | UnsetType = UNSET  # ok | near_end | out | unknown
+    error: str | None | UnsetType = UNSET  # a printers.errors code (paper_out, cover_open …); None when fine
+    message: str | UnsetType = UNSET  # the fault in words, as the kiosk shows it
+    blocking: bool | UnsetType = UNSET  # the kiosk issues no tickets until it is fixed
+
+
 class DeviceStatus(Struct):
-    """``status/<device>``: retained device health; the rest of the fields depend on the device."""
+    """``status/<device>``: retained device health; which fields a device sends depends on the device
+    (a kiosk its ``printer``, an LED bar ``led``, ``error`` and ``port``); others pass unread."""
 
     v: int
     at: float
-    printer: dict[str, Any] | UnsetType = UNSET
+    printer: PrinterReport | UnsetType = UNSET
     led: str | UnsetType = UNSET
     error: str | UnsetType | None = UNSET
     port: str | UnsetType | None = UNSET

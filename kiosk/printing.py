@@ -24,6 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
+from hallq.messages import PrinterReport
 from printers.backends import check_status, open_printer, print_document
 from printers.config import PrinterConfig, parse_printers
 from printers.errors import PrinterError
@@ -65,8 +68,9 @@ class PrinterState:
 
     def as_status(self) -> dict[str, Any]:
         """The payload for ``HallClient.set_status`` (guides see it on their pads)."""
-        return {"printer": {"online": self.online, "paper": self.paper, "error": self.error or None,
-                            "message": self.message, "blocking": self.blocking}}
+        report = PrinterReport(online=self.online, paper=self.paper, error=self.error or None, message=self.message,
+                               blocking=self.blocking)
+        return {"printer": msgspec.to_builtins(report)}
 
 
 def printer_config(catalog_printers: dict[str, dict[str, Any]], name: str,

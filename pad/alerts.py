@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hallq.i18n import tr
-from hallq.messages import DeviceStatus, SummonView, TicketView
+from hallq.messages import DeviceStatus, PrinterReport, SummonView, TicketView
 from pad.presenter import minutes
 from pad.state import HallState
 
@@ -45,12 +45,12 @@ class Alert:
 
 
 def paper_of(status: DeviceStatus | None) -> tuple[str, str]:
-    """(paper, fault code) from a device's retained status (its ``printer`` table)."""
-    printer = status.printer if status is not None and isinstance(status.printer, dict) else {}
-    paper = str(printer.get("paper") or "")
-    error = printer.get("error")
-    code = str(error.get("code", "")) if isinstance(error, dict) else str(error or printer.get("code") or "")
-    return paper, code
+    """(paper, fault code) from a device's retained status (its typed ``printer`` report)."""
+    printer = status.printer if status is not None else None
+    if not isinstance(printer, PrinterReport):
+        return "", ""
+    paper, error = printer.paper, printer.error
+    return (paper if isinstance(paper, str) else ""), (error if isinstance(error, str) else "")
 
 
 def summons_of(state: HallState) -> list[SummonView]:

@@ -120,3 +120,23 @@ def test_a_wrong_payload_says_what_and_where() -> None:
         m.decode_published(Topics("h1"), "hallq/h1/cmd/K1", b"{}")
     with pytest.raises(ValueError, match="not under"):
         m.decode_published(Topics("h1"), "hallq/other/state/queues", b"{}")
+
+
+def test_a_kiosks_printer_status_is_typed_and_its_bytes_do_not_change() -> None:
+    """status/<device>: a kiosk's ``printer`` is a PrinterReport (what guides' alerts read); the kiosk
+    writes it through the same type and the bytes stay as before; a wrong type says where."""
+    from hallq.protocol import dump
+    from kiosk.printing import PrinterState
+
+    payload = dump({"v": 1, "at": 1.0, **PrinterState(True, "near_end", "paper_near_end", "纸将用完", False,
+                                                       True).as_status()})
+    assert payload == ('{"v":1,"at":1.0,"printer":{"online":true,"paper":"near_end","error":"paper_near_end",'
+                       '"message":"纸将用完","blocking":false}}').encode()
+    status = m.decode(m.DeviceStatus, payload)
+    assert status.printer == m.PrinterReport(online=True, paper="near_end", error="paper_near_end",
+                                             message="纸将用完", blocking=False)
+    fine = m.decode(m.DeviceStatus, dump({"v": 1, "at": 1.0, **PrinterState(True, "ok").as_status()}))
+    assert isinstance(fine.printer, m.PrinterReport)
+    assert fine.printer.error is None
+    with pytest.raises(msgspec.ValidationError, match=r"Expected `str`, got `int` - at `\$.printer.paper`"):
+        m.decode(m.DeviceStatus, b'{"v":1,"at":1.0,"printer":{"paper":3}}')

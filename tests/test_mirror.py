@@ -72,7 +72,7 @@ def test_each_retained_topic_of_a_real_hub_becomes_typed_state(tmp_path: Path) -
         assert mirror.day
         assert mirror.calls[0].window == "S01" and mirror.calls[0].number == s01.current.number
         assert mirror.hub_online and mirror.presence["K1"].online and mirror.presence["K1"].role == "kiosk"
-        assert mirror.status["K1"].printer == {"online": True, "paper": "near_end"}
+        assert mirror.status["K1"].printer == m.PrinterReport(online=True, paper="near_end")
         kinds = {c.kind for c in changes}
         assert {"catalog", "queues", "window", "calls", "presence", "status", "event"} <= kinds
         call = next(c for c in changes if c.kind == "event" and c.name == "call")
@@ -120,7 +120,7 @@ def test_feed_keeps_each_topic_and_an_empty_payload_clears_it() -> None:
     mirror.feed(_topic("state/calls"), {"v": 1, "seq": 2, "calls": [wire.call({"number": "A002", "window": "S01"})]})
     assert [c.number for c in mirror.calls] == ["A002"]
     mirror.feed(_topic("status/K1"), wire.status({"printer": {"paper": "out"}}))
-    assert mirror.status["K1"].printer == {"paper": "out"}
+    assert mirror.status["K1"].printer == m.PrinterReport(paper="out")
     assert mirror.feed(_topic("state/window/S01"), None) == Change("window", "S01", None)
     assert mirror.feed(_topic("presence/hub"), b"") == Change("presence", "hub", None)
     assert "S01" not in mirror.windows and not mirror.hub_online
