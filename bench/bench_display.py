@@ -27,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import machine, pct, table
 from display.hall_view import HallView
 from display.model import HallBoard
-from display.voice import EspeakEngine, PhraseCache, VoiceSettings, call_phrase
+from display.phrases import VoiceSettings, call_phrase
+from display.tts import EspeakEngine, PhraseCache
 from hallq.messages import Call
 from hallq.qt.app import make_app
 from hub.config import load_hall

@@ -17,8 +17,9 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, QUrl
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 
+from display.evaluator import Evaluator, Submission
 from display.hall_view import HallView
-from display.model import Evaluator, HallBoard, Submission, WindowBoard
+from display.model import HallBoard, WindowBoard
 from display.voice import Announcer
 from display.window_view import WindowView
 from hallq import clock as hallclock
@@ -87,7 +88,8 @@ def make_announcer(args: argparse.Namespace, settings: dict[str, Any]) -> Any:
     """
     if getattr(args, "no_voice", False):
         return None
-    from display.voice import EspeakEngine, PhraseCache, VoiceSettings, default_engine
+    from display.phrases import VoiceSettings
+    from display.tts import EspeakEngine, PhraseCache, default_engine
 
     voice = dict(settings.get("voice", {}))
     clips = voice.pop("clips", None) or getattr(args, "voice_clips", None)

@@ -127,8 +127,9 @@ def run_screen(args: argparse.Namespace, settings: dict[str, Any], hall: str, ki
     if app is None:
         return 1
     from display.app import HallScreen, WindowScreen, make_announcer, make_client
+    from display.evaluator import DEFAULT_REASONS, Evaluator
     from display.hall_view import HallView
-    from display.model import DEFAULT_REASONS, Evaluator, HallBoard, WindowBoard
+    from display.model import HallBoard, WindowBoard
     from display.window_view import WindowView
     from hallq.qt.bridge import QtHall
 

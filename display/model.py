@@ -4,10 +4,8 @@
   queue, notices, optionally only one zone's windows. It is built from retained state
   (``catalog``, ``state/calls``, ``state/queues``) so a restarted or reconnected screen
   repaints by itself, and ``event/call`` marks the newest call for flashing.
-* :class:`WindowBoard` — the screen facing the citizen at one window (窗口屏).
-* :class:`Evaluator` — the 好差评 flow on that screen, a small state machine with an
-  injected clock: invited → rating → (差评: reason) → sending → thanks → idle; a timeout
-  becomes 未评价 (``evaluation.skip``). No score is preselected or suggested.
+* :class:`WindowBoard` — the screen facing the citizen at one window (窗口屏); the 好差评 flow
+  on that screen is :class:`display.evaluator.Evaluator`.
 * LED texts for window-top bars and the hall strip (:func:`led_window_text`, :func:`led_hall_text`).
 
 Both boards read the hub's messages typed, through a :class:`~hallq.mirror.HallMirror` (the one
@@ -21,8 +19,6 @@ can never show stale numbers as if they were live. Retained messages refill it o
 from __future__ import annotations
 
 import datetime as dt
-import enum
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,14 +26,8 @@ from typing import Any
 from display import texts as _texts  # noqa: F401  (English entries)
 from hallq import clock as hallclock
 from hallq.i18n import tr
-from hallq.messages import Call, Catalog, EvaluateEvent, PendingEvaluation, QueueSummary, Window, WindowState
+from hallq.messages import Call, Catalog, PendingEvaluation, QueueSummary, Window, WindowState
 from hallq.mirror import HUB_DEVICE, HallMirror
-
-LEVELS = ((5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意"))
-BAD_LEVELS = (1, 2)  # 差评: a reason is required
-# Reasons offered for a 差评 (GB/T 39735 indicators: 服务效率, 服务水平, 服务态度 …).
-# The hub does not publish a list yet; a hall can override it in the display settings.
-DEFAULT_REASONS = ("等候时间长", "办理效率低", "服务态度差", "业务不熟练", "材料要求不清楚", "办理结果不满意", "其他")
 
 
 def call_key(call: Call) -> tuple[str, str, int, float]:
@@ -70,8 +60,51 @@ def _mirror(base: str) -> HallMirror:
     return HallMirror(base.split("/", 1)[1])
 
 
+class _Board:
+    """What both boards share: the hall's mirror, whether its data is live, the hall's time.
+    A board drops what it shows (:meth:`_drop`) the moment it goes offline."""
+
+    base: str
+    clock: Callable[[], float]
+    conn: Connection
+    mirror: HallMirror
+
+    @property
+    def catalog(self) -> Catalog | None:
+        return self.mirror.catalog
+
+    @property
+    def online(self) -> bool:
+        return self.conn.online
+
+    def local_now(self) -> dt.datetime:
+        """Now on this board's clock, in the hall's time zone (never the screen PC's)."""
+        return hallclock.local(self.clock(), self.catalog.hall.timezone or None if self.catalog else None)
+
+    def set_broker(self, up: bool) -> bool:
+        was = self.conn.online
+        self.conn.broker = up
+        if not up:
+            self.conn.hub = True  # re-learnt from the retained presence after reconnecting
+        return self._connection_changed(was)
+
+    def _hub_presence(self) -> bool:
+        was = self.conn.online
+        self.conn.hub = self.mirror.hub_online
+        return self._connection_changed(was)
+
+    def _connection_changed(self, was: bool) -> bool:
+        if was and not self.conn.online:
+            self._drop()  # never show stale numbers as if live
+            self.conn.since = self.clock()
+        return was != self.conn.online
+
+    def _drop(self) -> None:
+        raise NotImplementedError
+
+
 @dataclass
-class HallBoard:
+class HallBoard(_Board):
     """A hall screen's content. ``zone`` "" shows every zone."""
 
     base: str  # topic base, e.g. "hallq/lvliang"
@@ -89,10 +122,6 @@ class HallBoard:
     def __post_init__(self) -> None:
         self.mirror = _mirror(self.base)
 
-    @property
-    def catalog(self) -> Catalog | None:
-        return self.mirror.catalog
-
     # ---- input
 
     def apply(self, topic: str, data: Any) -> bool:
@@ -104,9 +133,7 @@ class HallBoard:
         if kind == "catalog":
             return message is not None
         if kind == "presence" and change.name == HUB_DEVICE:
-            was = self.conn.online
-            self.conn.hub = self.mirror.hub_online
-            return self._connection_changed(was)
+            return self._hub_presence()
         if not self.conn.online or message is None:
             return False  # stale retained data from a broker without its hub is not shown
         if kind == "calls":
@@ -128,24 +155,10 @@ class HallBoard:
             return True
         return False
 
-    def set_broker(self, up: bool) -> bool:
-        was = self.conn.online
-        self.conn.broker = up
-        if not up:
-            self.conn.hub = True  # re-learnt from the retained presence after reconnecting
-        return self._connection_changed(was)
-
-    def _connection_changed(self, was: bool) -> bool:
-        if was and not self.conn.online:
-            self.calls, self.queues = [], []  # never show stale numbers as if live
-            self.conn.since = self.clock()
-        return was != self.conn.online
+    def _drop(self) -> None:
+        self.calls, self.queues = [], []
 
     # ---- output
-
-    @property
-    def online(self) -> bool:
-        return self.conn.online
 
     def in_zone(self, call: Call) -> bool:
         return not self.zone or call.zone == self.zone
@@ -166,10 +179,6 @@ class HallBoard:
     @property
     def hall_name(self) -> str:
         return self.mirror.hall_name or tr("政务服务中心")
-
-    def local_now(self) -> dt.datetime:
-        """Now on this board's clock, in the hall's time zone (never the screen PC's)."""
-        return hallclock.local(self.clock(), self.catalog.hall.timezone or None if self.catalog else None)
 
     @property
     def zone_name(self) -> str:
@@ -198,7 +207,7 @@ class HallBoard:
 
 
 @dataclass
-class WindowBoard:
+class WindowBoard(_Board):
     """The citizen-facing screen of one window."""
 
     base: str
@@ -211,10 +220,6 @@ class WindowBoard:
     def __post_init__(self) -> None:
         self.mirror = _mirror(self.base)
 
-    @property
-    def catalog(self) -> Catalog | None:
-        return self.mirror.catalog
-
     def apply(self, topic: str, data: Any) -> bool:
         change = self.mirror.feed(topic, data)
         if change is None:
@@ -222,30 +227,15 @@ class WindowBoard:
         if change.kind == "catalog":
             return change.message is not None
         if change.kind == "presence" and change.name == HUB_DEVICE:
-            was = self.conn.online
-            self.conn.hub = self.mirror.hub_online
-            return self._changed(was)
+            return self._hub_presence()
         if change.kind == "window" and change.name == self.window and change.message is not None \
                 and self.conn.online:
             self.state = change.message
             return True
         return False
 
-    def set_broker(self, up: bool) -> bool:
-        was = self.conn.online
-        self.conn.broker = up
-        if not up:
-            self.conn.hub = True
-        return self._changed(was)
-
-    def _changed(self, was: bool) -> bool:
-        if was and not self.conn.online:
-            self.state = None
-        return was != self.conn.online
-
-    @property
-    def online(self) -> bool:
-        return self.conn.online
+    def _drop(self) -> None:
+        self.state = None
 
     def _cfg(self) -> Window | None:
         return self.mirror.window_configs.get(self.window)
@@ -287,165 +277,10 @@ class WindowBoard:
     def hall_name(self) -> str:
         return self.mirror.hall_name
 
-    def local_now(self) -> dt.datetime:
-        """Now on this board's clock, in the hall's time zone (never the screen PC's)."""
-        return hallclock.local(self.clock(), self.catalog.hall.timezone or None if self.catalog else None)
-
     @property
     def department(self) -> str:
         cfg = self._cfg()
         return cfg.department if cfg else ""
-
-
-# ---------------------------------------------------------------- 好差评 evaluator
-
-
-class Stage(enum.Enum):
-    IDLE = "idle"
-    RATING = "rating"  # five buttons
-    REASON = "reason"  # 差评: pick a reason
-    SENDING = "sending"  # the rating (or skip) is on its way; retried with the same id
-    THANKS = "thanks"
-
-
-@dataclass(frozen=True)
-class Submission:
-    """A command to send; ``request_id`` is fixed so retries are idempotent at the hub."""
-
-    op: str
-    args: dict[str, Any]
-    request_id: str
-
-
-@dataclass
-class Evaluator:
-    """好差评 一次一评 at one window. Drive with window states, taps and :meth:`tick`.
-
-    Times: ``clock`` is wall-clock seconds. The deadline is the hub's ``invited_at`` +
-    ``timeout_s`` (the hub also times out by itself; whichever comes first, the result is
-    未评价 once). After a reply the thanks screen stays ``thanks_s`` seconds.
-    """
-
-    window: str
-    clock: Callable[[], float]
-    reasons: tuple[str, ...] = DEFAULT_REASONS
-    thanks_s: float = 5.0
-    default_timeout_s: float = 60.0
-    stage: Stage = Stage.IDLE
-    ticket: str = ""
-    number: str = ""
-    level: int = 0
-    deadline: float = 0.0
-    outbox: Submission | None = None
-    result: str = ""  # "rated" / "skipped" after a reply
-    _done_tickets: list[str] = field(default_factory=list)
-    _thanks_until: float = 0.0
-
-    # ---- from the hub
-
-    def on_window_state(self, state: WindowState | None) -> bool:
-        """Follow the window's pending ``evaluation``; True if the stage changed."""
-        before = self.stage
-        pending = state.evaluation if state else None
-        if pending is not None and pending.ticket:
-            ticket = pending.ticket
-            if ticket == self.ticket and not self.number:  # the event came first; the state has the number
-                self.number = pending.number
-                return True
-            if ticket != self.ticket and ticket not in self._done_tickets:
-                self._invite(ticket, pending.number, pending.invited_at, pending.timeout_s)
-        elif self.stage in (Stage.RATING, Stage.REASON) and state is not None:
-            # resolved elsewhere (pad, hub timeout, next citizen called): stop asking
-            self._reset()
-        return self.stage is not before
-
-    def on_invite_event(self, event: EvaluateEvent) -> bool:
-        if event.window != self.window or not event.ticket:
-            return False
-        ticket = event.ticket
-        if ticket == self.ticket or ticket in self._done_tickets:
-            return False
-        self._invite(ticket, "", event.at, None)
-        return True
-
-    def _invite(self, ticket: str, number: str, invited_at: float | None, timeout_s: int | None) -> None:
-        now = self.clock()
-        timeout = float(timeout_s) if timeout_s is not None and timeout_s > 0 else self.default_timeout_s
-        start = invited_at if invited_at is not None and 0 <= now - invited_at < timeout else now
-        self.stage, self.ticket, self.number, self.level, self.outbox = Stage.RATING, ticket, number, 0, None
-        self.deadline = start + timeout
-        self.result = ""
-
-    # ---- from the citizen
-
-    def choose(self, level: int) -> Submission | None:
-        if self.stage is not Stage.RATING or level not in dict(LEVELS):
-            return None
-        self.level = level
-        if level in BAD_LEVELS:
-            self.stage = Stage.REASON
-            return None
-        return self._send("evaluation.submit", {"window": self.window, "level": level, "ticket": self.ticket})
-
-    def choose_reason(self, reason: str) -> Submission | None:
-        if self.stage is not Stage.REASON or reason not in self.reasons:
-            return None
-        return self._send("evaluation.submit", {"window": self.window, "level": self.level, "reason": reason,
-                                                "ticket": self.ticket})
-
-    def back(self) -> None:
-        if self.stage is Stage.REASON:
-            self.stage, self.level = Stage.RATING, 0
-
-    # ---- time
-
-    def seconds_left(self) -> int:
-        return max(0, int(self.deadline - self.clock() + 0.999)) if self.stage in (Stage.RATING, Stage.REASON) else 0
-
-    def tick(self) -> Submission | None:
-        now = self.clock()
-        if self.stage in (Stage.RATING, Stage.REASON) and now >= self.deadline:
-            return self._send("evaluation.skip", {"window": self.window})
-        if self.stage is Stage.THANKS and now >= self._thanks_until:
-            self._reset()
-        return None
-
-    # ---- replies
-
-    def on_reply(self, submission: Submission, ok: bool, code: str = "") -> Submission | None:
-        """The hub's answer to ``submission``; returns a submission to retry (same id) or None."""
-        if submission is not self.outbox:
-            return None
-        if ok:
-            self.result = "skipped" if submission.op == "evaluation.skip" else "rated"
-            self._finish(thanks=submission.op == "evaluation.submit")
-            return None
-        if code in ("timeout", "internal"):  # unknown outcome: ask again with the same id
-            return submission
-        # no_pending_evaluation (hub timed out first, the pad moved on) or a refusal: stop here
-        self.result = code
-        self._finish(thanks=False)
-        return None
-
-    def _send(self, op: str, args: dict[str, Any]) -> Submission:
-        if "ticket" in args and not args["ticket"]:
-            del args["ticket"]
-        self.outbox = Submission(op, args, uuid.uuid4().hex)
-        self.stage = Stage.SENDING
-        return self.outbox
-
-    def _finish(self, *, thanks: bool) -> None:
-        self._done_tickets = [*self._done_tickets[-20:], self.ticket]
-        self.outbox = None
-        if thanks:
-            self.stage, self._thanks_until = Stage.THANKS, self.clock() + self.thanks_s
-        else:
-            self._reset()
-
-    def _reset(self) -> None:
-        if self.ticket and self.ticket not in self._done_tickets:
-            self._done_tickets = [*self._done_tickets[-20:], self.ticket]
-        self.stage, self.ticket, self.number, self.level, self.outbox = Stage.IDLE, "", "", 0, None
 
 
 # ---------------------------------------------------------------- LED texts

@@ -2,7 +2,7 @@
 
 Pages: window info (name, staff, current ticket, or 暂停服务), rating (five equal buttons,
 none preselected, no hint), reason (for 不满意/非常不满意), sending, thanks, and offline.
-The view reads a :class:`~display.model.WindowBoard` and an :class:`~display.model.Evaluator`;
+The view reads a :class:`~display.model.WindowBoard` and an :class:`~display.evaluator.Evaluator`;
 taps are emitted as signals for the controller.
 """
 
@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from display.model import LEVELS, Evaluator, Stage, WindowBoard
+from display.evaluator import LEVELS, Evaluator, Stage
+from display.model import WindowBoard
 from display.widgets import AMBER, CENTER, MUTED, NAVY, NAVY_2, RIGHT, WHITE, BoardView, column, date_text, label, panel
 from hallq.i18n import tr
 

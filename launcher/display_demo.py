@@ -22,7 +22,7 @@ import msgspec
 from display.led import LedDriver, SerialLink, make_protocol
 from display.led.simulator import LedSimulator
 from display.led_runner import LedRunner
-from display.voice import VoiceSettings, call_phrase
+from display.phrases import VoiceSettings, call_phrase
 from hallq.client import HallClient
 from hallq.messages import Call
 

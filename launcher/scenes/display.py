@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from display.app import HallScreen, WindowScreen, make_client
+from display.evaluator import Evaluator, Stage
 from display.hall_view import HallView
-from display.model import Evaluator, HallBoard, Stage, WindowBoard
+from display.model import HallBoard, WindowBoard
 from display.voice import Announcer
 from display.window_view import WindowView
 from hallq import clock as hallclock

@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
-from display.model import Stage
-from display.voice import Announcer, PhraseCache, VoiceSettings
+from display.evaluator import Stage
+from display.phrases import VoiceSettings
+from display.tts import PhraseCache
+from display.voice import Announcer
 from hallq.client import HallClient
 from hub.broker import EmbeddedBroker
 from launcher.local_hall import LocalHall

@@ -9,19 +9,9 @@ import msgspec
 import pytest
 
 from display.audio import Audio, chime, read_wav, silence
-from display.voice import (
-    Announcer,
-    ChainEngine,
-    ClipEngine,
-    EngineError,
-    EspeakEngine,
-    Phrase,
-    PhraseCache,
-    VoiceSettings,
-    call_phrase,
-    compose,
-    words,
-)
+from display.phrases import Phrase, VoiceSettings, call_phrase, words
+from display.tts import ChainEngine, ClipEngine, EngineError, EspeakEngine, PhraseCache, compose
+from display.voice import Announcer
 from hallq.messages import Call
 from tests.display.display_helpers import FakeClock, RecordingPlayer
 
