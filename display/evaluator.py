@@ -3,8 +3,8 @@
 :class:`Evaluator` is a small state machine with an injected clock: invited → rating → (差评:
 reason) → sending → thanks → idle; a timeout becomes 未评价 (``evaluation.skip``). No score is
 preselected or suggested. It follows the window's retained ``state/window/<id>`` (its pending
-``evaluation``) and ``event/evaluate``, and hands the screen :class:`Submission` s to send: each
-with a fixed request id, so a retry after a timeout is the same command at the hub.
+``evaluation``) and ``event/evaluate``, and hands the screen each command to send as a
+:class:`Submission` with a fixed request id, so a retry after a timeout is the same command at the hub.
 The screen that shows it is ``display/window_view.py``; what it shows besides is
 :class:`~display.model.WindowBoard`.
 """

@@ -324,7 +324,7 @@ class PrinterReport(Struct, kw_only=True):
 
     online: bool | UnsetType = UNSET
     paper: str | UnsetType = UNSET  # ok | near_end | out | unknown
-    error: str | None | UnsetType = UNSET  # a printers.errors code (paper_out, cover_open …); None when fine
+    error: str | UnsetType | None = UNSET  # a printers.errors code (paper_out, cover_open …); None when fine
     message: str | UnsetType = UNSET  # the fault in words, as the kiosk shows it
     blocking: bool | UnsetType = UNSET  # the kiosk issues no tickets until it is fixed
 

@@ -10,7 +10,7 @@ as ``hallq simulate --mqtt`` does, against a hub on its own (wall) clock, with t
 * only the devices no real app plays are simulated (``skip``: the demo's windows), and staff numbers
   left for a person at a real pad or guide console (``keep_staff``) are not used;
 * the terminal is told what the hall would see: every ticket a simulated kiosk takes and every
-  refusal (:class:`Telling`, around the devices' MQTT clients), and every call and evaluation
+  refusal (:class:`TellingTransport`, around the devices' MQTT clients), and every call and evaluation
   whoever made them (a simulated device or a person at a demo window), heard on ``event/call`` and
   ``event/evaluated``, so the summary counts ratings given at a real evaluator window too.
 """
@@ -52,7 +52,7 @@ def demo_staffing(hall: Hall, skip: frozenset[str], keep_staff: frozenset[str]) 
     return staffing_from_config(dataclasses.replace(hall, devices=devices, staff=staff))
 
 
-class Telling:
+class TellingTransport:
     """The devices' MQTT clients (:class:`~.devices.MqttTransport`), telling the terminal what the hall
     would see: each ticket a simulated kiosk takes, each refusal (but those the devices expect)."""
 
@@ -128,7 +128,7 @@ class LiveSimulation:
     def _days(self) -> None:
         """One simulated day after the other, until :meth:`stop`."""
         day = hallclock.today(self.hall.timezone)
-        tell = Telling(self.transport, self._say, self.counts)
+        tell = TellingTransport(self.transport, self._say, self.counts)
         while not self.stopping.is_set():
             sim = DaySimulator(self.hall, self.staffing, tell, SimClock(0.0), day,
                                profile=demo_profile(len(self.staffing.kiosks)), seed=self.rng.randrange(2**32),
