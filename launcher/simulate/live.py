@@ -6,7 +6,9 @@ as ``hallq simulate --mqtt`` does, against a hub on its own (wall) clock, with t
 * simulated time runs :data:`SIM_SECONDS_PER_PACE` ``/ pace`` times as fast as the wall clock (at the
   default pace of 1 a six-minute service takes three seconds), and a day is followed by the next
   until the demo stops; the demo's hall is open all day (``always_open``), so a day starts with the
-  windows opening (no lead) and arrivals come at one steady rate (:func:`demo_profile`);
+  windows opening (no lead) and arrivals come at one steady rate (:func:`demo_profile`). At a day's
+  end (every twelve minutes at pace 1) the simulated windows close, as in ``hallq simulate``, and
+  open again for the next day; tickets still waiting are served then (the hub's day is the wall's);
 * only the devices no real app plays are simulated (``skip``: the demo's windows), and staff numbers
   left for a person at a real pad or guide console (``keep_staff``) are not used;
 * the terminal is told what the hall would see: every ticket a simulated kiosk takes and every
