@@ -21,6 +21,7 @@ from hub.case_config import MATTER_CASE_KEYS, CaseRules, parse_cases, parse_matt
 from hub.config_checker import ConfigError, ConfigIssue, _Checker
 from hub.hall import (
     AppointmentRules,
+    BackupRules,
     Device,
     Hall,
     Matter,
@@ -58,7 +59,7 @@ def _parse_time(c: _Checker, text: str, path: str) -> dt.time | None:
 # ---------------------------------------------------------------- sections
 
 _TOP = ("hall", "policy", "appointments", "cases", "zones", "queues", "windows", "matters", "priority_groups", "staff",
-        "devices", "printers")
+        "devices", "printers", "backup")
 
 
 def _policy(c: _Checker, data: Any) -> Policy:
@@ -443,6 +444,22 @@ def _departments_named(doc: dict[str, Any]) -> set[str]:
     return out
 
 
+def _backup(c: _Checker, data: Any) -> BackupRules:
+    """``[backup]``: ``dir`` (required in the table), ``every_min`` (default 30), ``keep`` (default 48).
+    No table at all: an empty ``dir``, the hub takes no copies of its own (``hallq backup`` still works)."""
+    if data is None:
+        return BackupRules()
+    d = c.table(data, "backup", ("dir", "every_min", "keep"))
+    folder = c.get(d, "dir", "backup", str)
+    every = c.get(d, "every_min", "backup", int, default=BackupRules.every_min)
+    keep = c.get(d, "keep", "backup", int, default=BackupRules.keep)
+    if every < 1:
+        c.error("backup.every_min", f"至少为 1 分钟 (must be at least 1 minute), got {every}")
+    if keep < 1:
+        c.error("backup.keep", f"至少保留 1 份 (must keep at least 1 copy), got {keep}")
+    return BackupRules(dir=folder, every_min=every, keep=keep)
+
+
 def parse_hall(doc: dict[str, Any], *, text: str = "", source: str = "<hall>") -> Hall:
     """Build a Hall from a parsed TOML document; raise ConfigError listing every problem."""
     c = _Checker()
@@ -467,6 +484,7 @@ def parse_hall(doc: dict[str, Any], *, text: str = "", source: str = "<hall>") -
     cases = parse_cases(c, doc.get("cases", {}), departments)
     matters = _matters(c, doc, zones, queues, cases)
     printers = _printers(c, doc)
+    backup = _backup(c, doc.get("backup"))
     devices = _devices(c, doc, {"windows": windows, "zones": zones, "printers": printers,
                                 "departments": dict.fromkeys(departments)})
     # as written, so a window skipped for repeating an id still counts (its repeat is the one error)
@@ -508,6 +526,7 @@ def parse_hall(doc: dict[str, Any], *, text: str = "", source: str = "<hall>") -
         text=text,
         appointments=appointments,
         cases=cases,
+        backup=backup,
     )
     if c.issues:
         located = [ConfigIssue(i.path, i.message, locate_line(text, i.path)) for i in c.issues]

@@ -193,6 +193,16 @@ class AppointmentRules:
 
 
 @dataclass(frozen=True)
+class BackupRules:
+    """[backup] (docs/config.md): the hub copies its database into ``dir`` every ``every_min``
+    minutes and when it stops, keeping the newest ``keep`` copies (docs/operations.md)."""
+
+    dir: str = ""  # empty: no [backup] table, the hub takes no copies of its own
+    every_min: int = 30
+    keep: int = 48
+
+
+@dataclass(frozen=True)
 class Hall:
     id: str
     name: str
@@ -214,6 +224,7 @@ class Hall:
     text: str = field(default="", repr=False, compare=False)  # the file as read: kept per day by the hub
     appointments: AppointmentRules = field(default_factory=AppointmentRules)
     cases: CaseRules | None = None  # [cases] (None: a hall built by hand; the hub uses the defaults)
+    backup: BackupRules = field(default_factory=BackupRules)  # [backup]
 
     def windows_serving(self, queue_id: str) -> list[str]:
         """Windows whose stage 1 includes the queue (the slip's 办理窗口 line)."""

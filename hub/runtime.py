@@ -26,6 +26,7 @@ from pathlib import Path
 from hallq import clock as hallclock
 from hallq import protocol as p
 from hallq.client import HallClient
+from hub.backup import Backups, hold
 from hub.hall import Hall
 from hub.publisher import Publication
 from hub.security.ratelimit import RateLimiter
@@ -124,7 +125,11 @@ class Hub:
                  clock: Callable[[], float] = hallclock.now, durable: bool = True, tick_interval: float = 1.0,
                  heartbeat_s: float = p.HUB_HEARTBEAT_S) -> None:
         self.hall = hall
+        self._lockfile = hold(Path(db_path))  # `hallq restore` refuses while this is held (hub/backup.py)
         self.store = Store(db_path, durable=durable)
+        self.clock = clock
+        # [backup]: copies on a thread of their own every every_min minutes and at stop (hub/backup.py)
+        self.backups = Backups(Path(db_path), hall.backup, hall.id, clock, time.monotonic) if hall.backup.dir else None
         key = load_key(key_path or Path(db_path).with_suffix(".key"))
         # over-rate commands are refused on arrival (paho's thread), before they queue ahead of other
         # devices' commands (see _on_command); the service does not count them again
@@ -162,8 +167,13 @@ class Hub:
         self.notifier.stopping()
         self._queue.put_control(_STOP, last=True)  # after the commands already received
         self._worker.join(5)
+        if self.backups is not None:  # the copy at close, while the connection can still report it
+            self.backups.close()
+            self._backup_status()
         self.client.stop()
         self.store.close()
+        if self._lockfile is not None:
+            self._lockfile.close()
 
     def _on_connection(self, up: bool) -> None:
         if up:  # repaint the broker: it may have restarted and lost every retained message
@@ -209,6 +219,8 @@ class Hub:
                 try:
                     if item == _REPUBLISH:
                         self._publish(self.service.all_state())
+                        if self.backups is not None:
+                            self._backup_status()
                     elif isinstance(item, list) and item:
                         self._handle_batch(item)
                     if time.monotonic() >= next_tick:
@@ -217,6 +229,8 @@ class Hub:
                     if time.monotonic() >= next_beat:
                         self._beat()
                         next_beat = time.monotonic() + self.heartbeat_s
+                    if self.backups is not None and self.backups.poll() is not None:
+                        self._backup_status()
                 except Exception:  # keep serving; the service already rolled back what it could
                     log.exception("hub worker error")
                 self.notifier.alive()  # systemd's watchdog: only a worker that gets here pings
@@ -227,6 +241,16 @@ class Hub:
         if self.client.connected.is_set():  # else the next CONNACK publishes "online" anyway
             self.client.publish(self.client.topics.presence(p.HUB),
                                 p.presence(True, "hub", hallclock.now(), heartbeat_s=self.heartbeat_s), retain=True)
+
+    def _backup_status(self) -> None:
+        """``status/hub`` (retained): the backups' state; while they fail, ``error`` in Chinese, which
+        the guide console shows as an alert (docs/operations.md)."""
+        assert self.backups is not None
+        table = self.backups.status()
+        error = table.get("error")
+        self.client.publish(self.client.topics.status(p.HUB),
+                            p.dump({"v": p.VERSION, "at": self.clock(), "backup": table,
+                                    "error": f"备份失败：{error}" if error else None}), retain=True)
 
     def _handle_batch(self, batch: list[tuple[str, bytes]]) -> None:
         """Group commit (:meth:`HubService.handle_batch`): the batch's commands in one transaction,

@@ -44,7 +44,10 @@ from hub.workdays import WorkCalendar
 
 log = logging.getLogger("hallq.hub")
 
-SCHEMA_VERSION = 1
+# The database's schema, in ``PRAGMA user_version`` (and ``meta.schema``). 1: the first releases
+# (meta.schema only, no user_version); 2: the case tables (``cases``, ``case_addresses``).
+# A new version adds its statements to MIGRATIONS, additive only; docs/operations.md, "升级".
+SCHEMA_VERSION = 2
 
 TICKET_COLUMNS = (
     "id", "day", "number", "queue", "seq", "matter", "situation", "channel", "device", "priority_group",
@@ -96,6 +99,38 @@ CREATE TABLE IF NOT EXISTS quarantine (
     PRIMARY KEY (what, key));
 """
 
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    2: ("""CREATE TABLE IF NOT EXISTS cases (
+    id TEXT PRIMARY KEY, number TEXT, state TEXT NOT NULL, department TEXT NOT NULL, matter TEXT, situation TEXT,
+    ticket TEXT, kind TEXT, due TEXT, window TEXT, delivery TEXT, address_ref TEXT, accepted_at REAL, since REAL,
+    signed_at REAL, decided_at REAL, closed_at REAL, updated_at REAL)""",
+        "CREATE INDEX IF NOT EXISTS cases_department ON cases(department, state)",
+        """CREATE TABLE IF NOT EXISTS case_addresses (
+    ref TEXT PRIMARY KEY, case_id TEXT NOT NULL, sealed BLOB NOT NULL, at REAL NOT NULL)"""),
+}
+
+
+def version_of_conn(conn: sqlite3.Connection) -> int:
+    """The schema version of an open database: ``user_version``, else ``meta.schema`` (a database of
+    the first releases), else 0 (a new, empty file)."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version:
+        return version
+    has_meta = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+    if not has_meta:
+        return 0
+    row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+    return int(json.loads(row[0])) if row else 0
+
+
+def version_of(path: str | Path) -> int:
+    """:func:`version_of_conn` of a database file, opened read-only."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return version_of_conn(conn)
+    finally:
+        conn.close()
+
 
 class StoreError(Exception):
     pass
@@ -111,18 +146,59 @@ class Store:
         self.db = sqlite_utils.Database(conn)
         self.conn = conn
         self._depth = 0  # open transaction levels (savepoints past the first)
+        conn.execute("PRAGMA busy_timeout=5000")
+        found = version_of_conn(conn)
+        if found > SCHEMA_VERSION:
+            conn.close()
+            raise StoreError(f"{self.path}: 数据库是第 {found} 版，本程序（hallq）只认识到第 {SCHEMA_VERSION} 版；"
+                             f"请安装新版 hallq，或恢复旧的备份 (the database's schema {found} is newer than "
+                             f"this hallq's {SCHEMA_VERSION})")
         self.db.enable_wal()
         conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
-        conn.execute("PRAGMA busy_timeout=5000")
-        conn.executescript(_DDL)
-        found = self.meta("schema")
-        if found is None:
-            self.set_meta("schema", SCHEMA_VERSION)
-        elif found != SCHEMA_VERSION:
-            raise StoreError(f"{self.path}: schema version {found}, this hallq expects {SCHEMA_VERSION}")
+        self.migrated_from = found if 0 < found < SCHEMA_VERSION else 0
+        self.kept_before_migration: Path | None = None
+        if self.migrated_from:
+            self.kept_before_migration = self._migrate(found)
+        else:
+            conn.executescript(_DDL)
+            if found == 0:
+                self._stamp_version()
 
     def close(self) -> None:
         self.conn.close()
+
+    # ------------------------------------------------------------ schema version
+
+    def _stamp_version(self) -> None:
+        self.set_meta("schema", SCHEMA_VERSION)
+        self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _migrate(self, found: int) -> Path:
+        """An older hallq's database brought up to :data:`SCHEMA_VERSION` in place, after a checked
+        copy beside it (``<db>.before-v<N>-<stamp>``, kept). Every step only adds (tables, indexes,
+        columns with defaults): an old row reads back as it was."""
+        from hub import backup
+
+        kept = self.path.with_name(f"{self.path.name}.before-v{SCHEMA_VERSION}-{backup.stamp(hallclock.now())}")
+        try:
+            backup.copy_db(self.path, kept)
+        except (OSError, sqlite3.Error) as exc:
+            self.conn.close()
+            raise StoreError(f"{self.path}: 升级数据库前无法保存副本，未升级 (no copy before the migration, "
+                             f"nothing changed): {backup.words(exc)}") from exc
+        problem = backup.integrity(kept)
+        if problem:
+            self.conn.close()
+            raise StoreError(f"{self.path}: 升级前的副本校验失败，未升级 (the copy failed its check): {problem}")
+        with self.transaction():
+            for version in range(found + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS.get(version, ()):
+                    self.conn.execute(statement)
+            self._stamp_version()
+        self.conn.executescript(_DDL)  # indexes and tables every version has (all IF NOT EXISTS)
+        log.warning("数据库已从第 %d 版升级到第 %d 版；升级前的副本：%s", found, SCHEMA_VERSION, kept,
+                    extra={"code": "schema_migrated", "from": found, "to": SCHEMA_VERSION, "kept": str(kept)})
+        return kept
 
     # ------------------------------------------------------------ meta
 

@@ -145,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     shot.set_defaults(func=cmd_screenshot)
 
     from hub.reports.cli import register as register_reports
+    from launcher.backup_commands import register as register_backup
     from printers.cli import register as register_printers
 
     register_printers(sub)
@@ -156,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_doctor(sub)
     _compose_slip(sub.choices["slip"])
     register_reports(sub)
+    register_backup(sub)
     return parser
 
 

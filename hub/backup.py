@@ -1,0 +1,327 @@
+"""Copies of the hall's database: online backups, their checks and rotation, restore, the hub's lock.
+
+A copy is taken with SQLite's backup API from a connection of its own, in one step: that step
+is one read transaction, and in WAL mode a reader never blocks the hub's writer, so commands go
+on while the pages are copied (``bench/bench_backup.py`` measures it). A copy is first written
+as ``<name>.part``, checked with ``PRAGMA integrity_check``, renamed to
+``<hall id>-<UTC YYYYMMDDTHHMMSSZ>.db`` and only then marked with a sibling ``.ok`` file; the
+newest ``keep`` checked copies of the hall are kept. ``hallq doctor`` reads the age of the newest
+``.ok``.
+
+While a hub runs on a database it holds a shared ``flock`` on ``<db>.lock``; :func:`restore`
+needs the exclusive lock, so it refuses while any hub has the file open (a killed hub's lock goes
+with its process). Nothing here reads the wall clock: the time of a copy is passed in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import logging
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from hub.hall import BackupRules
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no lock (the hub runs on Linux; docs/operations.md)
+    fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger("hallq.hub")
+
+NAME = re.compile(r"^(?P<hall>[A-Za-z0-9_-]+)-(?P<stamp>\d{8}T\d{6}Z)\.db$")
+LOCK_SUFFIX = ".lock"
+
+
+class BackupError(Exception):
+    """A copy, a check or a restore failed; the message says what and where, in Chinese."""
+
+
+def stamp(at: float) -> str:
+    """``YYYYMMDDTHHMMSSZ`` (UTC) of a hall-clock time: the copies' names sort by time."""
+    return dt.datetime.fromtimestamp(at, dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def copy_name(hall_id: str, at: float) -> str:
+    return f"{hall_id}-{stamp(at)}.db"
+
+
+# ---------------------------------------------------------------- one copy
+
+
+def copy_db(source: Path, target: Path, *, pages: int = -1, sleep: float = 0.0) -> None:
+    """``source`` copied page by page into a new file ``target`` (SQLite's online backup), then
+    flushed to disk. ``pages=-1``: one step, one read transaction (see the module's docstring)."""
+    if not source.exists():
+        raise BackupError(f"找不到数据库 {source} (database not found)")
+    target.unlink(missing_ok=True)
+    src = sqlite3.connect(str(source), check_same_thread=False)  # reads only (read-only WAL needs its -shm)
+    try:
+        src.execute("PRAGMA busy_timeout=5000")
+        dst = sqlite3.connect(str(target))
+        try:
+            src.backup(dst, pages=pages, sleep=sleep)
+            dst.execute("PRAGMA journal_mode=DELETE")  # a copy is one self-contained file
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    with open(target, "rb+") as f:
+        os.fsync(f.fileno())
+
+
+def integrity(path: Path) -> str:
+    """``PRAGMA integrity_check`` of a copy: "" when sound, else what SQLite found (first lines)."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchmany(5)]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return str(exc)
+    if rows != ["ok"]:
+        return "; ".join(rows)
+    if not {"events", "meta"} <= tables:
+        return "不是 hallq 数据库 (no events/meta tables)"
+    return ""
+
+
+def words(exc: BaseException) -> str:
+    """A failure in Chinese first: a full disk is said so."""
+    full = isinstance(exc, OSError) and exc.errno == errno.ENOSPC or "disk is full" in str(exc)
+    if full:
+        return f"磁盘已满 (disk full): {exc}"
+    if isinstance(exc, PermissionError):
+        return f"没有写入权限 (permission denied): {exc}"
+    if isinstance(exc, OSError):
+        return f"无法写入备份目录 (cannot write): {exc}"
+    return str(exc)
+
+
+def take(db: Path, folder: Path, hall_id: str, at: float, keep: int, *, pages: int = -1,
+         sleep: float = 0.0) -> Path:
+    """One checked copy of ``db`` in ``folder`` (marked ``.ok``), then the rotation. Raises
+    :class:`BackupError`; a failed copy leaves nothing behind but its message."""
+    final = folder / copy_name(hall_id, at)
+    part = final.with_name(final.name + ".part")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        copy_db(db, part, pages=pages, sleep=sleep)
+        problem = integrity(part)
+        if problem:
+            raise BackupError(f"备份副本校验失败 (integrity check failed): {problem}")
+        os.replace(part, final)
+        ok = final.with_name(final.name + ".ok")
+        ok.write_text(f"integrity_check ok {stamp(at)}\n", encoding="utf-8")
+        _fsync_dir(folder)
+    except BackupError:
+        part.unlink(missing_ok=True)
+        raise
+    except (OSError, sqlite3.Error) as exc:
+        with contextlib.suppress(OSError):
+            part.unlink(missing_ok=True)
+        raise BackupError(words(exc)) from exc
+    rotate(folder, hall_id, keep)
+    return final
+
+
+def copies(folder: Path, hall_id: str) -> list[Path]:
+    """The hall's checked copies (with their ``.ok``) in ``folder``, oldest first."""
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.iterdir() if (m := NAME.match(p.name)) and m["hall"] == hall_id
+             and p.with_name(p.name + ".ok").exists()]
+    return sorted(found, key=lambda p: p.name)
+
+
+def newest(folder: Path, hall_id: str) -> Path | None:
+    found = copies(folder, hall_id)
+    return found[-1] if found else None
+
+
+def rotate(folder: Path, hall_id: str, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` checked copies; returns the deleted ones."""
+    gone = copies(folder, hall_id)[:-keep] if keep > 0 else []
+    for p in gone:
+        p.with_name(p.name + ".ok").unlink(missing_ok=True)  # first: a copy without .ok is not trusted
+        p.unlink(missing_ok=True)
+    return gone
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not every file system lets a directory be opened
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+# ---------------------------------------------------------------- the hub's lock
+
+
+def lock_path(db: Path) -> Path:
+    return db.with_name(db.name + LOCK_SUFFIX)
+
+
+def hold(db: Path) -> IO[bytes] | None:
+    """The running hub's shared lock on its database (kept until the file is closed or the process
+    ends). Several hubs of one process (tests) may hold it; :func:`restore` cannot while any does."""
+    if fcntl is None:  # pragma: no cover
+        return None
+    f = open(lock_path(db), "ab")  # noqa: SIM115 - held for the hub's lifetime
+    fcntl.flock(f.fileno(), fcntl.LOCK_SH)
+    return f
+
+
+@contextlib.contextmanager
+def exclusive(db: Path) -> Iterator[None]:
+    """The database to ourselves, or :class:`BackupError` if a hub is running on it."""
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    with open(lock_path(db), "ab") as f:
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BackupError(f"集线器正在使用数据库 {db}，请先停止 hallq hub 再恢复 "
+                              "(a hub is running on this database: stop it first)") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+
+# ---------------------------------------------------------------- restore
+
+
+def restore(db: Path, copy: Path, at: float) -> Path:
+    """Put ``copy`` in place of ``db``; the current database (with its WAL) is kept aside as
+    ``<db>.before-restore-<stamp>``, never deleted. Refuses while a hub runs on ``db``, a copy that
+    fails its check, and a copy newer than this hallq. Returns the aside path ("" path if no db)."""
+    from hub.store import SCHEMA_VERSION, version_of
+
+    if not copy.is_file():
+        raise BackupError(f"找不到备份副本 {copy} (copy not found)")
+    with exclusive(db):
+        problem = integrity(copy)
+        if problem:
+            raise BackupError(f"备份副本 {copy} 校验失败，未恢复 (the copy failed its check): {problem}")
+        found = version_of(copy)
+        if found > SCHEMA_VERSION:
+            raise BackupError(f"备份副本是第 {found} 版数据库，本程序只认识到第 {SCHEMA_VERSION} 版，请先升级 hallq "
+                              f"(the copy's schema {found} is newer than this hallq's {SCHEMA_VERSION})")
+        incoming = db.with_name(db.name + ".restoring")
+        try:
+            copy_db(copy, incoming)
+        except (OSError, sqlite3.Error) as exc:
+            incoming.unlink(missing_ok=True)
+            raise BackupError(words(exc)) from exc
+        aside = db.with_name(f"{db.name}.before-restore-{stamp(at)}")
+        for suffix in ("", "-wal", "-shm"):
+            current = Path(f"{db}{suffix}")
+            if current.exists():
+                os.replace(current, Path(f"{aside}{suffix}"))
+        os.replace(incoming, db)
+        _fsync_dir(db.parent)
+    return aside
+
+
+# ---------------------------------------------------------------- the hub's timer
+
+
+@dataclass(frozen=True)
+class Result:
+    at: float
+    path: Path | None
+    error: str = ""
+    seconds: float = 0.0
+
+
+class Backups:
+    """The hub's own copies, every ``every_min`` minutes of the hall clock and at close.
+
+    The hub's worker calls :meth:`poll` on its loop: it starts a copy on a thread of its own when
+    one is due (the worker goes on serving commands) and returns the result of a finished one, once,
+    so the worker can publish the hub's status. :meth:`close` takes the last copy and waits for it.
+    A failure is logged in Chinese and reported; it never stops the hall."""
+
+    def __init__(self, db: Path, rules: BackupRules, hall_id: str, clock: Callable[[], float],
+                 monotonic: Callable[[], float]) -> None:
+        self.db = db
+        self.rules = rules
+        self.folder = Path(rules.dir)
+        self.hall_id = hall_id
+        self.clock = clock
+        self.monotonic = monotonic  # the copy's duration
+        self.next_at = clock() + rules.every_min * 60
+        self.last: Result | None = None
+        self.last_ok: Result | None = None
+        self._thread: threading.Thread | None = None
+        self._done: Result | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def poll(self) -> Result | None:
+        """Start a due copy; return a finished copy's result (once)."""
+        with self._lock:
+            done, self._done = self._done, None
+        now = self.clock()
+        if not self.running and now >= self.next_at:
+            self.next_at = now + self.rules.every_min * 60
+            self._thread = threading.Thread(target=self._run, args=(now,), name="hallq-backup", daemon=True)
+            self._thread.start()
+        return done
+
+    def close(self) -> Result:
+        """The copy at close (shutdown): waits for a running one first, then takes its own."""
+        if self._thread is not None:
+            self._thread.join()
+        with self._lock:
+            self._done = None
+        return self.once(self.clock())
+
+    def once(self, at: float) -> Result:
+        started = self.monotonic()
+        try:
+            path = take(self.db, self.folder, self.hall_id, at, self.rules.keep)
+        except BackupError as exc:
+            result = Result(at, None, str(exc), self.monotonic() - started)
+            log.error("备份失败：%s；大厅照常运行，请检查备份目录 %s (backup failed; the hall goes on)", exc, self.folder,
+                      extra={"code": "backup_failed", "dir": str(self.folder)})
+        else:
+            result = Result(at, path, "", self.monotonic() - started)
+            self.last_ok = result
+            log.info("备份完成 %s（%.1f 秒）", path, result.seconds,
+                     extra={"code": "backup_ok", "path": str(path), "seconds": round(result.seconds, 3)})
+        self.last = result
+        return result
+
+    def _run(self, at: float) -> None:
+        result = self.once(at)
+        with self._lock:
+            self._done = result
+
+    def status(self) -> dict[str, object]:
+        """The ``backup`` table of the hub's ``status/hub`` (and its ``error`` words while failing)."""
+        out: dict[str, object] = {"dir": str(self.folder), "every_min": self.rules.every_min}
+        if self.last_ok is not None and self.last_ok.path is not None:
+            out["ok_at"] = self.last_ok.at
+            out["copy"] = self.last_ok.path.name
+        if self.last is not None and self.last.error:
+            out["error"] = self.last.error
+            out["failed_at"] = self.last.at
+        return out
