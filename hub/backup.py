@@ -18,9 +18,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import json
 import logging
 import os
 import re
+import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -98,14 +100,26 @@ def integrity(path: Path) -> str:
 
 def words(exc: BaseException) -> str:
     """A failure in Chinese first: a full disk is said so."""
-    full = isinstance(exc, OSError) and exc.errno == errno.ENOSPC or "disk is full" in str(exc)
-    if full:
-        return f"磁盘已满 (disk full): {exc}"
+    text = str(exc)
+    full = isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+    if full or "disk is full" in text:
+        return f"磁盘已满 (disk full): {text}"
+    if isinstance(exc, sqlite3.Error) and "I/O" in text:
+        return f"写入时磁盘出错：磁盘已满或已损坏 (disk I/O error): {text}"
     if isinstance(exc, PermissionError):
-        return f"没有写入权限 (permission denied): {exc}"
+        return f"没有写入权限 (permission denied): {text}"
     if isinstance(exc, OSError):
-        return f"无法写入备份目录 (cannot write): {exc}"
-    return str(exc)
+        return f"无法写入备份目录 (cannot write): {text}"
+    return text
+
+
+def room(db: Path, folder: Path) -> None:
+    """:class:`BackupError` when ``folder`` has less free space than the database needs."""
+    need = sum(Path(f"{db}{s}").stat().st_size for s in ("", "-wal") if Path(f"{db}{s}").exists())
+    free = shutil.disk_usage(folder).free
+    if free < need:
+        raise BackupError(f"磁盘空间不足：备份目录 {folder} 只剩 {free // 2**20} MB，数据库需要约 {need // 2**20 + 1} MB "
+                          f"(not enough room: {free} bytes free, {need} needed)")
 
 
 def take(db: Path, folder: Path, hall_id: str, at: float, keep: int, *, pages: int = -1,
@@ -116,6 +130,7 @@ def take(db: Path, folder: Path, hall_id: str, at: float, keep: int, *, pages: i
     part = final.with_name(final.name + ".part")
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        room(db, folder)
         copy_db(db, part, pages=pages, sleep=sleep)
         problem = integrity(part)
         if problem:
@@ -205,12 +220,33 @@ def exclusive(db: Path) -> Iterator[None]:
 # ---------------------------------------------------------------- restore
 
 
-def restore(db: Path, copy: Path, at: float) -> Path:
+def version_of_conn(conn: sqlite3.Connection) -> int:
+    """The schema version of an open hallq database: ``PRAGMA user_version``, else ``meta.schema`` (a
+    database of the first releases, schema 1), else 0 (a new, empty file). See :mod:`hub.store`."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version:
+        return version
+    has_meta = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+    if not has_meta:
+        return 0
+    row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+    return int(json.loads(row[0])) if row else 0
+
+
+def version_of(path: str | Path) -> int:
+    """:func:`version_of_conn` of a database file, opened read-only."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return version_of_conn(conn)
+    finally:
+        conn.close()
+
+
+def restore(db: Path, copy: Path, at: float, schema: int) -> Path:
     """Put ``copy`` in place of ``db``; the current database (with its WAL) is kept aside as
     ``<db>.before-restore-<stamp>``, never deleted. Refuses while a hub runs on ``db``, a copy that
-    fails its check, and a copy newer than this hallq. Returns the aside path ("" path if no db)."""
-    from hub.store import SCHEMA_VERSION, version_of
-
+    fails its check, and a copy newer than ``schema`` (this hallq's). Returns where the current database
+    went (that path does not exist when there was none)."""
     if not copy.is_file():
         raise BackupError(f"找不到备份副本 {copy} (copy not found)")
     with exclusive(db):
@@ -218,9 +254,9 @@ def restore(db: Path, copy: Path, at: float) -> Path:
         if problem:
             raise BackupError(f"备份副本 {copy} 校验失败，未恢复 (the copy failed its check): {problem}")
         found = version_of(copy)
-        if found > SCHEMA_VERSION:
-            raise BackupError(f"备份副本是第 {found} 版数据库，本程序只认识到第 {SCHEMA_VERSION} 版，请先升级 hallq "
-                              f"(the copy's schema {found} is newer than this hallq's {SCHEMA_VERSION})")
+        if found > schema:
+            raise BackupError(f"备份副本是第 {found} 版数据库，本程序只认识到第 {schema} 版，请先升级 hallq "
+                              f"(the copy's schema {found} is newer than this hallq's {schema})")
         incoming = db.with_name(db.name + ".restoring")
         try:
             copy_db(copy, incoming)

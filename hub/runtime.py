@@ -126,7 +126,12 @@ class Hub:
                  heartbeat_s: float = p.HUB_HEARTBEAT_S) -> None:
         self.hall = hall
         self._lockfile = hold(Path(db_path))  # `hallq restore` refuses while this is held (hub/backup.py)
-        self.store = Store(db_path, durable=durable)
+        try:
+            self.store = Store(db_path, durable=durable)
+        except BaseException:
+            if self._lockfile is not None:
+                self._lockfile.close()
+            raise
         self.clock = clock
         # [backup]: copies on a thread of their own every every_min minutes and at stop (hub/backup.py)
         self.backups = Backups(Path(db_path), hall.backup, hall.id, clock, time.monotonic) if hall.backup.dir else None

@@ -36,6 +36,7 @@ import sqlite_utils
 
 from hallq import clock as hallclock
 from hub import case_events as ce
+from hub.backup import version_of_conn
 from hub import events as ev
 from hub.cases import Case, CaseBook
 from hub.core import HallCore, Ticket, TicketState, WindowRuntime, WindowState
@@ -110,28 +111,6 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
 }
 
 
-def version_of_conn(conn: sqlite3.Connection) -> int:
-    """The schema version of an open database: ``user_version``, else ``meta.schema`` (a database of
-    the first releases), else 0 (a new, empty file)."""
-    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    if version:
-        return version
-    has_meta = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
-    if not has_meta:
-        return 0
-    row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-    return int(json.loads(row[0])) if row else 0
-
-
-def version_of(path: str | Path) -> int:
-    """:func:`version_of_conn` of a database file, opened read-only."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return version_of_conn(conn)
-    finally:
-        conn.close()
-
-
 class StoreError(Exception):
     pass
 
@@ -177,7 +156,7 @@ class Store:
         """An older hallq's database brought up to :data:`SCHEMA_VERSION` in place, after a checked
         copy beside it (``<db>.before-v<N>-<stamp>``, kept). Every step only adds (tables, indexes,
         columns with defaults): an old row reads back as it was."""
-        from hub import backup
+        from hub import backup  # noqa: PLC0415 - only an upgrade needs it
 
         kept = self.path.with_name(f"{self.path.name}.before-v{SCHEMA_VERSION}-{backup.stamp(hallclock.now())}")
         try:

@@ -62,6 +62,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from hub.backup import BackupError, newest, restore
+    from hub.store import SCHEMA_VERSION
 
     hall = _hall(args.config)
     if hall is None:
@@ -78,7 +79,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     else:
         copy = Path(args.source)
     try:
-        aside = restore(Path(args.db), copy, hallclock.now())
+        aside = restore(Path(args.db), copy, hallclock.now(), SCHEMA_VERSION)
     except BackupError as exc:
         print(f"✗ 未恢复 (not restored): {exc}", file=sys.stderr)
         return 1

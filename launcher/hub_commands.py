@@ -112,9 +112,11 @@ def start_hall(hall: Any, db: str, listen: str | None, mqtt: str | None, key_fil
             raise SystemExit(f"✗ {exc}\n  (is another broker on that port? use --listen HOST:PORT or --mqtt URL)"
                              ) from None
         url = broker.url.replace("mqtt://", f"mqtt://{hub_login}", 1)
+    from hub.store import StoreError
+
     try:
         hub = Hub(hall, db, url, key_path=key_file).start()
-    except ConnectionError as exc:
+    except (ConnectionError, StoreError) as exc:  # StoreError: a database newer than this hallq
         if broker:
             broker.stop()
         raise SystemExit(f"✗ {exc}") from None

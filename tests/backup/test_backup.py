@@ -1,0 +1,149 @@
+"""Copies of a real hub database: taken while it is written, checked, marked .ok, rotated; a bad
+place to write gives a Chinese error and leaves nothing half-made; [backup] in the hall file."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import threading
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from hub import backup
+from hub.config import ConfigError, parse_hall
+from hub.hall import BackupRules, Hall
+from hub.service import HubService
+from hub.store import SCHEMA_VERSION, Store
+from hub.backup import version_of
+from launcher.samples import sample_hall_path
+from tests.hub.hub_helpers import FakeClock, local_ts, req, wait_for
+
+AT = local_ts(2026, 11, 23, 10, 30)  # 02:30 UTC
+
+
+def a_day(hall: Hall, db: Path, tickets: int) -> Store:
+    store = Store(db, durable=False)
+    service = HubService(hall, store, b"k" * 32, FakeClock(local_ts(2026, 11, 23, 9, 0)), rate_limit=False)
+    for i in range(tickets):
+        service.handle("K1", req("ticket.issue", {"matter": "id-card", "situation": "renew"}, rid=f"r{i}"))
+    return store
+
+
+def test_a_copy_is_checked_marked_and_named_by_the_hall_and_utc_time(hall: Hall, tmp_path: Path) -> None:
+    store = a_day(hall, tmp_path / "hub.db", 5)
+    path = backup.take(store.path, tmp_path / "copies", "lvliang", AT, keep=3)
+    assert path.name == "lvliang-20261123T023000Z.db"
+    assert path.with_name(path.name + ".ok").exists()
+    assert not list((tmp_path / "copies").glob("*.part"))
+    copy = sqlite3.connect(path)
+    assert copy.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 5
+    assert copy.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # one self-contained file
+    assert version_of(path) == SCHEMA_VERSION
+    assert backup.integrity(path) == ""
+
+
+def test_rotation_keeps_the_newest_copies_of_this_hall_only(hall: Hall, tmp_path: Path) -> None:
+    store = a_day(hall, tmp_path / "hub.db", 1)
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    (folder / "other-20200101T000000Z.db").write_bytes(b"x")  # another hall's copy: not ours to delete
+    (folder / "other-20200101T000000Z.db.ok").write_text("ok")
+    made = [backup.take(store.path, folder, "lvliang", AT + 60 * i, keep=3) for i in range(5)]
+    assert backup.copies(folder, "lvliang") == made[2:]
+    assert backup.newest(folder, "lvliang") == made[-1]
+    assert not made[0].exists() and not made[0].with_name(made[0].name + ".ok").exists()
+    assert (folder / "other-20200101T000000Z.db").exists()
+
+
+def test_a_copy_taken_while_the_hub_writes_is_whole(hall: Hall, tmp_path: Path) -> None:
+    """The writer goes on during the copy (WAL: a reader never blocks it); the copy is one moment."""
+    store = a_day(hall, tmp_path / "hub.db", 200)
+    stop = threading.Event()
+    written = []
+
+    def write() -> None:
+        service = HubService(hall, store, b"k" * 32, FakeClock(local_ts(2026, 11, 23, 9, 0)), rate_limit=False)
+        i = 0
+        while not stop.is_set():
+            service.handle("K2", req("ticket.issue", {"matter": "id-card", "situation": "renew"}, rid=f"w{i}"))
+            written.append(i)
+            i += 1
+
+    t = threading.Thread(target=write)
+    t.start()
+    try:
+        wait_for(lambda: len(written) >= 5)
+        path = backup.take(store.path, tmp_path / "copies", "lvliang", AT, keep=3)
+    finally:
+        stop.set()
+        t.join()
+    assert len(written) >= 5  # the hub was writing
+    copy = sqlite3.connect(path)
+    n = copy.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
+    events = copy.execute("SELECT COUNT(*) FROM events WHERE type='ticket.issued'").fetchone()[0]
+    assert 200 <= n == events  # projections and log from the same moment
+    assert backup.integrity(path) == ""
+
+
+def test_a_folder_that_cannot_be_written_is_a_chinese_error_and_no_ok(hall: Hall, tmp_path: Path) -> None:
+    store = a_day(hall, tmp_path / "hub.db", 1)
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the backup disk should be mounted")
+    with pytest.raises(backup.BackupError) as info:
+        backup.take(store.path, blocker / "copies", "lvliang", AT, keep=3)
+    assert "无法写入备份目录" in str(info.value)
+    assert blocker.read_text().startswith("a file")
+
+
+def test_a_full_disk_is_said_so(hall: Hall, tmp_path: Path) -> None:
+    """`hallq backup` with 64 KB of room left (RLIMIT_FSIZE): a short copy is refused, removed, never .ok."""
+    store = a_day(hall, tmp_path / "hub.db", 50)
+    store.close()
+    conf = tmp_path / "hall.toml"
+    conf.write_text(sample_hall_path().read_text(encoding="utf-8"), encoding="utf-8")
+    code = ("import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+            "resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536)); "
+            "from launcher.cli import main; sys.exit(main(sys.argv[1:]))")
+    out = tmp_path / "copies"
+    run = subprocess.run([sys.executable, "-c", code, "backup", "--config", str(conf), "--db", str(tmp_path / "hub.db"),
+                          "--out", str(out)], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "备份失败" in run.stderr and "磁盘已满" in run.stderr, run.stderr
+    assert list(out.iterdir()) == []
+
+
+def test_hallq_backup_writes_into_the_hall_files_backup_dir(hall: Hall, tmp_path: Path) -> None:
+    from launcher.cli import main
+
+    a_day(hall, tmp_path / "hub.db", 3).close()
+    folder = tmp_path / "nas"
+    conf = tmp_path / "hall.toml"
+    conf.write_text(sample_hall_path().read_text(encoding="utf-8") + f'\n[backup]\ndir = "{folder}"\nkeep = 2\n',
+                    encoding="utf-8")
+    assert main(["backup", "--config", str(conf), "--db", str(tmp_path / "hub.db")]) == 0
+    [copy] = backup.copies(folder, "lvliang")
+    assert sqlite3.connect(copy).execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 3
+    no_dir = tmp_path / "plain.toml"
+    no_dir.write_text(sample_hall_path().read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["backup", "--config", str(no_dir), "--db", str(tmp_path / "hub.db")]) == 2
+
+
+def _hall(extra: str) -> Hall:
+    text = sample_hall_path().read_text(encoding="utf-8") + extra
+    return parse_hall(tomllib.loads(text), text=text)
+
+
+def test_the_backup_table_of_the_hall_file() -> None:
+    assert _hall("").backup == BackupRules(dir="", every_min=30, keep=48)
+    assert _hall('\n[backup]\ndir = "/mnt/backup"\n').backup == BackupRules("/mnt/backup", 30, 48)
+    assert _hall('\n[backup]\ndir = "/mnt/b"\nevery_min = 10\nkeep = 6\n').backup == BackupRules("/mnt/b", 10, 6)
+    with pytest.raises(ConfigError) as info:
+        _hall('\n[backup]\ndirr = "/mnt/b"\nevery_min = 0\nkeep = "all"\n')
+    text = str(info.value)
+    assert "backup.dirr" in text and "did you mean 'dir'" in text
+    assert "backup.dir" in text and "缺少必填项" in text
+    assert "backup.every_min" in text and "至少为 1 分钟" in text
+    assert "backup.keep" in text and "应为整数" in text
