@@ -127,6 +127,9 @@ def take(db: Path, folder: Path, hall_id: str, at: float, keep: int, *, pages: i
     """One checked copy of ``db`` in ``folder`` (marked ``.ok``), then the rotation. Raises
     :class:`BackupError`; a failed copy leaves nothing behind but its message."""
     final = folder / copy_name(hall_id, at)
+    while final.exists():  # two copies in one second (the timer's and `hallq backup`): the next second's name
+        at += 1
+        final = folder / copy_name(hall_id, at)
     part = final.with_name(final.name + ".part")
     try:
         folder.mkdir(parents=True, exist_ok=True)
