@@ -7,6 +7,7 @@ Alert rules (:func:`alerts`) take the time from the caller, so tests pin it:
 * a kiosk whose printer is out of paper (error) or near its end (warning), or reports a fault;
 * a device offline (kiosks, displays; pads of open windows);
 * a green-channel (绿色通道) ticket still waiting for verification;
+* the hub reports a fault in its ``status/hub`` (a backup that failed);
 * a 呼叫后台 nobody answered within ``[policy] summon_escalate_min`` (the hub escalates it).
 
 Errors come first, then warnings; within each, in the order above.
@@ -39,7 +40,7 @@ class Thresholds:
 @dataclass(frozen=True)
 class Alert:
     level: str  # "error" | "warning"
-    kind: str  # long_wait, paused, paper, printer, offline, summon, priority
+    kind: str  # long_wait, paused, paper, printer, offline, hub, summon, priority
     subject: str  # queue, window, device or ticket id
     text: str
 
@@ -89,6 +90,9 @@ def alerts(state: HallState, now: float, pending_priority: dict[str, TicketView]
             role == "pad" and pad_window is not None and pad_window.state in ("open", "paused"))
         if watched and pres is not None and not pres.online:
             out.append(Alert("warning", "offline", dev, tr("设备 {d} 离线", d=dev)))
+    hub_status = state.status.get("hub")  # the hub's own health (backups: docs/operations.md)
+    if hub_status is not None and isinstance(hub_status.error, str) and hub_status.error:
+        out.append(Alert("error", "hub", "hub", tr("集线器告警：{e}", e=hub_status.error)))
     for sm in sorted(summons_of(state), key=lambda x: x.at):
         if sm.state == "escalated":
             out.append(Alert("error", "summon", sm.id, tr(

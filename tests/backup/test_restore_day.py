@@ -18,11 +18,14 @@ import pytest
 
 from hallq.client import HallClient
 from hallq.messages import DeviceStatus, decode
+from hallq.protocol import ROOT
 from hub import backup
 from hub.hall import BackupRules, Hall
 from hub.store import SCHEMA_VERSION
 from launcher.cli import main
 from launcher.samples import sample_hall_path
+from pad.alerts import alerts
+from pad.state import HallState
 from tests.conftest import HubRig
 from tests.hub.hub_helpers import PIN, FakeClock, local_ts, wait_for
 
@@ -137,6 +140,10 @@ def test_a_failing_backup_disk_is_an_alarm_not_a_stop(hall: Hall, mosquitto: str
             rig.clock.advance(31 * 60)
             status = wait_for(lambda: statuses.last().get("error") and statuses.last(), timeout=10)
         assert status["error"].startswith("备份失败：无法写入备份目录")
+        guide = HallState(rig.hall.id)  # the guide console's 提醒 list shows it
+        guide.apply(f"{ROOT}/{rig.hall.id}/status/hub", json.dumps(status).encode())
+        [alarm] = [a for a in alerts(guide, rig.clock(), {}) if a.kind == "hub"]
+        assert (alarm.level, alarm.text) == ("error", f"集线器告警：{status['error']}")
         assert status["backup"]["failed_at"] == rig.clock() and "ok_at" not in status["backup"]
         assert any("备份失败" in r.getMessage() and "大厅照常运行" in r.getMessage() for r in caplog.records)
         assert kiosk.request("ticket.issue", RENEW)["ticket"]["number"]  # the hall goes on
@@ -147,5 +154,7 @@ def test_a_failing_backup_disk_is_an_alarm_not_a_stop(hall: Hall, mosquitto: str
         status = wait_for(lambda: statuses.last().get("error") is None and statuses.last().get("backup", {})
                           .get("ok_at") and statuses.last(), timeout=10)
         assert backup.copies(blocker / "hallq", rig.hall.id)
+        guide.apply(f"{ROOT}/{rig.hall.id}/status/hub", json.dumps(status).encode())
+        assert "hub" not in {a.kind for a in alerts(guide, rig.clock(), {})}
     finally:
         rig.close()
