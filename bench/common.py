@@ -82,7 +82,7 @@ class HubProcess:
     """``bench/hubproc.py`` in a subprocess; ``url`` None: it runs its own embedded broker."""
 
     def __init__(self, db: Path, url: str | None, *, windows: int = 20, at: str = "", durable: bool = True,
-                 rate: int = -1, heartbeat: float = 0.0) -> None:
+                 rate: int = -1, heartbeat: float = 0.0, backup: str = "") -> None:
         self.port = 0 if url else free_port()
         self.url = url or f"mqtt://127.0.0.1:{self.port}"
         cmd = [sys.executable, str(ROOT / "bench" / "hubproc.py"), "--db", str(db), "--windows", str(windows),
@@ -97,6 +97,8 @@ class HubProcess:
             cmd += ["--rate", str(rate)]
         if heartbeat:
             cmd += ["--heartbeat", str(heartbeat)]
+        if backup:
+            cmd += ["--backup", backup]
         self.t_spawn = time.perf_counter()
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=None if os.environ.get("HALLQ_BENCH_DEBUG")
                                      else subprocess.DEVNULL, text=True, cwd=ROOT)

@@ -27,9 +27,10 @@ def main() -> None:
     ap.add_argument("--normal", action="store_true", help="synchronous=NORMAL instead of FULL")
     ap.add_argument("--at", default="", help="ISO local time the hall clock starts at")
     ap.add_argument("--rate", type=int, default=-1, help="[policy] rate_per_minute (default: the sample hall's)")
+    ap.add_argument("--backup", default="", help="[backup] dir; SIGUSR1 takes a copy now (bench_backup.py)")
     ap.add_argument("--heartbeat", type=float, default=0.0, help="seconds between presence/hub beats (default: 5)")
     a = ap.parse_args()
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})  # for sigwait, in every thread
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT, signal.SIGUSR1})  # for sigwait, in every thread
     t0 = time.perf_counter()
     from common import bench_hall
 
@@ -41,6 +42,12 @@ def main() -> None:
         import dataclasses
 
         hall = dataclasses.replace(hall, policy=dataclasses.replace(hall.policy, rate_per_minute=a.rate))
+    if a.backup:
+        import dataclasses
+
+        from hub.hall import BackupRules
+
+        hall = dataclasses.replace(hall, backup=BackupRules(dir=a.backup, every_min=24 * 60, keep=1000))
     clock = time.time
     if a.at:
         import zoneinfo
@@ -60,7 +67,9 @@ def main() -> None:
     hub.start(30)
     print(f"start_s {time.perf_counter() - t0:.4f}", flush=True)
     print("ready", flush=True)
-    signal.sigwait([signal.SIGTERM, signal.SIGINT])
+    while signal.sigwait([signal.SIGTERM, signal.SIGINT, signal.SIGUSR1]) == signal.SIGUSR1:
+        if hub.backups is not None:
+            hub.backups.next_at = 0.0  # due now: the worker starts it on its next turn
     print(f"handled {hub.handled} batches {hub.batches}", file=sys.stderr, flush=True)
     hub.stop()
     if broker:

@@ -25,6 +25,7 @@ import re
 import shutil
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,13 +135,17 @@ def take(db: Path, folder: Path, hall_id: str, at: float, keep: int, *, pages: i
     try:
         folder.mkdir(parents=True, exist_ok=True)
         room(db, folder)
+        t0 = time.perf_counter()
         copy_db(db, part, pages=pages, sleep=sleep)
+        t1 = time.perf_counter()
         problem = integrity(part)
         if problem:
             raise BackupError(f"备份副本校验失败 (integrity check failed): {problem}")
+        t2 = time.perf_counter()
         os.replace(part, final)
         ok = final.with_name(final.name + ".ok")
-        ok.write_text(f"integrity_check ok {stamp(at)}\n", encoding="utf-8")
+        ok.write_text(f"integrity_check ok {stamp(at)} bytes={final.stat().st_size} copy_s={t1 - t0:.3f} "
+                      f"check_s={t2 - t1:.3f}\n", encoding="utf-8")
         _fsync_dir(folder)
     except BackupError:
         part.unlink(missing_ok=True)
