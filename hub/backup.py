@@ -119,8 +119,8 @@ def room(db: Path, folder: Path) -> None:
     need = sum(Path(f"{db}{s}").stat().st_size for s in ("", "-wal") if Path(f"{db}{s}").exists())
     free = shutil.disk_usage(folder).free
     if free < need:
-        raise BackupError(f"磁盘空间不足：备份目录 {folder} 只剩 {free // 2**20} MB，数据库需要约 {need // 2**20 + 1} MB "
-                          f"(not enough room: {free} bytes free, {need} needed)")
+        raise BackupError(f"磁盘空间不足：备份目录 {folder} 只剩 {free // 2**20} MB，"
+                          f"数据库需要约 {need // 2**20 + 1} MB (not enough room: {free} bytes free, {need} needed)")
 
 
 def take(db: Path, folder: Path, hall_id: str, at: float, keep: int, *, pages: int = -1,
@@ -344,8 +344,8 @@ class Backups:
             path = take(self.db, self.folder, self.hall_id, at, self.rules.keep)
         except BackupError as exc:
             result = Result(at, None, str(exc), self.monotonic() - started)
-            log.error("备份失败：%s；大厅照常运行，请检查备份目录 %s (backup failed; the hall goes on)", exc, self.folder,
-                      extra={"code": "backup_failed", "dir": str(self.folder)})
+            log.error("备份失败：%s；大厅照常运行，请检查备份目录 %s (backup failed; the hall goes on)", exc,
+                      self.folder, extra={"code": "backup_failed", "dir": str(self.folder)})
         else:
             result = Result(at, path, "", self.monotonic() - started)
             self.last_ok = result

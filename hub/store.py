@@ -35,8 +35,8 @@ from typing import Any
 import sqlite_utils
 
 from hallq import clock as hallclock
+from hub import backup
 from hub import case_events as ce
-from hub.backup import version_of_conn
 from hub import events as ev
 from hub.cases import Case, CaseBook
 from hub.core import HallCore, Ticket, TicketState, WindowRuntime, WindowState
@@ -126,7 +126,7 @@ class Store:
         self.conn = conn
         self._depth = 0  # open transaction levels (savepoints past the first)
         conn.execute("PRAGMA busy_timeout=5000")
-        found = version_of_conn(conn)
+        found = backup.version_of_conn(conn)
         if found > SCHEMA_VERSION:
             conn.close()
             raise StoreError(f"{self.path}: 数据库是第 {found} 版，本程序（hallq）只认识到第 {SCHEMA_VERSION} 版；"
@@ -156,9 +156,8 @@ class Store:
         """An older hallq's database brought up to :data:`SCHEMA_VERSION` in place, after a checked
         copy beside it (``<db>.before-v<N>-<stamp>``, kept). Every step only adds (tables, indexes,
         columns with defaults): an old row reads back as it was."""
-        from hub import backup  # noqa: PLC0415 - only an upgrade needs it
-
-        kept = self.path.with_name(f"{self.path.name}.before-v{SCHEMA_VERSION}-{backup.stamp(hallclock.now())}")
+        when = backup.stamp(hallclock.now())
+        kept = self.path.with_name(f"{self.path.name}.before-v{SCHEMA_VERSION}-{when}")
         try:
             backup.copy_db(self.path, kept)
         except (OSError, sqlite3.Error) as exc:

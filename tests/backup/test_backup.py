@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from hub import backup
+from hub.backup import version_of
 from hub.config import ConfigError, parse_hall
 from hub.hall import BackupRules, Hall
 from hub.service import HubService
 from hub.store import SCHEMA_VERSION, Store
-from hub.backup import version_of
 from launcher.samples import sample_hall_path
 from tests.hub.hub_helpers import FakeClock, local_ts, req, wait_for
 
