@@ -11,7 +11,9 @@
    ``hub copy`` — SIGUSR1 makes the hub's own timer due: the copy runs on the hub's backup thread
    (SQLite's online backup in one step + ``PRAGMA integrity_check`` of the copy);
    ``hallq backup`` — the same copy taken by another process (:func:`hub.backup.take`), as the
-   IT person's manual command does.
+   IT person's manual command does;
+   ``one step`` — as ``hallq backup`` but the whole database in one backup step and one flush at
+   the end (what :func:`hub.backup.copy_db` did first: the comparison for its 1 MB steps).
    A request counts for a phase if it was sent after the phase began and before its copy was
    marked ``.ok``.
 
@@ -22,6 +24,7 @@ to idle.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import tempfile
@@ -51,10 +54,8 @@ class Loop(threading.Thread):
 
     def timed(self, client, op: str, args: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
         t0 = time.perf_counter()
-        try:
+        with contextlib.suppress(Exception):  # a refusal (nothing waiting) is still an answer
             client.request(op, args, timeout=10)
-        except Exception:
-            pass
         with self.lock:
             self.samples.append((t0, (time.perf_counter() - t0) * 1000))
 
@@ -106,8 +107,9 @@ def main() -> None:
         mosq = Mosquitto(work)
         hub = HubProcess(db, mosq.url, windows=a.windows, at=AT, backup=str(folder))
         loop = Loop(hub.url, hall, st.staff["S01"])
-        phases: dict[str, list[float]] = {"idle": [], "hub copy": [], "hallq backup": []}
-        copies: dict[str, list[dict[str, float]]] = {"hub copy": [], "hallq backup": []}
+        ways = ("hub copy", "hallq backup", "one step")
+        phases: dict[str, list[float]] = {"idle": [], **{w: [] for w in ways}}
+        copies: dict[str, list[dict[str, float]]] = {w: [] for w in ways}
         try:
             loop.start()
             time.sleep(2)  # warm
@@ -116,14 +118,16 @@ def main() -> None:
                 t0 = time.perf_counter()
                 time.sleep(max(3.0, last_s))
                 phases["idle"] += loop.between(t0, time.perf_counter())
-                for how in ("hub copy", "hallq backup"):
+                for how in ways:
                     before = len(backup.copies(folder, hall.id))
                     t0 = time.perf_counter()
                     if how == "hub copy":
                         os.kill(hub.proc.pid, signal.SIGUSR1)
                         copy = wait_ok(folder, hall.id, before)
-                    else:
-                        copy = backup.take(db, folder, hall.id, 1_000_000_000 + r, keep=1000)  # sorts before the hub's
+                    else:  # named in 2001-2002: sorts before the hub's copies (wait_ok takes the newest name)
+                        at = 1_000_000_000 + 2 * r + (how == "one step")
+                        step = {"pages": -1, "sleep": 0.0} if how == "one step" else {}
+                        copy = backup.take(db, folder, hall.id, at, keep=1000, **step)
                     t1 = time.perf_counter()
                     time.sleep(0.2)  # the replies of requests sent just before the end
                     phases[how] += loop.between(t0, t1)

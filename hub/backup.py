@@ -1,8 +1,9 @@
 """Copies of the hall's database: online backups, their checks and rotation, restore, the hub's lock.
 
-A copy is taken with SQLite's backup API from a connection of its own, in one step: that step
-is one read transaction, and in WAL mode a reader never blocks the hub's writer, so commands go
-on while the pages are copied (``bench/bench_backup.py`` measures it). A copy is first written
+A copy is taken with SQLite's backup API from a connection of its own, 1 MB a step, all steps in
+one read transaction (one snapshot; in WAL mode a reader never blocks the hub's writer), each
+step flushed to disk before the next, so commands go on while the pages are copied
+(:func:`copy_db`; ``bench/bench_backup.py`` measures it). A copy is first written
 as ``<name>.part``, checked with ``PRAGMA integrity_check``, renamed to
 ``<hall id>-<UTC YYYYMMDDTHHMMSSZ>.db`` and only then marked with a sibling ``.ok`` file; the
 newest ``keep`` checked copies of the hall are kept. ``hallq doctor`` reads the age of the newest
@@ -60,22 +61,47 @@ def copy_name(hall_id: str, at: float) -> str:
 # ---------------------------------------------------------------- one copy
 
 
-def copy_db(source: Path, target: Path, *, pages: int = -1, sleep: float = 0.0) -> None:
+STEP_PAGES = 256  # 1 MB of 4 KB pages per step
+STEP_SLEEP = 0.005
+
+
+def copy_db(source: Path, target: Path, *, pages: int = STEP_PAGES, sleep: float = STEP_SLEEP) -> None:
     """``source`` copied page by page into a new file ``target`` (SQLite's online backup), then
-    flushed to disk. ``pages=-1``: one step, one read transaction (see the module's docstring)."""
+    flushed to disk.
+
+    One read transaction is held over every step, so all steps copy the same snapshot (a writer on
+    another connection then never makes the backup start over) and, in WAL mode, the hub's writer
+    is never blocked. Each step's pages are flushed to disk before the next (``fdatasync``): a copy
+    that let 100 MB of dirty pages pile up made the kernel write them all at once, and the hub's own
+    commit (``fsync`` of its WAL) waited behind them for up to ~130 ms (bench/bench_backup.py)."""
     if not source.exists():
         raise BackupError(f"找不到数据库 {source} (database not found)")
     target.unlink(missing_ok=True)
-    src = sqlite3.connect(str(source), check_same_thread=False)  # reads only (read-only WAL needs its -shm)
+    src = sqlite3.connect(str(source), isolation_level=None, check_same_thread=False)
+    fd: list[int] = []
+
+    def flushed(_status: int, _remaining: int, _total: int) -> None:
+        if not fd and target.exists():
+            fd.append(os.open(target, os.O_RDONLY))
+        if fd:
+            os.fdatasync(fd[0])
+
     try:
         src.execute("PRAGMA busy_timeout=5000")
+        src.execute("BEGIN")  # one snapshot for every step (read-only: WAL never blocks the writer)
+        src.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
         dst = sqlite3.connect(str(target))
         try:
-            src.backup(dst, pages=pages, sleep=sleep)
+            dst.execute("PRAGMA synchronous=OFF")  # flushed step by step above, and once at the end
+            src.backup(dst, pages=pages, sleep=sleep, progress=flushed)
             dst.execute("PRAGMA journal_mode=DELETE")  # a copy is one self-contained file
         finally:
             dst.close()
     finally:
+        for f in fd:
+            os.close(f)
+        if src.in_transaction:
+            src.execute("COMMIT")
         src.close()
     with open(target, "rb+") as f:
         os.fsync(f.fileno())
@@ -123,8 +149,8 @@ def room(db: Path, folder: Path) -> None:
                           f"数据库需要约 {need // 2**20 + 1} MB (not enough room: {free} bytes free, {need} needed)")
 
 
-def take(db: Path, folder: Path, hall_id: str, at: float, keep: int, *, pages: int = -1,
-         sleep: float = 0.0) -> Path:
+def take(db: Path, folder: Path, hall_id: str, at: float, keep: int, *, pages: int = STEP_PAGES,
+         sleep: float = STEP_SLEEP) -> Path:
     """One checked copy of ``db`` in ``folder`` (marked ``.ok``), then the rotation. Raises
     :class:`BackupError`; a failed copy leaves nothing behind but its message."""
     final = folder / copy_name(hall_id, at)
@@ -257,6 +283,7 @@ def restore(db: Path, copy: Path, at: float, schema: int) -> Path:
     went (that path does not exist when there was none)."""
     if not copy.is_file():
         raise BackupError(f"找不到备份副本 {copy} (copy not found)")
+    db.parent.mkdir(parents=True, exist_ok=True)  # the hub's disk was replaced: an empty folder, or none
     with exclusive(db):
         problem = integrity(copy)
         if problem:

@@ -147,3 +147,29 @@ def test_the_backup_table_of_the_hall_file() -> None:
     assert "backup.dir" in text and "缺少必填项" in text
     assert "backup.every_min" in text and "至少为 1 分钟" in text
     assert "backup.keep" in text and "应为整数" in text
+
+
+def test_a_copy_restored_onto_a_new_empty_disk(hall: Hall, tmp_path: Path) -> None:
+    """The hub's disk died: the database and its folder are gone; the copy comes back in their place."""
+    store = a_day(hall, tmp_path / "hub.db", 4)
+    copy = backup.take(store.path, tmp_path / "nas", "lvliang", AT, keep=3)
+    store.close()
+    db = tmp_path / "new-disk" / "hallq" / "hub.db"
+    aside = backup.restore(db, copy, AT + 3600, SCHEMA_VERSION)
+    assert not aside.exists()  # there was nothing to keep aside
+    assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 4
+    assert Store(db).tickets() and backup.integrity(copy) == ""
+
+
+def test_a_damaged_copy_is_not_restored_and_the_database_stays(hall: Hall, tmp_path: Path) -> None:
+    store = a_day(hall, tmp_path / "hub.db", 2)
+    copy = backup.take(store.path, tmp_path / "nas", "lvliang", AT, keep=3)
+    store.close()
+    data = bytearray(copy.read_bytes())
+    data[4096 * 2:4096 * 4] = b"\xff" * 8192  # pages of the copy overwritten: a failing backup disk
+    copy.write_bytes(bytes(data))
+    before = (tmp_path / "hub.db").read_bytes()
+    with pytest.raises(backup.BackupError, match="校验失败，未恢复"):
+        backup.restore(tmp_path / "hub.db", copy, AT + 60, SCHEMA_VERSION)
+    assert (tmp_path / "hub.db").read_bytes() == before
+    assert not list(tmp_path.glob("hub.db.before-restore-*"))
