@@ -98,8 +98,8 @@ def copy_db(source: Path, target: Path, *, pages: int = STEP_PAGES, sleep: float
         finally:
             dst.close()
     finally:
-        for f in fd:
-            os.close(f)
+        for handle in fd:
+            os.close(handle)
         if src.in_transaction:
             src.execute("COMMIT")
         src.close()
