@@ -46,7 +46,12 @@ LOCK_SUFFIX = ".lock"
 
 
 class BackupError(Exception):
-    """A copy, a check or a restore failed; the message says what and where, in Chinese."""
+    """A copy, a check or a restore failed. ``words``: what happened, in short Chinese (the guide
+    console shows it); ``str()`` adds the details (the path, the system's error) for the log."""
+
+    def __init__(self, words: str, detail: str = "") -> None:
+        super().__init__(f"{words} ({detail})" if detail else words)
+        self.words = words
 
 
 def stamp(at: float) -> str:
@@ -75,7 +80,7 @@ def copy_db(source: Path, target: Path, *, pages: int = STEP_PAGES, sleep: float
     that let 100 MB of dirty pages pile up made the kernel write them all at once, and the hub's own
     commit (``fsync`` of its WAL) waited behind them for up to ~130 ms (bench/bench_backup.py)."""
     if not source.exists():
-        raise BackupError(f"找不到数据库 {source} (database not found)")
+        raise BackupError(f"找不到数据库 {source}", "database not found")
     target.unlink(missing_ok=True)
     src = sqlite3.connect(str(source), isolation_level=None, check_same_thread=False)
     fd: list[int] = []
@@ -125,19 +130,19 @@ def integrity(path: Path) -> str:
     return ""
 
 
-def words(exc: BaseException) -> str:
-    """A failure in Chinese first: a full disk is said so."""
+def words(exc: BaseException) -> tuple[str, str]:
+    """(short Chinese words, the details) of a failed write: a full disk is said so."""
     text = str(exc)
     full = isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
     if full or "disk is full" in text:
-        return f"磁盘已满 (disk full): {text}"
+        return "备份盘已满", text
     if isinstance(exc, sqlite3.Error) and "I/O" in text:
-        return f"写入时磁盘出错：磁盘已满或已损坏 (disk I/O error): {text}"
+        return "写入备份时磁盘出错（备份盘已满或损坏）", text
     if isinstance(exc, PermissionError):
-        return f"没有写入权限 (permission denied): {text}"
+        return "没有写入备份目录的权限", text
     if isinstance(exc, OSError):
-        return f"无法写入备份目录 (cannot write): {text}"
-    return text
+        return "无法写入备份目录", text
+    return "备份出错", text
 
 
 def room(db: Path, folder: Path) -> None:
@@ -145,8 +150,8 @@ def room(db: Path, folder: Path) -> None:
     need = sum(Path(f"{db}{s}").stat().st_size for s in ("", "-wal") if Path(f"{db}{s}").exists())
     free = shutil.disk_usage(folder).free
     if free < need:
-        raise BackupError(f"磁盘空间不足：备份目录 {folder} 只剩 {free // 2**20} MB，"
-                          f"数据库需要约 {need // 2**20 + 1} MB (not enough room: {free} bytes free, {need} needed)")
+        raise BackupError(f"备份盘空间不足：只剩 {free // 2**20} MB，数据库需要约 {need // 2**20 + 1} MB",
+                          f"{folder}: {free} bytes free, {need} needed")
 
 
 def take(db: Path, folder: Path, hall_id: str, at: float, keep: int, *, pages: int = STEP_PAGES,
@@ -166,7 +171,7 @@ def take(db: Path, folder: Path, hall_id: str, at: float, keep: int, *, pages: i
         t1 = time.perf_counter()
         problem = integrity(part)
         if problem:
-            raise BackupError(f"备份副本校验失败 (integrity check failed): {problem}")
+            raise BackupError("备份副本校验失败", f"integrity check: {problem}")
         t2 = time.perf_counter()
         os.replace(part, final)
         ok = final.with_name(final.name + ".ok")
@@ -179,7 +184,7 @@ def take(db: Path, folder: Path, hall_id: str, at: float, keep: int, *, pages: i
     except (OSError, sqlite3.Error) as exc:
         with contextlib.suppress(OSError):
             part.unlink(missing_ok=True)
-        raise BackupError(words(exc)) from exc
+        raise BackupError(*words(exc)) from exc
     rotate(folder, hall_id, keep)
     return final
 
@@ -297,7 +302,7 @@ def restore(db: Path, copy: Path, at: float, schema: int) -> Path:
             copy_db(copy, incoming)
         except (OSError, sqlite3.Error) as exc:
             incoming.unlink(missing_ok=True)
-            raise BackupError(words(exc)) from exc
+            raise BackupError(*words(exc)) from exc
         aside = db.with_name(f"{db.name}.before-restore-{stamp(at)}")
         for suffix in ("", "-wal", "-shm"):
             current = Path(f"{db}{suffix}")
@@ -315,8 +320,9 @@ def restore(db: Path, copy: Path, at: float, schema: int) -> Path:
 class Result:
     at: float
     path: Path | None
-    error: str = ""
+    error: str = ""  # the short Chinese words (BackupError.words)
     seconds: float = 0.0
+    detail: str = ""  # str() of the error: with the path and the system's words
 
 
 class Backups:
@@ -370,7 +376,7 @@ class Backups:
         try:
             path = take(self.db, self.folder, self.hall_id, at, self.rules.keep)
         except BackupError as exc:
-            result = Result(at, None, str(exc), self.monotonic() - started)
+            result = Result(at, None, exc.words, self.monotonic() - started, str(exc))
             log.error("备份失败：%s；大厅照常运行，请检查备份目录 %s (backup failed; the hall goes on)", exc,
                       self.folder, extra={"code": "backup_failed", "dir": str(self.folder)})
         else:
@@ -394,5 +400,6 @@ class Backups:
             out["copy"] = self.last_ok.path.name
         if self.last is not None and self.last.error:
             out["error"] = self.last.error
+            out["detail"] = self.last.detail
             out["failed_at"] = self.last.at
         return out

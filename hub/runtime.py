@@ -252,10 +252,9 @@ class Hub:
         the guide console shows as an alert (docs/operations.md)."""
         assert self.backups is not None
         table = self.backups.status()
-        error = table.get("error")
+        error = f"备份失败：{table['error']}（{table['dir']}）" if table.get("error") else None
         self.client.publish(self.client.topics.status(p.HUB),
-                            p.dump({"v": p.VERSION, "at": self.clock(), "backup": table,
-                                    "error": f"备份失败：{error}" if error else None}), retain=True)
+                            p.dump({"v": p.VERSION, "at": self.clock(), "backup": table, "error": error}), retain=True)
 
     def _handle_batch(self, batch: list[tuple[str, bytes]]) -> None:
         """Group commit (:meth:`HubService.handle_batch`): the batch's commands in one transaction,

@@ -163,7 +163,7 @@ class Store:
         except (OSError, sqlite3.Error) as exc:
             self.conn.close()
             raise StoreError(f"{self.path}: 升级数据库前无法保存副本，未升级 (no copy before the migration, "
-                             f"nothing changed): {backup.words(exc)}") from exc
+                             f"nothing changed): {' '.join(backup.words(exc))}") from exc
         problem = backup.integrity(kept)
         if problem:
             self.conn.close()

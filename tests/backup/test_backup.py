@@ -111,7 +111,7 @@ def test_a_full_disk_is_said_so(hall: Hall, tmp_path: Path) -> None:
     run = subprocess.run([sys.executable, "-c", code, "backup", "--config", str(conf), "--db", str(tmp_path / "hub.db"),
                           "--out", str(out)], capture_output=True, text=True, timeout=60)
     assert run.returncode == 1, run.stdout + run.stderr
-    assert "备份失败" in run.stderr and "磁盘已满" in run.stderr, run.stderr
+    assert "备份失败" in run.stderr and "备份盘已满" in run.stderr, run.stderr
     assert list(out.iterdir()) == []
 
 

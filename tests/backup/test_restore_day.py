@@ -139,7 +139,8 @@ def test_a_failing_backup_disk_is_an_alarm_not_a_stop(hall: Hall, mosquitto: str
             kiosk.request("ticket.issue", RENEW)
             rig.clock.advance(31 * 60)
             status = wait_for(lambda: statuses.last().get("error") and statuses.last(), timeout=10)
-        assert status["error"].startswith("备份失败：无法写入备份目录")
+        assert status["error"] == f"备份失败：无法写入备份目录（{blocker / 'hallq'}）"
+        assert "Not a directory" in status["backup"]["detail"]  # the system's words, for IT
         guide = HallState(rig.hall.id)  # the guide console's 提醒 list shows it
         guide.apply(f"{ROOT}/{rig.hall.id}/status/hub", json.dumps(status).encode())
         [alarm] = [a for a in alerts(guide, rig.clock(), {}) if a.kind == "hub"]
