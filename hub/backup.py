@@ -233,6 +233,7 @@ def hold(db: Path) -> IO[bytes] | None:
     ends). Several hubs of one process (tests) may hold it; :func:`restore` cannot while any does."""
     if fcntl is None:  # pragma: no cover
         return None
+    db.parent.mkdir(parents=True, exist_ok=True)
     f = open(lock_path(db), "ab")  # noqa: SIM115 - held for the hub's lifetime
     fcntl.flock(f.fileno(), fcntl.LOCK_SH)
     return f
