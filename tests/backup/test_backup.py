@@ -173,3 +173,30 @@ def test_a_damaged_copy_is_not_restored_and_the_database_stays(hall: Hall, tmp_p
         backup.restore(tmp_path / "hub.db", copy, AT + 60, SCHEMA_VERSION)
     assert (tmp_path / "hub.db").read_bytes() == before
     assert not list(tmp_path.glob("hub.db.before-restore-*"))
+
+
+def test_hallq_restore_latest_takes_the_newest_checked_copy(hall: Hall, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from launcher.cli import main
+
+    folder = tmp_path / "nas"
+    conf = tmp_path / "hall.toml"
+    conf.write_text(sample_hall_path().read_text(encoding="utf-8") + f'\n[backup]\ndir = "{folder}"\n',
+                    encoding="utf-8")
+    store = a_day(hall, tmp_path / "hub.db", 2)
+    backup.take(store.path, folder, "lvliang", AT, keep=5)
+    store.close()
+    store = a_day(hall, tmp_path / "hub.db", 3)  # the same request ids r0, r1 again, and r2: three in all
+    newest = backup.take(store.path, folder, "lvliang", AT + 60, keep=5)
+    store.close()
+    (folder / "lvliang-20991231T000000Z.db").write_bytes(b"no .ok: never checked")  # not trusted, not taken
+    db = tmp_path / "restored" / "hub.db"
+    capsys.readouterr()
+    assert main(["restore", "--config", str(conf), "--db", str(db), "--from", "latest"]) == 0
+    assert str(newest) in capsys.readouterr().out
+    assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 3  # the older copy: 2
+    empty = tmp_path / "empty.toml"
+    empty.write_text(sample_hall_path().read_text(encoding="utf-8") + f'\n[backup]\ndir = "{tmp_path / "none"}"\n',
+                     encoding="utf-8")
+    assert main(["restore", "--config", str(empty), "--db", str(db), "--from", "latest"]) == 1
+    assert "没有本大厅" in capsys.readouterr().err
