@@ -14,7 +14,7 @@ import hashlib
 import re
 import tomllib
 import zoneinfo
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any
 
 from hub.case_config import MATTER_CASE_KEYS, CaseRules, parse_cases, parse_matter_case_fields
@@ -451,6 +451,8 @@ def _backup(c: _Checker, data: Any) -> BackupRules:
         return BackupRules()
     d = c.table(data, "backup", ("dir", "every_min", "keep"))
     folder = c.get(d, "dir", "backup", str)
+    if folder.strip() and not (Path(folder).is_absolute() or PureWindowsPath(folder).is_absolute()):
+        c.error("backup.dir", f"应为绝对路径 (must be an absolute path), got {folder!r}")
     every = c.get(d, "every_min", "backup", int, default=BackupRules.every_min)
     keep = c.get(d, "keep", "backup", int, default=BackupRules.keep)
     if every < 1:

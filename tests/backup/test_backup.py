@@ -147,6 +147,9 @@ def test_the_backup_table_of_the_hall_file() -> None:
     assert "backup.dir" in text and "缺少必填项" in text
     assert "backup.every_min" in text and "至少为 1 分钟" in text
     assert "backup.keep" in text and "应为整数" in text
+    with pytest.raises(ConfigError, match="backup.dir.*应为绝对路径"):  # relative to what? the hub's working dir
+        _hall('\n[backup]\ndir = "backups"\n')
+    assert _hall('\n[backup]\ndir = "D:\\\\hallq-backup"\n').backup.dir == "D:\\hallq-backup"
 
 
 def test_a_copy_restored_onto_a_new_empty_disk(hall: Hall, tmp_path: Path) -> None:
