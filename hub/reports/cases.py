@@ -9,7 +9,8 @@ judged on (``--as-of``), and keeps what the sheets and the 通报 need to name e
 Cases live across periods, so a report reads every case event up to the period's end, not only
 the period's days. The hall's ``[cases]`` settings (the 附件8 三 limit, per department too; the
 working days after which an unclaimed result is listed; local days off) come from the hall file
-the report uses; without one, :class:`hub.case_config.CaseRules`'s defaults apply.
+the report uses (``hall.cases``: a mistake in ``[cases]`` is the hall file's error, with its key
+path, before any report is made); without a hall file, :class:`hub.case_config.CaseRules`'s defaults apply.
 """
 
 from __future__ import annotations
@@ -54,13 +55,12 @@ class CaseRow:
 
 
 def case_rules(hall: Hall | None) -> tuple[CaseRules, list[Issue]]:
-    """The hall file's ``[cases]`` settings, or the defaults; a problem in the table is a finding.
-
-    Read from the hall file's text while ``[cases]`` is not yet a field of :class:`hub.hall.Hall`
-    (TODO(cases wiring): ``hall.cases`` is used as soon as :mod:`hub.config` parses it)."""
-    own = getattr(hall, "cases", None)
-    if isinstance(own, CaseRules):
-        return own, []
+    """The hall file's ``[cases]`` settings: ``hall.cases`` as :func:`hub.config.parse_hall` read and
+    checked them with the rest of the file (a mistake there is the hall file's error, before any
+    report). A :class:`Hall` built by hand (no parsed ``cases``) has its text's ``[cases]`` checked
+    here, a problem being a finding; with neither, the defaults."""
+    if hall is not None and hall.cases is not None:
+        return hall.cases, []
     if hall is None or not hall.text:
         return CaseRules(), []
     departments = {m.department for m in hall.matters.values() if m.department}

@@ -18,123 +18,211 @@ who (工号, device) on every step of C1 so its archive shows each handover's pe
     C7   GA            ma      承诺件 3天  Fri 10-30 10:00  11-04          签收 10-30 14:00, in review at month end
     C8   MS            mb      承诺件 3天  Thu 10-08 10:00  10-12          办结 10-09, 待领取 from 10-09 15:00, never collected
 
-Until the hub stores case events itself, :func:`append_case_events_as_store_will` stands in for
-it: the exact INSERT of :meth:`hub.store.Store.write`, in one transaction per command, on a real
-``Store`` file that also holds the tickets of those days (written through the real core).
+Every step is a real command (``ticket.issue`` → ``ticket.call_next`` → ``ticket.outcome`` 受理 →
+``case.accept``, then ``case.pick_up`` at the guide console T1, ``case.sign``/``approve``/``deny``/
+``notify_correction``/``send_out`` at the department's back office, ``case.receive_correction``/
+``receive_result``/``collect``/``locker``/``post`` at the 出件 window W2) through the hub's service with
+its clock moved to the step's time: the hub writes the events, names the cases (``<ticket id>-1``;
+:func:`write_fortnight` returns the map from C1..C8 to those ids) and hashes the applicant's ID.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from hub import case_events as ce
-from hub.cases import CaseBook, Material, MaterialForm
-from hub.core import HallCore
+from hub.config import parse_hall
 from hub.hall import Hall
+from hub.service import HubService
 from hub.store import Store
-from hub.workdays import WorkCalendar
-from tests.hub.hub_helpers import local_ts
+from tests.hub.hub_helpers import PIN, PIN_HASH, SMALL_HALL, FakeClock, local_ts, req
 
 TZ = "Asia/Shanghai"
 MS, GA, BD = "市场监管局", "公安局", "不动产登记中心"
-APPLICANT_HASH = "a" * 64  # the hub's keyed hash of the applicant's ID (HMAC-SHA256 hex)
-ADDRESS_REF = "addr:7f3a9c2e1b"
-MATERIALS = (Material("营业执照申请书"), Material("身份证"), Material("住所证明", MaterialForm.COPY, 2))
+APPLICANT_ID = "11010519491231002X"  # C1's applicant (a public test vector of GB 11643)
+ADDRESS = "山西省吕梁市离石区滨河北东路88号"
+MATERIALS = [{"name": "营业执照申请书"}, {"name": "身份证"}, {"name": "住所证明", "form": "copy", "count": 2}]
+KEY = b"k" * 32
+# the small hall with the desks of a case's life: the front desk 1001 (W1), the 出件 window 1002 (W2),
+# a guide console T1 for the 转递人员, and one back office per department
+CASE_HALL = SMALL_HALL + f"""
+[[staff]]
+id = "1001"
+name = "受理员"
+pin_hash = "{PIN_HASH}"
+roles = ["pad"]
+
+[[staff]]
+id = "1002"
+name = "出件员"
+pin_hash = "{PIN_HASH}"
+roles = ["pad"]
+
+[[devices]]
+id = "T1"
+role = "guide"
+
+[[devices]]
+id = "B-MS"
+role = "backoffice"
+department = "{MS}"
+
+[[devices]]
+id = "B-GA"
+role = "backoffice"
+department = "{GA}"
+
+[[devices]]
+id = "B-BD"
+role = "backoffice"
+department = "{BD}"
+"""
+WINDOWS = {"W1": ("P1", "1001"), "W2": ("P2", "1002"), "W3": ("P3", "s3")}
+BACKOFFICE = {MS: "B-MS", GA: "B-GA", BD: "B-BD"}
+
+
+def case_hall(extra: str = "") -> Hall:
+    text = CASE_HALL + extra
+    return parse_hall(tomllib.loads(text), text=text)
 
 
 def at(month: int, day: int, hour: int = 9, minute: int = 0) -> float:
     return local_ts(2026, month, day, hour, minute)
 
 
-def fortnight() -> list[list[ce.CaseEvent]]:
-    """The commands' events, one list per command, in the order the commands were given."""
-    b = CaseBook(WorkCalendar(), TZ)
-    out: list[list[ce.CaseEvent]] = []
+@dataclass(frozen=True)
+class Accept:
+    """受理 of case ``name`` at ``window``: the ticket issued two minutes before, called, recorded 受理."""
 
-    def accept(now: float, case: str, matter: str, department: str, **kw: object) -> None:
-        args: dict[str, object] = {
-            "ticket": f"t-{case}", "matter": matter, "situation": "s", "department": department, "kind": "promised",
-            "promised_days": 3, "window": "W1", "device": "P1", "staff": "1001", "applicant_masked": "张**",
-            "id_hash": APPLICANT_HASH, "materials": MATERIALS, "delivery": "pickup"}
-        args.update(kw)
-        out.append(b.accept(now, case=case, **args))  # type: ignore[arg-type]
-
-    accept(at(9, 15, 10), "C6", "mc", BD, promised_days=10)
-    out.append(b.sign(at(9, 15, 14), "C6", department=BD))
-    out.append(b.approve(at(9, 24, 10), "C6", department=BD))
-    accept(at(9, 29, 10), "C1", "mb", MS, number="SX2026092900017")
-    out.append(b.pick_up(at(9, 29, 11), "C1", device="T1", staff="3001"))
-    out.append(b.sign(at(9, 30, 9), "C1", department=MS, device="B-MS", staff="5001"))
-    out.append(b.notify_correction(at(9, 30, 15), "C1", department=MS, reasons=["住所证明需加盖公章"],
-                                   deadline=dt.date(2026, 10, 16), device="B-MS", staff="5001"))
-    accept(at(9, 30, 11), "C3", "ma", GA, promised_days=5, delivery="mail", address_ref=ADDRESS_REF)
-    out.append(b.pick_up(at(9, 30, 14), "C3"))
-    out.append(b.sign(at(10, 8, 9), "C3", department=GA))
-    accept(at(10, 8, 9, 30), "C4", "ma2", GA, kind="immediate", promised_days=0)
-    out.append(b.done_on_spot(at(10, 8, 10), "C4", window="W2"))
-    accept(at(10, 8, 10), "C8", "mb", MS)
-    out.append(b.sign(at(10, 8, 11), "C8", department=MS))
-    out.append(b.approve(at(10, 9, 10), "C8", department=MS))
-    out.append(b.send_out(at(10, 9, 11), "C8", department=MS))
-    out.append(b.receive_result(at(10, 9, 15), "C8", window="W2"))
-    out.append(b.deny(at(10, 9, 10), "C3", department=GA, reasons=["经营场所不符合规划用途"]))
-    out.append(b.send_out(at(10, 9, 11), "C3", department=GA))
-    out.append(b.receive_result(at(10, 9, 14), "C3", window="W2"))
-    accept(at(10, 9, 16), "C2", "mb", MS, promised_days=1, delivery="locker", compartment="A-07")
-    out.append(b.pick_up(at(10, 9, 16, 30), "C2"))
-    out.append(b.receive_correction(at(10, 10, 10), "C1", window="W2", materials=[Material("住所证明")],
-                                    device="P2", staff="1002"))
-    out.append(b.pick_up(at(10, 10, 11), "C1", device="T1", staff="3002"))
-    out.append(b.post(at(10, 10, 10), "C3", tracking="EMS1234567"))
-    out.append(b.sign(at(10, 12, 9), "C1", department=MS, device="B-MS", staff="5002"))
-    out.append(b.sign(at(10, 12, 9), "C2", department=MS))
-    accept(at(10, 12, 10), "C5", "mc", BD, promised_days=2)
-    out.append(b.pick_up(at(10, 12, 10, 30), "C5"))
-    out.append(b.approve(at(10, 12, 14), "C2", department=MS))
-    out.append(b.send_out(at(10, 12, 15), "C2", department=MS))
-    out.append(b.receive_result(at(10, 13, 9), "C2", window="W2"))
-    out.append(b.locker(at(10, 13, 10), "C2"))
-    out.append(b.approve(at(10, 13, 16), "C1", department=MS, result_kind="证书", device="B-MS", staff="5001"))
-    out.append(b.send_out(at(10, 14, 9), "C1", department=MS, device="B-MS", staff="5003"))
-    out.append(b.receive_result(at(10, 14, 10), "C1", window="W2", device="P2", staff="1002"))
-    out.append(b.collect(at(10, 15, 10), "C1", window="W2", id_hash=APPLICANT_HASH, collector_masked="张**",
-                         device="P2", staff="1002"))
-    accept(at(10, 30, 10), "C7", "ma", GA)
-    out.append(b.sign(at(10, 30, 14), "C7", department=GA))
-    return out
+    name: str
+    matter: str
+    window: str
+    args: dict[str, Any] = field(default_factory=dict)
+    issue: dict[str, Any] = field(default_factory=dict)
 
 
-def append_case_events_as_store_will(store: Store, day: str, events: list[ce.CaseEvent], *, device: str = "",
-                                     request_id: str = "") -> None:
-    """STAND-IN until the hub writes case events itself: the row format and SQL of Store.write
-    (``at, day, type, data = to_dict() as JSON, request_id, device``), one transaction per command."""
-    with store.transaction():
-        cur = store.conn.cursor()
-        for e in events:
-            cur.execute("INSERT INTO events(at, day, type, data, request_id, device) VALUES (?,?,?,?,?,?)",
-                        (e.at, day, e.type, json.dumps(e.to_dict(), ensure_ascii=False), request_id or None,
-                         device or None))
+@dataclass(frozen=True)
+class Step:
+    """One case command of ``device`` on case ``name`` (``window`` added for a window's op)."""
+
+    name: str
+    device: str
+    op: str
+    args: dict[str, Any] = field(default_factory=dict)
 
 
-def write_fortnight(hall: Hall, db: Path) -> list[ce.CaseEvent]:
-    """The fortnight into ``db``: a ticket issued through the real core a minute before every
-    受理, and every command's case events, all in the order of their times. Returns the events."""
-    batches = sorted(fortnight(), key=lambda b: b[0].at)  # the hub takes commands as they come
-    tickets = [(b[0].at - 60, b[0]) for b in batches if isinstance(b[0], ce.CaseAccepted)]
-    core = HallCore(hall)
-    store = Store(db, durable=False)
-    steps: list[tuple[float, int, object]] = [(t, 0, e) for t, e in tickets] + [(b[0].at, 1, b) for b in batches]
-    for i, (when, kind, item) in enumerate(sorted(steps, key=lambda s: (s[0], s[1]))):
-        events = core.tick(when)
-        if kind == 0:
-            assert isinstance(item, ce.CaseAccepted)
-            events += core.issue(when, matter=item.matter, situation="s", device="K1")
-            store.record(core, events)
-        else:
-            store.record(core, events)
-            assert isinstance(item, list)
-            append_case_events_as_store_will(store, core.day, item, device=item[0].device, request_id=f"r{i}")
-    store.close()
-    return [e for b in batches for e in b]
+def promised(days: int, **kw: Any) -> dict[str, Any]:
+    return {"kind": "promised", "promised_days": days, "materials": MATERIALS, **kw}
+
+
+def fortnight() -> list[tuple[float, Accept | Step]]:
+    """Every command, with its time, in the order the hall gave them (C1's who on every step)."""
+    w2 = {"window": "W2"}
+    return [
+        (at(9, 15, 10), Accept("C6", "mc", "W3", promised(10))),
+        (at(9, 15, 14), Step("C6", "B-BD", "case.sign")),
+        (at(9, 24, 10), Step("C6", "B-BD", "case.approve")),
+        (at(9, 29, 10), Accept("C1", "mb", "W1", promised(3, number="SX2026092900017"),
+                               {"name": "张三", "id_number": APPLICANT_ID})),
+        (at(9, 29, 11), Step("C1", "T1", "case.pick_up", {"staff": "3001"})),
+        (at(9, 30, 9), Step("C1", "B-MS", "case.sign", {"staff": "5001"})),
+        (at(9, 30, 15), Step("C1", "B-MS", "case.notify_correction",
+                             {"reasons": ["住所证明需加盖公章"], "deadline": "2026-10-16", "staff": "5001"})),
+        (at(9, 30, 11), Accept("C3", "ma", "W1", promised(5, delivery="mail", address=ADDRESS))),
+        (at(9, 30, 14), Step("C3", "T1", "case.pick_up")),
+        (at(10, 8, 9), Step("C3", "B-GA", "case.sign")),
+        (at(10, 8, 9, 30), Accept("C4", "ma2", "W1", {"kind": "immediate", "materials": MATERIALS})),
+        (at(10, 8, 10), Step("C4", "P2", "case.done_on_spot", w2)),
+        (at(10, 8, 10), Accept("C8", "mb", "W1", promised(3))),
+        (at(10, 8, 11), Step("C8", "B-MS", "case.sign")),
+        (at(10, 9, 10), Step("C8", "B-MS", "case.approve")),
+        (at(10, 9, 11), Step("C8", "B-MS", "case.send_out")),
+        (at(10, 9, 15), Step("C8", "P2", "case.receive_result", w2)),
+        (at(10, 9, 10), Step("C3", "B-GA", "case.deny", {"reasons": ["经营场所不符合规划用途"]})),
+        (at(10, 9, 11), Step("C3", "B-GA", "case.send_out")),
+        (at(10, 9, 14), Step("C3", "P2", "case.receive_result", w2)),
+        (at(10, 9, 16), Accept("C2", "mb", "W1", promised(1, delivery="locker", compartment="A-07"))),
+        (at(10, 9, 16, 30), Step("C2", "T1", "case.pick_up")),
+        (at(10, 10, 10), Step("C1", "P2", "case.receive_correction", {**w2, "materials": [{"name": "住所证明"}]})),
+        (at(10, 10, 11), Step("C1", "T1", "case.pick_up", {"staff": "3002"})),
+        (at(10, 10, 10), Step("C3", "P2", "case.post", {**w2, "tracking": "EMS1234567"})),
+        (at(10, 12, 9), Step("C1", "B-MS", "case.sign", {"staff": "5002"})),
+        (at(10, 12, 9), Step("C2", "B-MS", "case.sign")),
+        (at(10, 12, 10), Accept("C5", "mc", "W3", promised(2))),
+        (at(10, 12, 10, 30), Step("C5", "T1", "case.pick_up")),
+        (at(10, 12, 14), Step("C2", "B-MS", "case.approve")),
+        (at(10, 12, 15), Step("C2", "B-MS", "case.send_out")),
+        (at(10, 13, 9), Step("C2", "P2", "case.receive_result", w2)),
+        (at(10, 13, 10), Step("C2", "P2", "case.locker", w2)),
+        (at(10, 13, 16), Step("C1", "B-MS", "case.approve", {"result_kind": "证书", "staff": "5001"})),
+        (at(10, 14, 9), Step("C1", "B-MS", "case.send_out", {"staff": "5003"})),
+        (at(10, 14, 10), Step("C1", "P2", "case.receive_result", w2)),
+        (at(10, 15, 10), Step("C1", "P2", "case.collect", {**w2, "id_number": APPLICANT_ID, "name": "张三"})),
+        (at(10, 30, 10), Accept("C7", "ma", "W1", promised(3))),
+        (at(10, 30, 14), Step("C7", "B-GA", "case.sign")),
+    ]
+
+
+class Desk:
+    """The hub's service on ``db`` with a clock the fortnight moves; every command must be answered ok."""
+
+    def __init__(self, hall: Hall, db: Path) -> None:
+        self.clock = FakeClock(at(9, 15, 8))
+        self.service = HubService(hall, Store(db, durable=False), KEY, self.clock)
+        self.opened: set[str] = set()
+
+    def ok(self, device: str, op: str, args: dict[str, Any]) -> dict[str, Any]:
+        body = json.loads(self.service.handle(device, req(op, args)).reply or b"{}")
+        assert body.get("ok"), (device, op, args, body)
+        return dict(body["result"])
+
+    def open_windows(self, when: float) -> None:
+        """The windows open at 08:30 on every day the fortnight acts on."""
+        day = local_ts(*_ymd(when), 8, 30)
+        if day in self.opened:
+            return
+        self.opened.add(day)
+        self.clock.now = max(self.clock.now, day)
+        for window, (pad, staff) in WINDOWS.items():
+            self.ok(pad, "window.open", {"window": window, "staff": staff, "pin": PIN})
+
+    def close(self) -> None:
+        self.service.store.close()
+
+
+def _ymd(when: float) -> tuple[int, int, int]:
+    import datetime as dt
+    import zoneinfo
+
+    d = dt.datetime.fromtimestamp(when, zoneinfo.ZoneInfo(TZ)).date()
+    return d.year, d.month, d.day
+
+
+def write_fortnight(hall: Hall, db: Path) -> dict[str, str]:
+    """The fortnight into ``db`` through the hub, in the order of the steps' times. Returns C1..C8 → case id."""
+    desk = Desk(hall, db)
+    ids: dict[str, str] = {}
+    steps = sorted(enumerate(fortnight()), key=lambda s: (s[1][0], s[0]))
+    try:
+        for _, (when, step) in steps:
+            desk.open_windows(when)
+            if isinstance(step, Accept):
+                pad = WINDOWS[step.window][0]
+                desk.clock.now = when - 120
+                desk.ok("K1", "ticket.issue", {"matter": step.matter, "situation": "s", **step.issue})
+                desk.clock.now = when - 90
+                ticket = desk.ok(pad, "ticket.call_next", {"window": step.window})["ticket"]["id"]
+                desk.clock.now = when - 60
+                desk.ok(pad, "ticket.outcome", {"window": step.window, "outcome": "accepted"})
+                desk.clock.now = when
+                case = desk.ok(pad, "case.accept", {"window": step.window, "ticket": ticket, **step.args})["case"]
+                ids[step.name] = str(case["id"])
+            else:
+                desk.clock.now = when
+                desk.ok(step.device, step.op, {"case": ids[step.name], **step.args})
+    finally:
+        desk.close()
+    return ids
