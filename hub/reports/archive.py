@@ -15,10 +15,14 @@ It holds three parts:
 Personal data stays as the log keeps it: the applicant and a collector masked, the ID only as
 the hub's keyed hash (not printed), a postal address only as an opaque reference.
 
-TODO(A4 PDF): write ``.pdf`` too (add it to :data:`FORMATS`) through the A4 renderer in printers/
-(``printers.forms.Form`` → ``printers.pdf.save_pdf``): ``doc.fields`` as ``Fields``, the 附件4 table
-as ``Handover`` stages whose ``HandoverStep.signed`` carries each row's (工号, time), 办理过程 as
-``Items``; not done here so this export does not depend on that renderer.
+On A4 (``.pdf``, and ``.png``: the PDF's own pages rendered by PDFium, to look at before printing)
+the same document becomes a :class:`printers.forms.Form` drawn by :mod:`printers.pdf`: the fields
+in a ruled table, 附件4 as its grid (环节 | 交接材料 | 交出 → 接收 | 经办人（工号、设备）| 时间), the
+办理过程 as a numbered list, the case code as Code 128 and QR in the top corner.
+
+A month's archive (:func:`closed_cases`, ``hallq report case --period YYYY-MM --out DIR``): every
+case whose result reached the applicant in the month (现场领取, 自助柜, 邮寄, 当场办结), one PDF each,
+and an index (``索引.md``) of them.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from hub import case_events as ce
+from hub.case_config import CaseRules
 from hub.cases import (
     ACTION_WORDS,
     DELIVERY_WORDS,
@@ -44,10 +49,11 @@ from hub.cases import (
     MaterialForm,
     handover_rows,
 )
-from hub.reports.cases import CaseRow
+from hub.reports.cases import CaseRow, decode
 from hub.workdays import WorkCalendar
+from printers import forms as f
 
-FORMATS = (".xlsx", ".md", ".txt")
+FORMATS = (".xlsx", ".md", ".txt", ".pdf", ".png")
 DASH = "—"
 
 
@@ -66,6 +72,10 @@ class Table:
 class ArchiveDoc:
     title: str
     subtitle: str
+    case_id: str = ""
+    number: str = ""  # the provincial case number, if any
+    hall_name: str = ""
+    handovers: tuple[tuple[str, str, str, str, str, str], ...] = ()  # 环节, 材料, 交出, 接收, 经办人, 时间
     fields: list[tuple[str, str]] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -128,7 +138,8 @@ def details(e: ce.CaseEvent) -> str:
     return ""
 
 
-def find_case(rows: list[CaseRow], ref: str, timezone: str) -> tuple[Case, list[int]]:
+def find_case(rows: list[CaseRow], ref: str, timezone: str,
+              calendar: WorkCalendar | None = None) -> tuple[Case, list[int]]:
     """The case by its id or provincial number, replayed from its events; the log seq of each history entry.
 
     Refuses (:class:`ArchiveError`) an unknown reference, and a log whose events for the case do
@@ -140,7 +151,7 @@ def find_case(rows: list[CaseRow], ref: str, timezone: str) -> tuple[Case, list[
         raise ArchiveError(f"数据库中没有办件 {ref}（按办件号或办件编号查找；库中共有 {known} 件办件）")
     case_id = str(accepted[0].data["case"])
     mine = [r for r in rows if r.data.get("case") == case_id]
-    book = CaseBook(WorkCalendar(), timezone)
+    book = CaseBook(calendar or WorkCalendar(), timezone)
     seqs: list[int] = []
     events: list[tuple[ce.CaseEvent, int]] = []
     for r in mine:
@@ -158,8 +169,8 @@ def find_case(rows: list[CaseRow], ref: str, timezone: str) -> tuple[Case, list[
 
 
 def build_archive(rows: list[CaseRow], ref: str, timezone: str, hall_name: str = "政务服务中心",
-                  matter_names: dict[str, str] | None = None) -> ArchiveDoc:
-    c, seqs = find_case(rows, ref, timezone)
+                  matter_names: dict[str, str] | None = None, calendar: WorkCalendar | None = None) -> ArchiveDoc:
+    c, seqs = find_case(rows, ref, timezone, calendar)
     tz = zoneinfo.ZoneInfo(timezone)
 
     def when(at: float | None) -> str:
@@ -178,6 +189,7 @@ def build_archive(rows: list[CaseRow], ref: str, timezone: str, hall_name: str =
     doc = ArchiveDoc(
         f"{hall_name}办件档案",
         f"办件 {c.id}　申请材料交接确认单（附件4）及办理过程记录　时间为 {timezone} 当地时间",
+        c.id, c.number, hall_name,
     )
     doc.fields = [
         ("办件号", c.id),
@@ -202,6 +214,9 @@ def build_archive(rows: list[CaseRow], ref: str, timezone: str, hall_name: str =
         ("补正次数", str(c.corrections)),
         ("送达", f"{when(c.closed_at)}　{handed.get(c.state.value, '')}".strip() if c.closed_at else "尚未送达"),
     ]
+    doc.handovers = tuple((h.stage, h.what + (f"（{h.note}）" if h.note else ""), h.giver, h.receiver,
+                           "，".join(x for x in (f"工号 {h.staff}" if h.staff else "", h.device) if x) or DASH,
+                           when(h.at)[:16]) for h in handover_rows(c))
     doc.tables.append(Table(
         "申请材料交接记录（附件4）",
         ("序号", "环节", "交接材料", "交出", "接收", "经办人（工号）", "设备", "交接时间", "说明"),
@@ -252,13 +267,96 @@ def write_xlsx(doc: ArchiveDoc, path: str | Path) -> None:
     wb.save(path)
 
 
-def write_archive(doc: ArchiveDoc, path: str | Path) -> None:
-    """By the file's suffix: .xlsx, or .md/.txt (Markdown)."""
+def to_form(doc: ArchiveDoc) -> f.Form:
+    """The archive on A4: the layout model :mod:`printers.pdf` draws (the same one the notices use)."""
+    stages: list[f.HandoverStage] = []
+    for stage, what, giver, receiver, who, at in doc.handovers:
+        step = f.HandoverStep(what, (f"{giver} → {receiver}",), ((who, at),))
+        if stages and stages[-1].name == stage:
+            stages[-1] = f.HandoverStage(stage, (*stages[-1].steps, step))
+        else:
+            stages.append(f.HandoverStage(stage, (step,)))
+    steps = doc.tables[1].rows if len(doc.tables) > 1 else ()
+    blocks: list[f.Block] = [
+        f.Heading(doc.hall_name or "政务服务中心", 2),
+        f.Heading("办件档案", 1),
+        f.Para(doc.subtitle.replace(f"办件 {doc.case_id}　", ""), align="center"),
+        f.Para("一、基本信息", bold=True),
+        f.Fields(tuple(f.Field(k, v) for k, v in doc.fields)),
+        f.Para("二、申请材料交接记录（附件4）", bold=True),
+    ]
+    if stages:
+        blocks.append(f.Handover(tuple(stages), "经办人为系统记录的操作工号与设备；时间为当地时间。"))
+    else:
+        blocks.append(f.Para("（无交接记录）"))
+    blocks.append(f.Para("三、办理过程（全部记录，按时间）", bold=True))
+    blocks.append(f.Items(tuple(f"{at}　{step}　{who if who != DASH else ''}{'（' + dev + '）' if dev != DASH else ''}"
+                                f"　{what}　〔事件 #{seq}〕" for _, at, step, who, dev, what, seq in steps),
+                          mark="{n}、"))
+    blocks += [f.Para(f"注：{n}") for n in doc.notes]
+    blocks.append(f.Signatures(("归档人", "审核人")))
+    code = doc.case_id if f.CASE_CODE.fullmatch(doc.case_id) else ""
+    return f.Form(doc.title, tuple(blocks), number=doc.number or doc.case_id, case_code=code,
+                  issuer=doc.hall_name)
+
+
+def write_pdf(doc: ArchiveDoc, path: str | Path, created: dt.datetime | None = None) -> None:
+    """The archive as an A4 PDF; a ``.png`` path gets the PDF's pages as a preview image instead."""
+    from printers.pdf import render_pdf, save_png
+
+    data = render_pdf(to_form(doc), created=created)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".png":
+        save_png(data, path)
+    else:
+        path.write_bytes(data)
+
+
+def write_archive(doc: ArchiveDoc, path: str | Path, created: dt.datetime | None = None) -> None:
+    """By the file's suffix: .xlsx, .md/.txt (Markdown), .pdf (A4) or .png (the A4 pages as an image)."""
     suffix = Path(path).suffix.lower()
     if suffix == ".xlsx":
         write_xlsx(doc, path)
     elif suffix in (".md", ".txt"):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         Path(path).write_text(render_text(doc), encoding="utf-8")
+    elif suffix in (".pdf", ".png"):
+        write_pdf(doc, path, created)
     else:
         raise ArchiveError(f"--out 应为 {'、'.join(FORMATS)} 文件 (got {suffix or 'no extension'})")
+
+
+@dataclass(frozen=True)
+class ClosedCase:
+    """A case whose result reached the applicant: one line of a month's 归档 index."""
+
+    id: str
+    number: str
+    matter: str
+    department: str
+    accepted_at: float
+    closed_at: float
+    state: str  # the final state's words
+
+
+def closed_cases(rows: list[CaseRow], first: dt.date, last: dt.date, timezone: str,
+                 rules: CaseRules | None = None) -> list[ClosedCase]:
+    """Every case closed (领取, 投柜, 邮寄, 当场办结) from ``first`` to ``last`` (local days), by closing time.
+
+    A case whose events do not replay is left out here; exporting it names the event (:func:`find_case`)."""
+    rules = rules or CaseRules()
+    events, _ = decode(rows, rules, timezone)
+    book = CaseBook(rules.calendar, timezone)
+    for e in events:
+        book.apply(e)
+    tz = zoneinfo.ZoneInfo(timezone)
+    out = [ClosedCase(c.id, c.number, c.matter, c.department, c.accepted_at, c.closed_at, STATE_WORDS[c.state])
+           for c in book.cases.values()
+           if c.closed_at is not None and first <= dt.datetime.fromtimestamp(c.closed_at, tz).date() <= last]
+    return sorted(out, key=lambda c: (c.closed_at, c.id))
+
+
+def archive_file_name(case_id: str) -> str:
+    """The PDF's file name: the case id with anything unsafe in a file name replaced."""
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in case_id) + ".pdf"

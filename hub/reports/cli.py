@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from hub.case_config import CaseRules
     from hub.hall import Hall
 
 
@@ -25,7 +26,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("case_id", nargs="?", help="with case: the case id or its provincial number (办件编号)")
     p.add_argument("--db", required=True, help="the hub's SQLite file (opened read-only)")
     p.add_argument("--date", help="a day in the period, YYYY-MM-DD (daily/weekly/monthly)")
-    p.add_argument("--out", required=True, help="workbook to write (.xlsx); for case also .md or .txt (Markdown)")
+    p.add_argument("--out", required=True,
+                   help="workbook to write (.xlsx); for case also .md/.txt (Markdown), .pdf (A4) or .png (A4 preview); "
+                        "for case --period a directory (one A4 PDF per closed case and 索引.md)")
+    p.add_argument("--period", help="with case: YYYY-MM, archive every case closed in that month (归档) into --out DIR")
     p.add_argument("--reported", help="department-reported volume, 附件3 (.xlsx or .csv; see docs/reports.md)")
     p.add_argument("--config", help="hall file (TOML): window names, departments, zones, follow-up days")
     p.add_argument("--text", help="write the 通报 text (附件8, 附件6 wording) as Markdown to this file")
@@ -134,39 +138,61 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_hall(path: str | None) -> Hall | None:
-    from hub.config import load_hall
+def _case_hall(args: argparse.Namespace) -> Hall | None:
+    """--config, else the hall file the hub last noted in its database (names, time zone, [cases]), else None."""
+    import tomllib
 
-    return load_hall(path) if path else None
+    from hub.config import ConfigError, load_hall, parse_hall
+    from hub.reports.sources import read_latest_hall
+
+    if args.config:
+        return load_hall(args.config)
+    noted = read_latest_hall(args.db)
+    if noted is None:
+        return None
+    day, _, text = noted
+    try:
+        return parse_hall(tomllib.loads(text), text=text, source=f"{args.db} ({day})")
+    except (ConfigError, tomllib.TOMLDecodeError) as exc:
+        print(f"note: 数据库中的大厅文件无法读取 ({exc}); 按默认设置导出", file=sys.stderr)
+        return None
 
 
 def cmd_case(args: argparse.Namespace, fail: Callable[..., int]) -> int:
-    """``hallq report case CASE_ID --db … --out FILE``: the case's 办件档案 (附件4 rows and every event)."""
+    """``hallq report case CASE_ID --db … --out FILE``: the case's 办件档案 (附件4 rows and every event);
+    ``hallq report case --period YYYY-MM --db … --out DIR``: every case closed that month, one A4 PDF each."""
     from hub.config import ConfigError
     from hub.reports.archive import FORMATS, ArchiveError, build_archive, write_archive
     from hub.reports.build import DEFAULT_TIMEZONE
     from hub.reports.sources import SourceError, read_case_rows
 
-    if not args.case_id:
-        return fail("需要办件号：hallq report case CASE_ID --db … --out FILE", 2)
+    if args.period and args.case_id:
+        return fail("办件号与 --period 只能给一个（one case, or a month's archive）", 2)
+    if not args.case_id and not args.period:
+        return fail("需要办件号：hallq report case CASE_ID --db … --out FILE，或 --period YYYY-MM --out DIR", 2)
     if args.date or args.text or args.reported:
         return fail("办件档案不接受 --date、--text、--reported (not used by report case)", 2)
-    if not args.out.lower().endswith(FORMATS):
+    if not args.period and not args.out.lower().endswith(FORMATS):
         return fail(f"--out 应为 {'、'.join(FORMATS)} 文件 (got {args.out})", 2)
     try:
-        hall = _load_hall(args.config)
+        hall = _case_hall(args)
+        rows = read_case_rows(args.db)
     except ConfigError as exc:
         return fail(str(exc))
-    try:
-        rows = read_case_rows(args.db)
     except SourceError as exc:
         return fail(str(exc))
     if not rows:
-        return fail(f"{args.db}: 数据库中没有办件记录 (no case events)，无法导出办件 {args.case_id}")
+        what = f"办件 {args.case_id}" if args.case_id else f"{args.period} 的办件档案"
+        return fail(f"{args.db}: 数据库中没有办件记录 (no case events)，无法导出{what}")
     timezone = hall.timezone if hall else DEFAULT_TIMEZONE
     names = {m.id: m.name for m in hall.matters.values()} if hall else {}
+    rules = hall.cases if hall and hall.cases else None
+    calendar = rules.calendar if rules else None
+    hall_name = hall.name if hall else "政务服务中心"
+    if args.period:
+        return _month_archive(args, rows, hall_name, names, timezone, fail, rules)
     try:
-        doc = build_archive(rows, args.case_id, timezone, hall.name if hall else "政务服务中心", names)
+        doc = build_archive(rows, args.case_id, timezone, hall_name, names, calendar)
         write_archive(doc, args.out)
     except ArchiveError as exc:
         return fail(str(exc))
@@ -174,6 +200,50 @@ def cmd_case(args: argparse.Namespace, fail: Callable[..., int]) -> int:
         return fail(f"无法写入 (cannot write): {exc}")
     steps = len(doc.tables[1].rows)
     print(f"✓ 办件 {doc.fields[0][1]} 档案：交接 {len(doc.tables[0].rows)} 次，办理过程 {steps} 条 → {args.out}")
+    return 0
+
+
+def _month_archive(args: argparse.Namespace, rows: list[Any], hall_name: str, names: dict[str, str], timezone: str,
+                   fail: Callable[..., int], rules: CaseRules | None) -> int:
+    """Every case closed in the month: ``DIR/<case>.pdf`` each, and ``DIR/索引.md`` listing them."""
+    import zoneinfo
+    from pathlib import Path
+
+    from hub.reports.archive import ArchiveError, archive_file_name, build_archive, closed_cases, write_archive
+    from hub.reports.period import Period
+
+    try:
+        first = dt.date.fromisoformat(f"{args.period}-01")
+    except ValueError:
+        return fail(f"--period 应为 YYYY-MM（月份），而不是 {args.period!r}", 2)
+    out = Path(args.out)
+    if out.suffix.lower() in (".xlsx", ".md", ".txt", ".pdf", ".png") or out.is_file():
+        return fail(f"--period 的 --out 应为目录 (a directory), 而不是文件 {out}", 2)
+    period = Period.of("monthly", first)
+    closed = closed_cases(rows, period.first, period.last, timezone, rules)
+    if not closed:
+        return fail(f"{args.period} 没有结案（已送达）的办件，未生成档案", 1)
+    tz = zoneinfo.ZoneInfo(timezone)
+    calendar = rules.calendar if rules else None
+    lines = [f"# {hall_name} {first:%Y年%m月}办件档案索引", "",
+             f"本月结案（结果已送达申请人）办件 {len(closed)} 件，每件一份 A4 档案（PDF）。"
+             f"时间为 {timezone} 当地时间。", "",
+             "| 序号 | 办件号 | 办件编号 | 事项 | 承办部门 | 受理时间 | 结案时间 | 结案方式 | 档案文件 |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for i, c in enumerate(closed, 1):
+            name = archive_file_name(c.id)
+            write_archive(build_archive(rows, c.id, timezone, hall_name, names, calendar), out / name)
+            when = [f"{dt.datetime.fromtimestamp(t, tz):%Y-%m-%d %H:%M}" for t in (c.accepted_at, c.closed_at)]
+            lines.append(f"| {i} | {c.id} | {c.number or '—'} | {names.get(c.matter, c.matter)} | {c.department} | "
+                         f"{when[0]} | {when[1]} | {c.state} | {name} |")
+        (out / "索引.md").write_text("\n".join([*lines, ""]), encoding="utf-8")
+    except ArchiveError as exc:
+        return fail(str(exc))
+    except OSError as exc:
+        return fail(f"无法写入 (cannot write): {exc}")
+    print(f"✓ {first:%Y年%m月} 办件档案：结案 {len(closed)} 件，每件一份 A4 PDF，索引 → {out / '索引.md'}")
     return 0
 
 

@@ -108,6 +108,22 @@ def read_hall_snapshot(db: str | Path, period: Period) -> tuple[str, str, str] |
         conn.close()
 
 
+def read_latest_hall(db: str | Path) -> tuple[str, str, str] | None:
+    """The last hall file the hub noted in ``db``: (day, version, text); None if it noted none."""
+    conn = _connect(db)
+    try:
+        for key, value in conn.execute("SELECT key, value FROM meta WHERE key LIKE 'hall_day:%' ORDER BY key DESC"):
+            versions = json.loads(value)
+            if not versions:
+                continue
+            text = conn.execute("SELECT value FROM meta WHERE key=?", (f"hall_file:{versions[-1]}",)).fetchone()
+            if text is not None:
+                return key.split(":", 1)[1], str(versions[-1]), str(json.loads(text[0]))
+        return None
+    finally:
+        conn.close()
+
+
 def read_table(path: str | Path) -> list[list[Any]]:
     """The first sheet of an .xlsx, or a .csv (UTF-8, or GB18030 as Excel saves it in China)."""
     path = Path(path)

@@ -41,7 +41,7 @@ from hub.reports.cli import main
 from hub.reports.period import Period
 from hub.reports.sources import read_case_rows, read_rows
 
-from .case_fortnight import BD, GA, MS, at, case_hall, write_fortnight
+from .case_fortnight import ADDRESS, APPLICANT_ID, BD, GA, MS, at, case_hall, write_fortnight
 from .test_known_day import keyed, table
 
 OCT = Period.of("monthly", dt.date(2026, 10, 1))
@@ -324,7 +324,7 @@ def test_archive_of_a_case_as_text(fortnight_db: Path, tmp_path: Path, cid: dict
     out = tmp_path / "C3.md"
     assert main(["case", cid["C3"], "--db", str(fortnight_db), "--out", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
-    assert text.startswith("# 政务服务中心办件档案")
+    assert text.startswith("# 测试大厅办件档案")  # no --config: the hall file the hub noted in its database
     rows = text.split("## 申请材料交接记录（附件4）")[1].split("## 办理过程")[0]
     assert [line.split(" | ")[1:5] for line in rows.strip().splitlines()[2:]] == [
         ["受理环节", "受理通知书、申请材料", "帮办人员", "审批组"],
@@ -356,8 +356,8 @@ def test_archive_refusals(fortnight_db: Path, tmp_path: Path, capsys: pytest.Cap
 
 def test_archive_refusals_bad_suffix_and_no_cases(fortnight_db: Path, known_db: Path, tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["case", "C1", "--db", str(fortnight_db), "--out", str(tmp_path / "c.pdf")]) == 2
-    assert "--out 应为 .xlsx、.md、.txt 文件" in capsys.readouterr().err
+    assert main(["case", "C1", "--db", str(fortnight_db), "--out", str(tmp_path / "c.doc")]) == 2
+    assert "--out 应为 .xlsx、.md、.txt、.pdf、.png 文件" in capsys.readouterr().err
     assert main(["case", "C1", "--db", str(known_db), "--out", str(tmp_path / "c.md")]) == 1
     assert "数据库中没有办件记录" in capsys.readouterr().err
 
@@ -373,3 +373,90 @@ def test_a_period_not_over_lists_only_cases_already_past_their_limit(fortnight_d
     assert transfers_at(at(10, 13, 9, 59)) == [TransferAnomaly(MS, late=(cid["C2"],), unsigned=())]
     assert transfers_at(at(10, 13, 10, 1)) == [TransferAnomaly(BD, late=(), unsigned=(cid["C5"],)),
                                                TransferAnomaly(MS, late=(cid["C2"],), unsigned=())]
+
+
+# ---------------------------------------------------------------- 归档 on A4, and a month's archive
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text with the whitespace taken out (PDF text runs split words at will)."""
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(path.read_bytes()))
+    return re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
+
+
+def test_archive_of_a_case_on_a4(fortnight_db: Path, tmp_path: Path, cid: dict[str, str],
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """No --config: the hall's name comes from the hall file the hub noted in its database."""
+    out, png = tmp_path / "C1.pdf", tmp_path / "C1.png"
+    assert main(["case", "SX2026092900017", "--db", str(fortnight_db), "--out", str(out)]) == 0
+    assert main(["case", cid["C1"], "--db", str(fortnight_db), "--out", str(png)]) == 0
+    assert f"✓ 办件 {cid['C1']} 档案：交接 6 次" in capsys.readouterr().out
+    assert out.read_bytes()[:5] == b"%PDF-"
+    text = pdf_text(out)
+    assert text.startswith(f"办件码{cid['C1']}测试大厅办件档案编号：SX2026092900017")
+    handovers = text.split("二、申请材料交接记录（附件4）")[1].split("三、办理过程")[0]
+    rows = [  # every 附件4 row: what, from → to, who (工号, device), when
+        ("受理通知书、申请材料", "帮办人员→审批组", "工号5001，B-MS", "2026-09-3009:00"),
+        ("一次性意见告知单（住所证明需加盖公章）", "审批组→帮办人员", "工号5001，B-MS", "2026-09-3015:00"),
+        ("补正资料", "帮办人员→审批组", "工号5002，B-MS", "2026-10-1209:00"),
+        ("审查结果（文书、证书、备案表、《制证信息表》）", "运行科/审批组→帮办人员", "工号5003，B-MS", "2026-10-1409:00"),
+        ("文书、证书、备案表、《制证信息表》等", "帮办人员→出证窗口", "工号1002，P2", "2026-10-1410:00"),
+        ("办理结果", "出证窗口→申请人张**", "工号1002，P2", "2026-10-1510:00"),
+    ]
+    at = 0
+    for row in rows:
+        at = handovers.index("".join(row), at)  # in this order, each row whole
+    for stage in ("受理环节", "审查环节", "出证环节"):
+        assert stage in handovers
+    info = text.split("一、基本信息")[1].split("二、")[0]
+    for words in ("申请材料营业执照申请书（原件1份）；身份证（原件1份）；住所证明（复印件2份）；住所证明（原件1份）",
+                  "办理结果办结（证书）", "当前状态已领取", "送达2026-10-1510:00:00申请人张**"):
+        assert words in info, words
+    steps = text.split("三、办理过程")[1]
+    assert [n for n in range(1, 13) if f"{n}、2026-" in steps] == list(range(1, 12))  # all 11 steps
+    assert APPLICANT_ID not in text
+    assert applicant_hash(fortnight_db, cid["C1"]) not in text
+    from PIL import Image
+
+    with Image.open(png) as im:  # the preview: the A4 pages at 150 dpi on a grey table
+        assert abs(im.width - (1240 + 32)) <= 1  # 210 mm at 150 dpi, 16 px of table each side
+        assert im.height > 2 * 1754
+
+
+def test_a_months_archive_one_pdf_per_closed_case(fortnight_db: Path, tmp_path: Path, cid: dict[str, str],
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "2026-10"
+    assert main(["case", "--period", "2026-10", "--db", str(fortnight_db), "--out", str(out)]) == 0
+    assert "结案 4 件" in capsys.readouterr().out
+    # closed in October: C4 当场办结 10-08, C3 邮寄 10-10, C2 自助柜 10-13, C1 领取 10-15; C8 still 待领取,
+    # C5 and C7 open, C6 decided in September but never handed over in the log
+    order = ["C4", "C3", "C2", "C1"]
+    assert sorted(p.name for p in out.glob("*.pdf")) == sorted(f"{cid[n]}.pdf" for n in order)
+    index = (out / "索引.md").read_text(encoding="utf-8")
+    lines = [ln for ln in index.splitlines() if ln.startswith("| ") and ln[2].isdigit()]
+    assert [ln.split(" | ")[1] for ln in lines] == [cid[n] for n in order]
+    assert [ln.split(" | ")[7] for ln in lines] == ["已领取", "已邮寄", "已投柜", "已领取"]
+    assert "| 4 | " + cid["C1"] + " | SX2026092900017 | 企业开办 | 市场监管局 | 2026-09-29 10:00 | 2026-10-15 10:00 |" in index
+    c3 = pdf_text(out / f"{cid['C3']}.pdf")
+    assert "邮寄送达，快递单号EMS1234567" in c3
+    assert "公安局不予许可：经营场所不符合规划用途" in c3
+    assert "addr:" not in c3
+    assert ADDRESS.replace(" ", "") not in c3
+
+
+@pytest.mark.parametrize(("argv", "code", "words"), [
+    (["case", "--period", "2026-13"], 2, "--period 应为 YYYY-MM"),
+    (["case", "X", "--period", "2026-10"], 2, "办件号与 --period 只能给一个"),
+    (["case", "--period", "2026-08"], 1, "2026-08 没有结案（已送达）的办件"),
+])
+def test_month_archive_refusals(fortnight_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                argv: list[str], code: int, words: str) -> None:
+    out = tmp_path / "dir"
+    assert main([*argv, "--db", str(fortnight_db), "--out", str(out)]) == code
+    assert words in capsys.readouterr().err
+    assert not out.exists()
