@@ -28,6 +28,9 @@ def register(sub: Any) -> None:
     p.add_argument("--pin", default="1234", help="staff PIN for --mqtt halls (default 1234)")
     p.add_argument("--seed", type=int, default=1, help="random seed: the same seed gives the same day")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--month", help="YYYY-MM: every working day of the month through one hub, with cases (办件) "
+                                   "travelling between the days: 转递, 签收, 补正, 办结, 出件 (needs --db)")
+    p.add_argument("--days", type=int, help="with --day: this many calendar days from it, as --month does")
     p.set_defaults(func=cmd_simulate)
 
 
@@ -67,6 +70,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if not args.mqtt and not args.db:
         print("✗ --db is required when simulate runs its own hub (or give --mqtt URL)", file=sys.stderr)
         return 2
+    if args.month or args.days:
+        return cmd_month(args, hall, profile)
     if args.windows is not None and args.windows < 1:
         print("✗ --windows must be at least 1", file=sys.stderr)
         return 2
@@ -110,3 +115,46 @@ def refusal_report(run: Any, out: TextIO) -> int:
     out.write("  A real hall's devices would have failed the same way: check the hall file "
               "([policy] rate_per_minute, staff PINs, guides).\n")
     return 1
+
+
+def cmd_month(args: argparse.Namespace, hall: Any, profile: dict[int, float]) -> int:
+    """``--month YYYY-MM`` / ``--day D --days N``: several days through one hub, cases included."""
+    from launcher.simulate.month import month_of, simulate_month
+
+    if args.mqtt:
+        print("✗ --month runs its own hub (its clock moves day to day): not with --mqtt", file=sys.stderr)
+        return 2
+    try:
+        if args.month:
+            first, last = month_of(args.month)
+        elif args.day and args.days and args.days > 0:
+            first = dt.date.fromisoformat(args.day)
+            last = first + dt.timedelta(days=args.days - 1)
+        else:
+            raise ValueError("--days N needs --day YYYY-MM-DD and N of at least 1")
+    except ValueError as exc:
+        print(f"✗ {exc}", file=sys.stderr)
+        return 2
+    print(f"hallq simulate: {hall.name}, {first}..{last}, ~{sum(profile.values()):.0f} arrivals a working day, "
+          "cases after 受理", flush=True)
+
+    def show(day: dt.date, pr: Progress) -> None:
+        sys.stdout.write(f"\r{day}  tickets {pr.issued:>5}  served {pr.served:>5} ")
+        sys.stdout.flush()
+
+    try:
+        r = simulate_month(hall, first, last, db=args.db, profile=profile, windows=args.windows, seed=args.seed,
+                           kiosks=args.kiosks, speed=args.speed, progress=None if args.quiet else show,
+                           durable=True)
+    except (ConnectionError, ValueError) as exc:
+        print(f"\n✗ {exc}", file=sys.stderr)
+        return 1
+    c, k = r.counts, r.cases.counts
+    print(f"\nsimulated {len(r.days)} working days: {c['arrived']} arrivals, {c['issued']} tickets, "
+          f"{c['accepted']} 受理, with {r.requests} hub requests in {r.wall_s:.1f} s")
+    print(f"  cases: {k['case.accept']} opened, {k['case.sign']} 签收, {k['case.notify_correction']} 一次性告知, "
+          f"{k['case.approve'] + k['case.deny'] + k['case.done_on_spot']} decided, "
+          f"{k['case.collect'] + k['case.locker'] + k['case.post'] + k['case.done_on_spot']} handed over; "
+          f"late departments: {'、'.join(r.cases.late_departments) or '—'}")
+    print(f"database: {r.db}  (hallq report monthly --db {r.db} --date {first} --out month.xlsx)")
+    return refusal_report(r, sys.stderr)

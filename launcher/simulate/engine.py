@@ -122,6 +122,8 @@ class DaySimulator:
         self.end_t = self.sessions[-1][1] + 45 * 60
         self.pacer = DevicePacer(hall.policy.rate_per_minute, hall.policy.rate_burst, self.stop_event)
         self.devices = SimDevices(transport, self.pacer, self.stop_event)
+        # told of every 受理 (window, ticket): the cases (launcher/simulate/cases.py) open theirs here
+        self.on_accepted: Callable[[DaySimulator, str, str], None] | None = None
 
     # ------------------------------------------------------------ scheduling
 
@@ -298,6 +300,12 @@ class DaySimulator:
                 self.at(now + self.rng.uniform(5, 30) * 60, "retake", ticket)
         elif self.st.evaluators.get(wid) and self.rng.random() < self.b.rate:
             self.at(now + self.rng.uniform(3, 30), "rate", wid, ticket)
+        if outcome == "accepted" and self.on_accepted is not None:
+            self.on_accepted(self, wid, ticket)
+
+    def _hook(self, step: Callable[[DaySimulator], None]) -> None:
+        """A step another part of the simulation put on this day's heap (a case's next step)."""
+        step(self)
 
     def _next_call(self, wid: str) -> None:
         self._wake_window(wid, self.rng.uniform(*self.b.think_s))
@@ -340,8 +348,8 @@ class DaySimulator:
         t = self._req(kiosk, "ticket.issue", args)["ticket"]
         c["issued"] += 1
         self.run_result.acknowledged[t["id"]] = t["number"]
-        self.tickets[t["id"]] = {"queue": t["queue"], "matter": t["matter"], "kiosk": kiosk,
-                                 "issued": self.clock.now}
+        self.tickets[t["id"]] = {"queue": t["queue"], "matter": t["matter"], "situation": args["situation"],
+                                 "kiosk": kiosk, "issued": self.clock.now}
         if args.get("priority_group") and not t["priority_verified"] and self.st.guide:
             self.at(self.clock.now + self.rng.uniform(30, 180), "verify", t["id"])
         self._wake(t["queue"])
