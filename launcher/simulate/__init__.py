@@ -7,5 +7,7 @@ is every simulated device's way to the hub (transport, rate limit, retries). One
 or that runs its own; :mod:`~launcher.simulate.live` plays its days fast on the wall clock beside real
 device windows (``hallq demo``).
 :mod:`~launcher.simulate.report` reads the resulting database back, and :mod:`~launcher.simulate.run`
-wires broker, hub and day.
+wires broker, hub and day. :mod:`~launcher.simulate.month` plays the working days of a month through
+one hub, and :mod:`~launcher.simulate.cases` carries every case opened at a 受理 through 转递, 签收,
+补正, 办结 and 出件 across those days.
 """
