@@ -169,7 +169,8 @@ def find_case(rows: list[CaseRow], ref: str, timezone: str,
 
 
 def build_archive(rows: list[CaseRow], ref: str, timezone: str, hall_name: str = "政务服务中心",
-                  matter_names: dict[str, str] | None = None, calendar: WorkCalendar | None = None) -> ArchiveDoc:
+                  matter_names: dict[str, str] | None = None, calendar: WorkCalendar | None = None,
+                  situation_names: dict[tuple[str, str], str] | None = None) -> ArchiveDoc:
     c, seqs = find_case(rows, ref, timezone, calendar)
     tz = zoneinfo.ZoneInfo(timezone)
 
@@ -196,7 +197,7 @@ def build_archive(rows: list[CaseRow], ref: str, timezone: str, hall_name: str =
         ("办件编号（省级系统）", c.number or DASH),
         ("票号", c.ticket or DASH),
         ("事项", names.get(c.matter, c.matter)),
-        ("情形", c.situation or DASH),
+        ("情形", (situation_names or {}).get((c.matter, c.situation), c.situation) or DASH),
         ("承办部门", c.department),
         ("办件类型", KIND_WORDS[c.kind]),
         ("承诺时限", f"{c.promised_days}个工作日" if c.kind is CaseKind.PROMISED else "即办"),

@@ -186,13 +186,14 @@ def cmd_case(args: argparse.Namespace, fail: Callable[..., int]) -> int:
         return fail(f"{args.db}: 数据库中没有办件记录 (no case events)，无法导出{what}")
     timezone = hall.timezone if hall else DEFAULT_TIMEZONE
     names = {m.id: m.name for m in hall.matters.values()} if hall else {}
+    situations = {(m.id, x.id): x.name for m in hall.matters.values() for x in m.situations} if hall else {}
     rules = hall.cases if hall and hall.cases else None
     calendar = rules.calendar if rules else None
     hall_name = hall.name if hall else "政务服务中心"
     if args.period:
-        return _month_archive(args, rows, hall_name, names, timezone, fail, rules)
+        return _month_archive(args, rows, hall_name, (names, situations), timezone, fail, rules)
     try:
-        doc = build_archive(rows, args.case_id, timezone, hall_name, names, calendar)
+        doc = build_archive(rows, args.case_id, timezone, hall_name, names, calendar, situations)
         write_archive(doc, args.out)
     except ArchiveError as exc:
         return fail(str(exc))
@@ -203,7 +204,8 @@ def cmd_case(args: argparse.Namespace, fail: Callable[..., int]) -> int:
     return 0
 
 
-def _month_archive(args: argparse.Namespace, rows: list[Any], hall_name: str, names: dict[str, str], timezone: str,
+def _month_archive(args: argparse.Namespace, rows: list[Any], hall_name: str,
+                   names: tuple[dict[str, str], dict[tuple[str, str], str]], timezone: str,
                    fail: Callable[..., int], rules: CaseRules | None) -> int:
     """Every case closed in the month: ``DIR/<case>.pdf`` each, and ``DIR/索引.md`` listing them."""
     import zoneinfo
@@ -225,6 +227,7 @@ def _month_archive(args: argparse.Namespace, rows: list[Any], hall_name: str, na
         return fail(f"{args.period} 没有结案（已送达）的办件，未生成档案", 1)
     tz = zoneinfo.ZoneInfo(timezone)
     calendar = rules.calendar if rules else None
+    matters, situations = names
     lines = [f"# {hall_name} {first:%Y年%m月}办件档案索引", "",
              f"本月结案（结果已送达申请人）办件 {len(closed)} 件，每件一份 A4 档案（PDF）。"
              f"时间为 {timezone} 当地时间。", "",
@@ -234,9 +237,9 @@ def _month_archive(args: argparse.Namespace, rows: list[Any], hall_name: str, na
         out.mkdir(parents=True, exist_ok=True)
         for i, c in enumerate(closed, 1):
             name = archive_file_name(c.id)
-            write_archive(build_archive(rows, c.id, timezone, hall_name, names, calendar), out / name)
+            write_archive(build_archive(rows, c.id, timezone, hall_name, matters, calendar, situations), out / name)
             when = [f"{dt.datetime.fromtimestamp(t, tz):%Y-%m-%d %H:%M}" for t in (c.accepted_at, c.closed_at)]
-            lines.append(f"| {i} | {c.id} | {c.number or '—'} | {names.get(c.matter, c.matter)} | {c.department} | "
+            lines.append(f"| {i} | {c.id} | {c.number or '—'} | {matters.get(c.matter, c.matter)} | {c.department} | "
                          f"{when[0]} | {when[1]} | {c.state} | {name} |")
         (out / "索引.md").write_text("\n".join([*lines, ""]), encoding="utf-8")
     except ArchiveError as exc:

@@ -291,6 +291,7 @@ def test_archive_of_a_case_as_a_workbook(fortnight_db: Path, tmp_path: Path, sma
     assert ws["A1"].value == "测试大厅办件档案"
     info = {r[0]: r[1] for r in table(ws, "基本信息")[1:]}
     assert info["办件编号（省级系统）"] == "SX2026092900017"
+    assert info["情形"] == "一般情形"  # the situation's name from the hall file, not its id
     assert info["事项"] == "企业开办" and info["承办部门"] == MS
     assert info["承诺办结日期"] == "2026-10-13（原为 2026-10-09，补正顺延 3 个工作日）"
     assert info["申请材料"] == "营业执照申请书（原件1份）；身份证（原件1份）；住所证明（复印件2份）；住所证明（原件1份）"
