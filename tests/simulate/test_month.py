@@ -171,3 +171,19 @@ def test_working_days_and_the_case_behaviour_checks() -> None:
     nxt = dt.datetime.fromtimestamp(sim.working(sat + 3600), TZ)
     assert nxt.date() == dt.date(2026, 10, 12)  # Sunday is off: Monday morning
     assert nxt.time() >= min(a for a, _ in hall.policy.opening_hours)
+
+
+def test_cli_days_through_the_sample_hall(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--day D --days N`` on the sample hall as it is (its rate limit too): Friday 10-09 and the 调休 Saturday."""
+    db = tmp_path / "two.db"
+    code = main(["simulate", "--db", str(db), "--day", "2026-10-09", "--days", "3", "--speed", "0",
+                 "--arrivals-per-hour", "2", "--windows", "6", "--seed", "2", "--quiet"])
+    out = capsys.readouterr()
+    assert code == 0, out.out + out.err
+    assert "simulated 3 working days" not in out.out  # Sunday 10-11 is off
+    assert "simulated 2 working days" in out.out
+    assert "cases: " in out.out
+    with sqlite3.connect(db) as conn:
+        days = {d for (d,) in conn.execute("SELECT DISTINCT day FROM events WHERE type='case.accepted'")}
+    assert days <= {"2026-10-09", "2026-10-10"}
+    assert days
