@@ -15,6 +15,11 @@ paho-mqtt runs its network loop in its own thread. This wrapper adds what hallq 
   ``hub_silent_s`` (:data:`hallq.protocol.HUB_SILENT_S`) gets ``{"online": false, "silent":
   true}`` there, as if the hub had gone offline: a hub whose worker hangs while its MQTT
   connection lives shows offline on every screen.
+
+Why this file is long (~580 lines): it is one connection's whole life — paho's callbacks, the
+handshake watchdog, the hub's heartbeat, requests and moving between brokers share its locks
+(``_life``, ``_gate``, ``_restarting``) and its state; split across files, the locking rules would
+be too.
 """
 
 from __future__ import annotations

@@ -18,6 +18,10 @@ something different from any value it could take (``channel``, ``appointment_slo
 
 A third-party client may build commands from these classes too:
 ``TicketIssue(matter="hukou-move", situation="with-house").args()`` is the ``args`` object.
+
+Why this file is long (~540 lines): it is the whole list of operations, one short Struct each,
+kept in one place on purpose so that a reader (and ``tests/test_protocol_doc.py``) sees every op
+of the wire together, as docs/protocol.md §4 lists them.
 """
 
 from __future__ import annotations

@@ -33,6 +33,10 @@ back with the applicant for 补正 the clock stands still: when they come back, 
 date moves by the working days between the notice and the receipt (the event carries the
 new date). Refusal codes are in :data:`CASE_ERROR_WORDS` (Chinese, English through
 :func:`hallq.i18n.tr`).
+
+Why this file is long (~680 lines): the case's transition table, the rule behind every refusal
+code and the Chinese words for it are read together when a rule changes; the pure functions
+beside them (working-day dates, 附件4 rows) have moved out already (hub.workdays, hub.case_figures).
 """
 
 from __future__ import annotations

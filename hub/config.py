@@ -4,6 +4,10 @@ Halls are configured by their IT staff, not by programmers, so a typo must never
 silently: every unknown key, wrong type, dangling reference or unreachable question is
 reported with its key path (``matters[3].situations[1].queue``) and, where it can be
 found, the line of the file. All errors are collected, not just the first.
+
+Why this file is long (~630 lines): it reads the whole hall file, table by table, and each table's
+checks stay next to its parsing so that a key's error message and its reading are one edit; the
+case and backup tables already live in their own modules (hub.case_config, hub.backup).
 """
 
 from __future__ import annotations

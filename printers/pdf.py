@@ -19,6 +19,9 @@ Line breaking reuses the slip's :func:`~printers.layout.fold` (避头点, ASCII 
 measured against the real glyph widths.  The preview renders the PDF itself with PDFium
 (pypdfium2: Chrome's PDF engine in a wheel, also on Windows, no poppler needed), so what you
 look at is the printed file, not a second drawing of it.
+
+Why this file is long (~460 lines): the A4 page is drawn in one place — fonts and their fallback,
+the ruled tables, the handover grid, the QR and Code 128 codes share the page's geometry.
 """
 
 from __future__ import annotations

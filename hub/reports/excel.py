@@ -4,6 +4,10 @@ Layout of every sheet: row 1 the section title, row 2 the hall, period and unit,
 or more blocks (a bold caption, a header row, data rows), notes in grey. Bars are native
 Excel charts (they stay live in Excel and LibreOffice); the hour × zone heatmap is a PNG
 (:mod:`hub.reports.heatmap`). Missing values are written as "—", never as 0.
+
+Why this file is long (~440 lines): one function per sheet of the workbook, all on one layout
+(title, hall/period row, captioned blocks), so that the sheets stay alike; the 办件 sheets are in
+hub.reports.case_excel.
 """
 
 from __future__ import annotations

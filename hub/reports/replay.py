@@ -13,6 +13,9 @@ it once, in order, here. Each call (叫号) ends in exactly one way::
 An outcome with no call before it is 未叫号即办理 (附件8 一2); the hub makes one only for a
 补录 (``backfill``: a walk-in recorded after the fact, channel ``window``). Every event
 this walk cannot place is kept as an :class:`Issue` for the data-quality section.
+
+Why this file is long (~410 lines): the replay is one pass over the log whose cases (each event
+type's effect on a call) must be read together to see that every call ends exactly once.
 """
 
 from __future__ import annotations
