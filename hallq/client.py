@@ -14,7 +14,10 @@ paho-mqtt runs its network loop in its own thread. This wrapper adds what hallq 
 * the hub's heartbeat: a client that listens to ``presence/hub`` and hears nothing on it for
   ``hub_silent_s`` (:data:`hallq.protocol.HUB_SILENT_S`) gets ``{"online": false, "silent":
   true}`` there, as if the hub had gone offline: a hub whose worker hangs while its MQTT
-  connection lives shows offline on every screen.
+  connection lives shows offline on every screen;
+* several brokers (``mqtt://…@hub-a:1883,hub-b:1883``, a standby hub's machine): a broker that
+  cannot be reached, or on which no hub answers for ``hop_after_s``, is left for the next one
+  (docs/protocol.md §1); a hub never moves.
 
 Why this file is long (~580 lines): it is one connection's whole life — paho's callbacks, the
 handshake watchdog, the hub's heartbeat, requests and moving between brokers share its locks
