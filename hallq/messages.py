@@ -329,13 +329,28 @@ class PrinterReport(Struct, kw_only=True):
     blocking: bool | UnsetType = UNSET  # the kiosk issues no tickets until it is fixed
 
 
+class BackupReport(Struct, kw_only=True):
+    """The hub's backups as its ``status/hub`` reports them (``backup``; hub.backup): where copies go,
+    how often, the newest checked copy and, while copies fail, why (short words, and the system's detail)."""
+
+    dir: str | UnsetType = UNSET
+    every_min: int | UnsetType = UNSET
+    ok_at: float | UnsetType = UNSET  # when the newest checked copy was made
+    copy: str | UnsetType = UNSET  # its file name
+    error: str | UnsetType = UNSET  # while failing: in Chinese words
+    detail: str | UnsetType = UNSET  # the path and the system's error, for IT
+    failed_at: float | UnsetType = UNSET
+
+
 class DeviceStatus(Struct):
     """``status/<device>``: retained device health; which fields a device sends depends on the device
-    (a kiosk its ``printer``, an LED bar ``led``, ``error`` and ``port``); others pass unread."""
+    (a kiosk its ``printer``, an LED bar ``led``, ``error`` and ``port``, the hub its ``backup`` and
+    ``error``); others pass unread."""
 
     v: int
     at: float
     printer: PrinterReport | UnsetType = UNSET
+    backup: BackupReport | UnsetType = UNSET
     led: str | UnsetType = UNSET
     error: str | UnsetType | None = UNSET
     port: str | UnsetType | None = UNSET

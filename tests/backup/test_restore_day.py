@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from hallq.client import HallClient
@@ -40,9 +41,11 @@ class Statuses:
         self._lock = threading.Lock()
 
     def __call__(self, topic: str, payload: bytes) -> None:
-        decode(DeviceStatus, payload)  # what the guide console reads it as
+        typed = decode(DeviceStatus, payload)  # what the guide console reads it as
+        data = json.loads(payload)
+        assert msgspec.to_builtins(typed.backup) == data["backup"]  # every field typed, none dropped
         with self._lock:
-            self.items.append(json.loads(payload))
+            self.items.append(data)
 
     def last(self) -> dict[str, Any]:
         with self._lock:
