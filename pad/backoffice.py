@@ -27,16 +27,14 @@ a new or escalated summons counts in :attr:`BackOffice.chimes` (the view sounds 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
-from typing import Any, TypeVar
-
-import msgspec
+from typing import Any
 
 from hallq import clock as hallclock
 from hallq.i18n import tr
 from hallq.messages import CaseStep, CaseView, SummonEvent, SummonView
 from pad.presenter import Clock, Command, NotAllowed, Presenter, minutes
+from pad.replies import typed, typed_list
 from pad.state import HUB_DEVICE, Change, HallState
 
 TO_SIGN = ("accepted", "transferring", "correction_received")
@@ -48,8 +46,6 @@ RESULT_KINDS = ("文书", "证书", "备案表", "《制证信息表》")  # doc
 SUMMON_STATES = {"pending": "待响应", "escalated": "超时未响应", "responded": "已响应", "arrived": "已到窗口"}
 SUMMON_OPEN = ("pending", "escalated", "responded")
 
-log = logging.getLogger("pad.backoffice")
-T = TypeVar("T")
 
 
 @dataclass
@@ -64,24 +60,6 @@ class SummonSeen:
     state: str
     at: float
     answered_at: float | None = None
-
-
-def typed(value: Any, kind: type[T], what: str) -> T | None:
-    """A part of a reply as its typed message; a malformed one is logged with where, and left out."""
-    try:
-        return msgspec.convert(value, kind)
-    except msgspec.ValidationError as exc:
-        log.warning("ignored a malformed %s: %s", what, exc)
-        return None
-
-
-def typed_list(values: Any, kind: type[T], what: str, where: str) -> list[T]:
-    out = []
-    for i, value in enumerate(values if isinstance(values, list) else []):
-        item = typed(value, kind, f"{what} (at $.{where}[{i}])")
-        if item is not None:
-            out.append(item)
-    return out
 
 
 def reasons_of(text: str) -> list[str]:

@@ -38,7 +38,7 @@ from hallq.i18n import tr
 from hallq.idcard import InvalidIdNumber, looks_like_full_id, mask_id, validate_id
 from hallq.messages import CaseView, Matter, Situation, TicketView
 from pad.presenter import Clock, Command, NotAllowed
-from pad.replies import _typed, _typed_list
+from pad.replies import typed, typed_list
 from pad.state import HallState
 from pad.window_readout import WindowReadout
 
@@ -242,11 +242,11 @@ class CaseFront(WindowReadout):
 
     def case_confirmed(self, cmd: Command, result: dict[str, Any]) -> None:
         if cmd.op == "cases.list":
-            self.ready = _typed_list(result.get("cases"), CaseView, "case in cases.list", "cases")
+            self.ready = typed_list(result.get("cases"), CaseView, "case in cases.list", "cases")
             self.ready_stale = False
             return
         raw = result.get("case")
-        case = _typed(raw, CaseView, "case in a reply") if isinstance(raw, dict) else None
+        case = typed(raw, CaseView, "case in a reply") if isinstance(raw, dict) else None
         if case is None:
             return
         self.case, self.case_rid = case, cmd.rid
@@ -260,7 +260,7 @@ class CaseFront(WindowReadout):
 
     def ready_listed(self, result: dict[str, Any]) -> None:
         """A quiet ``cases.list view=ready`` answer (the list refreshes without a notice)."""
-        self.ready = _typed_list(result.get("cases"), CaseView, "case in cases.list", "cases")
+        self.ready = typed_list(result.get("cases"), CaseView, "case in cases.list", "cases")
         self.ready_stale = False
         self.changed()
 

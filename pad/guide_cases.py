@@ -21,7 +21,7 @@ from typing import Any
 from hallq.i18n import tr
 from hallq.messages import CaseView
 from pad.alerts import Alert
-from pad.backoffice import typed_list
+from pad.replies import typed_list
 
 WAITING_FOR_PICKUP = ("accepted", "correction_received")
 CASE_LISTS = ("to_sign", "stuck", "overdue")  # the cases.list views the console reads

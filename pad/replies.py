@@ -22,7 +22,8 @@ log = logging.getLogger("pad.replies")
 T = TypeVar("T")
 
 
-def _typed(value: Any, kind: type[T], what: str) -> T | None:
+def typed(value: Any, kind: type[T], what: str) -> T | None:
+    """A part of a reply as its typed message; a malformed one is logged with where, and left out."""
     try:
         return msgspec.convert(value, kind)
     except msgspec.ValidationError as exc:
@@ -30,10 +31,11 @@ def _typed(value: Any, kind: type[T], what: str) -> T | None:
         return None
 
 
-def _typed_list(values: Any, kind: type[T], what: str, where: str) -> list[T]:
+def typed_list(values: Any, kind: type[T], what: str, where: str) -> list[T]:
+    """A list in a reply, typed item by item (a malformed item is logged and left out; not a list: empty)."""
     out = []
-    for i, value in enumerate(values or []):
-        item = _typed(value, kind, f"{what} (at $.{where}[{i}])")
+    for i, value in enumerate(values if isinstance(values, list) else []):
+        item = typed(value, kind, f"{what} (at $.{where}[{i}])")
         if item is not None:
             out.append(item)
     return out
@@ -42,24 +44,24 @@ def _typed_list(values: Any, kind: type[T], what: str, where: str) -> list[T]:
 def ticket_of(result: dict[str, Any]) -> TicketView | None:
     """The ticket in a reply's result, typed (``None`` if there is none, or it is malformed: logged)."""
     t = result.get("ticket")
-    return _typed(t, TicketView, "ticket in a reply") if isinstance(t, dict) else None
+    return typed(t, TicketView, "ticket in a reply") if isinstance(t, dict) else None
 
 
 def tickets_of(result: dict[str, Any]) -> list[TicketView]:
     """The tickets of a ``tickets.list`` reply, typed; a malformed one is logged and left out."""
-    return _typed_list(result.get("tickets"), TicketView, "ticket in tickets.list", "tickets")
+    return typed_list(result.get("tickets"), TicketView, "ticket in tickets.list", "tickets")
 
 
 def staff_of(result: dict[str, Any]) -> StaffRef | None:
     """The guide signed in by a ``guide.login`` reply (``None`` if it is missing or malformed: logged)."""
-    return _typed(result.get("staff"), StaffRef, "staff in a guide.login reply (at $.staff)")
+    return typed(result.get("staff"), StaffRef, "staff in a guide.login reply (at $.staff)")
 
 
 def followups_of(result: dict[str, Any]) -> list[FollowupItem]:
     """The services of a ``followups.list`` reply, typed; a malformed one is logged and left out."""
-    return _typed_list(result.get("items"), FollowupItem, "item in followups.list", "items")
+    return typed_list(result.get("items"), FollowupItem, "item in followups.list", "items")
 
 
 def followup_recorded_of(result: dict[str, Any]) -> FollowupRecorded | None:
     """What an ``evaluation.followup`` reply says was recorded (``None`` if malformed: logged)."""
-    return _typed(result, FollowupRecorded, "evaluation.followup reply")
+    return typed(result, FollowupRecorded, "evaluation.followup reply")

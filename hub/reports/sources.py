@@ -96,14 +96,7 @@ def read_hall_snapshot(db: str | Path, period: Period) -> tuple[str, str, str] |
     try:
         rows = conn.execute("SELECT key, value FROM meta WHERE key BETWEEN ? AND ? ORDER BY key DESC",
                             (f"hall_day:{period.first.isoformat()}", f"hall_day:{period.last.isoformat()}")).fetchall()
-        for key, value in rows:
-            versions = json.loads(value)
-            if not versions:
-                continue
-            text = conn.execute("SELECT value FROM meta WHERE key=?", (f"hall_file:{versions[-1]}",)).fetchone()
-            if text is not None:
-                return key.split(":", 1)[1], str(versions[-1]), str(json.loads(text[0]))
-        return None
+        return _first_noted(conn, rows)
     finally:
         conn.close()
 
@@ -112,16 +105,23 @@ def read_latest_hall(db: str | Path) -> tuple[str, str, str] | None:
     """The last hall file the hub noted in ``db``: (day, version, text); None if it noted none."""
     conn = _connect(db)
     try:
-        for key, value in conn.execute("SELECT key, value FROM meta WHERE key LIKE 'hall_day:%' ORDER BY key DESC"):
-            versions = json.loads(value)
-            if not versions:
-                continue
-            text = conn.execute("SELECT value FROM meta WHERE key=?", (f"hall_file:{versions[-1]}",)).fetchone()
-            if text is not None:
-                return key.split(":", 1)[1], str(versions[-1]), str(json.loads(text[0]))
-        return None
+        return _first_noted(conn, conn.execute(
+            "SELECT key, value FROM meta WHERE key LIKE 'hall_day:%' ORDER BY key DESC").fetchall())
     finally:
         conn.close()
+
+
+def _first_noted(conn: sqlite3.Connection, days: list[Any]) -> tuple[str, str, str] | None:
+    """Of ``hall_day:<day>`` meta rows (newest first), the first whose last hall file version is stored:
+    (day, version, text)."""
+    for key, value in days:
+        versions = json.loads(value)
+        if not versions:
+            continue
+        text = conn.execute("SELECT value FROM meta WHERE key=?", (f"hall_file:{versions[-1]}",)).fetchone()
+        if text is not None:
+            return key.split(":", 1)[1], str(versions[-1]), str(json.loads(text[0]))
+    return None
 
 
 def read_table(path: str | Path) -> list[list[Any]]:
