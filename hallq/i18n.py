@@ -56,3 +56,34 @@ add_english({
     "不予受理": "Reject",
     "过号": "Pass (no-show)",
 })
+
+# The case's (办件) words by their codes, for a device in English. The hub sends each code with its
+# Chinese label (``state`` and ``state_label`` …); a device shows the label in Chinese and these in
+# English. Keyed by code, not by the Chinese word: 不予许可 is a state ("Denied") and a back office's
+# button ("Deny"), and one Chinese word can need two English ones.
+CASE_WORDS_EN: dict[str, dict[str, str]] = {
+    "state": {
+        "accepted": "Accepted", "transferring": "In transfer", "in_review": "Signed for (in review)",
+        "awaiting_correction": "Awaiting corrections", "correction_received": "Corrections received",
+        "approved": "Approved", "denied": "Denied", "result_transferring": "Result on its way",
+        "ready": "Ready for pickup", "collected": "Collected", "in_locker": "In locker", "posted": "Posted",
+    },
+    "kind": {"immediate": "Immediate case", "promised": "Promised-time case"},
+    "delivery": {"pickup": "Pickup at the hall", "locker": "Locker", "mail": "Post"},
+    "form": {"original": "original", "copy": "copy"},
+    "action": {
+        "accept": "Accepted", "pick_up": "Picked up for transfer", "sign": "Signed for",
+        "notify_correction": "One-time correction notice", "receive_correction": "Corrections received",
+        "approve": "Approved", "deny": "Denied", "send_out": "Result sent out", "receive_result": "Result received",
+        "collect": "Collected", "locker": "Put in locker", "post": "Posted", "change_delivery": "Delivery changed",
+        "done_on_spot": "Finished on the spot",
+    },
+}
+
+
+def case_word(kind: str, code: str, label: str) -> str:
+    """A case word (``kind``: state, kind, delivery, form, action) for the screen: the hub's Chinese
+    ``label`` in Chinese, the English for ``code`` in English (the label when the code is unknown)."""
+    if _lang == "en":
+        return CASE_WORDS_EN.get(kind, {}).get(code, label)
+    return label

@@ -286,6 +286,14 @@ class Device(Struct, omit_defaults=True):
     department: str = ""  # a back office's department (left out for every other device)
 
 
+class CatalogCases(Struct, kw_only=True):
+    """The ``[cases]`` values a device acts on (the hall file's defaults for older hubs)."""
+
+    deliveries: list[str] = msgspec.field(default_factory=lambda: ["pickup", "locker", "mail"])
+    # the hand-outs (delivery methods) after which the 出件 pad prints the 办结通知书 by itself
+    print_completion_notice: list[str] = msgspec.field(default_factory=list)
+
+
 class Catalog(Struct):
     """``catalog``: what devices need from the hall file (no PIN hashes, no secrets)."""
 
@@ -302,6 +310,7 @@ class Catalog(Struct):
     devices: list[Device]
     printers: dict[str, dict[str, Any]]
     evaluation_levels: dict[str, str]
+    cases: CatalogCases = msgspec.field(default_factory=CatalogCases)  # [cases], for the case pages
 
 
 # ---------------------------------------------------------------- presence, status, events

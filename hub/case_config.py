@@ -17,6 +17,8 @@ are among the keys of ``[[matters]]``). :func:`check_cases` runs them alone.
     days_off = [2026-12-31]                 # local days off (本地休息日), dates or "YYYY-MM-DD"
     extra_working_days = ["2026-12-26"]     # local extra working days
     own_years = [2027]                      # years described here wholly (holidays and 调休 in the two lists)
+    print_completion_notice = true          # 出件: the 办结通知书 prints by itself after a hand-out
+                                            # (true: every one; or some: ["pickup", "locker"]; default false)
 
     [cases.stuck_hours]                     # guide alerts: hours (working days only) at one stage
     accepted = 4
@@ -54,7 +56,7 @@ DEFAULT_RESULT_KINDS = ("文书", "证书", "备案表", "《制证信息表》"
 MATTER_CASE_KEYS = ("result_kind", "inspection", "deliveries")
 _CASES_KEYS = ("transfer_limit_working_days", "correction_deadline_working_days", "unclaimed_after_working_days",
                "deliveries", "result_kinds", "days_off", "extra_working_days", "own_years", "stuck_hours",
-               "departments")
+               "departments", "print_completion_notice")
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ class CaseRules:
     stuck_hours: dict[CaseState, float] = field(default_factory=lambda: dict(DEFAULT_STUCK_HOURS))
     departments: dict[str, DepartmentRules] = field(default_factory=dict)
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
+    # the hand-outs (by delivery method) after which the 出件 pad prints the 办结通知书 by itself
+    print_completion_notice: tuple[Delivery, ...] = ()
 
     def transfer_limit(self, department: str) -> int:
         """附件8 三's limit for a department: its own if set, else the hall's."""
@@ -115,18 +119,19 @@ def _days(c: _Checker, d: dict[str, Any], key: str, path: str) -> frozenset[dt.d
     return frozenset(out)
 
 
-def _deliveries(c: _Checker, d: dict[str, Any], path: str, default: tuple[Delivery, ...]) -> tuple[Delivery, ...]:
-    if "deliveries" not in d:
+def _deliveries(c: _Checker, d: dict[str, Any], path: str, default: tuple[Delivery, ...],
+                key: str = "deliveries") -> tuple[Delivery, ...]:
+    if key not in d:
         return default
     out: list[Delivery] = []
-    for i, raw in enumerate(c.strings(d, "deliveries", path)):
+    for i, raw in enumerate(c.strings(d, key, path)):
         try:
             out.append(Delivery(raw))
         except ValueError:
             allowed = ", ".join(f"{m.value} ({w})" for m, w in DELIVERY_WORDS.items())
-            c.error(f"{path}.deliveries[{i}]", f"未知送达方式 (unknown delivery {raw!r}); allowed: {allowed}")
-    if "deliveries" in d and isinstance(d["deliveries"], list) and not d["deliveries"]:
-        c.error(f"{path}.deliveries", "至少需要一种送达方式 (at least one delivery method)")
+            c.error(f"{path}.{key}[{i}]", f"未知送达方式 (unknown delivery {raw!r}); allowed: {allowed}")
+    if isinstance(d[key], list) and not d[key]:
+        c.error(f"{path}.{key}", "至少需要一种送达方式 (at least one delivery method)")
     return tuple(dict.fromkeys(out))
 
 
@@ -162,7 +167,30 @@ def parse_cases(c: _Checker, data: Any, departments: Iterable[str] = ()) -> Case
     kwargs["stuck_hours"] = _stuck_hours(c, d.get("stuck_hours", {}), f"{path}.stuck_hours")
     kwargs["departments"] = _departments(c, d, path, set(departments))
     kwargs["calendar"] = _calendar(c, d, path)
+    kwargs["print_completion_notice"] = _print_completion(c, d, path, kwargs["deliveries"])
     return CaseRules(**kwargs)
+
+
+def _print_completion(c: _Checker, d: dict[str, Any], path: str,
+                      offered: tuple[Delivery, ...]) -> tuple[Delivery, ...]:
+    """``print_completion_notice``: ``true`` (after every hand-out the hall offers), ``false``, or the
+    delivery methods whose hand-out prints it (``["pickup", "locker"]``)."""
+    key = "print_completion_notice"
+    raw = d.get(key, False)
+    if isinstance(raw, bool):
+        return offered if raw else ()
+    if not isinstance(raw, list):
+        c.error(f"{path}.{key}", f"应为 true/false 或送达方式列表，如 [\"pickup\", \"locker\"] "
+                                 f"(expected true, false or a list of delivery methods), got {raw!r}")
+        return ()
+    if not raw:
+        return ()
+    ways = _deliveries(c, d, path, (), key)
+    for i, m in enumerate(ways):
+        if m not in offered:
+            c.error(f"{path}.{key}[{i}]", f"大厅未开通该送达方式 (the hall does not offer {m.value}: "
+                                         f"see [cases] deliveries)")
+    return ways
 
 
 def _stuck_hours(c: _Checker, raw: Any, path: str) -> dict[CaseState, float]:

@@ -339,7 +339,16 @@ def catalog_message(hall: Hall) -> m.Catalog:
         typed(m.Device, hall.devices.values()),
         hall.printer_tables,
         {str(k): v for k, v in EVALUATION_LEVELS.items() if k},
+        _catalog_cases(hall),
     )
+
+
+def _catalog_cases(hall: Hall) -> m.CatalogCases:
+    rules = hall.cases
+    if rules is None:
+        return m.CatalogCases()
+    return m.CatalogCases(deliveries=[d.value for d in rules.deliveries],
+                          print_completion_notice=[d.value for d in rules.print_completion_notice])
 
 
 def _step_note(e: ce.CaseEvent) -> str:

@@ -31,8 +31,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from hallq import clock as hallclock
-from hallq.i18n import tr
+from hallq.i18n import case_word, tr
 from hallq.messages import CaseStep, CaseView, SummonEvent, SummonView
+from pad.case_front import delivery_word, kind_word, state_word
 from pad.presenter import Clock, Command, NotAllowed, Presenter, minutes
 from pad.replies import typed, typed_list
 from pad.state import HUB_DEVICE, Change, HallState
@@ -140,7 +141,7 @@ class BackOffice(Presenter):
             if not self.in_view(c, view or self.view):
                 continue
             out.append({"id": c.id, "code": c.number or c.id, "matter": c.matter_name, "applicant": c.applicant,
-                        "state": c.state_label, "kind": c.kind_label, "due": c.due,
+                        "state": state_word(c), "kind": kind_word(c), "due": c.due,
                         "left": self.days_left_text(c), "overdue": c.overdue,
                         "due_today": c.state in UNDECIDED and c.due == self.today(),
                         "accepted": self._when(c.accepted_at)})
@@ -178,12 +179,13 @@ class BackOffice(Presenter):
         c = self.case
         if c is None:
             return ""
-        lines = [tr("事项：{m}（{k}）", m=c.matter_name, k=c.kind_label), tr("申请人：{a}", a=c.applicant or "-"),
+        lines = [tr("事项：{m}（{k}）", m=c.matter_name, k=kind_word(c)), tr("申请人：{a}", a=c.applicant or "-"),
                  tr("受理：{w} 窗口 {t}", w=c.window, t=self._when(c.accepted_at)),
-                 tr("承诺办结：{d}（{left}）", d=c.due, left=self.days_left_text(c) or c.state_label),
-                 tr("送达方式：{d}", d=c.delivery_label)]
+                 tr("承诺办结：{d}（{left}）", d=c.due, left=self.days_left_text(c) or state_word(c)),
+                 tr("送达方式：{d}", d=delivery_word(c))]
         if c.materials:
-            lines.append(tr("材料：{m}", m="、".join(f"{x.name}（{x.form_label}{x.count}份）" for x in c.materials)))
+            forms = [f"{x.name}（{case_word('form', x.form, x.form_label)}{x.count}份）" for x in c.materials]
+            lines.append(tr("材料：{m}", m="、".join(forms)))
         if c.reasons:
             lines.append(tr("意见：{r}", r="；".join(c.reasons)))
         if c.correction_deadline:
@@ -248,7 +250,8 @@ class BackOffice(Presenter):
         rows = []
         for i, s in enumerate(self.history):
             hand = f"{s.giver} → {s.receiver}" if s.giver else ""
-            rows.append({"id": str(i), "time": self._when(s.at), "action": s.action_label, "stage": s.stage,
+            action = case_word("action", s.action, s.action_label)
+            rows.append({"id": str(i), "time": self._when(s.at), "action": action, "stage": s.stage,
                          "material": s.material, "handover": hand, "by": s.staff or s.device, "note": s.note})
         return rows
 

@@ -4,7 +4,8 @@ The desk's printer is its device's ``printer`` in the hall file, as the catalog 
 printer (``paper = "a4"``) prints the notice as a PDF (:func:`printers.pdf.render_pdf` then
 :func:`printers.cups.print_pdf`); a receipt printer with an A4 companion (``a4 = "NAME"``) sends it
 to that one. A desk with no A4 printer prints nothing and says so: the hub has recorded the
-一次性告知 either way, and the window can print the notice for the applicant.
+一次性告知 either way, and the window can print the notice for the applicant (the same notice, from
+:mod:`pad.case_notices`, naming that window as where to bring the 补正 materials).
 """
 
 from __future__ import annotations
@@ -32,14 +33,15 @@ def a4_printer(state: HallState, device: str) -> PrinterConfig | None:
     return cfg if cfg is not None and cfg.is_a4 else None
 
 
-def correction_notice(c: CaseView, department: str, timezone: str) -> CorrectionNotice:
-    """附件5 from the case the hub confirmed (its reasons and the deadline it set)."""
+def correction_notice(c: CaseView, department: str, timezone: str, return_to: str = "") -> CorrectionNotice:
+    """附件5 from the case the hub confirmed (its reasons and the deadline it set); ``return_to``: where
+    the applicant brings the 补正 materials (the window printing it), else the notice's own words."""
     deadline = dt.date.fromisoformat(c.correction_deadline) if c.correction_deadline else \
         hallclock.local(c.since, timezone).date()
     return CorrectionNotice(
         addressee=c.applicant or "申请人", submitted_on=hallclock.local(c.accepted_at, timezone).date(),
         matter=c.matter_name, opinions=list(c.reasons), deadline=deadline, issuer=department,
-        case_code=c.id)
+        case_code=c.id, return_to=return_to)
 
 
 def print_correction(cfg: PrinterConfig, notice: CorrectionNotice) -> A4Job:

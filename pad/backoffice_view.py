@@ -30,6 +30,7 @@ from hallq.i18n import tr
 from pad.backoffice import RESULT_KINDS, TO_SIGN, VIEWS, BackOffice
 from pad.backoffice_link import Poller, Source
 from pad.backoffice_print import a4_printer, correction_notice, print_correction
+from pad.case_front import state_word
 from pad.chime import Chime
 from pad.link import Link, tap
 from pad.presenter import Command, Notice
@@ -230,7 +231,7 @@ class BackofficeView(QWidget):
     def _fill_case(self) -> None:
         d = self.desk
         c = d.case
-        self.case_title.setText(f"{c.number or c.id} · {c.state_label}" if c else tr("请选择办件，或扫描转递单"))
+        self.case_title.setText(f"{c.number or c.id} · {state_word(c)}" if c else tr("请选择办件，或扫描转递单"))
         self.case_info.setText(d.case_text())
         idle = d.idle and c is not None
         state = c.state if c else ""
@@ -263,7 +264,7 @@ class BackofficeView(QWidget):
     def _fill_history(self) -> None:
         d = self.desk
         c = d.history_case
-        self.history_title.setText(tr("流转记录：{c} {m}（{s}）", c=c.number or c.id, m=c.matter_name, s=c.state_label)
+        self.history_title.setText(tr("流转记录：{c} {m}（{s}）", c=c.number or c.id, m=c.matter_name, s=state_word(c))
                                    if c else "")
         self.history.fill(d.history_rows())
 

@@ -32,7 +32,17 @@ from PySide6.QtWidgets import (
 
 from hallq.i18n import tr
 from hallq.messages import CaseView
-from pad.case_front import DELIVERY_LABELS, FORM_LABELS, KIND_LABELS, CaseDraft, mask_address, material_text
+from pad.case_front import (
+    DELIVERY_LABELS,
+    FORM_LABELS,
+    KIND_LABELS,
+    CaseDraft,
+    delivery_word,
+    kind_word,
+    mask_address,
+    material_text,
+    state_word,
+)
 from pad.widgets import button, label, scrolled
 
 SPIN = "QSpinBox::up-button, QSpinBox::down-button { width: 34px; }"  # arrows a finger can hit
@@ -300,13 +310,13 @@ class CaseAcceptPage(QWidget):
         lines = [
             tr("办件码：{c}", c=case.id),
             *([tr("办件编号：{n}", n=case.number)] if case.number else []),
-            tr("状态：{s}", s=case.state_label),
+            tr("状态：{s}", s=state_word(case)),
             tr("事项：{m}", m=case.matter_name),
             tr("申请人：{a}", a=case.applicant or tr("（未登记）")),
-            tr("类型：{k}", k=case.kind_label) + (tr("，承诺 {d} 个工作日，{due} 前办结", d=case.promised_days,
+            tr("类型：{k}", k=kind_word(case)) + (tr("，承诺 {d} 个工作日，{due} 前办结", d=case.promised_days,
                                                    due=case.due) if case.kind == "promised" else ""),
             tr("审批部门：{d}", d=case.department),
-            tr("送达方式：{d}", d=case.delivery_label) + (f"（{case.compartment}）" if case.compartment else "")
+            tr("送达方式：{d}", d=delivery_word(case)) + (f"（{case.compartment}）" if case.compartment else "")
             + (tr("（地址已登记）") if case.address else ""),
             tr("收取材料：") + ("；".join(material_text(m) for m in case.materials) or tr("（无）")),
         ]

@@ -2,14 +2,21 @@
 case ops (:mod:`pad.case_front`), nothing more.
 
 A case code is scanned (a keyboard-wedge scanner types it and presses Enter: the case is looked
-up) or typed; the actions sit in tabs — 接收补正材料, 出件窗口接收, 现场领取, 投入自助柜, 邮寄 — and
-act on the code in the field, so the hub decides and its refusal (unknown code, wrong ID, not yet
-decided …) is shown in its words. A looked-up case opens the tab its state calls for. On the right,
-the results waiting at this hall (``cases.list view=ready``); a tap puts a case on the desk.
+up) or typed; the actions sit in tabs — 接收补正材料, 出件窗口接收, 现场领取, 投入自助柜, 邮寄, 变更送达方式
+— and act on the code in the field, so the hub decides and its refusal (unknown code, wrong ID, not
+yet decided …) is shown in its words. A looked-up case opens the tab its state calls for; a hand-out
+refused because the applicant agreed another way opens 变更送达方式 with the way staff tried chosen
+(:meth:`CaseDeskPage.offer_change`). The postal address for a change is typed once, then shown only
+in part, and forgotten once the hub confirmed. On the right, the results waiting at this hall
+(``cases.list view=ready``); a tap puts a case on the desk.
+
+The case's state, kind and delivery show in the pad's language: the hub's Chinese labels, or
+English by their codes (:func:`hallq.i18n.case_word`).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
@@ -18,6 +25,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLineEdit,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -26,13 +34,15 @@ from PySide6.QtWidgets import (
 from hallq.i18n import tr
 from hallq.idcard import mask_id, normalize_id
 from hallq.messages import CaseView
-from pad.case_front import material_text
+from pad.case_accept import _checkable
+from pad.case_front import DELIVERY_LABELS, delivery_word, mask_address, material_text, state_word
 from pad.tables import Table
 from pad.widgets import button, label
 
-TABS = ("correction", "receive", "collect", "locker", "post")
+TABS = ("correction", "receive", "collect", "locker", "post", "delivery")
 TAB_LABELS = {"correction": "接收补正材料", "receive": "出件窗口接收", "collect": "现场领取", "locker": "投入自助柜",
-              "post": "邮寄"}
+              "post": "邮寄", "delivery": "变更送达方式"}
+CHANGE_HINT = "申请人要求改变结果的送达方式时，在结果送达前登记变更（已领取、已投柜、已邮寄的办件不能再变更）"
 
 
 def tab_for(case: CaseView) -> str:
@@ -77,8 +87,13 @@ class CaseDeskPage(QWidget):
         self.card.setStyleSheet("font-size: 18px;")
         self.card.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         card_col.addWidget(self.card)
+        prints = QHBoxLayout()
         self.print_btn = button(tr("打印办结通知书"), "case_desk_print", "flat", lambda: act("print"))
-        card_col.addWidget(self.print_btn)
+        prints.addWidget(self.print_btn)
+        self.print_correction_btn = button(tr("打印一次性告知单（附件5）"), "case_desk_print_correction", "flat",
+                                           lambda: act("print_correction"))
+        prints.addWidget(self.print_correction_btn)
+        card_col.addLayout(prints)
         left.addWidget(card)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("case_tabs")
@@ -165,6 +180,78 @@ class CaseDeskPage(QWidget):
         col.addStretch(1)
         col.addWidget(button(tr("已交寄，登记邮寄"), "case_post", "good", lambda: self._act("post")))
 
+        col = self._page("delivery")
+        self.change_hint = label(tr(CHANGE_HINT), "muted", wrap=True)
+        self.change_hint.setObjectName("case_change_hint")
+        col.addWidget(self.change_hint)
+        ways = QHBoxLayout()
+        self.change_way = ""
+        self.change_btns = {k: _checkable(tr(v), f"case_change_{k}", functools.partial(self.choose_way, k))
+                            for k, v in DELIVERY_LABELS.items()}
+        for b in self.change_btns.values():
+            ways.addWidget(b)
+        col.addLayout(ways)
+        self.change_compartment = self._field("case_change_compartment", tr("自助柜柜格号，如 A-03"))
+        col.addWidget(self.change_compartment)
+        addr = QHBoxLayout()
+        self.change_address = self._field("case_change_address", tr("邮寄地址（填写后只显示部分）"), 500)
+        self.change_address.editingFinished.connect(self._address_entered)
+        self._address = ""  # the address typed, until the hub confirmed the change (never shown whole again)
+        self.change_address_again = button(tr("重填"), "case_change_address_again", "flat", self._address_again)
+        self.change_address_again.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        addr.addWidget(self.change_address, 1)
+        addr.addWidget(self.change_address_again)
+        col.addLayout(addr)
+        col.addStretch(1)
+        col.addWidget(button(tr("确认变更送达方式"), "case_change_delivery", "good",
+                             lambda: self._act("change_delivery")))
+        self.choose_way("")
+
+    # ------------------------------------------------------------ 变更送达方式
+
+    def choose_way(self, way: str) -> None:
+        self.change_way = way
+        for k, b in self.change_btns.items():
+            b.setChecked(k == way)
+        self.change_compartment.setVisible(way == "locker")
+        self.change_address.setVisible(way == "mail")
+        self.change_address_again.setVisible(way == "mail")
+
+    def _address_entered(self) -> None:
+        if self.change_address.isReadOnly():
+            return
+        text = self.change_address.text().strip()
+        if text:
+            self._address = text
+            self.change_address.setText(mask_address(text))
+            self.change_address.setReadOnly(True)
+
+    def _address_again(self) -> None:
+        self._address = ""
+        self.change_address.setReadOnly(False)
+        self.change_address.clear()
+        self.change_address.setFocus()
+
+    def change_request(self) -> tuple[str, str, str]:
+        """(delivery, compartment, address) as the 变更送达方式 tab says now."""
+        self._address_entered()
+        return self.change_way, self.change_compartment.text().strip(), self._address
+
+    def offer_change(self, way: str, refusal: str) -> None:
+        """A hand-out was refused for the agreed way: 变更送达方式, with the way staff tried chosen."""
+        self.choose_way(way)
+        self.change_hint.setText(tr("{r}\n申请人确要改为“{w}”：核对后点“确认变更送达方式”，再办理交付。",
+                                    r=refusal, w=tr(DELIVERY_LABELS[way])))
+        self.tabs.setCurrentWidget(self.tab_pages["delivery"])
+
+    def clear_change(self) -> None:
+        """After a change the hub confirmed (or another case): the form is empty, the address forgotten."""
+        self._address_again()
+        self.change_address.clearFocus()
+        self.change_compartment.clear()
+        self.change_hint.setText(tr(CHANGE_HINT))
+        self.choose_way("")
+
     def _id_typed(self, text: str) -> None:
         number = normalize_id(text)
         self.id_shown.setText(tr("已读取：{m}", m=mask_id(number)) if len(number) >= 10 else "")
@@ -176,13 +263,15 @@ class CaseDeskPage(QWidget):
             return
         lines = [
             tr("办件码：{c}", c=case.id) + (tr("　办件编号：{n}", n=case.number) if case.number else ""),
-            tr("状态：{s}", s=case.state_label) + (tr("（已超期）") if case.overdue else ""),
+            tr("状态：{s}", s=state_word(case)) + (tr("（已超期）") if case.overdue else ""),
             tr("事项：{m}　部门：{d}", m=case.matter_name, d=case.department),
-            tr("申请人：{a}　送达：{d}", a=case.applicant or tr("（未登记）"), d=case.delivery_label)
-            + (f"（{case.compartment}）" if case.compartment else ""),
+            tr("申请人：{a}　送达：{d}", a=case.applicant or tr("（未登记）"), d=delivery_word(case))
+            + (f"（{case.compartment}）" if case.compartment else "") + (tr("（地址已登记）") if case.address else ""),
         ]
         if case.reasons:
             lines.append(tr("审查意见：") + "；".join(case.reasons))
+        if case.correction_deadline and case.state == "awaiting_correction":
+            lines.append(tr("补正期限：{d}", d=case.correction_deadline))
         if case.collector:
             lines.append(tr("领取人：{c}", c=case.collector))
         if case.tracking:
@@ -217,7 +306,7 @@ class CaseDeskPage(QWidget):
 
     def fill_ready(self, cases: list[CaseView]) -> None:
         self.ready.fill([{"id": c.id, "label": c.number or c.id, "matter_name": c.matter_name,
-                          "applicant": c.applicant, "delivery_label": c.delivery_label} for c in cases])
+                          "applicant": c.applicant, "delivery_label": delivery_word(c)} for c in cases])
 
     def clear_person(self) -> None:
         """After a hand-out: nothing of the collector stays on the page."""

@@ -34,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hallq.i18n import tr
+from hallq.i18n import case_word, tr
 from hallq.idcard import InvalidIdNumber, looks_like_full_id, mask_id, validate_id
 from hallq.messages import CaseView, Matter, Situation, TicketView
 from pad.presenter import Clock, Command, NotAllowed
@@ -46,7 +46,10 @@ KIND_LABELS = {"immediate": "即办件", "promised": "承诺件"}
 FORM_LABELS = {"original": "原件", "copy": "复印件"}
 DELIVERY_LABELS = {"pickup": "现场领取", "locker": "自助柜", "mail": "邮寄"}
 CASE_OPS = ("case.accept", "case.get", "cases.list", "case.receive_correction", "case.receive_result",
-            "case.collect", "case.locker", "case.post", "case.done_on_spot")
+            "case.collect", "case.locker", "case.post", "case.done_on_spot", "case.change_delivery")
+# the hand-out ops and the delivery method each one needs (a refusal offers to change to it)
+HAND_OUTS = {"case.collect": "pickup", "case.locker": "locker", "case.post": "mail"}
+FINAL_STATES = ("collected", "in_locker", "posted")
 
 
 @dataclass
@@ -106,7 +109,20 @@ def code_label(code: str) -> str:
 def material_text(m: Any) -> str:
     """``居民身份证（原件 1 份）`` for a case's material (CaseMaterial or MaterialRow)."""
     form = getattr(m, "form_label", "") or FORM_LABELS.get(m.form, m.form)
-    return tr("{n}（{f} {c} 份）", n=m.name, f=tr(form), c=m.count)
+    return tr("{n}（{f} {c} 份）", n=m.name, f=case_word("form", m.form, tr(form)), c=m.count)
+
+
+# A case's words on the screen: the hub's Chinese labels, or English by their codes (hallq.i18n).
+def state_word(c: CaseView) -> str:
+    return case_word("state", c.state, c.state_label)
+
+
+def kind_word(c: CaseView) -> str:
+    return case_word("kind", c.kind, c.kind_label)
+
+
+def delivery_word(c: CaseView) -> str:
+    return case_word("delivery", c.delivery, c.delivery_label)
 
 
 class CaseFront(WindowReadout):
@@ -120,6 +136,9 @@ class CaseFront(WindowReadout):
         self.ready_stale = True  # an event/case arrived since the list was read
         self.case_rid = ""  # the request id of the last command that brought a case back
         self._sent_draft: CaseDraft | None = None
+        # a hand-out refused because the applicant agreed another way (delivery_mismatch): the delivery
+        # the staff tried, so the desk can offer 变更送达方式 to it; "" otherwise
+        self.delivery_refused = ""
 
     # ------------------------------------------------------------ catalog lookups
 
@@ -238,6 +257,37 @@ class CaseFront(WindowReadout):
         return self._send("case.post", {"window": self.window, "case": code, "tracking": tracking.strip()},
                           tr("邮寄 {c}", c=code_label(code)))
 
+    def change_delivery(self, code: str, delivery: str, compartment: str = "", address: str = "") -> Command:
+        """变更送达方式: the applicant asks for the result another way (before it reached them). The
+        address (邮寄) goes once to the hub, which seals it; the pad keeps it only in the form."""
+        code = self._code(code)
+        if delivery not in DELIVERY_LABELS:
+            raise NotAllowed(tr("请选择送达方式"))
+        args: dict[str, Any] = {"window": self.window, "case": code, "delivery": delivery}
+        if delivery == "locker":
+            if not compartment.strip():
+                raise NotAllowed(tr("自助柜送达需要填写柜格号"))
+            args["compartment"] = compartment.strip()
+        if delivery == "mail":
+            if not address.strip():
+                raise NotAllowed(tr("邮寄送达需要填写收件地址"))
+            args["address"] = address.strip()
+        return self._send("case.change_delivery", args,
+                          tr("变更送达方式 {c} → {d}", c=code_label(code), d=tr(DELIVERY_LABELS[delivery])))
+
+    def completion_after(self, case: CaseView) -> bool:
+        """Whether the hall prints the 办结通知书 by itself after this case's hand-out
+        (``[cases] print_completion_notice``, carried by the catalog)."""
+        catalog = self.state.catalog
+        if catalog is None or case.state not in FINAL_STATES:
+            return False
+        return case.delivery in catalog.cases.print_completion_notice
+
+    def finished(self, cmd: Command, result: dict[str, Any] | None, code: str = "", message: str = "") -> None:
+        if cmd.op in HAND_OUTS or cmd.op == "case.change_delivery":
+            self.delivery_refused = HAND_OUTS[cmd.op] if code == "delivery_mismatch" and cmd.op in HAND_OUTS else ""
+        super().finished(cmd, result, code, message)
+
     # ------------------------------------------------------------ the hub's answers
 
     def case_confirmed(self, cmd: Command, result: dict[str, Any]) -> None:
@@ -275,7 +325,8 @@ class CaseFront(WindowReadout):
             cases = result.get("cases")
             return tr("待领取办件 {n} 件", n=len(cases) if isinstance(cases, list) else 0)
         raw = result.get("case")
-        state = raw.get("state_label", "") if isinstance(raw, dict) else ""
+        state = case_word("state", str(raw.get("state", "")), str(raw.get("state_label", ""))) \
+            if isinstance(raw, dict) else ""
         if cmd.op == "case.get" or not state:
             return tr("{label}：已确认", label=cmd.label)
         return tr("{label}：已确认，办件状态：{s}", label=cmd.label, s=state)

@@ -4,7 +4,11 @@
   the promised working days and date, the delivery method;
 * 办结通知书 (即办件 after 当场办结, or at 出件 after the result reached the applicant);
 * 申请材料交接确认单 / 材料转递单 (附件4): travels with the folder; its case code (办件码) is printed
-  as a QR code (and a Code 128 barcode on A4) for the transfer staff's scanner.
+  as a QR code (and a Code 128 barcode on A4) for the transfer staff's scanner;
+* 审查意见一次性告知单 (附件5) of a case a department returned for 补正: its reasons and deadline as
+  the hub recorded them, the department as issuer, and the window to bring the 补正 materials to —
+  the back office's own notice (:func:`pad.backoffice_print.correction_notice`), printed here for
+  the applicant at the window.
 
 The case code is the hub's case id (``2026-11-23-A001-1``): the provincial case number, when one
 was given, is printed as the notice's 编号 beside it. Everything personal is as the hub masks it.
@@ -16,11 +20,13 @@ import datetime as dt
 
 from hallq import clock as hallclock
 from hallq.messages import CaseView
+from pad.backoffice_print import correction_notice
 from pad.case_front import material_text
 from pad.state import HallState
 from printers.notices import AcceptanceNotice, CompletionNotice, HandoverSheet, Notice
 
-CASE_KINDS = {"acceptance": "受理通知书", "completion": "办结通知书", "handover": "材料转递单（附件4）"}
+CASE_KINDS = {"acceptance": "受理通知书", "completion": "办结通知书", "handover": "材料转递单（附件4）",
+              "correction": "一次性告知单（附件5）"}
 OUTCOME_WORDS = {"approved": "准予许可（办结）", "denied": "不予许可"}
 
 
@@ -63,6 +69,9 @@ def build_case_notice(kind: str, case: CaseView, state: HallState, *, window: st
             review_required=None, promised_days=case.promised_days if case.kind == "promised" else None,
             hall_name=state.hall_name, case_code=case.id,
             notes="；".join(material_text(m) for m in case.materials))
+    if kind == "correction":
+        return correction_notice(case, case.department, state.timezone,
+                                 return_to=f"{state.hall_name} {window_text}".strip())
     raise ValueError(f"unknown case notice {kind!r}; one of {', '.join(CASE_KINDS)}")
 
 

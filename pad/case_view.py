@@ -7,8 +7,14 @@ case's notices on the window's slip printer and, where the printer names one (``
 its A4 printer (:func:`pad.printing.print_case_notice`), on the link's worker thread.
 
 What prints by itself: after 受理 the 受理通知书 (承诺件) and the 材料转递单 (附件4) with the case
-code; after 当场办结 the 办结通知书. After a hand-out at the 出件 window the 办结通知书 is a button
-(the hall file has no setting for it yet).
+code; after 当场办结 the 办结通知书; after a hand-out at the 出件 window (现场领取, 自助柜, 邮寄) the
+办结通知书 when the hall file says so for that way (``[cases] print_completion_notice``, carried
+by the catalog). The desk's buttons print again: the 办结通知书 after a hand-out, and the case's
+附件5 (审查意见一次性告知单: the department's reasons, the deadline, this window to bring the 补正
+materials to) while a case waits for its 补正.
+
+A hand-out the hub refuses because the applicant agreed another way (``delivery_mismatch``)
+leads to 变更送达方式 on the desk, with the way staff tried chosen.
 """
 
 from __future__ import annotations
@@ -31,8 +37,6 @@ from pad.presenter import Command, NotAllowed, Notice
 from pad.printing import print_case_notice, window_printers
 from pad.staff import StaffPad
 
-HANDED_OUT = ("case.collect", "case.locker", "case.post")
-
 
 class CaseViews:
     """The case pages of the staff pad; the view provides what is declared here."""
@@ -51,7 +55,7 @@ class CaseViews:
         self.case_accept = CaseAcceptPage(self._case_send, self._case_back, self._case_print_one, self._case_done)
         self.case_desk = CaseDeskPage(self._case_act, self._case_back)
         self.case_printed: list[str] = []  # case notice kinds printed, newest last
-        self._desk_painted = ("", "")  # (case id, state) last painted on the desk: the tab moves once
+        self._desk_painted: tuple[str, ...] = ()  # (case id, state, delivery …) last painted: the tab moves once
         self._listing = False
         return self.case_accept, self.case_desk
 
@@ -153,12 +157,21 @@ class CaseViews:
             case "post":
                 tracking = desk.tracking.text()
                 self._case_tap(lambda: pad.post(code, tracking), self._handed_out)
+            case "change_delivery":
+                way, compartment, address = desk.change_request()
+                self._case_tap(lambda: pad.change_delivery(code, way, compartment, address),
+                               lambda _c: desk.clear_change())
             case "print":
                 if pad.case is not None:
                     self._case_print(["completion"], pad.case)
+            case "print_correction":
+                if pad.case is not None:
+                    self._case_print(["correction"], pad.case)
 
-    def _handed_out(self, _case: CaseView) -> None:
+    def _handed_out(self, case: CaseView) -> None:
         self.case_desk.clear_person()
+        if self.pad.printer_configured and self.pad.completion_after(case):
+            self._case_print(["completion"], case)
 
     def _list_ready(self) -> None:
         """``cases.list view=ready`` quietly: the list refreshes without taking the notice line."""
@@ -232,16 +245,24 @@ class CaseViews:
         desk = self.case_desk
         if self.stack.currentWidget() is desk:
             case = pad.case
-            painted = (case.id, case.state) if case else ("", "")
+            painted = (case.id, case.state, case.delivery, case.compartment, str(case.address)) if case else ()
             if painted != self._desk_painted:
+                if not painted or not self._desk_painted or painted[0] != self._desk_painted[0]:
+                    desk.clear_change()  # another case: nothing of the last one's change stays
                 self._desk_painted = painted
                 desk.show_case(case, pad.case_materials(case) if case else [], move_tab=True)
+            if pad.delivery_refused and case is not None:  # the hub's refusal leads to 变更送达方式
+                desk.offer_change(pad.delivery_refused, pad.notice.text if pad.notice else "")
+                pad.delivery_refused = ""
             desk.fill_ready(pad.ready)
-            desk.print_btn.setEnabled(pad.printer_configured and case is not None
-                                      and case.state in ("collected", "in_locker", "posted"))
+            prints = {desk.print_btn: case is not None and case.state in ("collected", "in_locker", "posted"),
+                      desk.print_correction_btn: case is not None and case.state == "awaiting_correction"
+                      and bool(case.reasons)}
             for b in desk.findChildren(QPushButton):
-                if b.objectName().startswith("case_") and b.objectName() not in ("case_desk_back",):
-                    b.setEnabled(pad.idle if b is not desk.print_btn else b.isEnabled())
+                if b in prints:
+                    b.setEnabled(pad.printer_configured and prints[b])
+                elif b.objectName().startswith("case_") and b.objectName() not in ("case_desk_back",):
+                    b.setEnabled(pad.idle)
             if pad.ready_stale and pad.idle:
                 self._list_ready()
         elif self.stack.currentWidget() is self.case_accept and pad.case is not None \

@@ -310,3 +310,18 @@ add_english({
     "办件逾期：{c}（{d}，{m}）承诺 {due} 办结，已逾期 {n} 个工作日":
         "Case overdue: {c} ({d}, {m}) promised for {due}, {n} working days late",
 })
+
+# issue 15, the window's missing case actions: 变更送达方式, 附件5 at the window
+add_english({
+    "变更送达方式": "Change delivery",
+    "变更送达方式 {c} → {d}": "Change delivery {c} → {d}",
+    "请选择送达方式": "Choose a delivery method",
+    "确认变更送达方式": "Confirm the new delivery",
+    "申请人要求改变结果的送达方式时，在结果送达前登记变更（已领取、已投柜、已邮寄的办件不能再变更）":
+        ("When the applicant wants the result another way, record the change before it is handed out "
+         "(not after it was collected, put in a locker or posted)"),
+    "{r}\n申请人确要改为“{w}”：核对后点“确认变更送达方式”，再办理交付。":
+        "{r}\nIf the applicant does want “{w}”: check, tap Confirm the new delivery, then hand it out.",
+    "打印一次性告知单（附件5）": "Print correction notice (form 5)",
+    "一次性告知单（附件5）": "Correction notice (form 5)",
+})

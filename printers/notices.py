@@ -221,15 +221,17 @@ class CorrectionNotice(Notice):
     issuer: str = "（科室或驻厅窗口）"
     signatories: list[str] = field(default_factory=lambda: ["科室承办人", "帮办人员", "申请人"])
     case_code: str = ""
+    return_to: str = ""  # where the 补正 materials go back (a window); "": 通过受理窗口报回我科室
 
     def to_form(self) -> Form:
         need = {True: ("■", "□"), False: ("□", "■"), None: ("□", "□")}[self.technical_meeting]
+        where = f"交回{self.return_to}" if self.return_to else "通过受理窗口报回我科室"
         blocks: tuple[Block, ...] = (
             Heading("审查意见一次性告知单"), Rule(),
             Para(f"{self.addressee}（单位或个人）：", bold=True),
             Para(f"你（单位）于{_d(self.submitted_on)}提交{self.matter}事项的申报材料。经审查，意见如下："),
             Items(tuple(self.opinions), mark="{n}、"),
-            Para(f"请按审查意见一次性整改完善，并于{_d(self.deadline)}前通过受理窗口报回我科室，逾期将不予许可。"),
+            Para(f"请按审查意见一次性整改完善，并于{_d(self.deadline)}前{where}，逾期将不予许可。"),
             Rule(),
             Para("注：与申请人进行技术对接等特殊要求。"),
             Para(f"{need[0]}需要    {need[1]}不需要"),
