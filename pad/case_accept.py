@@ -56,6 +56,34 @@ def _checkable(text: str, name: str, on_click: Callable[[], object]) -> QPushBut
     return b
 
 
+def enter_address(field: QLineEdit) -> str:
+    """An address typed once into ``field``: returned, and the field then shows only its start and
+    takes no more typing ("" when there is nothing new to take)."""
+    if field.isReadOnly():
+        return ""
+    text = field.text().strip()
+    if text:
+        field.setText(mask_address(text))
+        field.setReadOnly(True)
+    return text
+
+
+def show_way(way: str, buttons: dict[str, QPushButton], compartment: QLineEdit, address: QLineEdit,
+             again: QPushButton) -> None:
+    """A delivery method chosen: its button checked, the field it needs (柜格号 / 地址) shown."""
+    for k, b in buttons.items():
+        b.setChecked(k == way)
+    compartment.setVisible(way == "locker")
+    address.setVisible(way == "mail")
+    again.setVisible(way == "mail")
+
+
+def retype_address(field: QLineEdit) -> None:
+    field.setReadOnly(False)
+    field.clear()
+    field.setFocus()
+
+
 class _TapLabel(QLabel):
     """A material's name beside its box: wraps, and a tap on it ticks the box."""
 
@@ -228,29 +256,20 @@ class CaseAcceptPage(QWidget):
     def _delivery(self, way: str) -> None:
         if self.draft is not None:
             self.draft.delivery = way
-        for k, b in self.delivery_btns.items():
-            b.setChecked(k == way)
-        self.compartment.setVisible(way == "locker")
-        self.address.setVisible(way == "mail")
-        self.address_again.setVisible(way == "mail")
+        show_way(way, self.delivery_btns, self.compartment, self.address, self.address_again)
 
     def _address_entered(self) -> None:
         """The address typed once: kept in the draft, the field shows only its start."""
-        if self.draft is None or self.address.isReadOnly():
+        if self.draft is None:
             return
-        text = self.address.text().strip()
-        if not text:
-            return
-        self.draft.address = text
-        self.address.setText(mask_address(text))
-        self.address.setReadOnly(True)
+        text = enter_address(self.address)
+        if text:
+            self.draft.address = text
 
     def _address_again(self) -> None:
         if self.draft is not None:
             self.draft.address = ""
-        self.address.setReadOnly(False)
-        self.address.clear()
-        self.address.setFocus()
+        retype_address(self.address)
 
     def collect(self) -> CaseDraft | None:
         """The draft with what the widgets say now."""

@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
 from hallq.i18n import tr
 from hallq.idcard import mask_id, normalize_id
 from hallq.messages import CaseView
-from pad.case_accept import _checkable
-from pad.case_front import DELIVERY_LABELS, delivery_word, mask_address, material_text, state_word
+from pad.case_accept import _checkable, enter_address, retype_address, show_way
+from pad.case_front import DELIVERY_LABELS, delivery_word, material_text, state_word
 from pad.tables import Table
 from pad.widgets import button, label
 
@@ -97,6 +97,9 @@ class CaseDeskPage(QWidget):
         left.addWidget(card)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("case_tabs")
+        # six actions side by side at 1280 px: each tab as wide as its words, none scrolled away
+        self.tabs.setStyleSheet("QTabBar::tab { min-width: 60px; padding: 0 10px; }")
+        self.tabs.tabBar().setUsesScrollButtons(False)
         self.tab_pages: dict[str, QWidget] = {}
         self._build_tabs()
         left.addWidget(self.tabs, 1)
@@ -211,26 +214,14 @@ class CaseDeskPage(QWidget):
 
     def choose_way(self, way: str) -> None:
         self.change_way = way
-        for k, b in self.change_btns.items():
-            b.setChecked(k == way)
-        self.change_compartment.setVisible(way == "locker")
-        self.change_address.setVisible(way == "mail")
-        self.change_address_again.setVisible(way == "mail")
+        show_way(way, self.change_btns, self.change_compartment, self.change_address, self.change_address_again)
 
     def _address_entered(self) -> None:
-        if self.change_address.isReadOnly():
-            return
-        text = self.change_address.text().strip()
-        if text:
-            self._address = text
-            self.change_address.setText(mask_address(text))
-            self.change_address.setReadOnly(True)
+        self._address = enter_address(self.change_address) or self._address
 
     def _address_again(self) -> None:
         self._address = ""
-        self.change_address.setReadOnly(False)
-        self.change_address.clear()
-        self.change_address.setFocus()
+        retype_address(self.change_address)
 
     def change_request(self) -> tuple[str, str, str]:
         """(delivery, compartment, address) as the 变更送达方式 tab says now."""

@@ -71,7 +71,7 @@ def build_case_notice(kind: str, case: CaseView, state: HallState, *, window: st
             notes="；".join(material_text(m) for m in case.materials))
     if kind == "correction":
         return correction_notice(case, case.department, state.timezone,
-                                 return_to=f"{state.hall_name} {window_text}".strip())
+                                 return_to=f"{state.hall_name}{state.window_name(window)}（{window}）")
     raise ValueError(f"unknown case notice {kind!r}; one of {', '.join(CASE_KINDS)}")
 
 

@@ -252,7 +252,8 @@ class CaseViews:
                 self._desk_painted = painted
                 desk.show_case(case, pad.case_materials(case) if case else [], move_tab=True)
             if pad.delivery_refused and case is not None:  # the hub's refusal leads to 变更送达方式
-                desk.offer_change(pad.delivery_refused, pad.notice.text if pad.notice else "")
+                words = pad.notice.text.split("：", 1)[-1] if pad.notice else ""  # the hub's, without the label
+                desk.offer_change(pad.delivery_refused, words)
                 pad.delivery_refused = ""
             desk.fill_ready(pad.ready)
             prints = {desk.print_btn: case is not None and case.state in ("collected", "in_locker", "posted"),

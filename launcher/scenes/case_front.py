@@ -1,5 +1,7 @@
 """Screenshot scenes of the window pad's case pages (办件, the front desk): 登记办件 after 受理, the case
-it opened, the 办件 desk at the 出件 window and a refusal there. 1280×800, real hub, real clients.
+it opened, the 办件 desk at the 出件 window and a refusal there, 变更送达方式 after a refused hand-out,
+a pickup with the 办结通知书 printed by itself, and a case's 附件5 printed at the window. 1280×800,
+real hub, real clients (``--lang en`` for the English pad).
 
 The hall is the scene hall with a back office added for the case's department when the hall file
 has none (so results can come back to the window), its window printer swapped for a dummy (a
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from hallq import clock as hallclock
+from hub.case_config import CaseRules
 from hub.hall import Device, Hall, Role
 from launcher.local_hall import Cast, LocalHall, scene_hall
 from launcher.scenes.common import grab, reach
@@ -46,8 +49,13 @@ def _promised(hall: Hall, window: str) -> tuple[str, str, str]:
     return m.id, s.id, m.department
 
 
-def case_scene_hall() -> Hall:
+def case_scene_hall(print_on_handout: bool = False) -> Hall:
+    """The scene hall with a back office for the case's department; ``print_on_handout``: the 办结通知书
+    prints by itself after every hand-out (``[cases] print_completion_notice = true``)."""
     hall = scene_hall()
+    if print_on_handout:
+        rules = hall.cases or CaseRules()
+        hall = dataclasses.replace(hall, cases=dataclasses.replace(rules, print_completion_notice=rules.deliveries))
     cast = Cast(hall)
     pad = cast.device("pad", window=True)
     _m, _s, department = _promised(hall, cast.window_of(pad))
@@ -62,12 +70,12 @@ def case_scene_hall() -> Hall:
 
 
 @contextlib.contextmanager
-def case_pad() -> Iterator[tuple[LocalHall, Any, Any]]:
+def case_pad(print_on_handout: bool = False) -> Iterator[tuple[LocalHall, Any, Any]]:
     """The case hall, its first window's pad signed in; yields the hall, the pad app and the back office."""
     from hallq.qt.app import make_app
 
     make_app()
-    hall = case_scene_hall()
+    hall = case_scene_hall(print_on_handout)
     clock = _clock(hall.timezone)
     lh = LocalHall(hall, clock=clock).start()
     try:
@@ -182,9 +190,59 @@ def pad_case_refused(out: Path) -> None:
         grab(app.view, out, SIZE)
 
 
+def pad_case_change_delivery(out: Path) -> None:
+    """The applicant agreed 现场领取 and now wants the locker: the hand-out is refused, the desk offers
+    变更送达方式 with the locker chosen."""
+    with case_pad() as (lh, app, office):
+        _desk(lh, app, office)
+        desk, pad = app.view.case_desk, app.presenter
+        desk.compartment.setText("A-03")
+        app.view._case_act("locker")
+        reach(lambda: pad.pending is None and pad.notice is not None and pad.notice.level == "error", "refused")
+        reach(lambda: desk.tabs.currentWidget() is desk.tab_pages["delivery"], "变更送达方式 offered")
+        desk.change_compartment.setText("A-03")
+        grab(app.view, out, SIZE)
+
+
+def pad_case_pickup_notice(out: Path) -> None:
+    """现场领取 recorded; the hall file says the 办结通知书 prints by itself."""
+    with case_pad(print_on_handout=True) as (lh, app, office):
+        _desk(lh, app, office)
+        desk, pad = app.view.case_desk, app.presenter
+        desk.id_number.setText(APPLICANT_ID)
+        desk.collector.setText("张三")
+        app.view._case_act("collect")
+        reach(lambda: pad.case is not None and pad.case.state == "collected" and pad.pending is None, "collected")
+        reach(lambda: app.view.case_printed[-1:] == ["completion"], "办结通知书 printed")
+        grab(app.view, out, SIZE)
+
+
+def pad_case_correction(out: Path) -> None:
+    """A case the department returned for 补正, on the window's desk, its 附件5 just printed."""
+    with case_pad() as (lh, app, office):
+        case = _accepted(lh, app)
+        app.view._case_back()
+        office.request("case.sign", {"case": case})
+        office.request("case.notify_correction", {"case": case, "reasons": [
+            "户口簿首页复印件不清晰，请重新复印", "照片回执已过期，请重新采集", "申请表未签字"]})
+        app.view.open_case_desk()
+        desk, pad = app.view.case_desk, app.presenter
+        desk.code.setText(case)
+        app.view._case_act("lookup")
+        reach(lambda: pad.case is not None and pad.case.state == "awaiting_correction" and pad.pending is None,
+              "the case on the desk")
+        printed = len(app.view.case_printed)
+        app.view._case_act("print_correction")
+        reach(lambda: len(app.view.case_printed) > printed, "附件5 printed")
+        grab(app.view, out, SIZE)
+
+
 SCENES: dict[str, Callable[[Path], None]] = {
     "pad-case-accept": pad_case_accept,
     "pad-case-accepted": pad_case_accepted,
     "pad-case-desk": pad_case_desk,
     "pad-case-refused": pad_case_refused,
+    "pad-case-change-delivery": pad_case_change_delivery,
+    "pad-case-pickup-notice": pad_case_pickup_notice,
+    "pad-case-correction": pad_case_correction,
 }

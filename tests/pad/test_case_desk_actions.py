@@ -10,24 +10,27 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pypdfium2
 import pytest
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from hallq import i18n
-from hub.config import parse_hall
+from hub.case_config import CaseRules
+from hub.cases import Delivery
 from launcher.local_hall import LocalHall
 from launcher.samples import sample_hall_path
-from tests.hub.hub_helpers import FakeClock, local_ts
-from tests.pad.test_case_front import (
+from tests.hub.hub_helpers import FakeClock
+from tests.pad.test_backoffice import pdf_text
+from tests.pad.test_case_front import (  # noqa: F401 (clock and front: fixtures)
     ADDRESS,
     APPLICANT_ID,
+    case_hall,
+    clock,
     desk,
+    front,
     hub_case,
     open_case,
     refused,
@@ -36,36 +39,31 @@ from tests.pad.test_case_front import (
     serve_accepted,
     shown_texts,
     slip,
+    start_hall,
     tab,
 )
-from tests.pad.test_staff_pad import WAIT, btn, click, login, settle
+from tests.pad.test_staff_pad import WAIT, btn, click, settle
 
-PRINT_ON = '["pickup", "locker"]'  # the hall prints the 办结通知书 after 现场领取 and 自助柜, not after 邮寄
+PRINT_ON = (Delivery.PICKUP, Delivery.LOCKER)  # the 办结通知书 prints by itself after these, not after 邮寄
 
 
 def desk_hall(a4: Path | None) -> Any:
-    text = sample_hall_path().read_text(encoding="utf-8")
-    text += '\n[[devices]]\nid = "B-GA"\nrole = "backoffice"\ndepartment = "公安局"\n'
-    text += f"\n[cases]\nprint_completion_notice = {PRINT_ON}\n"
-    if a4 is not None:  # S01's slip printer names an A4 printer that writes its PDF to a file
-        text = text.replace("[printers.window-S01]\n", '[printers.window-S01]\na4 = "window-a4"\n')
-        text += f'\n[printers.window-a4]\nbackend = "file"\npaper = "a4"\npath = "{a4}"\n'
-    hall = parse_hall(tomllib.loads(text), text=text)
-    return dataclasses.replace(hall, id=f"d{uuid.uuid4().hex[:10]}")
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(local_ts(2026, 11, 23, 9, 0))  # a Monday
+    """The case hall printing the 办结通知书 after 现场领取 and 自助柜; S01's slip printer naming an A4
+    printer that writes its PDF to ``a4``, when given."""
+    hall = case_hall(a4=False)
+    rules = dataclasses.replace(hall.cases or CaseRules(), print_completion_notice=PRINT_ON)
+    tables = dict(hall.printer_tables)
+    if a4 is not None:
+        tables["window-S01"] = {**tables["window-S01"], "a4": "window-a4"}
+        tables["window-a4"] = {"backend": "file", "paper": "a4", "path": str(a4)}
+    return dataclasses.replace(hall, cases=rules, printer_tables=tables)
 
 
 @pytest.fixture
 def lh(tmp_path: Path, clock: FakeClock, request: pytest.FixtureRequest,
        monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalHall]:
-    monkeypatch.chdir(tmp_path)  # the sample's S01 printer is a file backend at out/window-S01.bin
-    (tmp_path / "out").mkdir()
     a4 = tmp_path / "a4.pdf" if "a4" in request.fixturenames else None
-    hall = LocalHall(desk_hall(a4), db=tmp_path / "hall.db", clock=clock).start()
+    hall = start_hall(desk_hall(a4), tmp_path, clock, monkeypatch)
     yield hall
     hall.stop()
 
@@ -73,13 +71,6 @@ def lh(tmp_path: Path, clock: FakeClock, request: pytest.FixtureRequest,
 @pytest.fixture
 def a4(tmp_path: Path) -> Path:
     return tmp_path / "a4.pdf"
-
-
-@pytest.fixture
-def front(qtbot: Any, make_pad: Any, clock: FakeClock) -> Any:
-    app = make_pad("P-S01", clock=clock)
-    login(qtbot, app)
-    return app
 
 
 @pytest.fixture
@@ -113,6 +104,17 @@ def ready(qtbot: Any, lh: LocalHall, app: Any, case: str) -> None:
     click(qtbot, app.view, "case_receive_result")
     settle(qtbot, app.presenter)
     assert hub_case(lh, case)["state"] == "ready"
+
+
+def handed_out(qtbot: Any, lh: LocalHall, app: Any, case: str, button: str, state: str, tmp_path: Path) -> str:
+    """Tap a hand-out, see the hub record it and the 办结通知书 print by itself: the slip's text."""
+    view = app.view
+    before = len(view.case_printed)
+    click(qtbot, view, button)
+    settle(qtbot, app.presenter)
+    assert hub_case(lh, case)["state"] == state
+    printed_once_more(qtbot, view, before, "completion")
+    return slip(tmp_path)
 
 
 def printed_once_more(qtbot: Any, view: Any, before: int, kind: str) -> None:
@@ -155,13 +157,8 @@ def test_a_refused_locker_hand_out_leads_to_changing_the_delivery(qtbot: Any, lh
     # the desk moves on to the hand-out the new way calls for, and it goes through
     qtbot.waitUntil(lambda: page.tabs.currentWidget() is page.tab_pages["locker"], timeout=WAIT)
     assert view.findChild(QLineEdit, "case_change_compartment").text() == ""
-    before = len(view.case_printed)
-    click(qtbot, view, "case_locker")
-    settle(qtbot, pad)
-    assert hub_case(lh, case)["state"] == "in_locker"
     # 2. the hall prints the 办结通知书 after a locker hand-out by itself
-    printed_once_more(qtbot, view, before, "completion")
-    text = slip(tmp_path)
+    text = handed_out(qtbot, lh, front, case, "case_locker", "in_locker", tmp_path)
     assert "办结通知书" in text and "自助柜（A-03）" in text and "张**" in text
     # a closed case cannot change: the hub's words, nothing changes
     tab(front, "delivery")
@@ -239,28 +236,16 @@ def test_the_completion_notice_prints_by_itself_after_a_pickup(qtbot: Any, lh: L
     ready(qtbot, lh, front, case)
     view.findChild(QLineEdit, "case_id_number").setText(APPLICANT_ID)
     view.findChild(QLineEdit, "case_collector").setText("张三")
-    before = len(view.case_printed)
-    click(qtbot, view, "case_collect")
-    settle(qtbot, pad)
-    assert hub_case(lh, case)["state"] == "collected"
-    printed_once_more(qtbot, view, before, "completion")
-    text = slip(tmp_path)
+    text = handed_out(qtbot, lh, front, case, "case_collect", "collected", tmp_path)
     assert "办结通知书" in text and "现场领取" in text and "准予许可" in text and "居民身份证申领" in text
     assert APPLICANT_ID not in text
     # the button prints it again
+    before = len(view.case_printed)
     click(qtbot, view, "case_desk_print")
-    printed_once_more(qtbot, view, before + 1, "completion")
+    printed_once_more(qtbot, view, before, "completion")
 
 
 # ---------------------------------------------------------------- 3. 附件5 at the window
-
-
-def pdf_text(path: Path) -> str:
-    doc = pypdfium2.PdfDocument(str(path))
-    try:
-        return "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
-    finally:
-        doc.close()
 
 
 def test_the_window_prints_the_cases_correction_notice_on_slip_and_a4(qtbot: Any, lh: LocalHall, a4: Path,
@@ -388,3 +373,15 @@ def test_a_catalog_from_an_older_hub_reads_the_defaults() -> None:
     old = m.decode(m.Catalog, msgspec.json.encode(raw))
     assert old.cases.print_completion_notice == []
     assert old.cases.deliveries == ["pickup", "locker", "mail"]
+
+
+@pytest.mark.parametrize("scene", ["pad-case-change-delivery", "pad-case-pickup-notice", "pad-case-correction"])
+def test_the_desk_scenes_render(scene: str, tmp_path: Path, qapp: Any) -> None:
+    from PySide6.QtGui import QImage
+
+    from launcher.scenes import scenes
+
+    out = tmp_path / f"{scene}.png"
+    scenes()[scene](out)
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1280, 800)

@@ -57,11 +57,16 @@ def clock() -> FakeClock:
 def lh(tmp_path: Path, clock: FakeClock, request: pytest.FixtureRequest,
        monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalHall]:
     """Overrides the pad tests' hall: the case hall, the pinned clock, the window printer's file in tmp."""
-    monkeypatch.chdir(tmp_path)  # the sample's S01 printer is a file backend at out/window-S01.bin
-    (tmp_path / "out").mkdir()
-    hall = LocalHall(case_hall(a4="cups" in request.fixturenames), db=tmp_path / "hall.db", clock=clock).start()
+    hall = start_hall(case_hall(a4="cups" in request.fixturenames), tmp_path, clock, monkeypatch)
     yield hall
     hall.stop()
+
+
+def start_hall(hall: Any, tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> LocalHall:
+    """``hall`` running in ``tmp_path`` on the pinned clock (the test's own working folder)."""
+    monkeypatch.chdir(tmp_path)  # the sample's S01 printer is a file backend at out/window-S01.bin
+    (tmp_path / "out").mkdir()
+    return LocalHall(hall, db=tmp_path / "hall.db", clock=clock).start()
 
 
 @pytest.fixture
