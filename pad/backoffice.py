@@ -92,6 +92,11 @@ class BackOffice(Presenter):
         self.needs_snapshot = True
         self.to_print: CaseView | None = None  # a 一次性告知 just confirmed: the view prints its 附件5
 
+    def finished(self, cmd: Command, result: dict[str, Any] | None, code: str = "", message: str = "") -> None:
+        if code:
+            message = case_word("error", code, message)  # a case refusal in English on an English pad
+        super().finished(cmd, result, code, message)
+
     # ------------------------------------------------------------ who this desk is
 
     @property

@@ -286,6 +286,8 @@ class CaseFront(WindowReadout):
     def finished(self, cmd: Command, result: dict[str, Any] | None, code: str = "", message: str = "") -> None:
         if cmd.op in HAND_OUTS or cmd.op == "case.change_delivery":
             self.delivery_refused = HAND_OUTS[cmd.op] if code == "delivery_mismatch" and cmd.op in HAND_OUTS else ""
+        if code:
+            message = case_word("error", code, message)  # a case refusal in English on an English pad
         super().finished(cmd, result, code, message)
 
     # ------------------------------------------------------------ the hub's answers

@@ -310,6 +310,16 @@ def test_an_english_pad_shows_the_cases_words_in_english(qtbot: Any, english: No
     assert "Change delivery" in labels
     cjk = [btn(view, f"case_change_{k}").text() for k in ("pickup", "locker", "mail")]
     assert not any("\u4e00" <= ch <= "\u9fff" for t in cjk for ch in t), cjk
+    # a refused hand-out: the refusal in English, and it still leads to Change delivery
+    tab(front, "locker")
+    view.findChild(QLineEdit, "case_locker_compartment").setText("A-03")
+    click(qtbot, view, "case_locker")
+    settle(qtbot, pad)
+    assert pad.notice is not None
+    assert "Not the delivery agreed with the applicant" in pad.notice.text, pad.notice.text
+    assert "约定" not in pad.notice.text
+    qtbot.waitUntil(lambda: page.tabs.currentWidget() is page.tab_pages["delivery"], timeout=WAIT)
+    assert hub_case(lh, case)["state"] == "ready"
     # the accept page's summary of a new case
     click(qtbot, view, "case_desk_back")
     serve_accepted(qtbot, lh, front, name="李四")

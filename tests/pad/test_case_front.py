@@ -4,6 +4,10 @@ The hall is the sample hall with a 公安局 back office (B-GA) so cases can mov
 window's steps, and the clock is pinned to Monday 2026-11-23 09:00 (the promised dates are counted
 in working days of a year the calendar knows). Every tap goes through the widgets; the hub's
 answers are checked over the wire (``case.get`` from the guide console).
+
+Over 400 lines because each test is one whole flow through real widgets (受理, 补正 and 出件 with every
+refusal, the hand-outs, A4 through a private cupsd), and its helpers (the case hall, a scanner's
+keystrokes, a refusal read off the screen) serve ``test_case_desk_actions.py`` too.
 """
 
 from __future__ import annotations
