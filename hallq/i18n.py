@@ -78,29 +78,11 @@ CASE_WORDS_EN: dict[str, dict[str, str]] = {
         "collect": "Collected", "locker": "Put in locker", "post": "Posted", "change_delivery": "Delivery changed",
         "done_on_spot": "Finished on the spot",
     },
-    "error": {  # the case refusals (hallq.protocol.CASE_ERROR_WORDS): the hub's message says more in Chinese
-        "unknown_case": "No such case", "duplicate_case": "This case is already registered",
-        "case_state": "Not possible in the case's current state", "already_signed": "Already signed for",
-        "not_decided": "The case is not decided yet: no result to hand out",
-        "case_closed": "The result already reached the applicant", "wrong_department": "Not this department's case",
-        "id_mismatch": "The collector is not the applicant",
-        "proxy_unauthorised": "Collecting for someone needs the power of attorney",
-        "delivery_mismatch": "Not the delivery agreed with the applicant: change the delivery first",
-        "compartment_required": "Enter the locker compartment", "tracking_required": "Enter the tracking number",
-        "address_required": "Posting needs the postal address", "reason_required": "Enter the reasons",
-        "bad_deadline": "The correction deadline cannot be before today", "bad_kind": "Immediate or promised-time",
-        "bad_promised_days": "The promised working days are not right", "bad_materials": "The materials are not right",
-        "bad_delivery": "This delivery method is not offered here", "bad_department": "Choose the department",
-        "bad_id_hash": "The identity data is not right", "bad_reference": "The number's format is not right",
-        "not_immediate": "Only an immediate case can be finished on the spot",
-        "bad_time": "Timed before the case's last step: not accepted",
-        "calendar_unknown": "That year's holidays are not configured: the promised date cannot be counted",
-    },
 }
 
 
 def case_word(kind: str, code: str, label: str) -> str:
-    """A case word (``kind``: state, kind, delivery, form, action, error) for the screen: the hub's Chinese
+    """A case word (``kind``: state, kind, delivery, form, action) for the screen: the hub's Chinese
     ``label`` in Chinese, the English for ``code`` in English (the label when the code is unknown)."""
     if _lang == "en":
         return CASE_WORDS_EN.get(kind, {}).get(code, label)

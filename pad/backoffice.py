@@ -33,7 +33,7 @@ from typing import Any
 from hallq import clock as hallclock
 from hallq.i18n import case_word, tr
 from hallq.messages import CaseStep, CaseView, SummonEvent, SummonView
-from pad.case_front import delivery_word, kind_word, state_word
+from pad.case_front import case_refusal, delivery_word, kind_word, state_word
 from pad.presenter import Clock, Command, NotAllowed, Presenter, minutes
 from pad.replies import typed, typed_list
 from pad.state import HUB_DEVICE, Change, HallState
@@ -94,7 +94,7 @@ class BackOffice(Presenter):
 
     def finished(self, cmd: Command, result: dict[str, Any] | None, code: str = "", message: str = "") -> None:
         if code:
-            message = case_word("error", code, message)  # a case refusal in English on an English pad
+            message = case_refusal(code, message)
         super().finished(cmd, result, code, message)
 
     # ------------------------------------------------------------ who this desk is

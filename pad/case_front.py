@@ -34,9 +34,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hallq.i18n import case_word, tr
+from hallq.i18n import case_word, language, tr
 from hallq.idcard import InvalidIdNumber, looks_like_full_id, mask_id, validate_id
 from hallq.messages import CaseView, Matter, Situation, TicketView
+from hallq.protocol import CASE_ERROR_WORDS
 from pad.presenter import Clock, Command, NotAllowed
 from pad.replies import typed, typed_list
 from pad.state import HallState
@@ -110,6 +111,13 @@ def material_text(m: Any) -> str:
     """``居民身份证（原件 1 份）`` for a case's material (CaseMaterial or MaterialRow)."""
     form = getattr(m, "form_label", "") or FORM_LABELS.get(m.form, m.form)
     return tr("{n}（{f} {c} 份）", n=m.name, f=case_word("form", m.form, tr(form)), c=m.count)
+
+
+def case_refusal(code: str, message: str) -> str:
+    """A case refusal for the screen: the hub's own (more specific) Chinese message, or on an English
+    pad the English of the code's words (pad/texts.py)."""
+    words = CASE_ERROR_WORDS.get(code)
+    return tr(words) if words and language() == "en" else message
 
 
 # A case's words on the screen: the hub's Chinese labels, or English by their codes (hallq.i18n).
@@ -287,7 +295,7 @@ class CaseFront(WindowReadout):
         if cmd.op in HAND_OUTS or cmd.op == "case.change_delivery":
             self.delivery_refused = HAND_OUTS[cmd.op] if code == "delivery_mismatch" and cmd.op in HAND_OUTS else ""
         if code:
-            message = case_word("error", code, message)  # a case refusal in English on an English pad
+            message = case_refusal(code, message)
         super().finished(cmd, result, code, message)
 
     # ------------------------------------------------------------ the hub's answers

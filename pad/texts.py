@@ -325,3 +325,33 @@ add_english({
     "打印一次性告知单（附件5）": "Print correction notice (form 5)",
     "一次性告知单（附件5）": "Correction notice (form 5)",
 })
+
+# the case refusals' words (hallq.protocol.CASE_ERROR_WORDS), for a refusal on an English pad
+add_english({
+    "没有这个办件": "No such case",
+    "该办件已受理，不能重复受理": "This case is already registered",
+    "办件当前的状态不能执行此操作": "Not possible in the case's current state",
+    "该办件材料已签收，不能重复签收": "Already signed for",
+    "办件尚未办结，不能出件": "The case is not decided yet: no result to hand out",
+    "办件已送达申请人，不能再操作": "The result already reached the applicant",
+    "这不是本部门的办件": "Not this department's case",
+    "领取人身份与申请人不符": "The collector is not the applicant",
+    "代领需要查验授权委托书": "Collecting for someone needs the power of attorney",
+    "与申请人约定的送达方式不符": "Not the delivery agreed with the applicant: change the delivery first",
+    "请填写自助柜格口号": "Enter the locker compartment",
+    "请填写快递单号": "Enter the tracking number",
+    "邮寄送达需要登记收件地址": "Posting needs the postal address",
+    "请填写原因": "Enter the reasons",
+    "补正期限不能早于今天": "The correction deadline cannot be before today",
+    "办件类型应为即办件或承诺件": "A case is immediate or promised-time",
+    "承诺时限不正确": "The promised working days are not right",
+    "申请材料登记不正确": "The materials are not right",
+    "送达方式不正确": "This delivery method is not offered here",
+    "请指定办理部门": "Choose the department",
+    "身份信息格式不正确": "The identity data is not right",
+    "编号格式不正确": "The number's format is not right",
+    "只有即办件可以当场办结": "Only an immediate case can be finished on the spot",
+    "操作时间早于办件的上一步，未被接受": "Timed before the case's last step: not accepted",
+    "该年度的节假日安排尚未配置，无法计算承诺时限":
+        "That year's holidays are not configured: the promised date cannot be counted",
+})
