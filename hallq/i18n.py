@@ -59,23 +59,24 @@ add_english({
 
 # The case's (办件) words by their codes, for a device in English. The hub sends each code with its
 # Chinese label (``state`` and ``state_label`` …); a device shows the label in Chinese and these in
-# English. Keyed by code, not by the Chinese word: 不予许可 is a state ("Denied") and a back office's
-# button ("Deny"), and one Chinese word can need two English ones.
-CASE_WORDS_EN: dict[str, dict[str, str]] = {
+# English. Keyed by code, not by the Chinese word: 不予许可 is a state ("Not permitted") and a back
+# office's button ("Deny"), and one Chinese word can need two English ones.
+CASE_WORDS_EN: dict[str, dict[str, str]] = {  # the words are the hub's own English (hub/cases.py)
     "state": {
         "accepted": "Accepted", "transferring": "In transfer", "in_review": "Signed for (in review)",
-        "awaiting_correction": "Awaiting corrections", "correction_received": "Corrections received",
-        "approved": "Approved", "denied": "Denied", "result_transferring": "Result on its way",
+        "awaiting_correction": "Awaiting correction", "correction_received": "Correction received",
+        "approved": "Completed", "denied": "Not permitted", "result_transferring": "Result in transfer",
         "ready": "Ready for pickup", "collected": "Collected", "in_locker": "In locker", "posted": "Posted",
     },
-    "kind": {"immediate": "Immediate case", "promised": "Promised-time case"},
-    "delivery": {"pickup": "Pickup at the hall", "locker": "Locker", "mail": "Post"},
-    "form": {"original": "original", "copy": "copy"},
+    "kind": {"immediate": "Immediate case", "promised": "Promised case"},
+    "delivery": {"pickup": "Pickup at the hall", "locker": "Self-service locker", "mail": "By post"},
+    "form": {"original": "Original", "copy": "Copy"},
     "action": {
         "accept": "Accepted", "pick_up": "Picked up for transfer", "sign": "Signed for",
         "notify_correction": "One-time correction notice", "receive_correction": "Corrections received",
-        "approve": "Approved", "deny": "Denied", "send_out": "Result sent out", "receive_result": "Result received",
-        "collect": "Collected", "locker": "Put in locker", "post": "Posted", "change_delivery": "Delivery changed",
+        "approve": "Completed", "deny": "Not permitted", "send_out": "Result sent out",
+        "receive_result": "Result received", "collect": "Collected", "locker": "Put in locker", "post": "Posted",
+        "change_delivery": "Delivery changed",
         "done_on_spot": "Finished on the spot",
     },
 }

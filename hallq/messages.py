@@ -294,8 +294,10 @@ class CatalogCases(Struct, kw_only=True):
     print_completion_notice: list[str] = msgspec.field(default_factory=list)
 
 
-class Catalog(Struct):
-    """``catalog``: what devices need from the hall file (no PIN hashes, no secrets)."""
+class Catalog(Struct, omit_defaults=True):
+    """``catalog``: what devices need from the hall file (no PIN hashes, no secrets). Every field but
+    ``cases`` is always sent; ``cases`` is left out while the hall's values are the defaults
+    (:class:`CatalogCases`), and by hubs older than it: read ``None`` as those defaults."""
 
     v: int
     version: str
@@ -310,7 +312,7 @@ class Catalog(Struct):
     devices: list[Device]
     printers: dict[str, dict[str, Any]]
     evaluation_levels: dict[str, str]
-    cases: CatalogCases = msgspec.field(default_factory=CatalogCases)  # [cases], for the case pages
+    cases: CatalogCases | None = None  # [cases], for the case pages
 
 
 # ---------------------------------------------------------------- presence, status, events

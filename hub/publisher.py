@@ -343,12 +343,14 @@ def catalog_message(hall: Hall) -> m.Catalog:
     )
 
 
-def _catalog_cases(hall: Hall) -> m.CatalogCases:
-    rules = hall.cases
-    if rules is None:
-        return m.CatalogCases()
-    return m.CatalogCases(deliveries=[d.value for d in rules.deliveries],
-                          print_completion_notice=[d.value for d in rules.print_completion_notice])
+def _catalog_cases(hall: Hall) -> m.CatalogCases | None:
+    """The ``[cases]`` values devices act on; ``None`` (left out of the catalog, which then reads as
+    it did before the field) while they are the defaults that ``CatalogCases`` also says."""
+    if hall.cases is None:
+        return None
+    cases = m.CatalogCases(deliveries=[d.value for d in hall.cases.deliveries],
+                           print_completion_notice=[d.value for d in hall.cases.print_completion_notice])
+    return None if cases == m.CatalogCases() else cases
 
 
 def _step_note(e: ce.CaseEvent) -> str:

@@ -287,8 +287,8 @@ class CaseFront(WindowReadout):
         """Whether the hall prints the 办结通知书 by itself after this case's hand-out
         (``[cases] print_completion_notice``, carried by the catalog)."""
         catalog = self.state.catalog
-        if catalog is None or case.state not in FINAL_STATES:
-            return False
+        if catalog is None or catalog.cases is None or case.state not in FINAL_STATES:
+            return False  # the defaults (or an older hub): by hand only
         return case.delivery in catalog.cases.print_completion_notice
 
     def finished(self, cmd: Command, result: dict[str, Any] | None, code: str = "", message: str = "") -> None:

@@ -305,7 +305,7 @@ def test_an_english_pad_shows_the_cases_words_in_english(qtbot: Any, english: No
     qtbot.waitUntil(lambda: len(page.ready.ids) == 2, timeout=WAIT)
     table = page.ready
     cells = {table.item(r, c).text() for r in range(table.rowCount()) for c in range(table.columnCount())}
-    assert {"Locker", "Pickup at the hall"} <= cells and not {"自助柜", "现场领取"} & cells
+    assert {"Self-service locker", "Pickup at the hall"} <= cells and not {"自助柜", "现场领取"} & cells
     labels = [page.tabs.tabText(i) for i in range(page.tabs.count())]
     assert "Change delivery" in labels
     cjk = [btn(view, f"case_change_{k}").text() for k in ("pickup", "locker", "mail")]
@@ -316,7 +316,7 @@ def test_an_english_pad_shows_the_cases_words_in_english(qtbot: Any, english: No
     click(qtbot, view, "case_locker")
     settle(qtbot, pad)
     assert pad.notice is not None
-    assert "Not the delivery agreed with the applicant" in pad.notice.text, pad.notice.text
+    assert "Not the delivery method agreed with the applicant" in pad.notice.text, pad.notice.text
     assert "约定" not in pad.notice.text
     qtbot.waitUntil(lambda: page.tabs.currentWidget() is page.tab_pages["delivery"], timeout=WAIT)
     assert hub_case(lh, case)["state"] == "ready"
@@ -326,7 +326,7 @@ def test_an_english_pad_shows_the_cases_words_in_english(qtbot: Any, english: No
     open_case(qtbot, front)
     send_case(qtbot, front)
     summary = view.findChild(QLabel, "case_summary").text()
-    assert "State: Accepted" in summary and "Kind: Promised-time case" in summary, summary
+    assert "State: Accepted" in summary and "Kind: Promised case" in summary, summary
     assert "Delivery: Pickup at the hall" in summary
     assert "已受理" not in summary and "承诺件" not in summary
 
@@ -369,7 +369,7 @@ def test_a_mistyped_print_completion_notice_is_reported_with_its_key_path(writte
     assert len(info.value.issues) == 1  # nothing else of the sample hall is blamed
 
 
-def test_a_catalog_from_an_older_hub_reads_the_defaults() -> None:
+def test_the_catalog_carries_the_cases_values_only_when_they_are_not_the_defaults() -> None:
     import msgspec
 
     from hallq import messages as m
@@ -377,12 +377,16 @@ def test_a_catalog_from_an_older_hub_reads_the_defaults() -> None:
     from hub.publisher import catalog
 
     text = sample_hall_path().read_text(encoding="utf-8")
-    raw = catalog(parse_hall(tomllib.loads(text), text=text))
-    assert raw["cases"] == {"deliveries": ["pickup", "locker", "mail"], "print_completion_notice": []}
-    del raw["cases"]  # a hub before this field
-    old = m.decode(m.Catalog, msgspec.json.encode(raw))
-    assert old.cases.print_completion_notice == []
-    assert old.cases.deliveries == ["pickup", "locker", "mail"]
+    sample = parse_hall(tomllib.loads(text), text=text)
+    raw = catalog(sample)
+    assert "cases" not in raw  # the sample writes no [cases]: the catalog reads as it did before the field
+    assert m.decode(m.Catalog, msgspec.json.encode(raw)).cases is None
+    rules = dataclasses.replace(sample.cases or CaseRules(), print_completion_notice=PRINT_ON)
+    raw = catalog(dataclasses.replace(sample, cases=rules))
+    assert raw["cases"] == {"deliveries": ["pickup", "locker", "mail"], "print_completion_notice": ["pickup", "locker"]}
+    decoded = m.decode(m.Catalog, msgspec.json.encode(raw)).cases
+    assert decoded is not None
+    assert decoded.print_completion_notice == ["pickup", "locker"]
 
 
 @pytest.mark.parametrize("scene", ["pad-case-change-delivery", "pad-case-pickup-notice", "pad-case-correction"])
