@@ -30,7 +30,7 @@ from hallq.i18n import tr
 from hallq.messages import CaseView
 from pad.case_accept import CaseAcceptPage
 from pad.case_desk_view import CaseDeskPage, tab_for
-from pad.case_front import CaseDraft
+from pad.case_front import FINAL_STATES, CaseDraft
 from pad.case_notices import CASE_KINDS, build_case_notice, case_notices_for
 from pad.link import Link
 from pad.presenter import Command, NotAllowed, Notice
@@ -256,7 +256,7 @@ class CaseViews:
                 desk.offer_change(pad.delivery_refused, words)
                 pad.delivery_refused = ""
             desk.fill_ready(pad.ready)
-            prints = {desk.print_btn: case is not None and case.state in ("collected", "in_locker", "posted"),
+            prints = {desk.print_btn: case is not None and case.state in FINAL_STATES,
                       desk.print_correction_btn: case is not None and case.state == "awaiting_correction"
                       and bool(case.reasons)}
             for b in desk.findChildren(QPushButton):
