@@ -606,3 +606,65 @@ class CaseStep(Struct):
     material: str = ""
     giver: str = ""
     receiver: str = ""
+
+
+# ---------------------------------------------------------------- reply results: the citizen's phone page
+
+
+class ProgressStage(Struct):
+    """One stage of a case as the phone page shows it: 受理 → 转递 → 审查 → 办结 → 待领取 → 已领取."""
+
+    key: str  # accepted, transferred, review, decided, ready, collected
+    label: str  # 受理, 转递, 审查, 办结, 待领取, 已领取
+    at: float | None  # when it was reached; None: not yet
+
+
+class ProgressCase(Struct):
+    """The case (办件) a ticket led to, as far as its applicant may see it: no ID, no address."""
+
+    number: str
+    state: str  # hub.cases.CaseState
+    state_label: str
+    kind_label: str  # 即办件 / 承诺件
+    due: str  # the promised date (ISO)
+    stages: list[ProgressStage]
+    reasons: list[str]  # of the last 一次性告知 (or of 不予许可)
+    correction_deadline: str | None  # 补正 by this date (ISO) while 待补正
+    correction_window: str  # where to bring the 补正 materials (the accepting window)
+    delivery: str  # pickup / locker / mail
+    delivery_label: str
+    pickup_windows: list[str]  # where a 现场领取 result is collected (the hall's 出件 windows)
+
+
+class ProgressRating(Struct):
+    """The 好差评 form's terms: open while ``open``, until ``closes`` (the follow-up period's last day)."""
+
+    open: bool
+    closes: str  # ISO date
+    levels: dict[str, str]  # "5": 非常满意 … "1": 非常不满意
+    reasons: list[str]  # 差评 reasons to choose from
+    given: int  # the level given (5..1) on any channel, 0 while none
+
+
+class ProgressView(Struct):
+    """``progress.get``: one ticket as its holder may see it (the slip's data, masked; nothing else)."""
+
+    hall_name: str
+    timezone: str  # the hall's (IANA), to show the times below in hall time
+    number: str
+    day: str  # the ticket's day (ISO)
+    state: str  # hub.core.TicketState
+    state_label: str
+    matter_name: str
+    situation_name: str
+    windows: list[str]  # windows that serve its queue
+    window: str  # where it was called
+    ahead: int | None  # people ahead while waiting
+    wait_lo_min: int | None  # predicted wait (minutes), a range; None while no estimate is made
+    wait_hi_min: int | None
+    called_at: float | None
+    retake_limit: int  # 过号取号 a passed ticket may take at a kiosk (0: none)
+    retakes: int
+    retake_places_back: int
+    case: ProgressCase | None
+    rating: ProgressRating | None  # None: no rating to give here (not served, or rated at the window)

@@ -418,7 +418,8 @@ def _ref(c: _Checker, value: str, known: dict[str, Any], path: str, what: str) -
 
 
 PROGRESS_FIELDS = {"ticket_id": "2026-11-23-A001", "ticket": "2026-11-23-A001", "number": "A001",
-                   "hall": "lvliang", "date": "2026-11-23"}
+                   "hall": "lvliang", "date": "2026-11-23",
+                   "token": "2026-11-23-A001.Xc1bIWSLL9pm0Rr2m5vC3w"}  # the phone page's key (docs/web.md)
 _WHAT_ZH = {"zone": "区域", "queue": "队列", "window": "窗口", "printer": "打印机", "situation": "情形"}
 
 

@@ -55,6 +55,7 @@ class Role(StrEnum):
     DISPLAY = "display"
     ADMIN = "admin"
     BACKOFFICE = "backoffice"  # 后台审批: one department's desk (docs/cases.md)
+    WEB = "web"  # the citizen's phone page (web/, docs/web.md): progress.get / progress.rate only
 
 
 @dataclass(frozen=True)

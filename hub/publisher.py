@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,6 +70,7 @@ class Publisher:
         self.recent_calls: list[m.Call] = []  # today's last calls, newest first
         self._queue_summary: dict[str, m.QueueSummary] = {}
         self._catalog = encode(catalog_message(hall))
+        self.progress_token: Callable[[str], str] = lambda ticket: ""  # the slip's {token}: set by the service
 
     # ------------------------------------------------------------ the messages
 
@@ -85,7 +86,8 @@ class Publisher:
             list(situation.materials) if situation else [], t.channel, t.priority_group, t.priority_verified,
             t.appointment_slot is not None, t.applicant_masked, t.id_masked, t.phone_masked, t.issued_at,
             t.called_at, t.window, t.target_window, t.recalls, t.retakes, t.outcome, hall.windows_serving(t.queue),
-            hall.progress_url.format(ticket_id=t.id, ticket=t.id, number=t.number, hall=hall.id, date=t.id[:10]),
+            hall.progress_url.format(ticket_id=t.id, ticket=t.id, number=t.number, hall=hall.id, date=t.id[:10],
+                                     token=self.progress_token(t.id)),
             core.ahead(t) if t.state is TicketState.WAITING else msgspec.UNSET,
         )
 

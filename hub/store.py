@@ -444,6 +444,11 @@ class Store:
         row = self.conn.execute("SELECT evaluation FROM tickets WHERE id=?", (ticket,)).fetchone()
         return (row is not None, row[0] if row else None)
 
+    def ticket_record(self, ticket: str) -> dict[str, Any] | None:
+        """One ticket of any day as the projection holds it (the phone page's earlier days), or None."""
+        row = self.conn.execute(f"SELECT {', '.join(TICKET_COLUMNS)} FROM tickets WHERE id=?", (ticket,)).fetchone()
+        return dict(zip(TICKET_COLUMNS, row, strict=True)) if row else None
+
     def followup_candidates(self, since: str, limit: int = 500) -> list[dict[str, Any]]:
         """Tickets since ``since`` (a day) rated 差评 (1-2) or 未评价 (0), newest first."""
         cols = ("id", "day", "number", "matter", "window", "staff", "evaluation", "evaluation_reason")

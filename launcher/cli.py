@@ -155,6 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     from launcher.doctor import register as register_doctor
 
     register_doctor(sub)
+    from launcher.web_command import register as register_web
+
+    register_web(sub)
     _compose_slip(sub.choices["slip"])
     register_reports(sub)
     register_backup(sub)
