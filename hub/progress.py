@@ -110,7 +110,7 @@ def _case(c: cs.Case) -> m.ProgressCase:
                               reached.get(key)) for key, label, _ in STAGES]
     waiting = c.state is cs.CaseState.AWAITING_CORRECTION
     return m.ProgressCase(
-        c.number, c.state.value, cs.STATE_WORDS[c.state], cs.KIND_WORDS[c.kind], c.due.isoformat(), stages,
+        c.number or c.id, c.state.value, cs.STATE_WORDS[c.state], cs.KIND_WORDS[c.kind], c.due.isoformat(), stages,
         list(c.reasons), c.correction_deadline.isoformat() if waiting and c.correction_deadline else None,
         c.window, c.delivery.value, cs.DELIVERY_WORDS[c.delivery], [ready_window] if ready_window else [])
 

@@ -191,4 +191,10 @@ def create_app(gateway: Gateway, *, secret: bytes | None = None, limits: guard.L
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ])
     app.state.page = page
+
+    async def nothing_here(request: Request, exc: Exception) -> Response:  # no route: the same plain 404
+        return page.not_found(_lang(request))
+
+    app.add_exception_handler(404, nothing_here)
+    app.add_exception_handler(405, nothing_here)
     return app

@@ -21,6 +21,8 @@ def _time(at: float | None, tz: str, fmt: str = "%H:%M") -> str:
 
 def notice(v: m.ProgressView, lang: str) -> dict[str, str]:
     """The big line at the top: what this ticket's holder should do now (``kind`` picks its colour)."""
+    if v.case is not None:
+        return case_notice(v.case, lang)
     if v.state == "waiting":
         return {"kind": "waiting", "text": t("请留意大厅屏幕和语音叫号", lang)}
     if v.state == "called":
@@ -36,6 +38,33 @@ def notice(v: m.ProgressView, lang: str) -> dict[str, str]:
     if v.state in ("expired", "cancelled"):
         return {"kind": "expired", "text": t(v.state_label, lang), "sub": t("本号已作废（票号当天有效），如需办理请重新取号。", lang)}
     return {"kind": "done", "text": t(v.state_label, lang) if v.state in FINISHED else t("已办理完毕", lang)}
+
+
+def case_notice(c: m.ProgressCase, lang: str) -> dict[str, str]:
+    """After 受理 the case is what matters: 补正, 领取, or where it stands and by when."""
+    if c.state == "awaiting_correction":
+        return {"kind": "passed", "text": t("请补正材料", lang), "sub": _correction(c, lang)}
+    if c.state == "ready":
+        return {"kind": "called", "text": t("办件已办结，请领取", lang), "sub": _pickup(c, lang)}
+    if c.state in ("collected", "in_locker", "posted"):
+        return {"kind": "done", "text": t(c.state_label, lang)}
+    if c.state == "denied":
+        return {"kind": "expired", "text": t("不予许可", lang)}
+    return {"kind": "waiting", "text": t("办件{state}", lang, state=t(c.state_label, lang)),
+            "sub": t("承诺办结日期", lang) + " " + c.due}
+
+
+def _pickup(c: m.ProgressCase, lang: str) -> str:
+    return {"pickup": t("请到 {windows} 出件窗口领取。", lang, windows="、".join(c.pickup_windows)) if c.pickup_windows
+            else t("请到大厅出件窗口领取，领取时请带身份证件。", lang),
+            "locker": t("结果将投入自助柜，格口号另行通知。", lang),
+            "mail": t("结果将邮寄到您登记的地址。", lang)}.get(c.delivery, "")
+
+
+def _correction(c: m.ProgressCase, lang: str) -> str:
+    if not c.correction_deadline:
+        return ""
+    return t("请在 {date} 前把补正材料送到 {window} 窗口。", lang, date=c.correction_deadline, window=c.correction_window)
 
 
 def rows(v: m.ProgressView, lang: str) -> list[tuple[str, str]]:
@@ -56,13 +85,8 @@ def case(c: m.ProgressCase | None, tz: str, lang: str) -> dict[str, Any] | None:
         return None
     stages = [{"label": t(s.label, lang), "date": _time(s.at, tz, "%Y-%m-%d %H:%M") if s.at else t("尚未到达", lang),
                "done": s.at is not None} for s in c.stages]
-    pickup = {"pickup": t("请到 {windows} 出件窗口领取。", lang, windows="、".join(c.pickup_windows)) if c.pickup_windows
-              else t("请到大厅出件窗口领取，领取时请带身份证件。", lang),
-              "locker": t("结果将投入自助柜，格口号另行通知。", lang),
-              "mail": t("结果将邮寄到您登记的地址。", lang)}.get(c.delivery, "")
-    correction = (t("请在 {date} 前把补正材料送到 {window} 窗口。", lang, date=c.correction_deadline, window=c.correction_window)
-                  if c.correction_deadline else "")
-    return {"number": c.number, "state": t(c.state_label, lang), "kind": c.kind_label, "due": c.due, "stages": stages,
+    pickup, correction = _pickup(c, lang), _correction(c, lang)
+    return {"number": c.number, "state": t(c.state_label, lang), "kind": t(c.kind_label, lang), "due": c.due, "stages": stages,
             "reasons": c.reasons if c.state == "awaiting_correction" or c.state == "denied" else [],
             "correction": correction, "delivery": t(c.delivery_label, lang), "pickup": pickup}
 
