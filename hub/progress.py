@@ -44,7 +44,8 @@ STATE_LABELS = {
 # the page's stages and the case action that reaches each (the first time)
 STAGES = (("accepted", "受理", ("accept",)), ("transferred", "转递", ("pick_up", "done_on_spot")),
           ("review", "审查", ("sign", "done_on_spot")), ("decided", "办结", ("approve", "deny", "done_on_spot")),
-          ("ready", "待领取", ("receive_result", "done_on_spot")), ("collected", "已领取", ("collect", "locker", "post")))
+          ("ready", "待领取", ("receive_result", "done_on_spot")),
+          ("collected", "已领取", ("collect", "locker", "post")))
 
 
 def _key(id_key: bytes) -> bytes:

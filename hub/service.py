@@ -342,8 +342,8 @@ class HubService:
             case k.EvaluationFollowup():
                 return self._followup(device, cmd, now, req.id)
             case k.ProgressRate():
-                ticket, terms = self._progress_terms(cmd.token, now)
-                events = rules.web_rating(c, now, ticket, cmd.level, cmd.reason, served=terms is not None,
+                tid, terms = self._progress_terms(cmd.token, now)
+                events = rules.web_rating(c, now, tid, cmd.level, cmd.reason, served=terms is not None,
                                           given=terms.given if terms else 0, open_=bool(terms and terms.open),
                                           reasons=terms.reasons if terms else [], device=device)
                 return _Decision({"level": cmd.level, "label": ev.FOLLOWUP_RESULTS["rated"]}, events)

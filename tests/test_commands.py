@@ -74,6 +74,8 @@ FULL: dict[str, dict[str, Any]] = {
                              "address": "某市某路2号"},
     "case.get": {"case": "C1"},
     "cases.list": {"view": "overdue", "department": "公安局", "state": "in_review"},
+    "progress.get": {"token": "2026-11-23-A001.Xc1bIWSLL9pm0Rr2m5vC3w"},
+    "progress.rate": {"token": "2026-11-23-A001.Xc1bIWSLL9pm0Rr2m5vC3w", "level": 2, "reason": "等候时间长"},
 }
 # what each op needs at least
 REQUIRED: dict[str, set[str]] = {
@@ -94,6 +96,7 @@ REQUIRED: dict[str, set[str]] = {
     "case.receive_result": {"window", "case"}, "case.collect": {"window", "case"}, "case.locker": {"window", "case"},
     "case.post": {"window", "case", "tracking"}, "case.done_on_spot": {"window", "case"},
     "case.change_delivery": {"window", "case", "delivery"}, "case.get": {"case"}, "cases.list": set(),
+    "progress.get": {"token"}, "progress.rate": {"token", "level"},
 }
 
 

@@ -32,6 +32,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from hallq import clock as hallclock
+from hallq import messages as m
 from hallq.protocol import person_message
 from web import guard, pages
 from web.gateway import Gateway, HubUnavailable, Refused
@@ -78,7 +79,7 @@ class PhonePage:
     def _client(self, request: Request) -> str:
         return request.client.host if request.client else "?"
 
-    async def _lookup(self, request: Request, token: str) -> Any:
+    async def _lookup(self, request: Request, token: str) -> tuple[m.ProgressView | None, Response | None]:
         """(view or None, or an error response): the limits, the token's shape, then the hub."""
         lang, who = _lang(request), self._client(request)
         if not self.limits.requests.allow(who) or not self.limits.misses.peek(who):
@@ -104,11 +105,11 @@ class PhonePage:
     async def progress(self, request: Request) -> Response:
         token, lang = request.path_params["token"], _lang(request)
         view, error = await self._lookup(request, token)
-        if error is not None:
-            return error
+        if error is not None or view is None:
+            return error or self.not_found(lang)
         return self._page(token, lang, view)
 
-    def _page(self, token: str, lang: str, view: Any, status: int = 200, message: str = "") -> HTMLResponse:
+    def _page(self, token: str, lang: str, view: m.ProgressView, status: int = 200, message: str = "") -> HTMLResponse:
         now = self.clock()
         return self.html("progress.html", lang, status, token=token, qtoken=quote(token, safe=""),
                          csrf=guard.csrf_token(self.secret, token, now), message=message,
@@ -117,8 +118,9 @@ class PhonePage:
     async def live(self, request: Request) -> Response:
         token, lang = request.path_params["token"], _lang(request)
         view, error = await self._lookup(request, token)
-        if error is not None:
-            return JSONResponse({"error": error.status_code}, error.status_code, headers=HEADERS)
+        if error is not None or view is None:
+            status = error.status_code if error is not None else 404
+            return JSONResponse({"error": status}, status, headers=HEADERS)
         data = pages.page(view, lang, self.clock())
         fragment = self.env.get_template("live.html").render(lang=lang, t=lambda zh, **v: t(zh, lang, **v), **data)
         return JSONResponse({"html": fragment, "state": view.state, "live": data["live"],
@@ -137,8 +139,8 @@ class PhonePage:
         if not guard.csrf_ok(self.secret, token, form.get("csrf", ""), self.clock()):
             return self.problem(lang, 403, "页面已过期，请刷新后再提交")
         view, error = await self._lookup(request, token)
-        if error is not None:
-            return error
+        if error is not None or view is None:
+            return error or self.not_found(lang)
         level_text, reason = form.get("level", ""), form.get("reason", "")
         if level_text not in ("1", "2", "3", "4", "5"):
             return self._page(token, lang, view, 400, t("请选择评价等级", lang))
@@ -152,8 +154,8 @@ class PhonePage:
         except Refused as exc:
             why = t(person_message(exc.code, exc.message), lang)
             fresh, _ = await self._lookup(request, token)
-            return self._page(token, lang, fresh or view, 409 if exc.code in ("already_rated", "rating_closed") else 400,
-                              t("提交未成功：{why}", lang, why=why))
+            status = 409 if exc.code in ("already_rated", "rating_closed") else 400
+            return self._page(token, lang, fresh or view, status, t("提交未成功：{why}", lang, why=why))
         suffix = "?lang=en" if lang == "en" else ""
         return RedirectResponse(f"/p/{quote(token, safe='')}{suffix}", 303, headers=HEADERS)
 

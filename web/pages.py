@@ -36,7 +36,8 @@ def notice(v: m.ProgressView, lang: str) -> dict[str, str]:
             sub = t("本大厅过号后需重新取号。", lang)
         return {"kind": "passed", "text": t("您的号已过号", lang), "sub": sub}
     if v.state in ("expired", "cancelled"):
-        return {"kind": "expired", "text": t(v.state_label, lang), "sub": t("本号已作废（票号当天有效），如需办理请重新取号。", lang)}
+        return {"kind": "expired", "text": t(v.state_label, lang),
+                "sub": t("本号已作废（票号当天有效），如需办理请重新取号。", lang)}
     return {"kind": "done", "text": t(v.state_label, lang) if v.state in FINISHED else t("已办理完毕", lang)}
 
 
@@ -64,7 +65,8 @@ def _pickup(c: m.ProgressCase, lang: str) -> str:
 def _correction(c: m.ProgressCase, lang: str) -> str:
     if not c.correction_deadline:
         return ""
-    return t("请在 {date} 前把补正材料送到 {window} 窗口。", lang, date=c.correction_deadline, window=c.correction_window)
+    return t("请在 {date} 前把补正材料送到 {window} 窗口。", lang, date=c.correction_deadline,
+             window=c.correction_window)
 
 
 def rows(v: m.ProgressView, lang: str) -> list[tuple[str, str]]:
@@ -83,11 +85,11 @@ def rows(v: m.ProgressView, lang: str) -> list[tuple[str, str]]:
 def case(c: m.ProgressCase | None, tz: str, lang: str) -> dict[str, Any] | None:
     if c is None:
         return None
-    stages = [{"label": t(s.label, lang), "date": _time(s.at, tz, "%Y-%m-%d %H:%M") if s.at else t("尚未到达", lang),
-               "done": s.at is not None} for s in c.stages]
+    stages = [{"label": t(s.label, lang), "done": s.at is not None,
+               "date": _time(s.at, tz, "%Y-%m-%d %H:%M") if s.at else t("尚未到达", lang)} for s in c.stages]
     pickup, correction = _pickup(c, lang), _correction(c, lang)
-    return {"number": c.number, "state": t(c.state_label, lang), "kind": t(c.kind_label, lang), "due": c.due, "stages": stages,
-            "reasons": c.reasons if c.state == "awaiting_correction" or c.state == "denied" else [],
+    return {"number": c.number, "state": t(c.state_label, lang), "kind": t(c.kind_label, lang), "due": c.due,
+            "stages": stages, "reasons": c.reasons if c.state in ("awaiting_correction", "denied") else [],
             "correction": correction, "delivery": t(c.delivery_label, lang), "pickup": pickup}
 
 
@@ -101,7 +103,8 @@ def rating(r: m.ProgressRating | None, lang: str) -> dict[str, Any] | None:
 
 def page(v: m.ProgressView, lang: str, now: float) -> dict[str, Any]:
     """Everything the templates show for one ticket."""
+    updated = t("更新于 {time}", lang, time=_time(now, v.timezone, "%H:%M:%S"))
     return {"view": v, "notice": notice(v, lang), "rows": rows(v, lang), "case": case(v.case, v.timezone, lang),
-            "rating": rating(v.rating, lang), "updated": t("更新于 {time}", lang, time=_time(now, v.timezone, "%H:%M:%S")),
+            "rating": rating(v.rating, lang), "updated": updated,
             "live": v.state in ("waiting", "called") or (v.case is not None and v.case.state not in
                                                           ("collected", "in_locker", "posted"))}

@@ -37,7 +37,8 @@ ENGLISH = {
         "back."),
     "每张小票可过号取号 {n} 次，您已取 {used} 次。": "Each slip may be re-taken {n} time(s); you have used {used}.",
     "本大厅过号后需重新取号。": "After a pass, please take a new number.",
-    "本号已作废（票号当天有效），如需办理请重新取号。": "This number is void (valid on its day only); please take a new one.",
+    "本号已作废（票号当天有效），如需办理请重新取号。": (
+        "This number is void (valid on its day only); please take a new one."),
     "已办理完毕": "Service finished",
     "办件进度": "Case progress",
     "办件编号": "Case number",
@@ -48,7 +49,8 @@ ENGLISH = {
     "领取方式": "How to collect",
     "请到 {windows} 出件窗口领取。": "Collect it at window {windows}.",
     "请到大厅出件窗口领取，领取时请带身份证件。": "Collect it at the hall's result window; bring your ID card.",
-    "结果将投入自助柜，格口号另行通知。": "The result goes into a self-service locker; you will be told the compartment.",
+    "结果将投入自助柜，格口号另行通知。": (
+        "The result goes into a self-service locker; you will be told the compartment."),
     "结果将邮寄到您登记的地址。": "The result will be posted to the address you registered.",
     "好差评": "Rate this service",
     "这次服务在窗口没有评价，您可以在这里评价，{date} 前有效。": (

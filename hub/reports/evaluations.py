@@ -117,7 +117,8 @@ def compute_evaluations(log: Log, hall: Hall | None, calendar: Calendar, as_of: 
             rows[w.id] = EvalRow(w.id, w.name)
     bad: list[FollowUp] = []
     unrated: list[FollowUp] = []
-    for e in log.evaluations:
+    for recorded in log.evaluations:
+        e = recorded
         row = rows.setdefault(e.window, EvalRow(e.window, e.window))
         row.invited += 1
         level = e.level or 0

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from web import gateway as gw
 from tests.web.conftest import WebHall
+from web import gateway as gw
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium (apt install chromium; .ci/run does)")
@@ -39,7 +39,7 @@ def browse(url: str, tmp: Path, shot: str, *, size: str = "360,780", budget_ms: 
     if keep:  # to look at: the phone's screen, and the whole page below it
         Path(keep).mkdir(parents=True, exist_ok=True)
         shutil.copy(png, Path(keep) / png.name)
-        width = size.split(",")[0]
+        width = size.split(",", maxsplit=1)[0]
         whole = [arg for arg in common if not arg.startswith("--window-size")] + [f"--window-size={width},1900"]
         subprocess.run([*whole, f"--screenshot={Path(keep) / (shot + '-whole.png')}", url], capture_output=True,
                        timeout=120, check=True)
