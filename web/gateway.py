@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 import msgspec
@@ -30,10 +29,13 @@ class HubUnavailable(Exception):
     """The hub did not answer (or refused for a reason the page cannot help with)."""
 
 
-@dataclass(frozen=True)
 class Refused(Exception):
-    code: str
-    message: str
+    """The hub did not take a rating: its code and its words for people."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
 
 
 class Gateway:
