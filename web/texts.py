@@ -1,13 +1,12 @@
 """Every word the phone page shows: Chinese first, English on the page's switch (``?lang=en``).
 
 The page serves many people at once in both languages, so it does not use the process-wide
-language of :mod:`hallq.i18n`; :func:`t` takes the request's language. The English entries are
-also registered with :func:`hallq.i18n.add_english` so catalogue checks see them.
+language of :mod:`hallq.i18n`; :func:`t` takes the request's language. Nor does it add to that
+catalogue: a phone needs shorter words than a pad (``待领取`` is "Ready" here), and one process may
+hold both. ``tests/web`` checks that every Chinese text the page shows has its English here.
 """
 
 from __future__ import annotations
-
-from hallq.i18n import add_english
 
 ENGLISH = {
     "办理进度": "Progress",
@@ -92,8 +91,6 @@ ENGLISH = {
     "提交未成功：{why}": "Not submitted: {why}",
     "请扫描小票上的二维码查看办理进度。": "Scan the QR code on your slip to see your progress.",
 }
-add_english(ENGLISH)
-
 
 def t(zh: str, lang: str, **values: object) -> str:
     """``zh`` in the request's language (English when ``lang`` is ``en`` and there is an entry)."""
