@@ -145,4 +145,4 @@ SQL_HOMES = {"hub.store", "hub.reports.sources", "hub.backup", "hub.store_purge"
 def test_sql_lives_in_the_store_and_the_reports_queries() -> None:
     users = {_module_name(p) for package in PACKAGES for p in (ROOT / package).rglob("*.py")
              if any(m.split(".")[0] in ("sqlite3", "sqlite_utils") for m in imports(p))}
-    assert users - SQL_HOMES == set(), "SQL outside hub/store.py (and store_purge.py), hub/backup.py and hub/reports/sources.py"
+    assert users - SQL_HOMES == set(), "SQL outside hub/store.py, store_purge.py, backup.py, reports/sources.py"
