@@ -1,6 +1,7 @@
 """``hallq demo``: the whole hall on this machine: broker, hub, the sample hall, and devices.
 
-Where there is a screen the real kiosk, pad, guide console and screens run as processes (:data:`DEMO_WINDOWS`),
+Where there is a screen the real kiosk, pad, guide console, screens and one department's back office
+(后台审批 B-GA) run as processes (:data:`DEMO_WINDOWS`),
 each scaled as a whole to fit the desktop; the other devices are simulated by the one device simulator,
 ``hallq simulate``'s engine, played live and fast (:mod:`launcher.simulate.live`), and the window LED
 bars run on simulated serial ports.
@@ -9,11 +10,14 @@ bars run on simulated serial ports.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import datetime as dt
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from hallq import clock as hallclock
 from launcher.hub_commands import _load, _wait_for_signal, always_open, start_hall
 
 # What the demo opens where there is a screen: a real process per device, as in a hall, at the device's
@@ -24,6 +28,7 @@ DEMO_WINDOWS = (
     ("G1", ["pad", "--device", "G1", "--role", "guide", "--size", "1280x800"], (1280, 800)),
     ("D-HALL", ["display", "--device", "D-HALL", "--kind", "hall", "--windowed"], (1920, 1080)),
     ("D-S01", ["display", "--device", "D-S01", "--kind", "window", "--windowed"], (1280, 800)),
+    ("B-GA", ["pad", "--device", "B-GA", "--role", "backoffice", "--size", "1280x800"], (1280, 800)),
 )
 
 
@@ -53,6 +58,22 @@ def demo_scale(size: tuple[int, int], available: tuple[int, int, int, int] | Non
 DEMO_STAFF = frozenset({"1001", "2001"})  # left free for the person at the demo's pad and guide console
 
 
+def demo_hall(hall: Any, today: dt.date) -> Any:
+    """The hall as the demo runs it: open all day (``always_open``), and a case calendar for this year and
+    the next even where the installed ``chinese-calendar`` has no holidays for them yet (then Monday to
+    Friday are working days): the demo runs any day, and a 承诺件 needs a promised date."""
+    from hub.case_config import CaseRules
+    from hub.workdays import WorkCalendar
+
+    hall = always_open(hall)
+    rules = hall.cases or CaseRules()
+    unknown = {y for y in (today.year, today.year + 1) if not WorkCalendar().covers(dt.date(y, 1, 1))}
+    if not unknown - rules.calendar.own_years:
+        return hall
+    calendar = dataclasses.replace(rules.calendar, own_years=rules.calendar.own_years | unknown)
+    return dataclasses.replace(hall, cases=dataclasses.replace(rules, calendar=calendar))
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     import subprocess
     import tempfile
@@ -62,7 +83,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     if not args.verbose:  # quiet by default, here (LED bars load Qt multimedia) and in every device app
         os.environ.setdefault("QT_LOGGING_RULES", QUIET_RULES)
-    hall = always_open(_load(args.config))
+    loaded = _load(args.config)
+    hall = demo_hall(loaded, hallclock.today(loaded.timezone))
     db = args.db or str(Path(tempfile.mkdtemp(prefix="hallq-demo-")) / "hall.db")
     has_screen = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or sys.platform == "win32"
     windows = has_screen and not args.headless
@@ -85,8 +107,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 apps.append(subprocess.Popen([sys.executable, "-m", "launcher", *argv, "--mqtt", url, "--hall", hall.id,
                                               *lang], env=env))
         skip = frozenset(d for d, _, _ in DEMO_WINDOWS)
-        print("windows: kiosk K1, window pad P-S01 (log in: 1001 / PIN 1234), guide console G1, hall screen, "
-              "window screen with the evaluator; the other devices are simulated.", flush=True)
+        print("windows: kiosk K1, window pad P-S01 (log in: 1001 / PIN 1234), guide console G1 (签到: 2001 / PIN "
+              "1234), hall screen, window screen with the evaluator; the other devices are simulated.", flush=True)
+        desk = hall.devices.get("B-GA")
+        if desk is not None:
+            print(f"back office B-GA 后台审批（{desk.department}）: no sign-in, the device is its department's desk; "
+                  "签收 a case from 待签收 (or scan its 转递单), then 办结 and 出件转递.", flush=True)
     sim = LiveSimulation(hall, url, pace=args.pace, out=sys.stdout, skip=skip,
                      keep_staff=DEMO_STAFF if windows else frozenset())
     sim.start()
