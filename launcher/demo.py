@@ -1,7 +1,7 @@
 """``hallq demo``: the whole hall on this machine: broker, hub, the sample hall, and devices.
 
 Where there is a screen the real kiosk, pad, guide console, screens and one department's back office
-(后台审批 B-GA) run as processes (:data:`DEMO_WINDOWS`),
+(后台审批 BO-GA) run as processes (:data:`DEMO_WINDOWS`),
 each scaled as a whole to fit the desktop; the other devices are simulated by the one device simulator,
 ``hallq simulate``'s engine, played live and fast (:mod:`launcher.simulate.live`), and the window LED
 bars run on simulated serial ports.
@@ -28,7 +28,7 @@ DEMO_WINDOWS = (
     ("G1", ["pad", "--device", "G1", "--role", "guide", "--size", "1280x800"], (1280, 800)),
     ("D-HALL", ["display", "--device", "D-HALL", "--kind", "hall", "--windowed"], (1920, 1080)),
     ("D-S01", ["display", "--device", "D-S01", "--kind", "window", "--windowed"], (1280, 800)),
-    ("B-GA", ["pad", "--device", "B-GA", "--role", "backoffice", "--size", "1280x800"], (1280, 800)),
+    ("BO-GA", ["pad", "--device", "BO-GA", "--role", "backoffice", "--size", "1280x800"], (1280, 800)),
 )
 
 
@@ -109,9 +109,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         skip = frozenset(d for d, _, _ in DEMO_WINDOWS)
         print("windows: kiosk K1, window pad P-S01 (log in: 1001 / PIN 1234), guide console G1 (签到: 2001 / PIN "
               "1234), hall screen, window screen with the evaluator; the other devices are simulated.", flush=True)
-        desk = hall.devices.get("B-GA")
+        desk = hall.devices.get("BO-GA")
         if desk is not None:
-            print(f"back office B-GA 后台审批（{desk.department}）: no sign-in, the device is its department's desk; "
+            print(f"back office BO-GA 后台审批（{desk.department}）: no sign-in, the device is its department's desk; "
                   "签收 a case from 待签收 (or scan its 转递单), then 办结 and 出件转递.", flush=True)
     sim = LiveSimulation(hall, url, pace=args.pace, out=sys.stdout, skip=skip,
                      keep_staff=DEMO_STAFF if windows else frozenset())

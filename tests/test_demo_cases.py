@@ -39,7 +39,7 @@ def test_a_headless_demo_moves_cases_through_sign_and_decision(tmp_path: Path) -
     assert carried, {c: sorted(s) for c, s in steps.items()}
     assert {departments[c] for c in carried} <= {"公安局", "市场监督管理局"}  # the sample hall's back offices
     assert re.search(r"📁 G2: 转递取件 \S+ ", r.stdout)  # the terminal tells every case step
-    assert re.search(r"📁 B-(GA|SJ): 签收 \S+ ", r.stdout)
+    assert re.search(r"📁 BO-(GA|SJ): 签收 \S+ ", r.stdout)
     opened = int(re.search(r"cases opened (\d+)", r.stdout).group(1))  # type: ignore[union-attr]
     assert opened == sum(1 for s in steps.values() if "case.accepted" in s)
     assert "calendar_unknown" not in r.stdout  # a 承诺件 gets a promised date in any year the demo runs

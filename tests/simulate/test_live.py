@@ -77,8 +77,8 @@ def _until(what: Any, timeout: float = 40) -> Any:
 
 
 def test_the_demos_people_and_its_simulated_case_staff_work_on_the_same_cases() -> None:
-    """The person at the back office B-GA (a demo window) gets 公安局's folders from the simulated 转递人员 and
-    signs them; a case the person at P-S01 registers is carried like any other; a result B-GA sends out
+    """The person at the back office BO-GA (a demo window) gets 公安局's folders from the simulated 转递人员 and
+    signs them; a case the person at P-S01 registers is carried like any other; a result BO-GA sends out
     reaches the simulated 出件 window K01, which receives it and hands it over."""
     hall = demo_hall(load_hall(sample_hall_path()), hallclock.today("Asia/Shanghai"))
     out = io.StringIO()
@@ -87,7 +87,7 @@ def test_the_demos_people_and_its_simulated_case_staff_work_on_the_same_cases() 
         sim.start()
         try:
             # the person at P-S01: 受理 of a 居民身份证 ticket, then 登记办件
-            s01, desk = local.client("P-S01"), local.client("B-GA")
+            s01, desk = local.client("P-S01"), local.client("BO-GA")
             s01.request("window.open", {"window": "S01", "staff": "1001", "pin": "1234"})
             ticket = local.client("K1").request("ticket.issue", {"matter": "id-card", "situation": "renew",
                                                                  "name": "张三", "id_number": "11010519491231002X"})
@@ -105,8 +105,8 @@ def test_the_demos_people_and_its_simulated_case_staff_work_on_the_same_cases() 
             desk.request("case.send_out", {"case": case})
             ready = _until(lambda: _case(local, case)["state"] in ("ready", "collected"))
             assert ready
-            # the simulated 市场监督管理局 desk signs its own department's cases; nobody but B-GA signs 公安局's
-            _until(lambda: "📁 B-SJ: 签收" in out.getvalue() or "📁 B-GA: 签收" in out.getvalue())
+            # the simulated 市场监督管理局 desk signs its own department's cases; nobody but BO-GA signs 公安局's
+            _until(lambda: "📁 BO-SJ: 签收" in out.getvalue() or "📁 BO-GA: 签收" in out.getvalue())
         finally:
             sim.stop()
     text = out.getvalue()
@@ -114,5 +114,5 @@ def test_the_demos_people_and_its_simulated_case_staff_work_on_the_same_cases() 
     assert f"📁 P-K01: 出件窗口接收 {case} " in text, text[-3000:]
     signed_by = {line.split(":")[0].removeprefix("📁 ") for line in text.splitlines() if ": 签收 " in line
                  and line.endswith("公安局")}
-    assert signed_by == {"B-GA"}, text[-3000:]
+    assert signed_by == {"BO-GA"}, text[-3000:]
     assert re.search(r"cases opened [1-9]", sim.summary())
