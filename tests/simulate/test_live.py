@@ -3,9 +3,11 @@ beside the demo's real windows: only the devices and staff no person plays, thro
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from hallq import clock as hallclock
@@ -15,6 +17,7 @@ from launcher.local_hall import LocalHall
 from launcher.samples import sample_hall_path
 from launcher.simulate.engine import DaySimulator
 from launcher.simulate.live import LiveSimulation, demo_staffing
+from tests.test_hub_features import wait_for
 
 SKIP = frozenset(device for device, _argv, _size in DEMO_WINDOWS)
 
@@ -34,12 +37,19 @@ def test_the_demo_staffs_only_what_no_person_plays() -> None:
     assert headless.transfer == "G2"
 
 
-def test_the_demo_plays_the_engines_day_live_beside_its_windows() -> None:
+@contextlib.contextmanager
+def live_demo(seed: int) -> Iterator[tuple[LocalHall, LiveSimulation, io.StringIO]]:
+    """The demo's hall (a real hub on the wall clock) and its simulated devices beside the demo's windows."""
     hall = demo_hall(load_hall(sample_hall_path()), hallclock.today("Asia/Shanghai"))
     out = io.StringIO()
     with LocalHall(hall) as local:
-        sim = LiveSimulation(hall, local.url, pace=0.05, out=out, seed=5, skip=SKIP, keep_staff=DEMO_STAFF)
+        sim = LiveSimulation(hall, local.url, pace=0.05, out=out, seed=seed, skip=SKIP, keep_staff=DEMO_STAFF)
         sim.start()
+        yield local, sim, out
+
+
+def test_the_demo_plays_the_engines_day_live_beside_its_windows() -> None:
+    with live_demo(seed=5) as (local, sim, out):
         try:
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline and "📢" not in out.getvalue():
@@ -65,25 +75,11 @@ def _case(local: LocalHall, case: str) -> dict[str, Any]:
     return local.client("G1").request("case.get", {"case": case})["case"]  # type: ignore[no-any-return]
 
 
-def _until(what: Any, timeout: float = 40) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = what()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError("timed out")
-
-
 def test_the_demos_people_and_its_simulated_case_staff_work_on_the_same_cases() -> None:
     """The person at the back office BO-GA (a demo window) gets 公安局's folders from the simulated 转递人员 and
     signs them; a case the person at P-S01 registers is carried like any other; a result BO-GA sends out
     reaches the simulated 出件 window K01, which receives it and hands it over."""
-    hall = demo_hall(load_hall(sample_hall_path()), hallclock.today("Asia/Shanghai"))
-    out = io.StringIO()
-    with LocalHall(hall) as local:
-        sim = LiveSimulation(hall, local.url, pace=0.05, out=out, seed=7, skip=SKIP, keep_staff=DEMO_STAFF)
-        sim.start()
+    with live_demo(seed=7) as (local, sim, out):
         try:
             # the person at P-S01: 受理 of a 居民身份证 ticket, then 登记办件
             s01, desk = local.client("P-S01"), local.client("BO-GA")
@@ -95,22 +91,21 @@ def test_the_demos_people_and_its_simulated_case_staff_work_on_the_same_cases() 
             mine = s01.request("case.accept", {"window": "S01", "ticket": ticket["ticket"]["id"],
                                                "materials": [{"name": "原居民身份证"}], "delivery": "pickup"})
             case = mine["case"]["id"]
-            _until(lambda: _case(local, case)["state"] == "transferring")  # G2 carried the person's case
+            wait_for(lambda: _case(local, case)["state"] == "transferring", timeout=40)  # G2 carried the person's case
             # and waits there: 公安局's desk is the person's
             time.sleep(2)
             assert _case(local, case)["state"] == "transferring"
             desk.request("case.sign", {"case": case})
             desk.request("case.approve", {"case": case})
             desk.request("case.send_out", {"case": case})
-            ready = _until(lambda: _case(local, case)["state"] in ("ready", "collected"))
+            ready = wait_for(lambda: _case(local, case)["state"] in ("ready", "collected"), timeout=40)
             assert ready
-            # the simulated 市场监督管理局 desk signs its own department's cases; nobody but BO-GA signs 公安局's
-            _until(lambda: "📁 BO-SJ: 签收" in out.getvalue() or "📁 BO-GA: 签收" in out.getvalue())
         finally:
             sim.stop()
     text = out.getvalue()
     assert f"📁 G2: 转递取件 {case} " in text, text[-3000:]
     assert f"📁 P-K01: 出件窗口接收 {case} " in text, text[-3000:]
+    # nobody but the person at BO-GA signs 公安局's folders
     signed_by = {line.split(":")[0].removeprefix("📁 ") for line in text.splitlines() if ": 签收 " in line
                  and line.endswith("公安局")}
     assert signed_by == {"BO-GA"}, text[-3000:]
