@@ -4,7 +4,8 @@ Where there is a screen the real kiosk, pad, guide console, screens and one depa
 (后台审批 BO-GA) run as processes (:data:`DEMO_WINDOWS`),
 each scaled as a whole to fit the desktop; the other devices are simulated by the one device simulator,
 ``hallq simulate``'s engine, played live and fast (:mod:`launcher.simulate.live`), and the window LED
-bars run on simulated serial ports.
+bars run on simulated serial ports. The citizen's phone page (``hallq web``, the hall's ``web``
+device) runs as a process too, screen or not, and the slips' QR codes point at it (:func:`with_phone_page`).
 """
 
 from __future__ import annotations
@@ -74,6 +75,25 @@ def demo_hall(hall: Any, today: dt.date) -> Any:
     return dataclasses.replace(hall, cases=dataclasses.replace(rules, calendar=calendar))
 
 
+def with_phone_page(hall: Any, listen: str) -> tuple[Any, str, str] | None:
+    """The hall with its slips' QR pointing at the demo's own phone page: ``(hall, device, HOST:PORT)``, or
+    None where the hall has no ``web`` device or ``listen`` is ``off``. Port 0 takes a free port now."""
+    import socket
+
+    from launcher.web_command import listen_address
+
+    device = next((d.id for d in hall.devices.values() if d.role == "web"), None)
+    if device is None or listen == "off":
+        return None
+    host, port = listen_address(listen) if not listen.endswith(":0") else (listen.rpartition(":")[0], 0)
+    if port == 0:
+        with socket.socket() as probe:
+            probe.bind((host, 0))
+            port = probe.getsockname()[1]
+    where = f"{host}:{port}"
+    return dataclasses.replace(hall, progress_url=f"http://{where}/p/{{token}}"), device, where
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     import subprocess
     import tempfile
@@ -85,6 +105,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         os.environ.setdefault("QT_LOGGING_RULES", QUIET_RULES)
     loaded = _load(args.config)
     hall = demo_hall(loaded, hallclock.today(loaded.timezone))
+    phone = with_phone_page(hall, getattr(args, "web", "127.0.0.1:0"))
+    if phone is not None:
+        hall = phone[0]
     db = args.db or str(Path(tempfile.mkdtemp(prefix="hallq-demo-")) / "hall.db")
     has_screen = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or sys.platform == "win32"
     windows = has_screen and not args.headless
@@ -94,6 +117,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("no screen found (DISPLAY unset): running headless — hub, broker and simulated devices.", flush=True)
     print(f"try, in another terminal:  ./hallq.sh state --mqtt {url}", flush=True)
     apps: list[subprocess.Popen[bytes]] = []
+    if phone is not None:
+        _, web_device, where = phone
+        apps.append(subprocess.Popen([sys.executable, "-m", "launcher", "web", "--device", web_device, "--listen", where,
+                                      "--mqtt", url, "--hall", hall.id],
+                                     stderr=None if args.verbose else subprocess.DEVNULL))  # uvicorn's own lines
+        print(f"phone page (扫码查询办理进度, the slips' QR): http://{where}/p/<token> — the first ticket's link is "
+              "printed below (📱)", flush=True)
     skip: frozenset[str] = frozenset()
     if windows:
         lang = ["--lang", args.lang] if args.lang else []

@@ -67,6 +67,7 @@ class TellingTransport:
 
     def __init__(self, inner: MqttTransport, say: Callable[[str], None], counts: Counter[str]) -> None:
         self.inner, self.say, self.counts = inner, say, counts
+        self.linked = False  # the first ticket's phone page link told
 
     def request(self, device: str, op: str, args: dict[str, Any], request_id: str) -> dict[str, Any]:
         try:
@@ -79,6 +80,9 @@ class TellingTransport:
             t = result["ticket"]
             self.say(f"🎫 {device}: {t['number']} {t['matter_name']}/{t['situation_name']} "
                      f"→ {'、'.join(t['windows']) or t['queue_name']}，前面 {t.get('ahead', 0)} 人")
+            if not self.linked and str(t.get("progress_url", "")).startswith("http://"):
+                self.linked = True  # the demo's own phone page: one link to open, the slip's QR holds the rest
+                self.say(f"📱 {t['number']} 的扫码页 (phone page): {t['progress_url']}")
         return result
 
     def _refused(self, device: str, op: str, args: dict[str, Any], exc: RequestError) -> None:
