@@ -59,6 +59,11 @@ class TicketView(Struct):
     windows: list[str]
     progress_url: str
     ahead: int | UnsetType = UNSET  # only while waiting
+    # the predicted wait (预计等候, minutes) while waiting: the point estimate and a range in steps of 5
+    # (约 15-25 分钟); null: no basis (no open window serves it, 暂无法估计); absent: an older hub
+    wait_min: int | UnsetType | None = UNSET
+    wait_lo_min: int | UnsetType | None = UNSET
+    wait_hi_min: int | UnsetType | None = UNSET
 
 
 # ---------------------------------------------------------------- retained state
@@ -74,6 +79,10 @@ class QueueSummary(Struct):
     next: list[str]
     oldest_issued_at: float | None
     issued: int
+    # the wait a ticket taken now would have (预计等候, minutes; as in TicketView); null: no basis
+    wait_min: int | UnsetType | None = UNSET
+    wait_lo_min: int | UnsetType | None = UNSET
+    wait_hi_min: int | UnsetType | None = UNSET
 
 
 class QueuesState(Struct):

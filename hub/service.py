@@ -421,14 +421,14 @@ class HubService:
             return self.cases.query(self.book, self.hall.devices[device], cmd, now)
         match cmd:
             case k.TicketGet():
-                return {"ticket": self.publisher.ticket(c, c.ticket(cmd.ticket))}
+                return {"ticket": self.publisher.ticket(c, c.ticket(cmd.ticket), now)}
             case k.ProgressGet():
                 ticket, terms = self._progress_terms(cmd.token, now)
                 return {"progress": progress.view(self.hall, c, self.book, self.store.ticket_record(ticket), ticket,
                                                   terms, now)}
             case k.TicketsList():
-                return {"tickets": [self.publisher.ticket(c, t) for t in rules.listed(c, cmd.state, cmd.queue,
-                                                                                       cmd.window)]}
+                return {"tickets": [self.publisher.ticket(c, t, now) for t in rules.listed(c, cmd.state, cmd.queue,
+                                                                                            cmd.window)]}
             case k.FollowupsList():
                 if not 1 <= cmd.days <= 62:
                     raise p.ProtocolError("bad_args", "followups.list: days 应为 1-62", req.id)

@@ -133,10 +133,12 @@ class WindowDesk(HallState):
     # ------------------------------------------------------------------ their events
 
     def _on_window_opened(self, e: ev.WindowOpened) -> None:
+        self.service_times.forget(e.window)
         w = self.windows[e.window]
         w.state, w.staff, w.device, w.reason, w.since = WindowState.OPEN, e.staff, e.device, "", e.at
 
     def _on_window_paused(self, e: ev.WindowPaused) -> None:
+        self.service_times.forget(e.window)
         w = self.windows[e.window]
         w.state, w.reason, w.since = WindowState.PAUSED, e.reason, e.at
 
@@ -145,6 +147,7 @@ class WindowDesk(HallState):
         w.state, w.reason, w.since = WindowState.OPEN, "", e.at
 
     def _on_window_closed(self, e: ev.WindowClosed) -> None:
+        self.service_times.forget(e.window)
         w = self.windows[e.window]
         w.state, w.staff, w.device, w.reason, w.since = WindowState.CLOSED, "", "", "", e.at
 
