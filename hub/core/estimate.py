@@ -46,6 +46,7 @@ from hub.hall import Hall
 REFRESH_S = 30.0  # a forecast serves this long (hall time) unless the windows change
 MAX_STEPS = 800  # calls played forward at most; places beyond are extrapolated
 STEP_MIN = 5  # the range is said in steps of five minutes
+SPREAD, SPREAD_MIN, SPREAD_MAX = 0.7, 0.2, 0.6  # the range: ± SPREAD/√(n+1) of the point, within these
 TAIL = "\x00"  # a virtual "new ticket now" at the end of a queue: its id is TAIL + queue
 
 
@@ -149,7 +150,7 @@ def run(state: HallState, now: float, sig: tuple[object, ...] = ()) -> Forecast:
         free = now + gap / 2
         current = state.tickets.get(w.current) if w.current else None
         if current is not None:
-            expected = stats.service_s(current.queue, w.id)
+            expected = stats.service_s(current.queue, w.id, current.matter)
             elapsed = now - (current.called_at if current.called_at is not None else now)
             free = now + max(expected - elapsed, 0.15 * expected) + gap
         shadow = WindowRuntime(w.id, w.queues, w.overflow, consecutive_priority=w.consecutive_priority,
@@ -164,7 +165,8 @@ def run(state: HallState, now: float, sig: tuple[object, ...] = ()) -> Forecast:
             continue  # nothing left this window may call: it drops out
         steps += 1
         tid = key[3]
-        queue = tid[1:] if tid.startswith(TAIL) else state.tickets[tid].queue
+        ticket = None if tid.startswith(TAIL) else state.tickets[tid]
+        queue = tid[1:] if ticket is None else ticket.queue
         direct = lists.direct[w.id]
         lst = direct if direct and direct[0] == key else lists.waiting[queue]
         del lst[bisect.bisect_left(lst, key)]
@@ -172,7 +174,7 @@ def run(state: HallState, now: float, sig: tuple[object, ...] = ()) -> Forecast:
         w.consecutive_priority = w.consecutive_priority + 1 if key[0] == PRIORITY else 0
         if eligible:
             wrr_commit(w.wrr, eligible, state.hall.windows[w.id].weights, queue)
-        cost = 0.0 if tid.startswith(TAIL) else stats.service_s(queue, w.id) + gap
+        cost = 0.0 if ticket is None else stats.service_s(queue, w.id, ticket.matter) + gap
         heapq.heappush(heap, (at + cost, i, w))
     out = Forecast(now, sig or signature(state))
     open_windows = [w for w in state.windows.values() if w.state is WindowState.OPEN]
@@ -211,7 +213,7 @@ def _range(at: float | None, now: float, ahead: int) -> WaitRange | None:
     if at is None:
         return None
     minutes = max(0.0, at - now) / 60
-    spread = min(0.6, max(0.2, 1.0 / math.sqrt(ahead + 1)))
+    spread = min(SPREAD_MAX, max(SPREAD_MIN, SPREAD / math.sqrt(ahead + 1)))
     lo = math.floor(minutes * (1 - spread) / STEP_MIN) * STEP_MIN
     hi = max(STEP_MIN, math.ceil((minutes * (1 + spread) + 1) / STEP_MIN) * STEP_MIN)
     if hi - lo < 2 * STEP_MIN and lo > 0:  # never "约 15-15": at least ten minutes wide once past 5

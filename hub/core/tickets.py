@@ -319,7 +319,7 @@ class TicketDesk(HallState):
         was_called = t.state is TicketState.CALLED
         self._release(t)
         if was_called:  # its window time teaches the predicted wait (a 补录 ticket was never called)
-            self.service_times.on_done(e.window, t.queue, e.at, self.backlog(e.window))
+            self.service_times.on_done(e.window, t.queue, e.at, self.backlog(e.window), t.matter)
         t.window, t.staff = e.window, e.staff  # a 补录 ticket was never called: record where it was served
         t.state, t.outcome, t.reason, t.finished_at = OUTCOMES[e.outcome], e.outcome, e.reason, e.at
         w = self.windows[e.window]
@@ -330,7 +330,7 @@ class TicketDesk(HallState):
         was_called = t.state is TicketState.CALLED
         self._release(t)
         if was_called and e.from_window:
-            self.service_times.on_done(e.from_window, t.queue, e.at, self.backlog(e.from_window))
+            self.service_times.on_done(e.from_window, t.queue, e.at, self.backlog(e.from_window), t.matter)
         if t.id_hash:
             self.active_by_person[(t.id_hash, t.matter)] = t.id
         t.state, t.queue, t.target_window, t.cls, t.order = TicketState.WAITING, e.to_queue, e.to_window, e.cls, e.order
