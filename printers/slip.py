@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from hallq.idcard import looks_like_full_id, mask_name
-from hallq.waits import CAVEAT, wait_words
+from hallq.waits import wait_words
 from printers.fonts import text_cols
 from printers.layout import Builder, Document
 
@@ -30,6 +30,7 @@ VALID_TODAY = "凭此票办理业务，票号当天有效"
 VALID_UNTIL = "凭此票办理业务\n本号 {time} 前有效"  # two lines: the time never breaks apart on 58 or 80 mm
 RETAKE_RULE = "过号后请于自助取号机选择【过号取号】"
 QR_CAPTION = "扫码查询办理进度"
+SLIP_CAVEAT = "（估计时间，以实际叫号为准）"  # the predicted wait is an estimate; one line on 58 mm
 
 
 @dataclass
@@ -80,7 +81,7 @@ class TicketSlip:
         b.field("等待人数：", f"{self.waiting_ahead} 人")
         if self.wait is not None:
             b.field("预计等候：", wait_words(*self.wait, chinese=True))
-            b.text(f"（{CAVEAT}）")
+            b.text(SLIP_CAVEAT)
         b.field("取号时间：", self.issued_at.strftime("%Y-%m-%d %H:%M"))
         b.rule()
         b.text(VALID_UNTIL.format(time=self.valid_until) if self.valid_until else VALID_TODAY)
