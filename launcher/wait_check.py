@@ -167,8 +167,10 @@ def simulate(hall: Hall, day: dt.date, profile: dict[int, float], *, name: str =
     return errors(name, list(tx.predictions.values()))
 
 
-def errors(name: str, predictions: list[Prediction]) -> DayErrors:
-    done = [p for p in predictions if p.real_min is not None and p.hub_min is not None and p.naive_min is not None]
+def errors(name: str, predictions: list[Prediction], min_wait: float = 0.0) -> DayErrors:
+    """Both methods' absolute errors; ``min_wait``: only tickets that really waited that long (minutes)."""
+    done = [p for p in predictions if p.real_min is not None and p.hub_min is not None and p.naive_min is not None
+            and p.real_min >= min_wait]
     if not done:
         raise ValueError(f"{name}: no ticket was both predicted and called")
     real = [p.real_min or 0.0 for p in done]

@@ -21,8 +21,9 @@ One run answers every waiting ticket and every queue, so it is kept on the state
 (:attr:`hub.core.state.HallState.wait_memo`): renewed by the hub's timers
 (:meth:`hub.core.HallCore.tick`, before every command) once it is :data:`REFRESH_S` seconds
 of hall time old, and not used once a window opens, pauses, closes or changes queues. In
-between, a ticket is looked up by its place in its list (people ahead now), so tickets called
-or added since move it, and its wait counts from the forecast's time (at most 30 s off). That
+between, a ticket is looked up by its place in its list (people ahead now, plus those called off
+the list since the forecast, whose places it then had), so tickets called or added since move it,
+and its wait counts from the forecast's time (at most 30 s off). That
 keeps the hub's hot path (a call) to a lookup. The run stops after :data:`MAX_STEPS`
 calls; places beyond are extrapolated at the queue's rate.
 
@@ -71,6 +72,7 @@ class Forecast:
     queues: dict[str, list[float]] = field(default_factory=dict)
     direct: dict[str, list[float]] = field(default_factory=dict)
     per_place_s: dict[str, float] = field(default_factory=dict)  # queue or window → seconds per extra place
+    called_from: dict[str, int] = field(default_factory=dict)  # the state's counts of calls off each list then
 
 
 @dataclass
@@ -94,16 +96,26 @@ def predict_ticket(state: HallState, ticket_id: str, now: float) -> WaitRange | 
     f = forecast(state, now)
     ahead = state.ahead(t)
     if t.target_window:
-        return _range(_at(f.direct.get(t.target_window, []), ahead, f.per_place_s.get(t.target_window, 0.0)),
+        place = ahead + _called_since(state, f, "w:" + t.target_window)
+        return _range(_at(f.direct.get(t.target_window, []), place, f.per_place_s.get(t.target_window, 0.0)),
                       f.at, ahead)
-    return _range(_at(f.queues.get(t.queue, []), ahead, f.per_place_s.get(t.queue, 0.0)), f.at, ahead)
+    place = ahead + _called_since(state, f, t.queue)
+    return _range(_at(f.queues.get(t.queue, []), place, f.per_place_s.get(t.queue, 0.0)), f.at, ahead)
 
 
 def queue_wait(state: HallState, queue: str, now: float) -> WaitRange | None:
     """The wait a new ordinary ticket of ``queue`` would have if taken now (None: no basis)."""
     f = forecast(state, now)
     ahead = bisect.bisect_right(state.waiting[queue], (NORMAL, now, 1 << 62, TAIL))  # a walk-in now: behind these
-    return _range(_at(f.queues.get(queue, []), ahead, f.per_place_s.get(queue, 0.0)), f.at, ahead)
+    place = ahead + _called_since(state, f, queue)
+    return _range(_at(f.queues.get(queue, []), place, f.per_place_s.get(queue, 0.0)), f.at, ahead)
+
+
+def _called_since(state: HallState, f: Forecast, where: str) -> int:
+    """Tickets called off a list since the forecast: the places before them were taken at the times
+    the forecast gave, so the places now count from there (the head called → the next one is not
+    free at once: it has the time the forecast gave the second place)."""
+    return state.called_from.get(where, 0) - f.called_from.get(where, 0)
 
 
 def forecast(state: HallState, now: float) -> Forecast:
@@ -127,9 +139,9 @@ def refresh(state: HallState, now: float) -> None:
 
 
 def signature(state: HallState) -> tuple[object, ...]:
-    """What makes a forecast obsolete at once: the day and which windows serve what."""
-    return (state.day, tuple((w.id, w.state, w.queues, w.overflow) for w in state.windows.values()
-                             if w.state is not WindowState.CLOSED))
+    """What makes a forecast obsolete at once: the day and which windows serve what (a counter the
+    window events move, so the check costs nothing on the hot path)."""
+    return (state.day, state.windows_version)
 
 
 # ------------------------------------------------------------------ the forward run
@@ -176,7 +188,7 @@ def run(state: HallState, now: float, sig: tuple[object, ...] = ()) -> Forecast:
             wrr_commit(w.wrr, eligible, state.hall.windows[w.id].weights, queue)
         cost = 0.0 if ticket is None else stats.service_s(queue, w.id, ticket.matter) + gap
         heapq.heappush(heap, (at + cost, i, w))
-    out = Forecast(now, sig or signature(state))
+    out = Forecast(now, sig or signature(state), called_from=dict(state.called_from))
     open_windows = [w for w in state.windows.values() if w.state is WindowState.OPEN]
     for q, lst in state.waiting.items():
         stage1 = sum(1 for w in open_windows if q in w.queues)

@@ -66,6 +66,8 @@ class HallState:
         # over a new day: yesterday's is the best seed), and the last forecast (a memo, not state)
         self.service_times = ServiceTimes()
         self.wait_memo: object | None = None
+        self.windows_version = 0  # +1 whenever a window opens, pauses, resumes, closes or changes queues
+        self.called_from: dict[str, int] = {}  # tickets called off each queue's list ("w:<id>": a window's own)
 
     # ------------------------------------------------------------------ helpers
 

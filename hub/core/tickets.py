@@ -297,6 +297,8 @@ class TicketDesk(HallState):
         w = self.windows[e.window]
         if t.state is TicketState.WAITING:
             self._unlist(t)
+            where = "w:" + t.target_window if t.target_window else t.queue
+            self.called_from[where] = self.called_from.get(where, 0) + 1  # the predicted wait's places move
         elif t.state is TicketState.PASSED and t.id_hash:
             self.active_by_person[(t.id_hash, t.matter)] = t.id
         t.state, t.window, t.staff, t.called_at, t.recalls = TicketState.CALLED, e.window, e.staff, e.at, 0

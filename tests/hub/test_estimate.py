@@ -75,11 +75,26 @@ def test_a_window_busy_with_a_citizen_is_free_when_that_service_ends(core: HallC
     issue(core, clock.now, "A")
     core.call_next(clock.now, "W2")
     issue(core, clock.now, "A")  # A002 waits for A001's service (8 minutes, nothing learnt yet)
-    start = clock.now
+    start = clock.now + REFRESH_S
+    refresh(core, start)  # A001 has been at W2 for 30 s: 7.5 minutes left, then 30 s to call A002
     assert predict_ticket(core, "A002", start) == WaitRange(8, 0, 15, 0)
     later = start + 5 * 60
     refresh(core, later)
-    assert minutes(predict_ticket(core, "A002", later)) == 4  # 3 minutes left of A001, then 30 s to call
+    assert minutes(predict_ticket(core, "A002", later)) == 3  # 2.5 minutes left, then 30 s
+
+
+def test_a_ticket_called_since_the_forecast_moves_the_next_one_by_its_service(core: HallCore,
+                                                                             clock: FakeClock) -> None:
+    """Between forecasts (30 s) a place is looked up with the calls made since: when the head is called,
+    the next ticket does not inherit the head's "at once" but the second place's time."""
+    opened(core, clock.now, "W2")
+    issue(core, clock.now, "A")
+    issue(core, clock.now, "A")
+    refresh(core, clock.now)
+    before = minutes(predict_ticket(core, "A002", clock.now))
+    core.call_next(clock.now, "W2")
+    assert core.wait_memo is forecast(core, clock.now)  # still the kept forecast: a call is no window change
+    assert minutes(predict_ticket(core, "A002", clock.now)) == before >= 8
 
 
 def test_the_predicted_order_is_the_order_the_hub_then_calls(core: HallCore, clock: FakeClock) -> None:
@@ -159,8 +174,8 @@ def test_the_kept_forecast_is_renewed_after_30_s_or_when_windows_change(core: Ha
     assert core.wait_memo is not kept
     kept = core.wait_memo
     opened(core, clock.now, "W2")
-    assert forecast(core, clock.now) is not kept  # a window changed: not the kept one, even within 30 s
-    assert core.wait_memo is kept  # ... which only the timers replace
+    assert core.wait_memo is not kept  # a window changed: renewed in that command, even within 30 s
+    assert forecast(core, clock.now) is core.wait_memo
 
 
 def test_service_times_relearn_from_tickets_and_ignore_breaks() -> None:
