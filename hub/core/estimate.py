@@ -20,12 +20,14 @@ played (a new walk-in goes behind; a future priority ticket is the estimate's er
 One run answers every waiting ticket and every queue, so it is kept on the state
 (:attr:`hub.core.state.HallState.wait_memo`): renewed by the hub's timers
 (:meth:`hub.core.HallCore.tick`, before every command) once it is :data:`REFRESH_S` seconds
-of hall time old, and not used once a window opens, pauses, closes or changes queues. In
-between, a ticket is looked up by its place in its list (people ahead now, plus those called off
-the list since the forecast, whose places it then had), so tickets called or added since move it,
-and its wait counts from the forecast's time (at most 30 s off). That
-keeps the hub's hot path (a call) to a lookup. The run stops after :data:`MAX_STEPS`
-calls; places beyond are extrapolated at the queue's rate.
+of hall time old, and by the window commands themselves when a window opens, pauses, resumes,
+closes or changes queues (:meth:`hub.core.windows.WindowDesk._new_forecast`). Only those points
+renew it, never a read: what a reply or a summary says depends on the state alone, so a batch of
+commands answers as the same commands one by one. In between, a ticket is looked up by its place
+in its list (people ahead now, plus those called off the list since the forecast, whose places it
+then had), so tickets called or added since move it, and its wait counts from the forecast's time
+(at most 30 s off). That keeps the hub's hot path (a call) to a lookup. The run stops after
+:data:`MAX_STEPS` calls; places beyond are extrapolated at the queue's rate.
 
 The range: a wait is a sum of the services before it, so its relative spread shrinks as
 more come before (about 1/√n; service times vary by ~50 % each); the bounds are rounded to
