@@ -28,7 +28,7 @@ from typing import Any
 from hallq import messages as m
 from hub import cases as cs
 from hub.cases import CaseBook
-from hub.core import EVALUATION_LEVELS, HallCore, TicketState
+from hub.core import EVALUATION_LEVELS, HallCore, TicketState, estimate
 from hub.hall import Hall
 from hub.workdays import WorkCalendar
 
@@ -78,13 +78,14 @@ def view(hall: Hall, core: HallCore, book: CaseBook, record: dict[str, Any] | No
         fields = {"number": t.number, "queue": t.queue, "matter": t.matter, "situation": t.situation,
                   "state": t.state.value, "window": t.window, "called_at": t.called_at, "retakes": t.retakes}
         ahead: int | None = core.ahead(t) if t.state is TicketState.WAITING else None
+        wait = estimate.predict_ticket(core, ticket, now) if t.state is TicketState.WAITING else None
     else:
         assert record is not None
         fields = {k: record[k] for k in ("number", "queue", "matter", "situation", "state", "window", "called_at",
                                          "retakes")}
         if fields["state"] in (TicketState.WAITING.value, TicketState.CALLED.value):
             fields["state"] = TicketState.EXPIRED.value  # an earlier day's ticket is void now (票号当天有效)
-        ahead = None
+        ahead, wait = None, None
     matter = hall.matters.get(str(fields["matter"]))
     situation = matter.situation(str(fields["situation"])) if matter else None
     state = TicketState(str(fields["state"]))
@@ -92,7 +93,8 @@ def view(hall: Hall, core: HallCore, book: CaseBook, record: dict[str, Any] | No
     return m.ProgressView(
         hall.name, hall.timezone, str(fields["number"]), ticket[:10], state.value, STATE_LABELS[state],
         matter.name if matter else str(fields["matter"]), situation.name if situation else "",
-        hall.windows_serving(str(fields["queue"])), str(fields["window"] or ""), ahead, None, None,
+        hall.windows_serving(str(fields["queue"])), str(fields["window"] or ""), ahead,
+        wait.lo_min if wait else None, wait.hi_min if wait else None,
         fields["called_at"] if isinstance(fields["called_at"], float | int) else None,
         hall.policy.retake_limit, int(fields["retakes"] or 0), hall.policy.retake_places_back,
         _case(case) if case is not None else None, rating)

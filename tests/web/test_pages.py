@@ -27,7 +27,9 @@ def test_waiting_then_called_then_done(web: WebHall) -> None:
     assert page.status == 200, page.body
     assert mine["number"] in page.body and "等候中" in page.body and "请留意大厅屏幕和语音叫号" in page.body
     assert "前面还有" in page.body and "1 人" in page.body  # one ticket ahead
-    assert "预计等候" not in page.body  # no estimate yet: nothing shown rather than a guess
+    lo, hi = mine["wait_lo_min"], mine["wait_hi_min"]  # the hub's predicted wait, as the kiosk and slip show it
+    assert lo is not None and hi is not None and lo <= hi
+    assert "预计等候" in page.body and f"约 {lo}-{hi} 分钟" in page.body
     for secret in ("11010519491231002X", "张三", "13812345678", "138****5678"):
         assert secret not in page.body
     assert page.headers["cache-control"] == "no-store" and page.headers["referrer-policy"] == "no-referrer"
@@ -42,6 +44,14 @@ def test_waiting_then_called_then_done(web: WebHall) -> None:
     web.outcome("accepted")
     done = web.get(web.path(mine))
     assert "已受理" in done.body and "前面还有" not in done.body
+
+
+def test_no_window_open_no_predicted_wait(web: WebHall) -> None:
+    mine = web.issue()
+    assert mine["wait_lo_min"] is None
+    page = web.get(web.path(mine))
+    assert page.status == 200 and "前面还有" in page.body
+    assert "预计等候" not in page.body  # no open window serves it: nothing shown rather than a guess
 
 
 def test_passed_says_how_to_retake(web: WebHall) -> None:
