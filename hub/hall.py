@@ -204,6 +204,18 @@ class BackupRules:
 
 
 @dataclass(frozen=True)
+class HaRules:
+    """[ha] (docs/config.md): a standby hub on a second PC (docs/operations.md, 主备切换).
+    ``witness`` ("host:port") set: a witness grants the lease (hub/ha/lease_client.py); empty: one hub,
+    or two PCs promoted by hand (``hallq standby promote``)."""
+
+    witness: str = ""
+    lease_ttl_s: float = 5.0  # how long a lease lasts without renewal
+    renew_s: float = 1.0  # how often the holder renews it
+    ack_timeout_ms: int = 1000  # the primary waits this long for the standby's ack of a batch
+
+
+@dataclass(frozen=True)
 class Hall:
     id: str
     name: str
@@ -226,6 +238,7 @@ class Hall:
     appointments: AppointmentRules = field(default_factory=AppointmentRules)
     cases: CaseRules | None = None  # [cases] (None: a hall built by hand; the hub uses the defaults)
     backup: BackupRules = field(default_factory=BackupRules)  # [backup]
+    ha: HaRules = field(default_factory=HaRules)  # [ha]
 
     def windows_serving(self, queue_id: str) -> list[str]:
         """Windows whose stage 1 includes the queue (the slip's 办理窗口 line)."""
