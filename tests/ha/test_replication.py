@@ -103,3 +103,99 @@ def test_the_standby_keeps_the_same_hall_and_the_primary_waits_for_its_acks(tmp_
     finally:
         a.close()
         b.close()
+
+
+def test_a_batch_twice_changes_nothing_a_gap_is_caught_up_and_an_older_epoch_is_refused(tmp_path: Path) -> None:
+    hall = _hall(tmp_path)
+    broker = MosquittoProc(tmp_path).start()
+    hub = Hub(hall, tmp_path / "a.db", broker.url, tick_interval=0.2).start(20)
+    kiosk = HallClient(broker.url, hall.id, "K1", "kiosk").start(20)
+    replica = repl.Replica(hall, tmp_path / "b.db", broker.url).start(20)
+    batches: list[bytes] = []
+    acks: list[repl.ReplAck] = []
+    spy = HallClient(broker.url, hall.id, "spy", "hub", subscriptions=(p.Topics(hall.id).status(p.HUB),)).start(20)
+    spy.on_raw(repl.topic(spy.topics, "batch"), lambda _t, b: batches.append(b))
+    spy.on_raw(repl.topic(spy.topics, "ack"), lambda _t, b: acks.append(msgspec.json.decode(b, type=repl.ReplAck)))
+    time.sleep(0.3)
+    try:
+        wait_until(lambda: hub.replicator.in_sync, 20, "the standby in sync")
+        kiosk.request("ticket.issue", plain(hall))
+        wait_until(lambda: batches, 10, "a live batch")
+        seq = replica.cursor["seq"]
+        # the same batch again (QoS 1 may deliver twice): acked, nothing written twice
+        n = len(acks)
+        spy.publish(repl.topic(spy.topics, "batch"), batches[-1])
+        wait_until(lambda: len(acks) > n, 10, "the ack of the repeat")
+        assert replica.cursor["seq"] == seq
+        assert acks[-1].error == ""
+        # a gap: the standby misses batches (its file rolled back to an older copy is the same case)
+        replica.client.stop()
+        for _ in range(3):
+            kiosk.request("ticket.issue", plain(hall))  # the primary drops it (SoloGate) and goes on
+        assert not hub.replicator.in_sync
+        assert "备用中心未同步" in (hub.replicator.alarm or "")
+        status = wait_until(lambda: _status(spy, hall), 10, "status/hub with the alarm")
+        assert "备用中心未同步" in status["error"] and status["standby"]["in_sync"] is False
+        replica.client = HallClient(broker.url, hall.id, "standby", "hub")
+        replica.client.on_raw(repl.topic(replica.topics, "batch"), replica._on_batch)
+        replica.client.on_connection(lambda up: replica._ask(force=True) if up else None)
+        replica.client.start(20)
+        wait_until(lambda: hub.replicator.in_sync, 20, "in sync again after the catch-up")
+        assert replica.cursor == repl_cursor(hub.store)
+        wait_until(lambda: _status(spy, hall) and _status(spy, hall)["error"] is None, 10, "the alarm cleared")
+        # a batch from an older epoch (a fenced old primary) is refused and changes nothing
+        replica.epoch = 7
+        stale = msgspec.json.decode(batches[-1], type=repl.ReplBatch)
+        n, before = len(acks), replica.cursor
+        spy.publish(repl.topic(spy.topics, "batch"), msgspec.json.encode(msgspec.structs.replace(
+            stale, after=before, upto={**before, "seq": before["seq"] + 1},
+            rows={"events": [[before["seq"] + 1, 0.0, "2026-01-01", "x", "{}", None, None]]})))
+        wait_until(lambda: len(acks) > n, 10, "the refusal")
+        assert "epoch" in acks[-1].error and acks[-1].epoch == 7
+        assert replica.cursor == before
+        # ...and the primary that hears of the newer epoch stops answering
+        wait_until(lambda: hub.replicator.fenced == 7, 10, "the primary fenced")
+        assert not hub.answering()
+        with pytest.raises(Exception, match="timed out|no reply|timeout"):
+            kiosk.request("ticket.issue", plain(hall), timeout=1, retries=0)
+    finally:
+        spy.stop()
+        kiosk.stop()
+        replica.stop()
+        hub.stop()
+        broker.stop()
+
+
+def _status(client: HallClient, hall: Any) -> Any:  # noqa: D103
+    return client.state.get(p.Topics(hall.id).status(p.HUB))
+
+
+def test_a_standby_that_stops_acking_is_dropped_only_when_the_gate_confirms(tmp_path: Path) -> None:
+    class Refusing(SoloGate):
+        def __init__(self) -> None:
+            super().__init__(0)
+            self.asked: list[str] = []
+
+        def drop_standby(self, standby: str, timeout: float) -> bool:
+            self.asked.append(standby)
+            return False
+
+    hall = _hall(tmp_path)
+    broker = MosquittoProc(tmp_path).start()
+    gate = Refusing()
+    hub = Hub(hall, tmp_path / "a.db", broker.url, tick_interval=60, gate=gate).start(20)
+    kiosk = HallClient(broker.url, hall.id, "K1", "kiosk").start(20)
+    replica = repl.Replica(hall, tmp_path / "b.db", broker.url).start(20)
+    try:
+        wait_until(lambda: hub.replicator.in_sync, 20, "the standby in sync")
+        replica.client.stop()  # gone without a word
+        with pytest.raises(Exception, match="timed out|timeout"):
+            kiosk.request("ticket.issue", plain(hall), timeout=2, retries=0)
+        assert gate.asked == ["standby"]
+        assert hub.unanswered >= 1
+        assert epoch_of(hub.store) == 0
+    finally:
+        kiosk.stop()
+        replica.stop()
+        hub.stop()
+        broker.stop()
