@@ -38,7 +38,7 @@ from hub.store import Store, StoreError, apply_repl, epoch_of, hall_meta, repl_c
 
 log = logging.getLogger("hallq.ha")
 
-PAGE = 2000  # events per catch-up page
+PAGE = 1000  # rows per catch-up page (a page stays well under the brokers' 4 MB packet limit)
 
 
 class ReplBatch(msgspec.Struct, kw_only=True):

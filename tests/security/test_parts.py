@@ -57,7 +57,7 @@ def test_generated_files_modes_and_stable_passwords(tmp_path: Path) -> None:
     assert stat.S_IMODE(gen.secrets.stat().st_mode) == 0o600
     assert stat.S_IMODE(gen.password_file.stat().st_mode) == 0o640
     users = read_password_file(gen.password_file)
-    assert set(users) == {"hub", "monitor", *SMALL.devices}
+    assert set(users) == {"hub", "monitor", "standby", *SMALL.devices}  # standby: the second hub (hub/ha)
     assert all(check_password(gen.users[u], h) for u, h in users.items())
     assert read_secrets(gen.secrets) == gen.users
     assert "mqtt://K1:" in gen.secrets.read_text() and "HUB-ADDRESS" in gen.secrets.read_text()
@@ -192,7 +192,7 @@ def test_mosquitto_config_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     out = tmp_path / "mq"
     assert main(["mosquitto-config", "--config", str(hall_file), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "passwords.txt" in printed and f"{len(SMALL.devices) + 2} users" in printed
+    assert "passwords.txt" in printed and f"{len(SMALL.devices) + 3} users" in printed  # hub, monitor, standby
     secrets = read_secrets(out / "passwords.txt")
     assert all(pw not in printed for pw in secrets.values())  # never printed
     if os.geteuid() == 0:
