@@ -163,6 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
     _compose_slip(sub.choices["slip"])
     register_reports(sub)
     register_backup(sub)
+    from launcher.standby_commands import register as register_standby
+
+    register_standby(sub)
     return parser
 
 
