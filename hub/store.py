@@ -23,6 +23,7 @@ reads the service needs, each a short section.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -698,6 +699,16 @@ def apply_repl(store: Store, rows: dict[str, list[list[Any]]], meta: list[list[A
                 store._project(core, [e])
             mine = int(row[0])
     return repl_cursor(store)
+
+
+def event_fingerprint(store: Store, seq: int) -> str:
+    """What identifies event ``seq`` (its time and type, and a hash of its data); "" for seq 0, "?" if absent."""
+    if seq <= 0:
+        return ""
+    row = store.conn.execute("SELECT at, type, data FROM events WHERE seq=?", (seq,)).fetchone()
+    if row is None:
+        return "?"
+    return f"{row[0]!r}/{row[1]}/{hashlib.sha256(str(row[2]).encode()).hexdigest()[:16]}"
 
 
 def epoch_of(store: Store) -> int:

@@ -166,6 +166,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     if state["role"] == "primary":
         print(f"本机已接管为主中心：任期 {state['epoch']}，数据到第 {state['seq']} 条")
         return 0
+    if state.get("refused"):
+        print(f"✗ 主中心拒绝向本机同步：{state['refused']}", file=sys.stderr)
+        return 1
     print(f"备用中心：数据到第 {state['seq']} 条，任期 {state['epoch']}；"
           f"{'已同步（主中心等待本机确认）' if state['in_sync'] else '未同步'}；"
           f"主中心{'在应答' if state['primary_answering'] else '未应答'}"

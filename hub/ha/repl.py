@@ -34,7 +34,16 @@ from hallq import clock as hallclock
 from hallq import protocol as p
 from hallq.client import HallClient
 from hub.ha.gate import Gate
-from hub.store import Store, StoreError, apply_repl, epoch_of, hall_meta, repl_cursor, repl_rows
+from hub.store import (
+    Store,
+    StoreError,
+    apply_repl,
+    epoch_of,
+    event_fingerprint,
+    hall_meta,
+    repl_cursor,
+    repl_rows,
+)
 
 log = logging.getLogger("hallq.ha")
 
@@ -52,6 +61,8 @@ class ReplBatch(msgspec.Struct, kw_only=True):
     meta: list[list[Any]] = msgspec.field(default_factory=list)
     sync: bool = False  # the primary waits for this standby's ack before it answers
     more: bool = False  # a catch-up page with more to come
+    refused: str = ""  # to one standby (``standby``): why the primary will not feed it (its file differs)
+    standby: str = ""
 
 
 class ReplAck(msgspec.Struct, kw_only=True):
@@ -65,12 +76,15 @@ class ReplAck(msgspec.Struct, kw_only=True):
 
 
 class ReplSince(msgspec.Struct, kw_only=True):
-    """``repl/since``, standby → primary: send me everything after ``cursor``."""
+    """``repl/since``, standby → primary: send me everything after ``cursor``; ``last``: the fingerprint
+    of my last event (:func:`hub.store.event_fingerprint`), so a file that went its own way (an old primary
+    coming back with commands the new one never had) is refused instead of silently merged."""
 
     v: int = p.VERSION
     standby: str
     epoch: int
     cursor: dict[str, int]
+    last: str = ""
 
 
 def topic(topics: p.Topics, kind: str) -> str:
@@ -202,6 +216,16 @@ class Replicator:
             self.fenced = since.epoch
             self.wake()
             return
+        mine = event_fingerprint(self.store, int(since.cursor.get("seq", 0)))
+        if since.last != mine:
+            why = (f"备用中心的数据库与主中心不一致（第 {since.cursor.get('seq', 0)} 条不同或主中心没有），"
+                   "请把它的数据库移开，用空数据库重新启动备用中心 (the standby's file differs from the primary's: "
+                   "start it on an empty database)")
+            log.error("standby %s: %s", since.standby, why, extra={"code": "standby_diverged"})
+            self.client.publish(topic(self.topics, "batch"), msgspec.json.encode(ReplBatch(
+                epoch=self.gate.epoch, after=since.cursor, upto=since.cursor, rows={}, refused=why,
+                standby=since.standby)))
+            return
         with self._cond:
             if since.standby in self._catching_up:
                 return
@@ -256,6 +280,7 @@ class Replica:
         self.cursor = repl_cursor(self.store)
         self.epoch = epoch_of(self.store)
         self.in_sync = False
+        self.refused = ""  # the primary's refusal (this file differs from its): shown by `hallq standby status`
         self.applied = 0  # batches written
         self.primary: dict[str, Any] = {}  # the primary's last presence/hub
         self._lock = threading.Lock()
@@ -284,7 +309,8 @@ class Replica:
             return  # one request in flight is enough
         self._asked_at = now
         self.client.publish(topic(self.topics, "since"), msgspec.json.encode(
-            ReplSince(standby=self.name, epoch=self.epoch, cursor=self.cursor)))
+            ReplSince(standby=self.name, epoch=self.epoch, cursor=self.cursor,
+                      last=event_fingerprint(self.store, self.cursor["seq"]))))
 
     def _ack(self, error: str = "") -> None:
         self.client.publish(topic(self.topics, "ack"), msgspec.json.encode(
@@ -297,6 +323,11 @@ class Replica:
             log.warning("ignored a malformed repl/batch: %s", exc)
             return
         with self._lock:
+            if batch.refused:
+                if batch.standby == self.name:
+                    self.refused, self.in_sync = batch.refused, False
+                    log.error("the primary refuses this standby: %s", batch.refused, extra={"code": "standby_diverged"})
+                return
             if batch.epoch < self.epoch:
                 log.error("refused a batch of epoch %d (this file follows epoch %d)", batch.epoch, self.epoch,
                           extra={"code": "epoch_mismatch"})

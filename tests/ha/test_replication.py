@@ -199,3 +199,34 @@ def test_a_standby_that_stops_acking_is_dropped_only_when_the_gate_confirms(tmp_
         replica.stop()
         hub.stop()
         broker.stop()
+
+
+def test_a_file_that_went_its_own_way_is_refused_not_merged(tmp_path: Path) -> None:
+    """Fail-back done wrong: the old primary's file (with a command the new primary never had) started as
+    the new primary's standby. The new primary refuses to feed it; the standby says why; nothing merges."""
+    hall = _hall(tmp_path)
+    broker = MosquittoProc(tmp_path).start()
+    hub = Hub(hall, tmp_path / "new.db", broker.url, tick_interval=60).start(20)
+    kiosk = HallClient(broker.url, hall.id, "K1", "kiosk").start(20)
+    old = Store(tmp_path / "old.db")
+    old_hub_events = None
+    try:
+        kiosk.request("ticket.issue", plain(hall))
+        # the old primary's file: the same first event, then its own
+        rows = list(hub.store.conn.execute("SELECT seq, at, day, type, data, request_id, device FROM events"))
+        old.conn.executemany("INSERT INTO events(seq, at, day, type, data, request_id, device) VALUES (?,?,?,?,?,?,?)",
+                             [*rows, (len(rows) + 1, 1.0, rows[0][2], "window.closed", '{"window": "S01"}', None, None)])
+        old_hub_events = old.last_seq()
+        old.close()
+        replica = repl.Replica(hall, tmp_path / "old.db", broker.url).start(20)
+        try:
+            wait_until(lambda: replica.refused, 10, "the refusal")
+            assert "不一致" in replica.refused and "空数据库" in replica.refused
+            assert not hub.replicator.in_sync
+            assert replica.cursor["seq"] == old_hub_events  # nothing merged
+        finally:
+            replica.stop()
+    finally:
+        kiosk.stop()
+        hub.stop()
+        broker.stop()
