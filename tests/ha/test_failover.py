@@ -216,3 +216,63 @@ def _until_answered(action: Any, t0: float, limit: float = 60.0) -> float:
                 raise
             last = exc
     raise AssertionError(f"no answer within {limit} s: {last}")
+
+
+def test_the_standby_killed_mid_day_the_primary_goes_on_with_the_alarm_and_the_standby_catches_up(
+        tmp_path: Path) -> None:
+    config, _, hall = _config(tmp_path)
+    broker = MosquittoProc(tmp_path).start()
+    primary = HubProc(config, tmp_path / "a.db", broker.url).start()
+    shutil.copy(tmp_path / "a.key", tmp_path / "b.key")
+    (tmp_path / "pc-b").mkdir()
+    own = MosquittoProc(tmp_path / "pc-b").start()
+    standby = _standby(config, tmp_path / "b.db", broker.url, own.url, tmp_path / "standby.log")
+    t = p.Topics(hall.id)
+    guide = HallClient(broker.url, hall.id, "G1", "guide", subscriptions=(t.status(p.HUB),)).start(30)
+    kiosk = HallClient(broker.url, hall.id, "K9", "kiosk").start(30)
+    issued: list[str] = []
+    try:
+        wait_until(lambda: _status(tmp_path / "b.db").get("in_sync") is not None, 60, "the standby running")
+        for _ in range(5):
+            issued.append(kiosk.request("ticket.issue", _plain(hall), timeout=10)["ticket"]["id"])
+        wait_until(lambda: (guide.state.get(t.status(p.HUB)) or {}).get("standby", {}).get("in_sync"), 30,
+                   "status/hub: the standby in sync")
+        standby.kill()  # kill -9: no goodbye
+        standby.wait(10)
+        t0 = time.monotonic()
+        for _ in range(5):  # the primary goes on alone after one ack timeout
+            issued.append(kiosk.request("ticket.issue", _plain(hall), timeout=10)["ticket"]["id"])
+        alone_in = time.monotonic() - t0
+        status = wait_until(lambda: (guide.state.get(t.status(p.HUB)) or {}).get("error"), 10, "the alarm")
+        assert "备用中心未同步" in status
+        assert alone_in < 10
+        standby = _standby(config, tmp_path / "b.db", broker.url, own.url, tmp_path / "standby.log")
+        wait_until(lambda: (guide.state.get(t.status(p.HUB)) or {}).get("standby", {}).get("in_sync"), 60,
+                   "in sync again after the restart")
+        assert (guide.state.get(t.status(p.HUB)) or {}).get("error") is None  # the alarm is cleared
+        issued.append(kiosk.request("ticket.issue", _plain(hall), timeout=10)["ticket"]["id"])
+        wait_until(lambda: _status(tmp_path / "b.db").get("seq", 0) >= _last_seq(tmp_path / "a.db"), 30,
+                   "the standby at the primary's last event")
+    finally:
+        guide.stop()
+        kiosk.stop()
+        standby.terminate()
+        try:
+            standby.wait(20)
+        except subprocess.TimeoutExpired:
+            standby.kill()
+        primary.stop()
+        broker.stop(kill=True)
+        own.stop(kill=True)
+    conn = sqlite3.connect(tmp_path / "b.db")
+    have = {r[0] for r in conn.execute("SELECT id FROM tickets")}
+    conn.close()
+    assert set(issued) <= have
+
+
+def _last_seq(db: Path) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return int(conn.execute("SELECT MAX(seq) FROM events").fetchone()[0] or 0)
+    finally:
+        conn.close()
