@@ -362,6 +362,19 @@ class BackupReport(Struct, kw_only=True):
     failed_at: float | UnsetType = UNSET
 
 
+class StandbyReport(Struct, kw_only=True):
+    """The standby hub as the primary's ``status/hub`` reports it (``standby``; hub/ha/repl.py): its name,
+    whether the primary waits for its acks (``in_sync``), the last event shipped and acked, the epoch, and
+    since when it has been dropped (docs/operations.md, 主备切换)."""
+
+    name: str | UnsetType = UNSET
+    in_sync: bool | UnsetType = UNSET
+    shipped: int | UnsetType = UNSET
+    acked: int | UnsetType = UNSET
+    epoch: int | UnsetType = UNSET
+    dropped_at: float | UnsetType = UNSET
+
+
 class DeviceStatus(Struct):
     """``status/<device>``: retained device health; which fields a device sends depends on the device
     (a kiosk its ``printer``, an LED bar ``led``, ``error`` and ``port``, the hub its ``backup`` and
@@ -374,6 +387,7 @@ class DeviceStatus(Struct):
     led: str | UnsetType = UNSET
     error: str | UnsetType | None = UNSET
     port: str | UnsetType | None = UNSET
+    standby: StandbyReport | UnsetType = UNSET  # the hub's, with a standby hub (appended: hub/ha)
 
 
 class PriorityEvent(Struct):
