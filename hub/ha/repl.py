@@ -126,9 +126,9 @@ class Replicator:
     def alarm(self) -> str | None:
         """The words for ``status/hub`` while a known standby is not in sync, else None."""
         if self.fenced:
-            return f"本中心已被接替（新任期 {self.fenced}），不再应答 (a newer hub took over)"
+            return f"本中心已被备用中心接替（任期 {self.fenced}），不再应答"
         if self.standby and not self.in_sync:
-            return f"备用中心未同步：{self.standby} 未确认最新数据，主备切换会丢失数据 (the standby is not in sync)"
+            return "备用中心未同步：主中心单独运行，此时切换到备用中心会丢失最新数据"
         return None
 
     def report(self) -> dict[str, Any]:
