@@ -26,9 +26,9 @@ from hub.config_checker import ConfigError, ConfigIssue, _Checker
 from hub.hall import (
     AppointmentRules,
     BackupRules,
-    HaRules,
     Device,
     Hall,
+    HaRules,
     Matter,
     MatterKind,
     MatterMode,

@@ -35,7 +35,8 @@ def register(sub: Any) -> None:
     where.add_argument("--listen", default=None, help=f"this PC's embedded broker (default {DEFAULT_LISTEN})")
     where.add_argument("--mqtt", default=os.environ.get("HALLQ_MQTT") or None,
                        help="this PC's own external broker instead (the hub's login), e.g. mqtt://hub:pw@127.0.0.1:1883")
-    sb.add_argument("--broker-auth", metavar="DIR", help="embedded broker: the logins and ACL of hallq mosquitto-config")
+    sb.add_argument("--broker-auth", metavar="DIR",
+                    help="embedded broker: the logins and ACL of hallq mosquitto-config")
     sb.add_argument("--always-open", action="store_true", help="ignore opening hours once promoted (tests, 24h halls)")
     sb.set_defaults(func=cmd_standby)
     ssub = sb.add_subparsers(metavar="ACTION")

@@ -1,6 +1,8 @@
 """Who may answer: the one question the hub's worker asks before it replies or publishes."""
 from __future__ import annotations
+
 from typing import Protocol
+
 
 class Gate(Protocol):
     def may_answer(self) -> bool:

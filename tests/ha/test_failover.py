@@ -22,7 +22,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from display.model import HallBoard, call_key
+from display.model import HallBoard
 from hallq import protocol as p
 from hallq.client import HallClient, RequestError
 from hub.config import load_hall

@@ -166,7 +166,7 @@ def test_a_batch_twice_changes_nothing_a_gap_is_caught_up_and_an_older_epoch_is_
         broker.stop()
 
 
-def _status(client: HallClient, hall: Any) -> Any:  # noqa: D103
+def _status(client: HallClient, hall: Any) -> Any:
     return client.state.get(p.Topics(hall.id).status(p.HUB))
 
 
