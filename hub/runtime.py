@@ -241,6 +241,9 @@ class Hub:
             if not self.answering():  # a standby not promoted, a lost lease: commands wait, nothing goes out
                 if self._stopping.wait(0.05):
                     return
+                with self._running:
+                    if self.replicator.poll():  # fenced: kept in the file, and said on status/hub (an alarm)
+                        self._hub_status()
                 self.notifier.alive()
                 continue
             wake = min(next_tick, next_beat, time.monotonic() + self.notifier.due_in())

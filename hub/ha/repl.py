@@ -87,6 +87,15 @@ class ReplSince(msgspec.Struct, kw_only=True):
     last: str = ""
 
 
+class ReplEpoch(msgspec.Struct, kw_only=True):
+    """``repl/epoch``, retained, a promoted standby → the broker of the primary it replaced: a hub of an
+    older epoch that reads it stops answering, for good (``meta.fenced``), until its file is replaced."""
+
+    v: int = p.VERSION
+    epoch: int
+    by: str = ""
+
+
 def topic(topics: p.Topics, kind: str) -> str:
     return f"{topics.base}/repl/{kind}"
 
@@ -112,13 +121,16 @@ class Replicator:
         self.standby: str = str(store.meta("repl_standby") or "")  # known from an earlier run: alarm until back
         self.in_sync = False
         self.dropped_at: float | None = None
-        self.fenced = 0  # a newer epoch heard of: this hub must not answer
+        fenced = int(store.meta("fenced") or 0)  # heard before a restart: still fenced
+        self.fenced = fenced if fenced > gate.epoch else 0  # a newer epoch heard of: this hub must not answer
+        self._fence_saved = self.fenced
         self._cond = threading.Condition()
         self._acked: dict[str, dict[str, int]] = {}  # standby -> its last cursor
         self._catching_up: set[str] = set()
         self.acks = 0
         client.on_raw(topic(self.topics, "ack"), self._on_ack)
         client.on_raw(topic(self.topics, "since"), self._on_since)
+        client.on_raw(topic(self.topics, "epoch"), self._on_epoch)
 
     # ---- the worker's side
 
@@ -174,6 +186,10 @@ class Replicator:
     def poll(self) -> bool:
         """On the worker, when woken: a standby whose ack reached our cursor is in sync again. True if
         the standby's state changed (``status/hub`` to repaint)."""
+        if self.fenced and self._fence_saved != self.fenced:
+            self.store.set_meta("fenced", self.fenced)  # a restart must not answer again
+            self._fence_saved = self.fenced
+            return True
         with self._cond:
             acked = dict(self._acked)
         for name, cursor in acked.items():
@@ -204,6 +220,18 @@ class Replicator:
             self._acked[ack.standby] = ack.cursor
             self._cond.notify_all()
         if not self.in_sync or self.fenced:
+            self.wake()
+
+    def _on_epoch(self, _topic: str, payload: bytes) -> None:
+        try:
+            notice = msgspec.json.decode(payload, type=ReplEpoch)
+        except msgspec.ValidationError as exc:
+            log.warning("ignored a malformed repl/epoch: %s", exc)
+            return
+        if notice.epoch > self.gate.epoch and notice.epoch != self.fenced:
+            log.error("%s was promoted under epoch %d (ours %d): this hub stops answering", notice.by or "a standby",
+                      notice.epoch, self.gate.epoch, extra={"code": "fenced"})
+            self.fenced = notice.epoch
             self.wake()
 
     def _on_since(self, _topic: str, payload: bytes) -> None:
@@ -288,7 +316,7 @@ class Replica:
         self.client = HallClient(primary_url, hall.id, name, "hub", hub_silent_s=hub_silent_s)
         self.topics = self.client.topics
         self.client.on_raw(topic(self.topics, "batch"), self._on_batch)
-        self.client.on(self.topics.presence(p.HUB), self._on_presence)
+        self.client.subscribe(self.topics.presence(p.HUB), self._on_presence)
         self.client.on_connection(lambda up: self._ask(force=True) if up else None)
 
     def start(self, wait: float | None = None) -> Replica:

@@ -25,9 +25,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from hallq import clock as hallclock
+from hallq.client import HallClient
 from hub.ha.gate import Gate, ManualGate
-from hub.ha.repl import Replica
+from hub.ha.repl import ReplEpoch, Replica, topic
 from hub.hall import Hall
 from hub.runtime import Hub
 
@@ -60,6 +63,8 @@ class Standby:
                 f"{self.key_path}: 备用中心需要主中心的密钥文件（复制主中心数据库旁的 .key 文件到这里），否则证件号"
                 f"无法核对、地址无法解封 (copy the primary's key file here first: docs/operations.md)")
         self.replica = Replica(hall, db, primary_url, name=name)
+        self.primary_url, self.name = primary_url, name
+        self.fence: HallClient | None = None  # after promotion: tells the old primary's broker our epoch
         self.hub: Hub | None = None
         self.hub_options = hub_options or {}
         self.promoted_in: float | None = None  # seconds from the promote request to the hub answering
@@ -94,9 +99,20 @@ class Standby:
             self.hub = Hub(self.hall, self.db, self.own_url, key_path=self.key_path, gate=the_gate,
                            **self.hub_options).start(wait)
             self.promoted_in = time.monotonic() - t0
+            self._fence(epoch)
             log.warning("promoted: this hub answers under epoch %d (%.2f s)", epoch, self.promoted_in,
                         extra={"code": "promoted", "epoch": epoch})
             return True, f"{message}；{self.promoted_in:.2f} 秒后开始应答 (answering after {self.promoted_in:.2f} s)"
+
+    def _fence(self, epoch: int) -> None:
+        """Keep telling the old primary's broker (retained ``repl/epoch``, again on every reconnect) that a
+        hub of epoch ``epoch`` answers now: an old primary that comes back there stops answering."""
+        notice = msgspec.json.encode(ReplEpoch(epoch=epoch, by=self.name))
+        fence = HallClient(self.primary_url, self.hall.id, self.name, "hub")
+        where = topic(fence.topics, "epoch")
+        fence.on_connection(lambda up: fence.publish(where, notice, retain=True) if up else None)
+        fence.start(None)  # the old primary's broker may be down for good: keep trying in the background
+        self.fence = fence
 
     def serve_requests(self, stop: threading.Event, interval: float = 0.1) -> None:
         """Until ``stop``: answer ``hallq standby promote`` (the request file) and write the status file."""
@@ -120,6 +136,8 @@ class Standby:
                 next_status = time.monotonic() + 1.0
 
     def stop(self) -> None:
+        if self.fence is not None:
+            self.fence.stop()
         if self.hub is not None:
             self.hub.stop()
         else:
