@@ -154,7 +154,8 @@ class Hub:
         self.heartbeat_s = heartbeat_s
         self._running = threading.Lock()  # held by the worker while it works: see held()
         self._queue = FairQueue()
-        self.limiter = RateLimiter(hall.policy.rate_per_minute, hall.policy.rate_burst)
+        self.limiter = RateLimiter(hall.policy.rate_per_minute, hall.policy.rate_burst,
+                                   wide=[d.id for d in hall.devices.values() if d.role == "web"])
         self._limited: set[str] = set()  # devices refused since their last accepted command
         self._worker = threading.Thread(target=self._work, name="hallq-hub", daemon=True)
         self.handled = 0

@@ -105,7 +105,8 @@ class HubService:
         self.seq = store.last_seq()
         self.publisher.recent_calls = self._load_recent_calls()
         store.note_hall_file(self.core.day, hall.version, hall.text)
-        self.limiter = RateLimiter(hall.policy.rate_per_minute if rate_limit else 0, hall.policy.rate_burst)
+        self.limiter = RateLimiter(hall.policy.rate_per_minute if rate_limit else 0, hall.policy.rate_burst,
+                                   wide=[d.id for d in hall.devices.values() if d.role == "web"])
 
     # ------------------------------------------------------------ entry points
 

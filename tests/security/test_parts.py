@@ -110,6 +110,18 @@ def test_token_bucket() -> None:
     assert all(RateLimiter(0, 0).allow("x") for _ in range(1000))
 
 
+def test_the_web_server_speaks_for_many_phones_and_gets_a_wider_bucket() -> None:
+    from hub.security.ratelimit import WIDE_FACTOR
+
+    now = [0.0]
+    limiter = RateLimiter(per_minute=60, burst=3, clock=lambda: now[0], wide=["W1"])
+    assert sum(limiter.allow("W1") for _ in range(200)) == 3 * WIDE_FACTOR
+    assert sum(limiter.allow("K1") for _ in range(200)) == 3  # every other device keeps its own budget
+    now[0] += 1.0
+    assert sum(limiter.allow("W1") for _ in range(200)) == WIDE_FACTOR  # refills WIDE_FACTOR times as fast
+    assert sum(limiter.allow("K1") for _ in range(200)) == 1
+
+
 def test_hub_refuses_a_flooding_device_with_rate_limited(tmp_path: Path, clock: FakeClock) -> None:
     hall = make_small_hall(rate_per_minute=60, rate_burst=5)
     service = HubService(hall, Store(tmp_path / "r.db", durable=False), b"k" * 32, clock)
