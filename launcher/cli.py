@@ -166,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     from launcher.standby_commands import register as register_standby
 
     register_standby(sub)
+    from launcher.witness_commands import register as register_witness
+
+    register_witness(sub)
     return parser
 
 
