@@ -11,8 +11,8 @@ of requests on one connection, each answered in order with its ``id`` echoed (do
 (temp file, fsync, rename) *before* the answer to any request that changed them: a restarted
 witness never hands out an epoch twice and never forgets that a standby is stale. A renewal
 changes only the expiry, which is not written. After a restart the witness treats the last
-holder as holding for one more ``ttl`` (the longest it ever granted, kept in the file), because that holder may still believe
-it holds the lease; it renews as before, and nobody else can take the lease in that time.
+holder as holding for one more ``ttl`` (the longest it ever granted, kept in the file), because
+that holder may still believe it holds the lease; it renews as before, and nobody else can take the lease in that time.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def parse_request(line: bytes) -> tuple[Any, Request | None, float]:
     if op == "status":
         return rid, None, 0.0
     try:
-        kind = Op(op)
+        kind = Op(str(op))
     except ValueError:
         raise BadRequest(f"op: 未知操作 {op!r} (expected one of: status, {', '.join(o.value for o in Op)})") from None
     node, epoch, standby, ttl_ms = data.get("node"), data.get("epoch", 0), data.get("standby", ""), data.get("ttl_ms")
@@ -109,9 +109,9 @@ def parse_request(line: bytes) -> tuple[Any, Request | None, float]:
         raise BadRequest("standby: 应为文本 (text, at most 64 characters)")
     if kind in (Op.DROP, Op.READMIT) and (not standby or standby == node):
         raise BadRequest(f"standby: {kind.value} 须指明另一台中心 (must name another hub)")
-    if kind in (Op.ACQUIRE, Op.RENEW):
-        if not isinstance(ttl_ms, int) or isinstance(ttl_ms, bool) or not TTL_MS[0] <= ttl_ms <= TTL_MS[1]:
-            raise BadRequest(f"ttl_ms: 应为 {TTL_MS[0]}-{TTL_MS[1]} 之间的整数 (milliseconds)")
+    if kind in (Op.ACQUIRE, Op.RENEW) and (
+            not isinstance(ttl_ms, int) or isinstance(ttl_ms, bool) or not TTL_MS[0] <= ttl_ms <= TTL_MS[1]):
+        raise BadRequest(f"ttl_ms: 应为 {TTL_MS[0]}-{TTL_MS[1]} 之间的整数 (milliseconds)")
     return rid, Request(kind, node, epoch, standby), (ttl_ms or 0) / 1000
 
 

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.ha import lease as L
+from hub.ha import lease as lease_table
 from hub.ha.lease import Lease, Op, Outcome, Refused, Request, believes_until, decide, margin_for
 
 TTL, RENEW = 5.0, 1.0
@@ -34,29 +34,39 @@ TTL, RENEW = 5.0, 1.0
 
 def test_first_asker_gets_epoch_one_and_is_in_sync() -> None:
     lease, out = decide(Lease(), Request(Op.ACQUIRE, "a"), 100.0, TTL)
-    assert out is Outcome.GRANT and lease.epoch == 1 and lease.holder == "a" and lease.in_sync == {"a"}
-    assert lease.state(104.9) is L.LeaseState.HELD and lease.state(105.0) is L.LeaseState.FREE
+    assert out is Outcome.GRANT
+    assert lease.epoch == 1
+    assert lease.holder == "a"
+    assert lease.in_sync == {"a"}
+    assert lease.state(104.9) is lease_table.LeaseState.HELD
+    assert lease.state(105.0) is lease_table.LeaseState.FREE
 
 
 def test_another_hub_is_refused_while_held_and_a_stale_one_even_when_free() -> None:
     lease, _ = decide(Lease(), Request(Op.ACQUIRE, "a"), 0.0, TTL)
     with pytest.raises(Refused) as held:
         decide(lease, Request(Op.ACQUIRE, "b"), 1.0, TTL)
-    assert held.value.code == "held" and "a" in held.value.message and "第 1 代" in held.value.message
+    assert held.value.code == "held"
+    assert "a" in held.value.message
+    assert "第 1 代" in held.value.message
     with pytest.raises(Refused) as stale:  # lapsed, but b was never reported in sync
         decide(lease, Request(Op.ACQUIRE, "b"), 10.0, TTL)
-    assert stale.value.code == "out_of_sync" and "同步" in stale.value.message
+    assert stale.value.code == "out_of_sync"
+    assert "同步" in stale.value.message
 
 
 def test_renew_keeps_the_epoch_and_a_lapsed_lease_cannot_be_renewed() -> None:
     lease, _ = decide(Lease(), Request(Op.ACQUIRE, "a"), 0.0, TTL)
     lease, out = decide(lease, Request(Op.RENEW, "a", 1), 4.0, TTL)
-    assert out is Outcome.EXTEND and lease.epoch == 1 and lease.expires == 9.0
+    assert out is Outcome.EXTEND
+    assert lease.epoch == 1
+    assert lease.expires == 9.0
     with pytest.raises(Refused) as lapsed:
         decide(lease, Request(Op.RENEW, "a", 1), 9.0, TTL)
     assert lapsed.value.code == "not_holder"
     again, out = decide(lease, Request(Op.ACQUIRE, "a", 1), 9.0, TTL)
-    assert out is Outcome.GRANT and again.epoch == 2  # a grant after a lapse is a new epoch
+    assert out is Outcome.GRANT
+    assert again.epoch == 2
 
 
 def test_readmit_then_takeover_then_the_old_holder_is_stale() -> None:
@@ -64,7 +74,9 @@ def test_readmit_then_takeover_then_the_old_holder_is_stale() -> None:
     lease, _ = decide(lease, Request(Op.READMIT, "a", 1, standby="b"), 1.0, TTL)
     assert lease.in_sync == {"a", "b"}
     lease, out = decide(lease, Request(Op.ACQUIRE, "b", 1), 6.0, TTL)
-    assert out is Outcome.GRANT and lease.holder == "b" and lease.epoch == 2
+    assert out is Outcome.GRANT
+    assert lease.holder == "b"
+    assert lease.epoch == 2
     assert lease.in_sync == {"b"}  # a lacks what b commits from now on
     with pytest.raises(Refused) as fenced:  # a wakes up and renews under its old epoch
         decide(lease, Request(Op.RENEW, "a", 1), 7.0, TTL)
@@ -81,7 +93,8 @@ def test_drop_by_the_holder_only_and_it_sticks() -> None:
     with pytest.raises(Refused):
         decide(lease, Request(Op.DROP, "a", 7, standby="b"), 1.0, TTL)  # wrong epoch: not the holder
     lease, out = decide(lease, Request(Op.DROP, "a", 1, standby="b"), 1.0, TTL)
-    assert out is Outcome.MARK and lease.in_sync == {"a"}
+    assert out is Outcome.MARK
+    assert lease.in_sync == {"a"}
     with pytest.raises(Refused) as stale:
         decide(lease, Request(Op.ACQUIRE, "b", 1), 30.0, TTL)
     assert stale.value.code == "out_of_sync"
@@ -91,9 +104,11 @@ def test_release_frees_it_for_an_in_sync_standby_at_once() -> None:
     lease, _ = decide(Lease(), Request(Op.ACQUIRE, "a"), 0.0, TTL)
     lease, _ = decide(lease, Request(Op.READMIT, "a", 1, standby="b"), 0.5, TTL)
     lease, out = decide(lease, Request(Op.RELEASE, "a", 1), 1.0, TTL)
-    assert out is Outcome.FREE and lease.state(1.0) is L.LeaseState.FREE
+    assert out is Outcome.FREE
+    assert lease.state(1.0) is lease_table.LeaseState.FREE
     lease, out = decide(lease, Request(Op.ACQUIRE, "b", 1), 1.1, TTL)
-    assert out is Outcome.GRANT and lease.epoch == 2
+    assert out is Outcome.GRANT
+    assert lease.epoch == 2
 
 
 def test_an_epoch_is_never_reused_even_by_a_witness_that_forgot() -> None:
@@ -111,11 +126,11 @@ def test_bad_requests_are_errors_not_moves() -> None:
 
 def test_every_refusal_has_chinese_words() -> None:
     for outcome in (Outcome.HELD_BY_OTHER, Outcome.NOT_HOLDER, Outcome.OUT_OF_SYNC):
-        assert any("\u4e00" <= ch <= "\u9fff" for ch in L.REFUSALS[outcome])
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in lease_table.REFUSALS[outcome])
 
 
 def test_the_lease_module_does_no_io() -> None:
-    tree = ast.parse(Path(L.__file__).read_text(encoding="utf-8"))
+    tree = ast.parse(Path(lease_table.__file__).read_text(encoding="utf-8"))
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
         a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     assert imported <= {"__future__", "dataclasses", "enum"}, imported
@@ -168,7 +183,7 @@ def naive(sent: float, arrived: float, ttl: float, margin: float) -> float:
 
 
 def simulate(rng: random.Random, belief: Belief, seconds: float = 80.0) -> list[Hub]:
-    drift = L.DRIFT / 2
+    drift = lease_table.DRIFT / 2
     hubs = [Hub(n, rng.uniform(1 - drift, 1 + drift), rng.uniform(-1e4, 1e4)) for n in ("a", "b")]
     w_rate, w_off = rng.uniform(1 - drift, 1 + drift), rng.uniform(-1e4, 1e4)
     max_delay = rng.choice([0.01, 0.3, 2.0, 6.0])
@@ -208,7 +223,9 @@ def simulate(rng: random.Random, belief: Belief, seconds: float = 80.0) -> list[
             at(h.real(h.clock(t) + RENEW), "round", h)
         elif kind == "witness":
             h, req, sent = args
-            assert isinstance(h, Hub) and isinstance(req, Request) and isinstance(sent, float)
+            assert isinstance(h, Hub)
+            assert isinstance(req, Request)
+            assert isinstance(sent, float)
             try:
                 lease, out = decide(lease, req, w_off + w_rate * t, TTL)
                 answer: tuple[bool, int] = (True, lease.epoch)
@@ -219,7 +236,9 @@ def simulate(rng: random.Random, belief: Belief, seconds: float = 80.0) -> list[
                 at(t + rng.uniform(0, max_delay), "answer", h, req, sent, answer, out)
         elif kind == "answer":
             h, req, sent, (ok, epoch), out = args
-            assert isinstance(h, Hub) and isinstance(sent, float) and isinstance(req, Request)
+            assert isinstance(h, Hub)
+            assert isinstance(sent, float)
+            assert isinstance(req, Request)
             holding_when_sent = req.op is Op.RENEW
             if ok and out in (Outcome.GRANT, Outcome.EXTEND) and (not holding_when_sent or epoch == h.epoch):
                 h.epoch = int(epoch)  # type: ignore[call-overload]
