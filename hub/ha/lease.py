@@ -40,6 +40,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 DRIFT = 0.01  # clock rates may differ by this fraction (monotonic clocks of two PCs: far less)
+ALL_OTHERS = "*"  # drop: every hub but the holder (the replication knows its standby by login, not by PC)
 
 
 class LeaseState(StrEnum):
@@ -136,7 +137,8 @@ def decide(lease: Lease, req: Request, now: float, ttl: float) -> tuple[Lease, O
     ``now`` is the witness's monotonic clock; ``ttl`` the lease's life in seconds."""
     if not req.node:
         raise ValueError("node must not be empty")
-    if req.op in (Op.DROP, Op.READMIT) and (not req.standby or req.standby == req.node):
+    if req.op in (Op.DROP, Op.READMIT) and (not req.standby or req.standby == req.node or (
+            req.standby == ALL_OTHERS and req.op is Op.READMIT)):
         raise ValueError(f"{req.op.value}: standby must name another hub, got {req.standby!r}")
     state = lease.state(now)
     # an acquire by the holder may name any epoch it has seen (its own): the holder is the holder
@@ -154,7 +156,10 @@ def decide(lease: Lease, req: Request, now: float, ttl: float) -> tuple[Lease, O
     if outcome is Outcome.FREE:
         return replace(lease, expires=0.0), outcome  # the holder's name stays: see GRANT
     if outcome is Outcome.MARK:
-        changed = lease.in_sync - {req.standby} if req.op is Op.DROP else lease.in_sync | {req.standby}
+        if req.op is Op.DROP:
+            changed = frozenset({req.node}) if req.standby == ALL_OTHERS else lease.in_sync - {req.standby}
+        else:
+            changed = lease.in_sync | {req.standby}
         return replace(lease, in_sync=changed), outcome
     raise Refused(outcome, lease)
 

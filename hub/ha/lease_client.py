@@ -93,13 +93,15 @@ class LeaseGate:
 
     ``epoch``: the highest epoch this hub has seen (the store's), so that a witness that lost its
     file still grants above it. ``on_change(holding, epoch)`` is called from the renewing thread
-    when this hub gains or loses the lease (the runtime's alarms and logs)."""
+    when this hub gains or loses the lease (the runtime's alarms and logs). ``peer``: the witness's
+    name of the standby for drop/readmit; ``"*"`` (the default) is "the other hub", whatever the
+    replication calls it (its login, ``standby``, is the same on either PC)."""
 
     def __init__(self, witness: str, node: str, *, ttl: float = 5.0, renew_s: float = 1.0, epoch: int = 0,
-                 clock: Callable[[], float] = time.monotonic,
+                 clock: Callable[[], float] = time.monotonic, peer: str = "*",
                  on_change: Callable[[bool, int], None] | None = None) -> None:
         self.address = parse_address(witness)
-        self.node, self.ttl, self.renew_s = node, ttl, renew_s
+        self.node, self.ttl, self.renew_s, self.peer = node, ttl, renew_s, peer
         self.margin = margin_for(ttl, renew_s)
         self.clock = clock
         self.on_change = on_change
@@ -127,7 +129,7 @@ class LeaseGate:
             return False
         link = WitnessLink(self.address)
         try:
-            answer = link.ask({"op": "drop", "node": self.node, "epoch": self._epoch, "standby": standby}, timeout)
+            answer = link.ask({"op": "drop", "node": self.node, "epoch": self._epoch, "standby": self.peer}, timeout)
         except WitnessUnreachable as exc:
             log.warning("could not drop standby %s: %s", standby, exc, extra={"code": "standby_drop_failed"})
             return False
@@ -206,7 +208,7 @@ class LeaseGate:
         for standby, seq in pending.items():
             try:
                 answer = self._link.ask({"op": "readmit", "node": self.node, "epoch": self._epoch,
-                                         "standby": standby}, self.renew_s)
+                                         "standby": self.peer}, self.renew_s)
             except WitnessUnreachable:
                 answer = {"ok": False}
             if answer.get("ok"):

@@ -28,7 +28,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from hub.ha.lease import Lease, Op, Outcome, Refused, Request, decide
+from hub.ha.lease import ALL_OTHERS, Lease, Op, Outcome, Refused, Request, decide
 
 log = logging.getLogger("hallq.witness")
 
@@ -107,7 +107,7 @@ def parse_request(line: bytes) -> tuple[Any, Request | None, float]:
         raise BadRequest("epoch: 应为非负整数 (a non-negative integer)")
     if not isinstance(standby, str) or len(standby) > 64:
         raise BadRequest("standby: 应为文本 (text, at most 64 characters)")
-    if kind in (Op.DROP, Op.READMIT) and (not standby or standby == node):
+    if kind in (Op.DROP, Op.READMIT) and (not standby or standby == node):  # "*": every other hub
         raise BadRequest(f"standby: {kind.value} 须指明另一台中心 (must name another hub)")
     if kind in (Op.ACQUIRE, Op.RENEW) and (
             not isinstance(ttl_ms, int) or isinstance(ttl_ms, bool) or not TTL_MS[0] <= ttl_ms <= TTL_MS[1]):
@@ -126,6 +126,12 @@ class Witness:
         if lease.holder:  # it may still believe it holds the lease: nobody else for one more ttl
             lease = replace(lease, expires=clock() + self.ttl)
         self.lease = lease
+        self.seen: dict[str, float] = {}  # hub -> when it last asked (readmit "*": the hubs asking lately)
+
+    def recent_others(self, node: str) -> list[str]:
+        """The other hubs that asked within three leases (15 s at least): a standby asks every renewal."""
+        horizon = self.clock() - max(3 * self.ttl, 15.0)
+        return sorted(n for n, at in self.seen.items() if n != node and at >= horizon)
 
     def answer(self, line: bytes) -> dict[str, Any]:
         rid: Any = None
@@ -135,9 +141,18 @@ class Witness:
             return {"id": rid, "ok": False, "code": "bad_request", "message": str(exc)}
         if req is None:
             return self._ok(rid, 0.0)
+        self.seen[req.node] = self.clock()
         before = self.lease
+        wanted = [req]
+        if req.op is Op.READMIT and req.standby == ALL_OTHERS:  # the standby, by the PC it asks from
+            wanted = [replace(req, standby=n) for n in self.recent_others(req.node)]
+            if not wanted:
+                return {"id": rid, "ok": False, "code": "no_standby", "epoch": before.epoch, "holder": before.holder,
+                        "message": "最近没有备用中心联系见证，无法确认其已同步 (no standby asked lately)"}
         try:
-            after, outcome = decide(before, req, self.clock(), ttl)
+            after, outcome = before, Outcome.MARK
+            for one in wanted:
+                after, outcome = decide(after, one, self.clock(), ttl)
         except Refused as exc:
             return {"id": rid, "ok": False, "code": exc.code, "message": exc.message, "epoch": before.epoch,
                     "holder": before.holder}

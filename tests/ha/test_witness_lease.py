@@ -100,6 +100,17 @@ def test_drop_by_the_holder_only_and_it_sticks() -> None:
     assert stale.value.code == "out_of_sync"
 
 
+def test_drop_all_others_leaves_the_holder_alone_in_sync() -> None:
+    """The replication knows its standby by its login ("standby" on either PC), not by PC: "*"."""
+    lease, _ = decide(Lease(), Request(Op.ACQUIRE, "pc-a"), 0.0, TTL)
+    lease, _ = decide(lease, Request(Op.READMIT, "pc-a", 1, standby="pc-b"), 0.5, TTL)
+    lease, out = decide(lease, Request(Op.DROP, "pc-a", 1, standby=lease_table.ALL_OTHERS), 1.0, TTL)
+    assert out is Outcome.MARK
+    assert lease.in_sync == {"pc-a"}
+    with pytest.raises(ValueError, match="standby"):  # the witness names them: the table does not guess
+        decide(lease, Request(Op.READMIT, "pc-a", 1, standby=lease_table.ALL_OTHERS), 1.0, TTL)
+
+
 def test_release_frees_it_for_an_in_sync_standby_at_once() -> None:
     lease, _ = decide(Lease(), Request(Op.ACQUIRE, "a"), 0.0, TTL)
     lease, _ = decide(lease, Request(Op.READMIT, "a", 1, standby="b"), 0.5, TTL)
