@@ -101,6 +101,10 @@ def cmd_standby(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *a: stop.set())
     worker = threading.Thread(target=standby.serve_requests, args=(stop,), daemon=True)
     worker.start()
+    if hall.ha.witness:  # the standby takes the hall by taking the witness's lease (hub/ha/takeover.py)
+        from hub.ha.takeover import LeaseTakeover
+
+        threading.Thread(target=LeaseTakeover(standby, hall).run, args=(stop,), daemon=True).start()
     try:
         while not stop.wait(0.5):
             pass

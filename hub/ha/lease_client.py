@@ -21,6 +21,7 @@ import contextlib
 import itertools
 import json
 import logging
+import os
 import socket
 import threading
 import time
@@ -30,6 +31,23 @@ from typing import Any
 from hub.ha.lease import believes_until, margin_for
 
 log = logging.getLogger("hallq.ha")
+NODE_ENV = "HALLQ_HA_NODE"  # this PC's name at the witness (default: its host name)
+
+
+def node_name() -> str:
+    """This hub's name at the witness: ``HALLQ_HA_NODE``, else the PC's host name (the two hub PCs
+    must differ: the witness tells them apart by it)."""
+    return (os.environ.get(NODE_ENV) or socket.gethostname()).strip()[:64] or "hub"
+
+
+def lease_gate(hall: Any, *, epoch: int = 0, may_acquire: Callable[[], bool] | None = None,
+               node: str | None = None) -> LeaseGate | None:
+    """The hall's LeaseGate when ``[ha] witness`` is set (not started), else None (Solo/Manual)."""
+    ha = hall.ha
+    if not ha.witness:
+        return None
+    return LeaseGate(ha.witness, node or node_name(), ttl=ha.lease_ttl_s, renew_s=ha.renew_s, epoch=epoch,
+                     may_acquire=may_acquire)
 
 
 class WitnessUnreachable(OSError):
@@ -99,12 +117,14 @@ class LeaseGate:
 
     def __init__(self, witness: str, node: str, *, ttl: float = 5.0, renew_s: float = 1.0, epoch: int = 0,
                  clock: Callable[[], float] = time.monotonic, peer: str = "*",
-                 on_change: Callable[[bool, int], None] | None = None) -> None:
+                 on_change: Callable[[bool, int], None] | None = None,
+                 may_acquire: Callable[[], bool] | None = None) -> None:
         self.address = parse_address(witness)
         self.node, self.ttl, self.renew_s, self.peer = node, ttl, renew_s, peer
         self.margin = margin_for(ttl, renew_s)
         self.clock = clock
         self.on_change = on_change
+        self.may_acquire = may_acquire or (lambda: True)  # a standby asks only once it has followed the primary
         self._epoch = epoch  # of the current grant, or the highest seen while not holding
         self._until = float("-inf")  # may answer while clock() < this
         self._holding = False  # what the renewing thread last announced
@@ -156,6 +176,11 @@ class LeaseGate:
                 self._link.ask({"op": "release", "node": self.node, "epoch": self._epoch}, self.renew_s)
         self._link.close()
 
+    def saw(self, epoch: int) -> None:
+        """The store's epoch, known once the hub opened it: the witness grants above it."""
+        if not self.may_answer():
+            self._epoch = max(self._epoch, epoch)
+
     # ------------------------------------------------------------------ the renewing thread
 
     def start(self) -> LeaseGate:
@@ -175,6 +200,9 @@ class LeaseGate:
         """One round: renew or acquire, then any readmission; never raises."""
         sent = self.clock()
         holding = sent < self._until
+        if not holding and not self.may_acquire():
+            self._announce()
+            return
         op = "renew" if holding else "acquire"
         try:
             answer = self._link.ask({"op": op, "node": self.node, "epoch": self._epoch,

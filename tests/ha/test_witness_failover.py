@@ -1,0 +1,199 @@
+"""The primary PC dies mid-day; the standby takes the witness's lease by itself and the hall goes on.
+
+Real processes throughout: ``hallq witness``; the primary ``hallq hub`` with its embedded broker;
+``hallq standby`` with its own broker, following the primary; the hall file names the witness
+(``[ha]``, the default 5 s lease renewed every second), so nobody runs ``hallq standby promote``.
+Four kiosks issue tickets back to back and a window pad calls and records 受理, each retrying with
+its request id; a hall display listens on both brokers. Then the primary's hub and broker are
+killed (SIGKILL: one process) and its data directory deleted. Measured and asserted:
+
+- time until a kiosk issues and a pad calls again (printed; under 15 s);
+- every acknowledged ticket is in the new primary's file with the number it was acknowledged with,
+  every acknowledged call with its ticket called or served there (0 lost);
+- no call shown twice (the same ticket's same call announced at two different times), no number
+  issued twice;
+- the new primary answers under a newer epoch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from hallq import protocol as p
+from hallq.client import HallClient, RequestError, RequestTimeout
+from hub.broker import free_port
+from tests.faults.conftest import ROOT, hall_file, wait_until
+from tests.faults.test_hub_kill import a_situation
+
+from .test_witness_faults import WitnessProc
+
+KIOSKS = 4
+TARGET_S = 15.0
+
+
+def start(argv: list[str], node: str, log: Path, ready: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "HALLQ_HA_NODE": node}
+    out = log.open("a", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "launcher", *argv], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=out, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert line.startswith(ready), f"{line!r}; see {log}"
+    threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()  # type: ignore[union-attr]
+    return proc
+
+
+class Device(threading.Thread):
+    """A kiosk issuing, or a pad calling and recording 受理; every request retried with its own id."""
+
+    def __init__(self, url: str, hall: str, device: str, role: str, stop: threading.Event,
+                 matter: tuple[str, str] | None = None) -> None:
+        super().__init__(daemon=True)
+        self.c = HallClient(url, hall, device, role).start(30)
+        self.stop_flag, self.matter = stop, matter
+        self.acked: list[tuple[float, str, dict[str, Any]]] = []  # (when, op, reply)
+        self.failure: BaseException | None = None
+
+    def ask(self, op: str, args: dict[str, Any]) -> dict[str, Any] | None:
+        rid = p.new_request_id()
+        deadline = time.monotonic() + 60
+        while not self.stop_flag.is_set() or op != "ticket.issue":
+            try:
+                reply = self.c.request(op, args, timeout=0.5, retries=0, request_id=rid)
+            except RequestTimeout:
+                if time.monotonic() > deadline:
+                    raise
+                continue
+            except RequestError as exc:
+                if exc.code == "queue_empty":
+                    return None
+                raise
+            self.acked.append((time.monotonic(), op, reply))
+            return reply
+        return None
+
+    def run(self) -> None:
+        try:
+            if self.matter is not None:
+                while not self.stop_flag.is_set():
+                    self.ask("ticket.issue", {"matter": self.matter[0], "situation": self.matter[1]})
+            else:
+                self.ask("window.open", {"window": "S01", "staff": "1001", "pin": "1234"})
+                while not self.stop_flag.is_set():
+                    called = self.ask("ticket.call_next", {"window": "S01"})
+                    if called is None:
+                        time.sleep(0.05)
+                        continue
+                    self.ask("ticket.outcome", {"window": "S01", "outcome": "accepted"})
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            self.failure = exc
+
+
+def test_the_standby_takes_the_lease_when_the_primary_pc_dies_and_nothing_acknowledged_is_lost(
+        tmp_path: Path) -> None:
+    witness = WitnessProc(tmp_path / "witness.json").start()
+    config = hall_file(tmp_path, kiosks=KIOSKS)
+    with config.open("a", encoding="utf-8") as f:
+        f.write(f'\n[ha]\nwitness = "{witness.address}"\nlease_ttl_s = 5\nrenew_s = 1\n')
+    pc_a, pc_b = tmp_path / "pc-a", tmp_path / "pc-b"
+    pc_a.mkdir()
+    pc_b.mkdir()
+    port_a, port_b = free_port(), free_port()
+    procs: list[subprocess.Popen[str]] = []
+    devices: list[Device] = []
+    stop = threading.Event()
+    try:
+        primary = start(["hub", "--config", str(config), "--db", str(pc_a / "hall.db"), "--listen",
+                         f"127.0.0.1:{port_a}", "--always-open"], "pc-a", tmp_path / "a.log", "hallq hub:")
+        procs.append(primary)
+        shutil.copy(pc_a / "hall.key", pc_b / "hall.key")  # the standby needs the primary's key (operations.md)
+        standby = start(["standby", "--config", str(config), "--db", str(pc_b / "hall.db"), "--primary",
+                         f"mqtt://127.0.0.1:{port_a}", "--listen", f"127.0.0.1:{port_b}", "--always-open"],
+                        "pc-b", tmp_path / "b.log", "hallq standby:")
+        procs.append(standby)
+        hall_id = "lvliang"
+        url = f"mqtt://127.0.0.1:{port_a},127.0.0.1:{port_b}"
+        shown: dict[tuple[str, int], set[tuple[str, float]]] = defaultdict(set)
+        display = HallClient(url, hall_id, "D-HALL", "display").start(30)
+
+        def on_call(_topic: str, data: Any) -> None:
+            if isinstance(data, dict) and "ticket" in data:
+                shown[(data["ticket"], data["recall"])].add((data["window"], data["at"]))
+
+        display.subscribe(display.topics.event("call"), on_call)
+        matter = a_situation(config)
+        devices = [Device(url, hall_id, f"K{i}", "kiosk", stop, matter) for i in range(1, KIOSKS + 1)]
+        devices.append(Device(url, hall_id, "P-S01", "pad", stop))
+        for d in devices:
+            d.start()
+        wait_until(lambda: witness.ask({"op": "status"})["in_sync"] == ["pc-a", "pc-b"], 30,
+                   "the witness to count the standby in sync")
+        time.sleep(3)  # a busy hall, in sync
+        assert witness.ask({"op": "status"})["holder"] == "pc-a"
+        before = sum(len(d.acked) for d in devices)
+        assert before > 20, before
+
+        primary.send_signal(signal.SIGKILL)  # its hub and its broker: one process
+        killed = time.monotonic()
+        primary.wait(10)
+        shutil.rmtree(pc_a)  # and its disk
+
+        def again(role_ops: tuple[str, ...]) -> float | None:
+            times = [t for d in devices for t, op, _ in d.acked if op in role_ops and t > killed]
+            return min(times) - killed if times else None
+
+        wait_until(lambda: again(("ticket.issue",)) is not None and again(("ticket.call_next",)) is not None, 60,
+                   "kiosks to issue and the pad to call again")
+        time.sleep(2)
+        stop.set()
+        for d in devices:
+            d.join(70)
+        failures = [d.failure for d in devices if d.failure is not None]
+        assert not failures, failures
+        issue_s, call_s = again(("ticket.issue",)), again(("ticket.call_next",))
+        print(f"\nfailover with the witness: kiosks issue again after {issue_s:.1f} s, pads call again after "
+              f"{call_s:.1f} s (lease 5 s, renewed every 1 s)")
+        assert issue_s is not None and issue_s < TARGET_S, issue_s
+        assert call_s is not None and call_s < TARGET_S, call_s
+        status = witness.ask({"op": "status"})
+        assert status["holder"] == "pc-b"
+        assert status["epoch"] == 2
+
+        standby.send_signal(signal.SIGTERM)
+        standby.wait(30)
+        conn = sqlite3.connect(pc_b / "hall.db")
+        try:
+            tickets = {row[0]: (row[1], row[2]) for row in conn.execute("SELECT id, number, state FROM tickets")}
+        finally:
+            conn.close()
+        issued = [r["ticket"] for d in devices for _, op, r in d.acked if op == "ticket.issue"]
+        lost = [t for t in issued if t["id"] not in tickets or tickets[t["id"]][0] != t["number"]]
+        assert not lost, f"{len(lost)} acknowledged ticket(s) lost or renumbered: {lost[:3]}"
+        numbers = [number for number, _ in tickets.values()]
+        assert len(numbers) == len(set(numbers)), "a number was issued twice"
+        called = [r["ticket"]["id"] for d in devices for _, op, r in d.acked if op == "ticket.call_next"]
+        assert called
+        assert all(tickets[t][1] in ("called", "accepted") for t in called)
+        twice = {k: v for k, v in shown.items() if len(v) > 1}
+        assert not twice, f"calls shown twice: {twice}"
+        assert shown, "the display saw no call"
+        display.stop()
+    finally:
+        stop.set()
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(10)
+        witness.kill()
