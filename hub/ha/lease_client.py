@@ -125,7 +125,8 @@ class LeaseGate:
         self.clock = clock
         self.on_change = on_change
         self.may_acquire = may_acquire or (lambda: True)  # a standby asks only once it has followed the primary
-        self._epoch = epoch  # of the current grant, or the highest seen while not holding
+        self._epoch = epoch  # of the current (or last) grant: what this hub answers under
+        self._seen = epoch  # the highest epoch heard of: an acquire asks the witness to grant above it
         self._until = float("-inf")  # may answer while clock() < this
         self._holding = False  # what the renewing thread last announced
         self._readmit: dict[str, int] = {}  # standby -> seq, to report with the next renewal
@@ -143,6 +144,11 @@ class LeaseGate:
     @property
     def epoch(self) -> int:
         return self._epoch
+
+    @property
+    def seen(self) -> int:
+        """The highest epoch this hub has heard of (above :attr:`epoch` once another hub took over)."""
+        return self._seen
 
     def drop_standby(self, standby: str, timeout: float) -> bool:
         if not self.may_answer():
@@ -178,8 +184,7 @@ class LeaseGate:
 
     def saw(self, epoch: int) -> None:
         """The store's epoch, known once the hub opened it: the witness grants above it."""
-        if not self.may_answer():
-            self._epoch = max(self._epoch, epoch)
+        self._seen = max(self._seen, epoch)
 
     # ------------------------------------------------------------------ the renewing thread
 
@@ -205,7 +210,7 @@ class LeaseGate:
             return
         op = "renew" if holding else "acquire"
         try:
-            answer = self._link.ask({"op": op, "node": self.node, "epoch": self._epoch,
+            answer = self._link.ask({"op": op, "node": self.node, "epoch": self._epoch if holding else self._seen,
                                      "ttl_ms": round(self.ttl * 1000)}, self.renew_s)
         except WitnessUnreachable as exc:
             self.witness_error = str(exc)
@@ -215,7 +220,7 @@ class LeaseGate:
         if answer.get("ok"):
             epoch = int(answer["epoch"])
             if not holding or epoch == self._epoch:
-                self._epoch = epoch
+                self._epoch = self._seen = epoch
                 self._until = believes_until(sent, self.ttl, self.margin)
         else:
             self._refused(answer)
@@ -227,8 +232,8 @@ class LeaseGate:
         if answer.get("code") in ("not_holder", "held"):
             self._until = float("-inf")  # taken (or lapsed) at the witness: stop now
         seen = answer.get("epoch")
-        if isinstance(seen, int) and not self.may_answer():
-            self._epoch = max(self._epoch, seen)
+        if isinstance(seen, int):
+            self._seen = max(self._seen, seen)  # our own epoch stays: a fenced hub's is the older one
 
     def _send_readmissions(self) -> None:
         with self._lock:

@@ -4,7 +4,7 @@
 ``<monotonic seconds> <node> <epoch>`` every 10 ms in which ``may_answer()`` is true (the time is
 taken *before* the question, as a worker asks before it answers). CLOCK_MONOTONIC is one clock
 for every process of the machine, so two holders' lines can be compared. Commands on stdin, one a
-line: ``drop B`` (prints ``drop B True|False``), ``readmit B [SEQ]``, ``epoch`` (prints ``epoch N``),
+line: ``drop B`` (prints ``drop B True|False``), ``readmit B [SEQ]``, ``epoch`` (prints ``epoch N seen M True|False``),
 ``quit`` (releases the lease). This is the hub's worker loop without the hall; the end-to-end test
 runs the real hubs.
 """
@@ -53,7 +53,7 @@ def main() -> int:
             gate.standby_in_sync(word[1], int(word[2]) if len(word) > 2 else 0)
             print(f"readmit {word[1]}", flush=True)
         elif word[0] == "epoch":
-            print(f"epoch {gate.epoch} {gate.may_answer()}", flush=True)
+            print(f"epoch {gate.epoch} seen {gate.seen} {gate.may_answer()}", flush=True)
         elif word[0] == "quit":
             break
     stop.set()

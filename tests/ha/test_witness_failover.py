@@ -39,6 +39,7 @@ from tests.faults.test_hub_kill import a_situation
 from .test_witness_faults import WitnessProc
 
 KIOSKS = 4
+HALL = "lvliang"  # the sample hall's id
 TARGET_S = 15.0
 
 
@@ -96,36 +97,58 @@ class Device(threading.Thread):
                         time.sleep(0.05)
                         continue
                     self.ask("ticket.outcome", {"window": "S01", "outcome": "accepted"})
-        except BaseException as exc:  # noqa: BLE001 - reported by the test
+        except BaseException as exc:  # reported by the test
             self.failure = exc
+
+
+class Pair:
+    """The witness, the primary (pc-a: hub + embedded broker, one process) and the standby (pc-b)."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.tmp = tmp_path
+        self.witness = WitnessProc(tmp_path / "witness.json").start()
+        self.config = hall_file(tmp_path, kiosks=KIOSKS)
+        with self.config.open("a", encoding="utf-8") as f:
+            f.write(f'\n[ha]\nwitness = "{self.witness.address}"\nlease_ttl_s = 5\nrenew_s = 1\n')
+        self.pc_a, self.pc_b = tmp_path / "pc-a", tmp_path / "pc-b"
+        self.pc_a.mkdir()
+        self.pc_b.mkdir()
+        self.port_a, self.port_b = free_port(), free_port()
+        self.url = f"mqtt://127.0.0.1:{self.port_a},127.0.0.1:{self.port_b}"
+        self.procs: list[subprocess.Popen[str]] = []
+        self.primary = start(["hub", "--config", str(self.config), "--db", str(self.pc_a / "hall.db"), "--listen",
+                              f"127.0.0.1:{self.port_a}", "--always-open"], "pc-a", tmp_path / "a.log", "hallq hub:")
+        self.procs.append(self.primary)
+        shutil.copy(self.pc_a / "hall.key", self.pc_b / "hall.key")  # the standby needs the primary's key
+        self.standby = start(["standby", "--config", str(self.config), "--db", str(self.pc_b / "hall.db"),
+                              "--primary", f"mqtt://127.0.0.1:{self.port_a}", "--listen", f"127.0.0.1:{self.port_b}",
+                              "--always-open"], "pc-b", tmp_path / "b.log", "hallq standby:")
+        self.procs.append(self.standby)
+
+    def in_sync(self) -> None:
+        wait_until(lambda: self.witness.ask({"op": "status"})["in_sync"] == ["pc-a", "pc-b"], 30,
+                   "the witness to count the standby in sync")
+
+    def close(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    proc.send_signal(signal.SIGCONT)
+                proc.kill()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(10)
+        self.witness.kill()
 
 
 def test_the_standby_takes_the_lease_when_the_primary_pc_dies_and_nothing_acknowledged_is_lost(
         tmp_path: Path) -> None:
-    witness = WitnessProc(tmp_path / "witness.json").start()
-    config = hall_file(tmp_path, kiosks=KIOSKS)
-    with config.open("a", encoding="utf-8") as f:
-        f.write(f'\n[ha]\nwitness = "{witness.address}"\nlease_ttl_s = 5\nrenew_s = 1\n')
-    pc_a, pc_b = tmp_path / "pc-a", tmp_path / "pc-b"
-    pc_a.mkdir()
-    pc_b.mkdir()
-    port_a, port_b = free_port(), free_port()
-    procs: list[subprocess.Popen[str]] = []
+    pair = Pair(tmp_path)
+    witness, primary, standby, config, url = pair.witness, pair.primary, pair.standby, pair.config, pair.url
     devices: list[Device] = []
     stop = threading.Event()
     try:
-        primary = start(["hub", "--config", str(config), "--db", str(pc_a / "hall.db"), "--listen",
-                         f"127.0.0.1:{port_a}", "--always-open"], "pc-a", tmp_path / "a.log", "hallq hub:")
-        procs.append(primary)
-        shutil.copy(pc_a / "hall.key", pc_b / "hall.key")  # the standby needs the primary's key (operations.md)
-        standby = start(["standby", "--config", str(config), "--db", str(pc_b / "hall.db"), "--primary",
-                         f"mqtt://127.0.0.1:{port_a}", "--listen", f"127.0.0.1:{port_b}", "--always-open"],
-                        "pc-b", tmp_path / "b.log", "hallq standby:")
-        procs.append(standby)
-        hall_id = "lvliang"
-        url = f"mqtt://127.0.0.1:{port_a},127.0.0.1:{port_b}"
         shown: dict[tuple[str, int], set[tuple[str, float]]] = defaultdict(set)
-        display = HallClient(url, hall_id, "D-HALL", "display").start(30)
+        display = HallClient(url, HALL, "D-HALL", "display").start(30)
 
         def on_call(_topic: str, data: Any) -> None:
             if isinstance(data, dict) and "ticket" in data:
@@ -133,12 +156,11 @@ def test_the_standby_takes_the_lease_when_the_primary_pc_dies_and_nothing_acknow
 
         display.subscribe(display.topics.event("call"), on_call)
         matter = a_situation(config)
-        devices = [Device(url, hall_id, f"K{i}", "kiosk", stop, matter) for i in range(1, KIOSKS + 1)]
-        devices.append(Device(url, hall_id, "P-S01", "pad", stop))
+        devices = [Device(url, HALL, f"K{i}", "kiosk", stop, matter) for i in range(1, KIOSKS + 1)]
+        devices.append(Device(url, HALL, "P-S01", "pad", stop))
         for d in devices:
             d.start()
-        wait_until(lambda: witness.ask({"op": "status"})["in_sync"] == ["pc-a", "pc-b"], 30,
-                   "the witness to count the standby in sync")
+        pair.in_sync()
         time.sleep(3)  # a busy hall, in sync
         assert witness.ask({"op": "status"})["holder"] == "pc-a"
         before = sum(len(d.acked) for d in devices)
@@ -147,7 +169,7 @@ def test_the_standby_takes_the_lease_when_the_primary_pc_dies_and_nothing_acknow
         primary.send_signal(signal.SIGKILL)  # its hub and its broker: one process
         killed = time.monotonic()
         primary.wait(10)
-        shutil.rmtree(pc_a)  # and its disk
+        shutil.rmtree(pair.pc_a)  # and its disk
 
         def again(role_ops: tuple[str, ...]) -> float | None:
             times = [t for d in devices for t, op, _ in d.acked if op in role_ops and t > killed]
@@ -164,15 +186,17 @@ def test_the_standby_takes_the_lease_when_the_primary_pc_dies_and_nothing_acknow
         issue_s, call_s = again(("ticket.issue",)), again(("ticket.call_next",))
         print(f"\nfailover with the witness: kiosks issue again after {issue_s:.1f} s, pads call again after "
               f"{call_s:.1f} s (lease 5 s, renewed every 1 s)")
-        assert issue_s is not None and issue_s < TARGET_S, issue_s
-        assert call_s is not None and call_s < TARGET_S, call_s
+        assert issue_s is not None
+        assert issue_s < TARGET_S, issue_s
+        assert call_s is not None
+        assert call_s < TARGET_S, call_s
         status = witness.ask({"op": "status"})
         assert status["holder"] == "pc-b"
         assert status["epoch"] == 2
 
         standby.send_signal(signal.SIGTERM)
         standby.wait(30)
-        conn = sqlite3.connect(pc_b / "hall.db")
+        conn = sqlite3.connect(pair.pc_b / "hall.db")
         try:
             tickets = {row[0]: (row[1], row[2]) for row in conn.execute("SELECT id, number, state FROM tickets")}
         finally:
@@ -191,9 +215,44 @@ def test_the_standby_takes_the_lease_when_the_primary_pc_dies_and_nothing_acknow
         display.stop()
     finally:
         stop.set()
-        for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    proc.wait(10)
-        witness.kill()
+        pair.close()
+
+
+def test_a_hung_primary_hub_is_replaced_and_after_it_wakes_answers_nothing(tmp_path: Path) -> None:
+    """SIGSTOP the primary (hub and broker hang, the PC is still there): the standby takes the lease;
+    SIGCONT: the old hub's lease lapsed on its own clock, so a kiosk left on its broker gets no answer,
+    and the witness refuses it the hall back (its epoch is the old one)."""
+    pair = Pair(tmp_path)
+    stop = threading.Event()
+    try:
+        matter = a_situation(pair.config)
+        kiosk = Device(pair.url, HALL, "K1", "kiosk", stop, matter)
+        kiosk.start()
+        pair.in_sync()
+        pair.primary.send_signal(signal.SIGSTOP)
+        hung = time.monotonic()
+        wait_until(lambda: pair.witness.ask({"op": "status"})["holder"] == "pc-b", 30, "the standby to take the lease")
+        wait_until(lambda: any(t > hung for t, _, _ in kiosk.acked), 30, "the kiosk to be answered again")
+        pair.primary.send_signal(signal.SIGCONT)
+        left_behind = HallClient(f"mqtt://127.0.0.1:{pair.port_a}", HALL, "K2", "kiosk").start(30)
+        try:
+            rid = p.new_request_id()
+            for _ in range(3):  # the old hub is up and connected to its broker, and says nothing
+                with contextlib.suppress(RequestTimeout):
+                    reply = left_behind.request("ticket.issue", {"matter": matter[0], "situation": matter[1]},
+                                                timeout=2.0, retries=0, request_id=rid)
+                    raise AssertionError(f"the fenced primary answered: {reply}")
+        finally:
+            left_behind.stop()
+        assert pair.primary.poll() is None  # it is alive: silent, not dead
+        status = pair.witness.ask({"op": "status"})
+        assert status["holder"] == "pc-b"
+        assert status["epoch"] == 2
+        log = (tmp_path / "a.log").read_text(encoding="utf-8")
+        assert "lost lease as pc-a (epoch 1)" in log
+        stop.set()
+        kiosk.join(70)
+        assert kiosk.failure is None, kiosk.failure
+    finally:
+        stop.set()
+        pair.close()

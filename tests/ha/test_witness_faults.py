@@ -160,7 +160,7 @@ def test_a_hung_primary_loses_the_lease_and_answers_nothing_when_it_wakes(rig: d
     woke = time.monotonic()
     time.sleep(1.0)
     assert not [t for t, _ in a.answers() if t > woke], "the old primary answered after it woke"
-    assert a.say("epoch") == "epoch 2 False"  # it learned of the newer epoch and stays silent
+    assert a.say("epoch") == "epoch 1 seen 2 False"  # fenced: its epoch is the old one; it heard of 2, stays silent
     never_together(a, b)
 
 
