@@ -38,18 +38,19 @@ class LeaseTakeover:
     def run(self, stop: threading.Event, interval: float = 0.02) -> None:
         """Until ``stop`` or promoted: wait for the lease, then promote with it."""
         self.gate.start()
+        mine = False
         try:
             while not stop.wait(interval):
                 if self.standby.hub is not None:
-                    return
+                    return  # promoted by hand (hallq standby promote): this gate is not its
                 if self.gate.may_answer():
                     self.took_at = time.monotonic()
                     log.warning("the witness granted this standby the lease (epoch %d): taking over the hall",
                                 self.gate.epoch, extra={"code": "lease_takeover", "epoch": self.gate.epoch})
-                    ok, self.message = self.standby.promote(force=True, gate=lambda _epoch: self.gate)
-                    if ok:
+                    mine, self.message = self.standby.promote(force=True, gate=lambda _epoch: self.gate)
+                    if mine:
                         return
                     log.error("promotion failed after the lease was granted: %s", self.message)
         finally:
-            if self.standby.hub is None:  # not promoted: give the lease back, if we took it
+            if not mine:  # not promoted with it: stop asking, and give the lease back if we took it
                 self.gate.close()

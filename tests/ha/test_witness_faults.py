@@ -289,3 +289,25 @@ def test_a_witness_with_an_unreadable_state_file_refuses_to_start(tmp_path: Path
     assert done.returncode == 1
     assert "见证状态文件" in done.stderr
     assert str(state) in done.stderr
+
+
+def test_a_standby_not_yet_in_sync_never_asks_even_a_fresh_witness(rig: dict[str, object]) -> None:
+    """A fresh witness gives the lease to the first hub that asks: a standby that has not followed the
+    primary into sync must not be that hub (hub/ha/takeover.py asks only once the replica is in sync)."""
+    from hub.ha.lease_client import LeaseGate
+
+    w = witness(rig)
+    followed = {"in_sync": False}
+    gate = LeaseGate(w.address, "b", ttl=TTL, renew_s=RENEW, may_acquire=lambda: followed["in_sync"]).start()
+    try:
+        time.sleep(4 * RENEW)
+        status = w.ask({"op": "status"})
+        assert status["holder"] == ""
+        assert status["epoch"] == 0
+        assert not gate.may_answer()
+        followed["in_sync"] = True
+        assert gate.wait_holding(5)
+        assert gate.epoch == 1
+    finally:
+        gate.close()
+    assert w.ask({"op": "status"})["state"] == "free"  # a clean close gives the lease back
