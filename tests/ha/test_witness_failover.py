@@ -1,4 +1,10 @@
-"""The primary PC dies mid-day; the standby takes the witness's lease by itself and the hall goes on.
+"""Two hub PCs and a witness, all real processes: the dangerous cases of issue 16.
+
+The primary PC dies mid-day; the standby takes the witness's lease by itself and the hall goes on.
+The primary hangs (SIGSTOP), then wakes: it answers nothing. The primary is only slow: it keeps the
+hall. The link primary↔witness is cut: the primary stops before the standby starts. The link
+primary↔standby is cut: the primary has the witness drop the standby and goes on, and when the
+primary dies after that, the stale standby never takes the hall. In detail, for the first:
 
 Real processes throughout: ``hallq witness``; the primary ``hallq hub`` with its embedded broker;
 ``hallq standby`` with its own broker, following the primary; the hall file names the witness
@@ -34,6 +40,7 @@ from hallq import protocol as p
 from hallq.client import HallClient, RequestError, RequestTimeout
 from hub.broker import free_port
 from tests.faults.conftest import ROOT, hall_file, wait_until
+from tests.faults.proxy import CutProxy
 from tests.faults.test_hub_kill import a_situation
 
 from .test_witness_faults import WitnessProc
@@ -104,26 +111,40 @@ class Device(threading.Thread):
 class Pair:
     """The witness, the primary (pc-a: hub + embedded broker, one process) and the standby (pc-b)."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, *, cut_links: bool = False) -> None:
+        """``cut_links``: the primary reaches the witness, and the standby the primary's broker, through
+        proxies a test can cut (``witness_link``, ``repl_link``)."""
         self.tmp = tmp_path
         self.witness = WitnessProc(tmp_path / "witness.json").start()
         self.config = hall_file(tmp_path, kiosks=KIOSKS)
-        with self.config.open("a", encoding="utf-8") as f:
-            f.write(f'\n[ha]\nwitness = "{self.witness.address}"\nlease_ttl_s = 5\nrenew_s = 1\n')
+        base = self.config.read_text(encoding="utf-8")
+        self.config.write_text(base + self._ha(self.witness.address), encoding="utf-8")
+        self.port_a, self.port_b = free_port(), free_port()
+        self.witness_link = self.repl_link = None
+        config_a, primary_for_b = self.config, f"127.0.0.1:{self.port_a}"
+        if cut_links:
+            self.witness_link = CutProxy(("127.0.0.1", self.witness.port))
+            self.repl_link = CutProxy(("127.0.0.1", self.port_a))
+            config_a = tmp_path / "hall-a.toml"
+            config_a.write_text(base + self._ha(self.witness_link.address), encoding="utf-8")
+            primary_for_b = self.repl_link.address
         self.pc_a, self.pc_b = tmp_path / "pc-a", tmp_path / "pc-b"
         self.pc_a.mkdir()
         self.pc_b.mkdir()
-        self.port_a, self.port_b = free_port(), free_port()
         self.url = f"mqtt://127.0.0.1:{self.port_a},127.0.0.1:{self.port_b}"
         self.procs: list[subprocess.Popen[str]] = []
-        self.primary = start(["hub", "--config", str(self.config), "--db", str(self.pc_a / "hall.db"), "--listen",
+        self.primary = start(["hub", "--config", str(config_a), "--db", str(self.pc_a / "hall.db"), "--listen",
                               f"127.0.0.1:{self.port_a}", "--always-open"], "pc-a", tmp_path / "a.log", "hallq hub:")
         self.procs.append(self.primary)
         shutil.copy(self.pc_a / "hall.key", self.pc_b / "hall.key")  # the standby needs the primary's key
         self.standby = start(["standby", "--config", str(self.config), "--db", str(self.pc_b / "hall.db"),
-                              "--primary", f"mqtt://127.0.0.1:{self.port_a}", "--listen", f"127.0.0.1:{self.port_b}",
+                              "--primary", f"mqtt://{primary_for_b}", "--listen", f"127.0.0.1:{self.port_b}",
                               "--always-open"], "pc-b", tmp_path / "b.log", "hallq standby:")
         self.procs.append(self.standby)
+
+    @staticmethod
+    def _ha(witness: str) -> str:
+        return f'\n[ha]\nwitness = "{witness}"\nlease_ttl_s = 5\nrenew_s = 1\n'
 
     def in_sync(self) -> None:
         wait_until(lambda: self.witness.ask({"op": "status"})["in_sync"] == ["pc-a", "pc-b"], 30,
@@ -137,6 +158,9 @@ class Pair:
                 proc.kill()
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     proc.wait(10)
+        for link in (self.witness_link, self.repl_link):
+            if link is not None:
+                link.close()
         self.witness.kill()
 
 
@@ -193,6 +217,7 @@ def test_the_standby_takes_the_lease_when_the_primary_pc_dies_and_nothing_acknow
         status = witness.ask({"op": "status"})
         assert status["holder"] == "pc-b"
         assert status["epoch"] == 2
+        assert "granted this standby the lease" in (tmp_path / "b.log").read_text(encoding="utf-8")  # by itself
 
         standby.send_signal(signal.SIGTERM)
         standby.wait(30)
@@ -253,6 +278,94 @@ def test_a_hung_primary_hub_is_replaced_and_after_it_wakes_answers_nothing(tmp_p
         stop.set()
         kiosk.join(70)
         assert kiosk.failure is None, kiosk.failure
+    finally:
+        stop.set()
+        pair.close()
+
+
+def only_on(pair: Pair, port: int, device: str, stop: threading.Event, matter: tuple[str, str]) -> Device:
+    """A kiosk that knows one broker only: what the hub on that PC answers, and when."""
+    kiosk = Device(f"mqtt://127.0.0.1:{port}", HALL, device, "kiosk", stop, matter)
+    kiosk.start()
+    return kiosk
+
+
+def test_a_primary_that_is_only_slow_keeps_the_hall(tmp_path: Path) -> None:
+    pair = Pair(tmp_path)
+    stop = threading.Event()
+    try:
+        matter = a_situation(pair.config)
+        on_a = only_on(pair, pair.port_a, "K1", stop, matter)
+        pair.in_sync()
+        for _ in range(5):  # a few hundred ms of stall at a time: a long fsync, a swapping PC
+            pair.primary.send_signal(signal.SIGSTOP)
+            time.sleep(0.4)
+            pair.primary.send_signal(signal.SIGCONT)
+            time.sleep(0.6)
+        time.sleep(6)  # longer than a lease
+        status = pair.witness.ask({"op": "status"})
+        assert status["holder"] == "pc-a"
+        assert status["epoch"] == 1
+        assert status["in_sync"] == ["pc-a", "pc-b"]
+        recent = [t for t, _, _ in on_a.acked if t > time.monotonic() - 2]
+        assert recent, "the slow primary stopped answering"
+        assert "granted this standby the lease" not in (tmp_path / "b.log").read_text(encoding="utf-8")
+    finally:
+        stop.set()
+        pair.close()
+
+
+def test_a_primary_cut_off_from_the_witness_stops_before_the_standby_answers(tmp_path: Path) -> None:
+    pair = Pair(tmp_path, cut_links=True)
+    stop = threading.Event()
+    try:
+        matter = a_situation(pair.config)
+        on_a = only_on(pair, pair.port_a, "K1", stop, matter)
+        on_b = only_on(pair, pair.port_b, "K2", stop, matter)
+        pair.in_sync()
+        assert not on_b.acked  # the standby answers nothing while the primary holds the lease
+        assert pair.witness_link is not None
+        pair.witness_link.cut()
+        cut = time.monotonic()
+        wait_until(lambda: on_b.acked, 30, "the standby to answer")
+        last_a = max(t for t, _, _ in on_a.acked)
+        first_b = min(t for t, _, _ in on_b.acked)
+        print(f"\nprimary cut from the witness: its last answer {last_a - cut:.1f} s after the cut, the standby's "
+              f"first {first_b - cut:.1f} s after")
+        assert last_a < first_b
+        assert last_a - cut < 5.0  # within its lease, and before the witness could grant it elsewhere
+        assert pair.primary.poll() is None  # alive, silent
+        assert "lost lease as pc-a (epoch 1)" in (tmp_path / "a.log").read_text(encoding="utf-8")
+        assert pair.witness.ask({"op": "status"})["epoch"] == 2
+    finally:
+        stop.set()
+        pair.close()
+
+
+def test_a_primary_that_lost_its_standby_goes_on_alone_and_the_stale_standby_never_takes_over(
+        tmp_path: Path) -> None:
+    pair = Pair(tmp_path, cut_links=True)
+    stop = threading.Event()
+    try:
+        matter = a_situation(pair.config)
+        on_a = only_on(pair, pair.port_a, "K1", stop, matter)
+        on_b = only_on(pair, pair.port_b, "K2", stop, matter)
+        pair.in_sync()
+        assert pair.repl_link is not None
+        pair.repl_link.cut()  # the network between the two hub PCs
+        cut = time.monotonic()
+        wait_until(lambda: pair.witness.ask({"op": "status"})["in_sync"] == ["pc-a"], 20,
+                   "the primary to have the witness drop its standby")
+        wait_until(lambda: [t for t, _, _ in on_a.acked if t > cut + 1.5], 20, "the primary to go on alone")
+        pair.primary.send_signal(signal.SIGKILL)  # and now the primary PC dies too
+        pair.primary.wait(10)
+        time.sleep(12)  # two leases and more
+        status = pair.witness.ask({"op": "status"})
+        assert status["holder"] == "pc-a"
+        assert status["state"] == "free"
+        assert status["epoch"] == 1
+        assert not on_b.acked, "the stale standby answered: it would lack the primary's last tickets"
+        assert "granted this standby the lease" not in (tmp_path / "b.log").read_text(encoding="utf-8")
     finally:
         stop.set()
         pair.close()
