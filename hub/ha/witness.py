@@ -33,6 +33,7 @@ from hub.ha.lease import ALL_OTHERS, Lease, Op, Outcome, Refused, Request, decid
 log = logging.getLogger("hallq.witness")
 
 MAX_LINE = 4096
+MAX_NODES = 16  # names remembered for readmit "*" (two hub PCs; more is noise)
 TTL_MS = (200, 60_000)  # a lease's life: bounds a request may ask for
 STATE_VERSION = 1
 
@@ -142,6 +143,8 @@ class Witness:
         if req is None:
             return self._ok(rid, 0.0)
         self.seen[req.node] = self.clock()
+        if len(self.seen) > MAX_NODES:  # a hall has two hubs: forget the longest silent names of a flood
+            del self.seen[min(self.seen, key=self.seen.__getitem__)]
         before = self.lease
         wanted = [req]
         if req.op is Op.READMIT and req.standby == ALL_OTHERS:  # the standby, by the PC it asks from

@@ -63,3 +63,15 @@ def test_a_state_file_that_cannot_be_written_grants_nothing(tmp_path: Path) -> N
     refused = ask(w, op="acquire", node="pc-a", epoch=0, ttl_ms=5000)
     assert refused["code"] == "state_failed"
     assert ask(w, op="status")["holder"] == ""  # nothing granted
+
+
+def test_a_flood_of_names_is_forgotten_but_the_standby_asking_now_is_not(tmp_path: Path) -> None:
+    clock = Clock()
+    w = Witness(tmp_path / "w.json", clock=clock)
+    ask(w, op="acquire", node="pc-a", epoch=0, ttl_ms=5000)
+    for i in range(1000):
+        clock.t += 0.001
+        ask(w, op="acquire", node=f"noise-{i}", epoch=0, ttl_ms=5000)
+    assert len(w.seen) <= 17
+    ask(w, op="acquire", node="pc-b", epoch=0, ttl_ms=5000)
+    assert "pc-b" in w.recent_others("pc-a")
