@@ -311,3 +311,22 @@ def test_a_standby_not_yet_in_sync_never_asks_even_a_fresh_witness(rig: dict[str
     finally:
         gate.close()
     assert w.ask({"op": "status"})["state"] == "free"  # a clean close gives the lease back
+
+
+def test_the_witness_pc_down_stops_the_hall_and_it_resumes_when_the_witness_is_back(rig: dict[str, object]) -> None:
+    """The choice documented in operations.md: with the witness unreachable nobody can tell a dead witness
+    from a cut-off primary, so the primary stops within its lease; it takes the hall back (same epoch:
+    nobody else held it) as soon as the witness answers again, and the standby never got it."""
+    w = witness(rig)
+    a, b = primary_and_standby(rig, w)
+    w.kill()
+    down = time.monotonic()
+    time.sleep(TTL + 1)
+    assert not a.holds()
+    last = max(t for t, _ in a.answers())
+    assert last - down < TTL
+    w.start()
+    back = time.monotonic()
+    wait_until(a.holds, 10, "the primary to take the hall back")
+    assert {e for t, e in a.answers() if t > back} == {1}
+    assert not b.answers()
