@@ -1,6 +1,6 @@
 """``hallq witness``: the lease's witness on a third PC (docs/operations.md, 见证; hub/ha/witness.py).
 
-``hallq witness --listen 0.0.0.0:7845 --state /var/lib/hallq/witness.json`` serves until stopped;
+``hallq witness --listen 0.0.0.0:7700 --state /var/lib/hallq/witness.json`` serves until stopped;
 ``hallq witness status --witness host:port`` prints who holds the lease, its epoch and the
 in-sync set (what IT looks at when the guide console shows a failover alarm);
 ``hallq witness install`` makes it a systemd service on that PC (``hallq-witness.service``,
@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-DEFAULT_PORT = 7845
+DEFAULT_PORT = 7700
 DEFAULT_STATE = "/var/lib/hallq/witness.json"
 log = logging.getLogger("hallq.witness")
 

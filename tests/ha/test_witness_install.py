@@ -17,7 +17,7 @@ HALLQ = str(Path(sys.executable).parent / "hallq")
 def test_install_witness_writes_a_restarting_unit_and_a_second_run_changes_nothing(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = tmp_path / "root"
-    argv = ["witness", "install", "--listen", "0.0.0.0:7845", "--root", str(root), "--hallq", HALLQ]
+    argv = ["witness", "install", "--listen", "0.0.0.0:7700", "--root", str(root), "--hallq", HALLQ]
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "未运行（--root） systemctl daemon-reload" in out
@@ -25,7 +25,7 @@ def test_install_witness_writes_a_restarting_unit_and_a_second_run_changes_nothi
     unit = root / "etc/systemd/system/hallq-witness.service"
     lines = unit.read_text().splitlines()
     for line in ("Restart=always", "User=hallq",
-                 f"ExecStart={HALLQ} witness --listen 0.0.0.0:7845 --state /var/lib/hallq/witness.json"):
+                 f"ExecStart={HALLQ} witness --listen 0.0.0.0:7700 --state /var/lib/hallq/witness.json"):
         assert line in lines, line
     if shutil.which("systemd-analyze"):
         assert_verified(verify(unit))
