@@ -104,6 +104,18 @@ class Standby:
                         extra={"code": "promoted", "epoch": epoch})
             return True, f"{message}；{self.promoted_in:.2f} 秒后开始应答 (answering after {self.promoted_in:.2f} s)"
 
+    def operator_promote(self, *, force: bool = False) -> tuple[bool, str]:
+        """``hallq standby promote``: where the hall file names a witness the standby takes the hall by
+        itself, by taking the lease (hub/ha/takeover.py); a hand promotion there would answer without
+        the lease, beside a primary that may still hold it, so it is refused unless ``--force`` (the
+        witness gone for good, the primary known dead: docs/operations.md)."""
+        if self.hall.ha.witness and not force:
+            return False, (f"本厅设有见证服务（{self.hall.ha.witness}）：主中心失联时备用中心会自动接管，无需手动切换；"
+                           "只有见证服务永久失效且确认主中心已停止时才加 --force "
+                           "(a witness decides here: the standby takes over by itself; --force only with the "
+                           "witness gone for good and the primary known dead)")
+        return self.promote(force=force)
+
     def _fence(self, epoch: int) -> None:
         """Keep telling the old primary's broker (retained ``repl/epoch``, again on every reconnect) that a
         hub of epoch ``epoch`` answers now: an old primary that comes back there stops answering."""
@@ -128,7 +140,7 @@ class Standby:
                     request.unlink(missing_ok=True)
                     continue
                 t0 = time.monotonic()
-                ok, message = self.promote(force=bool(asked.get("force")))
+                ok, message = self.operator_promote(force=bool(asked.get("force")))
                 write_atomically(result, {"id": asked.get("id", ""), "ok": ok, "message": message,
                                           "seconds": round(time.monotonic() - t0, 3)})
             if time.monotonic() >= next_status:

@@ -76,3 +76,18 @@ def test_promote_refuses_while_the_primary_answers_then_takes_over_and_fences_th
         primary.stop() if primary.client.connected.is_set() else None
         a.stop()
         b.stop()
+
+
+def test_a_hand_promotion_is_refused_where_a_witness_decides(tmp_path: Path) -> None:
+    """With ``[ha] witness`` the standby takes the hall only by taking the lease; ``hallq standby promote``
+    without --force would answer beside a primary that may hold it, so it is refused and nothing starts."""
+    import dataclasses
+
+    hall: Any = open_all_day(load_hall(hall_file(tmp_path)))
+    hall = dataclasses.replace(hall, ha=dataclasses.replace(hall.ha, witness="127.0.0.1:7700"))
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "hall.key").write_bytes(b"k" * 32)
+    standby = Standby(hall, tmp_path / "b" / "hall.db", "mqtt://127.0.0.1:1", "mqtt://127.0.0.1:2")
+    ok, message = standby.operator_promote()
+    assert not ok and "见证服务" in message and "--force" in message
+    assert standby.hub is None
