@@ -55,6 +55,7 @@ class Role(StrEnum):
     DISPLAY = "display"
     ADMIN = "admin"
     BACKOFFICE = "backoffice"  # 后台审批: one department's desk (docs/cases.md)
+    NOTIFY = "notify"  # the notifier: messages to citizens who consented (docs/notify.md)
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,8 @@ CREATE TABLE IF NOT EXISTS cases (
 CREATE INDEX IF NOT EXISTS cases_department ON cases(department, state);
 CREATE TABLE IF NOT EXISTS case_addresses (
     ref TEXT PRIMARY KEY, case_id TEXT NOT NULL, sealed BLOB NOT NULL, at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS notify_phones (
+    ticket TEXT PRIMARY KEY, day TEXT NOT NULL, sealed BLOB NOT NULL, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS quarantine (
     what TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER, type TEXT, error TEXT NOT NULL, found_at REAL NOT NULL,
     PRIMARY KEY (what, key));
@@ -107,7 +109,11 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     signed_at REAL, decided_at REAL, closed_at REAL, updated_at REAL)""",
         "CREATE INDEX IF NOT EXISTS cases_department ON cases(department, state)",
         """CREATE TABLE IF NOT EXISTS case_addresses (
-    ref TEXT PRIMARY KEY, case_id TEXT NOT NULL, sealed BLOB NOT NULL, at REAL NOT NULL)"""),
+    ref TEXT PRIMARY KEY, case_id TEXT NOT NULL, sealed BLOB NOT NULL, at REAL NOT NULL)""",
+        # the sealed phones of consenting citizens (docs/notify.md): idempotent, so a file already at 2 gets it
+        # from _DDL on opening and a file at 1 here, without a new schema version
+        """CREATE TABLE IF NOT EXISTS notify_phones (
+    ticket TEXT PRIMARY KEY, day TEXT NOT NULL, sealed BLOB NOT NULL, at REAL NOT NULL)"""),
 }
 
 
@@ -337,6 +343,28 @@ class Store:
     def address(self, ref: str) -> bytes | None:
         row = self.conn.execute("SELECT sealed FROM case_addresses WHERE ref=?", (ref,)).fetchone()
         return bytes(row[0]) if row else None
+
+    def put_phone(self, ticket: str, day: str, sealed: bytes, at: float) -> None:
+        """A consenting citizen's phone number, encrypted (never the digits), under its ticket."""
+        self.conn.execute("INSERT OR REPLACE INTO notify_phones(ticket, day, sealed, at) VALUES (?,?,?,?)",
+                          (ticket, day, sealed, at))
+
+    def phone(self, ticket: str) -> bytes | None:
+        row = self.conn.execute("SELECT sealed FROM notify_phones WHERE ticket=?", (ticket,)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def phone_tickets(self) -> list[tuple[str, str]]:
+        """(ticket, day) of each citizen who asked to be messaged and whose number is still kept, oldest first."""
+        return [(r[0], r[1]) for r in self.conn.execute("SELECT ticket, day FROM notify_phones ORDER BY at, ticket")]
+
+    def purge_phones(self, cut_day: str, cut_ts: float) -> int:
+        """``hallq purge`` for the sealed phones (docs/notify.md): a ticket's number goes with its day's
+        retention (tickets of days before ``cut_day``), but not while its case is open or closed after
+        ``cut_ts`` (a pickup message may still be due). The number of rows deleted."""
+        return self.conn.execute(
+            "DELETE FROM notify_phones WHERE day < ? AND ticket NOT IN "
+            "(SELECT ticket FROM cases WHERE ticket IS NOT NULL AND (closed_at IS NULL OR closed_at >= ?))",
+            (cut_day, cut_ts)).rowcount
 
     # ------------------------------------------------------------ restart
 
@@ -608,4 +636,6 @@ def rebuild(source: Store, target_path: str | Path, hall: Hall) -> Store:
         # the sealed addresses are not events: copied as they are (still sealed)
         target.conn.executemany("INSERT OR REPLACE INTO case_addresses(ref, case_id, sealed, at) VALUES (?,?,?,?)",
                                 source.conn.execute("SELECT ref, case_id, sealed, at FROM case_addresses").fetchall())
+        target.conn.executemany("INSERT OR REPLACE INTO notify_phones(ticket, day, sealed, at) VALUES (?,?,?,?)",
+                                source.conn.execute("SELECT ticket, day, sealed, at FROM notify_phones").fetchall())
     return target

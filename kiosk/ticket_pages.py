@@ -35,7 +35,10 @@ class EntryPage(Page):
             b.addWidget(label(what, "subtitle"))
             if m.priority_group:
                 b.addWidget(badge(tr("绿色通道：{group}（需到引导台核验）", group=m.group_name), warn=True))
-            fields = [(Field.ID, tr("身份证号码")), (Field.PHONE, tr("手机号码（选填，用于接收办理通知）"))]
+            notify = m.catalog is not None and m.catalog.has_notifier  # the consent is asked (kiosk/consent.py)
+            phone = tr("手机号码（选填，同意后用于接收短信通知）") if notify else \
+                tr("手机号码（选填，用于接收办理通知）")
+            fields = [(Field.ID, tr("身份证号码")), (Field.PHONE, phone)]
             confirm = tr("确定取号")
         elif screen is Screen.RETAKE:
             b.addWidget(label(tr("过号取号"), "title"))
@@ -56,6 +59,10 @@ class EntryPage(Page):
             b.addWidget(value)
         if Field.ID in (f for f, _ in fields):
             b.addWidget(label(tr("为保护隐私，号码输完后出生日期以 * 显示"), "subtitle"))
+        if screen is Screen.IDENTIFY and m.catalog is not None and m.catalog.has_notifier:
+            from kiosk.consent import consent_box
+
+            b.addWidget(consent_box(m))
         if screen is Screen.IDENTIFY and m.card_name:
             from hallq.idcard import mask_name
             from hallq.qt.app import on_screen

@@ -14,6 +14,7 @@ pad        ``state/queues``, ``state/calls``, its own ``state/window/<w>``,
 guide      ``state/#``, ``event/#``, ``presence/+``, ``status/+`` (the whole hall)
 admin      as guide
 backoffice ``event/case``, ``event/summon`` (its department's cases and 呼叫后台)
+notify     ``state/queues``, ``state/calls``, ``event/call``, ``event/case`` (when to ask ``notify.watch``)
 display    ``state/queues``, ``state/calls``, ``event/call``; a window screen also its
            ``state/window/<w>`` and ``event/evaluate|evaluated``; a hall screen every window
 hub        reads ``cmd/+``; writes ``reply/+``, ``catalog``, ``state/#``, ``event/#``,
@@ -70,6 +71,8 @@ def device_grant(topics: p.Topics, device: Device) -> Grant:
                 g.read += [t.window(device.window), t.event("evaluate"), t.event("evaluated")]
             else:
                 g.read.append(t.windows)
+        case Role.NOTIFY:
+            g.read += [t.queues, t.calls, t.event("call"), t.event("case")]
     return g
 
 

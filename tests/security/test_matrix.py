@@ -55,7 +55,8 @@ def cases(hall: Hall) -> list[tuple[str, str, str]]:
 
 
 # the small hall and a back office (公安局): every role, without changing the small hall's catalog bytes
-BACKOFFICE = '\n[[devices]]\nid = "B1"\nrole = "backoffice"\ndepartment = "公安局"\n'
+BACKOFFICE = ('\n[[devices]]\nid = "B1"\nrole = "backoffice"\ndepartment = "公安局"\n'
+              '\n[[devices]]\nid = "N1"\nrole = "notify"\n')  # and the notifier (docs/notify.md)
 SMALL = parse_hall(tomllib.loads(SMALL_HALL + BACKOFFICE), text=SMALL_HALL + BACKOFFICE)
 
 
