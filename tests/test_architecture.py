@@ -56,15 +56,16 @@ def test_import_contracts_hold() -> None:
     done = subprocess.run([lint, "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "0 broken" in done.stdout, done.stdout
-    # the floors (STYLE.md §9): launcher > hub | kiosk | pad | display > printers > hallq, checked as layers
-    assert "Floors: launcher > hub | kiosk | pad | display > printers > hallq KEPT" in done.stdout, done.stdout
+    # the floors (STYLE.md §9): launcher > hub | kiosk | pad | display | notify > printers > hallq, checked as layers
+    assert "Floors: launcher > hub | kiosk | pad | display | notify > printers > hallq KEPT" in done.stdout, done.stdout
+    assert "The notifier talks to the hub only through the wire: hallq, no Qt, no printers KEPT" in done.stdout
 
 
 def test_no_two_modules_import_each_other() -> None:
     """File cycles (display/cli.py ↔ display/demo.py was one) hide which module is the lower floor.
     Imports inside functions count too: they only postpone the cycle."""
     graph: dict[str, set[str]] = {}
-    for package in ("hallq", "hub", "kiosk", "pad", "display", "printers", "launcher"):
+    for package in ("hallq", "hub", "kiosk", "pad", "display", "printers", "launcher", "notify"):
         for path in (ROOT / package).rglob("*.py"):
             name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
             found = imports(path)
@@ -77,7 +78,7 @@ def test_no_two_modules_import_each_other() -> None:
     assert pairs == []
 
 
-PACKAGES = ("hallq", "hub", "kiosk", "pad", "display", "printers", "launcher")
+PACKAGES = ("hallq", "hub", "kiosk", "pad", "display", "printers", "launcher", "notify")
 
 
 def _module_name(path: Path) -> str:
