@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from hallq.i18n import tr
 from hallq.messages import NotifyItem
+from notify import texts  # noqa: F401  (English for the messages)
 from notify.config import NotifyConfig
 
 KINDS = ("near", "called", "correction", "pickup")

@@ -180,3 +180,19 @@ def test_the_sealed_number_goes_with_the_retention(service: HubService) -> None:
     assert service.store.purge_phones("9999-12-31", 0.0) == 1
     assert service.store.phone(ticket) is None
     assert ask(service, "N1", "notify.phone", {"ticket": ticket})["error"]["code"] == "no_consent"
+
+
+def test_the_number_stays_while_its_case_is_open(service: HubService) -> None:
+    """受理 opened a case: the number is kept past the day's retention until the case is closed."""
+    ticket = issue(service, "r1", phone=PHONE, notify_consent=True)["result"]["ticket"]["id"]
+    front = next(d for d, dev in service.hall.devices.items() if dev.role is Role.PAD and dev.window == "S01")
+    assert ask(service, front, "window.open", {"window": "S01", "staff": "1001", "pin": "1234"})["ok"]
+    assert ask(service, front, "ticket.call_next", {"window": "S01"})["ok"]
+    assert ask(service, front, "ticket.outcome", {"window": "S01", "outcome": "accepted"})["ok"]
+    opened = ask(service, front, "case.accept", {"window": "S01", "ticket": ticket})
+    assert opened["ok"], opened
+    watch = ask(service, "N1", "notify.watch", {})["result"]["items"]
+    assert watch[0]["case"] == opened["result"]["case"]["id"]
+    assert watch[0]["case_state"] == "accepted"
+    assert service.store.purge_phones("9999-12-31", 0.0) == 0  # the case is open: kept
+    assert service.store.phone(ticket) is not None

@@ -215,3 +215,36 @@ def test_the_number_is_never_in_a_log_line_the_record_or_the_database(run: Run, 
     assert "轮到您".encode() not in record  # no message text either
     for f in tmp_path.glob("hall.db*"):
         assert PHONES[0].encode() not in f.read_bytes(), f.name
+
+
+def test_hallq_notify_once_from_the_hall_file(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``hallq notify --once``: the [notify] table of the hall file, the device's login, one pass."""
+    from launcher.cli import main
+
+    with gateway() as gw:
+        run.issue(PHONES[0], consent=True)
+        hall_file = tmp_path / "hall.toml"
+        hall_file.write_text(sample_hall_path().read_text(encoding="utf-8") +
+                             f'\n[notify]\nnear = 2\n\n[notify.gateway]\nurl = "{gw.url}"\n'
+                             'secret_env = "TEST_SMS_SECRET"\n', encoding="utf-8")
+        monkeypatch.setenv("TEST_SMS_SECRET", SECRET.decode())
+        state = tmp_path / "cli-state"
+        argv = ["notify", "--config", str(hall_file), "--mqtt", run.hall.url, "--hall", run.hall.hall.id,
+                "--state-dir", str(state), "--once"]
+        assert main(argv) == 0
+        assert len(texts_to(gw, PHONES[0])) == 1
+        assert main(argv) == 0  # a second run on the same record: nothing again
+        assert len(texts_to(gw, PHONES[0])) == 1
+        assert (state / "notify-record.jsonl").exists()
+
+
+def test_hallq_notify_refuses_a_hall_file_with_typos(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from launcher.cli import main
+
+    hall_file = tmp_path / "hall.toml"
+    hall_file.write_text('[hall]\nid = "x"\n[notify]\nnaer = 2\n[notify.gateway]\nurl = "http://x/y"\n'
+                         'secret_file = "nowhere"\n', encoding="utf-8")
+    assert main(["notify", "--config", str(hall_file), "--once"]) == 2
+    err = capsys.readouterr().err
+    assert "notify.naer: 未知的键" in err
+    assert "notify.gateway.secret_file: 无法读取" in err
