@@ -110,6 +110,9 @@ ENGLISH = {
     "手机号码（选填，同意后用于接收短信通知）": "Mobile number (optional, for text messages if you agree)",
     "✔ 已同意接收短信通知（点此取消）": "✔ I agree to receive text messages (tap to cancel)",
     "☐ 同意接收短信通知（点此同意）": "☐ Send me text messages (tap to agree)",
+    "✔ 已同意短信通知": "✔ Text messages: yes",
+    "☐ 同意接收短信通知": "☐ Send me text messages",
+    "手机号码（选填）": "Mobile number (optional)",
     "同意后，我们会用短信通知您：还有几位轮到您、请到哪个窗口办理、办件办结后到哪里领取。"
     "手机号码加密保存，只用于这些通知，办件结束后保存 {days} 天即删除。不同意也可以正常取号。":
         "If you agree, we text you when a few people are left before you, which window to go to, and where to "

@@ -52,14 +52,20 @@ class EntryPage(Page):
             fields = [(Field.CODE, tr("预约码")), (Field.ID, tr("身份证号码"))]
             confirm = tr("签到取号")
         for f, name in fields:
-            b.addWidget(label(name, "section"))
+            if f is Field.PHONE and m.elder and m.catalog is not None and m.catalog.has_notifier:
+                from kiosk.consent import phone_row
+
+                b.addLayout(phone_row(m))
+            else:
+                b.addWidget(label(name, "section"))
             value = QLabel(m.field_display(f) or " ")
             value.setObjectName("fieldActive" if f is m.field else "field")
             value.mousePressEvent = partial(lambda field, _e: m.select_field(field), f)  # type: ignore[method-assign]
             b.addWidget(value)
         if Field.ID in (f for f, _ in fields):
             b.addWidget(label(tr("为保护隐私，号码输完后出生日期以 * 显示"), "subtitle"))
-        if screen is Screen.IDENTIFY and m.catalog is not None and m.catalog.has_notifier:
+        consent = screen is Screen.IDENTIFY and m.catalog is not None and m.catalog.has_notifier
+        if consent and not m.elder:  # 同意接收短信通知 (kiosk/consent.py); 长者模式: beside the phone, words under 确定
             from kiosk.consent import consent_box
 
             b.addWidget(consent_box(m))
@@ -73,6 +79,10 @@ class EntryPage(Page):
         b.addLayout(self._keypad())
         ok = button(confirm, m.submit, "primary", m.reachable)
         b.addWidget(ok)
+        if consent and m.elder:
+            from kiosk.consent import consent_note
+
+            b.addWidget(consent_note(m))
         b.addStretch(1)
 
     def _keypad(self) -> QGridLayout:
