@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from display.model import HallBoard
@@ -38,6 +39,8 @@ from display.widgets import (
 )
 from hallq import clock as hallclock
 from hallq.i18n import tr
+
+WAIT_SCALE = 0.8  # the predicted wait's line, against the queue's
 
 
 class HallView(BoardView):
@@ -191,7 +194,8 @@ class HallView(BoardView):
         self._paint_queues()
 
     def _paint_queues(self) -> None:
-        """The waiting count of each queue: 2 a row in portrait, 4 in landscape, 3 / 6 (smaller) when many.
+        """The waiting count of each queue: 2 a row in portrait, 4 in landscape, 3 / 6 (smaller) when many;
+        under it, smaller, the predicted wait of a ticket taken now (预计等候 约 15-25 分钟, from the hub).
 
         A long queue name is shortened with … so that the count after it always shows."""
         self.queue_title.setText(tr("等候人数"))
@@ -208,17 +212,25 @@ class HallView(BoardView):
         spacing = max(0, self.queue_grid.horizontalSpacing())
         width = self.width() - board.left() - board.right() - margins.left() - margins.right() - 6
         cell_w = (width - spacing * (per_row - 1)) // per_row
+        waits = any(q.wait is not None for q in counts)  # 预计等候: a second, smaller line under each queue
         for i, cell in enumerate(self.queue_cells):
             if i < len(counts):
                 self.scaler.resize(cell, px)
-                cell.setMinimumHeight(cell.fontMetrics().height())
+                fm = cell.fontMetrics()
+                small = QFont(cell.font())
+                small.setPixelSize(max(8, round(cell.font().pixelSize() * WAIT_SCALE)))
+                cell.setMinimumHeight(fm.height() + (QFontMetrics(small).height() if waits else 0))
                 q = counts[i]
                 tail = f" {q.waiting}{tr('人')}"
-                fm = cell.fontMetrics()
                 name = fm.elidedText(q.name, Qt.TextElideMode.ElideRight,
                                      max(fm.height(), cell_w - fm.horizontalAdvance(f"{q.id} {tail}") - 8))
+                wait = ""
+                if q.wait is not None:
+                    words = QFontMetrics(small).elidedText(tr("预计等候 {wait}", wait=q.wait),
+                                                           Qt.TextElideMode.ElideRight, max(1, cell_w - 8))
+                    wait = f"<br><span style='color:{MUTED}; font-size:{small.pixelSize()}px'>{words}</span>"
                 cell.setText(f"<span style='color:{MUTED}'>{q.id}</span> {name} "
-                             f"<span style='color:{AMBER}'>{q.waiting}</span>{tr('人')}")
+                             f"<span style='color:{AMBER}'>{q.waiting}</span>{tr('人')}{wait}")
                 self.queue_grid.addWidget(cell, 1 + i // per_row, i % per_row)
                 cell.show()
             else:

@@ -28,6 +28,7 @@ from hallq import clock as hallclock
 from hallq.i18n import tr
 from hallq.messages import Call, Catalog, PendingEvaluation, QueueSummary, Window, WindowState
 from hallq.mirror import HUB_DEVICE, HallMirror
+from hallq.waits import wait_of
 
 
 def call_key(call: Call) -> tuple[str, str, int, float]:
@@ -40,6 +41,7 @@ class QueueCount:
     id: str
     name: str
     waiting: int
+    wait: str | None = None  # the predicted wait for a ticket taken now, in words (None: an older hub)
 
 
 class Connection:
@@ -195,7 +197,7 @@ class HallBoard(_Board):
         out = []
         for q in self.queues:
             if (ids is None and (not self.zone or q.zone == self.zone)) or (ids is not None and q.id in ids):
-                out.append(QueueCount(q.id, q.name or q.id, q.waiting))
+                out.append(QueueCount(q.id, q.name or q.id, q.waiting, wait_of(q)))
         return out
 
     @property

@@ -20,6 +20,7 @@ ENGLISH = {
     "最近叫号": "Recent calls",
     "票号": "Ticket",
     "等候人数": "Waiting",
+    "预计等候 {wait}": "Expected wait {wait}",
     "人": "",
     "全部区域": "All zones",
     "连接中断，正在重连…": "Connection lost, reconnecting…",

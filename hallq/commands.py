@@ -41,6 +41,7 @@ OVERSIGHT = (GUIDE, ADMIN)
 TRANSFER = (GUIDE, ADMIN)  # 转递人员 (帮办, the hall's 运行科) scan at the guide console: docs/cases.md
 CASE_READERS = (*STAFF, BACKOFFICE)  # a back office sees its own department's cases only
 SUMMON_ANSWERERS = (*OVERSIGHT, BACKOFFICE)  # a back office answers its own department's 呼叫后台 only
+WEB = "web"  # the citizen's phone page (web/): one ticket by its slip's token, and its rating; nothing else
 NOTIFY = "notify"  # the notifier (notify/): messages to citizens who consented; nothing else (docs/notify.md)
 TEXT_MAX = 200  # a string argument's length unless the field says otherwise
 ID_MAX = 32  # each string of a list argument (queue ids)
@@ -493,6 +494,25 @@ class CasesList(Command, frozen=True):
     state: Text = ""
 
 
+# ---------------------------------------------------------------- the citizen's phone page (web/)
+
+Token = Annotated[str, Meta(max_length=80)]
+
+
+class ProgressGet(Command, frozen=True):
+    """one ticket's progress by its slip's token (the phone page): queue place, call, case, rating form"""
+
+    op, roles, query = "progress.get", (WEB,), True
+    token: Token
+
+
+class ProgressRate(Command, frozen=True):
+    """好差评 from the phone page (channel web): a service left 未评价, once, within the follow-up period"""
+
+    op, roles = "progress.rate", (WEB,)
+    token: Token
+    level: int
+    reason: Text = ""
 # ---------------------------------------------------------------- the notifier (notify/)
 
 
@@ -518,6 +538,7 @@ COMMANDS: dict[str, type[Command]] = {c.op: c for c in (
     CaseAccept, CasePickUp, CaseSign, CaseNotifyCorrection, CaseReceiveCorrection, CaseApprove, CaseDeny,
     CaseSendOut, CaseReceiveResult, CaseCollect, CaseLocker, CasePost, CaseDoneOnSpot, CaseChangeDelivery,
     CaseGet, CasesList,
+    ProgressGet, ProgressRate,
     NotifyWatch, NotifyPhone,
 )}
 

@@ -59,6 +59,11 @@ class TicketView(Struct):
     windows: list[str]
     progress_url: str
     ahead: int | UnsetType = UNSET  # only while waiting
+    # the predicted wait (预计等候, minutes) while waiting: the point estimate and a range in steps of 5
+    # (约 15-25 分钟); null: no basis (no open window serves it, 暂无法估计); absent: an older hub
+    wait_min: int | UnsetType | None = UNSET
+    wait_lo_min: int | UnsetType | None = UNSET
+    wait_hi_min: int | UnsetType | None = UNSET
 
 
 # ---------------------------------------------------------------- retained state
@@ -74,6 +79,10 @@ class QueueSummary(Struct):
     next: list[str]
     oldest_issued_at: float | None
     issued: int
+    # the wait a ticket taken now would have (预计等候, minutes; as in TicketView); null: no basis
+    wait_min: int | UnsetType | None = UNSET
+    wait_lo_min: int | UnsetType | None = UNSET
+    wait_hi_min: int | UnsetType | None = UNSET
 
 
 class QueuesState(Struct):
@@ -353,6 +362,19 @@ class BackupReport(Struct, kw_only=True):
     failed_at: float | UnsetType = UNSET
 
 
+class StandbyReport(Struct, kw_only=True):
+    """The standby hub as the primary's ``status/hub`` reports it (``standby``; hub/ha/repl.py): its name,
+    whether the primary waits for its acks (``in_sync``), the last event shipped and acked, the epoch, and
+    since when it has been dropped (docs/operations.md, 主备切换)."""
+
+    name: str | UnsetType = UNSET
+    in_sync: bool | UnsetType = UNSET
+    shipped: int | UnsetType = UNSET
+    acked: int | UnsetType = UNSET
+    epoch: int | UnsetType = UNSET
+    dropped_at: float | UnsetType = UNSET
+
+
 class DeviceStatus(Struct):
     """``status/<device>``: retained device health; which fields a device sends depends on the device
     (a kiosk its ``printer``, an LED bar ``led``, ``error`` and ``port``, the hub its ``backup`` and
@@ -365,6 +387,7 @@ class DeviceStatus(Struct):
     led: str | UnsetType = UNSET
     error: str | UnsetType | None = UNSET
     port: str | UnsetType | None = UNSET
+    standby: StandbyReport | UnsetType = UNSET  # the hub's, with a standby hub (appended: hub/ha)
 
 
 class PriorityEvent(Struct):
@@ -608,6 +631,66 @@ class CaseStep(Struct):
     receiver: str = ""
 
 
+# ---------------------------------------------------------------- reply results: the citizen's phone page
+
+
+class ProgressStage(Struct):
+    """One stage of a case as the phone page shows it: 受理 → 转递 → 审查 → 办结 → 待领取 → 已领取."""
+
+    key: str  # accepted, transferred, review, decided, ready, collected
+    label: str  # 受理, 转递, 审查, 办结, 待领取, 已领取
+    at: float | None  # when it was reached; None: not yet
+
+
+class ProgressCase(Struct):
+    """The case (办件) a ticket led to, as far as its applicant may see it: no ID, no address."""
+
+    number: str
+    state: str  # hub.cases.CaseState
+    state_label: str
+    kind_label: str  # 即办件 / 承诺件
+    due: str  # the promised date (ISO)
+    stages: list[ProgressStage]
+    reasons: list[str]  # of the last 一次性告知 (or of 不予许可)
+    correction_deadline: str | None  # 补正 by this date (ISO) while 待补正
+    correction_window: str  # where to bring the 补正 materials (the accepting window)
+    delivery: str  # pickup / locker / mail
+    delivery_label: str
+    pickup_windows: list[str]  # where a 现场领取 result is collected (the hall's 出件 windows)
+
+
+class ProgressRating(Struct):
+    """The 好差评 form's terms: open while ``open``, until ``closes`` (the follow-up period's last day)."""
+
+    open: bool
+    closes: str  # ISO date
+    levels: dict[str, str]  # "5": 非常满意 … "1": 非常不满意
+    reasons: list[str]  # 差评 reasons to choose from
+    given: int  # the level given (5..1) on any channel, 0 while none
+
+
+class ProgressView(Struct):
+    """``progress.get``: one ticket as its holder may see it (the slip's data, masked; nothing else)."""
+
+    hall_name: str
+    timezone: str  # the hall's (IANA), to show the times below in hall time
+    number: str
+    day: str  # the ticket's day (ISO)
+    state: str  # hub.core.TicketState
+    state_label: str
+    matter_name: str
+    situation_name: str
+    windows: list[str]  # windows that serve its queue
+    window: str  # where it was called
+    ahead: int | None  # people ahead while waiting
+    wait_lo_min: int | None  # predicted wait (minutes), a range; None while no estimate is made
+    wait_hi_min: int | None
+    called_at: float | None
+    retake_limit: int  # 过号取号 a passed ticket may take at a kiosk (0: none)
+    retakes: int
+    retake_places_back: int
+    case: ProgressCase | None
+    rating: ProgressRating | None  # None: no rating to give here (not served, or rated at the window)
 # ---------------------------------------------------------------- the notifier (notify.watch)
 
 

@@ -28,6 +28,7 @@ from hub.hall import (
     BackupRules,
     Device,
     Hall,
+    HaRules,
     Matter,
     MatterKind,
     MatterMode,
@@ -63,7 +64,7 @@ def _parse_time(c: _Checker, text: str, path: str) -> dt.time | None:
 # ---------------------------------------------------------------- sections
 
 _TOP = ("hall", "policy", "appointments", "cases", "zones", "queues", "windows", "matters", "priority_groups", "staff",
-        "devices", "printers", "backup",
+        "devices", "printers", "backup", "ha",
         "notify")  # [notify]: read and checked by the notifier (notify/config.py), not the hub
 
 
@@ -419,7 +420,8 @@ def _ref(c: _Checker, value: str, known: dict[str, Any], path: str, what: str) -
 
 
 PROGRESS_FIELDS = {"ticket_id": "2026-11-23-A001", "ticket": "2026-11-23-A001", "number": "A001",
-                   "hall": "lvliang", "date": "2026-11-23"}
+                   "hall": "lvliang", "date": "2026-11-23",
+                   "token": "2026-11-23-A001.Xc1bIWSLL9pm0Rr2m5vC3w"}  # the phone page's key (docs/web.md)
 _WHAT_ZH = {"zone": "区域", "queue": "队列", "window": "窗口", "printer": "打印机", "situation": "情形"}
 
 
@@ -467,6 +469,29 @@ def _backup(c: _Checker, data: Any) -> BackupRules:
     return BackupRules(dir=folder, every_min=every, keep=keep)
 
 
+def _ha(c: _Checker, data: Any) -> HaRules:
+    """``[ha]``: ``witness`` ("host:port", empty or absent: no witness), ``lease_ttl_s`` (5), ``renew_s`` (1),
+    ``ack_timeout_ms`` (1000). No table: one hub, or a standby promoted by hand."""
+    if data is None:
+        return HaRules()
+    d = c.table(data, "ha", ("witness", "lease_ttl_s", "renew_s", "ack_timeout_ms"))
+    witness = c.get(d, "witness", "ha", str, default="").strip()
+    if witness:
+        host, _, port = witness.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            c.error("ha.witness", f"应为 '主机:端口' (expected 'host:port'), got {witness!r}")
+    ttl = c.get(d, "lease_ttl_s", "ha", float, default=HaRules.lease_ttl_s)
+    renew = c.get(d, "renew_s", "ha", float, default=HaRules.renew_s)
+    ack = c.get(d, "ack_timeout_ms", "ha", int, default=HaRules.ack_timeout_ms)
+    if renew <= 0:
+        c.error("ha.renew_s", f"应大于 0 (must be above 0), got {renew}")
+    if ttl < 2 * renew:
+        c.error("ha.lease_ttl_s", f"至少为续约间隔的两倍 (must be at least twice renew_s = {renew}), got {ttl}")
+    if not 50 <= ack <= 60_000:
+        c.error("ha.ack_timeout_ms", f"应为 50-60000 毫秒 (milliseconds, 50-60000), got {ack}")
+    return HaRules(witness=witness, lease_ttl_s=ttl, renew_s=renew, ack_timeout_ms=ack)
+
+
 def parse_hall(doc: dict[str, Any], *, text: str = "", source: str = "<hall>") -> Hall:
     """Build a Hall from a parsed TOML document; raise ConfigError listing every problem."""
     c = _Checker()
@@ -492,6 +517,7 @@ def parse_hall(doc: dict[str, Any], *, text: str = "", source: str = "<hall>") -
     matters = _matters(c, doc, zones, queues, cases)
     printers = _printers(c, doc)
     backup = _backup(c, doc.get("backup"))
+    ha = _ha(c, doc.get("ha"))
     devices = _devices(c, doc, {"windows": windows, "zones": zones, "printers": printers,
                                 "departments": dict.fromkeys(departments)})
     # as written, so a window skipped for repeating an id still counts (its repeat is the one error)
@@ -534,6 +560,7 @@ def parse_hall(doc: dict[str, Any], *, text: str = "", source: str = "<hall>") -
         appointments=appointments,
         cases=cases,
         backup=backup,
+        ha=ha,
     )
     if c.issues:
         located = [ConfigIssue(i.path, i.message, locate_line(text, i.path)) for i in c.issues]

@@ -266,6 +266,7 @@ class EvaluationFollowedUp(Event):
     device: str
     staff: str = ""  # the guide signed in at that console, if any
     level: int = 0  # 回访后的评价 (1-5) when result is "rated"
+    channel: str = ""  # "web": rated by the citizen on the phone page (progress.rate), not by a guide's call
 
 
 # why a service has no rating (EvaluationRecorded.reason with level 0), in words

@@ -55,6 +55,7 @@ class Role(StrEnum):
     DISPLAY = "display"
     ADMIN = "admin"
     BACKOFFICE = "backoffice"  # 后台审批: one department's desk (docs/cases.md)
+    WEB = "web"  # the citizen's phone page (web/, docs/web.md): progress.get / progress.rate only
     NOTIFY = "notify"  # the notifier: messages to citizens who consented (docs/notify.md)
 
 
@@ -204,6 +205,18 @@ class BackupRules:
 
 
 @dataclass(frozen=True)
+class HaRules:
+    """[ha] (docs/config.md): a standby hub on a second PC (docs/operations.md, 主备切换).
+    ``witness`` ("host:port") set: a witness grants the lease (hub/ha/lease_client.py); empty: one hub,
+    or two PCs promoted by hand (``hallq standby promote``)."""
+
+    witness: str = ""
+    lease_ttl_s: float = 5.0  # how long a lease lasts without renewal
+    renew_s: float = 1.0  # how often the holder renews it
+    ack_timeout_ms: int = 1000  # the primary waits this long for the standby's ack of a batch
+
+
+@dataclass(frozen=True)
 class Hall:
     id: str
     name: str
@@ -226,6 +239,7 @@ class Hall:
     appointments: AppointmentRules = field(default_factory=AppointmentRules)
     cases: CaseRules | None = None  # [cases] (None: a hall built by hand; the hub uses the defaults)
     backup: BackupRules = field(default_factory=BackupRules)  # [backup]
+    ha: HaRules = field(default_factory=HaRules)  # [ha]
 
     def windows_serving(self, queue_id: str) -> list[str]:
         """Windows whose stage 1 includes the queue (the slip's 办理窗口 line)."""

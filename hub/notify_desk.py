@@ -44,11 +44,11 @@ class NotifyDesk:
         if consent:
             self.store.put_phone(ticket, day, sealed.seal_phone(self.id_key, ticket, phone.strip()), now)
 
-    def query(self, core: HallCore, book: CaseBook, cmd: k.Command) -> dict[str, Any]:
+    def query(self, core: HallCore, book: CaseBook, cmd: k.Command, now: float) -> dict[str, Any]:
         match cmd:
             case k.NotifyWatch():
                 by_ticket: dict[str, Case] = {c.ticket: c for c in book.cases.values() if c.ticket}
-                return {"items": [self._item(core, by_ticket.get(t), t) for t, _ in self.store.phone_tickets()]}
+                return {"items": [self._item(core, by_ticket.get(t), t, now) for t, _ in self.store.phone_tickets()]}
             case k.NotifyPhone():
                 blob = self.store.phone(cmd.ticket)
                 if blob is None:
@@ -56,9 +56,9 @@ class NotifyDesk:
                 return {"ticket": cmd.ticket, "phone": sealed.unseal_phone(self.id_key, cmd.ticket, blob)}
         raise TypeError(type(cmd).__name__)  # pragma: no cover
 
-    def _item(self, core: HallCore, case: Case | None, ticket: str) -> m.NotifyItem:
+    def _item(self, core: HallCore, case: Case | None, ticket: str, now: float) -> m.NotifyItem:
         t = core.tickets.get(ticket)
-        view = self.publisher.ticket(core, t) if t is not None else None
+        view = self.publisher.ticket(core, t, now) if t is not None else None
         ahead = view.ahead if view is not None and isinstance(view.ahead, int) else -1
         return m.NotifyItem(
             ticket, view.number if view else ticket.rsplit("-", 1)[-1], view.state if view else "", ahead,

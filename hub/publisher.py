@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +27,7 @@ from hallq import protocol as p
 from hub import case_events as ce
 from hub import cases as cs
 from hub import events as ev
-from hub.core import EVALUATION_LEVELS, SUMMON_LABELS, SUMMON_OPEN, HallCore, Summon, Ticket, TicketState
+from hub.core import EVALUATION_LEVELS, SUMMON_LABELS, SUMMON_OPEN, HallCore, Summon, Ticket, TicketState, estimate
 from hub.hall import Hall
 
 RECENT_CALLS = 20
@@ -35,7 +35,9 @@ V = p.VERSION
 encode = msgspec.json.Encoder().encode
 # events that change the queues' summary (state/queues)
 _QUEUE_EVENTS = (ev.TicketIssued, ev.TicketCalled, ev.TicketTransferred, ev.TicketRequeued, ev.TicketCancelled,
-                 ev.PriorityVerified, ev.OutcomeRecorded, ev.AppointmentDue)
+                 ev.PriorityVerified, ev.OutcomeRecorded, ev.AppointmentDue,
+                 # the predicted wait changes when a window opens, pauses, closes or changes queues
+                 ev.WindowOpened, ev.WindowPaused, ev.WindowResumed, ev.WindowClosed, ev.WindowQueuesChanged)
 
 
 @dataclass(frozen=True)
@@ -69,12 +71,15 @@ class Publisher:
         self.topics = p.Topics(hall.id)
         self.recent_calls: list[m.Call] = []  # today's last calls, newest first
         self._queue_summary: dict[str, m.QueueSummary] = {}
+        self._forecast: estimate.Forecast | None = None  # the predicted wait's run the summaries show
         self._catalog = encode(catalog_message(hall))
+        self.progress_token: Callable[[str], str] = lambda ticket: ""  # the slip's {token}: set by the service
 
     # ------------------------------------------------------------ the messages
 
-    def ticket(self, core: HallCore, t: Ticket) -> m.TicketView:
-        """A ticket as devices see it: masked personal data, never the id hash."""
+    def ticket(self, core: HallCore, t: Ticket, now: float | None = None) -> m.TicketView:
+        """A ticket as devices see it: masked personal data, never the id hash; while it waits, people
+        ahead and the predicted wait at ``now`` (default: the last event's time)."""
         hall = self.hall
         matter = hall.matters.get(t.matter)
         situation = matter.situation(t.situation) if matter else None
@@ -85,8 +90,11 @@ class Publisher:
             list(situation.materials) if situation else [], t.channel, t.priority_group, t.priority_verified,
             t.appointment_slot is not None, t.applicant_masked, t.id_masked, t.phone_masked, t.issued_at,
             t.called_at, t.window, t.target_window, t.recalls, t.retakes, t.outcome, hall.windows_serving(t.queue),
-            hall.progress_url.format(ticket_id=t.id, ticket=t.id, number=t.number, hall=hall.id, date=t.id[:10]),
+            hall.progress_url.format(ticket_id=t.id, ticket=t.id, number=t.number, hall=hall.id, date=t.id[:10],
+                                     token=self.progress_token(t.id)),
             core.ahead(t) if t.state is TicketState.WAITING else msgspec.UNSET,
+            *(_wait(estimate.predict_ticket(core, t.id, core.last_event_at if now is None else now))
+              if t.state is TicketState.WAITING else ()),
         )
 
     def summon(self, core: HallCore, s: Summon, now: float) -> m.SummonView:
@@ -99,18 +107,24 @@ class Publisher:
                             s.state.value, SUMMON_LABELS[s.state], s.at, s.escalated_at, s.responded_at,
                             s.arrived_at, max(0.0, end - s.at), staff.name if staff else s.answered_by)
 
-    def queues(self, core: HallCore) -> list[m.QueueSummary]:
-        """Every queue's summary; only queues whose waiting list changed are recomputed."""
-        for qid in core.changed_queues:
-            self._queue_summary[qid] = self._summarize(core, qid)
+    def queues(self, core: HallCore, now: float | None = None) -> list[m.QueueSummary]:
+        """Every queue's summary; only queues whose waiting list changed are recomputed, and every
+        queue when the predicted wait's forecast was renewed (every 30 s at most, or a window changed)."""
+        now = core.last_event_at if now is None else now
+        forecast = estimate.forecast(core, now)
+        changed = core.changed_queues if forecast is self._forecast else set(self.hall.queues)
+        self._forecast = forecast
+        for qid in changed:
+            self._queue_summary[qid] = self._summarize(core, qid, now)
         core.changed_queues.clear()
         return [self._queue_summary[q] for q in self.hall.queues]
 
-    def _summarize(self, core: HallCore, qid: str) -> m.QueueSummary:
+    def _summarize(self, core: HallCore, qid: str, now: float) -> m.QueueSummary:
         q, lst, tickets = self.hall.queues[qid], core.waiting[qid], core.tickets
         return m.QueueSummary(q.id, q.name, q.zone, len(lst), bisect.bisect_left(lst, (1,)),  # class 0 sorts first
                               core.pending_priority[qid], [tickets[k[3]].number for k in lst[:5]],
-                              core.oldest_waiting(qid), core.counters[qid])
+                              core.oldest_waiting(qid), core.counters[qid],
+                              *_wait(estimate.queue_wait(core, qid, now)))
 
     def window(self, core: HallCore, wid: str, seq: int, now: float) -> m.WindowState:
         w, cfg = core.windows[wid], self.hall.windows[wid]
@@ -136,7 +150,7 @@ class Publisher:
 
     def snapshot(self, core: HallCore, seq: int, now: float) -> dict[str, Any]:
         """``hall.snapshot``: the queues and every window, as in their state topics."""
-        return {"queues": self.queues(core), "windows": [self.window(core, w, seq, now) for w in core.windows]}
+        return {"queues": self.queues(core, now), "windows": [self.window(core, w, seq, now) for w in core.windows]}
 
     def followups(self, rows: list[dict[str, Any]], done: dict[str, ev.EvaluationFollowedUp]) -> list[m.FollowupItem]:
         """``followups.list``: 差评 (1-2) and 未评价 (0) services (``rows`` from the store), newest
@@ -270,7 +284,7 @@ class Publisher:
             queues_changed = queues_changed or isinstance(e, _QUEUE_EVENTS)
             calls_changed = calls_changed or isinstance(e, ev.TicketCalled | ev.TicketRecalled | ev.DayStarted)
         if queues_changed:
-            out.append(Publication(t.queues, self.queues_payload(core, seq), retain=True))
+            out.append(Publication(t.queues, self.queues_payload(core, seq, now), retain=True))
         out += [Publication(t.window(wid), encode(self.window(core, wid, seq, now)), retain=True)
                 for wid in windows if wid in core.windows]
         if calls_changed:
@@ -279,8 +293,8 @@ class Publisher:
             out.append(Publication(t.calls, self.calls_payload(seq), retain=True))
         return out
 
-    def queues_payload(self, core: HallCore, seq: int) -> bytes:
-        return encode(m.QueuesState(V, seq, core.day, self.queues(core)))
+    def queues_payload(self, core: HallCore, seq: int, now: float | None = None) -> bytes:
+        return encode(m.QueuesState(V, seq, core.day, self.queues(core, now)))
 
     def calls_payload(self, seq: int) -> bytes:
         return encode(m.CallsState(V, seq, self.recent_calls))
@@ -290,7 +304,7 @@ class Publisher:
         t = self.topics
         return [
             Publication(t.catalog, self._catalog, retain=True),
-            Publication(t.queues, self.queues_payload(core, seq), retain=True),
+            Publication(t.queues, self.queues_payload(core, seq, now), retain=True),
             *(Publication(t.window(w), encode(self.window(core, w, seq, now)), retain=True) for w in core.windows),
             Publication(t.calls, self.calls_payload(seq), retain=True),
         ]
@@ -351,6 +365,11 @@ def _catalog_cases(hall: Hall) -> m.CatalogCases | None:
     cases = m.CatalogCases(deliveries=[d.value for d in hall.cases.deliveries],
                            print_completion_notice=[d.value for d in hall.cases.print_completion_notice])
     return None if cases == m.CatalogCases() else cases
+
+
+def _wait(w: estimate.WaitRange | None) -> tuple[int | None, int | None, int | None]:
+    """``wait_min``, ``wait_lo_min``, ``wait_hi_min`` of a message (nulls: no basis, 暂无法估计)."""
+    return (None, None, None) if w is None else (w.minutes, w.lo_min, w.hi_min)
 
 
 def _step_note(e: ce.CaseEvent) -> str:

@@ -115,3 +115,24 @@ def listed(core: HallCore, state: str, queue: str, window: str) -> list[Ticket]:
     return [t for t in core.tickets.values()
             if (state == "all" or t.state is TicketState.CALLED) and (not queue or t.queue == queue)
             and (not window or t.window == window)]
+
+
+def web_rating(core: HallCore, now: float, ticket: str, level: int, reason: str, *, served: bool, given: int,
+               open_: bool, reasons: tuple[str, ...] | list[str], device: str) -> list[ev.Event]:
+    """好差评 from the phone page (``progress.rate``): a service left 未评价 (``served``: invited, not rated at
+    the window), once on any channel (``given``), while the follow-up period is ``open_``. 1-2 are 差评 and
+    name a reason from ``reasons``. Recorded as a rating (``evaluation.followed_up``, result ``rated``,
+    channel ``web``): the reports count it as the service's rating."""
+    if not served:
+        raise DomainError("no_rating", "这次服务无需在此评价（未办理，或已在窗口评价）")
+    if given:
+        raise DomainError("already_rated", "这次服务已经评价过，每次服务只能评价一次")
+    if not open_:
+        raise DomainError("rating_closed", "评价期限已过，不能再评价")
+    if level not in (1, 2, 3, 4, 5):
+        raise DomainError("bad_level", f"评价等级应为 1-5，收到 {level}")
+    if level <= 2 and reason not in reasons:
+        raise DomainError("reason_required", "差评需要从列表中选择原因")
+    e = ev.EvaluationFollowedUp(now, ticket, "rated", reason if level <= 2 else "", device, "", level, "web")
+    core.apply(e)
+    return [e]

@@ -10,6 +10,13 @@ The worker publishes the reply to the device's reply topic, then the state the c
 changed. The same thread runs the timers (``tick``) and re-publishes
 all retained state after every (re)connect to the broker, so a broker that lost its
 retained messages is repainted by the hub.
+
+High availability (docs/operations.md, 主备切换): the worker asks its :class:`~hub.ha.gate.Gate`
+before each batch and each tick whether this hub may answer at all (a standby not yet promoted,
+or a primary that lost its lease, leaves commands waiting and publishes nothing), and after each
+commit hands the written rows to the :class:`~hub.ha.repl.Replicator`, which ships them to the
+standby and, while the standby is in sync, returns only once it has acked them: the replies and
+state go out after that.
 """
 
 from __future__ import annotations
@@ -27,11 +34,13 @@ from hallq import clock as hallclock
 from hallq import protocol as p
 from hallq.client import HallClient
 from hub.backup import Backups, hold
+from hub.ha.gate import Gate, SoloGate
+from hub.ha.repl import Replicator
 from hub.hall import Hall
 from hub.publisher import Publication
 from hub.security.ratelimit import RateLimiter
 from hub.service import HubService
-from hub.store import Store
+from hub.store import Store, epoch_of
 from hub.systemd_notify import SystemdNotifier
 
 log = logging.getLogger("hallq.hub")
@@ -39,6 +48,7 @@ log = logging.getLogger("hallq.hub")
 _REPUBLISH = "\0republish"
 BATCH = 64  # commands committed together when they arrive faster than one fsync
 _STOP = "\0stop"
+_REPL = "\0repl"
 
 
 class FairQueue:
@@ -123,7 +133,7 @@ def load_key(path: str | Path) -> bytes:
 class Hub:
     def __init__(self, hall: Hall, db_path: str | Path, url: str, *, key_path: str | Path | None = None,
                  clock: Callable[[], float] = hallclock.now, durable: bool = True, tick_interval: float = 1.0,
-                 heartbeat_s: float = p.HUB_HEARTBEAT_S) -> None:
+                 heartbeat_s: float = p.HUB_HEARTBEAT_S, gate: Gate | None = None) -> None:
         self.hall = hall
         self._lockfile = hold(Path(db_path))  # `hallq restore` refuses while this is held (hub/backup.py)
         try:
@@ -144,7 +154,8 @@ class Hub:
         self.heartbeat_s = heartbeat_s
         self._running = threading.Lock()  # held by the worker while it works: see held()
         self._queue = FairQueue()
-        self.limiter = RateLimiter(hall.policy.rate_per_minute, hall.policy.rate_burst)
+        self.limiter = RateLimiter(hall.policy.rate_per_minute, hall.policy.rate_burst,
+                                   wide=[d.id for d in hall.devices.values() if d.role == "web"])
         self._limited: set[str] = set()  # devices refused since their last accepted command
         self._worker = threading.Thread(target=self._work, name="hallq-hub", daemon=True)
         self.handled = 0
@@ -153,6 +164,12 @@ class Hub:
         self.notifier = SystemdNotifier()  # READY=1 once answering; WATCHDOG=1 from the worker (systemd unit)
         self.client.on_raw(self.client.topics.cmds, self._on_command)
         self.client.on_connection(self._on_connection)
+        # [ha]: who may answer (SoloGate: always), and the standby's copy (docs/operations.md, 主备切换)
+        self.gate: Gate = gate if gate is not None else SoloGate(epoch_of(self.store))
+        self.replicator = Replicator(self.client, self.store, self.gate, ack_timeout=hall.ha.ack_timeout_ms / 1000,
+                                     wake=lambda: self._queue.put_control(_REPL))
+        self._stopping = threading.Event()
+        self.unanswered = 0  # batches committed but not answered (the gate or the standby said no)
 
     def start(self, wait: float | None = 10.0) -> Hub:
         self._worker.start()
@@ -170,12 +187,14 @@ class Hub:
 
     def stop(self) -> None:
         self.notifier.stopping()
+        self._stopping.set()
         self._queue.put_control(_STOP, last=True)  # after the commands already received
         self._worker.join(5)
         if self.backups is not None:  # the copy at close, while the connection can still report it
             self.backups.close()
-            self._backup_status()
+            self._hub_status()
         self.client.stop()
+        self.gate.close()
         self.store.close()
         if self._lockfile is not None:
             self._lockfile.close()
@@ -213,9 +232,21 @@ class Hub:
         self.client.publish(self.client.topics.reply(device), p.encode_reply(rid, code="rate_limited", message=message),
                             qos=0)
 
+    def answering(self) -> bool:
+        """May this hub reply and publish now (its gate, and no newer hub has fenced it)?"""
+        return self.gate.may_answer() and not self.replicator.fenced
+
     def _work(self) -> None:
         next_tick = next_beat = time.monotonic()
         while True:
+            if not self.answering():  # a standby not promoted, a lost lease: commands wait, nothing goes out
+                if self._stopping.wait(0.05):
+                    return
+                with self._running:
+                    if self.replicator.poll():  # fenced: kept in the file, and said on status/hub (an alarm)
+                        self._hub_status()
+                self.notifier.alive()
+                continue
             wake = min(next_tick, next_beat, time.monotonic() + self.notifier.due_in())
             item = self._queue.take(max(0.0, wake - time.monotonic()), BATCH)
             if item == _STOP:
@@ -224,21 +255,38 @@ class Hub:
                 try:
                     if item == _REPUBLISH:
                         self._publish(self.service.all_state())
-                        if self.backups is not None:
-                            self._backup_status()
+                        self._hub_status()
+                    elif item == _REPL:
+                        if self.replicator.poll() or self.replicator.fenced:
+                            self._hub_status()
                     elif isinstance(item, list) and item:
                         self._handle_batch(item)
                     if time.monotonic() >= next_tick:
-                        self._publish(self.service.tick())
+                        self._tick()
                         next_tick = time.monotonic() + self.tick_interval
                     if time.monotonic() >= next_beat:
                         self._beat()
                         next_beat = time.monotonic() + self.heartbeat_s
                     if self.backups is not None and self.backups.poll() is not None:
-                        self._backup_status()
+                        self._hub_status()
                 except Exception:  # keep serving; the service already rolled back what it could
                     log.exception("hub worker error")
                 self.notifier.alive()  # systemd's watchdog: only a worker that gets here pings
+
+    def _tick(self) -> None:
+        publications = self.service.tick()
+        if publications and self._replicated():
+            self._publish(publications)
+
+    def _replicated(self) -> bool:
+        """After a commit: the standby has it (or was dropped), and this hub may still answer."""
+        was = self.replicator.in_sync
+        ok = self.replicator.after_commit() and self.answering()
+        if was != self.replicator.in_sync or not ok:
+            self._hub_status()
+        if not ok:
+            self.unanswered += 1
+        return ok
 
     def _beat(self) -> None:
         """The heartbeat, from this thread: it stops when the worker does (devices then show the
@@ -247,14 +295,26 @@ class Hub:
             self.client.publish(self.client.topics.presence(p.HUB),
                                 p.presence(True, "hub", hallclock.now(), heartbeat_s=self.heartbeat_s), retain=True)
 
-    def _backup_status(self) -> None:
-        """``status/hub`` (retained): the backups' state; while they fail, ``error`` in Chinese, which
-        the guide console shows as an alert (docs/operations.md)."""
-        assert self.backups is not None
-        table = self.backups.status()
-        error = f"备份失败：{table['error']}（{table['dir']}）" if table.get("error") else None
-        self.client.publish(self.client.topics.status(p.HUB),
-                            p.dump({"v": p.VERSION, "at": self.clock(), "backup": table, "error": error}), retain=True)
+    def _hub_status(self) -> None:
+        """``status/hub`` (retained): the backups' and the standby's state; while something is wrong,
+        ``error`` in Chinese (备份失败…, 备用中心未同步…), which the guide console shows as an alert
+        (docs/operations.md)."""
+        errors: list[str] = []
+        status: dict[str, object] = {"v": p.VERSION, "at": self.clock()}
+        if self.backups is not None:
+            table = self.backups.status()
+            status["backup"] = table
+            if table.get("error"):
+                errors.append(f"备份失败：{table['error']}（{table['dir']}）")
+        if self.replicator.standby or self.replicator.fenced:
+            status["standby"] = self.replicator.report()
+            alarm = self.replicator.alarm
+            if alarm:
+                errors.append(alarm)
+        if self.backups is None and "standby" not in status:
+            return
+        status["error"] = "；".join(errors) or None
+        self.client.publish(self.client.topics.status(p.HUB), p.dump(status), retain=True)
 
     def _handle_batch(self, batch: list[tuple[str, bytes]]) -> None:
         """Group commit (:meth:`HubService.handle_batch`): the batch's commands in one transaction,
@@ -264,6 +324,10 @@ class Hub:
             done = self.service.handle_batch(batch)
         except Exception:
             log.exception("commit failed; %d command(s) unanswered (clients retry with their ids)", len(batch))
+            return
+        if not self._replicated():
+            log.error("%d command(s) committed but not answered: the standby did not confirm and may not be "
+                      "dropped, or this hub may no longer answer", len(batch), extra={"code": "unanswered"})
             return
         for device, reply in done.replies:
             self.client.publish(self.client.topics.reply(device), reply)

@@ -41,9 +41,10 @@ from msgspec import UNSET
 from hallq import clock as hallclock
 from hallq import commands as k
 from hallq import idcard
+from hallq import messages as m
 from hallq import protocol as p
 from hub import events as ev
-from hub import rules
+from hub import progress, rules
 from hub.case_desk import CASE_OPS, CASE_QUERIES, CaseDesk, new_book
 from hub.core import DomainError, HallCore
 from hub.hall import Hall, Role
@@ -101,11 +102,13 @@ class HubService:
         self.core: HallCore = store.load(hall)
         self.book = store.load_cases(new_book(hall))  # every case, replayed from the log
         self.cases = CaseDesk(hall, store, id_key, self.publisher, self._id)
+        self.publisher.progress_token = lambda ticket: progress.token(id_key, ticket)
         self.notify = NotifyDesk(store, id_key, self.publisher)  # consenting citizens' phones (docs/notify.md)
         self.seq = store.last_seq()
         self.publisher.recent_calls = self._load_recent_calls()
         store.note_hall_file(self.core.day, hall.version, hall.text)
-        self.limiter = RateLimiter(hall.policy.rate_per_minute if rate_limit else 0, hall.policy.rate_burst)
+        self.limiter = RateLimiter(hall.policy.rate_per_minute if rate_limit else 0, hall.policy.rate_burst,
+                                   wide=[d.id for d in hall.devices.values() if d.role == "web"])
 
     # ------------------------------------------------------------ entry points
 
@@ -341,6 +344,12 @@ class HubService:
                 return _Decision({}, c.skip_evaluation(now, cmd.window, device))
             case k.EvaluationFollowup():
                 return self._followup(device, cmd, now, req.id)
+            case k.ProgressRate():
+                tid, terms = self._progress_terms(cmd.token, now)
+                events = rules.web_rating(c, now, tid, cmd.level, cmd.reason, served=terms is not None,
+                                          given=terms.given if terms else 0, open_=bool(terms and terms.open),
+                                          reasons=terms.reasons if terms else [], device=device)
+                return _Decision({"level": cmd.level, "label": ev.FOLLOWUP_RESULTS["rated"]}, events)
         raise p.ProtocolError("unknown_op", f"unknown op {req.op!r}", req.id)  # pragma: no cover
 
     def _called(self, events: list[ev.Event]) -> _Decision:
@@ -417,13 +426,17 @@ class HubService:
         if isinstance(cmd, CASE_QUERIES):
             return self.cases.query(self.book, self.hall.devices[device], cmd, now)
         if isinstance(cmd, NOTIFY_QUERIES):
-            return self.notify.query(c, self.book, cmd)
+            return self.notify.query(c, self.book, cmd, now)
         match cmd:
             case k.TicketGet():
-                return {"ticket": self.publisher.ticket(c, c.ticket(cmd.ticket))}
+                return {"ticket": self.publisher.ticket(c, c.ticket(cmd.ticket), now)}
+            case k.ProgressGet():
+                ticket, terms = self._progress_terms(cmd.token, now)
+                return {"progress": progress.view(self.hall, c, self.book, self.store.ticket_record(ticket), ticket,
+                                                  terms, now)}
             case k.TicketsList():
-                return {"tickets": [self.publisher.ticket(c, t) for t in rules.listed(c, cmd.state, cmd.queue,
-                                                                                       cmd.window)]}
+                return {"tickets": [self.publisher.ticket(c, t, now) for t in rules.listed(c, cmd.state, cmd.queue,
+                                                                                            cmd.window)]}
             case k.FollowupsList():
                 if not 1 <= cmd.days <= 62:
                     raise p.ProtocolError("bad_args", "followups.list: days 应为 1-62", req.id)
@@ -432,6 +445,20 @@ class HubService:
                 return {"items": self.publisher.followups(self.store.followup_candidates(since),
                                                           self.store.followups_since(since))}
         return self.publisher.snapshot(c, self.seq, now)
+
+    def _progress_terms(self, token: str, now: float) -> tuple[str, m.ProgressRating | None]:
+        """The ticket of a phone page's token (``not_found`` for any token the hub did not make, one path
+        whatever is wrong with it) and its rating form's terms."""
+        ticket = progress.ticket_of(self.id_key, token)
+        record = self.store.ticket_record(ticket) if ticket else None
+        if ticket is None or (ticket not in self.core.tickets and record is None):
+            raise DomainError("not_found", "未找到该号")
+        t = self.core.tickets.get(ticket)
+        evaluation = t.evaluation if t is not None else (record or {}).get("evaluation")
+        given = self.store.followups_since(ticket[:10]).get(ticket)
+        level = given.level if given is not None and given.result == "rated" else 0
+        return ticket, progress.rating_terms(self.book.calendar, ticket[:10], self.hall.policy.followup_working_days,
+                                             evaluation, level, self.core.local(now).date())
 
     def _load_recent_calls(self) -> list[Any]:
         """Today's last calls from the event log, newest first (no separate state to keep in sync)."""

@@ -23,6 +23,7 @@ reads the service needs, each a short section.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -472,6 +473,11 @@ class Store:
         row = self.conn.execute("SELECT evaluation FROM tickets WHERE id=?", (ticket,)).fetchone()
         return (row is not None, row[0] if row else None)
 
+    def ticket_record(self, ticket: str) -> dict[str, Any] | None:
+        """One ticket of any day as the projection holds it (the phone page's earlier days), or None."""
+        row = self.conn.execute(f"SELECT {', '.join(TICKET_COLUMNS)} FROM tickets WHERE id=?", (ticket,)).fetchone()
+        return dict(zip(TICKET_COLUMNS, row, strict=True)) if row else None
+
     def followup_candidates(self, since: str, limit: int = 500) -> list[dict[str, Any]]:
         """Tickets since ``since`` (a day) rated 差评 (1-2) or 未评价 (0), newest first."""
         cols = ("id", "day", "number", "matter", "window", "staff", "evaluation", "evaluation_reason")
@@ -639,3 +645,102 @@ def rebuild(source: Store, target_path: str | Path, hall: Hall) -> Store:
         target.conn.executemany("INSERT OR REPLACE INTO notify_phones(ticket, day, sealed, at) VALUES (?,?,?,?)",
                                 source.conn.execute("SELECT ticket, day, sealed, at FROM notify_phones").fetchall())
     return target
+
+
+# ---------------------------------------------------------------- replication to a standby (hub/ha/repl.py)
+
+# Rows a standby needs besides the events, each table read after its rowid (the cursor): the stored replies
+# (a device's retry gets its first answer from the promoted hub too), the sealed case addresses and the
+# imported appointments. Projections are not shipped: the standby projects the events itself.
+REPL_TABLES: dict[str, tuple[str, ...]] = {
+    "requests": ("device", "id", "op", "at", "reply"),
+    "case_addresses": ("ref", "case_id", "sealed", "at"),
+    "appointments": ("code", "day", "slot_start", "slot_end", "matter", "situation", "name_masked", "id_masked",
+                     "id_hash", "phone_masked", "used_ticket"),
+}
+EVENT_COLUMNS = ("seq", "at", "day", "type", "data", "request_id", "device")
+
+
+def repl_cursor(store: Store) -> dict[str, int]:
+    """How far this file goes: the last event's seq and each replicated table's highest rowid. The same
+    rows give the same cursor on the primary and on its standby (rows are copied with their rowids)."""
+    out = {"seq": store.last_seq()}
+    for table in REPL_TABLES:
+        out[table] = int(store.conn.execute(f"SELECT MAX(rowid) FROM {table}").fetchone()[0] or 0)
+    return out
+
+
+def repl_rows(store: Store, cursor: dict[str, int], limit: int = 2000) -> dict[str, list[list[Any]]]:
+    """The rows after ``cursor``, as JSON-ready lists (blobs as hex): up to ``limit`` events and, only once no
+    event is left after them, up to ``limit`` rows of each table. So a stored reply never reaches the standby
+    before the events of its command (a promoted standby never answers "done" for what it lacks)."""
+    events = [list(r) for r in store.conn.execute(
+        f"SELECT {', '.join(EVENT_COLUMNS)} FROM events WHERE seq>? ORDER BY seq LIMIT ?",
+        (int(cursor.get("seq", 0)), limit))]
+    out: dict[str, list[list[Any]]] = {"events": events}
+    if len(events) == limit:
+        return out
+    for table, cols in REPL_TABLES.items():
+        out[table] = [[r[0], *(v.hex() if isinstance(v, bytes) else v for v in r[1:])] for r in store.conn.execute(
+            f"SELECT rowid, {', '.join(cols)} FROM {table} WHERE rowid>? ORDER BY rowid LIMIT ?",
+            (int(cursor.get(table, 0)), limit))]
+    return out
+
+
+def hall_meta(store: Store, days: Iterable[str]) -> list[list[Any]]:
+    """The hall files noted for ``days`` (``hall_day:…`` and the ``hall_file:…`` they name), to replicate."""
+    out: list[list[Any]] = []
+    for day in days:
+        versions = store.meta(f"hall_day:{day}") or []
+        out.append([f"hall_day:{day}", versions])
+        out += [[f"hall_file:{v}", store.meta(f"hall_file:{v}")] for v in versions]
+    return [kv for kv in out if kv[1] is not None]
+
+
+def apply_repl(store: Store, rows: dict[str, list[list[Any]]], meta: list[list[Any]], core: HallCore,
+               book: CaseBook) -> dict[str, int]:
+    """A standby writes a batch of the primary's rows in one transaction: the tables' rows with their
+    rowids, then the events after its own last seq, each applied to ``core``/``book`` and projected as
+    :func:`rebuild` does. Idempotent: rows it already has are left as they are. Returns the new cursor."""
+    mine = store.last_seq()
+    with store.transaction():
+        for table, cols in REPL_TABLES.items():
+            blob = {"sealed"}
+            data = [[r[0], *(bytes.fromhex(v) if c in blob and isinstance(v, str) else v
+                             for c, v in zip(cols, r[1:], strict=True))] for r in rows.get(table, [])]
+            if data:
+                marks = ", ".join("?" * (len(cols) + 1))
+                store.conn.executemany(f"INSERT OR REPLACE INTO {table}(rowid, {', '.join(cols)}) VALUES ({marks})",
+                                       data)
+        for key, value in meta:
+            store.set_meta(str(key), value)
+        for row in rows.get("events", []):
+            if int(row[0]) <= mine:
+                continue  # delivered twice: already here
+            if int(row[0]) != mine + 1:
+                raise StoreError(f"replication gap: event {row[0]} after {mine}")
+            store.conn.execute(f"INSERT INTO events({', '.join(EVENT_COLUMNS)}) VALUES (?,?,?,?,?,?,?)", row)
+            e = decode_event(json.loads(row[4]))
+            if isinstance(e, ce.CaseEvent):
+                book.apply(e)
+                store._project_cases(book, [e.case])
+            else:
+                core.apply(e)
+                store._project(core, [e])
+            mine = int(row[0])
+    return repl_cursor(store)
+
+
+def event_fingerprint(store: Store, seq: int) -> str:
+    """What identifies event ``seq`` (its time and type, and a hash of its data); "" for seq 0, "?" if absent."""
+    if seq <= 0:
+        return ""
+    row = store.conn.execute("SELECT at, type, data FROM events WHERE seq=?", (seq,)).fetchone()
+    if row is None:
+        return "?"
+    return f"{row[0]!r}/{row[1]}/{hashlib.sha256(str(row[2]).encode()).hexdigest()[:16]}"
+
+
+def epoch_of(store: Store) -> int:
+    """The fencing token this file last answered (or replicated) under (``meta.epoch``, 0 at first)."""
+    return int(store.meta("epoch") or 0)

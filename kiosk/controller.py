@@ -70,7 +70,7 @@ class KioskController(QObject):
         t = client.topics
         self.mirror = HallMirror(t)  # the hub's messages, typed
         self._hub_presence = t.presence("hub")
-        for topic in (t.catalog, self._hub_presence, t.event("reprint")):
+        for topic in (t.catalog, self._hub_presence, t.event("reprint"), t.queues):  # queues: 预计等候
             client.subscribe(topic)
         self.hall.message.connect(self._on_message)
         self.hall.connection_changed.connect(self._on_connection)
@@ -109,6 +109,8 @@ class KioskController(QObject):
         if change.kind == "catalog":
             self.model.set_catalog(message)
             self._setup_printer()
+        elif change.kind == "queues":
+            self.model.set_queues(message.queues)
         elif change.kind == "presence" and change.name == HUB_DEVICE:
             self.model.set_hub(message.online)
         elif change.kind == "event" and change.name == "reprint" and message.device == self.model.device:

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from hallq.i18n import tr
+from hallq.waits import CAVEAT, UNKNOWN
 from kiosk.catalog import Route
 from kiosk.model import KioskModel
 from kiosk.widgets import Page, badge, button, card, label, qr_pixmap, wrapped_button
@@ -154,6 +155,10 @@ class ResultPage(Page):
         if walk.matter.promised_days:
             b.addWidget(label(tr("承诺办结时限：{n} 个工作日", n=walk.matter.promised_days), "subtitle"))
         blocked = m.printer.blocking or m.pending_print is not None
+        if m.expected_wait is not None:  # 预计等候 before taking the ticket, said to be an estimate
+            b.addWidget(label(tr("预计等候：{wait}", wait=m.expected_wait), "section"))
+            if m.expected_wait != tr(UNKNOWN):
+                b.addWidget(label(tr(CAVEAT), "subtitle"))
         if route is Route.ONLINE:
             self._online(s.online_url, s.guidance)
         elif route is Route.CONSULT:

@@ -160,6 +160,7 @@ def slip_for(view: dict[str, Any], hall_name: str, timezone: str, group_name: st
         id_masked=view.get("id_masked", ""), waiting_ahead=int(view.get("ahead") or 0),
         issued_at=issued, qr_url=view.get("progress_url", ""), materials=list(view.get("materials") or []),
         notes=[*notes, *footer], valid_until=valid_until(issued.time(), expire_at),
+        wait=(view.get("wait_lo_min"), view.get("wait_hi_min")) if "wait_lo_min" in view else None,  # 预计等候
     )
 
 

@@ -10,7 +10,7 @@ of every screen is in :mod:`kiosk.model`. Pure Python: no I/O, no Qt.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 from hallq import messages
 from hallq.i18n import tr
 from hallq.messages import Question, Situation
+from hallq.waits import wait_of
 from kiosk import texts as _texts  # noqa: F401 - registers the English texts
 from kiosk.catalog import Catalog, Matter, Route, Walk
 from kiosk.printing import PrinterState
@@ -111,6 +112,7 @@ class KioskScreens:
         self.orphans: dict[str, Send] = {}  # request id -> a request nobody waits for any more
         self.pending_print: dict[str, Any] | None = None
         self.print_deadline = 0.0
+        self.queue_waits: dict[str, str] = {}  # queue id → its predicted wait in words (state/queues)
         self._clear()
 
     # ------------------------------------------------------------ plumbing
@@ -207,6 +209,19 @@ class KioskScreens:
     def route(self) -> Route | None:
         s = self.situation
         return self.catalog.route(s) if s and self.catalog else None
+
+    def set_queues(self, queues: Iterable[Any]) -> None:
+        """``state/queues``: the predicted wait a ticket taken now would have, per queue (shown on the
+        result screen when it is next filled: no repaint under a citizen's finger)."""
+        self.queue_waits = {q.id: words for q in queues if (words := wait_of(q)) is not None}
+
+    @property
+    def expected_wait(self) -> str | None:
+        """The predicted wait of the ticket the result screen would take (None: nothing to show)."""
+        s, route, cat = self.situation, self.route, self.catalog
+        if s is None or cat is None or route in (None, Route.CONSULT, Route.ONLINE):
+            return None
+        return self.queue_waits.get(cat.assist_queue if route is Route.ASSIST else s.queue)
 
     @property
     def can_ask_help(self) -> bool:

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from hallq.i18n import tr
+from hallq.waits import CAVEAT, UNKNOWN, wait_of
 from kiosk.model import Field, Screen
 from kiosk.widgets import AMBER, RED, Page, badge, button, card, label
 
@@ -151,6 +152,9 @@ class TicketPage(Page):
                 (tr("办理窗口"), "、".join(m.catalog.window_labels(t.get("windows") or []) if m.catalog
                                           else t.get("windows") or []) or tr("请留意叫号屏")),
                 (tr("等待人数"), tr("前面还有 {n} 人", n=t.get("ahead", 0)))]
+        wait = wait_of(t)
+        if wait is not None:  # 预计等候 (the hub's estimate at issue)
+            rows.append((tr("预计等候"), wait))
         if t.get("id_masked"):
             rows.append((tr("证件号码"), t["id_masked"]))
         grid = QGridLayout()
@@ -168,6 +172,8 @@ class TicketPage(Page):
                                       if m.catalog else t["priority_group"])), name="notice"))
         if m.checkin_note:  # 预约签到: late/early → an ordinary ticket, said plainly
             b.addWidget(card(label(m.checkin_note, "section"), name="notice"))
+        if wait is not None and wait != tr(UNKNOWN):
+            b.addWidget(label(tr(CAVEAT), "subtitle", align=center))
         b.addWidget(label(tr("票号当天有效。过号后可在本机【过号取号】重新排队。"), "subtitle", align=center))
         b.addWidget(button(tr("完成"), m.home, "primary"))
         b.addStretch(1)

@@ -75,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", help="SQLite file (default: a temporary one)")
     demo.add_argument("--listen", default="127.0.0.1:0", help="embedded broker address (port 0: any free port)")
     demo.add_argument("--headless", action="store_true", help="no windows even if a screen is available")
+    demo.add_argument("--web", default="127.0.0.1:0", metavar="HOST:PORT",
+                      help="where the citizen's phone page listens (port 0: any free port; \"off\": no page)")
     demo.add_argument("--duration", type=float, default=0, help="stop after this many seconds (0: until Ctrl-C)")
     demo.add_argument("--pace", type=float, default=1.0, help="seconds between simulated actions (default 1)")
     demo.add_argument("--lang", choices=("zh_CN", "en"), help="language of the device windows")
@@ -156,9 +158,15 @@ def build_parser() -> argparse.ArgumentParser:
     from launcher.doctor import register as register_doctor
 
     register_doctor(sub)
+    from launcher.web_command import register as register_web
+
+    register_web(sub)
     _compose_slip(sub.choices["slip"])
     register_reports(sub)
     register_backup(sub)
+    from launcher.standby_commands import register as register_standby
+
+    register_standby(sub)
     return parser
 
 

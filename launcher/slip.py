@@ -67,7 +67,7 @@ def hall_slip(args: argparse.Namespace) -> tuple[Printable, PrinterConfig | None
         applicant_masked=mask_name(args.name or ""),
         id_masked=id_masked, waiting_ahead=args.ahead, issued_at=issued,
         qr_url=hall.progress_url.format(ticket_id=ticket_id, ticket=ticket_id, number=number, hall=hall.id,
-                                        date=f"{issued:%Y-%m-%d}"),
+                                        date=f"{issued:%Y-%m-%d}", token=f"{ticket_id}.sample"),
         materials=list(situation.materials), notes=list(hall.slip_footer),
         valid_until=valid_until(issued.time(), hall.policy.expire_at),
     )

@@ -9,7 +9,8 @@ prints until when this number is valid (``本号 12:30 前有效``), computed by
 from the issue time; a hall without one prints 票号当天有效 as in 附件7.
 
 Layout, top to bottom (what people read first comes first): hall name; the ticket number,
-as large as fits; matter, situation, windows, masked person, wait count, time; the validity
+as large as fits; matter, situation, windows, masked person, wait count, the predicted wait (预计等候
+约 15-25 分钟, said to be an estimate), time; the validity
 and re-take rules; the progress QR code; optionally the materials checklist for the situation.
 """
 
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from hallq.idcard import looks_like_full_id, mask_name
+from hallq.waits import wait_words
 from printers.fonts import text_cols
 from printers.layout import Builder, Document
 
@@ -28,6 +30,7 @@ VALID_TODAY = "凭此票办理业务，票号当天有效"
 VALID_UNTIL = "凭此票办理业务\n本号 {time} 前有效"  # two lines: the time never breaks apart on 58 or 80 mm
 RETAKE_RULE = "过号后请于自助取号机选择【过号取号】"
 QR_CAPTION = "扫码查询办理进度"
+SLIP_CAVEAT = "（估计时间，以实际叫号为准）"  # the predicted wait is an estimate; one line on 58 mm
 
 
 @dataclass
@@ -46,6 +49,8 @@ class TicketSlip:
     show_materials: bool = True
     notes: list[str] = field(default_factory=list)
     valid_until: str = ""  # "HH:MM" of the next 清号时刻 after issue; "" = 票号当天有效
+    # the hub's predicted wait (wait_lo_min, wait_hi_min; (None, None): 暂无法估计); None: no line (an older hub)
+    wait: tuple[int | None, int | None] | None = None
 
     def __post_init__(self) -> None:
         for name in ("id_masked", "applicant_masked", "qr_url", "ticket_number"):
@@ -74,6 +79,9 @@ class TicketSlip:
         if self.id_masked:
             b.field("证件号码：", self.id_masked)
         b.field("等待人数：", f"{self.waiting_ahead} 人")
+        if self.wait is not None:
+            b.field("预计等候：", wait_words(*self.wait, chinese=True))
+            b.text(SLIP_CAVEAT)
         b.field("取号时间：", self.issued_at.strftime("%Y-%m-%d %H:%M"))
         b.rule()
         b.text(VALID_UNTIL.format(time=self.valid_until) if self.valid_until else VALID_TODAY)
@@ -128,6 +136,7 @@ def sample_slip() -> TicketSlip:
         applicant_masked=mask_name("张三"),
         id_masked="141002********029X",
         waiting_ahead=6,
+        wait=(15, 25),
         issued_at=datetime(2023, 4, 19, 16, 45),
         qr_url=progress_url(
             "https://zwfw.lvliang.gov.cn/q?t={ticket}&d={date}", ticket="A006", date="20230419"

@@ -149,7 +149,7 @@ def test_demo_with_a_screen_starts_every_device_app(tmp_path: Path) -> None:
         demo = subprocess.Popen([*HALLQ, "demo", "--duration", "60", "--pace", "0.5", "--listen",
                                  f"127.0.0.1:{port}", "--db", str(tmp_path / "demo.db")], env=env, stdout=sink,
                                 stderr=subprocess.STDOUT, text=True)
-    wanted = {"K1", "P-S01", "G1", "D-HALL", "D-S01", "hub"}
+    wanted = {"K1", "P-S01", "G1", "D-HALL", "D-S01", "BO-GA", "hub"}
     online: set[str] = set()
     try:
         deadline = time.monotonic() + 45
@@ -170,4 +170,5 @@ def test_demo_with_a_screen_starts_every_device_app(tmp_path: Path) -> None:
     assert "qt.multimedia" not in out, out[-3000:]
     assert "Input #0" not in out, out[-3000:]
     assert "./hallq.sh state --mqtt" in out
+    assert "back office BO-GA 后台审批（公安局）" in out  # the real back office's line: how to use it
     assert re.search(r"rated \d+, not rated \d+", out)

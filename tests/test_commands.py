@@ -75,6 +75,8 @@ FULL: dict[str, dict[str, Any]] = {
                              "address": "某市某路2号"},
     "case.get": {"case": "C1"},
     "cases.list": {"view": "overdue", "department": "公安局", "state": "in_review"},
+    "progress.get": {"token": "2026-11-23-A001.Xc1bIWSLL9pm0Rr2m5vC3w"},
+    "progress.rate": {"token": "2026-11-23-A001.Xc1bIWSLL9pm0Rr2m5vC3w", "level": 2, "reason": "等候时间长"},
     "notify.watch": {},
     "notify.phone": {"ticket": "2026-11-23-A001"},
 }
@@ -97,6 +99,7 @@ REQUIRED: dict[str, set[str]] = {
     "case.receive_result": {"window", "case"}, "case.collect": {"window", "case"}, "case.locker": {"window", "case"},
     "case.post": {"window", "case", "tracking"}, "case.done_on_spot": {"window", "case"},
     "case.change_delivery": {"window", "case", "delivery"}, "case.get": {"case"}, "cases.list": set(),
+    "progress.get": {"token"}, "progress.rate": {"token", "level"},
     "notify.watch": set(), "notify.phone": {"ticket"},
 }
 

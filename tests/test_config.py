@@ -95,3 +95,24 @@ def test_appointments_and_summon_keys_are_checked() -> None:
     assert {"appointments.checkin_late_min", "appointments.early_gets_ticket", "appointments.checkin_window",
             "policy.summon_escalate_min"} <= paths
     assert all(i.line for i in exc.value.issues if i.path.startswith("appointments"))
+
+
+def test_the_ha_table_defaults_and_typos() -> None:
+    """[ha] (docs/config.md): absent → one hub (no witness); every key checked, errors with their key path."""
+    import tomllib
+
+    from launcher.samples import sample_hall_path
+
+    text = sample_hall_path().read_text(encoding="utf-8")
+    hall = parse_hall(tomllib.loads(text), text=text)
+    assert (hall.ha.witness, hall.ha.lease_ttl_s, hall.ha.renew_s, hall.ha.ack_timeout_ms) == ("", 5.0, 1.0, 1000)
+    good = text + '\n[ha]\nwitness = "192.168.1.30:7700"\nlease_ttl_s = 6\nrenew_s = 1.5\nack_timeout_ms = 400\n'
+    ha = parse_hall(tomllib.loads(good), text=good).ha
+    assert (ha.witness, ha.lease_ttl_s, ha.renew_s, ha.ack_timeout_ms) == ("192.168.1.30:7700", 6.0, 1.5, 400)
+    bad = text + '\n[ha]\nwitnes = "x"\nwitness = "no-port"\nlease_ttl_s = 1\nack_timeout_ms = 5\n'
+    with pytest.raises(ConfigError) as err:
+        parse_hall(tomllib.loads(bad), text=bad)
+    said = str(err.value)
+    for path in ("ha.witnes", "ha.witness", "ha.lease_ttl_s", "ha.ack_timeout_ms"):
+        assert path in said, path
+    assert "主机:端口" in said

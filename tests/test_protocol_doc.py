@@ -120,6 +120,7 @@ SECTIONS: list[tuple[str, str, type[msgspec.Struct], type[msgspec.Struct] | None
     ("### Device status", "## 2. Topic tree", m.DeviceStatus, m.DeviceStatus),
     ("### Device status", "## 2. Topic tree", m.PrinterReport, m.DeviceStatus),
     ("### Device status", "## 2. Topic tree", m.BackupReport, m.DeviceStatus),
+    ("### Device status", "## 2. Topic tree", m.StandbyReport, m.DeviceStatus),
     ("## 6. The ticket view", "## 7.", m.TicketView, m.TicketView),
     ("### 7.1", "### 7.2", m.Catalog, m.Catalog),
     ("### 7.2", "### 7.3", m.QueuesState, m.QueuesState),

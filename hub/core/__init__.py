@@ -53,6 +53,7 @@ from __future__ import annotations
 import heapq
 
 from hub import events as ev
+from hub.core.estimate import refresh as refresh_wait
 from hub.core.model import (
     ACTIVE,
     APPOINTMENT,
@@ -95,7 +96,8 @@ class HallCore(TicketDesk, WindowDesk):
     (:class:`~hub.core.windows.WindowDesk`) and the timers."""
 
     def tick(self, now: float) -> list[ev.Event]:
-        """Day rollover, scheduled bulk expiry, evaluation timeouts. Call before each command."""
+        """Day rollover, scheduled bulk expiry, evaluation timeouts, the predicted wait's forecast.
+        Call before each command."""
         out: list[ev.Event] = []
         today = self.day_of(now)
         if today != self.day:
@@ -121,4 +123,5 @@ class HallCore(TicketDesk, WindowDesk):
             for s in self.summons.values():
                 if s.state is SummonState.PENDING and now - s.at >= escalate:
                     out += self._emit(ev.SummonEscalated(now, s.id, s.window))
+        refresh_wait(self, now)  # the predicted wait's forecast, at most every 30 s (hub.core.estimate)
         return out

@@ -8,12 +8,25 @@ round robin over the queues; inside a queue by ``(class, order, seq)``).
 from __future__ import annotations
 
 import bisect
+from typing import Protocol
 
 from hub.core.model import APPOINTMENT, PRIORITY, Key, WindowRuntime
-from hub.core.state import HallState
+from hub.hall import Hall
 
 
-def pick(day: HallState, w: WindowRuntime) -> tuple[Key | None, tuple[str, ...]]:
+class WaitingLists(Protocol):
+    """What the calling order reads: the hall and the waiting lists (the day's
+    :class:`~hub.core.state.HallState`, or the predicted wait's copies of them)."""
+
+    @property
+    def hall(self) -> Hall: ...
+    @property
+    def waiting(self) -> dict[str, list[Key]]: ...
+    @property
+    def direct(self) -> dict[str, list[Key]]: ...
+
+
+def pick(day: WaitingLists, w: WindowRuntime) -> tuple[Key | None, tuple[str, ...]]:
     """The next ticket a window calls, and the queues the round robin chose among (none when a
     ticket transferred to the window or a verified priority ticket comes first)."""
     if day.direct[w.id]:

@@ -30,6 +30,7 @@ from hub.core.model import (
     WindowRuntime,
     WindowState,
 )
+from hub.core.service_times import ServiceTimes
 from hub.hall import Hall
 
 
@@ -61,6 +62,12 @@ class HallState:
         # per queue, (issued_at, ticket) of every ticket that entered its waiting list; entries of
         # tickets that have left are dropped lazily when they reach the top (oldest_waiting)
         self._entered: dict[str, list[tuple[float, str]]] = {q: [] for q in hall.queues}
+        # the predicted wait (hub.core.estimate): window time per ticket learnt from the events (kept
+        # over a new day: yesterday's is the best seed), and the last forecast (a memo, not state)
+        self.service_times = ServiceTimes()
+        self.wait_memo: object | None = None
+        self.windows_version = 0  # +1 whenever a window opens, pauses, resumes, closes or changes queues
+        self.called_from: dict[str, int] = {}  # tickets called off each queue's list ("w:<id>": a window's own)
 
     # ------------------------------------------------------------------ helpers
 
@@ -107,6 +114,11 @@ class HallState:
         """People waiting ahead of a waiting ticket in its queue (or window list)."""
         lst = self.direct[ticket.target_window] if ticket.target_window else self.waiting[ticket.queue]
         return bisect.bisect_left(lst, ticket.key)
+
+    def backlog(self, window: str) -> bool:
+        """Someone is waiting that this window may call (its queues, either stage, or its own list)."""
+        w = self.windows[window]
+        return bool(self.direct[window]) or any(self.waiting[q] for q in (*w.queues, *w.overflow))
 
     def waiting_count(self, queue: str) -> int:
         return len(self.waiting[queue])

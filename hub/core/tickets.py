@@ -297,6 +297,8 @@ class TicketDesk(HallState):
         w = self.windows[e.window]
         if t.state is TicketState.WAITING:
             self._unlist(t)
+            where = "w:" + t.target_window if t.target_window else t.queue
+            self.called_from[where] = self.called_from.get(where, 0) + 1  # the predicted wait's places move
         elif t.state is TicketState.PASSED and t.id_hash:
             self.active_by_person[(t.id_hash, t.matter)] = t.id
         t.state, t.window, t.staff, t.called_at, t.recalls = TicketState.CALLED, e.window, e.staff, e.at, 0
@@ -304,6 +306,7 @@ class TicketDesk(HallState):
         t.first_called_at = t.first_called_at or e.at
         t.target_window = ""
         w.current = t.id
+        self.service_times.on_call(w.id, e.at)
         w.counts["called"] = w.counts.get("called", 0) + 1
         w.consecutive_priority = w.consecutive_priority + 1 if t.priority_verified else 0
         if e.eligible:
@@ -315,7 +318,10 @@ class TicketDesk(HallState):
 
     def _on_ticket_outcome(self, e: ev.OutcomeRecorded) -> None:
         t = self.tickets[e.ticket]
+        was_called = t.state is TicketState.CALLED
         self._release(t)
+        if was_called:  # its window time teaches the predicted wait (a 补录 ticket was never called)
+            self.service_times.on_done(e.window, t.queue, e.at, self.backlog(e.window), t.matter)
         t.window, t.staff = e.window, e.staff  # a 补录 ticket was never called: record where it was served
         t.state, t.outcome, t.reason, t.finished_at = OUTCOMES[e.outcome], e.outcome, e.reason, e.at
         w = self.windows[e.window]
@@ -323,7 +329,10 @@ class TicketDesk(HallState):
 
     def _on_ticket_transferred(self, e: ev.TicketTransferred) -> None:
         t = self.tickets[e.ticket]
+        was_called = t.state is TicketState.CALLED
         self._release(t)
+        if was_called and e.from_window:
+            self.service_times.on_done(e.from_window, t.queue, e.at, self.backlog(e.from_window), t.matter)
         if t.id_hash:
             self.active_by_person[(t.id_hash, t.matter)] = t.id
         t.state, t.queue, t.target_window, t.cls, t.order = TicketState.WAITING, e.to_queue, e.to_window, e.cls, e.order

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from hub import events as ev
+from hub.core.estimate import refresh as refresh_wait
 from hub.core.model import (
     SUMMON_LABELS,
     SUMMON_OPEN,
@@ -32,7 +33,7 @@ class WindowDesk(HallState):
                           and o.state is not WindowState.CLOSED), "")
         if elsewhere:
             raise DomainError("staff_elsewhere", f"工号 {staff} 已在窗口 {elsewhere} 登录，请先在该窗口退出")
-        return self._emit(ev.WindowOpened(now, window, staff, device))
+        return self._new_forecast(now, self._emit(ev.WindowOpened(now, window, staff, device)))
 
     def pause(self, now: float, window: str, reason: str, by: str = "") -> list[ev.Event]:
         w = self.window(window)
@@ -40,17 +41,17 @@ class WindowDesk(HallState):
         self._free_current(w)
         if not reason.strip():
             raise DomainError("reason_required", "暂停需要选择原因")
-        return self._emit(ev.WindowPaused(now, window, reason, by))
+        return self._new_forecast(now, self._emit(ev.WindowPaused(now, window, reason, by)))
 
     def resume(self, now: float, window: str, by: str = "") -> list[ev.Event]:
         self._wmove(self.window(window), "resume")
-        return self._emit(ev.WindowResumed(now, window, by))
+        return self._new_forecast(now, self._emit(ev.WindowResumed(now, window, by)))
 
     def close_window(self, now: float, window: str, by: str = "") -> list[ev.Event]:
         w = self.window(window)
         self._wmove(w, "close")
         self._free_current(w)
-        return self._emit(ev.WindowClosed(now, window, by))
+        return self._new_forecast(now, self._emit(ev.WindowClosed(now, window, by)))
 
     def set_queues(self, now: float, window: str, queues: Iterable[str], overflow: Iterable[str] = (),
                    reason: str = "", by: str = "") -> list[ev.Event]:
@@ -64,7 +65,13 @@ class WindowDesk(HallState):
             raise DomainError("bad_target", "窗口至少要服务一个队列")
         if set(queues) & set(overflow):
             raise DomainError("bad_target", "同一队列不能同时在两个阶段")
-        return self._emit(ev.WindowQueuesChanged(now, window, queues, overflow, reason, by))
+        return self._new_forecast(now, self._emit(ev.WindowQueuesChanged(now, window, queues, overflow, reason, by)))
+
+    def _new_forecast(self, now: float, events: list[ev.Event]) -> list[ev.Event]:
+        """A window changed: the predicted wait's kept forecast is renewed at once, in the command (so
+        every reply and summary after it reads the same one, however commands are batched)."""
+        refresh_wait(self, now)
+        return events
 
     def guide_login(self, now: float, device: str, staff: str) -> list[ev.Event]:
         """引导人员签到: overrides from this console are audited with this staff member."""
@@ -133,22 +140,30 @@ class WindowDesk(HallState):
     # ------------------------------------------------------------------ their events
 
     def _on_window_opened(self, e: ev.WindowOpened) -> None:
+        self.windows_version += 1  # the predicted wait's kept forecast no longer holds
+        self.service_times.forget(e.window)
         w = self.windows[e.window]
         w.state, w.staff, w.device, w.reason, w.since = WindowState.OPEN, e.staff, e.device, "", e.at
 
     def _on_window_paused(self, e: ev.WindowPaused) -> None:
+        self.windows_version += 1  # the predicted wait's kept forecast no longer holds
+        self.service_times.forget(e.window)
         w = self.windows[e.window]
         w.state, w.reason, w.since = WindowState.PAUSED, e.reason, e.at
 
     def _on_window_resumed(self, e: ev.WindowResumed) -> None:
+        self.windows_version += 1  # the predicted wait's kept forecast no longer holds
         w = self.windows[e.window]
         w.state, w.reason, w.since = WindowState.OPEN, "", e.at
 
     def _on_window_closed(self, e: ev.WindowClosed) -> None:
+        self.windows_version += 1  # the predicted wait's kept forecast no longer holds
+        self.service_times.forget(e.window)
         w = self.windows[e.window]
         w.state, w.staff, w.device, w.reason, w.since = WindowState.CLOSED, "", "", "", e.at
 
     def _on_window_queues_changed(self, e: ev.WindowQueuesChanged) -> None:
+        self.windows_version += 1  # the predicted wait's kept forecast no longer holds
         w = self.windows[e.window]
         w.queues, w.overflow, w.wrr = e.queues, e.overflow, {}
 

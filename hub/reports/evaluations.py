@@ -14,6 +14,7 @@ list carries the masked name and phone the kiosk recorded, to find the service.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ class EvalRow:
     name: str
     invited: int = 0  # 应评
     levels: Counter[int] = field(default_factory=Counter)  # 1..5 实评, 0 未评
+    web: int = 0  # of 实评: given on the phone page (扫码评价, channel web) after the window's evaluator timed out
 
     @property
     def rated(self) -> int:  # 实评
@@ -84,6 +86,7 @@ class Evaluations:
         for r in self.windows:
             t.invited += r.invited
             t.levels.update(r.levels)
+            t.web += r.web
         return t
 
 
@@ -114,10 +117,15 @@ def compute_evaluations(log: Log, hall: Hall | None, calendar: Calendar, as_of: 
             rows[w.id] = EvalRow(w.id, w.name)
     bad: list[FollowUp] = []
     unrated: list[FollowUp] = []
-    for e in log.evaluations:
+    for recorded in log.evaluations:
+        e = recorded
         row = rows.setdefault(e.window, EvalRow(e.window, e.window))
         row.invited += 1
         level = e.level or 0
+        web = web_rating((followups or {}).get(e.ticket)) if not level else None
+        if web is not None:  # left 未评价 at the window, rated later on the phone page: a rating (channel web)
+            level, row.web = web[0], row.web + 1
+            e = dataclasses.replace(e, level=level, reason=web[1])
         row.levels[level] += 1
         if level not in (0, 1, 2):
             continue
@@ -126,8 +134,9 @@ def compute_evaluations(log: Log, hall: Hall | None, calendar: Calendar, as_of: 
         served_day = log.date(e.invited_at or at)
         deadline = calendar.add_working_days(served_day, days)
         item = FollowUp(served_day, at, e.window, e.staff, e.ticket, t.number, matter_name(hall, t.matter), level,
-                        e.reason if level else NO_RATING_REASONS.get(e.reason, e.reason), deadline,
-                        followed_up((followups or {})[e.ticket], log) if e.ticket in (followups or {})
+                        (f"{e.reason}（扫码评价）" if web else e.reason) if level
+                        else NO_RATING_REASONS.get(e.reason, e.reason), deadline,
+                        followed_up((followups or {})[e.ticket], log) if e.ticket in (followups or {}) and not web
                         else status(deadline, as_of, calendar))
         if level:
             item.reason = item.reason or "（未填写原因）"
@@ -137,6 +146,15 @@ def compute_evaluations(log: Log, hall: Hall | None, calendar: Calendar, as_of: 
             unrated.append(item)
     ordered = [rows[k] for k in rows]
     return Evaluations(ordered, sorted(bad, key=lambda f: f.at), sorted(unrated, key=lambda f: f.at), days, as_of)
+
+
+def web_rating(followup: dict[str, Any] | None) -> tuple[int, str] | None:
+    """(level, 差评 reason) of a rating given on the phone page (``evaluation.followed_up`` with channel
+    ``web``), or None when the follow-up is a guide's 回访 (or there is none)."""
+    if not followup or followup.get("channel") != "web" or followup.get("result") != "rated":
+        return None
+    level = int(followup.get("level") or 0)
+    return (level, str(followup.get("note") or "")) if level in range(1, 6) else None
 
 
 def level_name(level: int) -> str:

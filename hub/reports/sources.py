@@ -75,6 +75,19 @@ def read_case_rows(db: str | Path) -> list[CaseRow]:
         conn.close()
 
 
+def read_day_tickets(db: str | Path, day: str) -> tuple[list[tuple[Any, ...]], int]:
+    """A day's tickets as (state, issued_at, first_called_at, evaluation) rows, and its number of events
+    (the simulator's day summary)."""
+    conn = _connect(db)
+    try:
+        rows = conn.execute("SELECT state, issued_at, first_called_at, evaluation FROM tickets WHERE day=?",
+                            (day,)).fetchall()
+        events = int(conn.execute("SELECT COUNT(*) FROM events WHERE day=?", (day,)).fetchone()[0])
+        return rows, events
+    finally:
+        conn.close()
+
+
 def read_followups(db: str | Path) -> dict[str, dict[str, Any]]:
     """Every 回访/整改 recorded (``evaluation.followed_up``, on any day), the latest per ticket."""
     conn = _connect(db)

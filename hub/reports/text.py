@@ -48,6 +48,9 @@ def _anomaly(report: Report) -> list[str]:
         out.append("")
     if not flagged:
         out += ["各窗口应评价服务均已评价。", ""]
+    if ev.total.web:
+        out += [f"其中{ev.total.web}次服务在窗口未评价，由群众扫描小票二维码补评（渠道：扫码评价），"
+                "已计入实际评价。", ""]
     if ev.bad:
         t = ev.total
         out += [f"本期差评{t.bad}次（不满意{t.levels[2]}次、非常不满意{t.levels[1]}次），应于评价后"

@@ -14,11 +14,14 @@ pad        ``state/queues``, ``state/calls``, its own ``state/window/<w>``,
 guide      ``state/#``, ``event/#``, ``presence/+``, ``status/+`` (the whole hall)
 admin      as guide
 backoffice ``event/case``, ``event/summon`` (its department's cases and 呼叫后台)
+web        nothing else: it asks ``progress.get`` / ``progress.rate`` for the ticket of a token
 notify     ``state/queues``, ``state/calls``, ``event/call``, ``event/case`` (when to ask ``notify.watch``)
 display    ``state/queues``, ``state/calls``, ``event/call``; a window screen also its
            ``state/window/<w>`` and ``event/evaluate|evaluated``; a hall screen every window
 hub        reads ``cmd/+``; writes ``reply/+``, ``catalog``, ``state/#``, ``event/#``,
-           ``presence/hub``
+           ``presence/hub``; reads and writes ``repl/#`` (replication: hub/ha/repl.py)
+standby    the standby hub on the primary's broker: reads and writes ``repl/#``, reads
+           ``presence/hub`` (is the primary answering?), writes ``presence/standby``
 monitor    reads ``catalog``, ``state/#``, ``presence/+``, ``status/+`` (writes nothing)
 =========  =========================================================================
 
@@ -37,7 +40,8 @@ from hub.hall import Device, Hall, Role
 
 HUB_USER = "hub"
 MONITOR_USER = "monitor"
-RESERVED = (HUB_USER, MONITOR_USER)
+STANDBY_USER = "standby"  # a standby hub on the primary's broker (its own login: the client id is the login)
+RESERVED = (HUB_USER, MONITOR_USER, STANDBY_USER)
 
 
 @dataclass
@@ -71,6 +75,8 @@ def device_grant(topics: p.Topics, device: Device) -> Grant:
                 g.read += [t.window(device.window), t.event("evaluate"), t.event("evaluated")]
             else:
                 g.read.append(t.windows)
+        case Role.WEB:
+            pass  # the phone page reads nothing retained: it asks progress.get for the one ticket of a token
         case Role.NOTIFY:
             g.read += [t.queues, t.calls, t.event("call"), t.event("case")]
     return g
@@ -78,8 +84,9 @@ def device_grant(topics: p.Topics, device: Device) -> Grant:
 
 def hub_grant(topics: p.Topics) -> Grant:
     b = topics.base
-    return Grant(HUB_USER, "hub", read=[topics.cmds, topics.reply(HUB_USER)],
-                 write=[f"{b}/reply/+", topics.catalog, f"{b}/state/#", f"{b}/event/#", topics.presence(HUB_USER)])
+    return Grant(HUB_USER, "hub", read=[topics.cmds, topics.reply(HUB_USER), f"{b}/repl/#"],
+                 write=[f"{b}/reply/+", topics.catalog, f"{b}/state/#", f"{b}/event/#", topics.presence(HUB_USER),
+                        f"{b}/repl/#"])
 
 
 def monitor_grant(topics: p.Topics) -> Grant:
@@ -87,13 +94,20 @@ def monitor_grant(topics: p.Topics) -> Grant:
     return Grant(MONITOR_USER, "monitor", read=[topics.catalog, f"{b}/state/#", topics.presences, topics.statuses])
 
 
+def standby_grant(topics: p.Topics) -> Grant:
+    b = topics.base
+    return Grant(STANDBY_USER, "standby", read=[f"{b}/repl/#", topics.presence(HUB_USER)],
+                 write=[f"{b}/repl/#", topics.presence(STANDBY_USER)])
+
+
 def grants(hall: Hall) -> list[Grant]:
-    """Every login of the hall: the hub, the monitor, then each device in hall-file order."""
+    """Every login of the hall: the hub, the monitor, each device in hall-file order, then the standby hub."""
     clash = [d for d in hall.devices if d in RESERVED]
     if clash:
         raise ValueError(f"device id(s) {', '.join(clash)} are reserved for broker users; rename the device")
     topics = p.Topics(hall.id)
-    return [hub_grant(topics), monitor_grant(topics), *(device_grant(topics, d) for d in hall.devices.values())]
+    return [hub_grant(topics), monitor_grant(topics), *(device_grant(topics, d) for d in hall.devices.values()),
+            standby_grant(topics)]
 
 
 # ---------------------------------------------------------------- Mosquitto's acl_file

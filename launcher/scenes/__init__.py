@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-DEVICES = ("kiosk", "pad", "display", "case_front", "case_back")
+DEVICES = ("kiosk", "pad", "display", "case_front", "case_back", "ha")
 
 
 def scenes() -> dict[str, Any]:

@@ -141,6 +141,35 @@ def _result(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
     return lambda: model.visible.value == "result"
 
 
+def _with_waits(drive: Callable[[Any, Any, Any], Callable[[], bool]]) -> Callable[[Any, Any, Any], Callable[[], bool]]:
+    """The scene with windows at work and people waiting in the queue it takes a ticket for, so the
+    predicted wait (预计等候) has a basis: the queue's windows open, six tickets from another kiosk."""
+
+    def busy(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
+        from launcher.scenes.display import PIN
+
+        _walk_to(model, hall, _ticketable, "可取号")
+        assist = model.route.value == "assist"
+        queue = model.catalog.assist_queue if assist else model.situation.queue
+        matter, situation = model.walk.matter.id, model.situation.id
+        model.home()
+        cast = Cast(hall.hall)
+        staff = iter(cast.staff("pad"))
+        for w in hall.hall.windows.values():
+            if queue not in w.queues or w.tidal:
+                continue
+            pad = next((d.id for d in hall.hall.devices.values() if d.role.value == "pad" and d.window == w.id),
+                       cast.guide)  # a window with no pad in the hall file: the guide opens it
+            hall.client(pad).request("window.open", {"window": w.id, "staff": next(staff), "pin": PIN})
+        other = hall.client(next(k for k in cast.devices("kiosk") if k != cast.kiosk))
+        for _ in range(6):
+            other.request("ticket.issue", {"matter": matter, "situation": situation, "assist": assist})
+        reach(lambda: model.queue_waits.get(queue, "暂无法估计") != "暂无法估计", "the queue's predicted wait", 15)
+        return drive(model, controller, hall)
+
+    return busy
+
+
 def _online(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
     _walk_to(model, hall, lambda s: s.online, "全程网办")
     return lambda: model.visible.value == "result"
@@ -238,6 +267,8 @@ SCENES: dict[str, Callable[[Path], None]] = {
     "kiosk-search-elder": lambda out: _scene(out, _search, elder=True),
     "kiosk-result-elder": lambda out: _scene(out, _result, elder=True),
     "kiosk-ticket": lambda out: _scene(out, _ticket),
+    "kiosk-result-wait": lambda out: _scene(out, _with_waits(_result)),
+    "kiosk-ticket-wait": lambda out: _scene(out, _with_waits(_ticket)),
     "kiosk-checkin-early": lambda out: _scene(out, _checkin("YY3001", 150, "notice")),
     "kiosk-checkin-late": lambda out: _scene(out, _checkin("YY3002", -40, "ticket")),
     "kiosk-offline": lambda out: _scene(out, _offline),

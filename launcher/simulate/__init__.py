@@ -9,5 +9,6 @@ device windows (``hallq demo``).
 :mod:`~launcher.simulate.report` reads the resulting database back, and :mod:`~launcher.simulate.run`
 wires broker, hub and day. :mod:`~launcher.simulate.month` plays the working days of a month through
 one hub, and :mod:`~launcher.simulate.cases` carries every case opened at a 受理 through 转递, 签收,
-补正, 办结 and 出件 across those days.
+补正, 办结 and 出件 across those days; :mod:`~launcher.simulate.live_cases` does the same in the demo,
+a case's working day compressed into seconds, beside the cases the demo's people move.
 """

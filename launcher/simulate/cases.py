@@ -7,16 +7,18 @@ then on the case is a chain of steps, each played by the device that does it in 
 each scheduling the next when the hub has answered it:
 
 * 即办件: 当场办结 (``case.done_on_spot``) at the window a few minutes later;
-* 承诺件: the 转递人员 (the guide console) pick the folder up on their next round
-  (``case.pick_up``); the department's back office (one ``backoffice`` device per department,
-  :func:`with_back_offices`) signs for it (``case.sign``) — a share of folders waits a few
-  working days first (附件8 三) — and then either gives an 一次性告知 (``case.notify_correction``,
+* 承诺件: the 转递人员 (the guide console, :attr:`Staffing.transfer`) pick the folder up on their
+  next round (``case.pick_up``); the department's back office (one ``backoffice`` device per
+  department, :func:`with_back_offices`) signs for it (``case.sign``) — a share of folders waits a
+  few working days first (附件8 三) — and then either gives an 一次性告知 (``case.notify_correction``,
   the 补正 materials come back at the window days later, ``case.receive_correction``, and the
   folder travels again), or decides (``case.approve`` / ``case.deny``) after a service time in
   working days drawn per department: a share of **late departments** overruns the promise
-  (附件8 四, the overdue list); then 出件转递 (``case.send_out``), the 出件 window receives it
-  (``case.receive_result``) and hands it over as agreed: 现场领取 (``case.collect``, the
-  applicant's ID checked by the hub), 自助柜 (``case.locker``) or 邮寄 (``case.post``).
+  (附件8 四, the overdue list); then 出件转递 (``case.send_out``), the 出件 window
+  (:func:`result_window`) receives it (``case.receive_result``) and hands it over as agreed:
+  现场领取 (``case.collect``, the applicant's ID checked by the hub), 自助柜 (``case.locker``) or
+  邮寄 (``case.post``). A department whose desk a person plays (``played``: the demo's
+  back-office window) gets its folders and does the rest itself.
 
 Every time is a working time: inside the hall's opening sessions on a working day of the hall's
 calendar (``[cases]``: public holidays, 调休 and local days come from :mod:`hub.workdays`). A
@@ -84,6 +86,11 @@ def with_back_offices(hall: Hall) -> tuple[Hall, dict[str, str]]:
     return dataclasses.replace(hall, devices=devices), desks
 
 
+def result_window(hall: Hall, staffing: Staffing) -> str:
+    """The 统一出件 window among the staffed ones (its name says 出件, as the sample hall's K01), else the first."""
+    return next((w for w in staffing.windows if "出件" in hall.windows[w].name), staffing.windows[0])
+
+
 def case_departments(hall: Hall) -> set[str]:
     return {m.department for m in hall.matters.values() if m.mode is MatterMode.COMPREHENSIVE and m.department}
 
@@ -112,8 +119,11 @@ class CaseSim:
     """Every case's next step, across the simulated days (one :class:`DaySimulator` a day)."""
 
     def __init__(self, hall: Hall, staffing: Staffing, desks: dict[str, str], behaviour: CaseBehaviour | None = None,
-                 seed: int = 1) -> None:
+                 seed: int = 1, played: frozenset[str] | None = None) -> None:
         self.hall, self.st, self.desks = hall, staffing, desks
+        # the departments whose desk the simulation plays (all by default); a person plays the others' desk
+        # (the demo's back-office window): their cases travel to it and wait there for 签收
+        self.played = frozenset(desks) if played is None else played
         self.b = behaviour or CaseBehaviour()
         self.rules = hall.cases or CaseRules()
         self.calendar = self.rules.calendar
@@ -125,7 +135,7 @@ class CaseSim:
         self.run = CaseRun(late_departments=tuple(sorted(self.late)))
         self.cases: dict[str, SimCase] = {}
         self.pending: list[tuple[float, int, Step]] = []  # steps of days not begun yet
-        self.out_window = staffing.windows[0]  # the 统一出件 window
+        self.out_window = result_window(hall, staffing)
         self._n = 0
         self.sim: DaySimulator | None = None
 
@@ -272,7 +282,10 @@ class CaseSim:
         self.request(sim, self.st.pads[case.window], "case.done_on_spot", {"window": case.window, "case": case.id})
 
     def _pick_up(self, sim: DaySimulator, case: SimCase) -> None:
-        if self.request(sim, self.st.guide, "case.pick_up", {"case": case.id, "staff": "转递01"}) is None:
+        carrier = self.st.transfer or self.st.guide
+        if self.request(sim, carrier, "case.pick_up", {"case": case.id, "staff": "转递01"}) is None:
+            return
+        if case.department not in self.played:
             return
         now = sim.clock.now
         if self.rng.random() < self.b.late_sign:

@@ -350,7 +350,7 @@ class DaySimulator:
         self.run_result.acknowledged[t["id"]] = t["number"]
         self.tickets[t["id"]] = {"queue": t["queue"], "matter": t["matter"], "situation": args["situation"],
                                  "kiosk": kiosk, "issued": self.clock.now}
-        if args.get("priority_group") and not t["priority_verified"] and self.st.guide:
+        if args.get("priority_group") and not t["priority_verified"] and self.st.guide and self.st.guide_staff:
             self.at(self.clock.now + self.rng.uniform(30, 180), "verify", t["id"])
         self._wake(t["queue"])
 

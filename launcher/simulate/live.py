@@ -12,9 +12,15 @@ as ``hallq simulate --mqtt`` does, against a hub on its own (wall) clock, with t
 * only the devices no real app plays are simulated (``skip``: the demo's windows), and staff numbers
   left for a person at a real pad or guide console (``keep_staff``) are not used;
 * the terminal is told what the hall would see: every ticket a simulated kiosk takes and every
-  refusal (:class:`TellingTransport`, around the devices' MQTT clients), and every call and evaluation
-  whoever made them (a simulated device or a person at a demo window), heard on ``event/call`` and
-  ``event/evaluated``, so the summary counts ratings given at a real evaluator window too.
+  refusal (:class:`TellingTransport`, around the devices' MQTT clients), and every call, evaluation
+  and case step whoever made them (a simulated device or a person at a demo window), heard on
+  ``event/call``, ``event/evaluated`` and ``event/case``, so the summary counts ratings given at a
+  real evaluator window and cases moved at a real back office too.
+
+Cases (办件) travel as in ``hallq simulate --month``, a working day compressed into minutes
+(:mod:`launcher.simulate.live_cases`): 受理 at a simulated window opens one, the simulated 转递人员
+(the hall's second guide device, G2 in the sample hall) carry it, the back offices the demo does not
+show as a window sign, give 一次性告知, decide and send out, and the 统一出件 window (K01) hands over.
 """
 
 from __future__ import annotations
@@ -29,9 +35,10 @@ from typing import Any, TextIO
 
 from hallq import clock as hallclock
 from hallq.client import HallClient, RequestError
-from hub.hall import Hall
+from hub.hall import Hall, Role
 from launcher.simulate.devices import MqttTransport
 from launcher.simulate.engine import DaySimulator, SimClock
+from launcher.simulate.live_cases import LiveCaseSim
 from launcher.simulate.model import Staffing, staffing_from_config
 
 # Simulated seconds per wall second at pace 1: a hall day (service ~6-10 min, staff think 8-40 s)
@@ -60,6 +67,7 @@ class TellingTransport:
 
     def __init__(self, inner: MqttTransport, say: Callable[[str], None], counts: Counter[str]) -> None:
         self.inner, self.say, self.counts = inner, say, counts
+        self.linked = False  # the first ticket's phone page link told
 
     def request(self, device: str, op: str, args: dict[str, Any], request_id: str) -> dict[str, Any]:
         try:
@@ -72,6 +80,9 @@ class TellingTransport:
             t = result["ticket"]
             self.say(f"🎫 {device}: {t['number']} {t['matter_name']}/{t['situation_name']} "
                      f"→ {'、'.join(t['windows']) or t['queue_name']}，前面 {t.get('ahead', 0)} 人")
+            if not self.linked and str(t.get("progress_url", "")).startswith("http://"):
+                self.linked = True  # the demo's own phone page: one link to open, the slip's QR holds the rest
+                self.say(f"📱 {t['number']} 的扫码页 (phone page): {t['progress_url']}")
         return result
 
     def _refused(self, device: str, op: str, args: dict[str, Any], exc: RequestError) -> None:
@@ -105,6 +116,19 @@ class LiveSimulation:
         self.staffing = demo_staffing(hall, skip, keep_staff)
         self.thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self.cases = self._case_sim(skip)
+        self.case_counts: Counter[str] = Counter()  # case steps heard, by action (whoever acted)
+
+    def _case_sim(self, skip: frozenset[str]) -> LiveCaseSim | None:
+        """The hall's back offices: a desk the demo shows as a window is a person's; cases need a 出件 window."""
+        desks = {d.department: d.id for d in self.hall.devices.values() if d.role is Role.BACKOFFICE and d.department}
+        st = self.staffing
+        if not desks or not st.windows or not (st.transfer or st.guide):
+            return None
+        played = frozenset(dept for dept, device in desks.items() if device not in skip)
+        simulated = frozenset([*st.kiosks, *st.pads.values(), *st.evaluators.values(), st.guide, st.transfer,
+                               *(desks[d] for d in played)]) - {""}
+        return LiveCaseSim(self.hall, st, desks, played=played, simulated=simulated, seed=self.rng.randrange(2**32))
 
     def _say(self, text: str) -> None:
         if self.out is not None:
@@ -113,7 +137,8 @@ class LiveSimulation:
 
     def start(self) -> None:
         st = self.staffing
-        for device in [*st.kiosks, *st.pads.values(), *st.evaluators.values(), st.guide]:
+        desks = [self.cases.desks[d] for d in sorted(self.cases.played)] if self.cases else []
+        for device in [*st.kiosks, *st.pads.values(), *st.evaluators.values(), st.guide, st.transfer, *desks]:
             if device:
                 self.transport.client(device)  # a demo device is online from the start
         listener = st.screen or next(iter(st.kiosks), "")  # the hall screen may be a demo window
@@ -121,6 +146,10 @@ class LiveSimulation:
             client: HallClient = self.transport.client(listener)
             client.subscribe(client.topics.event("call"), self._on_call)
             client.subscribe(client.topics.event("evaluated"), self._on_evaluated)
+        carrier = st.transfer or st.guide  # a guide-role device hears every department's cases
+        if carrier and self.cases is not None:
+            client = self.transport.client(carrier)
+            client.subscribe(client.topics.event("case"), self._on_case)
         if not st.kiosks:
             self._say("no kiosk left to simulate: the demo's simulated devices wait for tickets from its windows")
             return
@@ -136,6 +165,8 @@ class LiveSimulation:
                                profile=demo_profile(len(self.staffing.kiosks)), seed=self.rng.randrange(2**32),
                                speed=SIM_SECONDS_PER_PACE / self.pace, stop=self.stopping, lead_s=0.0)
             self.day = sim
+            if self.cases is not None:
+                self.cases.attach(sim)
             sim.run()
             with self._lock:
                 self.served.update(sim.run_result.counts)
@@ -153,6 +184,16 @@ class LiveSimulation:
         if level:
             self._say(f"⭐ {event.get('window', '')}: {event.get('label', '')}")
 
+    def _on_case(self, topic: str, event: dict[str, Any]) -> None:
+        action = str(event.get("action", ""))
+        with self._lock:
+            self.case_counts[action] += 1
+        matter = self.hall.matters.get(str(event.get("matter", "")))
+        self._say(f"📁 {event.get('device', '')}: {event.get('action_label', action)} {event.get('case', '')} "
+                  f"{matter.name if matter else ''} → {event.get('state_label', '')}   — {event.get('department', '')}")
+        if self.cases is not None:
+            self.cases.heard(event)
+
     def stop(self) -> None:
         self.stopping.set()
         if self.thread is not None:
@@ -163,6 +204,10 @@ class LiveSimulation:
         with self._lock:  # what the simulated devices did; ratings as heard, whoever gave them
             c = self.served + (self.day.run_result.counts if self.day is not None else Counter())
             told = Counter(self.counts)
+            k = Counter(self.case_counts)
+        decided = k["approve"] + k["deny"] + k["done_on_spot"]
+        handed = k["collect"] + k["locker"] + k["post"] + k["done_on_spot"]
         return (f"demo summary: issued {c['issued']}, accepted {c['accepted']}, consulted {c['consulted']}, "
                 f"rejected {c['rejected']}, passed {c['passed']}, rated {told['rated']}, "
-                f"not rated {told['not_rated']}, refused {told['refused']}")
+                f"not rated {told['not_rated']}, refused {told['refused']}; cases opened {k['accept']}, "
+                f"signed {k['sign']}, decided {decided}, handed over {handed}")

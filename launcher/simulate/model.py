@@ -199,6 +199,7 @@ class Staffing:
     kiosks: list[str] = field(default_factory=list)
     guide: str = ""
     guide_staff: str = ""  # the staff id the guide signs in as (guide.login)
+    transfer: str = ""  # the 转递人员's device (a guide-role console or handheld: 办件转递); the guide's if none
     screen: str = ""  # a hall display that hears every call
 
 
@@ -250,6 +251,7 @@ def sim_hall(hall: Hall, windows: int | None = None, kiosks: int = 5, pin_hash: 
     st.kiosks = [d.id for d in devices.values() if d.role is Role.KIOSK][:max(kiosks, 1)]
     st.guide = next((d.id for d in devices.values() if d.role is Role.GUIDE), "G-SIM")
     devices.setdefault(st.guide, Device(st.guide, Role.GUIDE))
+    st.transfer = st.guide
     st.guide_staff = "simguide"
     staff[st.guide_staff] = Staff(st.guide_staff, "模拟引导员", pin_hash, (Role.GUIDE,))
     st.screen = next((d.id for d in devices.values() if d.role is Role.DISPLAY and not d.window), "D-SIM")
@@ -272,7 +274,9 @@ def staffing_from_config(hall: Hall, windows: int | None = None) -> Staffing:
         if ev:
             st.evaluators[d.window] = ev
     st.kiosks = [d.id for d in hall.devices.values() if d.role is Role.KIOSK]
-    st.guide = next((d.id for d in hall.devices.values() if d.role is Role.GUIDE), "")
+    guides = [d.id for d in hall.devices.values() if d.role is Role.GUIDE]
+    st.guide = guides[0] if guides else ""
+    st.transfer = guides[-1] if guides else ""  # a second guide device is the 转递人员's (the sample hall's G2)
     st.guide_staff = next((s.id for s in hall.staff.values() if Role.GUIDE in s.roles), "")
     st.screen = next((d.id for d in hall.devices.values() if d.role is Role.DISPLAY and not d.window), "")
     return st

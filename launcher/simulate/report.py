@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from hub.reports.sources import read_day_tickets
 
 
 @dataclass
@@ -55,13 +56,7 @@ def summarize(db: str | Path, day: str, tz: str = "Asia/Shanghai") -> DaySummary
 
     zone = zoneinfo.ZoneInfo(tz)
     s = DaySummary(day)
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        rows = conn.execute("SELECT state, issued_at, first_called_at, evaluation FROM tickets WHERE day=?",
-                            (day,)).fetchall()
-        s.events = conn.execute("SELECT COUNT(*) FROM events WHERE day=?", (day,)).fetchone()[0]
-    finally:
-        conn.close()
+    rows, s.events = read_day_tickets(db, day)
     for state, issued, first_called, evaluation in rows:
         s.tickets += 1
         s.states[state] += 1

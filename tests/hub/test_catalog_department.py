@@ -18,7 +18,8 @@ def test_a_backoffice_device_carries_its_department_in_the_catalog() -> None:
     wire = msgspec.json.encode(catalog_message(hall))
     back = m.decode(m.Catalog, wire)
     assert {d.id: d.department for d in back.devices if d.role == "backoffice"} == {
-        "B-GA": "公安局", "B-SJ": "市场监督管理局"}
+        "B-GA": "公安局", "B-SJ": "市场监督管理局",
+        "BO-GA": "公安局", "BO-SJ": "市场监督管理局"}  # the sample hall's own two desks, and the test's
 
 
 def test_an_older_client_without_the_field_still_decodes_the_catalog() -> None:

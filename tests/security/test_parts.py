@@ -57,7 +57,7 @@ def test_generated_files_modes_and_stable_passwords(tmp_path: Path) -> None:
     assert stat.S_IMODE(gen.secrets.stat().st_mode) == 0o600
     assert stat.S_IMODE(gen.password_file.stat().st_mode) == 0o640
     users = read_password_file(gen.password_file)
-    assert set(users) == {"hub", "monitor", *SMALL.devices}
+    assert set(users) == {"hub", "monitor", "standby", *SMALL.devices}  # standby: the second hub (hub/ha)
     assert all(check_password(gen.users[u], h) for u, h in users.items())
     assert read_secrets(gen.secrets) == gen.users
     assert "mqtt://K1:" in gen.secrets.read_text() and "HUB-ADDRESS" in gen.secrets.read_text()
@@ -108,6 +108,18 @@ def test_token_bucket() -> None:
     now[0] += 1.0
     assert limiter.allow("K1") and not limiter.allow("K1")
     assert all(RateLimiter(0, 0).allow("x") for _ in range(1000))
+
+
+def test_the_web_server_speaks_for_many_phones_and_gets_a_wider_bucket() -> None:
+    from hub.security.ratelimit import WIDE_FACTOR
+
+    now = [0.0]
+    limiter = RateLimiter(per_minute=60, burst=3, clock=lambda: now[0], wide=["W1"])
+    assert sum(limiter.allow("W1") for _ in range(200)) == 3 * WIDE_FACTOR
+    assert sum(limiter.allow("K1") for _ in range(200)) == 3  # every other device keeps its own budget
+    now[0] += 1.0
+    assert sum(limiter.allow("W1") for _ in range(200)) == WIDE_FACTOR  # refills WIDE_FACTOR times as fast
+    assert sum(limiter.allow("K1") for _ in range(200)) == 1
 
 
 def test_hub_refuses_a_flooding_device_with_rate_limited(tmp_path: Path, clock: FakeClock) -> None:
@@ -192,7 +204,7 @@ def test_mosquitto_config_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     out = tmp_path / "mq"
     assert main(["mosquitto-config", "--config", str(hall_file), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "passwords.txt" in printed and f"{len(SMALL.devices) + 2} users" in printed
+    assert "passwords.txt" in printed and f"{len(SMALL.devices) + 3} users" in printed  # hub, monitor, standby
     secrets = read_secrets(out / "passwords.txt")
     assert all(pw not in printed for pw in secrets.values())  # never printed
     if os.geteuid() == 0:

@@ -1,0 +1,235 @@
+"""The predicted wait (预计等候时间): when a waiting ticket will be called, from the live state.
+
+Why a forward run rather than a formula. The naive figure — people ahead × average service
+time ÷ open windows — is wrong in exactly the ways a 一窗受理 hall is built: a window serves
+several queues with weights (A:2 B:1), stage-2 (``overflow``) queues only when stage 1 is
+empty, verified priority tickets (绿色通道) go first within ``priority_max_consecutive``,
+tickets transferred to a window go before all of them, windows work at different speeds,
+some are paused or not logged in, and a window busy with a citizen is free only when that
+service ends. So the estimator plays the calling rules forward: every open window becomes
+free when its current service is expected to end, and then takes what
+:func:`hub.core.calling.pick` — the very rule the hub calls with — would give it, on copies
+of the waiting lists; each ticket then holds the window for its queue's learnt time at that
+window (:mod:`hub.core.service_times`) plus the staff's gap. The moment a ticket is taken is
+its predicted call. A zero-time "new ticket" at the tail of every queue gives the wait a
+citizen would have if they took a ticket now (the kiosk, the hall TV). Paused windows
+(暂停) and windows nobody is logged in at do not serve; a queue no open window serves has
+no basis for an estimate, and says so (``None``: 暂无法估计). Arrivals after now are not
+played (a new walk-in goes behind; a future priority ticket is the estimate's error).
+
+One run answers every waiting ticket and every queue, so it is kept on the state
+(:attr:`hub.core.state.HallState.wait_memo`): renewed by the hub's timers
+(:meth:`hub.core.HallCore.tick`, before every command) once it is :data:`REFRESH_S` seconds
+of hall time old, and by the window commands themselves when a window opens, pauses, resumes,
+closes or changes queues (:meth:`hub.core.windows.WindowDesk._new_forecast`). Only those points
+renew it, never a read: what a reply or a summary says depends on the state alone, so a batch of
+commands answers as the same commands one by one. In between, a ticket is looked up by its place
+in its list (people ahead now, plus those called off the list since the forecast, whose places it
+then had), so tickets called or added since move it, and its wait counts from the forecast's time
+(at most 30 s off). That keeps the hub's hot path (a call) to a lookup. The run stops after
+:data:`MAX_STEPS` calls; places beyond are extrapolated at the queue's rate.
+
+The range: a wait is a sum of the services before it, so its relative spread shrinks as
+more come before (about 1/√n; service times vary by ~50 % each); the bounds are rounded to
+five minutes, the way a hall says it (约 15-25 分钟). Pure: no I/O, ``now`` passed in.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import math
+from dataclasses import dataclass, field
+
+from hub.core.calling import pick, wrr_commit
+from hub.core.model import NORMAL, PRIORITY, Key, TicketState, WindowRuntime, WindowState
+from hub.core.state import HallState
+from hub.hall import Hall
+
+REFRESH_S = 30.0  # a forecast serves this long (hall time) unless the windows change
+MAX_STEPS = 800  # calls played forward at most; places beyond are extrapolated
+STEP_MIN = 5  # the range is said in steps of five minutes
+SPREAD, SPREAD_MIN, SPREAD_MAX = 0.7, 0.2, 0.6  # the range: ± SPREAD/√(n+1) of the point, within these
+TAIL = "\x00"  # a virtual "new ticket now" at the end of a queue: its id is TAIL + queue
+
+
+@dataclass(frozen=True)
+class WaitRange:
+    """A predicted wait: the point estimate and a range, in whole minutes (range in steps of
+    :data:`STEP_MIN`, ``lo_min`` may be 0), and how many are called before it (``ahead``)."""
+
+    minutes: int
+    lo_min: int
+    hi_min: int
+    ahead: int
+
+
+@dataclass
+class Forecast:
+    """One forward run: per queue (and per window's transferred list) the predicted call time of
+    each place at ``at``, the queue's tail (a new ticket) last; seconds per place beyond."""
+
+    at: float
+    signature: tuple[object, ...]
+    queues: dict[str, list[float]] = field(default_factory=dict)
+    direct: dict[str, list[float]] = field(default_factory=dict)
+    per_place_s: dict[str, float] = field(default_factory=dict)  # queue or window → seconds per extra place
+    called_from: dict[str, int] = field(default_factory=dict)  # the state's counts of calls off each list then
+
+
+@dataclass
+class _Lists:
+    """What :func:`pick` reads: the hall and copies of the waiting lists."""
+
+    hall: Hall
+    waiting: dict[str, list[Key]]
+    direct: dict[str, list[Key]]
+
+
+# ------------------------------------------------------------------ what callers ask
+
+
+def predict_ticket(state: HallState, ticket_id: str, now: float) -> WaitRange | None:
+    """The predicted wait of a waiting ticket (by id or today's number); None when it is not
+    waiting or no open window serves it (暂无法估计)."""
+    t = state.tickets.get(ticket_id) or state.tickets.get(state.by_number.get(ticket_id.upper(), ""))
+    if t is None or t.state is not TicketState.WAITING:
+        return None
+    f = forecast(state, now)
+    ahead = state.ahead(t)
+    if t.target_window:
+        place = ahead + _called_since(state, f, "w:" + t.target_window)
+        return _range(_at(f.direct.get(t.target_window, []), place, f.per_place_s.get(t.target_window, 0.0)),
+                      f.at, ahead)
+    place = ahead + _called_since(state, f, t.queue)
+    return _range(_at(f.queues.get(t.queue, []), place, f.per_place_s.get(t.queue, 0.0)), f.at, ahead)
+
+
+def queue_wait(state: HallState, queue: str, now: float) -> WaitRange | None:
+    """The wait a new ordinary ticket of ``queue`` would have if taken now (None: no basis)."""
+    f = forecast(state, now)
+    ahead = bisect.bisect_right(state.waiting[queue], (NORMAL, now, 1 << 62, TAIL))  # a walk-in now: behind these
+    place = ahead + _called_since(state, f, queue)
+    return _range(_at(f.queues.get(queue, []), place, f.per_place_s.get(queue, 0.0)), f.at, ahead)
+
+
+def _called_since(state: HallState, f: Forecast, where: str) -> int:
+    """Tickets called off a list since the forecast: the places before them were taken at the times
+    the forecast gave, so the places now count from there (the head called → the next one is not
+    free at once: it has the time the forecast gave the second place)."""
+    return state.called_from.get(where, 0) - f.called_from.get(where, 0)
+
+
+def forecast(state: HallState, now: float) -> Forecast:
+    """The memoised forward run while the windows are as it saw them; otherwise a fresh one at
+    ``now``, not kept (only :func:`refresh` keeps one, so what a reply or a summary says depends
+    on the state alone, not on when or how often it was asked: a batch answers as commands alone)."""
+    memo = state.wait_memo
+    sig = signature(state)
+    if isinstance(memo, Forecast) and memo.signature == sig:
+        return memo
+    return run(state, now, sig)
+
+
+def refresh(state: HallState, now: float) -> None:
+    """Renew the kept forecast when it is :data:`REFRESH_S` old or the windows changed (the hub's
+    timers call it before every command, :meth:`hub.core.HallCore.tick`)."""
+    memo = state.wait_memo
+    sig = signature(state)
+    if not isinstance(memo, Forecast) or memo.signature != sig or not 0 <= now - memo.at < REFRESH_S:
+        state.wait_memo = run(state, now, sig)
+
+
+def signature(state: HallState) -> tuple[object, ...]:
+    """What makes a forecast obsolete at once: the day and which windows serve what (a counter the
+    window events move, so the check costs nothing on the hot path)."""
+    return (state.day, state.windows_version)
+
+
+# ------------------------------------------------------------------ the forward run
+
+
+def run(state: HallState, now: float, sig: tuple[object, ...] = ()) -> Forecast:
+    """Play the calling rules forward from ``now`` over copies of the waiting lists."""
+    stats = state.service_times
+    if not stats.samples and not stats.relearnt:
+        stats.learn_from(state.tickets.values())
+    gap = stats.gap_s
+    lists = _Lists(state.hall, {q: [*lst, (NORMAL, now, 1 << 62, TAIL + q)] for q, lst in state.waiting.items()},
+                   {w: list(lst) for w, lst in state.direct.items()})
+    heap: list[tuple[float, int, WindowRuntime]] = []
+    for i, w in enumerate(state.windows.values()):
+        if w.state is not WindowState.OPEN:
+            continue
+        free = now + gap / 2
+        current = state.tickets.get(w.current) if w.current else None
+        if current is not None:
+            expected = stats.service_s(current.queue, w.id, current.matter)
+            elapsed = now - (current.called_at if current.called_at is not None else now)
+            free = now + max(expected - elapsed, 0.15 * expected) + gap
+        shadow = WindowRuntime(w.id, w.queues, w.overflow, consecutive_priority=w.consecutive_priority,
+                               wrr=dict(w.wrr))
+        heapq.heappush(heap, (free, i, shadow))
+    called: dict[str, float] = {}
+    steps = 0
+    while heap and steps < MAX_STEPS:
+        at, i, w = heapq.heappop(heap)
+        key, eligible = pick(lists, w)
+        if key is None:
+            continue  # nothing left this window may call: it drops out
+        steps += 1
+        tid = key[3]
+        ticket = None if tid.startswith(TAIL) else state.tickets[tid]
+        queue = tid[1:] if ticket is None else ticket.queue
+        direct = lists.direct[w.id]
+        lst = direct if direct and direct[0] == key else lists.waiting[queue]
+        del lst[bisect.bisect_left(lst, key)]
+        called[tid] = at
+        w.consecutive_priority = w.consecutive_priority + 1 if key[0] == PRIORITY else 0
+        if eligible:
+            wrr_commit(w.wrr, eligible, state.hall.windows[w.id].weights, queue)
+        cost = 0.0 if ticket is None else stats.service_s(queue, w.id, ticket.matter) + gap
+        heapq.heappush(heap, (at + cost, i, w))
+    out = Forecast(now, sig or signature(state), called_from=dict(state.called_from))
+    open_windows = [w for w in state.windows.values() if w.state is WindowState.OPEN]
+    for q, lst in state.waiting.items():
+        stage1 = sum(1 for w in open_windows if q in w.queues)
+        servers = stage1 or sum(1 for w in open_windows if q in w.overflow)
+        if not servers:
+            continue  # no open window serves it: no basis
+        out.per_place_s[q] = (stats.service_s(q) + gap) / servers
+        out.queues[q] = _fill([called.get(k[3]) for k in lst] + [called.get(TAIL + q)], out.per_place_s[q], now)
+    for w in open_windows:
+        out.per_place_s[w.id] = stats.overall_s() + gap
+        out.direct[w.id] = _fill([called.get(k[3]) for k in state.direct[w.id]], out.per_place_s[w.id], now)
+    return out
+
+
+def _fill(times: list[float | None], per_place: float, now: float) -> list[float]:
+    """Places the run did not reach (it stopped at MAX_STEPS) follow the last one reached."""
+    out: list[float] = []
+    last = now
+    for t in times:
+        last = t if t is not None else last + per_place
+        out.append(last)
+    return out
+
+
+def _at(times: list[float], place: int, per_place: float) -> float | None:
+    if not times:
+        return None
+    if place < len(times):
+        return times[place]
+    return times[-1] + (place - len(times) + 1) * per_place
+
+
+def _range(at: float | None, now: float, ahead: int) -> WaitRange | None:
+    if at is None:
+        return None
+    minutes = max(0.0, at - now) / 60
+    spread = min(SPREAD_MAX, max(SPREAD_MIN, SPREAD / math.sqrt(ahead + 1)))
+    lo = math.floor(minutes * (1 - spread) / STEP_MIN) * STEP_MIN
+    hi = max(STEP_MIN, math.ceil((minutes * (1 + spread) + 1) / STEP_MIN) * STEP_MIN)
+    if hi - lo < 2 * STEP_MIN and lo > 0:  # never "约 15-15": at least ten minutes wide once past 5
+        lo -= STEP_MIN
+    return WaitRange(round(minutes), lo, hi, ahead)

@@ -1,0 +1,1 @@
+"""High availability: the gate (who may answer), replication to a standby hub, promotion."""

@@ -1,0 +1,54 @@
+"""Every word the phone page writes has its English (the page's own catalogue, web/texts.py)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from hallq import messages as m
+from web import pages
+from web.texts import ENGLISH, t
+
+WEB = Path(__file__).resolve().parents[2] / "web"
+LITERAL = re.compile(r'\bt\(\s*"([^"]+)"')
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def test_every_literal_text_has_english() -> None:
+    found = {text for path in [*WEB.glob("*.py"), *WEB.glob("templates/*.html")]
+             for text in LITERAL.findall(path.read_text(encoding="utf-8"))}
+    assert len(found) > 40
+    assert sorted(text for text in found if text not in ENGLISH) == []
+
+
+def view(state: str, case: m.ProgressCase | None = None) -> m.ProgressView:
+    levels = {"5": "非常满意", "4": "满意", "3": "基本满意", "2": "不满意", "1": "非常不满意"}
+    return m.ProgressView("测试大厅", "Asia/Shanghai", "A001", "2026-11-23", state,
+                          {"waiting": "等候中", "called": "已叫号", "passed": "已过号", "expired": "已过期作废",
+                           "accepted": "已受理"}[state], "户口迁移", "", ["S01"], "S01", 2, 10, 20, 1_795_400_000.0,
+                          1, 0, 3, case, m.ProgressRating(True, "2026-11-30", levels, ["其他"], 0))
+
+
+def test_every_state_reads_in_english_but_the_halls_own_data() -> None:
+    stages = [m.ProgressStage(k, label, None) for k, label in (("accepted", "受理"), ("transferred", "转递"),
+                                                               ("review", "审查"), ("decided", "办结"),
+                                                               ("ready", "待领取"), ("collected", "已领取"))]
+    cases = [m.ProgressCase("C1", state, label, "承诺件", "2026-12-14", stages, [], "2026-12-07", "S01", delivery,
+                            {"pickup": "现场领取", "locker": "自助柜", "mail": "邮寄"}[delivery], [])
+             for state, label, delivery in (("awaiting_correction", "待补正", "pickup"), ("ready", "待领取", "locker"),
+                                            ("in_review", "已签收（审查中）", "mail"), ("posted", "已邮寄", "mail"))]
+    shown = [pages.page(view(s), "en", 1_795_400_000.0) for s in ("waiting", "called", "passed", "expired")]
+    shown += [pages.page(view("accepted", c), "en", 1_795_400_000.0) for c in cases]
+    data = {"测试大厅", "户口迁移", "其他"}
+    for page in shown:
+        texts = [*page["notice"].values(), *(label for label, _ in page["rows"]), page["updated"],
+                 *(v for label, v in page["rows"] if label in ("Status", "People ahead", "Estimated wait"))]
+        if page["case"]:
+            c = page["case"]
+            texts += [c["state"], c["kind"], c["delivery"], c["pickup"], c["correction"],
+                      *(s["label"] for s in c["stages"]), *(s["date"] for s in c["stages"])]
+        texts += [page["rating"]["intro"], *(label for _, label in page["rating"]["levels"])]
+        # a kiosk button's Chinese name may stand in brackets beside its English, as on the kiosk: (过号取号)
+        chinese = [x for x in texts if CJK.search(re.sub(r"\([^)]*\)", "", x)) and x not in data]
+        assert chinese == [], chinese
+    assert t("约 {lo}-{hi} 分钟", "zh", lo=10, hi=20) == "约 10-20 分钟"

@@ -1,0 +1,98 @@
+"""Every word the phone page shows: Chinese first, English on the page's switch (``?lang=en``).
+
+The page serves many people at once in both languages, so it does not use the process-wide
+language of :mod:`hallq.i18n`; :func:`t` takes the request's language. Nor does it add to that
+catalogue: a phone needs shorter words than a pad (``待领取`` is "Ready" here), and one process may
+hold both. ``tests/web`` checks that every Chinese text the page shows has its English here.
+"""
+
+from __future__ import annotations
+
+ENGLISH = {
+    "办理进度": "Progress",
+    "扫码查询办理进度": "Your ticket's progress",
+    "未找到该号": "Ticket not found",
+    "请核对小票上的二维码，或到大厅引导台咨询。": "Please check the QR code on your slip, or ask at the guide desk.",
+    "操作过于频繁，请稍候再试": "Too many requests; please wait a moment and try again",
+    "大厅服务器暂时没有答复，请稍后刷新": "The hall's server is not answering; please try again shortly",
+    "请求内容不正确，未被接受": "The request was not accepted: it is malformed",
+    "请求内容过长，未被接受": "The request was not accepted: it is too large",
+    "页面已过期，请刷新后再提交": "This form has expired; reload the page and submit again",
+    "票号": "Ticket",
+    "事项": "Matter",
+    "情形": "Situation",
+    "办理窗口": "Windows",
+    "状态": "Status",
+    "前面还有": "People ahead",
+    "{n} 人": "{n}",
+    "预计等候": "Estimated wait",
+    "约 {lo}-{hi} 分钟": "about {lo}-{hi} min",
+    "请留意大厅屏幕和语音叫号": "Watch the hall screens and listen for your number",
+    "请到 {window} 窗口办理": "Please go to window {window}",
+    "叫号时间 {time}": "Called at {time}",
+    "您的号已过号": "Your number was passed",
+    "过号后可凭小票到自助取号机“过号取号”，新号排在原位置后 {n} 位。": (
+        "After a pass you can re-take a number at a kiosk (过号取号) with your slip; the new number goes {n} places "
+        "back."),
+    "每张小票可过号取号 {n} 次，您已取 {used} 次。": "Each slip may be re-taken {n} time(s); you have used {used}.",
+    "本大厅过号后需重新取号。": "After a pass, please take a new number.",
+    "本号已作废（票号当天有效），如需办理请重新取号。": (
+        "This number is void (valid on its day only); please take a new one."),
+    "已办理完毕": "Service finished",
+    "办件进度": "Case progress",
+    "办件编号": "Case number",
+    "承诺办结日期": "Promised by",
+    "尚未到达": "not yet",
+    "一次性告知：需要补正的材料": "One-time notice: materials to add",
+    "请在 {date} 前把补正材料送到 {window} 窗口。": "Please bring them to window {window} by {date}.",
+    "领取方式": "How to collect",
+    "请到 {windows} 出件窗口领取。": "Collect it at window {windows}.",
+    "请到大厅出件窗口领取，领取时请带身份证件。": "Collect it at the hall's result window; bring your ID card.",
+    "结果将投入自助柜，格口号另行通知。": (
+        "The result goes into a self-service locker; you will be told the compartment."),
+    "结果将邮寄到您登记的地址。": "The result will be posted to the address you registered.",
+    "好差评": "Rate this service",
+    "这次服务在窗口没有评价，您可以在这里评价，{date} 前有效。": (
+        "This service was not rated at the window; you may rate it here until {date}."),
+    "请选择不满意的原因": "Please choose a reason",
+    "提交评价": "Submit",
+    "感谢您的评价": "Thank you for your rating",
+    "您的评价：{level}": "Your rating: {level}",
+    "评价期限已过": "The rating period has ended",
+    "页面每隔几秒自动更新": "This page updates itself every few seconds",
+    "刷新": "Refresh",
+    "更新于 {time}": "Updated {time}",
+    "English": "English",
+    "中文": "中文",
+    "等候中": "Waiting",
+    "已叫号": "Called",
+    "已受理": "Accepted",
+    "已咨询办结": "Consulted",
+    "不予受理": "Not accepted",
+    "已过号": "Passed",
+    "已取消": "Cancelled",
+    "已过期作废": "Expired",
+    "受理": "Accepted", "转递": "Transferred", "审查": "In review", "办结": "Decided", "不予许可": "Denied",
+    "待领取": "Ready", "已领取": "Collected",
+    "非常满意": "Very satisfied", "满意": "Satisfied", "基本满意": "Fairly satisfied", "不满意": "Dissatisfied",
+    "非常不满意": "Very dissatisfied",
+    "请选择评价等级": "Please choose a level",
+    "请补正材料": "Please bring the missing materials",
+    "办件已办结，请领取": "Your case is done: please collect the result",
+    "办件{state}": "Case: {state}",
+    "已签收（审查中）": "In review", "转递中": "On its way to the department", "待补正": "Waiting for materials",
+    "补正已收": "Materials received", "出件转递中": "Result on its way", "已投柜": "In the locker", "已邮寄": "Posted",
+    "现场领取": "At the hall", "自助柜": "Self-service locker", "邮寄": "By post",
+    "即办件": "Same-day", "承诺件": "Promised",
+    "差评需要从列表中选择原因": "A poor rating needs a reason from the list",
+    "这次服务已经评价过，每次服务只能评价一次": "This service has already been rated (once per service)",
+    "评价期限已过，不能再评价": "The rating period has ended",
+    "这次服务无需在此评价": "This service has no rating to give here",
+    "提交未成功：{why}": "Not submitted: {why}",
+    "请扫描小票上的二维码查看办理进度。": "Scan the QR code on your slip to see your progress.",
+}
+
+def t(zh: str, lang: str, **values: object) -> str:
+    """``zh`` in the request's language (English when ``lang`` is ``en`` and there is an entry)."""
+    text = ENGLISH.get(zh, zh) if lang == "en" else zh
+    return text.format(**values) if values else text
