@@ -358,15 +358,6 @@ class Store:
         """(ticket, day) of each citizen who asked to be messaged and whose number is still kept, oldest first."""
         return [(r[0], r[1]) for r in self.conn.execute("SELECT ticket, day FROM notify_phones ORDER BY at, ticket")]
 
-    def purge_phones(self, cut_day: str, cut_ts: float) -> int:
-        """``hallq purge`` for the sealed phones (docs/notify.md): a ticket's number goes with its day's
-        retention (tickets of days before ``cut_day``), but not while its case is open or closed after
-        ``cut_ts`` (a pickup message may still be due). The number of rows deleted."""
-        return self.conn.execute(
-            "DELETE FROM notify_phones WHERE day < ? AND ticket NOT IN "
-            "(SELECT ticket FROM cases WHERE ticket IS NOT NULL AND (closed_at IS NULL OR closed_at >= ?))",
-            (cut_day, cut_ts)).rowcount
-
     # ------------------------------------------------------------ restart
 
     def load(self, hall: Hall) -> HallCore:

@@ -119,8 +119,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     apps: list[subprocess.Popen[bytes]] = []
     if phone is not None:
         _, web_device, where = phone
-        apps.append(subprocess.Popen([sys.executable, "-m", "launcher", "web", "--device", web_device, "--listen", where,
-                                      "--mqtt", url, "--hall", hall.id],
+        apps.append(subprocess.Popen([sys.executable, "-m", "launcher", "web", "--device", web_device, "--listen",
+                                      where, "--mqtt", url, "--hall", hall.id],
                                      stderr=None if args.verbose else subprocess.DEVNULL))  # uvicorn's own lines
         print(f"phone page (扫码查询办理进度, the slips' QR): http://{where}/p/<token> — the first ticket's link is "
               "printed below (📱)", flush=True)

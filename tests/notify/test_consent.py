@@ -7,6 +7,7 @@ The kiosk asks only where the hall runs a notifier; the consent rides on ``ticke
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from hub.config import load_hall
 from hub.hall import Device, Hall, Role
 from hub.publisher import catalog
 from hub.security import sealed
+from hub.security.purge import purge
 from hub.service import HubService
 from hub.store import Store
 from kiosk.model import Field, KioskModel, Screen, Send
@@ -175,9 +177,9 @@ def test_a_consent_without_a_mobile_number_issues_nothing(service: HubService) -
 
 def test_the_sealed_number_goes_with_the_retention(service: HubService) -> None:
     ticket = issue(service, "r1", phone=PHONE, notify_consent=True)["result"]["ticket"]["id"]
-    day = service.core.day
-    assert service.store.purge_phones(day, 0.0) == 0  # not older than the cut
-    assert service.store.purge_phones("9999-12-31", 0.0) == 1
+    day = dt.date.fromisoformat(service.core.day)
+    assert purge(service.store.path, 0, today=day).phones == 0  # not older than the cut
+    assert purge(service.store.path, 0, today=day + dt.timedelta(days=1)).phones == 1  # hallq purge
     assert service.store.phone(ticket) is None
     assert ask(service, "N1", "notify.phone", {"ticket": ticket})["error"]["code"] == "no_consent"
 
@@ -194,5 +196,6 @@ def test_the_number_stays_while_its_case_is_open(service: HubService) -> None:
     watch = ask(service, "N1", "notify.watch", {})["result"]["items"]
     assert watch[0]["case"] == opened["result"]["case"]["id"]
     assert watch[0]["case_state"] == "accepted"
-    assert service.store.purge_phones("9999-12-31", 0.0) == 0  # the case is open: kept
+    later = dt.date.fromisoformat(service.core.day) + dt.timedelta(days=400)
+    assert purge(service.store.path, 0, today=later).phones == 0  # the case is open: kept
     assert service.store.phone(ticket) is not None
