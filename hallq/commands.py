@@ -42,6 +42,7 @@ TRANSFER = (GUIDE, ADMIN)  # 转递人员 (帮办, the hall's 运行科) scan at
 CASE_READERS = (*STAFF, BACKOFFICE)  # a back office sees its own department's cases only
 SUMMON_ANSWERERS = (*OVERSIGHT, BACKOFFICE)  # a back office answers its own department's 呼叫后台 only
 WEB = "web"  # the citizen's phone page (web/): one ticket by its slip's token, and its rating; nothing else
+NOTIFY = "notify"  # the notifier (notify/): messages to citizens who consented; nothing else (docs/notify.md)
 TEXT_MAX = 200  # a string argument's length unless the field says otherwise
 ID_MAX = 32  # each string of a list argument (queue ids)
 SLOT_BOUNDS = (0.0, 4102444800.0)  # an appointment slot is a UNIX time before 2100-01-01
@@ -94,6 +95,7 @@ class TicketIssue(Command, frozen=True):
     appointment_slot: Slot | UnsetType = UNSET
     target_window: Text = ""
     reason: Text = ""
+    notify_consent: bool = False  # the citizen agreed to be messaged on ``phone`` (kept sealed): docs/notify.md
 
 
 class TicketRetake(Command, frozen=True):
@@ -511,6 +513,20 @@ class ProgressRate(Command, frozen=True):
     token: Token
     level: int
     reason: Text = ""
+# ---------------------------------------------------------------- the notifier (notify/)
+
+
+class NotifyWatch(Command, frozen=True):
+    """the tickets and cases of citizens who asked to be messaged, where each stands (no phone numbers)"""
+
+    op, roles, query = "notify.watch", (NOTIFY,), True
+
+
+class NotifyPhone(Command, frozen=True):
+    """the phone number of one consenting ticket, unsealed for the notifier only"""
+
+    op, roles, query = "notify.phone", (NOTIFY,), True
+    ticket: Text
 
 
 COMMANDS: dict[str, type[Command]] = {c.op: c for c in (
@@ -523,6 +539,7 @@ COMMANDS: dict[str, type[Command]] = {c.op: c for c in (
     CaseSendOut, CaseReceiveResult, CaseCollect, CaseLocker, CasePost, CaseDoneOnSpot, CaseChangeDelivery,
     CaseGet, CasesList,
     ProgressGet, ProgressRate,
+    NotifyWatch, NotifyPhone,
 )}
 
 

@@ -691,3 +691,20 @@ class ProgressView(Struct):
     retake_places_back: int
     case: ProgressCase | None
     rating: ProgressRating | None  # None: no rating to give here (not served, or rated at the window)
+# ---------------------------------------------------------------- the notifier (notify.watch)
+
+
+class NotifyItem(Struct):
+    """One citizen who asked to be messaged, as ``notify.watch`` replies it: where the ticket and its
+    case stand, never the phone number (``notify.phone`` gives that, for one ticket, when a message is due)."""
+
+    ticket: str
+    number: str
+    state: str  # the ticket's state today (hub.core.TicketState); "" for an earlier day's ticket
+    ahead: int  # people ahead while waiting, else -1
+    window: str  # the window that called it ("" if none)
+    case: str  # its case (办件) after 受理, "" if none
+    case_state: str  # hub.cases.CaseState, "" if no case
+    case_window: str  # the window that took the case in (where 补正 materials go)
+    delivery: str  # pickup / locker / mail ("" if no case)
+    reasons: list[str]  # the last 一次性告知 (or 不予许可) reasons

@@ -250,6 +250,7 @@ ERROR_WORDS = {
     "not_accepted": "该号尚未记为受理，不能开办件", "ticket_elsewhere": "该号不是本窗口办理的，不能在此受理办件",
     "not_found": "未找到该号", "already_rated": "这次服务已经评价过，每次服务只能评价一次",
     "rating_closed": "评价期限已过，不能再评价", "no_rating": "这次服务无需在此评价",
+    "no_consent": "该号没有同意接收通知",  # notify.phone (docs/notify.md)
     **{code: words for code, words in CASE_ERROR_WORDS.items() if code != "reason_required"},  # ours is wider
 }
 GENERIC_ERROR_WORDS = "大厅服务器未接受该操作"

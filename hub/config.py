@@ -64,7 +64,8 @@ def _parse_time(c: _Checker, text: str, path: str) -> dt.time | None:
 # ---------------------------------------------------------------- sections
 
 _TOP = ("hall", "policy", "appointments", "cases", "zones", "queues", "windows", "matters", "priority_groups", "staff",
-        "devices", "printers", "backup", "ha")
+        "devices", "printers", "backup", "ha",
+        "notify")  # [notify]: read and checked by the notifier (notify/config.py), not the hub
 
 
 def _policy(c: _Checker, data: Any) -> Policy:

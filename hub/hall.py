@@ -56,6 +56,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     BACKOFFICE = "backoffice"  # 后台审批: one department's desk (docs/cases.md)
     WEB = "web"  # the citizen's phone page (web/, docs/web.md): progress.get / progress.rate only
+    NOTIFY = "notify"  # the notifier: messages to citizens who consented (docs/notify.md)
 
 
 @dataclass(frozen=True)

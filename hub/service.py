@@ -48,6 +48,7 @@ from hub import progress, rules
 from hub.case_desk import CASE_OPS, CASE_QUERIES, CaseDesk, new_book
 from hub.core import DomainError, HallCore
 from hub.hall import Hall, Role
+from hub.notify_desk import NOTIFY_QUERIES, NotifyDesk
 from hub.publisher import RECENT_CALLS, Publication, Publisher, coalesce, reply
 from hub.security.ratelimit import RateLimiter
 from hub.store import Store
@@ -102,6 +103,7 @@ class HubService:
         self.book = store.load_cases(new_book(hall))  # every case, replayed from the log
         self.cases = CaseDesk(hall, store, id_key, self.publisher, self._id)
         self.publisher.progress_token = lambda ticket: progress.token(id_key, ticket)
+        self.notify = NotifyDesk(store, id_key, self.publisher)  # consenting citizens' phones (docs/notify.md)
         self.seq = store.last_seq()
         self.publisher.recent_calls = self._load_recent_calls()
         store.note_hall_file(self.core.day, hall.version, hall.text)
@@ -367,13 +369,16 @@ class HubService:
         channel = "kiosk" if cmd.channel is UNSET else cmd.channel
         if self.hall.devices[device].role in (Role.GUIDE, Role.ADMIN) and cmd.channel is UNSET:
             channel = "guide"
-        return self._ticket(self.core.issue(
+        self.notify.check(cmd.phone, cmd.notify_consent)
+        decided = self._ticket(self.core.issue(
             now, matter=cmd.matter, situation=cmd.situation, channel=channel, device=device,
             priority_group=cmd.priority_group, applicant_masked=idcard.mask_name(cmd.name),
             id_masked=id_masked, id_hash=id_hash, phone_masked=idcard.mask_phone(cmd.phone),
             appointment_slot=None if cmd.appointment_slot is UNSET else cmd.appointment_slot, assist=cmd.assist,
             target_window=cmd.target_window,
         ))
+        self.notify.keep(decided.result["ticket"].id, self.core.day, cmd.phone, cmd.notify_consent, now)
+        return decided
 
     def _id(self, id_number: str, now: float) -> tuple[str, str]:
         """A full ID number, at the door: validated, then only its masked form and keyed hash go on."""
@@ -420,6 +425,8 @@ class HubService:
         c, cmd = self.core, req.command
         if isinstance(cmd, CASE_QUERIES):
             return self.cases.query(self.book, self.hall.devices[device], cmd, now)
+        if isinstance(cmd, NOTIFY_QUERIES):
+            return self.notify.query(c, self.book, cmd, now)
         match cmd:
             case k.TicketGet():
                 return {"ticket": self.publisher.ticket(c, c.ticket(cmd.ticket), now)}

@@ -96,6 +96,8 @@ CREATE TABLE IF NOT EXISTS cases (
 CREATE INDEX IF NOT EXISTS cases_department ON cases(department, state);
 CREATE TABLE IF NOT EXISTS case_addresses (
     ref TEXT PRIMARY KEY, case_id TEXT NOT NULL, sealed BLOB NOT NULL, at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS notify_phones (
+    ticket TEXT PRIMARY KEY, day TEXT NOT NULL, sealed BLOB NOT NULL, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS quarantine (
     what TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER, type TEXT, error TEXT NOT NULL, found_at REAL NOT NULL,
     PRIMARY KEY (what, key));
@@ -108,7 +110,11 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     signed_at REAL, decided_at REAL, closed_at REAL, updated_at REAL)""",
         "CREATE INDEX IF NOT EXISTS cases_department ON cases(department, state)",
         """CREATE TABLE IF NOT EXISTS case_addresses (
-    ref TEXT PRIMARY KEY, case_id TEXT NOT NULL, sealed BLOB NOT NULL, at REAL NOT NULL)"""),
+    ref TEXT PRIMARY KEY, case_id TEXT NOT NULL, sealed BLOB NOT NULL, at REAL NOT NULL)""",
+        # the sealed phones of consenting citizens (docs/notify.md): idempotent, so a file already at 2 gets it
+        # from _DDL on opening and a file at 1 here, without a new schema version
+        """CREATE TABLE IF NOT EXISTS notify_phones (
+    ticket TEXT PRIMARY KEY, day TEXT NOT NULL, sealed BLOB NOT NULL, at REAL NOT NULL)"""),
 }
 
 
@@ -338,6 +344,19 @@ class Store:
     def address(self, ref: str) -> bytes | None:
         row = self.conn.execute("SELECT sealed FROM case_addresses WHERE ref=?", (ref,)).fetchone()
         return bytes(row[0]) if row else None
+
+    def put_phone(self, ticket: str, day: str, sealed: bytes, at: float) -> None:
+        """A consenting citizen's phone number, encrypted (never the digits), under its ticket."""
+        self.conn.execute("INSERT OR REPLACE INTO notify_phones(ticket, day, sealed, at) VALUES (?,?,?,?)",
+                          (ticket, day, sealed, at))
+
+    def phone(self, ticket: str) -> bytes | None:
+        row = self.conn.execute("SELECT sealed FROM notify_phones WHERE ticket=?", (ticket,)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def phone_tickets(self) -> list[tuple[str, str]]:
+        """(ticket, day) of each citizen who asked to be messaged and whose number is still kept, oldest first."""
+        return [(r[0], r[1]) for r in self.conn.execute("SELECT ticket, day FROM notify_phones ORDER BY at, ticket")]
 
     # ------------------------------------------------------------ restart
 
@@ -614,6 +633,8 @@ def rebuild(source: Store, target_path: str | Path, hall: Hall) -> Store:
         # the sealed addresses are not events: copied as they are (still sealed)
         target.conn.executemany("INSERT OR REPLACE INTO case_addresses(ref, case_id, sealed, at) VALUES (?,?,?,?)",
                                 source.conn.execute("SELECT ref, case_id, sealed, at FROM case_addresses").fetchall())
+        target.conn.executemany("INSERT OR REPLACE INTO notify_phones(ticket, day, sealed, at) VALUES (?,?,?,?)",
+                                source.conn.execute("SELECT ticket, day, sealed, at FROM notify_phones").fetchall())
     return target
 
 

@@ -24,9 +24,10 @@ class PersonalFields:
 
 
 def blank_personal(db: str | Path, fields: PersonalFields, cut: str, cut_ts: float, *,
-                   vacuum: bool = False) -> tuple[int, int, int, int, int]:
+                   vacuum: bool = False) -> tuple[int, int, int, int, int, int]:
     """Blank ``fields`` of days before ``cut``; drop stored replies and closed cases' addresses older
-    than ``cut_ts``. One transaction. Returns (tickets, appointments, events, requests, addresses)."""
+    than ``cut_ts``, and consenting citizens' sealed phones (:func:`_purge_phones`). One transaction.
+    Returns (tickets, appointments, events, requests, addresses, phones)."""
     conn = sqlite3.connect(str(db), isolation_level=None)
     try:
         conn.execute("PRAGMA busy_timeout=10000")
@@ -38,6 +39,7 @@ def blank_personal(db: str | Path, fields: PersonalFields, cut: str, cut_ts: flo
             events = _scrub_events(conn, fields.events, cut, cut_ts)
             requests = conn.execute("DELETE FROM requests WHERE at < ?", (cut_ts,)).rowcount
             addresses = _purge_addresses(conn, cut_ts)
+            phones = _purge_phones(conn, cut, cut_ts)
         except BaseException:
             conn.execute("ROLLBACK")
             raise
@@ -47,7 +49,7 @@ def blank_personal(db: str | Path, fields: PersonalFields, cut: str, cut_ts: flo
             conn.execute("VACUUM")
     finally:
         conn.close()
-    return tickets, appointments, events, requests, addresses
+    return tickets, appointments, events, requests, addresses, phones
 
 
 def _purge_addresses(conn: sqlite3.Connection, cut_ts: float) -> int:
@@ -56,6 +58,15 @@ def _purge_addresses(conn: sqlite3.Connection, cut_ts: float) -> int:
         return 0
     return conn.execute("DELETE FROM case_addresses WHERE case_id IN "
                         "(SELECT id FROM cases WHERE closed_at IS NOT NULL AND closed_at < ?)", (cut_ts,)).rowcount
+
+
+def _purge_phones(conn: sqlite3.Connection, cut: str, cut_ts: float) -> int:
+    """Sealed phones of consenting citizens (docs/notify.md) of days before ``cut``, but not while the
+    ticket's case is open or closed after ``cut_ts`` (its pickup message may still be due)."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='notify_phones'").fetchone() is None:
+        return 0
+    return conn.execute("DELETE FROM notify_phones WHERE day < ? AND ticket NOT IN (SELECT ticket FROM cases "
+                        "WHERE ticket IS NOT NULL AND (closed_at IS NULL OR closed_at >= ?))", (cut, cut_ts)).rowcount
 
 
 def _blank(conn: sqlite3.Connection, table: str, fields: tuple[str, ...], cut: str) -> int:

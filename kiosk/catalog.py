@@ -69,6 +69,12 @@ class Catalog:
     devices: dict[str, messages.Device] = field(default_factory=dict)
     printers: dict[str, dict[str, Any]] = field(default_factory=dict)
     version: str = ""
+    retention_days: int = 90  # [policy] retention_days: how long a consenting citizen's number may be kept
+
+    @property
+    def has_notifier(self) -> bool:
+        """A notifier runs in this hall (a ``notify`` device): only then does the kiosk ask for consent."""
+        return any(d.role == "notify" for d in self.devices.values())
 
     @classmethod
     def from_message(cls, msg: messages.Catalog) -> Catalog:
@@ -87,7 +93,7 @@ class Catalog:
             assist_queue=policy.assist_queue, opening_hours=tuple(policy.opening_hours),
             expire_at=tuple(policy.expire_at), retake_limit=policy.retake_limit,
             devices={d.id: d for d in msg.devices},
-            printers=dict(msg.printers), version=msg.version,
+            printers=dict(msg.printers), version=msg.version, retention_days=policy.retention_days,
         )
 
     @classmethod

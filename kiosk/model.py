@@ -75,6 +75,7 @@ class KioskModel(KioskScreens):
         self.purpose = Purpose.ISSUE
         self.assist = assist
         self.fields = dict.fromkeys(Field, "")
+        self.notify_consent = False
         self.field = Field.ID
         self._go(Screen.IDENTIFY)
 
@@ -116,6 +117,15 @@ class KioskModel(KioskScreens):
             self.card_name = ""
         self.error = ""
         self.touch()
+        self._changed()
+
+    def toggle_consent(self) -> None:
+        """同意 / 不同意接收办理通知 (only offered where the hall runs a notifier)."""
+        self.touch()
+        self.notify_consent = not self.notify_consent
+        if self.notify_consent and not self.fields[Field.PHONE]:
+            self.field = Field.PHONE  # next: the number to message
+        self.error = ""
         self._changed()
 
     def card_read(self, id_number: str, name: str = "") -> None:
@@ -185,6 +195,11 @@ class KioskModel(KioskScreens):
                 self.field = Field.PHONE
                 raise ValueError(tr("手机号码应为以1开头的11位数字；也可以不填"))
             args["phone"] = phone
+        if self.notify_consent and self.catalog is not None and self.catalog.has_notifier:
+            if not phone:
+                self.field = Field.PHONE
+                raise ValueError(tr("您已同意接收办理通知，请填写手机号码；不需要通知请取消勾选"))
+            args["notify_consent"] = True
         if self.card_name:
             args["name"] = self.card_name
         if self.assist:

@@ -153,6 +153,7 @@ class KioskScreens:
         self.fields: dict[Field, str] = dict.fromkeys(Field, "")
         self.field = Field.ID
         self.card_name = ""
+        self.notify_consent = False  # 同意接收办理通知: one tap on the ID screen (docs/notify.md)
         self.error = ""
         self.notice: Notice | None = None
         self.ticket: dict[str, Any] | None = None

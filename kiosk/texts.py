@@ -106,6 +106,20 @@ ENGLISH = {
     "打印机纸仓盖打开，请合上纸仓盖": "the printer cover is open",
     "搜索：{q}": "Search: {q}",
     "为保护隐私，号码输完后出生日期以 * 显示": "For your privacy the birth date shows as * once complete",
+    # 同意接收办理通知 (kiosk/consent.py, docs/notify.md)
+    "手机号码（选填，同意后用于接收短信通知）": "Mobile number (optional, for text messages if you agree)",
+    "✔ 已同意接收短信通知（点此取消）": "✔ I agree to receive text messages (tap to cancel)",
+    "☐ 同意接收短信通知（点此同意）": "☐ Send me text messages (tap to agree)",
+    "✔ 已同意短信通知": "✔ Text messages: yes",
+    "☐ 同意接收短信通知": "☐ Send me text messages",
+    "手机号码（选填）": "Mobile number (optional)",
+    "同意后，我们会用短信通知您：还有几位轮到您、请到哪个窗口办理、办件办结后到哪里领取。"
+    "手机号码加密保存，只用于这些通知，办件结束后保存 {days} 天即删除。不同意也可以正常取号。":
+        "If you agree, we text you when a few people are left before you, which window to go to, and where to "
+        "collect your result. The number is stored encrypted, used only for these messages, and deleted {days} days "
+        "after your case ends. You can take a ticket without agreeing.",
+    "您已同意接收办理通知，请填写手机号码；不需要通知请取消勾选":
+        "You agreed to receive messages: please enter your mobile number, or cancel the agreement",
 }
 
 add_english(ENGLISH)

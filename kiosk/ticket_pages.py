@@ -36,7 +36,10 @@ class EntryPage(Page):
             b.addWidget(label(what, "subtitle"))
             if m.priority_group:
                 b.addWidget(badge(tr("绿色通道：{group}（需到引导台核验）", group=m.group_name), warn=True))
-            fields = [(Field.ID, tr("身份证号码")), (Field.PHONE, tr("手机号码（选填，用于接收办理通知）"))]
+            notify = m.catalog is not None and m.catalog.has_notifier  # the consent is asked (kiosk/consent.py)
+            phone = tr("手机号码（选填，同意后用于接收短信通知）") if notify else \
+                tr("手机号码（选填，用于接收办理通知）")
+            fields = [(Field.ID, tr("身份证号码")), (Field.PHONE, phone)]
             confirm = tr("确定取号")
         elif screen is Screen.RETAKE:
             b.addWidget(label(tr("过号取号"), "title"))
@@ -50,13 +53,23 @@ class EntryPage(Page):
             fields = [(Field.CODE, tr("预约码")), (Field.ID, tr("身份证号码"))]
             confirm = tr("签到取号")
         for f, name in fields:
-            b.addWidget(label(name, "section"))
+            if f is Field.PHONE and m.elder and m.catalog is not None and m.catalog.has_notifier:
+                from kiosk.consent import phone_row
+
+                b.addLayout(phone_row(m))
+            else:
+                b.addWidget(label(name, "section"))
             value = QLabel(m.field_display(f) or " ")
             value.setObjectName("fieldActive" if f is m.field else "field")
             value.mousePressEvent = partial(lambda field, _e: m.select_field(field), f)  # type: ignore[method-assign]
             b.addWidget(value)
         if Field.ID in (f for f, _ in fields):
             b.addWidget(label(tr("为保护隐私，号码输完后出生日期以 * 显示"), "subtitle"))
+        consent = screen is Screen.IDENTIFY and m.catalog is not None and m.catalog.has_notifier
+        if consent and not m.elder:  # 同意接收短信通知 (kiosk/consent.py); 长者模式: beside the phone, words under 确定
+            from kiosk.consent import consent_box
+
+            b.addWidget(consent_box(m))
         if screen is Screen.IDENTIFY and m.card_name:
             from hallq.idcard import mask_name
             from hallq.qt.app import on_screen
@@ -67,6 +80,10 @@ class EntryPage(Page):
         b.addLayout(self._keypad())
         ok = button(confirm, m.submit, "primary", m.reachable)
         b.addWidget(ok)
+        if consent and m.elder:
+            from kiosk.consent import consent_note
+
+            b.addWidget(consent_note(m))
         b.addStretch(1)
 
     def _keypad(self) -> QGridLayout:

@@ -131,7 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, issue, text in (("kiosk", 5, "touchscreen ticket kiosk"), ("pad", 6, "window staff pad / guide console"),
                               ("display", 7, "hall screen, window screen, LED bar"),
-                              ("simulate", 8, "a whole simulated hall day")):
+                              ("simulate", 8, "a whole simulated hall day"),
+                              ("notify", 17, "text messages to citizens who asked for them")):
         if not _register_app(name, sub):
             p = sub.add_parser(name, help=f"{text} (not built yet: issue {issue})")
             _mqtt_args(p)

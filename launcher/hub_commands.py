@@ -249,7 +249,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
     logging.getLogger("hallq.purge").info("purged before %s", result.cutoff, extra=dataclasses.asdict(result))
     print(f"✓ personal fields blanked for days before {result.cutoff}: {result.tickets} tickets, "
           f"{result.appointments} appointments, {result.events} events; {result.requests} stored replies deleted; "
-          f"{result.addresses} sealed case addresses deleted")
+          f"{result.addresses} sealed case addresses deleted; {result.phones} sealed phone numbers deleted")
     return 0
 
 

@@ -20,7 +20,7 @@ from hallq import clock
 from launcher.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-CODE = ["hallq", "hub", "kiosk", "pad", "display", "printers", "launcher", "web", "tests", "bench"]
+CODE = ["hallq", "hub", "kiosk", "pad", "display", "printers", "launcher", "web", "notify", "tests", "bench"]
 # The machine's date/zone, read directly. A clock passed in or hallq.clock is the way.
 FORBIDDEN = re.compile(
     r"\bdate\.today\(\)|\bdatetime\.(now|today)\(\s*\)|\btime\.(localtime|strftime|ctime)\("

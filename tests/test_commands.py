@@ -22,7 +22,8 @@ from hallq import protocol as p
 FULL: dict[str, dict[str, Any]] = {
     "ticket.issue": {"matter": "m", "situation": "s", "channel": "kiosk", "priority_group": "elderly",
                      "name": "张三", "id_number": "11010519491231002X", "phone": "13800138000", "assist": True,
-                     "appointment_slot": 1795471200, "target_window": "S01", "reason": "帮办"},
+                     "appointment_slot": 1795471200, "target_window": "S01", "reason": "帮办",
+                     "notify_consent": True},
     "ticket.retake": {"ticket": "A001"},
     "ticket.call_next": {"window": "S01"},
     "ticket.call": {"window": "S01", "ticket": "A001", "reason": "特呼"},
@@ -76,6 +77,8 @@ FULL: dict[str, dict[str, Any]] = {
     "cases.list": {"view": "overdue", "department": "公安局", "state": "in_review"},
     "progress.get": {"token": "2026-11-23-A001.Xc1bIWSLL9pm0Rr2m5vC3w"},
     "progress.rate": {"token": "2026-11-23-A001.Xc1bIWSLL9pm0Rr2m5vC3w", "level": 2, "reason": "等候时间长"},
+    "notify.watch": {},
+    "notify.phone": {"ticket": "2026-11-23-A001"},
 }
 # what each op needs at least
 REQUIRED: dict[str, set[str]] = {
@@ -97,6 +100,7 @@ REQUIRED: dict[str, set[str]] = {
     "case.post": {"window", "case", "tracking"}, "case.done_on_spot": {"window", "case"},
     "case.change_delivery": {"window", "case", "delivery"}, "case.get": {"case"}, "cases.list": set(),
     "progress.get": {"token"}, "progress.rate": {"token", "level"},
+    "notify.watch": set(), "notify.phone": {"ticket"},
 }
 
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["hub", "hallq", "printers", "kiosk", "pad", "display", "launcher", "web"]
+PACKAGES = ["hub", "hallq", "printers", "kiosk", "pad", "display", "launcher", "web", "notify"]
 STRICT = PACKAGES
 
 

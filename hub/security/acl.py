@@ -15,6 +15,7 @@ guide      ``state/#``, ``event/#``, ``presence/+``, ``status/+`` (the whole hal
 admin      as guide
 backoffice ``event/case``, ``event/summon`` (its department's cases and 呼叫后台)
 web        nothing else: it asks ``progress.get`` / ``progress.rate`` for the ticket of a token
+notify     ``state/queues``, ``state/calls``, ``event/call``, ``event/case`` (when to ask ``notify.watch``)
 display    ``state/queues``, ``state/calls``, ``event/call``; a window screen also its
            ``state/window/<w>`` and ``event/evaluate|evaluated``; a hall screen every window
 hub        reads ``cmd/+``; writes ``reply/+``, ``catalog``, ``state/#``, ``event/#``,
@@ -76,6 +77,8 @@ def device_grant(topics: p.Topics, device: Device) -> Grant:
                 g.read.append(t.windows)
         case Role.WEB:
             pass  # the phone page reads nothing retained: it asks progress.get for the one ticket of a token
+        case Role.NOTIFY:
+            g.read += [t.queues, t.calls, t.event("call"), t.event("case")]
     return g
 
 

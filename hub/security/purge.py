@@ -11,7 +11,9 @@ retention (``[policy] retention_days``, or ``--older-than-days``) even those go:
 * ``requests``: stored replies (they quote the ticket) older than the cut-off are deleted;
   they exist for retries within minutes;
 * ``case_addresses``: the sealed postal address of a case (邮寄) whose result reached the
-  applicant before the cut-off is deleted (an address is kept only while it may be needed).
+  applicant before the cut-off is deleted (an address is kept only while it may be needed);
+* ``notify_phones``: a consenting citizen's sealed phone number of an older day is deleted, unless the
+  ticket's case is still open or closed after the cut-off (docs/notify.md).
 
 Counts, times, queues, windows, outcomes and evaluations stay, so every report still works.
 One transaction; ``secure_delete`` so freed pages are zeroed, then the WAL is checkpointed
@@ -41,6 +43,7 @@ class PurgeResult:
     events: int
     requests: int
     addresses: int = 0
+    phones: int = 0  # consenting citizens' sealed numbers (docs/notify.md)
 
 
 def cutoff_day(older_than_days: int, today: dt.date | None = None) -> str:

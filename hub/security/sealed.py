@@ -1,4 +1,5 @@
-"""Personal data the hub must keep for a while, sealed at rest: the postal address of a 邮寄 case.
+"""Personal data the hub must keep for a while, sealed at rest: the postal address of a 邮寄 case, and
+the phone number of a citizen who asked to be messaged (its own label, bound to the ticket).
 
 The hall keeps no personal data in words (names and phones masked, ID numbers as keyed
 hashes). A case sent by post is the one exception: the address is needed until the result is
@@ -43,3 +44,26 @@ def unseal(id_key: bytes, ref: str, sealed: bytes) -> str:
         return AESGCM(_key(id_key)).decrypt(sealed[:NONCE], sealed[NONCE:], ref.encode()).decode("utf-8")
     except InvalidTag:
         raise ValueError("sealed address does not open with this key") from None
+
+
+# ---------------------------------------------------------------- a consenting citizen's phone (docs/notify.md)
+
+_PHONE_LABEL = b"hallq notify phone v1"  # its own key: a phone row never opens as an address, nor the reverse
+
+
+def _phone_key(id_key: bytes) -> bytes:
+    return hmac.new(id_key, _PHONE_LABEL, hashlib.sha256).digest()
+
+
+def seal_phone(id_key: bytes, ticket: str, phone: str) -> bytes:
+    """The full phone number of a citizen who asked to be messaged, sealed and bound to its ticket."""
+    nonce = secrets.token_bytes(NONCE)
+    return nonce + AESGCM(_phone_key(id_key)).encrypt(nonce, phone.encode("ascii"), ticket.encode())
+
+
+def unseal_phone(id_key: bytes, ticket: str, sealed: bytes) -> str:
+    """The number back; ValueError if the key or the ticket is not the one it was sealed with."""
+    try:
+        return AESGCM(_phone_key(id_key)).decrypt(sealed[:NONCE], sealed[NONCE:], ticket.encode()).decode("ascii")
+    except InvalidTag:
+        raise ValueError("sealed phone does not open with this key") from None

@@ -26,7 +26,7 @@ LANDSCAPE = (1920, 1080)
 
 
 def _scene(out: Path, drive: Callable[[Any, Any, Any], Callable[[], bool]], *, size: tuple[int, int] = PORTRAIT,
-           printer: str = "dummy", elder: bool = False) -> None:
+           printer: str = "dummy", elder: bool = False, notifier: bool = False) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from hallq.qt.app import make_app, save_grab
     from kiosk.controller import KioskController
@@ -36,7 +36,7 @@ def _scene(out: Path, drive: Callable[[Any, Any, Any], Callable[[], bool]], *, s
 
     app = make_app()
     tmp = Path(tempfile.mkdtemp(prefix="hallq-scene-"))
-    hall = LocalHall(db=tmp / "hall.db").start()
+    hall = LocalHall(_with_notifier() if notifier else None, db=tmp / "hall.db").start()
     controller = None
     try:
         kiosk = Cast(hall.hall).kiosk
@@ -60,6 +60,28 @@ def _scene(out: Path, drive: Callable[[Any, Any, Any], Callable[[], bool]], *, s
         if controller is not None:
             controller.close()
         hall.stop()
+
+
+def _with_notifier() -> Any:
+    """The scene hall and a notifier (N1): the kiosk then asks for consent to be messaged (docs/notify.md)."""
+    import dataclasses
+
+    from hub.hall import Device, Role
+    from launcher.local_hall import scene_hall
+
+    hall = scene_hall()
+    return dataclasses.replace(hall, devices={**hall.devices, "N1": Device("N1", Role.NOTIFY, "", "", "", "")})
+
+
+def _consent(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
+    """The ID filled, the phone typed and the consent tapped (同意接收短信通知)."""
+    _identify(model, controller, hall)
+    for c in SAMPLE_ID[12:]:
+        model.key(c)
+    for c in "13800138000":
+        model.key(c)
+    model.toggle_consent()
+    return lambda: model.visible.value == "identify" and model.notify_consent
 
 
 def _start(model: Any, controller: Any, hall: Any) -> Callable[[], bool]:
@@ -239,6 +261,8 @@ SCENES: dict[str, Callable[[Path], None]] = {
     "kiosk-id": lambda out: _scene(out, _identify),
     "kiosk-id-priority": lambda out: _scene(out, _identify_priority),
     "kiosk-id-elder": lambda out: _scene(out, _identify_priority, elder=True),
+    "kiosk-id-consent": lambda out: _scene(out, _consent, notifier=True),
+    "kiosk-id-consent-elder": lambda out: _scene(out, _consent, notifier=True, elder=True),
     "kiosk-search": lambda out: _scene(out, _search),
     "kiosk-search-elder": lambda out: _scene(out, _search, elder=True),
     "kiosk-result-elder": lambda out: _scene(out, _result, elder=True),

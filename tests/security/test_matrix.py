@@ -56,7 +56,8 @@ def cases(hall: Hall) -> list[tuple[str, str, str]]:
 
 # the small hall and a back office (公安局): every role, without changing the small hall's catalog bytes
 BACKOFFICE = ('\n[[devices]]\nid = "B1"\nrole = "backoffice"\ndepartment = "公安局"\n'
-              '\n[[devices]]\nid = "WEB1"\nrole = "web"\n')  # and the citizen's phone page (docs/web.md)
+              '\n[[devices]]\nid = "WEB1"\nrole = "web"\n'  # and the citizen's phone page (docs/web.md)
+              '\n[[devices]]\nid = "N1"\nrole = "notify"\n')  # and the notifier (docs/notify.md)
 SMALL = parse_hall(tomllib.loads(SMALL_HALL + BACKOFFICE), text=SMALL_HALL + BACKOFFICE)
 
 

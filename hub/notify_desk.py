@@ -1,0 +1,66 @@
+"""The notifier's two ops (docs/notify.md): ``notify.watch`` and ``notify.phone``.
+
+A citizen who ticks the consent at the kiosk (``ticket.issue`` with ``notify_consent``) leaves a
+full phone number; :meth:`NotifyDesk.keep` seals it at the door (:func:`hub.security.sealed.seal_phone`,
+bound to the ticket) into ``notify_phones``, in the issuing command's transaction. Without consent
+only the masked copy is kept, as before. ``notify.watch`` says where each consenting ticket and its
+case stand, without the number; ``notify.phone`` unseals one number for the notifier, which asks
+for it only when a message is due. Both are queries: never logged, never stored with their reply,
+and only the ``notify`` role may send them (hallq/commands.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from hallq import commands as k
+from hallq import messages as m
+from hub.cases import Case, CaseBook
+from hub.core import DomainError, HallCore
+from hub.publisher import Publisher
+from hub.security import sealed
+from hub.store import Store
+
+NOTIFY_QUERIES = (k.NotifyWatch, k.NotifyPhone)
+
+
+@dataclass
+class NotifyDesk:
+    store: Store
+    id_key: bytes
+    publisher: Publisher
+
+    @staticmethod
+    def check(phone: str, consent: bool) -> None:
+        """Before the ticket is issued: a consent needs a mobile number (else nothing is issued)."""
+        phone = phone.strip()
+        if consent and not (len(phone) == 11 and phone.isdigit() and phone[0] == "1"):
+            raise DomainError("bad_args", "同意接收通知需要填写以1开头的11位手机号码 (notify_consent needs a mobile "
+                                          "number: 11 digits starting with 1)")
+
+    def keep(self, ticket: str, day: str, phone: str, consent: bool, now: float) -> None:
+        """A new ticket's phone: sealed when the citizen consented; nothing (but the masked copy) else."""
+        if consent:
+            self.store.put_phone(ticket, day, sealed.seal_phone(self.id_key, ticket, phone.strip()), now)
+
+    def query(self, core: HallCore, book: CaseBook, cmd: k.Command, now: float) -> dict[str, Any]:
+        match cmd:
+            case k.NotifyWatch():
+                by_ticket: dict[str, Case] = {c.ticket: c for c in book.cases.values() if c.ticket}
+                return {"items": [self._item(core, by_ticket.get(t), t, now) for t, _ in self.store.phone_tickets()]}
+            case k.NotifyPhone():
+                blob = self.store.phone(cmd.ticket)
+                if blob is None:
+                    raise DomainError("no_consent", "该号没有同意接收通知，或号码已按保存期限删除")
+                return {"ticket": cmd.ticket, "phone": sealed.unseal_phone(self.id_key, cmd.ticket, blob)}
+        raise TypeError(type(cmd).__name__)  # pragma: no cover
+
+    def _item(self, core: HallCore, case: Case | None, ticket: str, now: float) -> m.NotifyItem:
+        t = core.tickets.get(ticket)
+        view = self.publisher.ticket(core, t, now) if t is not None else None
+        ahead = view.ahead if view is not None and isinstance(view.ahead, int) else -1
+        return m.NotifyItem(
+            ticket, view.number if view else ticket.rsplit("-", 1)[-1], view.state if view else "", ahead,
+            view.window if view else "", case.id if case else "", case.state.value if case else "",
+            case.window if case else "", case.delivery.value if case else "", list(case.reasons) if case else [])
