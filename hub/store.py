@@ -646,6 +646,7 @@ def rebuild(source: Store, target_path: str | Path, hall: Hall) -> Store:
 REPL_TABLES: dict[str, tuple[str, ...]] = {
     "requests": ("device", "id", "op", "at", "reply"),
     "case_addresses": ("ref", "case_id", "sealed", "at"),
+    "notify_phones": ("ticket", "day", "sealed", "at"),  # consenting citizens' numbers, sealed (docs/notify.md)
     "appointments": ("code", "day", "slot_start", "slot_end", "matter", "situation", "name_masked", "id_masked",
                      "id_hash", "phone_masked", "used_ticket"),
 }

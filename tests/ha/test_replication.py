@@ -52,6 +52,8 @@ def _same_hall(a: Path, b: Path) -> None:
         assert sa.windows() == sb.windows()
         assert sa.meta("core") == sb.meta("core")
         assert repl_cursor(sa) == repl_cursor(sb)
+        phones = list(sa.conn.execute("SELECT ticket, day, sealed FROM notify_phones ORDER BY rowid"))
+        assert phones == list(sb.conn.execute("SELECT ticket, day, sealed FROM notify_phones ORDER BY rowid"))
     finally:
         sa.close()
         sb.close()
@@ -84,6 +86,7 @@ def test_the_standby_keeps_the_same_hall_and_the_primary_waits_for_its_acks(tmp_
         assert replica.cursor["seq"] == hub.store.last_seq()
         for _ in range(5):
             kiosk.request("ticket.issue", plain(hall))
+        kiosk.request("ticket.issue", {**plain(hall), "phone": "13812345678", "notify_consent": True})
         pad.request("ticket.outcome", {"window": "S01", "outcome": "accepted"})
         wait_until(lambda: replica.cursor == repl_cursor(hub.store), 10, "the last batch on the standby")
     finally:
@@ -93,6 +96,11 @@ def test_the_standby_keeps_the_same_hall_and_the_primary_waits_for_its_acks(tmp_
             replica.stop()
         hub.stop()
     _same_hall(tmp_path / "a.db", tmp_path / "b.db")
+    standby_file = Store(tmp_path / "b.db")
+    try:  # the consenting citizen's sealed number went over too (the standby's notifier needs it)
+        assert standby_file.conn.execute("SELECT COUNT(*) FROM notify_phones").fetchone()[0] == 1
+    finally:
+        standby_file.close()
     # the standby's core loads as the primary's does (a promotion starts from it)
     a, b = Store(tmp_path / "a.db"), Store(tmp_path / "b.db")
     try:
