@@ -33,9 +33,15 @@ def consent_button(model: KioskModel, compact: bool = False) -> QPushButton:
     return button(text, model.toggle_consent, "primary" if on else "action")
 
 
+def consent_short(days: int) -> str:
+    """长者模式's words under 确定取号: the same three facts in one large line (the long text would be cut)."""
+    return tr("短信通知叫号和领取；号码加密，{days}天后删除；可不同意", days=days)
+
+
 def consent_note(model: KioskModel) -> QLabel:
-    """What is sent, that it can be declined, how long the number is kept."""
-    return label(consent_text(model.catalog.retention_days if model.catalog else 90), "subtitle")
+    """What is sent, that it can be declined, how long the number is kept (长者模式: :func:`consent_short`)."""
+    days = model.catalog.retention_days if model.catalog else 90
+    return label(consent_short(days) if model.elder else consent_text(days), "subtitle")
 
 
 def consent_box(model: KioskModel) -> QWidget:

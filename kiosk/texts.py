@@ -118,6 +118,8 @@ ENGLISH = {
         "If you agree, we text you when a few people are left before you, which window to go to, and where to "
         "collect your result. The number is stored encrypted, used only for these messages, and deleted {days} days "
         "after your case ends. You can take a ticket without agreeing.",
+    "短信通知叫号和领取；号码加密，{days}天后删除；可不同意":
+        "Texts: your call and pickup; number encrypted, deleted after {days} days; optional",
     "您已同意接收办理通知，请填写手机号码；不需要通知请取消勾选":
         "You agreed to receive messages: please enter your mobile number, or cancel the agreement",
 }

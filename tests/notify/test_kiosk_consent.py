@@ -72,6 +72,12 @@ def test_one_tap_consent_then_the_ticket_and_the_notifier_reads_the_number(kiosk
     assert page.area is not None
     bottom = ok.mapTo(page.area.viewport(), ok.rect().bottomLeft()).y()
     assert bottom <= page.area.viewport().height(), (bottom, page.area.viewport().height())
+    from PySide6.QtWidgets import QLabel
+
+    words = [w for w in page.findChildren(QLabel) if "不同意" in w.text() and "删除" in w.text()]
+    assert len(words) == 1, [w.text() for w in words]  # what is sent, that it may be declined, how long kept
+    end = words[0].mapTo(page.area.viewport(), words[0].rect().bottomLeft()).y()
+    assert end <= page.area.viewport().height(), ("the consent's words are cut off", end)  # read without scrolling
     ok.click()  # 确定取号 (the screen's own button, shown whole above the fold: checked just above)
     k.wait_screen("ticket")
     assert k.model.ticket is not None
