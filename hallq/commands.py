@@ -327,6 +327,20 @@ class GuideLogout(Command, frozen=True):
     op, roles = "guide.logout", OVERSIGHT
 
 
+class BackofficeLogin(Command, frozen=True):
+    """a back-office clerk signs in at their department's desk: the case steps the desk records name them"""
+
+    op, roles = "backoffice.login", (BACKOFFICE,)
+    staff: Text
+    pin: Pin
+
+
+class BackofficeLogout(Command, frozen=True):
+    """the clerk signs out of this back-office desk"""
+
+    op, roles = "backoffice.logout", (BACKOFFICE,)
+
+
 class HallSnapshot(Command, frozen=True):
     """queues and windows in one reply"""
 
@@ -540,6 +554,7 @@ COMMANDS: dict[str, type[Command]] = {c.op: c for c in (
     CaseGet, CasesList,
     ProgressGet, ProgressRate,
     NotifyWatch, NotifyPhone,
+    BackofficeLogin, BackofficeLogout,
 )}
 
 

@@ -208,6 +208,7 @@ class CatalogPolicy(Struct, kw_only=True):
     summon_escalate_min: int = 10
     checkin_early_min: int = 30
     checkin_late_min: int = 15
+    backoffice_sign_in_required: bool = False  # a back office's case steps need its department's clerk signed in
 
 
 class Zone(Struct):
@@ -566,11 +567,12 @@ class FollowupRecorded(Struct):
 # ---------------------------------------------------------------- reply results: cases (办件)
 
 
-class CaseMaterial(Struct):
+class CaseMaterial(Struct, omit_defaults=True):
     name: str
     form: str  # original / copy
     form_label: str  # 原件 / 复印件
     count: int
+    correction: bool = False  # came in as 补正 (after the list received at 受理); said only when true
 
 
 class CaseView(Struct):

@@ -167,6 +167,8 @@ ERROR_CODES = {
     "invalid_id_number": "the ID number fails the GB 11643 check",
     "rate_limited": "the device sent too many commands; wait and retry with the same id",
     "internal": "the hub failed; nothing was changed",
+    "desk_not_signed_in": "a back-office desk whose department has clerks in the hall file: a clerk signs in "
+                          "(backoffice.login) before any case step",
 }
 
 
@@ -252,6 +254,8 @@ ERROR_WORDS = {
     "rating_closed": "评价期限已过，不能再评价", "no_rating": "这次服务无需在此评价",
     "no_consent": "该号没有同意接收通知",  # notify.phone (docs/notify.md)
     **{code: words for code, words in CASE_ERROR_WORDS.items() if code != "reason_required"},  # ours is wider
+    "desk_not_signed_in": "请先签到：后台的办件操作需要经办人签到后才能执行",
+    "staff_department": "该工号不属于本部门，不能在本后台签到",
 }
 GENERIC_ERROR_WORDS = "大厅服务器未接受该操作"
 _ASCII_WORD = re.compile(r"[A-Za-z]*[a-z][A-Za-z_]{2,}")  # 3+ letters with a lower-case one: not A001, S01, ID

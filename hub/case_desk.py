@@ -29,8 +29,9 @@ from hub import case_events as ce
 from hub.case_config import CaseRules, MatterCaseFields
 from hub.case_figures import stuck_cases
 from hub.cases import FINAL, UNDECIDED, Case, CaseBook, CaseError, CaseState, Delivery, Material, MaterialForm
+from hub.config import check_pin
 from hub.core import DomainError, HallCore
-from hub.hall import Device, Hall, Role
+from hub.hall import Device, Hall, Role, Staff
 from hub.publisher import Publisher
 from hub.security import sealed
 from hub.store import Store
@@ -50,6 +51,38 @@ VIEWS: dict[str, frozenset[CaseState]] = {
     "open": frozenset(set(CaseState) - FINAL),
     "all": frozenset(CaseState),
 }
+
+
+def clerks_of(hall: Hall, department: str) -> list[Staff]:
+    """The hall file's back-office clerks of a department (``roles = ["backoffice"]``)."""
+    return [s for s in hall.staff.values() if Role.BACKOFFICE in s.roles and s.department == department]
+
+
+def desk_needs_clerk(hall: Hall, device: Device) -> bool:
+    """Where the hall file says ``[policy] backoffice_sign_in_required``, a back-office desk acts only with
+    a clerk signed in (a department without clerks in the hall file is not held to it: nobody could)."""
+    return (device.role is Role.BACKOFFICE and hall.policy.backoffice_sign_in_required
+            and bool(clerks_of(hall, device.department)))
+
+
+def clerk_signing_in(hall: Hall, device: Device, staff: str, pin: str) -> Staff:
+    """The clerk a 工号 and PIN name at this desk: a ``backoffice`` staff entry of the desk's department
+    (``bad_pin``: unknown number or wrong PIN, never saying which; ``staff_role``; ``staff_department``)."""
+    found = hall.staff.get(staff)
+    if found is None or not check_pin(pin, found.pin_hash):
+        raise DomainError("bad_pin", "工号或密码不正确")
+    if Role.BACKOFFICE not in found.roles:
+        raise DomainError("staff_role", f"工号 {found.id} 不是后台审批人员，不能在后台签到")
+    if found.department != device.department:
+        raise DomainError("staff_department", f"工号 {found.id} 属于{found.department or '其他部门'}，"
+                                              f"不能在{device.department}的后台签到")
+    return found
+
+
+def clerk_label(hall: Hall, staff: str) -> str:
+    """How a case step records the clerk: 工号 and name (the name as the hall file had it that day)."""
+    found = hall.staff.get(staff)
+    return f"{staff} {found.name}" if found is not None and found.name else staff
 
 
 def new_book(hall: Hall) -> CaseBook:
@@ -124,6 +157,8 @@ class CaseDesk:
         return {"case": self.publisher.case(book, c, now)}, events
 
     def _staff(self, core: HallCore, device: Device, cmd: k.Command) -> str:
+        if device.role is Role.BACKOFFICE and device.id in core.guides:
+            return clerk_label(self.hall, core.guides[device.id])  # the clerk signed in at this desk
         window = getattr(cmd, "window", "")
         if window and window in core.windows and core.windows[window].staff:
             return core.windows[window].staff

@@ -139,15 +139,17 @@ FORM_WORDS = {MaterialForm.ORIGINAL: "原件", MaterialForm.COPY: "复印件"}
 
 # Every code a case command may be refused with: hallq.protocol.CASE_ERROR_WORDS (part of its ERROR_WORDS).
 
-add_english({
+# The English of these words: one for each Chinese word, the same as the devices' own (pad/texts.py,
+# hallq.i18n.CASE_WORDS_EN): tests/pad/test_guide_cases.py checks that they agree.
+ENGLISH = {
     **dict(zip(STATE_WORDS.values(), (
         "Accepted", "In transfer", "Signed for (in review)", "Awaiting correction", "Correction received",
         "Completed", "Not permitted", "Result in transfer", "Ready for pickup", "Collected", "In locker", "Posted",
     ), strict=True)),
     **dict(zip(ACTION_WORDS.values(), (
-        "accept", "pick up for transfer", "sign for", "issue the one-time notice", "receive corrections",
-        "complete", "refuse permission", "send the result out", "receive the result at the window",
-        "hand over at the window", "put in the locker", "post", "change the delivery method", "complete on the spot",
+        "Accept", "Pick up", "Sign for", "Issue the one-time notice", "Receive corrections",
+        "Complete", "Deny", "Send result out", "Receive result",
+        "Pickup at the hall", "Put in locker", "By post", "Change delivery", "Complete on the spot",
     ), strict=True)),
     "即办件": "Immediate case", "承诺件": "Promised case", "现场领取": "Pickup at the hall",
     "自助柜": "Self-service locker", "邮寄": "By post", "原件": "Original", "复印件": "Copy",
@@ -164,7 +166,8 @@ add_english({
         "Only an immediate case can be completed on the spot", "The time is before the case's last step",
         "This year's holidays are not configured: the promised date cannot be computed",
     ), strict=True)),
-})
+}
+add_english(ENGLISH)
 
 _ID_HASH = re.compile(r"^[0-9a-f]{64}$")  # hallq.idcard.keyed_hash: HMAC-SHA256, hex
 _REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$")  # case numbers, compartments, tracking numbers
@@ -227,6 +230,12 @@ class Case:
     @property
     def last_at(self) -> float:
         return self.history[-1].at if self.history else self.accepted_at
+
+
+def correction_marks(c: Case) -> list[bool]:
+    """For each of ``c.materials``: True when it came in as 补正 (after the list received at 受理)."""
+    first = next((len(e.materials) for e in c.history if isinstance(e, ce.CaseAccepted)), len(c.materials))
+    return [i >= first for i in range(len(c.materials))]
 
 
 def _material_rows(materials: Iterable[Material]) -> tuple[ce.MaterialRow, ...]:

@@ -90,7 +90,8 @@ def _policy(c: _Checker, data: Any) -> Policy:
         if value < 0:
             c.error(f"policy.{name}", "不能为负数 (must not be negative)")
         kwargs[name] = value
-    for name in ("one_active_ticket_per_matter", "transfer_keeps_place", "guide_sign_in_required"):
+    for name in ("one_active_ticket_per_matter", "transfer_keeps_place", "guide_sign_in_required",
+                 "backoffice_sign_in_required"):
         kwargs[name] = c.get(d, name, "policy", bool, default=getattr(base, name))
     kwargs["assist_queue"] = c.get(d, "assist_queue", "policy", str, default="")
     if "expire_at" in d:
@@ -374,15 +375,17 @@ def _staff(c: _Checker, doc: dict[str, Any]) -> dict[str, Staff]:
                 "应为 `hallq config hash-pin` 生成的散列，不能写明文 PIN (expected a pbkdf2_sha256 hash)",
             )
         roles: list[Role] = []
-        staff_roles = {r.value: r for r in (Role.PAD, Role.GUIDE, Role.ADMIN)}
+        staff_roles = {r.value: r for r in (Role.PAD, Role.GUIDE, Role.ADMIN, Role.BACKOFFICE)}
         for i, r in enumerate(c.strings(d, "roles", path) or ("pad",)):
             if r in staff_roles:
                 roles.append(staff_roles[r])
             else:
-                c.error(f"{path}.roles[{i}]", f"未知角色 (unknown role {r!r}); allowed: pad, guide, admin")
-        out[sid] = Staff(
-            sid, c.get(d, "name", path, str), pin_hash, tuple(roles), c.get(d, "department", path, str, default="")
-        )
+                c.error(f"{path}.roles[{i}]", f"未知角色 (unknown role {r!r}); allowed: pad, guide, admin, backoffice")
+        department = c.get(d, "department", path, str, default="")
+        if Role.BACKOFFICE in roles and not department.strip():
+            c.error(f"{path}.department", "后台审批人员必须注明所属部门，只能在本部门的后台签到 "
+                                          "(a backoffice clerk needs a department: they sign in at its desk only)")
+        out[sid] = Staff(sid, c.get(d, "name", path, str), pin_hash, tuple(roles), department)
     return out
 
 

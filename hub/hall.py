@@ -181,6 +181,7 @@ class Policy:
     alert_wait_min: int = 30  # guide console: a queue whose oldest ticket waited this long
     alert_pause_min: int = 15  # guide console: a window paused this long
     guide_sign_in_required: bool = False  # overrides from a guide console need a signed-in guide
+    backoffice_sign_in_required: bool = False  # case steps from a back office need a signed-in clerk (issue 15)
     summon_escalate_min: int = 10  # 呼叫后台 unanswered this long: an alert on the guide console; 0: never
 
 

@@ -175,7 +175,8 @@ class Publisher:
             c.id, c.number, c.state.value, cs.STATE_WORDS[c.state], c.ticket, c.matter,
             matter.name if matter else c.matter, c.situation, c.department, c.kind.value, cs.KIND_WORDS[c.kind],
             c.promised_days, c.due.isoformat(), overdue, c.window, c.applicant_masked,
-            [m.CaseMaterial(n, f, cs.FORM_WORDS[cs.MaterialForm(f)], k) for n, f, k in c.materials],
+            [m.CaseMaterial(n, f, cs.FORM_WORDS[cs.MaterialForm(f)], k, again)
+             for (n, f, k), again in zip(c.materials, cs.correction_marks(c), strict=True)],
             c.delivery.value, cs.DELIVERY_WORDS[c.delivery], c.compartment, bool(c.address_ref), c.accepted_at,
             c.since, c.signed_at, c.decided_at, c.decision, c.result_kind, list(c.reasons),
             c.correction_deadline.isoformat() if c.correction_deadline else None, c.corrections, c.closed_at,

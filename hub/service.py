@@ -43,8 +43,8 @@ from hallq import commands as k
 from hallq import idcard
 from hallq import messages as m
 from hallq import protocol as p
+from hub import case_desk, progress, rules
 from hub import events as ev
-from hub import progress, rules
 from hub.case_desk import CASE_OPS, CASE_QUERIES, CaseDesk, new_book
 from hub.core import DomainError, HallCore
 from hub.hall import Hall, Role
@@ -255,6 +255,10 @@ class HubService:
                 and device_id not in self.core.guides):
             raise p.ProtocolError("not_signed_in", "请先签到：引导台的代办与调整操作需要签到后才能执行"
                                   " (sign in first: this hall audits every override by guide)", req.id)
+        if (isinstance(cmd, CASE_OPS) and device_id not in self.core.guides
+                and case_desk.desk_needs_clerk(self.hall, device)):
+            raise p.ProtocolError("desk_not_signed_in",
+                                  f"请先签到：{device.department}后台的办件操作需要经办人签到后才能执行", req.id)
         if isinstance(cmd, k.SummonRespond | k.SummonArrive) and device.role is Role.BACKOFFICE:
             summon = self.core.summons.get(cmd.summon)
             if summon is not None and summon.department != device.department:
@@ -319,6 +323,13 @@ class HubService:
                 staff = rules.staff_signing_in(self.hall, cmd.staff, cmd.pin, at_window=False)
                 return _Decision({"staff": {"id": staff.id, "name": staff.name}}, c.guide_login(now, device, staff.id))
             case k.GuideLogout():
+                return _Decision({}, c.guide_logout(now, device))
+            case k.BackofficeLogin():  # the same sign-in record as a guide's: device → staff, one desk each
+                clerk = case_desk.clerk_signing_in(self.hall, self.hall.devices[device], cmd.staff, cmd.pin)
+                return _Decision({"staff": {"id": clerk.id, "name": clerk.name}}, c.guide_login(now, device, clerk.id))
+            case k.BackofficeLogout():
+                if device not in c.guides:
+                    raise DomainError("not_signed_in", "本后台当前没有人员签到")
                 return _Decision({}, c.guide_logout(now, device))
             case k.WindowPause():
                 return _Decision({}, c.pause(now, cmd.window, cmd.reason, by=device))

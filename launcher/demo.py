@@ -141,8 +141,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
               "1234), hall screen, window screen with the evaluator; the other devices are simulated.", flush=True)
         desk = hall.devices.get("BO-GA")
         if desk is not None:
-            print(f"back office BO-GA 后台审批（{desk.department}）: no sign-in, the device is its department's desk; "
-                  "签收 a case from 待签收 (or scan its 转递单), then 办结 and 出件转递.", flush=True)
+            print(f"back office BO-GA 后台审批（{desk.department}）: 签到 3001 / PIN 1234 (every step records "
+                  "the clerk); 签收 a case from 待签收 (or scan its 转递单), then 办结 and 出件转递.", flush=True)
     sim = LiveSimulation(hall, url, pace=args.pace, out=sys.stdout, skip=skip,
                      keep_staff=DEMO_STAFF if windows else frozenset())
     sim.start()

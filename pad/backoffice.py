@@ -12,7 +12,15 @@ show (:data:`VIEWS`):
   kind, 不予许可 with reasons;
 * 待出件 — decided, the result still here: 出件转递 to the 出件 window;
 * 今日到期 / 已逾期 — undecided cases whose promised date is today / has passed (the hub says
-  which are overdue and how many working days are left: ``days_left``).
+  which are overdue and how many working days are left: ``days_left``);
+* 待补正 — cases this desk returned with an 一次性告知, waiting for the applicant's 补正 (the
+  补正期限 in the 剩余 column); they come back to 待签收 when the window receives the materials.
+
+签到 (issue 15: every handover's *who*): a clerk signs in with 工号 and PIN (``backoffice.login``;
+a ``backoffice`` staff entry of this desk's department, no other). The hub then records the clerk
+(工号 and name) on every case step from this desk; where the hall file lists clerks for the
+department, the hub refuses case steps from a desk nobody is signed in at (``desk_not_signed_in``).
+Like a guide's, a sign-in lasts the hub's day. Materials that came in as 补正 are marked “（补正）”.
 
 Every ``event/case`` of its department makes it list again, so the tabs stay live. A case's
 history (every step, the 附件4 handover rows marked) comes from ``case.get``.
@@ -22,6 +30,9 @@ department's: only this one's are kept); a back office that starts mid-day reads
 from ``hall.snapshot``. The desk answers 已响应 / 已到窗口 (``summon.respond`` / ``summon.arrive``:
 the hub lets a back office answer only its own department's), which the window's pad then shows;
 a new or escalated summons counts in :attr:`BackOffice.chimes` (the view sounds each).
+
+(A little over 400 lines: the lists, the case steps, 签到 and 呼叫后台 are one desk's presenter,
+which the view binds as one object.)
 """
 
 from __future__ import annotations
@@ -35,14 +46,20 @@ from hallq.i18n import case_word, tr
 from hallq.messages import CaseStep, CaseView, SummonEvent, SummonView
 from pad.case_front import case_refusal, delivery_word, kind_word, state_word
 from pad.presenter import Clock, Command, NotAllowed, Presenter, minutes
-from pad.replies import typed, typed_list
+from pad.replies import staff_of, typed, typed_list
 from pad.state import HUB_DEVICE, Change, HallState
 
 TO_SIGN = ("accepted", "transferring", "correction_received")
 DECIDED_HERE = ("approved", "denied")  # decided, the result not yet sent out
 UNDECIDED = ("accepted", "transferring", "in_review", "awaiting_correction", "correction_received")
 VIEWS = (("to_sign", "待签收"), ("in_review", "审查中"), ("due_today", "今日到期"), ("overdue", "已逾期"),
-         ("to_send", "待出件"))
+         ("to_send", "待出件"), ("awaiting", "待补正"))
+# 一次性告知's reasons: an example per department where the hall has one, else a neutral one
+REASON_EXAMPLES = {
+    "公安局": "如：\n户口簿复印件缺少本人页\n照片不符合证件照规格",
+    "市场监督管理局": "如：\n营业执照复印件未加盖公章\n经营场所平面图未标注消毒区",
+}
+REASON_EXAMPLE = "如：\n某材料缺少签名或盖章\n某材料复印件不清晰，请提供原件核对"
 RESULT_KINDS = ("文书", "证书", "备案表", "《制证信息表》")  # docs/cases.md; the matter's own is the default
 SUMMON_STATES = {"pending": "待响应", "escalated": "超时未响应", "responded": "已响应", "arrived": "已到窗口"}
 SUMMON_OPEN = ("pending", "escalated", "responded")
@@ -73,6 +90,11 @@ def reasons_of(text: str) -> list[str]:
     return out
 
 
+def reasons_example(department: str) -> str:
+    """The 一次性告知 field's placeholder: the department's kind of reasons, or neutral ones."""
+    return tr(REASON_EXAMPLES.get(department, REASON_EXAMPLE))
+
+
 class BackOffice(Presenter):
     """One department's desk: its cases by view, the actions on one, and its summons."""
 
@@ -91,6 +113,7 @@ class BackOffice(Presenter):
         self._heard: set[tuple[str, str]] = set()
         self.needs_snapshot = True
         self.to_print: CaseView | None = None  # a 一次性告知 just confirmed: the view prints its 附件5
+        self.operator = ""  # the clerk signed in here: “王某（3001）”
 
     def finished(self, cmd: Command, result: dict[str, Any] | None, code: str = "", message: str = "") -> None:
         if code:
@@ -106,6 +129,20 @@ class BackOffice(Presenter):
 
     def title(self) -> str:
         return tr("后台审批 {d}", d=self.department or tr("（未绑定部门）"))
+
+    def reasons_example(self) -> str:
+        return reasons_example(self.department)
+
+    # ------------------------------------------------------------ who is at this desk (签到)
+
+    def login(self, staff: str, pin: str) -> Command:
+        """签到: the hub then records this clerk (工号 and name) on every case step from this desk."""
+        if not staff.strip() or not pin.strip():
+            raise NotAllowed(tr("请输入工号和密码"))
+        return self._send("backoffice.login", {"staff": staff.strip(), "pin": pin.strip()}, tr("签到"))
+
+    def logout(self) -> Command:
+        return self._send("backoffice.logout", {}, tr("签退"))
 
     # ------------------------------------------------------------ the lists
 
@@ -134,6 +171,8 @@ class BackOffice(Presenter):
             return c.state in UNDECIDED and c.overdue
         if view == "to_send":
             return c.state in DECIDED_HERE
+        if view == "awaiting":
+            return c.state == "awaiting_correction"
         return False
 
     def counts(self) -> dict[str, int]:
@@ -156,6 +195,8 @@ class BackOffice(Presenter):
         """Working days left as the hub counted them at the last list (re-read each minute)."""
         if c.state not in UNDECIDED:
             return ""
+        if c.state == "awaiting_correction" and c.correction_deadline:
+            return tr("补正期限 {d}", d=c.correction_deadline)  # the promised date waits for the 补正
         if c.overdue:
             return tr("逾期 {n} 个工作日", n=max(1, -c.days_left))
         if c.days_left <= 0 or c.due == self.today():
@@ -189,7 +230,8 @@ class BackOffice(Presenter):
                  tr("承诺办结：{d}（{left}）", d=c.due, left=self.days_left_text(c) or state_word(c)),
                  tr("送达方式：{d}", d=delivery_word(c))]
         if c.materials:
-            forms = [f"{x.name}（{case_word('form', x.form, x.form_label)}{x.count}份）" for x in c.materials]
+            forms = [f"{x.name}（{case_word('form', x.form, x.form_label)}{x.count}份）"
+                     + (tr("（补正）") if x.correction else "") for x in c.materials]
             lines.append(tr("材料：{m}", m="、".join(forms)))
         if c.reasons:
             lines.append(tr("意见：{r}", r="；".join(c.reasons)))
@@ -342,6 +384,11 @@ class BackOffice(Presenter):
     # ------------------------------------------------------------ answers and events
 
     def confirmed(self, cmd: Command, result: dict[str, Any]) -> None:
+        if cmd.op == "backoffice.login":
+            staff = staff_of(result)
+            self.operator = f"{staff.name}（{staff.id}）" if staff else ""
+        elif cmd.op == "backoffice.logout":
+            self.operator = ""
         if cmd.op.startswith("case.") and cmd.op != "case.get":
             self.needs_refresh = True
             c = typed(result.get("case"), CaseView, "case in a reply")

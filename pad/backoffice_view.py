@@ -1,10 +1,11 @@
 """The back office's screen (后台审批): binds tabs, buttons and the scanner field to
 :class:`~pad.backoffice.BackOffice`.
 
-At the top the scanner field (a keyboard-wedge scanner types the 转递单's code and Enter: 签收);
-under it, only while a window is waiting for this department, the 呼叫后台 strip (window, state,
+At the top the scanner field (a keyboard-wedge scanner types the 转递单's code and Enter: 签收)
+and the clerk signed in (签退); under it, while nobody is signed in, the 签到 strip (工号, PIN);
+then, only while a window is waiting for this department, the 呼叫后台 strip (window, state,
 wait, 已响应 / 已到窗口; a chime for each new or escalated summons). Then the department's cases
-in tabs with their counts (待签收, 审查中, 今日到期, 已逾期, 待出件) and, on the right, the chosen
+in tabs with their counts (待签收, 审查中, 今日到期, 已逾期, 待出件, 待补正) and, on the right, the chosen
 case with its actions: 签收, 一次性告知 (reasons one per line, a deadline), 办结 (result kind),
 不予许可 (reasons), 出件转递, and 流转记录 (the case's history, the 附件4 handover rows marked).
 """
@@ -48,6 +49,7 @@ class BackofficeView(QWidget):
         self.link = link
         root, self.banner = pad_screen(self, "backoffice", tr("后台审批") + f" {desk.device}", self.refresh)
         root.addWidget(self._top_bar())
+        root.addWidget(self._sign_in_strip())
         root.addWidget(self._summon_strip())
         self.stack = QStackedWidget()
         self.stack.addWidget(self._main_page())
@@ -79,10 +81,47 @@ class BackofficeView(QWidget):
         self.scan.setMinimumWidth(420)
         self.scan.returnPressed.connect(self._scanned)
         self.conn = label("", "conn_on")
+        self.operator = label("", "operator")
+        self.operator.setStyleSheet("color: white;")
+        self.logout_btn = button(tr("签退"), "backoffice_logout", "", lambda: self._send(self.desk.logout))
+        # a small button: the bar keeps its height (a summons strip and a notice still fit in 800)
+        self.logout_btn.setStyleSheet("QPushButton { min-height: 30px; max-height: 36px; font-size: 16px; "
+                                      "padding: 0 12px; }")
         row.addWidget(self.title, 1)
+        row.addWidget(self.operator)
+        row.addWidget(self.logout_btn)
         row.addWidget(self.scan)
         row.addWidget(self.conn)
         return bar
+
+    def _sign_in_strip(self) -> QWidget:
+        """签到 (工号, PIN typed hidden), shown while nobody is signed in at this desk."""
+        self.sign_in_box = QFrame()
+        self.sign_in_box.setObjectName("sign_in_strip")
+        self.sign_in_box.setStyleSheet("QFrame#sign_in_strip { background: #e8f1fb; "
+                                       "border-bottom: 2px solid #1e3a5f; }")
+        row = QHBoxLayout(self.sign_in_box)
+        row.setContentsMargins(12, 6, 12, 6)
+        row.addWidget(label(tr("本台未签到：请经办人签到，办件的每一步记入经办人工号和姓名"), "title"), 1)
+        self.staff_id = QLineEdit()
+        self.staff_id.setObjectName("staff_id")
+        self.staff_id.setPlaceholderText(tr("工号"))
+        self.staff_id.setMaximumWidth(160)
+        self.pin = QLineEdit()
+        self.pin.setObjectName("pin")
+        self.pin.setPlaceholderText(tr("密码"))
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setMaximumWidth(160)
+        self.pin.returnPressed.connect(self._sign_in)
+        self.login_btn = button(tr("签到"), "backoffice_sign", "good", self._sign_in)
+        row.addWidget(self.staff_id)
+        row.addWidget(self.pin)
+        row.addWidget(self.login_btn)
+        return self.sign_in_box
+
+    def _sign_in(self) -> None:
+        if self._send(lambda: self.desk.login(self.staff_id.text(), self.pin.text())):
+            self.pin.clear()
 
     def _summon_strip(self) -> QWidget:
         self.summon_box = QFrame()
@@ -118,6 +157,7 @@ class BackofficeView(QWidget):
         left = QVBoxLayout()
         self.view_tabs = QTabBar()
         self.view_tabs.setObjectName("case_views")
+        self.view_tabs.setStyleSheet("QTabBar::tab { min-width: 96px; padding: 0 8px; }")  # six tabs in 780 px
         for _key, name in VIEWS:
             self.view_tabs.addTab(tr(name))
         self.view_tabs.currentChanged.connect(lambda i: self.desk.select_view(VIEWS[i][0]))
@@ -145,7 +185,7 @@ class BackofficeView(QWidget):
         col.addWidget(label(tr("审查意见 / 不予许可理由（每行一条）；补正期限留空按大厅规定"), wrap=True))
         self.reasons = QPlainTextEdit()
         self.reasons.setObjectName("reasons")
-        self.reasons.setPlaceholderText(tr("如：\n营业执照复印件未加盖公章\n经营场所平面图未标注消毒区"))
+        self.reasons.setPlaceholderText(self.desk.reasons_example())
         self.reasons.setMaximumHeight(120)
         col.addWidget(self.reasons)
         grid = QGridLayout()
@@ -195,6 +235,11 @@ class BackofficeView(QWidget):
         self.banner.show_text(d.banner())
         self.title.setText(f"{d.state.hall_name} · {d.title()}")
         self.conn.setText("● " + d.connection_text())
+        self.operator.setText(tr("经办人：{who}", who=d.operator) if d.operator else tr("未签到"))
+        self.reasons.setPlaceholderText(d.reasons_example())  # the department is known once the catalog is in
+        self.logout_btn.setVisible(bool(d.operator))
+        self.sign_in_box.setVisible(not d.operator)
+        self.login_btn.setEnabled(d.idle)
         set_name(self.conn, "conn_on" if d.online else "conn_off")
         self.scan.setEnabled(d.idle)
         counts = d.counts()

@@ -18,13 +18,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from hallq.i18n import tr
+from hallq.i18n import case_word, tr
 from hallq.messages import CaseView
 from pad.alerts import Alert
 from pad.replies import typed_list
 
 WAITING_FOR_PICKUP = ("accepted", "correction_received")
 CASE_LISTS = ("to_sign", "stuck", "overdue")  # the cases.list views the console reads
+
+
+def state_word(c: CaseView) -> str:
+    """The case's state in the console's language: the hub's Chinese label, or English by its code."""
+    return case_word("state", c.state, c.state_label)
 
 
 def cases_of(result: dict[str, Any] | None) -> list[CaseView]:
@@ -43,7 +48,7 @@ def case_alerts(stuck: list[CaseView], overdue: list[CaseView]) -> list[Alert]:
         if c.id in late:
             continue
         out.append(Alert("warning", "case_stuck", c.id, tr(
-            "办件滞留：{c}（{d}）{s}已 {h} 个工作小时", c=c.number or c.id, d=c.department, s=c.state_label,
+            "办件滞留：{c}（{d}）{s}已 {h} 个工作小时", c=c.number or c.id, d=c.department, s=state_word(c),
             h=f"{c.stage_hours:.1f}".rstrip("0").rstrip("."))))
     return out
 
@@ -53,6 +58,6 @@ def pickup_rows(cases: list[CaseView], when: Any) -> list[dict[str, Any]]:
     rows = []
     for c in sorted(cases, key=lambda c: (c.since, c.id)):
         rows.append({"id": c.id, "code": c.number or c.id, "matter": c.matter_name, "department": c.department,
-                     "state": c.state_label, "window": c.window, "since": when(c.since),
+                     "state": state_word(c), "window": c.window, "since": when(c.since),
                      "waiting": c.state in WAITING_FOR_PICKUP})
     return rows

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 from hallq import clock as hallclock
 from hallq.i18n import tr
 from pad.backoffice_link import Poller, Source
-from pad.guide_cases import CASE_LISTS, pickup_rows
+from pad.guide_cases import CASE_LISTS, pickup_rows, state_word
 from pad.guide_tabs import GuideTab
 from pad.tables import AMBER, GREY, Table, split_page
 from pad.widgets import button, label
@@ -65,8 +65,9 @@ class CasesTab(GuideTab):
         waiting = sum(1 for r in rows if r["waiting"])
         self.tabs.setTabText(self.case_tab, tr("办件转递（{n}）", n=waiting) if waiting else tr("办件转递"))
         chosen = next((x for x in c.pickups if x.id == c.selected_case), None)
-        self.case_pick_title.setText(f"{chosen.number or chosen.id} · {chosen.matter_name}（{chosen.department}，"
-                                     f"{chosen.state_label}）" if chosen else tr("请扫描转递单或选择办件"))
+        self.case_pick_title.setText(tr("{code} · {matter}（{dept}，{state}）", code=chosen.number or chosen.id,
+                                        matter=chosen.matter_name, dept=chosen.department,
+                                        state=state_word(chosen)) if chosen else tr("请扫描转递单或选择办件"))
         self.pickup_btn.setEnabled(c.idle and chosen is not None and chosen.state in ("accepted",
                                                                                       "correction_received"))
         self.pickup_scan.setEnabled(c.idle)

@@ -47,6 +47,7 @@ from hub.cases import (
     CaseKind,
     Delivery,
     MaterialForm,
+    correction_marks,
     handover_rows,
 )
 from hub.reports.cases import CaseRow, decode
@@ -95,8 +96,11 @@ def _delivery(d: str) -> str:
         return d
 
 
-def _materials(rows: Iterable[ce.MaterialRow]) -> str:
-    return "；".join(f"{name}（{_form(form)}{count}份）" for name, form, count in rows)
+def _materials(rows: Iterable[ce.MaterialRow], marks: Iterable[bool] = ()) -> str:
+    """The materials, each 补正 one marked “（补正）” (``marks``: :func:`hub.cases.correction_marks`)."""
+    flags = list(marks)
+    return "；".join(f"{name}（{_form(form)}{count}份）" + ("（补正）" if i < len(flags) and flags[i] else "")
+                    for i, (name, form, count) in enumerate(rows))
 
 
 def details(e: ce.CaseEvent) -> str:
@@ -205,7 +209,7 @@ def build_archive(rows: list[CaseRow], ref: str, timezone: str, hall_name: str =
                                              if c.due.isoformat() != first.due else "")),
         ("受理窗口", c.window),
         ("申请人（脱敏）", c.applicant_masked or DASH),
-        ("申请材料", _materials(c.materials)),
+        ("申请材料", _materials(c.materials, correction_marks(c))),
         ("送达方式", DELIVERY_WORDS[c.delivery]),
         ("当前状态", STATE_WORDS[c.state]),
         ("受理时间", when(c.accepted_at)),

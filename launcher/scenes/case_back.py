@@ -97,6 +97,13 @@ def case_hall() -> Iterator[CaseHall]:
         ch = CaseHall(lh, clock, office, window, lh.client(cast.device("pad", window=True)), lh.client(cast.guide),
                       lh.client(cast.kiosk), matter, situation)
         desk = lh.client(office)
+        clerk = desk_clerk(hall, office)
+
+        def sign_in() -> None:  # a department with clerks in the hall file: its desk acts with one signed in
+            if clerk:  # (each hub day, as at a window)
+                desk.request("backoffice.login", {"staff": clerk, "pin": PIN})
+
+        sign_in()
         ch.open_window()
         late = ch.accept("王建国", promised_days=3, number="LL-2026-1116-01")  # due Thursday 19th: overdue
         today = ch.accept("刘芳", promised_days=5)  # due Monday 23rd
@@ -107,6 +114,7 @@ def case_hall() -> Iterator[CaseHall]:
             desk.request("case.sign", {"case": c["id"]})
         ch.at(23, 8, 40)
         ch.open_window()
+        sign_in()
         ch.accept("陈晓明", promised_days=10)  # still at the window at 14:00: 5 working hours
         ch.at(23, 10, 5)
         moving = ch.accept("赵丽华", promised_days=15, number="LL-2026-1123-07")
@@ -123,7 +131,14 @@ def case_hall() -> Iterator[CaseHall]:
         lh.stop()
 
 
-def desk_app(ch: CaseHall) -> Any:
+def desk_clerk(hall: Any, office: str) -> str:
+    """The first back-office clerk of the desk's department in the hall file, or ""."""
+    department = hall.devices[office].department
+    return next((s.id for s in sorted(hall.staff.values(), key=lambda s: s.id)
+                 if Role.BACKOFFICE in s.roles and s.department == department), "")
+
+
+def desk_app(ch: CaseHall, sign_in: bool = True) -> Any:
     from pad.app import PadApp
     from pad.backoffice import BackOffice
     from pad.backoffice_view import BackofficeView
@@ -133,7 +148,41 @@ def desk_app(ch: CaseHall) -> Any:
     assert isinstance(office, BackOffice) and isinstance(view, BackofficeView)  # noqa: PT018
     reach(lambda: office.online and office.listed_once and len(office.cases) >= 6, "back office lists")
     view.sound = lambda: None
+    clerk = desk_clerk(ch.lh.hall, ch.office)
+    if sign_in and clerk:  # 签到 through the strip, as the clerk does
+        view.staff_id.setText(clerk)
+        view.pin.setText(PIN)
+        view._sign_in()
+        reach(lambda: bool(office.operator), "clerk signed in")
     return app
+
+
+def backoffice_sign_in(out: Path) -> None:
+    """The desk before anyone signs in: the 签到 strip (工号 typed, PIN hidden) over the lists."""
+    with case_hall() as ch:
+        app = desk_app(ch, sign_in=False)
+        view = app.view
+        view.staff_id.setText(desk_clerk(ch.lh.hall, ch.office) or "3001")
+        view.pin.setText(PIN)
+        grab(view, out, SIZE)
+        app.close()
+
+
+def backoffice_awaiting(out: Path) -> None:
+    """待补正: the cases returned with an 一次性告知, each with its 补正期限."""
+    with case_hall() as ch:
+        app = desk_app(ch)
+        office, view = app.presenter, app.view
+        ch.clock.now += 600
+        for c in [c for c in office.cases if c.state == "in_review"][:2]:
+            app.client.request("case.notify_correction", {"case": c.id, "reasons": ["申请表缺少申请人签字"]})
+        reach(lambda: office.counts()["awaiting"] == 2, "cases awaiting 补正")
+        from pad.backoffice import VIEWS
+
+        view.view_tabs.setCurrentIndex([k for k, _ in VIEWS].index("awaiting"))
+        office.select(office.rows("awaiting")[0]["id"])
+        grab(view, out, SIZE)
+        app.close()
 
 
 def backoffice_cases(out: Path) -> None:
@@ -219,6 +268,8 @@ def guide_case_alerts(out: Path) -> None:
 
 
 SCENES: dict[str, Callable[[Path], None]] = {
+    "backoffice-sign-in": backoffice_sign_in,
+    "backoffice-awaiting": backoffice_awaiting,
     "backoffice-cases": backoffice_cases,
     "backoffice-summoned": backoffice_summoned,
     "backoffice-history": backoffice_history,

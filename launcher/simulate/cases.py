@@ -163,13 +163,33 @@ class CaseSim:
 
     def request(self, sim: DaySimulator, device: str, op: str, args: dict[str, Any]) -> dict[str, Any] | None:
         try:
-            out = sim.devices.request(device, op, args)
+            try:
+                out = sim.devices.request(device, op, args)
+            except RequestError as exc:
+                if exc.code != "desk_not_signed_in" or not self._clerk_signs_in(sim, device):
+                    raise
+                out = sim.devices.request(device, op, args)  # a clerk signed in (each hub day): once more
         except RequestError as exc:
             self.run.errors[f"{op}:{exc.code}"] += 1
             sim.run_result.errors[f"{op}:{exc.code}"] += 1
             return None
         self.run.counts[op] += 1
         return out
+
+    def _clerk_signs_in(self, sim: DaySimulator, device: str) -> bool:
+        """A back-office desk whose department has clerks in the hall file: the first of them signs in."""
+        desk = self.hall.devices.get(device)
+        clerk = next((s for s in sorted(self.hall.staff.values(), key=lambda s: s.id)
+                      if desk is not None and Role.BACKOFFICE in s.roles and s.department == desk.department), None)
+        if clerk is None:
+            return False
+        try:
+            sim.devices.request(device, "backoffice.login", {"staff": clerk.id, "pin": sim.pin})
+        except RequestError as exc:
+            self.run.errors[f"backoffice.login:{exc.code}"] += 1
+            return False
+        self.run.counts["backoffice.login"] += 1
+        return True
 
     # ------------------------------------------------------------ working time
 

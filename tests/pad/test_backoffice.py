@@ -30,11 +30,26 @@ from tests.pad.conftest import PIN
 from tests.pad.test_guide import WAIT, click, done
 
 RENEW = {"matter": "id-card", "situation": "renew"}  # 公安局, 承诺件 of 15 working days
+CLERKS = {"公安局": "3001", "市场监督管理局": "3002"}  # the sample hall's back-office clerks (PIN 1234)
+
+
+def sign_in(qtbot: Any, app: Any, staff: str, pin: str = PIN) -> None:
+    """签到 through the strip: 工号, PIN, 签到; then the strip hides and the top bar names the clerk."""
+    view = app.view
+    assert view.sign_in_box.isVisible()
+    view.staff_id.setText(staff)
+    view.pin.setText(pin)
+    click(qtbot, view, "backoffice_sign")
+    qtbot.waitUntil(lambda: bool(app.presenter.operator), timeout=WAIT)
+    assert not view.sign_in_box.isVisible() and staff in view.operator.text()
 MONDAY = local_ts(2026, 11, 23, 9, 0)
 
 
 def desk_hall(pdf: Path) -> Hall:
     text = sample_hall_path().read_text(encoding="utf-8")
+    text = text.replace("\nguide_sign_in_required = true",  # a desk acts only with its department's clerk signed in
+                        "\nguide_sign_in_required = true\nbackoffice_sign_in_required = true", 1)
+    assert "backoffice_sign_in_required = true" in text
     text += (f'\n[printers.desk-a4]\nbackend = "file"\npaper = "a4"\npath = "{pdf}"\n'
              '\n[[devices]]\nid = "B-GA"\nrole = "backoffice"\ndepartment = "公安局"\nprinter = "desk-a4"\n'
              '\n[[devices]]\nid = "B-GA2"\nrole = "backoffice"\ndepartment = "公安局"\n'
@@ -59,13 +74,16 @@ def hall(tmp_path: Path, clock: FakeClock) -> Iterator[LocalHall]:
 def desk(hall: LocalHall, apps: list[Any], qtbot: Any, clock: FakeClock) -> Callable[..., Any]:
     from pad.app import PadApp
 
-    def make(device: str = "B-GA") -> Any:
+    def make(device: str = "B-GA", clerk: str | None = "") -> Any:
+        """The desk's app, its department's clerk signed in through the 签到 strip (``clerk=None``: nobody)."""
         app = PadApp(hall.url, hall.hall.id, device, "backoffice", clock=clock).start()
         apps.append(app)
         qtbot.addWidget(app.view)
         app.view.resize(1280, 800)
         app.view.show()
         qtbot.waitUntil(lambda: app.presenter.online and app.presenter.listed_once, timeout=WAIT)
+        if clerk is not None:
+            sign_in(qtbot, app, clerk or CLERKS[app.presenter.department])
         return app
 
     return make
@@ -121,7 +139,7 @@ def test_the_desk_signs_reviews_decides_and_sends_out(qtbot: Any, desk: Any, hal
     done(qtbot, office)
     assert office.notice.level == "info" and "签收 SX-2026-0001" in office.notice.text
     qtbot.waitUntil(lambda: office.counts() == {"to_sign": 1, "in_review": 1, "due_today": 0, "overdue": 0,
-                                                "to_send": 0}, timeout=WAIT)
+                                                "to_send": 0, "awaiting": 0}, timeout=WAIT)
     assert view.view_tabs.tabText(1) == "审查中（1）"
     assert office.selected == first["id"]  # the folder just signed for is the one on the panel
 
@@ -150,6 +168,15 @@ def test_the_desk_signs_reviews_decides_and_sends_out(qtbot: Any, desk: Any, hal
     assert "张**" in printed and "张三" not in printed
     qtbot.waitUntil(lambda: office.counts()["in_review"] == 1, timeout=WAIT)
 
+    # 待补正: the case returned waits on its own tab with its 补正期限 (it left every other tab)
+    qtbot.waitUntil(lambda: office.counts()["awaiting"] == 1, timeout=WAIT)
+    qtbot.waitUntil(lambda: view.view_tabs.tabText(5) == "待补正（1）", timeout=WAIT)
+    (waiting,) = office.rows("awaiting")
+    assert (waiting["id"], waiting["left"], waiting["state"]) == (first["id"], "补正期限 2026-12-07", "待补正")
+    view.view_tabs.setCurrentIndex(5)
+    assert view.cases.rowCount() == 1 and view.cases.item(0, 5).text() == "补正期限 2026-12-07"
+    view.view_tabs.setCurrentIndex(1)
+
     # 办结 with a result kind, then 出件转递
     view.cases.select_id(second["id"])
     view.result_kind.setCurrentIndex(view.result_kind.findData("证书"))
@@ -175,8 +202,102 @@ def test_the_desk_signs_reviews_decides_and_sends_out(qtbot: Any, desk: Any, hal
                      ("出件转递", "审查环节", "运行科/审批组 → 帮办人员")]
     assert view.history.rowCount() == 4
     assert view.history.item(2, 6).text() == "证书"
+    # who: the front window's staff at 受理, then the clerk signed in here (工号 and name) at every desk step
+    assert [r["by"] for r in office.history_rows()] == ["1001", "3001 陈刚", "3001 陈刚", "3001 陈刚"]
+    assert view.history.item(1, 5).text() == "3001 陈刚"
     click(qtbot, view, "history_back")
     assert view.stack.currentIndex() == 0
+
+
+def test_a_clerk_signs_in_at_their_departments_desk_only_and_an_empty_desk_is_refused(
+        qtbot: Any, desk: Any, hall: LocalHall) -> None:
+    front = front_desk(hall)
+    case = accept(hall, front)
+    app = desk("B-GA", clerk=None)
+    view, office = app.view, app.presenter
+    assert view.sign_in_box.isVisible() and view.operator.text() == "未签到" and not view.logout_btn.isVisible()
+    assert view.pin.echoMode() == QLineEdit.EchoMode.Password
+
+    # nobody signed in: the hub refuses the case step with a clear message, the case is as it was
+    qtbot.waitUntil(lambda: office.counts()["to_sign"] == 1, timeout=WAIT)
+    view.cases.select_id(case["id"])
+    click(qtbot, view, "case_sign")
+    done(qtbot, office)
+    assert office.notice.level == "error" and "请先签到" in office.notice.text and "公安局" in office.notice.text
+    assert hall.client("G1").request("case.get", {"case": case["id"]})["case"]["state"] == "accepted"
+
+    # a wrong PIN, a clerk of another department, a window's staff: each refused, still nobody signed in
+    for staff, pin, words in (("3001", "0000", "工号或密码不正确"), ("3002", PIN, "不能在公安局的后台签到"),
+                              ("1001", PIN, "不是后台审批人员")):
+        view.staff_id.setText(staff)
+        view.pin.setText(pin)
+        click(qtbot, view, "backoffice_sign")
+        done(qtbot, office)
+        assert office.notice.level == "error" and words in office.notice.text, (staff, office.notice.text)
+        assert office.operator == "" and view.sign_in_box.isVisible()
+
+    sign_in(qtbot, app, "3001")
+    assert view.operator.text() == "经办人：陈刚（3001）" and view.logout_btn.isVisible()
+    assert view.pin.text() == ""  # the PIN does not stay in the field
+    click(qtbot, view, "case_sign")
+    done(qtbot, office)
+    got = hall.client("G1").request("case.get", {"case": case["id"]})
+    assert got["case"]["state"] == "in_review"
+    assert [(s["action"], s["staff"], s["device"]) for s in got["history"]][-1] == ("sign", "3001 陈刚", "B-GA")
+
+    # 签退: the strip is back and the desk is refused again
+    click(qtbot, view, "backoffice_logout")
+    done(qtbot, office)
+    assert office.operator == "" and view.sign_in_box.isVisible()
+    with pytest.raises(RequestError) as refused:
+        hall.client("B-GA").request("case.approve", {"case": case["id"]})
+    assert refused.value.code == "desk_not_signed_in"
+    assert hall.client("G1").request("case.get", {"case": case["id"]})["case"]["state"] == "in_review"
+
+
+def test_correction_materials_are_marked_on_the_desk_and_in_the_archive(
+        qtbot: Any, desk: Any, hall: LocalHall, tmp_path: Path) -> None:
+    from hub.reports.archive import build_archive, render_text
+    from hub.reports.sources import read_case_rows
+
+    front = front_desk(hall)
+    form = [{"name": "户口簿", "form": "copy", "count": 1}]
+    case = accept(hall, front, materials=form)
+    hall.client("G1").request("case.pick_up", {"case": case["id"]})
+    app = desk("B-GA")
+    office = app.presenter
+    office_client = hall.client("B-GA")
+    office_client.request("case.sign", {"case": case["id"]})
+    office_client.request("case.notify_correction", {"case": case["id"], "reasons": ["户口簿复印件缺少本人页"]})
+    front.request("case.receive_correction", {"window": "S01", "case": case["id"], "materials": form})
+    qtbot.waitUntil(lambda: any(c.id == case["id"] and c.state == "correction_received" for c in office.cases),
+                    timeout=WAIT)
+    office.select(case["id"])
+    text = office.case_text()
+    assert "户口簿（复印件1份）、户口簿（复印件1份）（补正）" in text and text.count("（补正）") == 1
+    got = hall.client("G1").request("case.get", {"case": case["id"]})["case"]
+    assert [m.get("correction", False) for m in got["materials"]] == [False, True]  # said only when true
+
+    doc = build_archive(read_case_rows(tmp_path / "hall.db"), case["id"], "Asia/Shanghai")
+    field = dict(doc.fields)["申请材料"]
+    assert field == "户口簿（复印件1份）；户口簿（复印件1份）（补正）"
+    assert "3001 陈刚" in render_text(doc)  # the clerk, by 工号 and name, in the 归档 record
+
+
+def test_the_reasons_example_fits_the_department() -> None:
+    from hallq.i18n import set_language
+    from pad.backoffice import REASON_EXAMPLE, reasons_example
+
+    for dept, want, never in (("公安局", "户口簿", "营业执照"), ("市场监督管理局", "营业执照", "户口簿"),
+                              ("人力资源和社会保障局", "某材料", "营业执照")):
+        example = reasons_example(dept)
+        assert example.startswith("如：") and want in example and never not in example, dept
+    assert "营业执照" not in REASON_EXAMPLE and "户口簿" not in REASON_EXAMPLE
+    set_language("en")
+    try:
+        assert all(reasons_example(d).startswith("e.g.") for d in ("公安局", "市场监督管理局", "其他"))
+    finally:
+        set_language("zh_CN")
 
 
 def test_refusals_and_another_departments_desk(qtbot: Any, desk: Any, hall: LocalHall) -> None:
@@ -247,7 +368,7 @@ def test_the_lists_follow_other_devices_and_the_clock(qtbot: Any, desk: Any, hal
     clock.now = local_ts(2026, 11, 26, 9, 0)  # Thursday: two working days late
     office.needs_refresh = True
     qtbot.waitUntil(lambda: office.cases[0].days_left == -2, timeout=WAIT)
-    assert office.counts() == {"to_sign": 1, "in_review": 0, "due_today": 0, "overdue": 1, "to_send": 0}
+    assert office.counts() == {"to_sign": 1, "in_review": 0, "due_today": 0, "overdue": 1, "to_send": 0, "awaiting": 0}
     assert office.rows("overdue")[0] == {**office.rows("overdue")[0], "id": case["id"], "left": "逾期 2 个工作日",
                                          "overdue": True}
     qtbot.waitUntil(lambda: app.view.view_tabs.tabText(3) == "已逾期（1）", timeout=WAIT)
@@ -316,7 +437,7 @@ def test_the_desk_answers_its_departments_summons_and_the_window_sees_it(qtbot: 
 
 
 @pytest.mark.parametrize("scene", ["backoffice-cases", "backoffice-summoned", "backoffice-history", "guide-cases",
-                                   "guide-case-alerts"])
+                                   "guide-case-alerts", "backoffice-sign-in", "backoffice-awaiting"])
 def test_case_back_scenes_render(scene: str, tmp_path: Path, qapp: Any) -> None:
     from PySide6.QtGui import QImage
 

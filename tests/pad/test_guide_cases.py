@@ -94,3 +94,57 @@ def test_alerts_for_cases_stuck_at_a_stage_and_overdue(qtbot: Any, hall: LocalHa
     overdue = next(a for a in c.alerts() if a.kind == "case_overdue")
     assert overdue.level == "error" and c.alerts()[0].kind in ("case_overdue", "priority", "summon", "paper",
                                                                "printer")
+
+
+def test_an_english_console_says_the_case_states_in_english(qtbot: Any, hall: LocalHall, apps: list[Any],  # noqa: F811
+                                                            clock: FakeClock) -> None:  # noqa: F811
+    from hallq import i18n
+
+    front = front_desk(hall)
+    case = accept(hall, front, number="SX-2026-0009")
+    i18n.set_language("en")
+    try:
+        guide = console(qtbot, hall, apps, clock)
+        view, c = guide.view, guide.presenter
+        view.tabs.setCurrentIndex(view.case_tab)
+        qtbot.waitUntil(lambda: view.pickup_table.rowCount() == 1, timeout=WAIT)
+        assert view.tabs.tabText(view.case_tab) == "Case transfer (1)"
+        state_col = next(i for i in range(view.pickup_table.columnCount())
+                         if view.pickup_table.horizontalHeaderItem(i).text() == "State")
+        assert view.pickup_table.item(0, state_col).text() == "Accepted"
+        view.pickup_table.select_id(case["id"])
+        qtbot.waitUntil(lambda: c.selected_case == case["id"], timeout=WAIT)
+        title = view.case_pick_title.text()
+        assert title.startswith("SX-2026-0009 · ") and title.endswith(", Accepted)") and "已受理" not in title
+        # stuck at 已受理 beyond [cases.stuck_hours]: the alert names the state in English too
+        clock.now = local_ts(2026, 11, 23, 16, 0)
+        c.cases_due.update(CASE_LISTS)
+        qtbot.waitUntil(lambda: any(a.kind == "case_stuck" for a in c.alerts()), timeout=WAIT)
+        stuck = next(a.text for a in c.alerts() if a.kind == "case_stuck")
+        assert "Accepted" in stuck and "已受理" not in stuck
+    finally:
+        i18n.set_language("zh_CN")
+
+
+def test_the_hub_and_the_pad_give_one_english_for_each_chinese_word() -> None:
+    """hub/cases.py's English (log lines, reports) and the pad's (pad/texts.py) must agree: the last
+    module imported would otherwise decide what an English screen says (受理, 现场领取 …)."""
+    import ast
+    from pathlib import Path
+
+    from hallq import i18n
+    from hub.cases import ENGLISH
+
+    pad_english: dict[str, set[str]] = {}
+    tree = ast.parse((Path(__file__).resolve().parents[2] / "pad" / "texts.py").read_text(encoding="utf-8"))
+    for call in ast.walk(tree):
+        if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "add_english":
+            for k, v in ast.literal_eval(call.args[0]).items():
+                pad_english.setdefault(k, set()).add(v)
+    assert {k: v for k, v in pad_english.items() if len(v) > 1} == {}
+    clashes = {k: (v, pad_english[k]) for k, v in ENGLISH.items() if k in pad_english and pad_english[k] != {v}}
+    assert clashes == {}
+    for word in ("受理", "现场领取", "办结", "承诺件", "不予许可"):  # what tr() gives, whatever was imported last
+        assert ENGLISH[word] == i18n._english[word] == next(iter(pad_english.get(word, {ENGLISH[word]}))), word
+    assert (ENGLISH["现场领取"], ENGLISH["受理"]) == ("Pickup at the hall", "Accept")
+    assert i18n.CASE_WORDS_EN["delivery"]["pickup"] == ENGLISH["现场领取"]
