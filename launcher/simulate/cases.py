@@ -137,6 +137,7 @@ class CaseSim:
         self.pending: list[tuple[float, int, Step]] = []  # steps of days not begun yet
         self.out_window = result_window(hall, staffing)
         self._n = 0
+        self._clerks: set[tuple[str, dt.date]] = set()  # (desk, day) a clerk signed in at
         self.sim: DaySimulator | None = None
 
     # ------------------------------------------------------------ days
@@ -162,6 +163,10 @@ class CaseSim:
             self.pending.append((t, self._n, step))
 
     def request(self, sim: DaySimulator, device: str, op: str, args: dict[str, Any]) -> dict[str, Any] | None:
+        desk = self.hall.devices.get(device)
+        today = self._day(sim.clock.now)
+        if desk is not None and desk.role is Role.BACKOFFICE and (device, today) not in self._clerks:
+            self._clerk_signs_in(sim, device)  # each day, as a clerk does: every step then records them
         try:
             try:
                 out = sim.devices.request(device, op, args)
@@ -183,6 +188,7 @@ class CaseSim:
                       if desk is not None and Role.BACKOFFICE in s.roles and s.department == desk.department), None)
         if clerk is None:
             return False
+        self._clerks.add((device, self._day(sim.clock.now)))
         try:
             sim.devices.request(device, "backoffice.login", {"staff": clerk.id, "pin": sim.pin})
         except RequestError as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import tomllib
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -284,7 +285,49 @@ def test_correction_materials_are_marked_on_the_desk_and_in_the_archive(
     assert "3001 陈刚" in render_text(doc)  # the clerk, by 工号 and name, in the 归档 record
 
 
+def test_the_simulated_desk_signs_in_its_clerk_each_day(hall: LocalHall, clock: FakeClock) -> None:
+    """The simulator (and the demo, launcher/simulate/live_cases.py) acts at a desk as its clerk: it signs in
+    the department's first clerk before the desk's first step of a day, so a hall that requires it works."""
+    from types import SimpleNamespace
+
+    from launcher.simulate.cases import CaseSim
+    from launcher.simulate.model import SIM_PIN, Staffing
+
+    front = front_desk(hall)
+    first, second = accept(hall, front), accept(hall, front)
+    for c in (first, second):
+        hall.client("G1").request("case.pick_up", {"case": c["id"]})
+    devices = SimpleNamespace(request=lambda device, op, args: hall.client(device).request(op, args))
+    sim = SimpleNamespace(devices=devices, clock=clock, pin=SIM_PIN, run_result=SimpleNamespace(errors=Counter()))
+    cs = CaseSim(hall.hall, Staffing(windows=["S01"], pads={"S01": "P-S01"}), {"公安局": "B-GA"})
+    assert cs.request(sim, "B-GA", "case.sign", {"case": first["id"]}) is not None  # type: ignore[arg-type]
+    clock.now = local_ts(2026, 11, 24, 9, 0)  # the next day: the hub's sign-ins are over, the clerk signs in again
+    assert cs.request(sim, "B-GA", "case.sign", {"case": second["id"]}) is not None  # type: ignore[arg-type]
+    assert cs.run.counts["backoffice.login"] == 2 and not cs.run.errors
+    for c in (first, second):
+        history = hall.client("G1").request("case.get", {"case": c["id"]})["history"]
+        assert history[-1]["action"] == "sign" and history[-1]["staff"] == "3001 陈刚"
+
+
+def test_config_a_backoffice_clerk_needs_a_department() -> None:
+    from hub.config_checker import ConfigError
+
+    text = sample_hall_path().read_text(encoding="utf-8")
+    bad = text + '\n[[staff]]\nid = "3009"\nname = "无部门"\npin_hash = ""\nroles = ["backoffice"]\n'
+    with pytest.raises(ConfigError) as err:
+        parse_hall(tomllib.loads(bad), text=bad)
+    assert "后台审批人员必须注明所属部门" in str(err.value) and "department" in str(err.value)
+    wrong = text + '\n[[staff]]\nid = "3009"\nname = "错角色"\npin_hash = ""\nroles = ["clerk"]\n'
+    with pytest.raises(ConfigError) as err:
+        parse_hall(tomllib.loads(wrong), text=wrong)
+    assert "backoffice" in str(err.value)  # the allowed roles are listed
+    hall = parse_hall(tomllib.loads(text), text=text)
+    assert (hall.staff["3001"].department, hall.staff["3002"].department) == ("公安局", "市场监督管理局")
+    assert not hall.policy.backoffice_sign_in_required  # the sample hall records the clerk but does not require one
+
+
 def test_the_reasons_example_fits_the_department() -> None:
+    import pad.texts  # noqa: F401  (the pad's English, as the app loads it)
     from hallq.i18n import set_language
     from pad.backoffice import REASON_EXAMPLE, reasons_example
 
