@@ -167,8 +167,6 @@ ERROR_CODES = {
     "invalid_id_number": "the ID number fails the GB 11643 check",
     "rate_limited": "the device sent too many commands; wait and retry with the same id",
     "internal": "the hub failed; nothing was changed",
-    "desk_not_signed_in": "a back-office desk whose department has clerks in the hall file: a clerk signs in "
-                          "(backoffice.login) before any case step",
 }
 
 

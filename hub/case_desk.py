@@ -108,6 +108,9 @@ class CaseDesk:
     def dispatch(self, book: CaseBook, core: HallCore, device: Device, cmd: k.Command,
                  now: float) -> tuple[dict[str, Any], list[ce.CaseEvent]]:
         """The reply's result and the events of one case command (applied to ``book``)."""
+        if device.id not in core.guides and desk_needs_clerk(self.hall, device):
+            raise DomainError("desk_not_signed_in",
+                              f"请先签到：{device.department}后台的办件操作需要经办人签到后才能执行")
         who = {"device": device.id, "staff": self._staff(core, device, cmd)}
         dept = device.department if device.role is Role.BACKOFFICE else ""
         match cmd:

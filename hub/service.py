@@ -255,10 +255,6 @@ class HubService:
                 and device_id not in self.core.guides):
             raise p.ProtocolError("not_signed_in", "请先签到：引导台的代办与调整操作需要签到后才能执行"
                                   " (sign in first: this hall audits every override by guide)", req.id)
-        if (isinstance(cmd, CASE_OPS) and device_id not in self.core.guides
-                and case_desk.desk_needs_clerk(self.hall, device)):
-            raise p.ProtocolError("desk_not_signed_in",
-                                  f"请先签到：{device.department}后台的办件操作需要经办人签到后才能执行", req.id)
         if isinstance(cmd, k.SummonRespond | k.SummonArrive) and device.role is Role.BACKOFFICE:
             summon = self.core.summons.get(cmd.summon)
             if summon is not None and summon.department != device.department:

@@ -294,7 +294,8 @@ def test_archive_of_a_case_as_a_workbook(fortnight_db: Path, tmp_path: Path, sma
     assert info["情形"] == "一般情形"  # the situation's name from the hall file, not its id
     assert info["事项"] == "企业开办" and info["承办部门"] == MS
     assert info["承诺办结日期"] == "2026-10-13（原为 2026-10-09，补正顺延 3 个工作日）"
-    assert info["申请材料"] == "营业执照申请书（原件1份）；身份证（原件1份）；住所证明（复印件2份）；住所证明（原件1份）"
+    assert info["申请材料"] == ("营业执照申请书（原件1份）；身份证（原件1份）；住所证明（复印件2份）；"
+                            "住所证明（原件1份）（补正）")  # the one that came in as 补正 is marked
     assert info["办理结果"] == "办结（证书）" and info["当前状态"] == "已领取"
     assert info["送达"] == "2026-10-15 10:00:00　申请人 张**"
     hand = table(ws, "申请材料交接记录")
