@@ -236,7 +236,9 @@ class BackofficeView(QWidget):
         self.title.setText(f"{d.state.hall_name} · {d.title()}")
         self.conn.setText("● " + d.connection_text())
         self.operator.setText(tr("经办人：{who}", who=d.operator) if d.operator else tr("未签到"))
-        self.reasons.setPlaceholderText(d.reasons_example())  # the department is known once the catalog is in
+        example = d.reasons_example()  # the department is known once the catalog is in
+        if self.reasons.placeholderText() != example:  # only on a change: setting it again repaints every time
+            self.reasons.setPlaceholderText(example)
         self.logout_btn.setVisible(bool(d.operator))
         self.sign_in_box.setVisible(not d.operator)
         self.login_btn.setEnabled(d.idle)
