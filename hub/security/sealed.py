@@ -32,18 +32,26 @@ def new_ref() -> str:
     return "addr:" + secrets.token_hex(12)
 
 
+def _seal(key: bytes, bound: str, text: str) -> bytes:
+    nonce = secrets.token_bytes(NONCE)
+    return nonce + AESGCM(key).encrypt(nonce, text.encode("utf-8"), bound.encode())
+
+
+def _unseal(key: bytes, bound: str, sealed: bytes, what: str) -> str:
+    try:
+        return AESGCM(key).decrypt(sealed[:NONCE], sealed[NONCE:], bound.encode()).decode("utf-8")
+    except InvalidTag:
+        raise ValueError(f"sealed {what} does not open with this key") from None
+
+
 def seal(id_key: bytes, ref: str, text: str) -> bytes:
     """``text`` encrypted and bound to ``ref`` (a row moved to another reference does not open)."""
-    nonce = secrets.token_bytes(NONCE)
-    return nonce + AESGCM(_key(id_key)).encrypt(nonce, text.encode("utf-8"), ref.encode())
+    return _seal(_key(id_key), ref, text)
 
 
 def unseal(id_key: bytes, ref: str, sealed: bytes) -> str:
     """The address back; ValueError if the key or the reference is not the one it was sealed with."""
-    try:
-        return AESGCM(_key(id_key)).decrypt(sealed[:NONCE], sealed[NONCE:], ref.encode()).decode("utf-8")
-    except InvalidTag:
-        raise ValueError("sealed address does not open with this key") from None
+    return _unseal(_key(id_key), ref, sealed, "address")
 
 
 # ---------------------------------------------------------------- a consenting citizen's phone (docs/notify.md)
@@ -57,13 +65,9 @@ def _phone_key(id_key: bytes) -> bytes:
 
 def seal_phone(id_key: bytes, ticket: str, phone: str) -> bytes:
     """The full phone number of a citizen who asked to be messaged, sealed and bound to its ticket."""
-    nonce = secrets.token_bytes(NONCE)
-    return nonce + AESGCM(_phone_key(id_key)).encrypt(nonce, phone.encode("ascii"), ticket.encode())
+    return _seal(_phone_key(id_key), ticket, phone)
 
 
 def unseal_phone(id_key: bytes, ticket: str, sealed: bytes) -> str:
     """The number back; ValueError if the key or the ticket is not the one it was sealed with."""
-    try:
-        return AESGCM(_phone_key(id_key)).decrypt(sealed[:NONCE], sealed[NONCE:], ticket.encode()).decode("ascii")
-    except InvalidTag:
-        raise ValueError("sealed phone does not open with this key") from None
+    return _unseal(_phone_key(id_key), ticket, sealed, "phone")
