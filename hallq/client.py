@@ -233,7 +233,10 @@ class HallClient:
         if self.connected.is_set():
             info = self.mqtt.publish(self.topics.presence(self.device), p.presence(False, self.role, hallclock.now()),
                                      qos=1, retain=True)
-            info.wait_for_publish(2)
+            # the connection may go between the check and the publish (paho raises then): the broker's last
+            # will sets the presence offline instead
+            with contextlib.suppress(RuntimeError, ValueError):
+                info.wait_for_publish(2)
         self.mqtt.disconnect()
         self.mqtt.loop_stop()
 

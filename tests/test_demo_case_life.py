@@ -96,7 +96,10 @@ def scan_into(qtbot: Any, view: QWidget, field: str, code: str) -> None:
 
 
 def hub_case(lh: LocalHall, case: str) -> dict[str, Any]:
-    return dict(lh.client("G2").request("case.get", {"case": case})["case"])  # G1 is the console on screen
+    """The case as the hub has it, asked as G2 (G1 is the console on screen) through one client: a new G2
+    connection per question would make the broker close the previous one each time."""
+    g2 = next((c for c in lh.clients if c.device == "G2"), None) or lh.client("G2")
+    return dict(g2.request("case.get", {"case": case})["case"])
 
 
 def test_a_case_from_the_window_through_the_back_office_to_the_pickup(

@@ -150,3 +150,17 @@ def test_embedded_broker_stop_drops_connections(tmp_path: Path) -> None:
             for c in clients:
                 c.stop()
             hub.stop()
+
+
+def test_stop_while_the_connection_is_going_does_not_raise(tmp_path: Path) -> None:
+    """A client stopped in the moment between losing its broker and noticing it (paho refuses the offline
+    presence then: "not currently connected") stops cleanly; the broker's last will covers the presence.
+    The moment is made by holding the client's connected flag up after the broker is gone."""
+    from .conftest import MosquittoProc
+
+    broker = MosquittoProc(tmp_path).start()
+    c = HallClient(broker.url, "h", "K1", "kiosk").start(10)
+    broker.stop(kill=True)
+    wait_until(lambda: not c.connected.is_set(), 10, "the client to see its broker go")
+    c.connected.set()  # as in the moment before paho notices
+    c.stop()  # raised RuntimeError("Message publish failed: The client is not currently connected.")
