@@ -543,6 +543,13 @@ class NotifyPhone(Command, frozen=True):
     ticket: Text
 
 
+class FollowupPhone(Command, frozen=True):
+    """回访: a consenting citizen's phone number, shown to a guide for a 差评/未评价 follow-up call (audited)"""
+
+    op, roles, query = "followup.phone", (GUIDE,), True
+    ticket: Text
+
+
 COMMANDS: dict[str, type[Command]] = {c.op: c for c in (
     TicketIssue, TicketRetake, TicketCallNext, TicketCall, TicketRecall, TicketOutcome, TicketBackfill,
     TicketTransfer, TicketCancel, TicketVerifyPriority, TicketReprint, AppointmentCheckin, TicketsList, TicketGet,
@@ -555,6 +562,7 @@ COMMANDS: dict[str, type[Command]] = {c.op: c for c in (
     ProgressGet, ProgressRate,
     NotifyWatch, NotifyPhone,
     BackofficeLogin, BackofficeLogout,
+    FollowupPhone,
 )}
 
 

@@ -554,6 +554,7 @@ class FollowupItem(Struct):
     label: str
     reason: str
     followup: FollowupRecord | None  # None while nobody has followed it up
+    consent: bool = False  # the citizen agreed to be messaged and the number is still kept: ``followup.phone``
 
 
 class FollowupRecorded(Struct):
@@ -562,6 +563,16 @@ class FollowupRecorded(Struct):
     ticket: str
     result: str
     label: str
+
+
+class FollowupPhoneShown(Struct):
+    """The result of ``followup.phone``: a consenting citizen's number for a guide's 回访 call. The
+    console shows it for ``show_s`` seconds, then masked again; it never logs or stores it."""
+
+    ticket: str
+    number: str  # the ticket number (A001)
+    phone: str  # the full number, unsealed for this one reveal (the hub records who asked, never the number)
+    show_s: int
 
 
 # ---------------------------------------------------------------- reply results: cases (办件)
