@@ -91,7 +91,7 @@ class NotifyDesk:
         """``followup.phone``: the number of a consenting 差评/未评价 service for a guide's call, and the
         audit event of the reveal (applied to ``core``; the service records it). Refusals change nothing."""
         if sign_in_required and device not in core.guides:
-            raise DomainError("not_signed_in", "请先签到：显示群众电话需要记名 (sign in first: every reveal is audited)")
+            raise DomainError("not_signed_in", "请先签到：显示群众电话需要记名 (sign in first: reveals are audited)")
         exists, evaluation = self.store.evaluation_of(cmd.ticket)
         if not exists:
             raise DomainError("unknown_ticket", f"没有票号 {cmd.ticket}（请用完整票号，如 2026-11-23-A001）")

@@ -22,7 +22,7 @@ from hallq.i18n import tr
 from hallq.messages import FollowupPhoneShown, FollowupRecord
 from pad.alerts import summons_of
 from pad.guide_cases import CASE_LISTS, cases_of
-from pad.guide_followup import CALL_OUTCOMES, PhoneReveal, is_open
+from pad.guide_followup import CALL_OUTCOMES, is_open
 from pad.guide_overview import GuideOverview
 from pad.presenter import Command, NotAllowed
 from pad.replies import followup_recorded_of, followups_of, staff_of, ticket_of, tickets_of, typed

@@ -6,7 +6,7 @@ number (``followup.phone``, role guide only: the hub records each reveal with th
 signed-in guide, never the number). :class:`PhoneReveal` holds the one number shown, for the
 seconds the hub says (60), by the console's clock; when they are over it forgets the digits and
 keeps only the masked form (``138****8000``). The number lives in memory only: never logged,
-never written to disk, never in the audit rows.
+never written to disk, never in the audit rows. English for these texts: pad/texts.py.
 
 The outcomes of a call (已回访 / 未接通 / 拒绝回访) go through ``evaluation.followup`` like the other
 回访/整改 results, with an optional note (no personal data in it); 未接通 leaves the service open
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hallq.i18n import add_english, tr
+from hallq.i18n import tr
 from hallq.idcard import mask_phone
 from hallq.messages import FollowupItem, FollowupPhoneShown
 
@@ -57,7 +57,7 @@ class PhoneReveal:
         if phone:
             return tr("电话 {p}（{s} 秒后隐藏）", p=phone, s=max(1, int(self.until - now + 0.999)))
         if item.ticket == self.ticket and self.masked:
-            return tr("电话 {p}（已隐藏，需要时再点“显示电话”）", p=self.masked)
+            return tr("电话 {p}（已隐藏）", p=self.masked)
         return tr("申请人同意接收通知：可点“显示电话”回访（每次显示都会记录）")
 
 
@@ -65,21 +65,3 @@ def is_open(item: FollowupItem) -> bool:
     """Still to be followed up: nothing recorded yet, or the last call was not answered."""
     return item.followup is None or item.followup.result in STILL_OPEN
 
-
-add_english({
-    "已回访": "Called back", "未接通": "No answer", "拒绝回访": "Declined the call", "已整改": "Rectified",
-    "已沟通解释": "Explained", "回访后已评价": "Rated on follow-up", "无法联系": "Unreachable",
-    "显示电话": "Show phone", "显示电话 {t}": "Show phone {t}", "回访：显示电话": "Follow-up: phone shown",
-    "电话": "Phone", "可显示": "Can show", "未同意": "No consent",
-    "申请人未同意接收通知：没有可显示的电话": "The citizen did not agree to be contacted: no phone to show",
-    "电话 {p}（{s} 秒后隐藏）": "Phone {p} (hidden in {s} s)",
-    "电话 {p}（已隐藏，需要时再点“显示电话”）": "Phone {p} (hidden; tap “Show phone” again if needed)",
-    "申请人同意接收通知：可点“显示电话”回访（每次显示都会记录）":
-        "The citizen agreed to be contacted: tap “Show phone” to call back (every reveal is recorded)",
-    "请先选择一条同意接收通知的差评或未评价": "Choose a bad or missing rating whose citizen agreed to be contacted",
-    "回访说明（已回访、未接通、拒绝回访可不填；不要写入电话等个人信息）":
-        "Note (optional for called back / no answer / declined; no phone numbers or other personal data)",
-    "近 10 天的差评与未评价：逐条回访、整改并登记（记入报表与操作记录）；有“可显示”的可点“显示电话”回访":
-        "Bad and missing ratings of the last 10 days: call back, rectify and record each (in the reports and"
-        " the log); “Can show” rows have a phone to call",
-})

@@ -120,6 +120,8 @@ def test_the_op_refuses_other_roles_other_tickets_and_purged_numbers(qtbot: Any,
     assert g1.request("followup.phone", {"ticket": consenting["id"]})["shown"]["phone"] == PHONE
     for device in ("P-S01", "K1", "W1", "D-S01"):  # a window pad, a kiosk, the phone page's server, a screen
         assert refused(lh.client(device), "followup.phone", {"ticket": consenting["id"]}).code == "forbidden"
+    unsigned = refused(lh.client("G2"), "followup.phone", {"ticket": consenting["id"]})  # the hall requires 签到
+    assert unsigned.code == "not_signed_in" and "签到" in unsigned.message
     no = refused(g1, "followup.phone", {"ticket": silent["id"]})
     assert no.code == "no_consent" and "没有同意" in no.message
     unknown = refused(g1, "followup.phone", {"ticket": "2001-01-01-A999"})
