@@ -555,6 +555,7 @@ class FollowupItem(Struct):
     reason: str
     followup: FollowupRecord | None  # None while nobody has followed it up
     consent: bool = False  # the citizen agreed to be messaged and the number is still kept: ``followup.phone``
+    served_at: float | None = None  # when the service ended (UNIX time), None if unknown
 
 
 class FollowupRecorded(Struct):

@@ -471,7 +471,7 @@ class Store:
 
     def followup_candidates(self, since: str, limit: int = 500) -> list[dict[str, Any]]:
         """Tickets since ``since`` (a day) rated 差评 (1-2) or 未评价 (0), newest first."""
-        cols = ("id", "day", "number", "matter", "window", "staff", "evaluation", "evaluation_reason")
+        cols = ("id", "day", "number", "matter", "window", "staff", "evaluation", "evaluation_reason", "finished_at")
         rows = self.conn.execute(f"SELECT {', '.join(cols)} FROM tickets WHERE evaluation IN (0, 1, 2) AND day>=? "
                                  "ORDER BY day DESC, seq DESC LIMIT ?", (since, limit))
         return [dict(zip(cols, r, strict=True)) for r in rows]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hallq import clock as hallclock
 from hallq.i18n import tr
 from hallq.messages import FollowupPhoneShown, FollowupRecord
 from pad.alerts import summons_of
@@ -203,7 +204,9 @@ class GuideConsole(GuideOverview):
         for f in self.followups:
             done = f.followup
             status = tr(done.label) + (f"：{done.note}" if done.note else "") if done else tr("待回访")
-            rows.append({"id": f.ticket, "day": f.day[5:], "number": f.number, "window": f.window,
+            when = hallclock.local(f.served_at, self.state.timezone).strftime("%m-%d %H:%M") if f.served_at \
+                else f.day[5:]
+            rows.append({"id": f.ticket, "day": when, "number": f.number, "window": f.window,
                          "staff": f.staff, "matter": f.matter_name or f.matter,
                          "level": tr(f.label), "reason": tr(f.reason), "status": status,
                          "phone": tr("可显示") if f.consent else tr("未同意"), "open": is_open(f)})

@@ -206,9 +206,10 @@ class FollowupsTab(GuideTab):
         self.followups_btn.setMaximumWidth(160)
         head.addWidget(self.followups_btn)
         left.addLayout(head)
-        self.followup_table = Table("followups", [("day", "日期"), ("number", "票号"), ("window", "窗口"),
+        self.followup_table = Table("followups", [("day", "时间"), ("number", "票号"), ("window", "窗口"),
                                                   ("staff", "工号"), ("matter", "事项"), ("level", "评价"),
-                                                  ("reason", "原因"), ("phone", "电话"), ("status", "回访情况")])
+                                                  ("reason", "原因"), ("phone", "电话"), ("status", "回访情况")],
+                                    stretch="matter", compact=True)  # ten columns: the matter elides
         self.followup_table.itemSelectionChanged.connect(self._select_followup)
         left.addWidget(self.followup_table, 1)
         page, col = split_page(left)

@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
+from hallq import clock as hallclock
 from hallq.client import HallClient, RequestError
 from tests.pad.conftest import PIN, issue
 
@@ -83,6 +84,8 @@ def test_show_the_number_of_a_consenting_citizen_then_mask_it(qtbot: Any, guide:
     rows = {r["id"]: r for r in console.followup_rows()}
     assert (rows[consenting["id"]]["phone"], rows[silent["id"]]["phone"]) == ("可显示", "未同意")
     assert rows[consenting["id"]]["status"] == "待回访" and rows[consenting["id"]]["level"] == "未评价"
+    served = lh.hub.service.core.tickets[consenting["id"]].finished_at  # the row says when the service ended
+    assert rows[consenting["id"]]["day"] == hallclock.local(served, lh.hall.timezone).strftime("%m-%d %H:%M")
 
     view.followup_table.select_id(silent["id"])  # no consent: no button, and the hub would refuse anyway
     view.refresh()
