@@ -6,16 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.notify.gateway import gateway
-from tests.notify.test_notifier import (  # noqa: F401  (fixtures)
-    PHONES,
-    Run,
-    clock,
-    config,
-    front_desk,
-    hall,
-    run,
-    texts_to,
-)
+from tests.notify.test_notifier import PHONES, Run, config, front_desk, texts_to
 
 SIGN = "【测试大厅】"
 
@@ -87,6 +78,7 @@ def test_not_accepted_at_the_window_is_messaged_once(run: Run) -> None:
         called = front.request("ticket.call_next", {"window": "S01"})["ticket"]
         front.request("ticket.outcome", {"window": "S01", "outcome": "rejected", "reason": "不属于本中心受理范围"})
         notifier.run_once()
-        assert texts_to(gw, PHONES[3])[-1] == f"{SIGN}{called['number']} 号：您的申请不予受理，请到 S01 窗口领取书面告知。"
+        words = f"{called['number']} 号：您的申请不予受理，请到 S01 窗口领取书面告知。"
+        assert texts_to(gw, PHONES[3])[-1] == SIGN + words
         assert notifier.run_once() == []
         assert texts_to(gw, PHONES[4]) == []

@@ -62,7 +62,8 @@ def test_a_result_to_be_posted_or_lockered_is_not_announced_at_the_window() -> N
 def test_posted_names_the_tracking_number_never_an_address() -> None:
     assert kinds_and_texts(case="C1", case_state="posted", delivery="mail", tracking="SF1234567890") == [
         ("posted", "C1:posted", "办件已办结，结果已邮寄，快递单号 SF1234567890，请留意查收。")]
-    assert kinds_and_texts(case="C1", case_state="posted", delivery="mail")[0][2] == "办件已办结，结果已邮寄，请留意查收。"
+    untracked = kinds_and_texts(case="C1", case_state="posted", delivery="mail")
+    assert untracked[0][2] == "办件已办结，结果已邮寄，请留意查收。"
 
 
 def test_the_locker_names_the_compartment() -> None:
@@ -72,9 +73,10 @@ def test_the_locker_names_the_compartment() -> None:
 
 def test_a_refusal_says_where_the_written_decision_is_collected() -> None:
     got = kinds_and_texts(case="C1", case_state="denied", decision="denied", reasons=["不符合条件"])
-    assert got == [("denied", "C1:denied", "您的办件经审查不予许可（不符合条件），书面决定送到出件窗口后请凭身份证领取。")]
+    words = "您的办件经审查不予许可（不符合条件），书面决定送到出件窗口后请凭身份证领取。"
+    assert got == [("denied", "C1:denied", words)]
     moving = kinds_and_texts(case="C1", case_state="result_transferring", decision="denied", reasons=["不符合条件"])
-    assert [k for k, _, _ in moving] == ["denied"]  # the same moment, if the notifier first sees it on its way
+    assert [k for k, _, _ in moving] == ["denied"]  # the same moment, first seen on its way
     ready = kinds_and_texts(case="C1", case_state="ready", decision="denied", delivery="mail")
     assert ready == [("pickup", "C1:pickup", "不予许可的书面决定已送到出件窗口，请凭身份证领取。")]
     assert kinds_and_texts(case="C1", case_state="result_transferring", decision="approved") == []
