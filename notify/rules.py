@@ -78,13 +78,19 @@ def due(item: NotifyItem, cfg: NotifyConfig) -> list[Due]:
 def _result(item: NotifyItem, cfg: NotifyConfig, sign: str) -> list[Due]:
     """The messages of a decided case: refused (不予许可), then where its result is."""
     denied = item.decision == "denied" or item.case_state == "denied"
+    at_window = item.delivery in ("", "pickup")  # else posted or put in a locker: the citizen need not come
     if denied and item.case_state in ("denied", "result_transferring"):
         reasons = "；".join(item.reasons)
-        words = (tr("您的办件经审查不予许可（{reasons}），书面决定送到{place}后请凭身份证领取。", reasons=reasons,
-                    place=cfg.pickup_place) if reasons else
-                 tr("您的办件经审查不予许可，书面决定送到{place}后请凭身份证领取。", place=cfg.pickup_place))
+        if not at_window:
+            words = tr("您的办件经审查不予许可（{reasons}），书面决定将按您选择的方式送达，届时另行通知。",
+                       reasons=reasons or tr("见书面决定"))
+        elif reasons:
+            words = tr("您的办件经审查不予许可（{reasons}），书面决定送到{place}后请凭身份证领取。", reasons=reasons,
+                       place=cfg.pickup_place)
+        else:
+            words = tr("您的办件经审查不予许可，书面决定送到{place}后请凭身份证领取。", place=cfg.pickup_place)
         return [Due(f"{item.case}:denied", item.ticket, "denied", sign + words)]
-    if item.case_state == "ready" and (denied or item.delivery in ("", "pickup")):
+    if item.case_state == "ready" and at_window:
         words = (tr("不予许可的书面决定已送到{place}，请凭身份证领取。", place=cfg.pickup_place) if denied else
                  tr("办件已办结，请到{place}领取。", place=cfg.pickup_place))
         return [Due(f"{item.case}:pickup", item.ticket, "pickup", sign + words)]

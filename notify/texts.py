@@ -21,6 +21,10 @@ ENGLISH = {
         "with your ID card.",
     "您的办件经审查不予许可，书面决定送到{place}后请凭身份证领取。":
         "Your application was refused; once the written decision is at {place}, please collect it with your ID card.",
+    "您的办件经审查不予许可（{reasons}），书面决定将按您选择的方式送达，届时另行通知。":
+        "Your application was refused ({reasons}); the written decision will be delivered the way you chose, "
+        "and you will be told when.",
+    "见书面决定": "see the written decision",
     "不予许可的书面决定已送到{place}，请凭身份证领取。":
         "The written decision refusing your application is at {place}; please collect it with your ID card.",
     "办件已办结，结果已放入自助柜 {box} 号格口，请按柜机提示取件。":

@@ -77,8 +77,17 @@ def test_a_refusal_says_where_the_written_decision_is_collected() -> None:
     assert got == [("denied", "C1:denied", words)]
     moving = kinds_and_texts(case="C1", case_state="result_transferring", decision="denied", reasons=["不符合条件"])
     assert [k for k, _, _ in moving] == ["denied"]  # the same moment, first seen on its way
-    ready = kinds_and_texts(case="C1", case_state="ready", decision="denied", delivery="mail")
+    ready = kinds_and_texts(case="C1", case_state="ready", decision="denied", delivery="pickup")
     assert ready == [("pickup", "C1:pickup", "不予许可的书面决定已送到出件窗口，请凭身份证领取。")]
+    assert kinds_and_texts(case="C1", case_state="ready", decision="denied", delivery="mail") == []
+
+
+def test_a_refusal_to_be_posted_does_not_ask_the_citizen_to_come() -> None:
+    got = kinds_and_texts(case="C1", case_state="denied", decision="denied", delivery="mail")
+    words = "您的办件经审查不予许可（见书面决定），书面决定将按您选择的方式送达，届时另行通知。"
+    assert got == [("denied", "C1:denied", words)]
+    posted = kinds_and_texts(case="C1", case_state="posted", decision="denied", delivery="mail", tracking="SF1")
+    assert [k for k, _, _ in posted] == ["posted"]
     assert kinds_and_texts(case="C1", case_state="result_transferring", decision="approved") == []
 
 
@@ -94,3 +103,6 @@ def test_the_new_messages_in_english(english: None) -> None:
     assert kinds_and_texts(case="C1", case_state="denied", decision="denied")[0][2].startswith(
         "Your application was refused")
     assert due(item(state="rejected", window="S02"), CFG)[0].text.startswith("Ticket A005: your application was not")
+    posted_later = kinds_and_texts(case="C1", case_state="denied", decision="denied", delivery="mail")[0][2]
+    assert posted_later == ("Your application was refused (see the written decision); the written decision will be "
+                            "delivered the way you chose, and you will be told when.")
