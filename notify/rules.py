@@ -13,8 +13,8 @@ kind           when                                                key
                there (a 不予许可 decision too: its written decision)
 ``locker``     the result is in a self-service locker (已投柜)        ``<case>:locker``
 ``posted``     the result is posted (已邮寄), with the tracking number ``<case>:posted``
-``denied``     the case is refused (不予许可), until its result is   ``<case>:denied``
-               at the 出件 window
+``denied``     the case is refused (不予许可), its written decision  ``<case>:denied``
+               not yet at the 出件 window (to be posted: "as chosen")
 ``rejected``   the application was refused at the window (不予受理) ``<ticket>:rejected``
 =============  ==================================================  ====================================
 
