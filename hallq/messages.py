@@ -722,3 +722,6 @@ class NotifyItem(Struct):
     case_window: str  # the window that took the case in (where 补正 materials go)
     delivery: str  # pickup / locker / mail ("" if no case)
     reasons: list[str]  # the last 一次性告知 (or 不予许可) reasons
+    tracking: str = ""  # 快递单号 once the result is posted (已邮寄)
+    compartment: str = ""  # 自助柜格口 agreed, or used once the result is in the locker (已投柜)
+    decision: str = ""  # approved / denied (不予许可) once decided

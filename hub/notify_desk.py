@@ -75,7 +75,9 @@ class NotifyDesk:
         return m.NotifyItem(
             ticket, view.number if view else ticket.rsplit("-", 1)[-1], view.state if view else "", ahead,
             view.window if view else "", case.id if case else "", case.state.value if case else "",
-            case.window if case else "", case.delivery.value if case else "", list(case.reasons) if case else [])
+            case.window if case else "", case.delivery.value if case else "", list(case.reasons) if case else [],
+            tracking=case.tracking if case else "", compartment=case.compartment if case else "",
+            decision=case.decision if case else "")
 
     # ------------------------------------------------------------ the guide's 回访 view
 

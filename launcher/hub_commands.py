@@ -41,16 +41,23 @@ def _load(path: str | None) -> Any:
 
 def cmd_config_check(args: argparse.Namespace) -> int:
     from hub.config import ConfigError, load_hall
+    from launcher.notify_check import notify_issues
 
+    notify, warnings = notify_issues(args.path)  # [notify]: read by the notifier, not the hub
     try:
         hall = load_hall(args.path)
+        if notify:
+            raise ConfigError(str(args.path), notify)
     except ConfigError as exc:
-        print(f"✗ {exc}", file=sys.stderr)
+        issues = exc.issues + [i for i in notify if i not in exc.issues]
+        print(f"✗ {ConfigError(exc.source, issues)}", file=sys.stderr)
         return 1
     situations = sum(len(m.situations) for m in hall.matters.values())
     print(f"✓ {args.path}: {hall.name} ({hall.id}) — {len(hall.zones)} zones, {len(hall.queues)} queues, "
           f"{len(hall.windows)} windows, {len(hall.matters)} matters, {situations} situations, "
           f"{len(hall.devices)} devices, {len(hall.staff)} staff; version {hall.version}")
+    for warning in warnings:
+        print(f"⚠ {warning}")
     return 0
 
 

@@ -2,7 +2,9 @@
 
 It reads ``[notify]`` from the hall file, logs in to the broker as its device, and makes a pass
 (:class:`notify.notifier.Notifier`) whenever a call, the queues or a case change, and every
-``poll_s`` seconds anyway. It keeps no database: only its record of messages (``--state-dir``).
+``poll_s`` seconds anyway, at most one pass every :data:`MIN_GAP_S` (a busy hall's queues change many
+times a second; the hub limits each device's requests, ``[policy] rate_per_minute``). It keeps no
+database: only its record of messages (``--state-dir``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("hallq.notify")
+MIN_GAP_S = 2.0  # between two passes: events that come sooner are answered by the next pass
 
 
 def register(sub: Any) -> None:
@@ -71,6 +74,7 @@ def cmd_notify(args: argparse.Namespace) -> int:
                 log.warning("notify pass failed: %s", exc.code, extra={"code": exc.code})
             if args.once:
                 break
+            stop.wait(MIN_GAP_S)
             wake.wait(cfg.poll_s)
     except KeyboardInterrupt:
         pass
