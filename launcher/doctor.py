@@ -397,7 +397,7 @@ def check_web(listen: str, timeout: float = 3.0) -> Finding:
     url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/healthz"
     fix = tr("检查 systemctl status hallq-web 和 journalctl -u hallq-web；网页服务的登录见 /etc/hallq/web.env")
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:  # noqa: S310 - loopback, our own service
+        with urllib.request.urlopen(url, timeout=timeout) as r:  # loopback: our own service
             r.read()
         return Finding("网页服务", OK, tr("{url} 正常应答", url=url))
     except urllib.error.HTTPError as exc:
@@ -462,9 +462,12 @@ def notify_findings(config: Path, state_dir: Path, clock: Clock) -> list[Finding
             doc = tomllib.load(f)
     except (OSError, tomllib.TOMLDecodeError):
         doc = {}
-    table = doc.get("notify") if isinstance(doc.get("notify"), dict) else {}
-    gateway = table.get("gateway") if isinstance(table.get("gateway"), dict) else {}
-    hall = doc.get("hall") if isinstance(doc.get("hall"), dict) else {}
+    def table(parent: dict[str, Any], key: str) -> dict[str, Any]:
+        value = parent.get(key)
+        return value if isinstance(value, dict) else {}
+
+    gateway = table(table(doc, "notify"), "gateway")
+    hall = table(doc, "hall")
     today = hallclock.local(clock(), str(hall.get("timezone", "Asia/Shanghai"))).date().isoformat()
     return [check_notify_record(state_dir, today), check_gateway(str(gateway.get("url", "")))]
 

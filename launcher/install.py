@@ -97,7 +97,8 @@ add_english({
         "(chown hallq, mode 0600), then install the standby",
     "备用中心需要 --primary（主中心的消息服务器，standby 登录），例如 mqtt://standby:密码@hub-a:1883":
         "the standby needs --primary (the primary's broker, standby login), e.g. mqtt://standby:PASSWORD@hub-a:1883",
-    "没有设备 {device} 的登录：先在 hub 电脑上运行 hallq install hub，或用 --mqtt 给出 passwords.txt 中 {device} 那一行的 URL":
+    "没有设备 {device} 的登录：先在 hub 电脑上运行 hallq install hub，或用 --mqtt 给出 "
+    "passwords.txt 中 {device} 那一行的 URL":
         "no login for {device}: run hallq install hub on the hub PC first, or give --mqtt with {device}'s line of "
         "passwords.txt",
     "通知设备 {device} 的 [notify] 表有误：{problems}": "the [notify] table for notifier {device} is wrong: {problems}",
@@ -828,7 +829,8 @@ def cmd_install(args: argparse.Namespace) -> int:
         if real and os.geteuid() != 0:
             print(f"✗ {tr('需要 root 权限（sudo），或用 --root DIR 写到别处')}", file=sys.stderr)
             return 1
-        if real and args.kind in ("hub", "standby") and not (shutil.which("mosquitto") or Path("/usr/sbin/mosquitto").exists()):
+        no_mosquitto = not (shutil.which("mosquitto") or Path("/usr/sbin/mosquitto").exists())
+        if real and args.kind in ("hub", "standby") and no_mosquitto:
             print(f"✗ {tr('未找到 mosquitto，请先安装：sudo apt-get install mosquitto')}", file=sys.stderr)
             return 1
         changed = apply(plan, dry_run=args.dry_run)

@@ -102,8 +102,8 @@ class PhonePage:
     # ------------------------------------------------------------ routes
 
     async def healthz(self, request: Request) -> Response:
-        connected = getattr(getattr(self.gateway, "client", None), "connected", None)
-        up = connected.is_set() if hasattr(connected, "is_set") else True  # a client without the flag: unknown
+        connected: Any = getattr(getattr(self.gateway, "client", None), "connected", None)
+        up = bool(connected.is_set()) if hasattr(connected, "is_set") else True  # no such flag: unknown, say up
         return JSONResponse({"ok": up, "broker": up}, 200 if up else 503, headers=HEADERS)
 
     async def index(self, request: Request) -> Response:

@@ -29,8 +29,7 @@ from launcher import doctor
 from launcher.cli import main
 from launcher.local_hall import LocalHall, open_all_day
 from notify.record import Record
-from tests.faults.conftest import MosquittoProc, hall_file, wait_until
-from tests.faults.conftest import HubProc
+from tests.faults.conftest import HubProc, MosquittoProc, hall_file, wait_until
 from tests.ha.test_replication import plain
 from tests.hub.hub_helpers import FakeClock
 from tests.web.conftest import web_hall
@@ -176,7 +175,7 @@ def test_doctor_asks_the_phone_page_where_its_unit_listens(tmp_path: Path, monke
         proc.wait(20)
     gone = web()
     assert gone.level == doctor.FAIL and "无法连接" in gone.text
-    assert not [f for f in doctor.service_findings(tmp_path / "none", db, hallclock.now)]  # nothing installed
+    assert not list(doctor.service_findings(tmp_path / "none", db, hallclock.now))  # nothing installed
 
 
 def test_doctor_reads_the_notifiers_record_and_reaches_its_gateway(tmp_path: Path) -> None:
