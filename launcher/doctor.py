@@ -1,5 +1,8 @@
 """``hallq doctor``: check this machine and say, in Chinese, what to fix.
 
+Over 400 lines because every check lives here with its Chinese words and their English: one file IT's
+checklist can be read from (docs/deploy.md mirrors it), each check a small function tested on its own.
+
 One line per check: ✓ fine, ⚠ worth a look, ✗ must be fixed (then the exit code is 1), each
 ✗/⚠ with what to do. The checks, on the hub machine (no ``--device``) and on a device PC:
 

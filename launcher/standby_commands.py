@@ -118,9 +118,19 @@ def cmd_standby(args: argparse.Namespace) -> int:
         from hub.ha.takeover import LeaseTakeover
 
         threading.Thread(target=LeaseTakeover(standby, hall).run, args=(stop,), daemon=True).start()
+    from hub.ha.standby import STATUS, side_file
+    from hub.systemd_notify import SystemdNotifier
+
+    # hallq-standby.service (Type=notify, WatchdogSec): ready once following; a watchdog ping only while the
+    # standby's own loop (serve_requests) writes its status every second. Once promoted, the hub inside this
+    # process pings from its worker (hub/systemd_notify.py), and this loop stops pinging.
+    notifier = SystemdNotifier()
+    notifier.ready(f"standby of {hall.id}")
+    status_file = side_file(args.db, STATUS)
     try:
-        while not stop.wait(0.5):
-            pass
+        while not stop.wait(min(0.5, notifier.due_in())):
+            if standby.hub is None and _age(status_file) < 5:
+                notifier.alive()
     except KeyboardInterrupt:
         pass
     finally:

@@ -65,7 +65,7 @@ def test_install_standby_needs_the_primary_key_then_writes_a_restarting_unit(
     unit = units / "hallq-standby.service"
     assert_verified(verify(unit))
     lines = unit.read_text().splitlines()
-    for line in ("Restart=always", "User=hallq", "EnvironmentFile=/etc/hallq/hub.env",
+    for line in ("Restart=always", "Type=notify", "WatchdogSec=30", "User=hallq", "EnvironmentFile=/etc/hallq/hub.env",
                  "EnvironmentFile=/etc/hallq/standby.env", "Conflicts=hallq-hub.service"):
         assert line in lines, line
     assert exec_start(unit) == [HALLQ, "--log-file", "/var/log/hallq/standby.log", "standby", "--config",

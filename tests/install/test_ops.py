@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -32,6 +33,7 @@ from notify.record import Record
 from tests.faults.conftest import HubProc, MosquittoProc, hall_file, wait_until
 from tests.ha.test_replication import plain
 from tests.hub.hub_helpers import FakeClock
+from tests.install.notify_helpers import NotifySocket
 from tests.web.conftest import web_hall
 
 HALLQ = str(Path(sys.executable).parent / "hallq")
@@ -208,3 +210,35 @@ def test_doctor_reads_the_notifiers_record_and_reaches_its_gateway(tmp_path: Pat
     assert rec.level == doctor.OK and rec.text == "今天已发 0 条，失败 0 条"
     config.write_text('[hall]\nid = "x"\n', encoding="utf-8")
     assert doctor.notify_findings(config, state, lambda: monday_9)[1].level == doctor.FAIL  # no gateway url
+
+
+def test_the_standby_process_is_ready_and_pings_the_watchdog_only_while_it_runs(tmp_path: Path) -> None:
+    """``python -m launcher standby`` under a real ``$NOTIFY_SOCKET`` with ``WATCHDOG_USEC`` = 2 s (as
+    hallq-standby.service starts it): READY=1, then a ping a second; stopped (SIGSTOP), no pings."""
+    primary = MosquittoProc(tmp_path).start()
+    config = hall_file(tmp_path)
+    db = tmp_path / "b" / "hall.db"
+    db.parent.mkdir()
+    (tmp_path / "b" / "hall.key").write_bytes(b"k" * 32)
+    sock = NotifySocket()
+    env = {**os.environ, "NOTIFY_SOCKET": str(sock.path), "WATCHDOG_USEC": "2000000"}
+    env.pop("WATCHDOG_PID", None)
+    proc = subprocess.Popen([sys.executable, "-m", "launcher", "standby", "--config", str(config), "--db", str(db),
+                             "--primary", primary.url, "--listen", f"127.0.0.1:{free_port()}"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        ready = sock.wait_for("READY=1", 60)
+        first = sock.wait_for("WATCHDOG=1", 5, after=ready - 1)
+        sock.wait_for("WATCHDOG=1", 5, after=first)
+        proc.send_signal(signal.SIGSTOP)
+        stopped = time.monotonic()
+        time.sleep(3)
+        assert not [t for t in sock.times("WATCHDOG=1") if t > stopped + 0.2]  # hung: systemd would restart it
+        proc.send_signal(signal.SIGCONT)
+        sock.wait_for("WATCHDOG=1", 10, after=time.monotonic())
+    finally:
+        proc.send_signal(signal.SIGCONT)
+        proc.terminate()
+        proc.wait(20)
+        sock.close()
+        primary.stop()
