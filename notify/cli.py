@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -26,7 +27,9 @@ def register(sub: Any) -> None:
     p = sub.add_parser("notify", help="text messages to citizens who asked for them at the kiosk (docs/notify.md)")
     p.add_argument("--device", default="N1", help="this notifier's device id in the hall file (default N1)")
     p.add_argument("--config", required=True, help="the hall file (TOML): its [notify] table")
-    p.add_argument("--mqtt", default="mqtt://127.0.0.1:1883", help="broker URL (default %(default)s)")
+    p.add_argument("--mqtt", default=os.environ.get("HALLQ_MQTT") or "mqtt://127.0.0.1:1883",
+                   help="broker URL (default: the environment's HALLQ_MQTT, as `hallq install notify` sets it, "
+                        "else mqtt://127.0.0.1:1883)")
     p.add_argument("--hall", help="hall id (default: the hall file's)")
     p.add_argument("--state-dir", default=str(Path.home() / ".local/state/hallq"),
                    help="where the record of sent messages is kept (default %(default)s)")

@@ -194,7 +194,7 @@ class Replicator:
             acked = dict(self._acked)
         for name, cursor in acked.items():
             if not self.in_sync and reached(cursor, self.shipped) and name not in self._catching_up:
-                if self.standby != name:
+                if self.store.meta("repl_standby") != name:  # not self.standby: _on_since set it before (unsaved)
                     self.store.set_meta("repl_standby", name)
                 self.standby, self.in_sync, self.dropped_at = name, True, None
                 self.gate.standby_in_sync(name, self.shipped["seq"])
