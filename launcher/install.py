@@ -103,6 +103,9 @@ add_english({
         "no login for {device}: run hallq install hub on the hub PC first, or give --mqtt with {device}'s line of "
         "passwords.txt",
     "通知设备 {device} 的 [notify] 表有误：{problems}": "the [notify] table for notifier {device} is wrong: {problems}",
+    "未安装短信通知服务 {device}：{why}。拿到网关密钥后运行 hallq install notify --device {device} --config …":
+        "the notifier {device} was not installed: {why}. Once you have the gateway's secret run hallq install notify "
+        "--device {device} --config …",
     "短信网关密钥：环境变量 {name} 未设置，也不在 {env} 中（sudo env {name}=… hallq install …，或改用 secret_file）":
         "the SMS gateway secret: {name} is not set and not in {env} (sudo env {name}=… hallq install …, or use "
         "secret_file)",
@@ -216,6 +219,10 @@ def _run_commands(commands: list[list[str]], *, real: bool, dry_run: bool, out: 
 
 class InstallError(Exception):
     pass
+
+
+class MissingSecret(InstallError):
+    """The SMS gateway's secret is not at hand: ``hallq install hub`` sets the rest up and says so."""
 
 
 # ---------------------------------------------------------------- the hub machine
@@ -405,7 +412,7 @@ def add_service(plan: Plan, kind: str, device: Any, doc: dict[str, Any], config:
         if isinstance(secret_env, str) and secret_env:
             value = os.environ.get(secret_env) or _env_values(plan.at(env_file)).get(secret_env)
             if not value:
-                raise InstallError(tr("短信网关密钥：环境变量 {name} 未设置，也不在 {env} 中（sudo env {name}=… hallq "
+                raise MissingSecret(tr("短信网关密钥：环境变量 {name} 未设置，也不在 {env} 中（sudo env {name}=… hallq "
                                       "install …，或改用 secret_file）", name=secret_env, env=env_file))
             env[secret_env] = value
         try:
@@ -588,8 +595,12 @@ def plan_hub(args: argparse.Namespace, root: Path, *, standby: bool = False) -> 
         secrets = {line.split()[0]: line.split()[2] for line in mosq["passwords.txt"][0].splitlines()
                    if len(line.split()) >= 3 and not line.startswith("#")}
         for kind, device in services.items():
-            add_service(plan, kind, device, doc, config, hall_id=hall.id, user=user, hallq=hallq,
-                        url=_login(device.id, secrets, f"{host}:{port}", None), web_listen=args.web_listen)
+            try:
+                add_service(plan, kind, device, doc, config, hall_id=hall.id, user=user, hallq=hallq,
+                            url=_login(device.id, secrets, f"{host}:{port}", None), web_listen=args.web_listen)
+            except MissingSecret as exc:  # the hall runs without messages until IT has the gateway's secret
+                plan.notes.append(tr("未安装短信通知服务 {device}：{why}。拿到网关密钥后运行 hallq install notify "
+                                     "--device {device} --config …", device=device.id, why=exc))
     return plan
 
 
