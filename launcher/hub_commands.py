@@ -115,7 +115,14 @@ def start_hall(hall: Any, db: str, listen: str | None, mqtt: str | None, key_fil
     from hub.ha.lease_client import lease_gate
     from hub.store import StoreError
 
-    gate = lease_gate(hall)  # [ha] witness: answer only while holding the witness's lease (docs/operations.md)
+    from hub.ha.auth import KeyFileError
+
+    try:  # [ha] witness: answer only while holding the witness's lease (docs/operations.md)
+        gate = lease_gate(hall, db=db)
+    except KeyFileError as exc:
+        if broker:
+            broker.stop()
+        raise SystemExit(f"✗ {exc}") from None
     try:
         hub = Hub(hall, db, url, key_path=key_file, gate=gate).start()
     except (ConnectionError, StoreError) as exc:  # StoreError: a database newer than this hallq

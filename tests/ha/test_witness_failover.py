@@ -142,9 +142,9 @@ class Pair:
                               "--always-open"], "pc-b", tmp_path / "b.log", "hallq standby:")
         self.procs.append(self.standby)
 
-    @staticmethod
-    def _ha(witness: str) -> str:
-        return f'\n[ha]\nwitness = "{witness}"\nlease_ttl_s = 5\nrenew_s = 1\n'
+    def _ha(self, witness: str) -> str:
+        return (f'\n[ha]\nwitness = "{witness}"\nlease_ttl_s = 5\nrenew_s = 1\n'
+                f'witness_key = "{self.witness.key_path}"\n')
 
     def in_sync(self) -> None:
         wait_until(lambda: self.witness.ask({"op": "status"})["in_sync"] == ["pc-a", "pc-b"], 30,
