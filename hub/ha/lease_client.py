@@ -295,6 +295,11 @@ class LeaseGate:
         sent = self.clock()
         holding = sent < self._until
         if not holding and not self.may_acquire():
+            try:  # "I am here": the witness counts a standby it hears from lately (readmit "*")
+                self._link.ask({"op": "status", "node": self.node}, self.renew_s)
+                self.witness_error = None
+            except WitnessUnreachable as exc:
+                self.witness_error = str(exc)
             self._announce()
             return
         op = "renew" if holding else "acquire"

@@ -87,8 +87,9 @@ class BadRequest(ValueError):
     pass
 
 
-def parse_request(line: bytes) -> tuple[Any, Request | None, float]:
-    """(id, request or None for ``status``, ttl seconds); :class:`BadRequest` says what is wrong."""
+def parse_request(line: bytes) -> tuple[Any, Request | str | None, float]:
+    """(id, request — or for ``status`` the asking node's name or None —, ttl seconds); :class:`BadRequest`
+    says what is wrong."""
     try:
         data = json.loads(line)
     except (UnicodeDecodeError, ValueError) as exc:
@@ -99,8 +100,9 @@ def parse_request(line: bytes) -> tuple[Any, Request | None, float]:
     if rid is not None and not isinstance(rid, (str, int)):
         raise BadRequest("id: 应为文本或整数 (text or integer)")
     op = data.get("op")
-    if op == "status":
-        return rid, None, 0.0
+    if op == "status":  # with "node": also "I am here" (a standby that does not ask for the lease yet)
+        node = data.get("node")
+        return rid, (node if isinstance(node, str) and 0 < len(node) <= 64 else None), 0.0
     try:
         kind = Op(str(op))
     except ValueError:
@@ -134,9 +136,15 @@ class Witness:
         self.seen: dict[str, float] = {}  # hub -> when it last asked (readmit "*": the hubs asking lately)
 
     def recent_others(self, node: str) -> list[str]:
-        """The other hubs that asked within three leases (15 s at least): a standby asks every renewal."""
+        """The other hubs that asked within three leases (15 s at least): a standby says ``status`` with its
+        name every renewal while it does not ask for the lease (hub/ha/lease_client.py)."""
         horizon = self.clock() - max(3 * self.ttl, 15.0)
         return sorted(n for n, at in self.seen.items() if n != node and at >= horizon)
+
+    def _saw(self, node: str) -> None:
+        self.seen[node] = self.clock()
+        if len(self.seen) > MAX_NODES:  # a hall has two hubs: forget the longest silent names of a flood
+            del self.seen[min(self.seen, key=self.seen.__getitem__)]
 
     def answer(self, line: bytes) -> dict[str, Any]:
         rid: Any = None
@@ -144,11 +152,11 @@ class Witness:
             rid, req, ttl = parse_request(line)
         except BadRequest as exc:
             return {"id": rid, "ok": False, "code": "bad_request", "message": str(exc)}
-        if req is None:
+        if req is None or isinstance(req, str):
+            if req:
+                self._saw(req)
             return self._ok(rid, 0.0)
-        self.seen[req.node] = self.clock()
-        if len(self.seen) > MAX_NODES:  # a hall has two hubs: forget the longest silent names of a flood
-            del self.seen[min(self.seen, key=self.seen.__getitem__)]
+        self._saw(req.node)
         before = self.lease
         wanted = [req]
         if req.op is Op.READMIT and req.standby == ALL_OTHERS:  # the standby, by the PC it asks from
