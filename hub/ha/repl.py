@@ -175,7 +175,10 @@ class Replicator:
                 if left <= 0:
                     break
                 self._cond.wait(left)
-            if reached(self._acked.get(self.standby, {}), upto):
+            # in time only: a worker stopped (SIGSTOP, starved) past its deadline does not answer on an ack
+            # that came meanwhile (the standby may have stopped acking and asked for the lease since:
+            # hub/ha/takeover.py waits out ack_timeout, measured from its last ack, before it asks)
+            if reached(self._acked.get(self.standby, {}), upto) and time.monotonic() <= deadline:
                 return True
         if self.fenced:
             return False
