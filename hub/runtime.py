@@ -319,7 +319,8 @@ class Hub:
                 errors.append(alarm)
         gate_alarm = self._gate_alarm = getattr(self.gate, "alarm", None)
         if gate_alarm or hasattr(self.gate, "alarm"):
-            status["witness"] = {"mode": getattr(self.gate, "mode", ""), "error": getattr(self.gate, "witness_error", None)}
+            status["witness"] = {"mode": getattr(self.gate, "mode", ""),
+                                 "error": getattr(self.gate, "witness_error", None)}
             if gate_alarm:
                 errors.append(gate_alarm)
         if self.backups is None and "standby" not in status and "witness" not in status:

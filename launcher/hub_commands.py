@@ -112,10 +112,9 @@ def start_hall(hall: Any, db: str, listen: str | None, mqtt: str | None, key_fil
             raise SystemExit(f"✗ {exc}\n  (is another broker on that port? use --listen HOST:PORT or --mqtt URL)"
                              ) from None
         url = broker.url.replace("mqtt://", f"mqtt://{hub_login}", 1)
+    from hub.ha.auth import KeyFileError
     from hub.ha.lease_client import lease_gate
     from hub.store import StoreError
-
-    from hub.ha.auth import KeyFileError
 
     try:  # [ha] witness: answer only while holding the witness's lease (docs/operations.md)
         gate = lease_gate(hall, db=db)

@@ -102,9 +102,8 @@ def cmd_standby(args: argparse.Namespace) -> int:
     worker = threading.Thread(target=standby.serve_requests, args=(stop,), daemon=True)
     worker.start()
     if hall.ha.witness:  # the standby takes the hall by taking the witness's lease (hub/ha/takeover.py)
-        from hub.ha.takeover import LeaseTakeover
-
         from hub.ha.auth import KeyFileError
+        from hub.ha.takeover import LeaseTakeover
 
         try:
             takeover = LeaseTakeover(standby, hall)

@@ -37,13 +37,13 @@ log = logging.getLogger("hallq.ha")
 class LeaseTakeover:
     def __init__(self, standby: Any, hall: Any, *, node: str | None = None) -> None:
         self.standby = standby
-        self.silent_s = hall.ha.lease_ttl_s  # the primary's heartbeat silent this long before we ask
+        self.silent_s: float = hall.ha.lease_ttl_s  # the primary's heartbeat silent this long before we ask
         self.heard = time.monotonic()  # when the primary last looked alive (start: as if just now)
         self.asking = False  # acks held: a lease request may be out (until a definite refusal or a grant)
         # after the acks stop, wait out the primary's ack timeout before the first request: an ack already
         # on its way counts there only within [ha] ack_timeout_ms of the batch, so nothing the old primary
         # answers on it can come after the witness grants us the lease (clock rates within DRIFT)
-        self.hold_s = hall.ha.ack_timeout_ms / 1000 * (1 + DRIFT) + 0.05
+        self.hold_s: float = hall.ha.ack_timeout_ms / 1000 * (1 + DRIFT) + 0.05
         self.held_at = 0.0
         gate = lease_gate(hall, db=standby.db, epoch=standby.replica.epoch, node=node, may_acquire=self._may_acquire)
         if gate is None:
@@ -61,7 +61,7 @@ class LeaseTakeover:
         replica = self.standby.replica
         if replica.primary_answering:
             self.heard = now
-        if not replica.in_sync or now - self.heard < self.silent_s:
+        if not bool(replica.in_sync) or now - self.heard < self.silent_s:
             return False
         replica.hold_acks()
         self.asking, self.held_at = True, time.monotonic()

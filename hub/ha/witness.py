@@ -223,7 +223,8 @@ class Session:
         try:
             data = json.loads(body)
         except (UnicodeDecodeError, ValueError) as exc:
-            return self._seal({"id": None, "ok": False, "code": "bad_request", "message": f"不是 JSON (not JSON): {exc}"})
+            return self._seal({"id": None, "ok": False, "code": "bad_request",
+                               "message": f"不是 JSON (not JSON): {exc}"})
         if not isinstance(data, dict):
             return self._seal({"id": None, "ok": False, "code": "bad_request",
                                "message": "应为 JSON 对象 (expected a JSON object)"})

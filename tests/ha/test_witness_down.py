@@ -149,7 +149,8 @@ def test_a_primary_cut_from_witness_and_standby_is_replaced_with_nothing_lost(tm
         on_b = only_on(pair, pair.port_b, f"K{KIOSKS}", stop, matter)  # knows the standby's broker only
         pair.in_sync()
         time.sleep(2)
-        assert pair.witness_link is not None and pair.repl_link is not None
+        assert pair.witness_link is not None
+        assert pair.repl_link is not None
         pair.witness_link.cut()  # the primary PC's network to the witness and to the standby
         pair.repl_link.cut()
         cut = time.monotonic()

@@ -10,10 +10,8 @@ short here (ttl 2 s, renewed every 0.25 s) to keep the tests quick; the hall's a
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
