@@ -17,6 +17,9 @@ standby is in sync again (:meth:`hub.ha.gate.Gate.standby_in_sync`).
 
 Epochs fence: a standby refuses a batch from an epoch older than its own (it was promoted, or follows a
 newer primary) and says so in its ack; a primary that hears of a newer epoch stops answering.
+
+Over 400 lines on purpose: the primary's half (:class:`Replicator`) and the standby's (:class:`Replica`)
+of one wire format stay in one file, so a change to either is read beside the other.
 """
 
 from __future__ import annotations
