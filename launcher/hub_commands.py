@@ -119,10 +119,16 @@ def start_hall(hall: Any, db: str, listen: str | None, mqtt: str | None, key_fil
             raise SystemExit(f"✗ {exc}\n  (is another broker on that port? use --listen HOST:PORT or --mqtt URL)"
                              ) from None
         url = broker.url.replace("mqtt://", f"mqtt://{hub_login}", 1)
+    from hub.ha.auth import KeyFileError
     from hub.ha.lease_client import lease_gate
     from hub.store import StoreError
 
-    gate = lease_gate(hall)  # [ha] witness: answer only while holding the witness's lease (docs/operations.md)
+    try:  # [ha] witness: answer only while holding the witness's lease (docs/operations.md)
+        gate = lease_gate(hall, db=db)
+    except KeyFileError as exc:
+        if broker:
+            broker.stop()
+        raise SystemExit(f"✗ {exc}") from None
     try:
         hub = Hub(hall, db, url, key_path=key_file, gate=gate).start()
     except (ConnectionError, StoreError) as exc:  # StoreError: a database newer than this hallq

@@ -115,9 +115,18 @@ def cmd_standby(args: argparse.Namespace) -> int:
     worker = threading.Thread(target=standby.serve_requests, args=(stop,), daemon=True)
     worker.start()
     if hall.ha.witness:  # the standby takes the hall by taking the witness's lease (hub/ha/takeover.py)
+        from hub.ha.auth import KeyFileError
         from hub.ha.takeover import LeaseTakeover
 
-        threading.Thread(target=LeaseTakeover(standby, hall).run, args=(stop,), daemon=True).start()
+        try:
+            takeover = LeaseTakeover(standby, hall)
+        except KeyFileError as exc:
+            stop.set()
+            standby.stop()
+            if broker:
+                broker.stop()
+            raise SystemExit(f"✗ {exc}") from None
+        threading.Thread(target=takeover.run, args=(stop,), daemon=True).start()
     from hub.ha.standby import STATUS, side_file
     from hub.systemd_notify import SystemdNotifier
 
@@ -201,6 +210,7 @@ def cmd_status(args: argparse.Namespace) -> int:
           f"{'已同步（主中心等待本机确认）' if state['in_sync'] else '未同步'}；"
           f"主中心{'在应答' if state['primary_answering'] else '未应答'}"
           f"{'' if state['primary_connected'] else '（连不上主中心的消息服务器）'}"
+          f"{'；已停止确认，正在向见证申请租约' if state.get('acks_held') else ''}"
           + ("" if age < 5 else f"；⚠ 状态 {age:.0f} 秒未更新，备用中心可能已停止"))
     return 0 if state["in_sync"] else 1
 

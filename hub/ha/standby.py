@@ -83,7 +83,7 @@ class Standby:
                     "at": hallclock.now()}
         return {"role": "standby", "epoch": r.epoch, "seq": r.cursor["seq"], "in_sync": r.in_sync,
                 "primary_connected": r.client.connected.is_set(), "primary_answering": r.primary_answering,
-                "batches": r.applied, "refused": r.refused, "at": hallclock.now()}
+                "batches": r.applied, "refused": r.refused, "acks_held": r.acks_held, "at": hallclock.now()}
 
     def promote(self, *, force: bool = False, gate: Callable[[int], Gate] | None = None,
                 wait: float | None = 20.0) -> tuple[bool, str]:
