@@ -369,7 +369,8 @@ def _service_minutes(c: _Checker, d: dict[str, Any], path: str) -> float:
     if isinstance(raw, int | float) and not isinstance(raw, bool) and not 0 < value <= MAX_SERVICE_MINUTES:
         c.error(f"{path}.service_minutes",
                 f"预计办理时长应为 0-{MAX_SERVICE_MINUTES} 分钟之间的正数 "
-                f"(expected minutes per ticket, above 0 and at most {MAX_SERVICE_MINUTES}), got {d['service_minutes']!r}")
+                f"(expected minutes per ticket, above 0 and at most {MAX_SERVICE_MINUTES}), "
+                f"got {d['service_minutes']!r}")
         return 0.0
     return value
 

@@ -280,16 +280,18 @@ class Store:
         row = self.conn.execute("SELECT MAX(seq) FROM events").fetchone()
         return int(row[0] or 0)
 
-    def service_history(self, before_day: str, days: int = 28) -> list[History]:
-        """Window time per ticket (call to outcome) measured on the ``days`` days before
-        ``before_day`` that have tickets, per queue and matter: it seeds the predicted wait at a
-        day's start (hub.core.service_times). One grouped query on the day index."""
+    def service_history(self, through_day: str, days: int = 28) -> list[History]:
+        """Window time per ticket (call to outcome) measured on the last ``days`` days with tickets up
+        to ``through_day``, per queue and matter: it seeds the predicted wait at a day's start
+        (hub.core.service_times). The last day the hub saw is in it: a hub started in the morning
+        still holds yesterday until its first tick (a hub restarted mid-day relearns today as well;
+        the history is only a prior). One grouped query on the day index."""
         rows = self.conn.execute(
             "SELECT queue, matter, COUNT(*), AVG(finished_at - called_at) FROM tickets"
-            " WHERE day < ? AND day >= (SELECT MIN(d) FROM (SELECT DISTINCT day AS d FROM tickets WHERE day < ?"
+            " WHERE day <= ? AND day >= (SELECT MIN(d) FROM (SELECT DISTINCT day AS d FROM tickets WHERE day <= ?"
             " ORDER BY day DESC LIMIT ?)) AND called_at IS NOT NULL AND finished_at IS NOT NULL"
             " AND outcome != '' AND window != '' AND finished_at - called_at > 0 AND finished_at - called_at <= ?"
-            " GROUP BY queue, matter", (before_day, before_day, days, MAX_SERVICE_S)).fetchall()
+            " GROUP BY queue, matter", (through_day, through_day, days, MAX_SERVICE_S)).fetchall()
         return [History(str(q), str(m or ""), int(n), float(mean)) for q, m, n, mean in rows]
 
     # ------------------------------------------------------------ projections

@@ -27,9 +27,13 @@ tickets (绿色通道, before every ordinary one), appointments checked in (预�
 slot), passed tickets re-taken a few places back (过号取号) and tickets transferred in that keep
 their place. The run counts each queue's jumpers over the last hour (:data:`JUMP_WINDOW_S`, at
 least :data:`JUMP_MIN_SPAN_S` of it at the day's start) as a rate λ; each brings its queue's time
-s spread over the c windows serving it, a load ρ = λ·s/c. A wait W then grows to W/(1-ρ) (the
-jumpers during the longer wait jump too), and its range's top by one Poisson deviation of their
-number (√(λ·W)·s/c). Priority tickets and tickets sent to a window are not moved.
+s spread over the c windows serving it, a load ρ = λ·s/c. The range's top then holds their
+expected work — a wait W grows to W/(1-ρ), as the jumpers during the longer wait jump too — and
+one Poisson deviation of their number (√(λ·W)·s/c). The point stays the forward run's: in the
+benchmark, moving it by the jumpers' mean made the p90 error worse (a jumper may come or not, and
+the queues with many are the short single-window ones where one service is most of the error),
+while the range with them holds the real wait as often as it should (bench/bench_wait.py).
+Priority tickets and tickets sent to a window are not moved.
 
 Time of day. A wait that runs past the next time the hall expires its waiting tickets
 (``policy.expire_at``: the lunch break, the close; or the end of its opening hours) cannot be
@@ -85,7 +89,8 @@ class WaitRange:
     lo_min: int
     hi_min: int
     ahead: int
-    past_close: str = ""  # "session": the call may come after the hall expires waiting tickets (lunch); "day": after it closes
+    # "session": the call would come after the hall voids waiting tickets (a break); "day": after it closes
+    past_close: str = ""
 
 
 @dataclass
@@ -312,14 +317,14 @@ def _range(at: float | None, now: float, ahead: int, rate: float = 0.0, cost: fl
     if at is None:
         return None
     wait = max(0.0, at - now)
+    minutes = wait / 60
     rho = min(JUMP_RHO_MAX, rate * cost)
-    longer = wait / (1 - rho)  # jumpers during the wait, and during the time they add
-    minutes = longer / 60
+    longer = wait / (1 - rho)  # with the jumpers during the wait, and during the time they add
+    jumped = (longer - wait + math.sqrt(rate * longer) * cost) / 60  # their expected work, and one deviation
     spread = min(SPREAD_MAX, max(SPREAD_MIN, SPREAD / math.sqrt(ahead + 1)))
-    extra = math.sqrt(rate * longer) * cost / 60  # one Poisson deviation of the jumpers' number
-    lo = math.floor(wait / 60 * (1 - spread) / STEP_MIN) * STEP_MIN
-    hi = max(STEP_MIN, math.ceil((minutes * (1 + spread) + extra + 1) / STEP_MIN) * STEP_MIN)
+    lo = math.floor(minutes * (1 - spread) / STEP_MIN) * STEP_MIN
+    hi = max(STEP_MIN, math.ceil((minutes * (1 + spread) + jumped + 1) / STEP_MIN) * STEP_MIN)
     if hi - lo < 2 * STEP_MIN and lo > 0:  # never "约 15-15": at least ten minutes wide once past 5
         lo -= STEP_MIN
-    past = next((kind for t, kind in cutoffs if now + longer > t), "")  # the first it passes: it expires then
+    past = next((kind for t, kind in cutoffs if now + wait > t), "")  # the first it passes: it expires then
     return WaitRange(round(minutes), lo, hi, ahead, past)
