@@ -64,6 +64,9 @@ class TicketView(Struct):
     wait_min: int | UnsetType | None = UNSET
     wait_lo_min: int | UnsetType | None = UNSET
     wait_hi_min: int | UnsetType | None = UNSET
+    # only when the predicted call runs past the next time waiting tickets expire (policy.expire_at):
+    # "session" (a break, 本时段可能无法办理) or "day" (the close, 今日可能无法办理)
+    wait_past_close: str | UnsetType = UNSET
 
 
 # ---------------------------------------------------------------- retained state
@@ -83,6 +86,9 @@ class QueueSummary(Struct):
     wait_min: int | UnsetType | None = UNSET
     wait_lo_min: int | UnsetType | None = UNSET
     wait_hi_min: int | UnsetType | None = UNSET
+    # only when the predicted call runs past the next time waiting tickets expire (policy.expire_at):
+    # "session" (a break, 本时段可能无法办理) or "day" (the close, 今日可能无法办理)
+    wait_past_close: str | UnsetType = UNSET
 
 
 class QueuesState(Struct):
@@ -705,6 +711,7 @@ class ProgressView(Struct):
     retake_places_back: int
     case: ProgressCase | None
     rating: ProgressRating | None  # None: no rating to give here (not served, or rated at the window)
+    wait_past_close: str | UnsetType = UNSET  # as in TicketView: "session" or "day", only when so
 # ---------------------------------------------------------------- the notifier (notify.watch)
 
 

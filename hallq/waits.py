@@ -17,12 +17,18 @@ from hallq.i18n import add_english, tr
 
 CAVEAT = "预计时间仅供参考，请以叫号为准"
 UNKNOWN = "暂无法估计"
+# the predicted call runs past the next time the hall voids waiting tickets (wait_past_close): say so
+# rather than promise a time
+PAST_CLOSE = {"session": "本时段可能无法办理", "day": "今日可能无法办理"}
 
 
-def wait_words(lo: int | None, hi: int | None, *, chinese: bool = False) -> str:
-    """约 15-25 分钟 / 约 5 分钟内 / 暂无法估计 (no basis); ``chinese``: whatever the screen's
-    language (a slip is printed in Chinese)."""
+def wait_words(lo: int | None, hi: int | None, *, chinese: bool = False, past: str = "") -> str:
+    """约 15-25 分钟 / 约 5 分钟内 / 暂无法估计 (no basis) / 今日可能无法办理 (``past``: the call would
+    come after the hall voids waiting tickets, ``wait_past_close``); ``chinese``: whatever the
+    screen's language (a slip is printed in Chinese)."""
     say = (lambda text, **v: text.format(**v)) if chinese else tr
+    if past in PAST_CLOSE and lo is not None:
+        return say(PAST_CLOSE[past])
     if lo is None or hi is None:
         return say(UNKNOWN)
     if lo <= 0:
@@ -36,12 +42,14 @@ def wait_of(view: Any) -> str | None:
     if isinstance(view, dict):
         if "wait_lo_min" not in view:
             return None
-        lo, hi = view.get("wait_lo_min"), view.get("wait_hi_min")
+        lo, hi, past = view.get("wait_lo_min"), view.get("wait_hi_min"), view.get("wait_past_close") or ""
     else:
         lo, hi = getattr(view, "wait_lo_min", UNSET), getattr(view, "wait_hi_min", UNSET)
         if lo is UNSET or hi is UNSET:
             return None
-    return wait_words(lo, hi)
+        past = getattr(view, "wait_past_close", "")
+        past = past if isinstance(past, str) else ""
+    return wait_words(lo, hi, past=past)
 
 
 add_english({
@@ -51,4 +59,6 @@ add_english({
     CAVEAT: "An estimate only: please follow the calls",
     "预计等候": "Expected wait",
     "预计等候：{wait}": "Expected wait: {wait}",
+    PAST_CLOSE["session"]: "May not be served before this session ends",
+    PAST_CLOSE["day"]: "May not be served today",
 })

@@ -136,13 +136,13 @@ def _zones(c: _Checker, doc: dict[str, Any]) -> dict[str, Zone]:
 
 def _queues(c: _Checker, doc: dict[str, Any], zones: dict[str, Zone]) -> dict[str, Queue]:
     out: dict[str, Queue] = {}
-    for path, d, qid in c.entries(doc, "queues", ("id", "name", "zone", "daily_quota"), _QUEUE_ID):
+    for path, d, qid in c.entries(doc, "queues", ("id", "name", "zone", "daily_quota", "service_minutes"), _QUEUE_ID):
         zone = c.get(d, "zone", path, str)
         _ref(c, zone, zones, f"{path}.zone", "zone")
         quota = c.get(d, "daily_quota", path, int, default=0)
         if quota < 0:
             c.error(f"{path}.daily_quota", "不能为负数 (must not be negative)")
-        out[qid] = Queue(qid, c.get(d, "name", path, str), zone, quota)
+        out[qid] = Queue(qid, c.get(d, "name", path, str), zone, quota, _service_minutes(c, d, path))
     return out
 
 
@@ -318,6 +318,7 @@ def _matters(c: _Checker, doc: dict[str, Any], zones: dict[str, Zone], queues: d
         "questions",
         "keywords",
         "popular",
+        "service_minutes",
         *MATTER_CASE_KEYS,
     )
     for path, d, mid in c.entries(doc, "matters", keys):
@@ -352,8 +353,26 @@ def _matters(c: _Checker, doc: dict[str, Any], zones: dict[str, Zone], queues: d
             keywords=c.strings(d, "keywords", path),
             popular=c.get(d, "popular", path, bool, default=False),
             case=parse_matter_case_fields(c, d, path, rules),
+            service_minutes=_service_minutes(c, d, path),
         )
     return out
+
+
+MAX_SERVICE_MINUTES = 180  # hub.core.service_times.MAX_SERVICE_S: a longer stay at a window is not a service
+
+
+def _service_minutes(c: _Checker, d: dict[str, Any], path: str) -> float:
+    """``service_minutes`` of a queue or matter: the expected window time per ticket, minutes (it seeds
+    the predicted wait before the day has taught anything); optional, 0 when not said."""
+    value = c.get(d, "service_minutes", path, float, default=0.0)
+    raw = d.get("service_minutes")
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and not 0 < value <= MAX_SERVICE_MINUTES:
+        c.error(f"{path}.service_minutes",
+                f"预计办理时长应为 0-{MAX_SERVICE_MINUTES} 分钟之间的正数 "
+                f"(expected minutes per ticket, above 0 and at most {MAX_SERVICE_MINUTES}), "
+                f"got {d['service_minutes']!r}")
+        return 0.0
+    return value
 
 
 def _groups(c: _Checker, doc: dict[str, Any]) -> dict[str, PriorityGroup]:

@@ -71,6 +71,7 @@ class Queue:
     name: str
     zone: str
     daily_quota: int = 0  # 0: no quota
+    service_minutes: float = 0.0  # expected window time per ticket (预计办理时长), seeds the wait; 0: not said
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,7 @@ class Matter:
     keywords: tuple[str, ...] = ()
     popular: bool = False
     case: MatterCaseFields | None = None  # result_kind, inspection, deliveries (None: the defaults)
+    service_minutes: float = 0.0  # expected window time per ticket (预计办理时长), seeds the wait; 0: the queue's
 
     def situation(self, situation_id: str) -> Situation | None:
         return next((s for s in self.situations if s.id == situation_id), None)

@@ -25,6 +25,8 @@ import hmac
 import re
 from typing import Any
 
+import msgspec
+
 from hallq import messages as m
 from hallq.rating import BAD_REASONS  # 差评 reasons offered on the phone page: the window evaluator's too
 from hub import cases as cs
@@ -96,7 +98,8 @@ def view(hall: Hall, core: HallCore, book: CaseBook, record: dict[str, Any] | No
         wait.lo_min if wait else None, wait.hi_min if wait else None,
         fields["called_at"] if isinstance(fields["called_at"], float | int) else None,
         hall.policy.retake_limit, int(fields["retakes"] or 0), hall.policy.retake_places_back,
-        _case(case) if case is not None else None, rating)
+        _case(case) if case is not None else None, rating,
+        wait.past_close if wait and wait.past_close else msgspec.UNSET)
 
 
 def _case(c: cs.Case) -> m.ProgressCase:

@@ -368,9 +368,12 @@ def _catalog_cases(hall: Hall) -> m.CatalogCases | None:
     return None if cases == m.CatalogCases() else cases
 
 
-def _wait(w: estimate.WaitRange | None) -> tuple[int | None, int | None, int | None]:
-    """``wait_min``, ``wait_lo_min``, ``wait_hi_min`` of a message (nulls: no basis, 暂无法估计)."""
-    return (None, None, None) if w is None else (w.minutes, w.lo_min, w.hi_min)
+def _wait(w: estimate.WaitRange | None) -> tuple[int | None, int | None, int | None, str | msgspec.UnsetType]:
+    """``wait_min``, ``wait_lo_min``, ``wait_hi_min``, ``wait_past_close`` of a message (nulls: no
+    basis, 暂无法估计; ``wait_past_close`` only when the call would come after the hall voids tickets)."""
+    if w is None:
+        return None, None, None, msgspec.UNSET
+    return w.minutes, w.lo_min, w.hi_min, w.past_close or msgspec.UNSET
 
 
 def _step_note(e: ce.CaseEvent) -> str:

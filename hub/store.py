@@ -41,6 +41,7 @@ from hub import case_events as ce
 from hub import events as ev
 from hub.cases import Case, CaseBook
 from hub.core import HallCore, Ticket, TicketState, WindowRuntime, WindowState
+from hub.core.service_times import MAX_SERVICE_S, History
 from hub.hall import Hall
 from hub.workdays import WorkCalendar
 
@@ -279,6 +280,20 @@ class Store:
         row = self.conn.execute("SELECT MAX(seq) FROM events").fetchone()
         return int(row[0] or 0)
 
+    def service_history(self, through_day: str, days: int = 28) -> list[History]:
+        """Window time per ticket (call to outcome) measured on the last ``days`` days with tickets up
+        to ``through_day``, per queue and matter: it seeds the predicted wait at a day's start
+        (hub.core.service_times). The last day the hub saw is in it: a hub started in the morning
+        still holds yesterday until its first tick (a hub restarted mid-day relearns today as well;
+        the history is only a prior). One grouped query on the day index."""
+        rows = self.conn.execute(
+            "SELECT queue, matter, COUNT(*), AVG(finished_at - called_at) FROM tickets"
+            " WHERE day <= ? AND day >= (SELECT MIN(d) FROM (SELECT DISTINCT day AS d FROM tickets WHERE day <= ?"
+            " ORDER BY day DESC LIMIT ?)) AND called_at IS NOT NULL AND finished_at IS NOT NULL"
+            " AND outcome != '' AND window != '' AND finished_at - called_at > 0 AND finished_at - called_at <= ?"
+            " GROUP BY queue, matter", (through_day, through_day, days, MAX_SERVICE_S)).fetchall()
+        return [History(str(q), str(m or ""), int(n), float(mean)) for q, m, n, mean in rows]
+
     # ------------------------------------------------------------ projections
 
     def _project(self, core: HallCore, events: list[ev.Event]) -> None:
@@ -368,6 +383,7 @@ class Store:
             return core
         core.day = state["day"]
         core.seq = state["seq"]
+        core.service_times.seed(None, {}, {}, self.service_history(core.day))  # the hall's seeds: estimate
         core.expired_marks = set(state["expired_marks"])
         core.guides = dict(state.get("guides", {}))
         for q, n in state["counters"].items():

@@ -161,6 +161,7 @@ def slip_for(view: dict[str, Any], hall_name: str, timezone: str, group_name: st
         issued_at=issued, qr_url=view.get("progress_url", ""), materials=list(view.get("materials") or []),
         notes=[*notes, *footer], valid_until=valid_until(issued.time(), expire_at),
         wait=(view.get("wait_lo_min"), view.get("wait_hi_min")) if "wait_lo_min" in view else None,  # 预计等候
+        wait_past=str(view.get("wait_past_close") or ""),
     )
 
 

@@ -13,6 +13,12 @@ no window ever served them) and tickets neither method could estimate are left o
 
 ``pauses``: (window, from, to) in local "HH:MM": the window pauses (暂停) at ``from`` — after
 the citizen it is serving, as staff do — and resumes at ``to``.
+
+What the estimator may use, to measure what each part adds (the calls, and so the real waits,
+are the same whatever it predicts): ``seeded=False`` drops the hall file's ``service_minutes``;
+``history_days``: that many earlier days (other citizens) are played first on the same database,
+so the hub starts the day with measured times (``Store.service_history``); ``arrivals=False``
+turns off the jumpers' expected work (:data:`hub.core.estimate.MODEL_ARRIVALS`).
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hub.core import WindowState
+from hub.core import WindowState, estimate
 from hub.core.service_times import DEFAULT_SERVICE_S
 from hub.hall import Hall
 from hub.runtime import load_key
@@ -148,23 +154,40 @@ class _PausingDay(DaySimulator):
 
 def simulate(hall: Hall, day: dt.date, profile: dict[int, float], *, name: str = "", windows: int | None = None,
              seed: int = 1, pauses: tuple[tuple[str, str, str], ...] = (), behaviour: Behaviour | None = None,
-             db_dir: str | Path | None = None) -> DayErrors:
-    """One simulated day; the errors of both methods over the tickets that were called."""
+             db_dir: str | Path | None = None, seeded: bool = True, history_days: int = 0,
+             arrivals: bool = True, first_hour: bool = False) -> DayErrors:
+    """One simulated day; the errors of both methods over the tickets that were called
+    (``first_hour``: only those issued in the day's first hour of tickets)."""
     # devices as fast as the hub answers: without the hall's rate limit (simulated devices keep to it in wall time)
     hall = dataclasses.replace(hall, policy=dataclasses.replace(hall.policy, rate_per_minute=0))
+    if not seeded:
+        hall = dataclasses.replace(
+            hall, queues={k: dataclasses.replace(q, service_minutes=0.0) for k, q in hall.queues.items()},
+            matters={k: dataclasses.replace(m, service_minutes=0.0) for k, m in hall.matters.items()})
     big, staffing = sim_hall(hall, windows)
-    clock = SimClock(day_start(hall, day))
-    with tempfile.TemporaryDirectory(dir=db_dir) as tmp:
-        db = Path(tmp) / "day.db"
-        store = Store(db, durable=False)
-        try:
-            service = HubService(big, store, load_key(db.with_suffix(".key")), clock)
-            tx = _Watching(service, clock)
-            _PausingDay(big, staffing, tx, clock, day, profile=profile, behaviour=behaviour, seed=seed,
-                        pauses=pauses).run()
-        finally:
-            store.close()
-    return errors(name, list(tx.predictions.values()))
+    kept = estimate.MODEL_ARRIVALS
+    estimate.MODEL_ARRIVALS = arrivals
+    try:
+        with tempfile.TemporaryDirectory(dir=db_dir) as tmp:
+            db = Path(tmp) / "day.db"
+            for back in range(history_days, -1, -1):  # earlier days first (other citizens), then the day measured
+                on = day - dt.timedelta(days=back)
+                clock = SimClock(day_start(hall, on))
+                store = Store(db, durable=False)
+                try:
+                    service = HubService(big, store, load_key(db.with_suffix(".key")), clock)
+                    tx = _Watching(service, clock)
+                    _PausingDay(big, staffing, tx, clock, on, profile=profile, behaviour=behaviour,
+                                seed=seed + 1000 * back, pauses=pauses).run()
+                finally:
+                    store.close()
+    finally:
+        estimate.MODEL_ARRIVALS = kept
+    predictions = list(tx.predictions.values())
+    if first_hour and predictions:
+        start = min(p.issued_at for p in predictions)
+        predictions = [p for p in predictions if p.issued_at < start + 3600]
+    return errors(name, predictions)
 
 
 def errors(name: str, predictions: list[Prediction], min_wait: float = 0.0) -> DayErrors:

@@ -51,6 +51,7 @@ class TicketSlip:
     valid_until: str = ""  # "HH:MM" of the next 清号时刻 after issue; "" = 票号当天有效
     # the hub's predicted wait (wait_lo_min, wait_hi_min; (None, None): 暂无法估计); None: no line (an older hub)
     wait: tuple[int | None, int | None] | None = None
+    wait_past: str = ""  # the hub's wait_past_close: "session" / "day" print 本时段/今日可能无法办理 instead
 
     def __post_init__(self) -> None:
         for name in ("id_masked", "applicant_masked", "qr_url", "ticket_number"):
@@ -80,7 +81,7 @@ class TicketSlip:
             b.field("证件号码：", self.id_masked)
         b.field("等待人数：", f"{self.waiting_ahead} 人")
         if self.wait is not None:
-            b.field("预计等候：", wait_words(*self.wait, chinese=True))
+            b.field("预计等候：", wait_words(*self.wait, chinese=True, past=self.wait_past))
             b.text(SLIP_CAVEAT)
         b.field("取号时间：", self.issued_at.strftime("%Y-%m-%d %H:%M"))
         b.rule()

@@ -10,6 +10,7 @@ from typing import Any
 
 from hallq import clock as hallclock
 from hallq import messages as m
+from hallq.waits import PAST_CLOSE
 from web.texts import t
 
 FINISHED = ("accepted", "consulted", "rejected")
@@ -77,7 +78,10 @@ def rows(v: m.ProgressView, lang: str) -> list[tuple[str, str]]:
     out.append((t("状态", lang), t(v.state_label, lang)))
     if v.state == "waiting" and v.ahead is not None:
         out.append((t("前面还有", lang), t("{n} 人", lang, n=v.ahead)))
-        if v.wait_lo_min is not None and v.wait_hi_min is not None:
+        if v.wait_lo_min is not None and v.wait_hi_min is not None and isinstance(v.wait_past_close, str) \
+                and v.wait_past_close in PAST_CLOSE:
+            out.append((t("预计等候", lang), t(PAST_CLOSE[v.wait_past_close], lang)))  # rather than promise a time
+        elif v.wait_lo_min is not None and v.wait_hi_min is not None:
             out.append((t("预计等候", lang), t("约 {lo}-{hi} 分钟", lang, lo=v.wait_lo_min, hi=v.wait_hi_min)))
     return out
 

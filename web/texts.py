@@ -27,6 +27,8 @@ ENGLISH = {
     "{n} 人": "{n}",
     "预计等候": "Estimated wait",
     "约 {lo}-{hi} 分钟": "about {lo}-{hi} min",
+    "本时段可能无法办理": "May not be served before this session ends",
+    "今日可能无法办理": "May not be served today",
     "请留意大厅屏幕和语音叫号": "Watch the hall screens and listen for your number",
     "请到 {window} 窗口办理": "Please go to window {window}",
     "叫号时间 {time}": "Called at {time}",

@@ -7,6 +7,13 @@ people are waiting (the gap). Both are decaying averages (exponentially weighted
 estimate follows the hall through the day: per queue, and per window as a speed factor
 (this window's times over its queues' averages).
 
+Before the day has taught anything, each queue's and matter's mean starts from a seed
+(:meth:`ServiceTimes.seed`): the hall file's ``service_minutes`` (预计办理时长, per queue or
+matter), drawn towards the times measured on earlier days (:meth:`hub.store.Store.service_history`,
+read once when the hub starts) as those have samples; today's services then draw each mean away
+from its seed (``QUEUE_PRIOR``, ``MATTER_PRIOR``), so the first hour of a day is neither the
+8-minute default nor one early outlier.
+
 They are fed by the ticket events as :meth:`hub.core.state.HallState.apply` applies them, so a
 replay of the log learns the same; a new day keeps what the day before taught (yesterday's
 averages are the best seed there is), and with nothing learnt yet the hall averages stand in
@@ -29,6 +36,17 @@ MAX_GAP_S = 300.0  # a longer gap was a break, not the rhythm of work: not learn
 QUEUE_PRIOR = 20  # a queue's own mean counts as much as the hall's after this many services
 MATTER_PRIOR = 20  # a matter's own mean counts as much as its queue's after this many services
 MAX_SERVICE_S = 3 * 3600.0  # longer: a window left open over lunch, not a service
+HISTORY_PRIOR = 10  # earlier days' measured mean counts as much as the hall file's after this many services
+
+
+@dataclass(frozen=True)
+class History:
+    """Window time measured on earlier days for one queue and matter (``Store.service_history``)."""
+
+    queue: str
+    matter: str
+    services: int
+    mean_s: float
 
 
 class _Served(Protocol):
@@ -53,6 +71,12 @@ class ServiceTimes:
     samples: int = 0
     gap_samples: int = 0
     relearnt: bool = False  # learn_from has run (a restarted hub)
+    seed_q: dict[str, float] = field(default_factory=dict)  # per queue: the mean before today's samples
+    seed_m: dict[str, float] = field(default_factory=dict)  # per matter: the same
+    seeded_from: object = None  # the hall the seeds were made from (estimate seeds once per hall)
+    history: tuple[History, ...] = ()  # earlier days, kept so a new hall file re-seeds with them
+    hist_q: dict[str, tuple[int, float]] = field(default_factory=dict)  # per queue: earlier days' (services, mean)
+    hist_m: dict[str, tuple[int, float]] = field(default_factory=dict)  # per matter: the same
     _called: dict[str, float] = field(default_factory=dict)  # window → when its current ticket was called
     _free: dict[str, float] = field(default_factory=dict)  # window → when it became free with people waiting
     _ratio: dict[str, float] = field(default_factory=dict)  # window → decaying mean of its times / expected
@@ -64,18 +88,43 @@ class ServiceTimes:
         the matter): a queue's first service of the day may be a 40-minute one, and the estimate
         must not say 40 minutes a head for it (an early, loud error the naive baseline never makes).
         """
-        base = self.overall_s()
+        base = _drawn(self.seed_q.get(queue) or self.overall_s(), self.hist_q.get(queue))
         nq = self.counts.get(queue, 0)
         if nq:
             base = (nq * self.by_queue[queue] + QUEUE_PRIOR * base) / (nq + QUEUE_PRIOR)
-        nm = self.counts.get("m:" + matter, 0) if matter else 0
-        if nm:  # what the citizen came for says more than the queue, once it has a few samples
-            base = (nm * self.by_matter[matter] + MATTER_PRIOR * base) / (nm + MATTER_PRIOR)
+        if matter:  # what the citizen came for says more than the queue, once it has a seed or a few samples
+            base = _drawn(self.seed_m.get(matter) or base, self.hist_m.get(matter))
+            nm = self.counts.get("m:" + matter, 0)
+            if nm:
+                base = (nm * self.by_matter[matter] + MATTER_PRIOR * base) / (nm + MATTER_PRIOR)
         return base * self.factor.get(window, 1.0)
 
     def overall_s(self) -> float:
-        """The hall's decaying mean over every queue (the default before anything is learnt)."""
-        return self.all_s if self.samples else DEFAULT_SERVICE_S
+        """The hall's decaying mean over every queue (the default, or earlier days', before anything
+        is learnt today)."""
+        return self.all_s if self.samples or self.history else DEFAULT_SERVICE_S
+
+    # -------------------------------------------------------------- seeds
+
+    def seed(self, hall: object, queue_s: dict[str, float], matter_s: dict[str, float],
+             history: Iterable[History] | None = None) -> None:
+        """Start each queue's and matter's mean from the hall file's expected time (``queue_s``,
+        ``matter_s``: seconds, the hall's ``service_minutes``) and earlier days' measured means
+        (``history``; None: keep the history already given)."""
+        if history is not None:
+            self.history = tuple(h for h in history if h.services > 0 and 0 < h.mean_s <= MAX_SERVICE_S)
+        self.seeded_from = hall
+        self.seed_q = {k: v for k, v in queue_s.items() if v > 0}
+        self.seed_m = {k: v for k, v in matter_s.items() if v > 0}
+        self.hist_q, self.hist_m = {}, {}
+        for h in self.history:
+            for key, acc in ((h.queue, self.hist_q), (h.matter, self.hist_m)):
+                if key:
+                    n, mean = acc.get(key, (0, 0.0))
+                    acc[key] = (n + h.services, (n * mean + h.services * h.mean_s) / (n + h.services))
+        if self.history and not self.samples:  # the hall's mean before today: earlier days' over every queue
+            n_all = sum(h.services for h in self.history)
+            self.all_s = sum(h.services * h.mean_s for h in self.history) / n_all
 
     # -------------------------------------------------------------- fed by the events
 
@@ -125,6 +174,14 @@ class ServiceTimes:
         for _, seconds, queue, window, matter in done:
             if 0 < seconds <= MAX_SERVICE_S:
                 self.learn(queue, window, seconds, matter)
+
+
+def _drawn(prior: float, measured: tuple[int, float] | None) -> float:
+    """A seed drawn towards earlier days' measured mean by their count of services."""
+    if measured is None:
+        return prior
+    n, mean = measured
+    return (n * mean + HISTORY_PRIOR * prior) / (n + HISTORY_PRIOR)
 
 
 def _mean(means: dict[str, float], counts: dict[str, int], key: str, count_key: str, x: float) -> float:

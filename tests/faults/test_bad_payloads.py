@@ -115,11 +115,13 @@ def comparable(state: dict[str, Any]) -> dict[str, Any]:
     """Retained state without publication sequence numbers (a window last repainted earlier
     carries an older seq): the calls as (ticket, window, recall), the rest field by field. The
     predicted wait (``wait_*``) is an estimate from times learnt live and from the moment of the
-    hub's last forecast, not committed state: only whether there is one (a basis) is compared."""
+    hub's last forecast, not committed state: only whether there is one (a basis) is compared;
+    ``wait_past_close``, sent only when the estimate runs past the close, not at all."""
 
     def strip(value: Any) -> Any:
         if isinstance(value, dict):
-            return {k: (v is None) if k.startswith("wait_") else strip(v) for k, v in value.items() if k != "seq"}
+            return {k: (v is None) if k.startswith("wait_") else strip(v) for k, v in value.items()
+                    if k not in ("seq", "wait_past_close")}
         if isinstance(value, list):
             return [strip(v) for v in value]
         return value
