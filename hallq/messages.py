@@ -92,6 +92,7 @@ class QueuesState(Struct):
     seq: int
     day: str
     queues: list[QueueSummary]
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 class StaffRef(Struct):
@@ -145,6 +146,7 @@ class WindowState(Struct):
     evaluation: PendingEvaluation | None
     counts: dict[str, int]
     summons: list[SummonView] = []  # today's 呼叫后台 from this window, newest first
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 class Call(Struct):
@@ -160,6 +162,7 @@ class Call(Struct):
     recall: int
     text: str
     at: float
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 class CallsState(Struct):
@@ -168,6 +171,7 @@ class CallsState(Struct):
     v: int
     seq: int
     calls: list[Call]
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 # ---------------------------------------------------------------- catalog
@@ -323,6 +327,7 @@ class Catalog(Struct, omit_defaults=True):
     printers: dict[str, dict[str, Any]]
     evaluation_levels: dict[str, str]
     cases: CatalogCases | None = None  # [cases], for the case pages
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 # ---------------------------------------------------------------- presence, status, events
@@ -336,6 +341,7 @@ class Presence(Struct):
     role: str
     at: float
     heartbeat_s: float | UnsetType = UNSET  # the hub's: it re-publishes this every heartbeat_s (protocol.md §1)
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 class PrinterReport(Struct, kw_only=True):
@@ -389,6 +395,7 @@ class DeviceStatus(Struct):
     error: str | UnsetType | None = UNSET
     port: str | UnsetType | None = UNSET
     standby: StandbyReport | UnsetType = UNSET  # the hub's, with a standby hub (appended: hub/ha)
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 class PriorityEvent(Struct):
@@ -396,6 +403,7 @@ class PriorityEvent(Struct):
 
     v: int
     ticket: TicketView
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 class EvaluateEvent(Struct):
@@ -405,6 +413,7 @@ class EvaluateEvent(Struct):
     window: str
     ticket: str
     at: float
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 class EvaluatedEvent(Struct):
@@ -414,6 +423,7 @@ class EvaluatedEvent(Struct):
     level: int
     label: str
     at: float
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 class SummonEvent(Struct):
@@ -429,6 +439,7 @@ class SummonEvent(Struct):
     at: float  # when the summons was made
     summon: str = ""  # its id
     state: str = "pending"  # its state now: pending / escalated / responded / arrived
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 class ReprintEvent(Struct):
@@ -438,6 +449,7 @@ class ReprintEvent(Struct):
     device: str
     ticket: TicketView
     by: str
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 class CaseEvent(Struct):
@@ -456,6 +468,7 @@ class CaseEvent(Struct):
     window: str  # where it was accepted
     device: str  # who acted
     at: float
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 # ---------------------------------------------------------------- replies
@@ -474,6 +487,7 @@ class Reply(Struct):
     ok: bool
     result: dict[str, Any] | UnsetType = UNSET
     error: ReplyError | UnsetType = UNSET
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 # ---------------------------------------------------------------- the one topic parser
