@@ -536,7 +536,10 @@ class HallClient:
                 or topic == self.topics.status(p.HUB))
 
     def _stale(self, topic: str, data: Any) -> bool:
-        """Note the epoch a hub message carries; True (and a log line) when it is older than one seen."""
+        """Note the epoch a hub message carries; True (and a log line) when it is older than one seen.
+        An empty payload (a retained topic cleared by hand: no hub sends one) is let through."""
+        if data is None:
+            return False
         epoch = p.epoch_of(data)
         if epoch >= self.hub_epoch:
             if epoch > self.hub_epoch:

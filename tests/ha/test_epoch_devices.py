@@ -62,7 +62,8 @@ class OldAndNewHub:
         self.client.publish(topic, stamped(body, epoch), retain=retain)
 
     def reply(self, device: str, rid: str, result: dict[str, Any], epoch: int) -> None:
-        self.client.publish(self.topics.reply(device), stamped({"v": 1, "id": rid, "ok": True, "result": result}, epoch))
+        body = {"v": 1, "id": rid, "ok": True, "result": result}
+        self.client.publish(self.topics.reply(device), stamped(body, epoch))
 
     def stop(self) -> None:
         self.client.stop()
@@ -85,7 +86,8 @@ def test_the_stamp_is_the_last_field_and_epoch_0_changes_no_byte() -> None:
     assert p.epoch_of({"epoch": 3}) == 3
     assert p.epoch_of({}) == p.epoch_of({"epoch": True}) == p.epoch_of({"epoch": "3"}) == p.epoch_of(None) == 0
     reply = m.decode(m.Reply, p.stamp_epoch(body, 3))
-    assert reply.epoch == 3 and m.encode(reply) == p.stamp_epoch(body, 3)  # typed, and encodes back the same
+    assert reply.epoch == 3
+    assert m.encode(reply) == p.stamp_epoch(body, 3)
 
 
 # ---------------------------------------------------------------- the device side, on real brokers
@@ -115,11 +117,13 @@ def test_a_device_that_saw_epoch_2_ignores_older_state_and_uses_the_next_epoch_2
         assert screen.state[t.window("S01")]["state"] == "open"
         assert not any(topic == t.event("call") for topic, _ in seen)
         stale_logs = [r for r in caplog.records if getattr(r, "code", "") == "stale_epoch"]
-        assert len(stale_logs) == 3 and "epoch 1" in stale_logs[0].getMessage()
+        assert len(stale_logs) == 3
+        assert "epoch 1" in stale_logs[0].getMessage()
         # the next epoch-2 message is used
         hubs.publish(t.window("S01"), {"v": 1, "seq": 12, "id": "S01", "state": "paused"}, 2)
         wait_until(lambda: screen.state[t.window("S01")]["state"] == "paused", what="the next epoch-2 window")
-        assert screen.state[t.window("S01")]["epoch"] == 2 and screen.stale == 3
+        assert screen.state[t.window("S01")]["epoch"] == 2
+        assert screen.stale == 3
 
         # a retained message of the old hub left on the broker does not paint over what a device shows
         hubs.publish(t.window("S02"), {"v": 1, "seq": 13, "id": "S02", "state": "open"}, 1)
@@ -153,7 +157,8 @@ def test_a_stale_reply_is_dropped_and_the_request_retried_with_its_id(broker_url
         hubs.answer = answer
         assert kiosk.request("hall.snapshot", {}, timeout=0.5, retries=3, request_id="k1-0001") == {"from": "new"}
         attempts = [c for c in hubs.commands if c["id"] == "k1-0001"]
-        assert len(attempts) == 2 and attempts[0] == attempts[1]  # retried once, the same payload and id
+        assert len(attempts) == 2
+        assert attempts[0] == attempts[1]
         assert kiosk.stale == 1
     finally:
         kiosk.stop()
@@ -217,7 +222,8 @@ def test_a_request_whose_only_reply_was_stale_is_answered_by_the_epoch_2_hub_on_
         worker.join(15)
         assert out, "the request was not answered after the hub went on"
         number = out[0]["ticket"]["number"]
-        assert number != "Z999" and number.startswith("A")
+        assert number != "Z999"
+        assert number.startswith("A")
         assert sum(c["id"] == rid for c in old.commands) >= 2  # retried with the same id
         # answered from the hub's store on any later retry: the same ticket, one request row
         assert kiosk.request("ticket.issue", _issue(rig.hall), request_id=rid)["ticket"]["number"] == number
@@ -241,8 +247,10 @@ def test_a_hall_without_a_standby_sends_no_epoch(make_rig: Any, broker_url: str)
     kiosk.request("ticket.issue", _issue(rig.hall))
     wait_until(lambda: any(topic == t.reply("K1") for topic, _ in raw), what="the reply")
     wait_until(lambda: any(topic == t.queues for topic, _ in raw), what="state/queues")
-    assert raw and not any(b'"epoch"' in payload for topic, payload in raw if "/status/" not in topic)
-    assert kiosk.hub_epoch == 0 and kiosk.stale == 0
+    assert raw
+    assert not any(b'"epoch"' in payload for topic, payload in raw if "/status/" not in topic)
+    assert kiosk.hub_epoch == 0
+    assert kiosk.stale == 0
 
 
 def test_every_message_of_an_epoch_2_hub_carries_it_and_decodes_as_its_type(tmp_path: Path) -> None:
