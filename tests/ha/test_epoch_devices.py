@@ -286,3 +286,40 @@ def test_every_message_of_an_epoch_2_hub_carries_it_and_decodes_as_its_type(tmp_
     assert {"Catalog", "QueuesState", "WindowState", "CallsState", "Call", "Reply", "Presence", "SummonEvent",
             "EvaluatedEvent", "CaseEvent"} <= kinds
     assert msgspec.json.decode(b'{"v":1,"id":"x","ok":true,"result":{}}', type=m.Reply).epoch is msgspec.UNSET
+
+
+def test_an_older_hubs_heartbeat_does_not_keep_a_device_on_its_broker(embedded_broker: str, mosquitto: str) -> None:
+    """Two brokers: on the first only an older hub beats (it has not heard it was fenced); a device that
+    has seen epoch 2 treats that broker as one where no hub answers and moves to the next one."""
+    hall = _unique("h")
+    t = p.Topics(hall)
+    old, new = OldAndNewHub(embedded_broker, hall), OldAndNewHub(mosquitto, hall)
+    beat = {"v": 1, "online": True, "role": "hub", "at": 0.0, "heartbeat_s": 0.2}
+    new.publish(t.presence(p.HUB), beat, 2)
+    old.publish(t.catalog, {"v": 1, "version": "new"}, 2)  # a newer hub's retained catalog left there
+    stop = threading.Event()
+
+    def old_beats() -> None:
+        while not stop.wait(0.2):
+            old.publish(t.presence(p.HUB), beat, 1)
+
+    beating = threading.Thread(target=old_beats, daemon=True)
+    beating.start()
+    first, second = (int(u.rsplit(":", 1)[1]) for u in (embedded_broker, mosquitto))
+    both = f"mqtt://127.0.0.1:{first},127.0.0.1:{second}"
+    device = HallClient(both, hall, "K1", "kiosk", subscriptions=(t.catalog,), hop_after_s=1.0)
+    try:
+        device.start(10)
+        assert device.broker == ("127.0.0.1", first)
+        wait_until(lambda: device.broker == ("127.0.0.1", second), 10, "the move to the newer hub's broker")
+        assert device.hub_epoch == 2
+        assert device.hops == 1
+        time.sleep(1.5)  # the epoch-2 beat (retained) keeps it there
+        assert device.broker == ("127.0.0.1", second)
+        assert device.hops == 1
+    finally:
+        stop.set()
+        beating.join(2)
+        device.stop()
+        old.stop()
+        new.stop()
