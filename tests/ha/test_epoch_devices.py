@@ -196,9 +196,16 @@ def test_a_request_whose_only_reply_was_stale_is_answered_by_the_epoch_2_hub_on_
     try:
         first = kiosk.request("ticket.issue", _issue(rig.hall))
         assert kiosk.hub_epoch == 2  # the reply carried it
-        wait_until(lambda: (display.state.get(t.queues) or {}).get("epoch") == 2, what="state/queues under epoch 2")
+        issued = first["ticket"]["number"]
+
+        def waiting() -> list[str]:
+            queues = (display.state.get(t.queues) or {}).get("queues", [])
+            return [n for q in queues if q["id"] == "A" for n in q["next"]]
+
+        # the queues after the issue (the hub's repaint at connect came first, also under epoch 2)
+        wait_until(lambda: issued in waiting(), what="state/queues after the issue")
         shown = display.state[t.queues]
-        assert shown["queues"][0]["next"] == [first["ticket"]["number"]]
+        assert shown["epoch"] == 2
         # the old primary's retained queues (more waiting, a higher seq): the display keeps the hub's
         old.publish(t.queues, {**shown, "seq": shown["seq"] + 5, "queues": [], "epoch": 1}, 1)
         wait_until(lambda: display.stale >= 1, what="the old queues dropped")
