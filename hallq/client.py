@@ -17,9 +17,12 @@ paho-mqtt runs its network loop in its own thread. This wrapper adds what hallq 
   connection lives shows offline on every screen;
 * several brokers (``mqtt://…@hub-a:1883,hub-b:1883``, a standby hub's machine): a broker that
   cannot be reached, or on which no hub answers for ``hop_after_s``, is left for the next one
-  (docs/protocol.md §1); a hub never moves.
+  (docs/protocol.md §1); a hub never moves;
+* the hub's epoch (fencing token, docs/protocol.md §3): the highest one seen is kept
+  (:attr:`HallClient.hub_epoch`), and a reply or hub message stamped with an older one is dropped
+  (logged, code ``stale_epoch``): a request whose only reply was stale is retried with its id.
 
-Why this file is long (~580 lines): it is one connection's whole life — paho's callbacks, the
+Why this file is long (~640 lines): it is one connection's whole life — paho's callbacks, the
 handshake watchdog, the hub's heartbeat, requests and moving between brokers share its locks
 (``_life``, ``_gate``, ``_restarting``) and its state; split across files, the locking rules would
 be too.
@@ -198,6 +201,8 @@ class HallClient:
         self._hub_seen: tuple[float, dict[str, Any]] = (0.0, {})  # when presence/hub last arrived, and what
         self._hub_watch: threading.Thread | None = None  # started by the first presence/hub message
         self._hub_wake = threading.Event()  # stop() wakes the watcher
+        self.hub_epoch = 0  # the highest hub epoch seen (paho's thread writes it): older messages are dropped
+        self.stale = 0  # messages dropped for an older epoch
 
     # ------------------------------------------------------------ life
 
@@ -492,6 +497,8 @@ class HallClient:
             log.warning("ignored a non-JSON message on %s", msg.topic)
             return
         if msg.topic == self.topics.reply(self.device):
+            if self._stale(msg.topic, data):
+                return  # an older hub's reply: the request waits on and is retried with its id (request())
             with self._lock:
                 pending = self._pending.get(str(data.get("id"))) if isinstance(data, dict) else None
             if pending is not None:
@@ -504,6 +511,8 @@ class HallClient:
             return  # amqtt 0.12 replays retained messages to clients that never subscribed to them
         if msg.topic == self.topics.presence(p.HUB) and self.device != p.HUB:
             self._hub_heard(data)
+        elif self._from_hub(msg.topic) and self._stale(msg.topic, data):
+            return  # an older hub's state or event must not override the newer hub's
         self._deliver(msg.topic, data, keep=msg.retain or not msg.topic.startswith(self.topics.base + "/event/"))
 
     def _deliver(self, topic: str, data: Any, *, keep: bool = True) -> None:
@@ -517,12 +526,50 @@ class HallClient:
             except Exception:
                 log.exception("listener for %s failed", topic)
 
+    # ------------------------------------------------------------ the hub's epoch (fencing)
+
+    def _from_hub(self, topic: str) -> bool:
+        """A topic only the hub publishes on: catalog, state/…, event/…, status/hub (presence/hub is
+        kept apart: its last will cannot carry an epoch, and liveness must not be dropped)."""
+        base = self.topics.base
+        return (topic == self.topics.catalog or topic.startswith((f"{base}/state/", f"{base}/event/"))
+                or topic == self.topics.status(p.HUB))
+
+    def _stale(self, topic: str, data: Any) -> bool:
+        """Note the epoch a hub message carries; True (and a log line) when it is older than one seen.
+        An empty payload (a retained topic cleared by hand: no hub sends one) is let through."""
+        if data is None:
+            return False
+        epoch = p.epoch_of(data)
+        if epoch >= self.hub_epoch:
+            if epoch > self.hub_epoch:
+                log.info("%s: the hub answers under epoch %d (was %d)", self.device, epoch, self.hub_epoch,
+                         extra={"device": self.device, "code": "hub_epoch", "epoch": epoch})
+                self.hub_epoch = epoch
+            return False
+        self.stale += 1
+        reply = topic == self.topics.reply(self.device)
+        # a reconnect replays an old hub's retained topics at once: the first of them, and every reply, at warning
+        log.log(logging.WARNING if reply or self.stale == 1 else logging.DEBUG,
+                "%s: dropped a message from an older hub (epoch %d; this device has seen epoch %d) on %s%s",
+                self.device, epoch, self.hub_epoch, topic,
+                f" (request {data.get('id')}: it is retried with the same id)" if reply and isinstance(data, dict)
+                else "", extra={"device": self.device, "code": "stale_epoch", "epoch": epoch})
+        return True
+
     # ------------------------------------------------------------ the hub's heartbeat
 
     def _hub_heard(self, data: Any) -> None:
         """A message on ``presence/hub`` (paho's thread: only notes it; :meth:`_watch_hub` decides)."""
+        data = data if isinstance(data, dict) else {}
+        epoch = p.epoch_of(data)
+        if epoch > self.hub_epoch:
+            self._stale(self.topics.presence(p.HUB), data)  # learns it
+        elif epoch < self.hub_epoch and data.get("online"):
+            # an older hub's beat (not fenced yet, or its retained beat): no hub of this hall answers here
+            data = {**data, "online": False, "stale": True}
         with self._life:
-            self._hub_seen = (time.monotonic(), data if isinstance(data, dict) else {})
+            self._hub_seen = (time.monotonic(), data)
             if self._hub_watch is None and not self._stopping:
                 self._hub_watch = threading.Thread(target=self._watch_hub, name=f"hallq-hubwatch-{self.device}",
                                                    daemon=True)

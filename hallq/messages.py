@@ -98,6 +98,7 @@ class QueuesState(Struct):
     seq: int
     day: str
     queues: list[QueueSummary]
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 class StaffRef(Struct):
@@ -151,6 +152,7 @@ class WindowState(Struct):
     evaluation: PendingEvaluation | None
     counts: dict[str, int]
     summons: list[SummonView] = []  # today's 呼叫后台 from this window, newest first
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 class Call(Struct):
@@ -166,6 +168,7 @@ class Call(Struct):
     recall: int
     text: str
     at: float
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 class CallsState(Struct):
@@ -174,6 +177,7 @@ class CallsState(Struct):
     v: int
     seq: int
     calls: list[Call]
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 # ---------------------------------------------------------------- catalog
@@ -329,6 +333,7 @@ class Catalog(Struct, omit_defaults=True):
     printers: dict[str, dict[str, Any]]
     evaluation_levels: dict[str, str]
     cases: CatalogCases | None = None  # [cases], for the case pages
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 # ---------------------------------------------------------------- presence, status, events
@@ -342,6 +347,7 @@ class Presence(Struct):
     role: str
     at: float
     heartbeat_s: float | UnsetType = UNSET  # the hub's: it re-publishes this every heartbeat_s (protocol.md §1)
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 class PrinterReport(Struct, kw_only=True):
@@ -395,6 +401,7 @@ class DeviceStatus(Struct):
     error: str | UnsetType | None = UNSET
     port: str | UnsetType | None = UNSET
     standby: StandbyReport | UnsetType = UNSET  # the hub's, with a standby hub (appended: hub/ha)
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 class PriorityEvent(Struct):
@@ -402,6 +409,7 @@ class PriorityEvent(Struct):
 
     v: int
     ticket: TicketView
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 class EvaluateEvent(Struct):
@@ -411,6 +419,7 @@ class EvaluateEvent(Struct):
     window: str
     ticket: str
     at: float
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 class EvaluatedEvent(Struct):
@@ -420,6 +429,7 @@ class EvaluatedEvent(Struct):
     level: int
     label: str
     at: float
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 class SummonEvent(Struct):
@@ -435,6 +445,7 @@ class SummonEvent(Struct):
     at: float  # when the summons was made
     summon: str = ""  # its id
     state: str = "pending"  # its state now: pending / escalated / responded / arrived
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 class ReprintEvent(Struct):
@@ -444,6 +455,7 @@ class ReprintEvent(Struct):
     device: str
     ticket: TicketView
     by: str
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 class CaseEvent(Struct):
@@ -462,6 +474,7 @@ class CaseEvent(Struct):
     window: str  # where it was accepted
     device: str  # who acted
     at: float
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 # ---------------------------------------------------------------- replies
@@ -480,6 +493,7 @@ class Reply(Struct):
     ok: bool
     result: dict[str, Any] | UnsetType = UNSET
     error: ReplyError | UnsetType = UNSET
+    epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
 
 
 # ---------------------------------------------------------------- the one topic parser

@@ -497,3 +497,31 @@ def load(payload: bytes) -> Any:
 
 def presence(online: bool, role: str, at: float, **extra: Any) -> bytes:
     return dump({"v": VERSION, "online": online, "role": role, "at": at, **extra})
+
+
+# ---------------------------------------------------------------- the hub's epoch (fencing reaches the devices)
+#
+# A hall with a standby hub numbers its hubs' terms: the epoch (fencing token) grows with every
+# promotion and is never reused (hub/ha/gate.py). A hub with an epoch above 0 stamps it, as the last
+# field ``epoch``, into everything it publishes to devices: replies, the catalog, retained state,
+# events, ``status/hub`` and its heartbeat on ``presence/hub``. A device keeps the highest epoch it
+# has seen and drops (logging code ``stale_epoch``) a reply or a hub message stamped below it: an
+# old primary's last reply or retained state never overrides the new hub's (docs/protocol.md §3).
+# A message without the field is epoch 0: a hall without a standby sends exactly what it always did.
+
+EPOCH = "epoch"
+
+
+def stamp_epoch(payload: bytes, epoch: int) -> bytes:
+    """``payload`` (a JSON object, as msgspec or :func:`dump` write it: no trailing space) with
+    ``"epoch": epoch`` appended as its last field; unchanged for epoch 0, an empty payload (a
+    cleared retained topic) or anything that is not a non-empty JSON object."""
+    if epoch <= 0 or len(payload) < 3 or payload[:1] != b"{" or payload[-1:] != b"}":
+        return payload
+    return b'%s,"epoch":%d}' % (payload[:-1], epoch)
+
+
+def epoch_of(data: Any) -> int:
+    """The epoch a decoded hub message is stamped with (0: none, or not a whole number)."""
+    value = data.get(EPOCH) if isinstance(data, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0

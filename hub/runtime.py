@@ -233,8 +233,8 @@ class Hub:
         # QoS 0: a flood's refusals must not fill the hub's window of unacknowledged QoS 1
         # publishes, where every other device's replies would wait behind them. A lost refusal
         # is a timeout to the device, whose answer is the same: retry later with the same id.
-        self.client.publish(self.client.topics.reply(device), p.encode_reply(rid, code="rate_limited", message=message),
-                            qos=0)
+        self.client.publish(self.client.topics.reply(device),
+                            self._stamped(p.encode_reply(rid, code="rate_limited", message=message)), qos=0)
 
     def answering(self) -> bool:
         """May this hub reply and publish now (its gate, and no newer hub has fenced it)?"""
@@ -262,6 +262,7 @@ class Hub:
                     if item == _REPUBLISH:
                         self._publish(self.service.all_state())
                         self._hub_status()
+                        self._beat()  # presence/hub under this hub's epoch at once (the client's own has none)
                     elif item == _REPL:
                         if self.replicator.poll() or self.replicator.fenced:
                             self._hub_status()
@@ -299,7 +300,8 @@ class Hub:
         hub offline after HUB_SILENT_S), though paho's thread keeps the connection alive."""
         if self.client.connected.is_set():  # else the next CONNACK publishes "online" anyway
             self.client.publish(self.client.topics.presence(p.HUB),
-                                p.presence(True, "hub", hallclock.now(), heartbeat_s=self.heartbeat_s), retain=True)
+                                self._stamped(p.presence(True, "hub", hallclock.now(), heartbeat_s=self.heartbeat_s)),
+                                retain=True)
 
     def _hub_status(self) -> None:
         """``status/hub`` (retained): the backups' and the standby's state; while something is wrong,
@@ -326,7 +328,7 @@ class Hub:
         if self.backups is None and "standby" not in status and "witness" not in status:
             return
         status["error"] = "；".join(errors) or None
-        self.client.publish(self.client.topics.status(p.HUB), p.dump(status), retain=True)
+        self.client.publish(self.client.topics.status(p.HUB), self._stamped(p.dump(status)), retain=True)
 
     def _handle_batch(self, batch: list[tuple[str, bytes]]) -> None:
         """Group commit (:meth:`HubService.handle_batch`): the batch's commands in one transaction,
@@ -342,11 +344,17 @@ class Hub:
                       "dropped, or this hub may no longer answer", len(batch), extra={"code": "unanswered"})
             return
         for device, reply in done.replies:
-            self.client.publish(self.client.topics.reply(device), reply)
+            self.client.publish(self.client.topics.reply(device), self._stamped(reply))
         self._publish(done.publications)
         self.handled += len(batch)
         self.batches += 1
 
     def _publish(self, publications: list[Publication]) -> None:
         for pub in publications:
-            self.client.publish(pub.topic, pub.payload, retain=pub.retain, qos=pub.qos)
+            self.client.publish(pub.topic, self._stamped(pub.payload), retain=pub.retain, qos=pub.qos)
+
+    def _stamped(self, payload: bytes) -> bytes:
+        """What devices are sent carries this hub's epoch (fencing token) once it is above 0, stamped
+        as it goes out (a stored reply replayed by a newer hub carries the newer epoch): a device drops
+        a message from an older epoch than it has seen (docs/protocol.md §3, the hub's epoch)."""
+        return p.stamp_epoch(payload, self.gate.epoch)
