@@ -282,6 +282,43 @@ def version_of(path: str | Path) -> int:
         conn.close()
 
 
+FENCING_KEYS = ("epoch", "fenced")  # meta: the fencing token this file answers under; a newer one heard of
+
+
+def _meta_int(conn: sqlite3.Connection, key: str) -> int:
+    has_meta = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+    row = conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone() if has_meta else None
+    try:
+        return int(json.loads(row[0])) if row else 0
+    except (TypeError, ValueError):
+        return 0
+
+
+def carry_fencing(current: Path, incoming: Path) -> None:
+    """A copy taken before a promotion holds an older epoch than the devices have seen since: a hub
+    restarted on it would be ignored by every device (hallq/client.py drops an older hub's messages),
+    and a copy taken before this hub was fenced would let it answer again. So the restored file keeps
+    the higher of each (``meta.epoch``, ``meta.fenced``) of the database it replaces and the copy."""
+    if not current.exists():
+        return
+    conn = sqlite3.connect(f"file:{current}?mode=ro", uri=True)
+    try:
+        now = {key: _meta_int(conn, key) for key in FENCING_KEYS}
+    finally:
+        conn.close()
+    conn = sqlite3.connect(incoming)
+    try:
+        has_meta = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+        if not has_meta:
+            return
+        with conn:
+            for key, value in now.items():
+                if value > _meta_int(conn, key):
+                    conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, json.dumps(value)))
+    finally:
+        conn.close()
+
+
 def restore(db: Path, copy: Path, at: float, schema: int) -> Path:
     """Put ``copy`` in place of ``db``; the current database (with its WAL) is kept aside as
     ``<db>.before-restore-<stamp>``, never deleted. Refuses while a hub runs on ``db``, a copy that
@@ -302,6 +339,11 @@ def restore(db: Path, copy: Path, at: float, schema: int) -> Path:
         try:
             copy_db(copy, incoming)
         except (OSError, sqlite3.Error) as exc:
+            incoming.unlink(missing_ok=True)
+            raise BackupError(*words(exc)) from exc
+        try:
+            carry_fencing(db, incoming)
+        except sqlite3.Error as exc:
             incoming.unlink(missing_ok=True)
             raise BackupError(*words(exc)) from exc
         aside = db.with_name(f"{db.name}.before-restore-{stamp(at)}")

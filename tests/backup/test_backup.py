@@ -164,6 +164,36 @@ def test_a_copy_restored_onto_a_new_empty_disk(hall: Hall, tmp_path: Path) -> No
     assert Store(db).tickets() and backup.integrity(copy) == ""
 
 
+@pytest.mark.parametrize(("copy_meta", "current_meta", "restored"), [
+    ({"epoch": 1}, {"epoch": 3}, {"epoch": 3, "fenced": 0}),  # copy from before a promotion: devices saw 3
+    ({"epoch": 1}, {"epoch": 1, "fenced": 2}, {"epoch": 1, "fenced": 2}),  # an old primary stays fenced
+    ({"epoch": 4, "fenced": 5}, {"epoch": 2}, {"epoch": 4, "fenced": 5}),  # never lowered by the restore
+])
+def test_a_restore_keeps_the_higher_epoch_and_fence(hall: Hall, tmp_path: Path, copy_meta: dict[str, int],
+                                                     current_meta: dict[str, int], restored: dict[str, int]) -> None:
+    """Devices drop an older hub's messages (hallq/client.py): a hub restarted on a copy from before a
+    promotion must not come back under an older epoch, nor an old primary's copy lose its fence."""
+    from hub.store import epoch_of
+
+    store = a_day(hall, tmp_path / "hub.db", 2)
+    for key, value in copy_meta.items():
+        store.set_meta(key, value)
+    store.conn.commit()
+    copy = backup.take(store.path, tmp_path / "nas", "lvliang", AT, keep=3)
+    for key in ("epoch", "fenced"):
+        store.set_meta(key, current_meta.get(key, 0))
+    store.conn.commit()
+    store.close()
+    backup.restore(tmp_path / "hub.db", copy, AT + 60, SCHEMA_VERSION)
+    back = Store(tmp_path / "hub.db")
+    try:
+        assert epoch_of(back) == restored["epoch"]
+        assert int(back.meta("fenced") or 0) == restored["fenced"]
+        assert len(back.tickets()) == 2  # the copy's day, not the replaced file's
+    finally:
+        back.close()
+
+
 def test_a_damaged_copy_is_not_restored_and_the_database_stays(hall: Hall, tmp_path: Path) -> None:
     store = a_day(hall, tmp_path / "hub.db", 2)
     copy = backup.take(store.path, tmp_path / "nas", "lvliang", AT, keep=3)
