@@ -434,6 +434,8 @@ class HubService:
             return self.cases.query(self.book, self.hall.devices[device], cmd, now)
         if isinstance(cmd, NOTIFY_QUERIES):
             return self.notify.query(c, self.book, cmd, now)
+        if isinstance(cmd, k.BackofficeWhoami):
+            return {"staff": case_desk.clerk_signed_in(self.hall, c.guides, device)}
         match cmd:
             case k.TicketGet():
                 return {"ticket": self.publisher.ticket(c, c.ticket(cmd.ticket), now)}

@@ -82,7 +82,9 @@ def desk(hall: LocalHall, apps: list[Any], qtbot: Any, clock: FakeClock) -> Call
         qtbot.addWidget(app.view)
         app.view.resize(1280, 800)
         app.view.show()
-        qtbot.waitUntil(lambda: app.presenter.online and app.presenter.listed_once, timeout=WAIT)
+        # the hub has said who is signed in here (backoffice.whoami) before the screen shows a clerk or a 签到 strip
+        qtbot.waitUntil(lambda: app.presenter.online and app.presenter.listed_once and app.presenter.who_known,
+                        timeout=WAIT)
         if clerk is not None:
             sign_in(qtbot, app, clerk or CLERKS[app.presenter.department])
         return app
@@ -254,6 +256,61 @@ def test_a_clerk_signs_in_at_their_departments_desk_only_and_an_empty_desk_is_re
         hall.client("B-GA").request("case.approve", {"case": case["id"]})
     assert refused.value.code == "desk_not_signed_in"
     assert hall.client("G1").request("case.get", {"case": case["id"]})["case"]["state"] == "in_review"
+
+
+def test_a_restarted_desk_shows_the_clerk_still_signed_in_until_the_sign_in_ends(
+        qtbot: Any, desk: Any, hall: LocalHall, apps: list[Any], clock: FakeClock) -> None:
+    """The sign-in is the hub's: a pad restarted (closed and made again) asks ``backoffice.whoami`` and shows
+    the clerk without a PIN, and its 签收 is recorded under that clerk; 签退 or a new day ends it."""
+    front = front_desk(hall)
+    first, second = accept(hall, front), accept(hall, front)
+    before = desk("B-GA")  # 3001 signs in through the strip
+    before.close()
+    apps.remove(before)
+
+    app = desk("B-GA", clerk=None)  # the restarted pad: nobody types a PIN
+    view, office = app.view, app.presenter
+    assert office.operator == "陈刚（3001）" and view.operator.text() == "经办人：陈刚（3001）"
+    assert not view.sign_in_box.isVisible() and view.logout_btn.isVisible()
+    scan(qtbot, view, first["id"])
+    done(qtbot, office)
+    history = hall.client("G1").request("case.get", {"case": first["id"]})["history"]
+    assert (history[-1]["action"], history[-1]["staff"], history[-1]["device"]) == ("sign", "3001 陈刚", "B-GA")
+
+    # the next day the hub's sign-ins are over: the desk still names yesterday's clerk until the hub refuses
+    # its step, then asks again and shows the 签到 strip; the case is as it was
+    clock.now = local_ts(2026, 11, 24, 9, 0)
+    scan(qtbot, view, second["id"])
+    done(qtbot, office)
+    assert office.notice.level == "error" and "请先签到" in office.notice.text
+    qtbot.waitUntil(lambda: view.sign_in_box.isVisible(), timeout=WAIT)
+    assert office.operator == "" and view.operator.text() == "未签到"
+    assert hall.client("G1").request("case.get", {"case": second["id"]})["case"]["state"] == "accepted"
+
+    # signed in again and out (签退): a restart after it asks for the PIN
+    sign_in(qtbot, app, "3001")
+    click(qtbot, view, "backoffice_logout")
+    done(qtbot, office)
+    app.close()
+    apps.remove(app)
+    again = desk("B-GA", clerk=None)
+    assert again.presenter.operator == "" and again.view.sign_in_box.isVisible()
+    assert again.view.operator.text() == "未签到"
+
+
+def test_whoami_answers_a_back_office_only_and_names_the_clerk_at_the_asking_desk(hall: LocalHall) -> None:
+    desk_ga, desk_ga2 = hall.client("B-GA"), hall.client("B-GA2")
+    assert desk_ga.request("backoffice.whoami", {}) == {"staff": None}
+    desk_ga.request("backoffice.login", {"staff": "3001", "pin": PIN})
+    assert desk_ga.request("backoffice.whoami", {}) == {"staff": {"id": "3001", "name": "陈刚"}}
+    assert desk_ga2.request("backoffice.whoami", {}) == {"staff": None}  # another desk: its own sign-in only
+    desk_ga2.request("backoffice.login", {"staff": "3001", "pin": PIN})  # one desk each: signed out at B-GA
+    assert desk_ga.request("backoffice.whoami", {}) == {"staff": None}
+    assert desk_ga2.request("backoffice.whoami", {})["staff"]["id"] == "3001"
+    for device in ("G1", "P-S01", "K1"):
+        with pytest.raises(RequestError) as refused:
+            hall.client(device).request("backoffice.whoami", {})
+        assert refused.value.code == "forbidden"
 
 
 def test_correction_materials_are_marked_on_the_desk_and_in_the_archive(
