@@ -32,7 +32,7 @@ from hub.config import parse_hall
 from launcher.local_hall import LocalHall, open_all_day
 from launcher.samples import sample_hall_path
 from launcher.scenes.common import grab
-from tests.hub.hub_helpers import FakeClock, local_ts
+from tests.hub.hub_helpers import FakeClock
 from tests.pad.test_backoffice import sign_in
 from tests.pad.test_staff_pad import WAIT, click, login, settle
 
@@ -49,11 +49,6 @@ def life_hall(tmp_path: Path) -> Any:
     text += f'\n[printers.desk-a4]\nbackend = "file"\npaper = "a4"\npath = "{tmp_path / "a4.pdf"}"\n'
     hall = parse_hall(tomllib.loads(text), text=text)
     return dataclasses.replace(open_all_day(hall), id=f"life{uuid.uuid4().hex[:8]}")
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(local_ts(2026, 11, 23, 9, 0))  # a Monday
 
 
 @pytest.fixture

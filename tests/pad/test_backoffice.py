@@ -8,9 +8,7 @@ history with its 附件4 rows, and 呼叫后台 answered from the desk for its o
 
 from __future__ import annotations
 
-import dataclasses
 import tomllib
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,8 +22,9 @@ from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
 from hallq.client import HallClient, RequestError
 from hub.config import parse_hall
 from hub.hall import Hall
-from launcher.local_hall import LocalHall, open_all_day
+from launcher.local_hall import LocalHall
 from launcher.samples import sample_hall_path
+from tests.halls import GA_DESK, running, sample_hall_plus
 from tests.hub.hub_helpers import FakeClock, local_ts
 from tests.pad.conftest import PIN
 from tests.pad.test_guide import WAIT, click, done
@@ -43,30 +42,22 @@ def sign_in(qtbot: Any, app: Any, staff: str, pin: str = PIN) -> None:
     click(qtbot, view, "backoffice_sign")
     qtbot.waitUntil(lambda: bool(app.presenter.operator), timeout=WAIT)
     assert not view.sign_in_box.isVisible() and staff in view.operator.text()
-MONDAY = local_ts(2026, 11, 23, 9, 0)
 
 
 def desk_hall(pdf: Path) -> Hall:
-    text = sample_hall_path().read_text(encoding="utf-8")
-    assert "\nbackoffice_sign_in_required = true" in text  # a desk acts only with its department's clerk signed in
-    text += (f'\n[printers.desk-a4]\nbackend = "file"\npaper = "a4"\npath = "{pdf}"\n'
-             '\n[[devices]]\nid = "B-GA"\nrole = "backoffice"\ndepartment = "公安局"\nprinter = "desk-a4"\n'
-             '\n[[devices]]\nid = "B-GA2"\nrole = "backoffice"\ndepartment = "公安局"\n'
-             '\n[[devices]]\nid = "B-SJ"\nrole = "backoffice"\ndepartment = "市场监督管理局"\n')
-    hall = parse_hall(tomllib.loads(text), text=text)
-    return dataclasses.replace(open_all_day(hall), id=f"t{uuid.uuid4().hex[:10]}")
+    """The sample hall (a desk acts only with its department's clerk signed in) with two 公安局 desks, one
+    printing on A4 to a PDF file, and a 市场监督管理局 desk; open all day."""
+    hall = sample_hall_plus(f'\n[printers.desk-a4]\nbackend = "file"\npaper = "a4"\npath = "{pdf}"\n'
+                            + GA_DESK + 'printer = "desk-a4"\n'
+                            '\n[[devices]]\nid = "B-GA2"\nrole = "backoffice"\ndepartment = "公安局"\n'
+                            '\n[[devices]]\nid = "B-SJ"\nrole = "backoffice"\ndepartment = "市场监督管理局"\n')
+    assert hall.policy.backoffice_sign_in_required
+    return hall
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(MONDAY)
-
-
-@pytest.fixture
-def hall(tmp_path: Path, clock: FakeClock) -> Iterator[LocalHall]:
-    lh = LocalHall(desk_hall(tmp_path / "a4.pdf"), tmp_path / "hall.db", clock=clock).start()
-    yield lh
-    lh.stop()
+def hall(tmp_path: Path, clock: FakeClock) -> Iterator[LocalHall]:  # clock: tests/conftest.py's Monday 09:00
+    yield from running(desk_hall(tmp_path / "a4.pdf"), tmp_path / "hall.db", clock=clock)
 
 
 @pytest.fixture
@@ -281,7 +272,7 @@ def test_a_restarted_desk_shows_the_clerk_still_signed_in_until_the_sign_in_ends
     scan(qtbot, view, second["id"])
     done(qtbot, office)
     assert office.notice.level == "error" and "请先签到" in office.notice.text
-    qtbot.waitUntil(lambda: view.sign_in_box.isVisible(), timeout=WAIT)
+    qtbot.waitUntil(view.sign_in_box.isVisible, timeout=WAIT)
     assert office.operator == "" and view.operator.text() == "未签到"
     assert hall.client("G1").request("case.get", {"case": second["id"]})["case"]["state"] == "accepted"
 
