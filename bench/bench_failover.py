@@ -10,17 +10,21 @@ is killed (SIGKILL: hub and broker) and its data directory removed. Measured fro
 kiosk ticket and the first pad call answered again, and when the witness granted the standby the lease.
 
 Target (issue 16): kiosks issue and pads call again in under 15 s. Expected: lease_ttl_s + up to one
-renew_s until the grant, then the standby's hub start (loading the day) and the devices' hop.
+renew_s until the grant (the standby asks once the primary's broker is gone for lease_ttl_s, after
+waiting out ack_timeout_ms), then the standby's hub start (loading the day) and the devices' hop.
+
+Then one more round, **the witness PC down**: the same hall, in sync, busy; the witness is killed.
+Reported: does the hall keep answering (kiosks and the pad, from one lease after the kill on, while
+the primary answers each batch on the standby's ack), and the pad's call latency (median / p95)
+before the kill and in that mode.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,7 +48,8 @@ def hall_file(work: Path, witness: str, ttl: float, renew: float) -> Path:
     text = sample_hall_path().read_text(encoding="utf-8")
     text = text.replace("\nrate_per_minute = 120 ", "\nrate_per_minute = 0 ", 1)  # kiosks issue back to back
     path = work / "hall.toml"
-    path.write_text(text + f'\n[ha]\nwitness = "{witness}"\nlease_ttl_s = {ttl}\nrenew_s = {renew}\n', encoding="utf-8")
+    path.write_text(text + f'\n[ha]\nwitness = "{witness}"\nlease_ttl_s = {ttl}\nrenew_s = {renew}\n'
+                    f'witness_key = "{work / "witness.key"}"\n', encoding="utf-8")
     return path
 
 
@@ -60,22 +65,29 @@ def start(argv: list[str], node: str, log: Path, ready: str) -> subprocess.Popen
     return proc
 
 
-def witness_status(port: int) -> dict[str, Any]:
-    with socket.create_connection(("127.0.0.1", port), timeout=3) as s:
-        s.sendall(b'{"op": "status"}\n')
-        answer: dict[str, Any] = json.loads(s.makefile("rb").readline())
-        return answer
+def witness_status(port: int, key_file: Path) -> dict[str, Any]:
+    from hub.ha.auth import load_key
+    from hub.ha.lease_client import WitnessLink
+
+    link = WitnessLink(("127.0.0.1", port), load_key(key_file))
+    try:
+        return link.ask({"op": "status"}, 3.0)
+    finally:
+        link.close()
 
 
 def device_loop(client: HallClient, op_args: list[tuple[str, dict[str, Any]]], stop: threading.Event,
-                acked: list[tuple[float, str]]) -> None:
+                acked: list[tuple[float, str]], latency: list[tuple[float, str, float]] | None = None) -> None:
     while not stop.is_set():
         for op, args in op_args:
             rid = p.new_request_id()
             while not stop.is_set():
                 try:
+                    t0 = time.monotonic()
                     client.request(op, args, timeout=0.5, retries=0, request_id=rid)
                     acked.append((time.monotonic(), op))
+                    if latency is not None:
+                        latency.append((t0, op, time.monotonic() - t0))
                     break
                 except RequestTimeout:
                     continue
@@ -84,13 +96,14 @@ def device_loop(client: HallClient, op_args: list[tuple[str, dict[str, Any]]], s
                     break
 
 
-def one_round(work: Path, ttl: float, renew: float) -> dict[str, float]:
+def one_round(work: Path, ttl: float, renew: float, *, witness_down: bool = False) -> dict[str, float]:
     wport = free_port()
     witness = subprocess.Popen([sys.executable, "-m", "launcher", "witness", "--listen", f"127.0.0.1:{wport}",
                                 "--state", str(work / "witness.json")], cwd=ROOT, stdout=subprocess.PIPE, text=True,
                                stderr=(work / "witness.log").open("a", encoding="utf-8"))
     assert witness.stdout is not None
     witness.stdout.readline()
+    key_file = work / "witness.key"  # made by the witness at its first start, beside its state file
     config = hall_file(work, f"127.0.0.1:{wport}", ttl, renew)
     hall = load_hall(config)
     matter = next((m.id, s.id) for m in hall.matters.values() for s in m.situations
@@ -111,6 +124,7 @@ def one_round(work: Path, ttl: float, renew: float) -> dict[str, float]:
                            "pc-b", work / "b.log", "hallq standby:"))
         url = f"mqtt://127.0.0.1:{port_a},127.0.0.1:{port_b}"
         acked: list[tuple[float, str]] = []
+        latency: list[tuple[float, str, float]] = []
         issue = [("ticket.issue", {"matter": matter[0], "situation": matter[1]})]
         loops = [(f"K{i}", "kiosk", issue) for i in (1, 2)]
         loops.append(("P-S01", "pad", [("window.open", {"window": "S01", "staff": "1001", "pin": "1234"}),
@@ -118,20 +132,22 @@ def one_round(work: Path, ttl: float, renew: float) -> dict[str, float]:
                                        ("ticket.outcome", {"window": "S01", "outcome": "accepted"})]))
         for device, role, ops in loops:
             client = HallClient(url, hall.id, device, role).start(30)
-            threading.Thread(target=device_loop, args=(client, ops, stop, acked), daemon=True).start()
+            threading.Thread(target=device_loop, args=(client, ops, stop, acked, latency), daemon=True).start()
         deadline = time.monotonic() + 60
-        while witness_status(wport)["in_sync"] != ["pc-a", "pc-b"]:
+        while witness_status(wport, key_file)["in_sync"] != ["pc-a", "pc-b"]:
             if time.monotonic() > deadline:
                 raise SystemExit("the standby never got in sync")
             time.sleep(0.1)
         time.sleep(3)
+        if witness_down:
+            return witness_down_phase(witness, ttl, acked, latency)
         primary.send_signal(signal.SIGKILL)
         killed = time.monotonic()
         primary.wait(10)
         shutil.rmtree(pc_a)
         granted = None
         while time.monotonic() < killed + 60:
-            if granted is None and witness_status(wport)["holder"] == "pc-b":
+            if granted is None and witness_status(wport, key_file)["holder"] == "pc-b":
                 granted = time.monotonic() - killed
             after = {op for t, op in list(acked) if t > killed}
             if granted is not None and {"ticket.issue", "ticket.call_next"} <= after:
@@ -146,6 +162,32 @@ def one_round(work: Path, ttl: float, renew: float) -> dict[str, float]:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait(10)
+
+
+def calls(latency: list[tuple[float, str, float]], start: float, end: float) -> list[float]:
+    return sorted(d for t, op, d in latency if op == "ticket.call_next" and start <= t < end)
+
+
+def pct(values: list[float], q: float) -> float:
+    return values[min(len(values) - 1, int(q * len(values)))] * 1000 if values else float("nan")
+
+
+def witness_down_phase(witness: subprocess.Popen[str], ttl: float, acked: list[tuple[float, str]],
+                       latency: list[tuple[float, str, float]]) -> dict[str, float]:
+    """Five seconds as usual, then the witness killed; measured from one lease after the kill for ten."""
+    before = time.monotonic()
+    time.sleep(5)
+    witness.kill()
+    witness.wait(10)
+    killed = time.monotonic()
+    time.sleep(ttl + 1)
+    start = time.monotonic()
+    time.sleep(10)
+    end = time.monotonic()
+    normal, lost = calls(latency, before, killed), calls(latency, start, end)
+    went_on = {op for t, op in list(acked) if start <= t < end} >= {"ticket.issue", "ticket.call_next"}
+    return {"went_on": float(went_on), "normal_p50": pct(normal, 0.5), "normal_p95": pct(normal, 0.95),
+            "lost_p50": pct(lost, 0.5), "lost_p95": pct(lost, 0.95), "lost_calls": float(len(lost))}
 
 
 def main() -> None:
@@ -166,6 +208,14 @@ def main() -> None:
               flush=True)
     print(f"\n{machine()}; lease_ttl_s {args.ttl}, renew_s {args.renew}; seconds after kill -9 of the primary")
     print(table(["round", "witness grants the standby", "a kiosk issues again", "a pad calls again"], rows))
+    work = base / "witness-down"
+    work.mkdir(parents=True)
+    d = one_round(work, args.ttl, args.renew, witness_down=True)
+    print("\nthe witness PC down (killed; measured from one lease after, for 10 s)")
+    print(table(["hall keeps answering", "pad call latency before (p50 / p95 ms)",
+                 "pad call latency, witness lost (p50 / p95 ms)", "calls in 10 s"],
+                [["yes" if d["went_on"] else "no", f"{d['normal_p50']:.0f} / {d['normal_p95']:.0f}",
+                  f"{d['lost_p50']:.0f} / {d['lost_p95']:.0f}", f"{d['lost_calls']:.0f}"]]))
 
 
 if __name__ == "__main__":

@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hallq.messages import EvaluateEvent, WindowState
+from hallq.rating import BAD_REASONS
 
 LEVELS = ((5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意"))
 BAD_LEVELS = (1, 2)  # 差评: a reason is required
-# Reasons offered for a 差评 (GB/T 39735 indicators: 服务效率, 服务水平, 服务态度 …).
-# The hub does not publish a list yet; a hall can override it in the display settings.
-DEFAULT_REASONS = ("等候时间长", "办理效率低", "服务态度差", "业务不熟练", "材料要求不清楚", "办理结果不满意", "其他")
+# Reasons offered for a 差评: the one list the phone page offers too (hallq/rating.py). A display's
+# settings may still name others (display/cli.py), but then the two channels' words differ.
+DEFAULT_REASONS = BAD_REASONS
 
 
 class Stage(enum.Enum):

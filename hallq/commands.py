@@ -549,6 +549,13 @@ class NotifyPhone(Command, frozen=True):
     ticket: Text
 
 
+class FollowupPhone(Command, frozen=True):
+    """回访: a consenting citizen's phone number, shown to a guide for a 差评/未评价 follow-up call (audited)"""
+
+    op, roles, query = "followup.phone", (GUIDE,), True
+    ticket: Text
+
+
 COMMANDS: dict[str, type[Command]] = {c.op: c for c in (
     TicketIssue, TicketRetake, TicketCallNext, TicketCall, TicketRecall, TicketOutcome, TicketBackfill,
     TicketTransfer, TicketCancel, TicketVerifyPriority, TicketReprint, AppointmentCheckin, TicketsList, TicketGet,
@@ -562,6 +569,7 @@ COMMANDS: dict[str, type[Command]] = {c.op: c for c in (
     NotifyWatch, NotifyPhone,
     BackofficeLogin, BackofficeLogout,
     BackofficeWhoami,
+    FollowupPhone,
 )}
 
 

@@ -554,6 +554,8 @@ class FollowupItem(Struct):
     label: str
     reason: str
     followup: FollowupRecord | None  # None while nobody has followed it up
+    consent: bool = False  # the citizen agreed to be messaged and the number is still kept: ``followup.phone``
+    served_at: float | None = None  # when the service ended (UNIX time), None if unknown
 
 
 class FollowupRecorded(Struct):
@@ -562,6 +564,16 @@ class FollowupRecorded(Struct):
     ticket: str
     result: str
     label: str
+
+
+class FollowupPhoneShown(Struct):
+    """The result of ``followup.phone``: a consenting citizen's number for a guide's 回访 call. The
+    console shows it for ``show_s`` seconds, then masked again; it never logs or stores it."""
+
+    ticket: str
+    number: str  # the ticket number (A001)
+    phone: str  # the full number, unsealed for this one reveal (the hub records who asked, never the number)
+    show_s: int
 
 
 # ---------------------------------------------------------------- reply results: cases (办件)
@@ -711,3 +723,6 @@ class NotifyItem(Struct):
     case_window: str  # the window that took the case in (where 补正 materials go)
     delivery: str  # pickup / locker / mail ("" if no case)
     reasons: list[str]  # the last 一次性告知 (or 不予许可) reasons
+    tracking: str = ""  # 快递单号 once the result is posted (已邮寄)
+    compartment: str = ""  # 自助柜格口 agreed, or used once the result is in the locker (已投柜)
+    decision: str = ""  # approved / denied (不予许可) once decided

@@ -249,7 +249,7 @@ def exclusive(db: Path) -> Iterator[None]:
         try:
             fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BackupError(f"集线器正在使用数据库 {db}，请先停止 hallq hub 再恢复 "
+            raise BackupError(f"大厅服务器正在使用数据库 {db}，请先停止 hallq hub 再恢复 "
                               "(a hub is running on this database: stop it first)") from None
         try:
             yield

@@ -474,10 +474,11 @@ def _backup(c: _Checker, data: Any) -> BackupRules:
 
 def _ha(c: _Checker, data: Any) -> HaRules:
     """``[ha]``: ``witness`` ("host:port", empty or absent: no witness), ``lease_ttl_s`` (5), ``renew_s`` (1),
-    ``ack_timeout_ms`` (1000). No table: one hub, or a standby promoted by hand."""
+    ``ack_timeout_ms`` (1000), ``witness_key`` (an absolute path; empty: ``witness.key`` beside the hall's
+    database). No table: one hub, or a standby promoted by hand."""
     if data is None:
         return HaRules()
-    d = c.table(data, "ha", ("witness", "lease_ttl_s", "renew_s", "ack_timeout_ms"))
+    d = c.table(data, "ha", ("witness", "lease_ttl_s", "renew_s", "ack_timeout_ms", "witness_key"))
     witness = c.get(d, "witness", "ha", str, default="").strip()
     if witness:
         host, _, port = witness.rpartition(":")
@@ -492,7 +493,12 @@ def _ha(c: _Checker, data: Any) -> HaRules:
         c.error("ha.lease_ttl_s", f"至少为续约间隔的两倍 (must be at least twice renew_s = {renew}), got {ttl}")
     if not 50 <= ack <= 60_000:
         c.error("ha.ack_timeout_ms", f"应为 50-60000 毫秒 (milliseconds, 50-60000), got {ack}")
-    return HaRules(witness=witness, lease_ttl_s=ttl, renew_s=renew, ack_timeout_ms=ack)
+    key = c.get(d, "witness_key", "ha", str, default="").strip()
+    if key and not (Path(key).is_absolute() or PureWindowsPath(key).is_absolute()):
+        c.error("ha.witness_key", f"见证密钥文件应为绝对路径 (must be an absolute path), got {key!r}")
+    if key and not witness:
+        c.error("ha.witness_key", "设了见证密钥却没有 witness 地址 (witness_key without a witness)")
+    return HaRules(witness=witness, lease_ttl_s=ttl, renew_s=renew, ack_timeout_ms=ack, witness_key=key)
 
 
 def parse_hall(doc: dict[str, Any], *, text: str = "", source: str = "<hall>") -> Hall:

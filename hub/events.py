@@ -272,7 +272,10 @@ class EvaluationFollowedUp(Event):
 # why a service has no rating (EvaluationRecorded.reason with level 0), in words
 NO_RATING_REASONS = {"timeout": "评价超时", "superseded": "未评价即办理下一位", "": "无评价结果"}
 FOLLOWUP_RESULTS = {"rectified": "已整改", "explained": "已沟通解释", "rated": "回访后已评价",
-                    "unreachable": "无法联系"}
+                    "unreachable": "无法联系",
+                    # a guide's 回访 call (the 回访 view, with the number from followup.phone): the note is optional
+                    "called": "已回访", "no_answer": "未接通", "declined": "拒绝回访"}
+CALL_OUTCOMES = ("called", "no_answer", "declined")
 
 
 @dataclass(frozen=True)

@@ -215,6 +215,7 @@ class HaRules:
     lease_ttl_s: float = 5.0  # how long a lease lasts without renewal
     renew_s: float = 1.0  # how often the holder renews it
     ack_timeout_ms: int = 1000  # the primary waits this long for the standby's ack of a batch
+    witness_key: str = ""  # the witness's shared key file (absolute); empty: witness.key beside the hall db
 
 
 @dataclass(frozen=True)

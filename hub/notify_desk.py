@@ -7,6 +7,15 @@ only the masked copy is kept, as before. ``notify.watch`` says where each consen
 case stand, without the number; ``notify.phone`` unseals one number for the notifier, which asks
 for it only when a message is due. Both are queries: never logged, never stored with their reply,
 and only the ``notify`` role may send them (hallq/commands.py).
+
+The guide's 回访 view reads the same sealed numbers, under its own rules (:meth:`NotifyDesk.reveal`,
+op ``followup.phone``, role ``guide`` only): a number is shown only for a 差评 or 未评价 service
+(the only ones a guide follows up), only when the citizen consented and the number is still kept
+(it is purged with the ticket's retention), only to a signed-in guide where the hall requires
+signing in. Each reveal is an ``audit.override`` event (op ``followup.phone``, the device, the
+guide's staff number, the ticket), never the number, so a manager can audit who looked at which
+number; the reply itself is a query's: not logged, not stored. ``followups.list`` marks the items
+whose number can be shown (:meth:`NotifyDesk.mark_consent`).
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ from typing import Any
 
 from hallq import commands as k
 from hallq import messages as m
+from hub import events as ev
 from hub.cases import Case, CaseBook
 from hub.core import DomainError, HallCore
 from hub.publisher import Publisher
@@ -23,6 +33,8 @@ from hub.security import sealed
 from hub.store import Store
 
 NOTIFY_QUERIES = (k.NotifyWatch, k.NotifyPhone)
+REVEAL_SECONDS = 60  # how long the guide console shows a revealed number before masking it again
+FOLLOWED_UP_LEVELS = (0, 1, 2)  # 未评价 and 差评: the services a guide calls back
 
 
 @dataclass
@@ -63,4 +75,35 @@ class NotifyDesk:
         return m.NotifyItem(
             ticket, view.number if view else ticket.rsplit("-", 1)[-1], view.state if view else "", ahead,
             view.window if view else "", case.id if case else "", case.state.value if case else "",
-            case.window if case else "", case.delivery.value if case else "", list(case.reasons) if case else [])
+            case.window if case else "", case.delivery.value if case else "", list(case.reasons) if case else [],
+            tracking=case.tracking if case else "", compartment=case.compartment if case else "",
+            decision=case.decision if case else "")
+
+    # ------------------------------------------------------------ the guide's 回访 view
+
+    def mark_consent(self, items: list[m.FollowupItem]) -> list[m.FollowupItem]:
+        """``followups.list``: say which items' numbers ``followup.phone`` will show."""
+        kept = {t for t, _ in self.store.phone_tickets()}
+        for item in items:
+            item.consent = item.ticket in kept
+        return items
+
+    def reveal(self, core: HallCore, cmd: k.FollowupPhone, device: str, now: float, *,
+               sign_in_required: bool) -> tuple[m.FollowupPhoneShown, ev.Event]:
+        """``followup.phone``: the number of a consenting 差评/未评价 service for a guide's call, and the
+        audit event of the reveal (applied to ``core``; the service records it). Refusals change nothing."""
+        if sign_in_required and device not in core.guides:
+            raise DomainError("not_signed_in", "请先签到：显示群众电话需要记名 (sign in first: reveals are audited)")
+        exists, evaluation = self.store.evaluation_of(cmd.ticket)
+        if not exists:
+            raise DomainError("unknown_ticket", f"没有票号 {cmd.ticket}（请用完整票号，如 2026-11-23-A001）")
+        if evaluation not in FOLLOWED_UP_LEVELS:
+            raise DomainError("no_followup", f"{cmd.ticket} 不是差评或未评价的服务，无需回访，不显示电话")
+        blob = self.store.phone(cmd.ticket)
+        if blob is None:
+            raise DomainError("no_consent", f"{cmd.ticket} 的申请人没有同意接收通知，或电话已按保存期限删除，不能显示")
+        phone = sealed.unseal_phone(self.id_key, cmd.ticket, blob)
+        shown = ev.OverrideRecorded(now, k.FollowupPhone.op, device, cmd.ticket, "回访：显示电话",
+                                    core.guides.get(device, ""))
+        core.apply(shown)
+        return m.FollowupPhoneShown(cmd.ticket, cmd.ticket.rsplit("-", 1)[-1], phone, REVEAL_SECONDS), shown

@@ -26,6 +26,7 @@ import re
 from typing import Any
 
 from hallq import messages as m
+from hallq.rating import BAD_REASONS  # 差评 reasons offered on the phone page: the window evaluator's too
 from hub import cases as cs
 from hub.cases import CaseBook
 from hub.core import EVALUATION_LEVELS, HallCore, TicketState, estimate
@@ -34,8 +35,6 @@ from hub.workdays import WorkCalendar
 
 _LABEL = b"hallq progress token v1"
 _TOKEN = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}-[A-Za-z0-9]{1,12})\.([A-Za-z0-9_-]{22})$")
-# 差评 reasons offered on the phone page: the window evaluator's list (display/evaluator.py)
-BAD_REASONS = ("等候时间长", "办理效率低", "服务态度差", "业务不熟练", "材料要求不清楚", "办理结果不满意", "其他")
 STATE_LABELS = {
     TicketState.WAITING: "等候中", TicketState.CALLED: "已叫号", TicketState.ACCEPTED: "已受理",
     TicketState.CONSULTED: "已咨询办结", TicketState.REJECTED: "不予受理", TicketState.PASSED: "已过号",

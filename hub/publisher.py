@@ -164,7 +164,7 @@ class Publisher:
                 t["staff"] or "", level, EVALUATION_LEVELS.get(level, ""),
                 reason if level else ev.NO_RATING_REASONS.get(reason, reason),
                 None if f is None else m.FollowupRecord(f.result, ev.FOLLOWUP_RESULTS.get(f.result, ""), f.note, f.at,
-                                                        f.staff, f.level)))
+                                                        f.staff, f.level), served_at=t.get("finished_at")))
         return out
 
     def case(self, book: cs.CaseBook, c: cs.Case, now: float) -> m.CaseView:

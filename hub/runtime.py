@@ -168,6 +168,10 @@ class Hub:
         self.gate: Gate = gate if gate is not None else SoloGate(epoch_of(self.store))
         self.replicator = Replicator(self.client, self.store, self.gate, ack_timeout=hall.ha.ack_timeout_ms / 1000,
                                      wake=lambda: self._queue.put_control(_REPL))
+        watch = getattr(self.gate, "watch_standby", None)  # LeaseGate: answers on acks while its witness is lost
+        if watch is not None:
+            watch(self.replicator.confirmed)
+        self._gate_alarm: str | None = None  # the gate's alarm last said on status/hub
         self._stopping = threading.Event()
         self.unanswered = 0  # batches committed but not answered (the gate or the standby said no)
 
@@ -239,6 +243,8 @@ class Hub:
     def _work(self) -> None:
         next_tick = next_beat = time.monotonic()
         while True:
+            if getattr(self.gate, "alarm", None) != self._gate_alarm:  # witness lost / back (LeaseGate)
+                self._hub_status()
             if not self.answering():  # a standby not promoted, a lost lease: commands wait, nothing goes out
                 if self._stopping.wait(0.05):
                     return
@@ -311,7 +317,13 @@ class Hub:
             alarm = self.replicator.alarm
             if alarm:
                 errors.append(alarm)
-        if self.backups is None and "standby" not in status:
+        gate_alarm = self._gate_alarm = getattr(self.gate, "alarm", None)
+        if gate_alarm or hasattr(self.gate, "alarm"):
+            status["witness"] = {"mode": getattr(self.gate, "mode", ""),
+                                 "error": getattr(self.gate, "witness_error", None)}
+            if gate_alarm:
+                errors.append(gate_alarm)
+        if self.backups is None and "standby" not in status and "witness" not in status:
             return
         status["error"] = "；".join(errors) or None
         self.client.publish(self.client.topics.status(p.HUB), p.dump(status), retain=True)

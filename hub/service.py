@@ -417,7 +417,7 @@ class HubService:
         if result not in ev.FOLLOWUP_RESULTS:
             choices = ", ".join(ev.FOLLOWUP_RESULTS)
             raise p.ProtocolError("bad_args", f"result 应为 {choices} 之一 (got {result!r})", rid)
-        if not note:
+        if not note and result not in ev.CALL_OUTCOMES:  # a 回访 call's outcome may go without a note
             raise p.ProtocolError("bad_args", "note 不能为空：写明整改或回访的情况 (what was done)", rid)
         if (result == "rated") != (1 <= level <= 5):
             raise p.ProtocolError("bad_args", "回访后已评价 (rated) 需要 level 1-5，其他结果不带 level", rid)
@@ -436,6 +436,11 @@ class HubService:
             return self.notify.query(c, self.book, cmd, now)
         if isinstance(cmd, k.BackofficeWhoami):
             return {"staff": case_desk.clerk_signed_in(self.hall, c.guides, device)}
+        if isinstance(cmd, k.FollowupPhone):  # the guide's 回访 view: a query whose reveal is audited
+            shown, audited = self.notify.reveal(c, cmd, device, now,
+                                                sign_in_required=self.hall.policy.guide_sign_in_required)
+            self.seq = self.store.record(c, [audited], device=device, at=now)
+            return {"shown": shown}
         match cmd:
             case k.TicketGet():
                 return {"ticket": self.publisher.ticket(c, c.ticket(cmd.ticket), now)}
@@ -451,8 +456,8 @@ class HubService:
                     raise p.ProtocolError("bad_args", "followups.list: days 应为 1-62", req.id)
                 today = c.day or c.local(now).date().isoformat()
                 since = (dt.date.fromisoformat(today) - dt.timedelta(days=cmd.days - 1)).isoformat()
-                return {"items": self.publisher.followups(self.store.followup_candidates(since),
-                                                          self.store.followups_since(since))}
+                return {"items": self.notify.mark_consent(self.publisher.followups(
+                    self.store.followup_candidates(since), self.store.followups_since(since)))}
         return self.publisher.snapshot(c, self.seq, now)
 
     def _progress_terms(self, token: str, now: float) -> tuple[str, m.ProgressRating | None]:

@@ -471,7 +471,7 @@ class Store:
 
     def followup_candidates(self, since: str, limit: int = 500) -> list[dict[str, Any]]:
         """Tickets since ``since`` (a day) rated 差评 (1-2) or 未评价 (0), newest first."""
-        cols = ("id", "day", "number", "matter", "window", "staff", "evaluation", "evaluation_reason")
+        cols = ("id", "day", "number", "matter", "window", "staff", "evaluation", "evaluation_reason", "finished_at")
         rows = self.conn.execute(f"SELECT {', '.join(cols)} FROM tickets WHERE evaluation IN (0, 1, 2) AND day>=? "
                                  "ORDER BY day DESC, seq DESC LIMIT ?", (since, limit))
         return [dict(zip(cols, r, strict=True)) for r in rows]
@@ -736,3 +736,25 @@ def event_fingerprint(store: Store, seq: int) -> str:
 def epoch_of(store: Store) -> int:
     """The fencing token this file last answered (or replicated) under (``meta.epoch``, 0 at first)."""
     return int(store.meta("epoch") or 0)
+
+
+def remembered_standby(path: str | Path, *, forget: str = "") -> str:
+    """The standby a stopped hub's database remembers (``meta.repl_standby``, "" for none: the 备用中心未同步
+    alarm is raised until that standby is back in sync); with ``forget`` equal to it, cleared (``hallq standby
+    forget``). The file must exist and be a hallq database (:class:`StoreError` otherwise); nothing is created.
+    The caller holds the database's lock (:func:`hub.backup.exclusive`): no hub runs on it meanwhile."""
+    try:
+        conn = sqlite3.connect(f"file:{Path(path)}?mode=rw", uri=True)
+    except sqlite3.Error as exc:
+        raise StoreError(f"无法打开数据库 {path} (cannot open): {exc}") from None
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key='repl_standby'").fetchone()
+        name = str(json.loads(row[0]) or "") if row else ""
+        if forget and name == forget:
+            with conn:
+                conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('repl_standby', ?)", (json.dumps(""),))
+        return name
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path} 不是 hallq 的数据库 (not a hallq database): {exc}") from None
+    finally:
+        conn.close()

@@ -102,8 +102,11 @@ class EntryPage(Page):
         buttons = [button(k, partial(m.key, k), "key") for k in keys if k]
         buttons += [button("⌫", lambda: m.key("⌫"), "key"), button(tr("清空"), m.clear_field, "key")]
         if m.elder and m.screen is Screen.IDENTIFY and m.catalog is not None and m.catalog.has_notifier:
-            for b in buttons:  # 长者模式 with the consent's words: keys a little lower, so the words stay in view
-                b.setStyleSheet("min-height: 92px;")
+            # 长者模式 with the consent's words: keys a little lower, so the words stay in view; lower still
+            # under a green-channel note (the longest group names take two lines)
+            low = 72 if m.priority_group else 92
+            for b in buttons:
+                b.setStyleSheet(f"min-height: {low}px;")
         g = QGridLayout()
         g.setSpacing(10)
         if f in (Field.ID, Field.PHONE):

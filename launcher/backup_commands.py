@@ -1,8 +1,9 @@
 """``hallq backup`` and ``hallq restore``: the hall IT's copies of the hub's database (docs/operations.md).
 
 ``hallq backup`` is safe while the hub runs (SQLite's online backup, a read transaction of its own).
-``hallq restore`` refuses while a hub runs on the database (the hub's lock, :mod:`hub.backup`), keeps
-the current database aside and puts a checked copy in its place.
+``hallq restore`` refuses while a hub or a standby runs on the database (each holds a shared ``flock`` on
+``<db>.lock`` while it runs, :mod:`hub.backup`), keeps the current database aside and puts a checked copy in
+its place.
 """
 
 from __future__ import annotations
@@ -60,12 +61,33 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+IN_USE = ("✗ 未恢复：hallq hub 或 hallq standby 正在使用数据库 {db}。先停止它（sudo systemctl stop hallq-hub，"
+          "备用中心电脑上 sudo systemctl stop hallq-standby），恢复后再启动 "
+          "(not restored: a hub or standby is running on this database; stop it first)")
+
+
+def in_use(db: Path) -> bool:
+    """Whether a running hub or standby holds its lock on ``db`` (without waiting; takes nothing)."""
+    from hub.backup import BackupError, exclusive, lock_path
+
+    if not lock_path(db).exists():
+        return False
+    try:
+        with exclusive(db):
+            return False
+    except BackupError:
+        return True
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
     from hub.backup import BackupError, newest, restore
     from hub.store import SCHEMA_VERSION
 
     hall = _hall(args.config)
     if hall is None:
+        return 1
+    if in_use(Path(args.db)):
+        print(IN_USE.format(db=args.db), file=sys.stderr)
         return 1
     if args.source == "latest":
         if not hall.backup.dir:

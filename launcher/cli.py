@@ -77,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--headless", action="store_true", help="no windows even if a screen is available")
     demo.add_argument("--web", default="127.0.0.1:0", metavar="HOST:PORT",
                       help="where the citizen's phone page listens (port 0: any free port; \"off\": no page)")
+    demo.add_argument("--notify", choices=("on", "off"), default="on",
+                      help="run the notifier (hallq notify) against a stand-in SMS gateway that prints each message")
     demo.add_argument("--duration", type=float, default=0, help="stop after this many seconds (0: until Ctrl-C)")
     demo.add_argument("--pace", type=float, default=1.0, help="seconds between simulated actions (default 1)")
     demo.add_argument("--lang", choices=("zh_CN", "en"), help="language of the device windows")

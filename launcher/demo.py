@@ -6,6 +6,8 @@ each scaled as a whole to fit the desktop; the other devices are simulated by th
 ``hallq simulate``'s engine, played live and fast (:mod:`launcher.simulate.live`), and the window LED
 bars run on simulated serial ports. The citizen's phone page (``hallq web``, the hall's ``web``
 device) runs as a process too, screen or not, and the slips' QR codes point at it (:func:`with_phone_page`).
+So does the notifier (``hallq notify``, the hall's ``notify`` device), sending to a stand-in for the SMS
+gateway that prints each message (:mod:`launcher.demo_notify`); some simulated citizens consent to it.
 """
 
 from __future__ import annotations
@@ -99,7 +101,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     import tempfile
 
     from hallq.qt.app import QUIET_RULES
+    from launcher.demo_notify import DEMO_CONSENT, start_demo_notifier
+    from launcher.samples import sample_hall_path
     from launcher.simulate.live import LiveSimulation
+    from launcher.simulate.model import Behaviour
 
     if not args.verbose:  # quiet by default, here (LED bars load Qt multimedia) and in every device app
         os.environ.setdefault("QT_LOGGING_RULES", QUIET_RULES)
@@ -111,6 +116,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     db = args.db or str(Path(tempfile.mkdtemp(prefix="hallq-demo-")) / "hall.db")
     has_screen = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or sys.platform == "win32"
     windows = has_screen and not args.headless
+    notify = getattr(args, "notify", "on") != "off"
+    if not notify:  # no notifier: the kiosk does not ask for a consent nobody honours
+        hall = dataclasses.replace(hall, devices={k: d for k, d in hall.devices.items() if d.role != "notify"})
     hub, broker, url = start_hall(hall, db, args.listen, None)
     print(f"hallq demo: {hall.name} — broker {url}, db {db}", flush=True)
     if not has_screen and not args.headless:
@@ -124,6 +132,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         apps.append(subprocess.Popen([sys.executable, "-m", "launcher", *web_argv], stderr=quiet))
         print(f"phone page (扫码查询办理进度, the slips' QR): http://{where}/p/<token> — the first ticket's link is "
               "printed below (📱)", flush=True)
+    notifier = None
+    if notify:
+        hall_file = Path(args.config) if args.config else sample_hall_path()
+        notifier = start_demo_notifier(hall, hall_file, url, Path(tempfile.mkdtemp(prefix="hallq-demo-notify-")), _say,
+                                       quiet=not args.verbose)
+        if notifier is not None:
+            print(f"notifier {notifier.device} (hallq notify): messages go to a stand-in for the SMS gateway at "
+                  f"{notifier.gateway.url} — nothing is really sent; each one is printed below (💬)", flush=True)
     skip: frozenset[str] = frozenset()
     if windows:
         lang = ["--lang", args.lang] if args.lang else []
@@ -144,7 +160,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print(f"back office BO-GA 后台审批（{desk.department}）: 签到 3001 / PIN 1234 (every step records "
                   "the clerk); 签收 a case from 待签收 (or scan its 转递单), then 办结 and 出件转递.", flush=True)
     sim = LiveSimulation(hall, url, pace=args.pace, out=sys.stdout, skip=skip,
-                     keep_staff=DEMO_STAFF if windows else frozenset())
+                         keep_staff=DEMO_STAFF if windows else frozenset(),
+                         behaviour=Behaviour(notify_consent=DEMO_CONSENT) if notifier else None)
     sim.start()
     leds = _demo_leds(hall, url)
     try:
@@ -159,12 +176,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 app.kill()
         for stop in leds:
             stop()
+        if notifier is not None:
+            notifier.stop()
         sim.stop()
         print(sim.summary(), flush=True)
         hub.stop()
         if broker:
             broker.stop()
     return 0
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
 
 
 def _demo_leds(hall: Any, url: str) -> list[Any]:

@@ -1,5 +1,8 @@
 """``hallq doctor``: check this machine and say, in Chinese, what to fix.
 
+Over 400 lines because every check lives here with its Chinese words and their English: one file IT's
+checklist can be read from (docs/deploy.md mirrors it), each check a small function tested on its own.
+
 One line per check: ✓ fine, ⚠ worth a look, ✗ must be fixed (then the exit code is 1), each
 ✗/⚠ with what to do. The checks, on the hub machine (no ``--device``) and on a device PC:
 
@@ -12,7 +15,15 @@ One line per check: ✓ fine, ⚠ worth a look, ✗ must be fixed (then the exit
 打印机            ``--device`` with a printer: online, paper, cover (:mod:`printers.status`)
 磁盘空间          free space where the database and the backups live
 备份              the newest ``<hall>-<UTC>.db.ok`` in ``[backup] dir`` is recent (≤ 2 × every_min)
+网页服务          ``hallq-web.service`` installed: its ``/healthz`` answers 200 on its ``--listen``
+短信通知          ``hallq-notify.service`` installed: today's record is not mostly failures, and the
+                  gateway's host accepts a TCP connection
+备用中心          ``hallq-standby.service`` installed (or a status file beside ``--db``): the standby
+                  writes its status and is in sync (``<db>.standby.json``, hub/ha/standby.py)
 ===============  ==========================================================================
+
+The last three look at the units ``hallq install`` wrote (``--units``, default
+``/etc/systemd/system``): a machine without them is not asked about them.
 
 Logging in with a device's own login replaces that device's connection for a moment (the
 broker takes the client id over; the app reconnects by itself): on a device PC run doctor
@@ -95,6 +106,34 @@ add_english({
     "在配置文件中加上 [backup] dir = \"/mnt/backup/hallq\"（第二块硬盘或网络共享）":
         "add [backup] dir = \"/mnt/backup/hallq\" to the hall file (a second disk or a network share)",
     "无应答": "no answer", "设备 {device} 不在配置文件中": "device {device} is not in the hall file",
+    "网页服务": "phone page", "短信通知": "notifier", "备用中心": "standby",
+    "{url} 正常应答": "{url} answers",
+    "{url} 无法连接：{why}": "{url} unreachable: {why}",
+    "{url} 应答 {status}：网页服务连不上消息服务器": "{url} answered {status}: the web server is not connected to "
+                                                   "the broker",
+    "检查 systemctl status hallq-web 和 journalctl -u hallq-web；网页服务的登录见 /etc/hallq/web.env":
+        "check systemctl status hallq-web and journalctl -u hallq-web; its login is in /etc/hallq/web.env",
+    "今天已发 {sent} 条，失败 {failed} 条": "today {sent} sent, {failed} failed",
+    "今天失败 {failed} 条，只成功 {sent} 条": "today {failed} failed, only {sent} sent",
+    "检查短信网关地址和密钥（[notify.gateway]），以及 journalctl -u hallq-notify 中的失败原因":
+        "check the gateway's URL and secret ([notify.gateway]) and the reasons in journalctl -u hallq-notify",
+    "短信网关 {where} 可连接": "SMS gateway {where} reachable",
+    "短信网关 {where} 无法连接：{why}": "SMS gateway {where} unreachable: {why}",
+    "检查本机能否访问政务外网或短信平台（防火墙、代理、DNS）": "check this PC reaches the gateway's network "
+                                                     "(firewall, proxy, DNS)",
+    "配置文件中没有 [notify.gateway] url": "the hall file has no [notify.gateway] url",
+    "备用中心已同步，数据到第 {seq} 条": "standby in sync, up to row {seq}",
+    "备用中心未同步（数据到第 {seq} 条）": "standby not in sync (up to row {seq})",
+    "主中心拒绝向本机同步：{why}": "the primary refuses to feed this standby: {why}",
+    "备用中心状态 {age} 秒未更新，可能已停止": "the standby's status is {age} s old: it may have stopped",
+    "没有备用中心的状态文件 {path}": "no standby status file {path}",
+    "本机已接管为主中心（任期 {epoch}）": "this PC has taken over as the primary (epoch {epoch})",
+    "检查主中心是否运行、两台电脑之间的网络、主中心防火墙是否对本机开放 1883；hallq standby status --db {db}":
+        "check the primary runs, the network between the two PCs and that the primary's firewall lets this PC "
+        "reach 1883; hallq standby status --db {db}",
+    "systemctl status hallq-standby，journalctl -u hallq-standby": "systemctl status hallq-standby, "
+                                                                  "journalctl -u hallq-standby",
+    "按 docs/operations.md「回切」把原主中心作为备用中心接回": "fail back as in docs/operations.md (回切)",
     "怎么修": "fix", "：": ": ", "全部正常": "all fine", "有 {n} 项必须处理": "{n} item(s) must be fixed",
 })
 
@@ -329,6 +368,156 @@ def check_backup(directory: Path, every_min: int, clock: Clock) -> Finding:
     return Finding("备份", OK, tr("最新备份 {name}，{age} 分钟前", name=name, age=max(0, age_min)))
 
 
+# ---------------------------------------------------------------- web, notify, standby services
+
+
+def unit_args(units: Path, name: str) -> list[str] | None:
+    """The ``ExecStart=`` of an installed unit, split; None when that unit is not installed."""
+    import shlex
+
+    try:
+        text = (units / name).read_text(encoding="utf-8")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("ExecStart=") and line.strip() != "ExecStart=":
+            return shlex.split(line.partition("=")[2])
+    return []
+
+
+def option(args: Sequence[str], name: str, default: str = "") -> str:
+    args = list(args)
+    return args[args.index(name) + 1] if name in args[:-1] else default
+
+
+def check_web(listen: str, timeout: float = 3.0) -> Finding:
+    """GET ``/healthz`` of the phone page where its unit says it listens."""
+    import urllib.error
+    import urllib.request
+
+    host, _, port = listen.rpartition(":")
+    host = "127.0.0.1" if host in ("", "0.0.0.0") else ("::1" if host in ("::", "[::]") else host.strip("[]"))
+    url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/healthz"
+    fix = tr("检查 systemctl status hallq-web 和 journalctl -u hallq-web；网页服务的登录见 /etc/hallq/web.env")
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:  # loopback: our own service
+            r.read()
+        return Finding("网页服务", OK, tr("{url} 正常应答", url=url))
+    except urllib.error.HTTPError as exc:
+        return Finding("网页服务", FAIL, tr("{url} 应答 {status}：网页服务连不上消息服务器", url=url,
+                                            status=exc.code), fix)
+    except (urllib.error.URLError, OSError) as exc:
+        why = getattr(exc, "reason", exc)
+        return Finding("网页服务", FAIL, tr("{url} 无法连接：{why}", url=url, why=why), fix)
+
+
+def check_notify_record(state_dir: Path, today: str) -> Finding:
+    """Today's lines of the notifier's record (notify/record.py): mostly failures is a ✗."""
+    sent = failed = 0
+    try:
+        lines = (state_dir / "notify-record.jsonl").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        lines = []
+    last: dict[str, str] = {}
+    for line in lines:
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(row, dict) and row.get("day") == today:
+            last[str(row.get("key"))] = str(row.get("result"))  # a key's last line is its outcome
+    sent = sum(r == "sent" for r in last.values())
+    failed = sum(r == "failed" for r in last.values())
+    fix = tr("检查短信网关地址和密钥（[notify.gateway]），以及 journalctl -u hallq-notify 中的失败原因")
+    if failed >= 3 and failed > sent:
+        return Finding("短信通知", FAIL, tr("今天失败 {failed} 条，只成功 {sent} 条", failed=failed, sent=sent), fix)
+    level = WARN if failed else OK
+    return Finding("短信通知", level, tr("今天已发 {sent} 条，失败 {failed} 条", sent=sent, failed=failed), fix)
+
+
+def check_gateway(url: str, timeout: float = 3.0) -> Finding:
+    """A TCP connection to the gateway's host and port (no message is sent)."""
+    import socket
+    from urllib.parse import urlparse
+
+    fix = tr("检查本机能否访问政务外网或短信平台（防火墙、代理、DNS）")
+    if not url:
+        return Finding("短信通知", FAIL, tr("配置文件中没有 [notify.gateway] url"),
+                       tr("修改配置文件后再运行 hallq config check"))
+    try:
+        u = urlparse(url)
+        where = (u.hostname or "", u.port or (443 if u.scheme == "https" else 80))
+    except ValueError as exc:
+        return Finding("短信通知", FAIL, tr("短信网关 {where} 无法连接：{why}", where=url, why=exc), fix)
+    shown = f"{where[0]}:{where[1]}"
+    try:
+        with socket.create_connection(where, timeout=timeout):
+            pass
+    except OSError as exc:
+        return Finding("短信通知", FAIL, tr("短信网关 {where} 无法连接：{why}", where=shown,
+                                            why=exc.strerror or type(exc).__name__), fix)
+    return Finding("短信通知", OK, tr("短信网关 {where} 可连接", where=shown))
+
+
+def notify_findings(config: Path, state_dir: Path, clock: Clock) -> list[Finding]:
+    try:
+        with config.open("rb") as f:
+            doc = tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError):
+        doc = {}
+    def table(parent: dict[str, Any], key: str) -> dict[str, Any]:
+        value = parent.get(key)
+        return value if isinstance(value, dict) else {}
+
+    gateway = table(table(doc, "notify"), "gateway")
+    hall = table(doc, "hall")
+    today = hallclock.local(clock(), str(hall.get("timezone", "Asia/Shanghai"))).date().isoformat()
+    return [check_notify_record(state_dir, today), check_gateway(str(gateway.get("url", "")))]
+
+
+def check_standby(db: Path, mono: Clock = time.monotonic) -> Finding:
+    """The standby's status file (hub/ha/standby.py writes it every second)."""
+    from hub.ha.standby import STATUS, side_file
+
+    path = side_file(db, STATUS)
+    stopped = tr("systemctl status hallq-standby，journalctl -u hallq-standby")
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+        age = mono() - float(state.get("mono", 0))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return Finding("备用中心", FAIL, tr("没有备用中心的状态文件 {path}", path=path), stopped)
+    if state.get("role") == "primary":
+        return Finding("备用中心", WARN, tr("本机已接管为主中心（任期 {epoch}）", epoch=state.get("epoch")),
+                       tr("按 docs/operations.md「回切」把原主中心作为备用中心接回"))
+    if age > 10:
+        return Finding("备用中心", FAIL, tr("备用中心状态 {age} 秒未更新，可能已停止", age=int(age)), stopped)
+    fix = tr("检查主中心是否运行、两台电脑之间的网络、主中心防火墙是否对本机开放 1883；hallq standby status --db {db}",
+             db=db)
+    if state.get("refused"):
+        return Finding("备用中心", FAIL, tr("主中心拒绝向本机同步：{why}", why=state["refused"]), fix)
+    if state.get("in_sync"):
+        return Finding("备用中心", OK, tr("备用中心已同步，数据到第 {seq} 条", seq=state.get("seq")))
+    return Finding("备用中心", FAIL, tr("备用中心未同步（数据到第 {seq} 条）", seq=state.get("seq")), fix)
+
+
+def service_findings(units: Path, db: Path, clock: Clock, mono: Clock = time.monotonic) -> list[Finding]:
+    """The checks of the services ``hallq install`` put on this machine (none: nothing to say)."""
+    from hub.ha.standby import STATUS, side_file
+
+    found: list[Finding] = []
+    web = unit_args(units, "hallq-web.service")
+    if web is not None:
+        found.append(check_web(option(web, "--listen", "127.0.0.1:8080")))
+    notify = unit_args(units, "hallq-notify.service")
+    if notify is not None:
+        found += notify_findings(Path(option(notify, "--config", "/etc/hallq/hall.toml")),
+                                 Path(option(notify, "--state-dir", "/var/lib/hallq/notify")), clock)
+    standby = unit_args(units, "hallq-standby.service")
+    if standby is not None or side_file(db, STATUS).exists():
+        found.append(check_standby(Path(option(standby or [], "--db", str(db))), mono))
+    return found
+
+
 # ---------------------------------------------------------------- the command
 
 
@@ -387,6 +576,7 @@ def diagnose(args: argparse.Namespace, clock: Clock = hallclock.now, run: Runner
         else:
             found.append(check_disk(backup_dir, args.min_free_mb))
             found.append(check_backup(backup_dir, every, clock))
+    found += service_findings(Path(args.units), Path(args.db), clock)
     return found
 
 
@@ -399,6 +589,8 @@ def register(sub: Any) -> None:
     d.add_argument("--backup-dir", help="backup directory (default: [backup] dir of the hall file)")
     d.add_argument("--min-free-mb", type=int, default=1024, help="free space required (default %(default)s MB)")
     d.add_argument("--beat-wait", type=float, default=0, help=argparse.SUPPRESS)
+    d.add_argument("--units", default="/etc/systemd/system",
+                   help="where hallq install wrote its units: the web, notify and standby checks run for those present")
     d.add_argument("--lang", choices=("zh_CN", "en"), help="language of the report")
     d.set_defaults(func=cmd_doctor)
 

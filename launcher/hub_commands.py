@@ -41,16 +41,23 @@ def _load(path: str | None) -> Any:
 
 def cmd_config_check(args: argparse.Namespace) -> int:
     from hub.config import ConfigError, load_hall
+    from launcher.notify_check import notify_issues
 
+    notify, warnings = notify_issues(args.path)  # [notify]: read by the notifier, not the hub
     try:
         hall = load_hall(args.path)
+        if notify:
+            raise ConfigError(str(args.path), notify)
     except ConfigError as exc:
-        print(f"✗ {exc}", file=sys.stderr)
+        issues = exc.issues + [i for i in notify if i not in exc.issues]
+        print(f"✗ {ConfigError(exc.source, issues)}", file=sys.stderr)
         return 1
     situations = sum(len(m.situations) for m in hall.matters.values())
     print(f"✓ {args.path}: {hall.name} ({hall.id}) — {len(hall.zones)} zones, {len(hall.queues)} queues, "
           f"{len(hall.windows)} windows, {len(hall.matters)} matters, {situations} situations, "
           f"{len(hall.devices)} devices, {len(hall.staff)} staff; version {hall.version}")
+    for warning in warnings:
+        print(f"⚠ {warning}")
     return 0
 
 
@@ -112,10 +119,16 @@ def start_hall(hall: Any, db: str, listen: str | None, mqtt: str | None, key_fil
             raise SystemExit(f"✗ {exc}\n  (is another broker on that port? use --listen HOST:PORT or --mqtt URL)"
                              ) from None
         url = broker.url.replace("mqtt://", f"mqtt://{hub_login}", 1)
+    from hub.ha.auth import KeyFileError
     from hub.ha.lease_client import lease_gate
     from hub.store import StoreError
 
-    gate = lease_gate(hall)  # [ha] witness: answer only while holding the witness's lease (docs/operations.md)
+    try:  # [ha] witness: answer only while holding the witness's lease (docs/operations.md)
+        gate = lease_gate(hall, db=db)
+    except KeyFileError as exc:
+        if broker:
+            broker.stop()
+        raise SystemExit(f"✗ {exc}") from None
     try:
         hub = Hub(hall, db, url, key_path=key_file, gate=gate).start()
     except (ConnectionError, StoreError) as exc:  # StoreError: a database newer than this hallq

@@ -1,4 +1,8 @@
-"""``hallq install hub|kiosk|pad|display``: set a machine up to run its part of the hall by itself.
+"""``hallq install hub|standby|web|notify|kiosk|pad|display``: set a machine up to run its part of the hall.
+
+This file is over 400 lines because it holds every kind of machine's plan (hub, standby, the web and
+notifier services, device PCs, Windows) around one ``apply``: they share the compare-then-write logic
+and the broker logins, and reading them side by side is how one checks they agree.
 
 **The hub machine** (Debian/Ubuntu): Mosquitto with the logins, ACL and TLS that
 ``hallq mosquitto-config`` generates (started by the packaged ``mosquitto.service`` through a
@@ -10,6 +14,20 @@ owned by the service user, and a journald size cap. Logs: the hub writes JSON li
 ``/var/log/hallq/hub.log`` and rotates that file itself (``--log-file``; 10 × 10 MB), so there is
 no logrotate rule for it (logrotate would rotate the file under the process's feet);
 Mosquitto and the hub's own start/crash lines go to the journal.
+
+**The standby hub PC** (``hallq install standby --primary mqtt://standby:pw@hub-a:1883``): the same
+Mosquitto, purge timer, journald cap and directories as the hub (its broker is the devices' second
+address), and ``hallq-standby.service`` (``Restart=always``, ``Type=notify`` with the watchdog: its
+status loop pings) instead of the hub's unit; the primary's
+URL goes into ``/etc/hallq/standby.env`` (0600). The primary's ID key (``/var/lib/hallq/hall.key``)
+must be there first: without it the install stops and says to copy it.
+
+**The web page and the notifier** (``hallq install web|notify --device ID``): ``hallq-web.service`` and
+``hallq-notify.service``, system services like the hub's (``Restart=always``, the service user, the
+broker login in ``/etc/hallq/web.env`` / ``notify.env``, mode 0600, taken from the generated
+``passwords.txt`` or ``--mqtt``). ``hallq install hub`` installs them too when the hall file configures
+them: exactly one device of role ``web`` (resp. ``notify``, which also needs a ``[notify]`` table) —
+with several, each is installed on its own machine with ``hallq install web|notify --device``.
 
 **A device PC** (Linux): the app starts full screen when the kiosk user's desktop session starts.
 Debian kiosks are a desktop session with automatic login (LightDM's ``autologin-user``) and the
@@ -49,9 +67,15 @@ STATE_DIR = Path("/var/lib/hallq")
 LOG_DIR = Path("/var/log/hallq")
 UNITS = Path("/etc/systemd/system")
 HUB_UNIT = "hallq-hub.service"
+STANDBY_UNIT = "hallq-standby.service"
 DEVICE_KINDS = ("kiosk", "pad", "display")
+SERVICE_KINDS = ("web", "notify")  # system services with a device login (the hub PC or a machine of their own)
 # which hall-file roles each device app serves
-KIND_ROLES = {"kiosk": ("kiosk",), "pad": ("pad", "guide", "backoffice", "admin"), "display": ("display",)}
+KIND_ROLES = {"kiosk": ("kiosk",), "pad": ("pad", "guide", "backoffice", "admin"), "display": ("display",),
+              "web": ("web",), "notify": ("notify",)}
+DEFAULT_MQTT = "mqtt://127.0.0.1:1883"
+WEB_SECRET = STATE_DIR / "web.secret"
+NOTIFY_STATE = STATE_DIR / "notify"
 
 add_english({
     "将写入": "would write", "已写入": "wrote", "不变": "unchanged", "将运行": "would run", "已运行": "ran",
@@ -68,6 +92,28 @@ add_english({
     "需要 root 权限（sudo），或用 --root DIR 写到别处": "needs root (sudo), or --root DIR to write elsewhere",
     "--watchdog-sec 至少为 2": "--watchdog-sec must be at least 2",
     "[backup] dir 应为绝对路径：{dir}": "[backup] dir must be an absolute path: {dir}",
+    "未找到主中心的密钥文件 {path}：先把主中心的 /var/lib/hallq/hall.key 复制到这里（chown hallq，权限 0600），"
+    "再安装备用中心":
+        "the primary's key file {path} is missing: copy the primary's /var/lib/hallq/hall.key here first "
+        "(chown hallq, mode 0600), then install the standby",
+    "备用中心需要 --primary（主中心的消息服务器，standby 登录），例如 mqtt://standby:密码@hub-a:1883":
+        "the standby needs --primary (the primary's broker, standby login), e.g. mqtt://standby:PASSWORD@hub-a:1883",
+    "没有设备 {device} 的登录：先在 hub 电脑上运行 hallq install hub，或用 --mqtt 给出 "
+    "passwords.txt 中 {device} 那一行的 URL":
+        "no login for {device}: run hallq install hub on the hub PC first, or give --mqtt with {device}'s line of "
+        "passwords.txt",
+    "通知设备 {device} 的 [notify] 表有误：{problems}": "the [notify] table for notifier {device} is wrong: {problems}",
+    "未安装短信通知服务 {device}：{why}。拿到网关密钥后运行 hallq install notify --device {device} --config …":
+        "the notifier {device} was not installed: {why}. Once you have the gateway's secret run hallq install notify "
+        "--device {device} --config …",
+    "短信网关密钥：环境变量 {name} 未设置，也不在 {env} 中（sudo env {name}=… hallq install …，或改用 secret_file）":
+        "the SMS gateway secret: {name} is not set and not in {env} (sudo env {name}=… hallq install …, or use "
+        "secret_file)",
+    "--web-listen 应为 主机:端口，例如 127.0.0.1:8080：{text}": "--web-listen must be HOST:PORT such as "
+                                                          "127.0.0.1:8080: {text}",
+    "配置文件里有 {n} 台 {role} 设备：本机不安装，请在各自的电脑上运行 hallq install {role} --device …":
+        "the hall file has {n} {role} devices: none installed here; run hallq install {role} --device … on each "
+        "one's machine",
 })
 
 
@@ -81,6 +127,7 @@ class Plan:
     commands: list[list[str]] = field(default_factory=list)
     # (group, command): run only when a file of that group changed ("" : any file)
     changed_commands: list[tuple[str, list[str]]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # printed after the install (what it left for elsewhere)
 
     def file(self, path: Path, text: str, mode: int = 0o644, owner: str = "root", group: str = "") -> None:
         self.files.append((path, text, mode, owner, group))
@@ -174,6 +221,10 @@ class InstallError(Exception):
     pass
 
 
+class MissingSecret(InstallError):
+    """The SMS gateway's secret is not at hand: ``hallq install hub`` sets the rest up and says so."""
+
+
 # ---------------------------------------------------------------- the hub machine
 
 
@@ -228,6 +279,169 @@ ProtectHome=read-only
 [Install]
 WantedBy=multi-user.target
 """
+
+
+def standby_unit(*, hallq: str, user: str, config: Path, db: Path, watchdog_s: int, backup_dir: str | None) -> str:
+    writable = f"ReadWritePaths={backup_dir}\n" if backup_dir else ""
+    mounts = f"RequiresMountsFor={backup_dir}\n" if backup_dir else ""
+    return f"""# Generated by `hallq install standby`; see docs/deploy.md. Re-run the install rather than edit.
+[Unit]
+Description=hallq standby hub (政务服务大厅 备用中心)
+Documentation=https://github.com/hallq/hallq/blob/main/docs/deploy.md
+Wants=network-online.target mosquitto.service
+After=network-online.target mosquitto.service
+Conflicts={HUB_UNIT}
+{mounts}
+[Service]
+# follows the primary; answers devices only once promoted (hallq standby promote, or the witness's lease),
+# then in this same process: a restart after a promotion starts as a standby again (docs/operations.md)
+# READY=1 once following; WATCHDOG=1 while the standby's loop writes its status (every second), and after a
+# promotion from the hub's worker, as hallq-hub.service: a standby that hangs is killed and restarted.
+Type=notify
+NotifyAccess=main
+WatchdogSec={watchdog_s}
+Restart=always
+RestartSec=2
+TimeoutStartSec=60
+TimeoutStopSec=20
+User={user}
+Group={user}
+# HALLQ_MQTT: this PC's own broker (the hub login: the promoted hub answers there);
+# HALLQ_PRIMARY: the primary's broker as the standby login. Both 0600, off the command line.
+EnvironmentFile={ETC}/hub.env
+EnvironmentFile={ETC}/standby.env
+ExecStart={hallq} --log-file {LOG_DIR}/standby.log standby --config {config} --db {db}
+StateDirectory=hallq
+StateDirectoryMode=0750
+LogsDirectory=hallq
+LogsDirectoryMode=0750
+UMask=0027
+NoNewPrivileges=yes
+PrivateTmp=yes
+ProtectSystem=strict
+ProtectHome=read-only
+{writable}
+[Install]
+WantedBy=multi-user.target
+"""
+
+
+def service_unit(kind: str, *, hallq: str, user: str, app_args: list[str], description: str) -> str:
+    """``hallq-web.service`` / ``hallq-notify.service``: a device of the hall as a system service."""
+    command = shlex.join([hallq, "--log-file", str(LOG_DIR / f"{kind}.log"), *app_args])
+    return f"""# Generated by `hallq install {kind}` (or `hallq install hub`); see docs/deploy.md and docs/{kind}.md.
+[Unit]
+Description={description}
+Documentation=https://github.com/hallq/hallq/blob/main/docs/{kind}.md
+Wants=network-online.target
+After=network-online.target mosquitto.service {HUB_UNIT}
+StartLimitIntervalSec=300
+StartLimitBurst=10
+
+[Service]
+Type=simple
+Restart=always
+RestartSec=3
+TimeoutStopSec=15
+User={user}
+Group={user}
+# HALLQ_MQTT: this device's broker login (mode 0600; not on the command line for `ps` to show)
+EnvironmentFile={ETC}/{kind}.env
+ExecStart={command}
+StateDirectory=hallq
+StateDirectoryMode=0750
+LogsDirectory=hallq
+LogsDirectoryMode=0750
+UMask=0077
+NoNewPrivileges=yes
+PrivateTmp=yes
+ProtectSystem=strict
+ProtectHome=read-only
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+
+def web_args(device_id: str, hall_id: str, listen: str) -> list[str]:
+    return ["web", "--device", device_id, "--hall", hall_id, "--listen", listen, "--secret-file", str(WEB_SECRET)]
+
+
+def notify_args(device_id: str, config: Path) -> list[str]:
+    return ["notify", "--device", device_id, "--config", str(config), "--state-dir", str(NOTIFY_STATE)]
+
+
+def _env_values(path: Path) -> dict[str, str]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    return {k.strip(): v for k, sep, v in (line.partition("=") for line in lines) if sep and not k.startswith("#")}
+
+
+def _check_listen(text: str) -> str:
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise InstallError(tr("--web-listen 应为 主机:端口，例如 127.0.0.1:8080：{text}", text=text))
+    return text
+
+
+def _login(device_id: str, secrets: dict[str, str], where: str | None, mqtt: str | None) -> str:
+    """This device's broker URL: ``--mqtt`` as given, else its line of the generated passwords."""
+    if mqtt:
+        return mqtt
+    if device_id not in secrets or not where:
+        raise InstallError(tr("没有设备 {device} 的登录：先在 hub 电脑上运行 hallq install hub，或用 --mqtt 给出 "
+                              "passwords.txt 中 {device} 那一行的 URL", device=device_id))
+    return f"mqtt://{device_id}:{secrets[device_id]}@{where}"
+
+
+def add_service(plan: Plan, kind: str, device: Any, doc: dict[str, Any], config: Path, *, hall_id: str, user: str,
+                hallq: str, url: str, web_listen: str) -> None:
+    """The files of ``hallq-<kind>.service`` for ``device`` (web or notify), and their commands."""
+    env: dict[str, str] = {"HALLQ_MQTT": url}
+    if kind == "web":
+        args = web_args(device.id, hall_id, _check_listen(web_listen))
+        description = f"hallq phone page {device.id} (扫码查询办理进度)"
+    else:
+        from notify.config import NotifyConfigError, parse
+
+        gateway = (doc.get("notify") or {}).get("gateway") if isinstance(doc.get("notify"), dict) else None
+        secret_env = gateway.get("secret_env") if isinstance(gateway, dict) else None
+        env_file = ETC / "notify.env"
+        if isinstance(secret_env, str) and secret_env:
+            value = os.environ.get(secret_env) or _env_values(plan.at(env_file)).get(secret_env)
+            if not value:
+                raise MissingSecret(tr("短信网关密钥：环境变量 {name} 未设置，也不在 {env} 中（sudo env {name}=… hallq "
+                                      "install …，或改用 secret_file）", name=secret_env, env=env_file))
+            env[secret_env] = value
+        try:
+            parse(doc, env={**os.environ, **env}, base=config.parent)
+        except NotifyConfigError as exc:
+            raise InstallError(tr("通知设备 {device} 的 [notify] 表有误：{problems}", device=device.id,
+                                  problems="；".join(exc.problems))) from None
+        args = notify_args(device.id, ETC / "hall.toml")
+        description = f"hallq notifier {device.id} (短信通知)"
+    unit = f"hallq-{kind}.service"
+    plan.file(ETC / f"{kind}.env", "".join(f"{k}={v}\n" for k, v in env.items()), 0o600, group=kind)
+    plan.file(UNITS / unit, service_unit(kind, hallq=hallq, user=user, app_args=args, description=description),
+              group=kind)
+    plan.changed_commands += [("", ["systemctl", "enable", unit]), (kind, ["systemctl", "restart", unit])]
+
+
+def configured_services(hall: Any, doc: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """What ``hallq install hub`` sets up beside the hub: kind → the one device of that role (a notifier only
+    with a ``[notify]`` table); and notes for roles with several devices (each goes on its own machine)."""
+    found: dict[str, Any] = {}
+    notes: list[str] = []
+    for kind in SERVICE_KINDS:
+        devices = [d for d in hall.devices.values() if str(d.role.value) == kind]
+        if len(devices) == 1 and (kind != "notify" or "notify" in doc):
+            found[kind] = devices[0]
+        elif len(devices) > 1:
+            notes.append(tr("配置文件里有 {n} 台 {role} 设备：本机不安装，请在各自的电脑上运行 hallq install {role} "
+                            "--device …", n=len(devices), role=kind))
+    return found, notes
 
 
 def purge_units(*, hallq: str, user: str, config: Path, db: Path) -> tuple[str, str]:
@@ -312,7 +526,8 @@ def _backup_dir(config: Path) -> str | None:
     return str(directory) if isinstance(directory, str) and directory else None
 
 
-def plan_hub(args: argparse.Namespace, root: Path) -> Plan:
+def plan_hub(args: argparse.Namespace, root: Path, *, standby: bool = False) -> Plan:
+    """The hub PC (or, ``standby``, the standby hub's PC: the same broker and jobs, the standby's unit)."""
     from hub.config import load_hall
 
     config = Path(args.config)
@@ -327,18 +542,34 @@ def plan_hub(args: argparse.Namespace, root: Path) -> Plan:
     backup = _backup_dir(config)
     if backup and not Path(backup).is_absolute():
         raise InstallError(tr("[backup] dir 应为绝对路径：{dir}", dir=backup))
+    if standby:
+        if not args.primary:
+            raise InstallError(tr("备用中心需要 --primary（主中心的消息服务器，standby 登录），例如 "
+                                  "mqtt://standby:密码@hub-a:1883"))
+        key = db.with_suffix(".key")  # where hallq standby looks for it (hub/ha/standby.py)
+        if not plan.at(key).is_file():
+            raise InstallError(tr("未找到主中心的密钥文件 {path}：先把主中心的 /var/lib/hallq/hall.key 复制到这里"
+                                  "（chown hallq，权限 0600），再安装备用中心", path=plan.at(key)))
     plan.dirs += [(ETC, 0o755, "root"), (MOSQ_DIR, 0o755, "root"), (STATE_DIR, 0o750, user), (LOG_DIR, 0o750, user)]
     if backup:
         plan.dirs.append((Path(backup), 0o750, user))
-    plan.file(installed_config, config.read_text(encoding="utf-8"), 0o644, group="hub")
+    text = config.read_text(encoding="utf-8")
+    plan.file(installed_config, text, 0o644, group="hub")
     mosq, hub_password = _mosquitto_files(hall, plan.at(MOSQ_DIR), args)
-    for name, (text, mode) in mosq.items():
-        plan.file(MOSQ_DIR / name, text, mode, "root" if name == "passwords.txt" else "mosquitto", group="broker")
+    for name, (body, mode) in mosq.items():
+        plan.file(MOSQ_DIR / name, body, mode, "root" if name == "passwords.txt" else "mosquitto", group="broker")
     host, _, port = args.listen.rpartition(":")
     host = "127.0.0.1" if host in ("", "0.0.0.0", "::", "[::]") else host  # the hub is on this machine
     plan.file(ETC / "hub.env", f"HALLQ_MQTT=mqtt://hub:{hub_password}@{host}:{port}\n", 0o600, group="hub")
     plan.file(UNITS / "mosquitto.service.d" / "hallq.conf", MOSQUITTO_DROPIN, group="broker")
-    plan.file(UNITS / HUB_UNIT, hub_unit(hallq=hallq, user=user, config=installed_config, db=db,
+    if standby:
+        unit = STANDBY_UNIT
+        plan.file(ETC / "standby.env", f"HALLQ_PRIMARY={args.primary}\n", 0o600, group="hub")
+        plan.file(UNITS / unit, standby_unit(hallq=hallq, user=user, config=installed_config, db=db,
+                                             watchdog_s=args.watchdog_sec, backup_dir=backup), group="hub")
+    else:
+        unit = HUB_UNIT
+        plan.file(UNITS / unit, hub_unit(hallq=hallq, user=user, config=installed_config, db=db,
                                          watchdog_s=args.watchdog_sec, backup_dir=backup), group="hub")
     service, timer = purge_units(hallq=hallq, user=user, config=installed_config, db=db)
     plan.file(UNITS / "hallq-purge.service", service)
@@ -353,11 +584,58 @@ def plan_hub(args: argparse.Namespace, root: Path) -> Plan:
     plan.changed_commands += [
         ("", ["systemctl", "daemon-reload"]),
         ("journal", ["systemctl", "restart", "systemd-journald.service"]),
-        ("", ["systemctl", "enable", "mosquitto.service", HUB_UNIT, "hallq-purge.timer"]),
+        ("", ["systemctl", "enable", "mosquitto.service", unit, "hallq-purge.timer"]),
         ("broker", ["systemctl", "restart", "mosquitto.service"]),
-        ("hub", ["systemctl", "restart", HUB_UNIT]),
+        ("hub", ["systemctl", "restart", unit]),
         ("", ["systemctl", "start", "hallq-purge.timer"]),
     ]
+    if not standby:  # the phone page and the notifier where the hall file configures them (on the primary only)
+        doc = tomllib.loads(text)
+        services, plan.notes = configured_services(hall, doc)
+        secrets = {line.split()[0]: line.split()[2] for line in mosq["passwords.txt"][0].splitlines()
+                   if len(line.split()) >= 3 and not line.startswith("#")}
+        for kind, device in services.items():
+            try:
+                add_service(plan, kind, device, doc, config, hall_id=hall.id, user=user, hallq=hallq,
+                            url=_login(device.id, secrets, f"{host}:{port}", None), web_listen=args.web_listen)
+            except MissingSecret as exc:  # the hall runs without messages until IT has the gateway's secret
+                plan.notes.append(tr("未安装短信通知服务 {device}：{why}。拿到网关密钥后运行 hallq install notify "
+                                     "--device {device} --config …", device=device.id, why=exc))
+    return plan
+
+
+def plan_service(args: argparse.Namespace, root: Path) -> Plan:
+    """``hallq install web|notify --device ID``: that device as a system service on this machine."""
+    from hub.security.passwords import read_secrets
+
+    kind = args.kind
+    config = Path(args.config)
+    device = _device(config, args.device, kind)
+    from hub.config import load_hall
+
+    hall = load_hall(config)
+    text = config.read_text(encoding="utf-8")
+    plan = Plan(root)
+    plan.dirs += [(ETC, 0o755, "root"), (STATE_DIR, 0o750, args.user), (LOG_DIR, 0o750, args.user)]
+    plan.file(ETC / "hall.toml", text, 0o644, group=kind)
+    try:
+        secrets = read_secrets(plan.at(MOSQ_DIR / "passwords.txt"))
+    except OSError:
+        secrets = {}
+    where = None
+    hub_url = _env_values(plan.at(ETC / "hub.env")).get("HALLQ_MQTT", "")
+    if hub_url:
+        where = hub_url.rpartition("@")[2]
+    add_service(plan, kind, device, tomllib.loads(text), config, hall_id=hall.id, user=args.user,
+                hallq=args.hallq or hallq_command(), url=_login(device.id, secrets, where, args.mqtt),
+                web_listen=args.web_listen)
+    plan.changed_commands.insert(0, ("", ["systemctl", "daemon-reload"]))
+    if root == Path("/"):
+        try:
+            pwd.getpwnam(args.user)
+        except KeyError:
+            plan.commands.append(["useradd", "--system", "--home-dir", str(STATE_DIR), "--no-create-home",
+                                  "--shell", "/usr/sbin/nologin", args.user])
     return plan
 
 
@@ -479,13 +757,14 @@ def plan_device(args: argparse.Namespace, root: Path) -> Plan:
         out = Path(args.out or ".").resolve()
         hallq = args.hallq or r"C:\hallq\.venv\Scripts\hallq.exe"
         plan.root = Path("/")
-        plan.file(out / f"hallq-{kind}-{device.id}.ps1", windows_script(kind, device.id, app, args.mqtt, hallq))
+        plan.file(out / f"hallq-{kind}-{device.id}.ps1",
+                  windows_script(kind, device.id, app, args.mqtt or DEFAULT_MQTT, hallq))
         return plan
     hallq = args.hallq or hallq_command()
     user = args.user
     home = _home(user)
     config_dir = home / ".config"
-    plan.file(config_dir / "hallq" / f"{device.id}.env", f"HALLQ_MQTT={args.mqtt}\n", 0o600, user)
+    plan.file(config_dir / "hallq" / f"{device.id}.env", f"HALLQ_MQTT={args.mqtt or DEFAULT_MQTT}\n", 0o600, user)
     plan.file(config_dir / "systemd" / "user" / f"hallq-{kind}.service", user_unit(kind, device.id, hallq, app),
               0o644, user)
     plan.file(config_dir / "autostart" / f"hallq-{kind}.desktop", autostart_entry(kind), 0o644, user)
@@ -498,8 +777,9 @@ def plan_device(args: argparse.Namespace, root: Path) -> Plan:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("install", help="set this machine up: the hub as services, or a device app at boot")
-    p.add_argument("kind", choices=("hub", *DEVICE_KINDS), help="what this machine runs")
+    p = sub.add_parser("install", help="set this machine up: the hub (or standby, web page, notifier) as services, "
+                                       "or a device app at boot")
+    p.add_argument("kind", choices=("hub", "standby", *SERVICE_KINDS, *DEVICE_KINDS), help="what this machine runs")
     p.add_argument("--config", required=True, help="hall file (TOML); see docs/config.md")
     p.add_argument("--root", default="/", help="write everything under this directory instead of / (no commands)")
     p.add_argument("--dry-run", action="store_true", help="print what would be written and run; change nothing")
@@ -515,10 +795,18 @@ def register(sub: Any) -> None:
     hub.add_argument("--keyfile", help="the broker's private key (PEM)")
     hub.add_argument("--watchdog-sec", type=int, default=30,
                      help="restart the hub when its worker makes no progress this long (default %(default)s s)")
+    sb = p.add_argument_group("standby")
+    sb.add_argument("--primary", default=os.environ.get("HALLQ_PRIMARY") or None,
+                    help="the primary's broker as the standby login, e.g. mqtt://standby:pw@hub-a:1883 "
+                         "(default: the environment's HALLQ_PRIMARY)")
+    svc = p.add_argument_group("web, notify (and hub, where the hall file has them)")
+    svc.add_argument("--web-listen", default="127.0.0.1:8080",
+                     help="where hallq web listens, behind the reverse proxy (default %(default)s)")
     dev = p.add_argument_group("kiosk, pad, display")
     dev.add_argument("--device", help="this PC's device id in the hall file")
-    dev.add_argument("--mqtt", default="mqtt://127.0.0.1:1883",
-                     help="this device's broker URL with its password (its line of passwords.txt)")
+    dev.add_argument("--mqtt", default=None,
+                     help=f"this device's broker URL with its password (its line of passwords.txt; default for a "
+                          f"device PC {DEFAULT_MQTT}; web/notify: from the passwords.txt hallq install hub wrote)")
     dev.add_argument("--autologin", action="store_true", help="also log the --user in at boot (LightDM)")
     dev.add_argument("--windows", action="store_true",
                      help="write a PowerShell script for a Windows PC instead (Task Scheduler at logon)")
@@ -534,26 +822,39 @@ def cmd_install(args: argparse.Namespace) -> int:
         print(f"✗ {tr('配置文件 {path} 不存在', path=args.config)}", file=sys.stderr)
         return 1
     try:
-        if args.kind == "hub":
+        if args.kind in ("hub", "standby"):
             if args.tls_port and not (args.cafile and args.certfile and args.keyfile):
                 print("✗ --tls-port needs --cafile, --certfile and --keyfile", file=sys.stderr)
                 return 2
-            plan = plan_hub(args, root)
+            for name in ("cafile", "certfile", "keyfile"):
+                given = getattr(args, name)
+                if args.tls_port and not Path(given).is_file():
+                    print(f"✗ --{name} {given}: 文件不存在 (no such file)", file=sys.stderr)
+                    return 1
+            plan = plan_hub(args, root, standby=args.kind == "standby")
+        elif args.kind in SERVICE_KINDS:
+            if not args.device:
+                print(f"✗ hallq install {args.kind}: --device is required", file=sys.stderr)
+                return 2
+            plan = plan_service(args, root)
         else:
             if not args.device:
                 print(f"✗ hallq install {args.kind}: --device is required", file=sys.stderr)
                 return 2
             plan = plan_device(args, root)
-        real = plan.root == Path("/") and not args.dry_run and not (args.kind != "hub" and args.windows)
+        real = plan.root == Path("/") and not args.dry_run and not (args.kind in DEVICE_KINDS and args.windows)
         if real and os.geteuid() != 0:
             print(f"✗ {tr('需要 root 权限（sudo），或用 --root DIR 写到别处')}", file=sys.stderr)
             return 1
-        if real and args.kind == "hub" and not (shutil.which("mosquitto") or Path("/usr/sbin/mosquitto").exists()):
+        no_mosquitto = not (shutil.which("mosquitto") or Path("/usr/sbin/mosquitto").exists())
+        if real and args.kind in ("hub", "standby") and no_mosquitto:
             print(f"✗ {tr('未找到 mosquitto，请先安装：sudo apt-get install mosquitto')}", file=sys.stderr)
             return 1
         changed = apply(plan, dry_run=args.dry_run)
     except (ConfigError, InstallError, ValueError) as exc:
         print(f"✗ {exc}", file=sys.stderr)
         return 1
+    for note in plan.notes:
+        print(f"⚠ {note}")
     print(tr("安装完成") if changed else tr("已是最新，无需更改"))
     return 0

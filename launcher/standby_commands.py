@@ -4,6 +4,13 @@
 address, ``mqtt://…@hub-a:1883,hub-b:1883``) and follows the primary (hub/ha/standby.py); nothing
 answers devices here until ``hallq standby promote --db …`` (refused while the primary still answers;
 ``--force`` for a primary known dead). docs/operations.md, 主备切换.
+
+``hallq standby forget NAME --db …`` on the primary's PC, with its hub stopped: a decommissioned standby
+stops raising 备用中心未同步 (the hub remembers the last standby that was in sync, ``meta.repl_standby``,
+and raises the alarm until it is back). It works on the stopped hub's database under the database's lock
+(refused while a hub runs on it: a running hub keeps the name in memory and would write it back), so it
+cannot forget a standby that is connected and in sync at that moment: with the hub stopped none is. A
+standby that connects again later and catches up is remembered again, as a new one would be.
 """
 
 from __future__ import annotations
@@ -51,6 +58,12 @@ def register(sub: Any) -> None:
     status.add_argument("--db", required=True, help="the standby's SQLite file")
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.set_defaults(func=cmd_status)
+    forget = ssub.add_parser("forget", help="on the primary (hub stopped): stop the 备用中心未同步 alarm for a "
+                                            "standby taken out of service")
+    forget.add_argument("name", help="the standby's name (its login on the primary's broker; as hallq standby "
+                                     "status and the alarm show it, usually 'standby')")
+    forget.add_argument("--db", required=True, help="the primary hub's SQLite file (the hub stopped)")
+    forget.set_defaults(func=cmd_forget)
 
 
 def cmd_standby(args: argparse.Namespace) -> int:
@@ -102,12 +115,31 @@ def cmd_standby(args: argparse.Namespace) -> int:
     worker = threading.Thread(target=standby.serve_requests, args=(stop,), daemon=True)
     worker.start()
     if hall.ha.witness:  # the standby takes the hall by taking the witness's lease (hub/ha/takeover.py)
+        from hub.ha.auth import KeyFileError
         from hub.ha.takeover import LeaseTakeover
 
-        threading.Thread(target=LeaseTakeover(standby, hall).run, args=(stop,), daemon=True).start()
+        try:
+            takeover = LeaseTakeover(standby, hall)
+        except KeyFileError as exc:
+            stop.set()
+            standby.stop()
+            if broker:
+                broker.stop()
+            raise SystemExit(f"✗ {exc}") from None
+        threading.Thread(target=takeover.run, args=(stop,), daemon=True).start()
+    from hub.ha.standby import STATUS, side_file
+    from hub.systemd_notify import SystemdNotifier
+
+    # hallq-standby.service (Type=notify, WatchdogSec): ready once following; a watchdog ping only while the
+    # standby's own loop (serve_requests) writes its status every second. Once promoted, the hub inside this
+    # process pings from its worker (hub/systemd_notify.py), and this loop stops pinging.
+    notifier = SystemdNotifier()
+    notifier.ready(f"standby of {hall.id}")
+    status_file = side_file(args.db, STATUS)
     try:
-        while not stop.wait(0.5):
-            pass
+        while not stop.wait(min(0.5, notifier.due_in())):
+            if standby.hub is None and _age(status_file) < 5:
+                notifier.alive()
     except KeyboardInterrupt:
         pass
     finally:
@@ -178,5 +210,36 @@ def cmd_status(args: argparse.Namespace) -> int:
           f"{'已同步（主中心等待本机确认）' if state['in_sync'] else '未同步'}；"
           f"主中心{'在应答' if state['primary_answering'] else '未应答'}"
           f"{'' if state['primary_connected'] else '（连不上主中心的消息服务器）'}"
+          f"{'；已停止确认，正在向见证申请租约' if state.get('acks_held') else ''}"
           + ("" if age < 5 else f"；⚠ 状态 {age:.0f} 秒未更新，备用中心可能已停止"))
     return 0 if state["in_sync"] else 1
+
+
+def cmd_forget(args: argparse.Namespace) -> int:
+    from hub.backup import BackupError, exclusive
+    from hub.store import StoreError, remembered_standby
+
+    db = Path(args.db)
+    if not db.is_file():
+        print(f"✗ 数据库 {db} 不存在 (no such database)", file=sys.stderr)
+        return 2
+    try:
+        with exclusive(db):
+            known = remembered_standby(db, forget=args.name)
+    except BackupError:
+        print(f"✗ hallq hub 正在使用数据库 {db}：先停止主中心（sudo systemctl stop hallq-hub），执行 forget 后再启动；"
+              "运行中的主中心会把备用中心的名字写回 (a hub runs on this database: stop it first)", file=sys.stderr)
+        return 1
+    except StoreError as exc:
+        print(f"✗ {exc}", file=sys.stderr)
+        return 2
+    if not known:
+        print(f"✓ 数据库 {db} 没有记住任何备用中心，无需处理 (no standby remembered)")
+        return 0
+    if known != args.name:
+        print(f"✗ 数据库记住的备用中心是 {known}，不是 {args.name}；未做更改 (the remembered standby is {known})",
+              file=sys.stderr)
+        return 1
+    print(f"✓ 已忘记备用中心 {known}：主中心启动后不再提示「备用中心未同步」；若该备用中心以后再连上并同步，"
+          f"会重新记住 (forgotten)")
+    return 0

@@ -2,13 +2,16 @@
 
 It reads ``[notify]`` from the hall file, logs in to the broker as its device, and makes a pass
 (:class:`notify.notifier.Notifier`) whenever a call, the queues or a case change, and every
-``poll_s`` seconds anyway. It keeps no database: only its record of messages (``--state-dir``).
+``poll_s`` seconds anyway, at most one pass every :data:`MIN_GAP_S` (a busy hall's queues change many
+times a second; the hub limits each device's requests, ``[policy] rate_per_minute``). It keeps no
+database: only its record of messages (``--state-dir``).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -17,13 +20,16 @@ from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("hallq.notify")
+MIN_GAP_S = 2.0  # between two passes: events that come sooner are answered by the next pass
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("notify", help="text messages to citizens who asked for them at the kiosk (docs/notify.md)")
     p.add_argument("--device", default="N1", help="this notifier's device id in the hall file (default N1)")
     p.add_argument("--config", required=True, help="the hall file (TOML): its [notify] table")
-    p.add_argument("--mqtt", default="mqtt://127.0.0.1:1883", help="broker URL (default %(default)s)")
+    p.add_argument("--mqtt", default=os.environ.get("HALLQ_MQTT") or "mqtt://127.0.0.1:1883",
+                   help="broker URL (default: the environment's HALLQ_MQTT, as `hallq install notify` sets it, "
+                        "else mqtt://127.0.0.1:1883)")
     p.add_argument("--hall", help="hall id (default: the hall file's)")
     p.add_argument("--state-dir", default=str(Path.home() / ".local/state/hallq"),
                    help="where the record of sent messages is kept (default %(default)s)")
@@ -71,6 +77,7 @@ def cmd_notify(args: argparse.Namespace) -> int:
                 log.warning("notify pass failed: %s", exc.code, extra={"code": exc.code})
             if args.once:
                 break
+            stop.wait(MIN_GAP_S)
             wake.wait(cfg.poll_s)
     except KeyboardInterrupt:
         pass

@@ -27,11 +27,14 @@ hub's own check of the hall file; the notifier does not start with a wrong file.
 from __future__ import annotations
 
 import os
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 NOTIFY_KEYS = ("near", "daily_cap", "retries", "backoff_s", "poll_s", "pickup_place", "gateway")
+# The highest sensible value of each number (every one is also at least 1, or 0 for retries and backoff_s)
+HIGHEST = {"near": 50, "daily_cap": 100, "retries": 10, "backoff_s": 600, "poll_s": 3600, "timeout_s": 60}
 GATEWAY_KEYS = ("url", "format", "secret_env", "secret_file", "signature_header", "phone_field", "text_field",
                 "sign", "timeout_s")
 
@@ -75,9 +78,16 @@ def _close(word: str, known: tuple[str, ...]) -> str:
     return f"; did you mean {near[0]!r}?" if near else f"; allowed: {', '.join(known)}"
 
 
-def parse(doc: dict[str, Any], *, env: dict[str, str] | None = None, base: Path | None = None) -> NotifyConfig:
+def _is_url(url: str) -> bool:
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in url)
+
+
+def parse(doc: dict[str, Any], *, env: dict[str, str] | None = None, base: Path | None = None,
+          need_env: bool = True) -> NotifyConfig:
     """``[notify]`` of a parsed hall file into :class:`NotifyConfig`; :class:`NotifyConfigError` lists every
-    problem. ``env`` (default ``os.environ``) holds the gateway's secret when ``secret_env`` names it."""
+    problem. ``env`` (default ``os.environ``) holds the gateway's secret when ``secret_env`` names it;
+    ``need_env=False`` (``hallq config check``, run where the service's environment is not) lets it be unset."""
     env = dict(os.environ) if env is None else env
     problems: list[str] = []
 
@@ -94,12 +104,16 @@ def parse(doc: dict[str, Any], *, env: dict[str, str] | None = None, base: Path 
     def number(d: dict[str, Any], key: str, path: str, default: float, low: float, *, whole: bool) -> float:
         v = d.get(key, default)
         kinds = (int,) if whole else (int, float)
+        high = HIGHEST[key]
         if isinstance(v, bool) or not isinstance(v, kinds):
             err(f"{path}.{key}", f"应为{'整数' if whole else '数字'} (must be a {'whole ' if whole else ''}number), "
                                  f"got {v!r}")
             return default
         if v < low:
             err(f"{path}.{key}", f"不能小于 {low:g} (must be at least {low:g}), got {v!r}")
+            return default
+        if v > high:
+            err(f"{path}.{key}", f"不能大于 {high:g} (must be at most {high:g}), got {v!r}")
             return default
         return float(v)
 
@@ -116,6 +130,8 @@ def parse(doc: dict[str, Any], *, env: dict[str, str] | None = None, base: Path 
     backoff = number(table, "backoff_s", "notify", 2.0, 0, whole=False)
     poll = number(table, "poll_s", "notify", 30.0, 1, whole=False)
     pickup = text(table, "pickup_place", "notify", "出件窗口")
+    if not pickup.strip():
+        err("notify.pickup_place", "不能为空 (must not be empty): 短信里写“请到…领取”")
     g = table.get("gateway")
     gateway = Gateway(url="")
     if not isinstance(g, dict):
@@ -126,8 +142,9 @@ def parse(doc: dict[str, Any], *, env: dict[str, str] | None = None, base: Path 
                 err(f"notify.gateway.{key}", f"未知的键 (unknown key){_close(key, GATEWAY_KEYS)}")
         path = "notify.gateway"
         url = text(g, "url", path, "")
-        if not url.startswith(("http://", "https://")):
-            err(f"{path}.url", f"应为 http:// 或 https:// 地址 (must be an http(s) URL), got {url!r}")
+        if not _is_url(url):
+            err(f"{path}.url", f"应为 http:// 或 https:// 开头、含主机名的地址 (must be an http(s) URL with a host), "
+                               f"got {url!r}")
         fmt = text(g, "format", path, "json")
         if fmt not in ("json", "form"):
             err(f"{path}.format", f"应为 json 或 form (must be json or form), got {fmt!r}")
@@ -136,10 +153,12 @@ def parse(doc: dict[str, Any], *, env: dict[str, str] | None = None, base: Path 
             err(path, "secret_env 与 secret_file 只能写一个 (give one of secret_env, secret_file)")
         elif "secret_env" in g:
             name = text(g, "secret_env", path, "")
-            if name not in env or not env[name]:
-                err(f"{path}.secret_env", f"环境变量 {name} 未设置 (the environment variable is not set)")
-            else:
+            if not name.strip():
+                err(f"{path}.secret_env", "不能为空 (must name an environment variable)")
+            elif env.get(name):
                 secret = env[name].encode()
+            elif need_env:
+                err(f"{path}.secret_env", f"环境变量 {name} 未设置 (the environment variable is not set)")
         elif "secret_file" in g:
             where = Path(text(g, "secret_file", path, ""))
             where = where if where.is_absolute() or base is None else base / where
@@ -147,6 +166,9 @@ def parse(doc: dict[str, Any], *, env: dict[str, str] | None = None, base: Path 
                 secret = where.read_bytes().strip()
             except OSError as exc:
                 err(f"{path}.secret_file", f"无法读取 (cannot read {where}): {exc.strerror}")
+            else:
+                if not secret:
+                    err(f"{path}.secret_file", f"密钥文件是空的 (the secret file {where} is empty)")
         else:
             err(path, "缺少 secret_env 或 secret_file：网关请求必须签名 (requests to the gateway are signed)")
         gateway = Gateway(url, fmt, secret, text(g, "signature_header", path, "X-Hallq-Signature"),

@@ -58,6 +58,8 @@ class Notifier:
         try:
             phone = str(self.ask("notify.phone", {"ticket": d.ticket})["phone"])
         except RequestError as exc:
+            if exc.code != "no_consent":
+                raise  # the hub away or refusing (rate_limited): the pass ends, the next one tries again
             log.info("no number for %s (%s): %s", d.ticket, d.kind, exc.code,
                      extra={"ticket": d.ticket, "kind": d.kind, "code": exc.code})
             return ""  # consent gone (purged) between the two asks: nothing to send

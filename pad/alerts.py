@@ -92,7 +92,7 @@ def alerts(state: HallState, now: float, pending_priority: dict[str, TicketView]
             out.append(Alert("warning", "offline", dev, tr("设备 {d} 离线", d=dev)))
     hub_status = state.status.get("hub")  # the hub's own health (backups: docs/operations.md)
     if hub_status is not None and isinstance(hub_status.error, str) and hub_status.error:
-        out.append(Alert("error", "hub", "hub", tr("集线器告警：{e}", e=hub_status.error)))
+        out.append(Alert("error", "hub", "hub", tr("大厅服务器告警：{e}", e=hub_status.error)))
     for sm in sorted(summons_of(state), key=lambda x: x.at):
         if sm.state == "escalated":
             out.append(Alert("error", "summon", sm.id, tr(

@@ -18,13 +18,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from hallq import clock as hallclock
 from hallq.i18n import tr
-from hallq.messages import FollowupRecord
+from hallq.messages import FollowupPhoneShown, FollowupRecord
 from pad.alerts import summons_of
 from pad.guide_cases import CASE_LISTS, cases_of
+from pad.guide_followup import CALL_OUTCOMES, is_open
 from pad.guide_overview import GuideOverview
 from pad.presenter import Command, NotAllowed
-from pad.replies import followup_recorded_of, followups_of, staff_of, ticket_of, tickets_of
+from pad.replies import followup_recorded_of, followups_of, staff_of, ticket_of, tickets_of, typed
 from pad.state import Change
 
 OVERRIDE_REASONS = ("绿色通道", "现场引导", "窗口调整", "申请人要求", "其他")
@@ -201,17 +203,34 @@ class GuideConsole(GuideOverview):
         rows = []
         for f in self.followups:
             done = f.followup
-            rows.append({"id": f.ticket, "day": f.day[5:], "number": f.number, "window": f.window,
+            status = tr(done.label) + (f"：{done.note}" if done.note else "") if done else tr("待回访")
+            when = hallclock.local(f.served_at, self.state.timezone).strftime("%m-%d %H:%M") if f.served_at \
+                else f.day[5:]
+            rows.append({"id": f.ticket, "day": when, "number": f.number, "window": f.window,
                          "staff": f.staff, "matter": f.matter_name or f.matter,
-                         "level": tr(f.label), "reason": tr(f.reason),
-                         "status": f"{tr(done.label)}：{done.note}" if done else tr("待回访"),
-                         "open": not done})
+                         "level": tr(f.label), "reason": tr(f.reason), "status": status,
+                         "phone": tr("可显示") if f.consent else tr("未同意"), "open": is_open(f)})
         return rows
+
+    def show_phone(self, ticket: str) -> Command:
+        """显示电话: ask the hub for a consenting citizen's number (the hub records the reveal)."""
+        item = next((f for f in self.followups if f.ticket == ticket), None)
+        if item is None or not item.consent:
+            raise NotAllowed(tr("请先选择一条同意接收通知的差评或未评价"))
+        cmd = self._send("followup.phone", {"ticket": ticket}, tr("显示电话 {t}", t=item.number))
+        self.audit.insert(0, {"at": self.clock(), "by": self.operator or self.device, "what": cmd.label,
+                              "reason": tr("回访"), "rid": cmd.rid, "ok": None})
+        return cmd
+
+    def phone_text(self) -> str:
+        """The chosen service's phone as the tab says it (the number only while it is shown)."""
+        chosen = next((f for f in self.followups if f.ticket == self.selected_followup), None)
+        return self.reveal.text(chosen, self.clock())
 
     def record_followup(self, ticket: str, result: str, note: str, level: int = 0) -> Command:
         if not ticket:
             raise NotAllowed(tr("请先选择一条差评或未评价"))
-        if not note.strip():
+        if not note.strip() and result not in dict(CALL_OUTCOMES):
             raise NotAllowed(tr("请填写整改或回访情况"))
         args: dict[str, Any] = {"ticket": ticket, "result": result, "note": note.strip()}
         if result == "rated":
@@ -219,7 +238,8 @@ class GuideConsole(GuideOverview):
                 raise NotAllowed(tr("回访后已评价：请选择评价等级"))
             args["level"] = level
         number = next((f.number for f in self.followups if f.ticket == ticket), ticket)
-        return self._override("evaluation.followup", args, tr("登记回访 {t}", t=number), note)
+        why = note.strip() or tr(dict(CALL_OUTCOMES).get(result, result))  # the audit row's reason
+        return self._override("evaluation.followup", args, tr("登记回访 {t}", t=number), why)
 
     def skip_evaluation(self, window: str, reason: str) -> Command:
         """The window's evaluator is stuck or the citizen has left: record 未评价 now."""
@@ -266,6 +286,10 @@ class GuideConsole(GuideOverview):
             self.followups = followups_of(result)
         if cmd.op == "evaluation.followup":
             self._followed_up(cmd, result)
+        if cmd.op == "followup.phone":
+            shown = typed(result.get("shown"), FollowupPhoneShown, "followup.phone reply")
+            if shown is not None:
+                self.reveal.show(shown, self.clock())
         if cmd.op.startswith("case."):
             self.cases_due.update(CASE_LISTS)
 

@@ -18,6 +18,7 @@ from hallq.i18n import tr
 from hallq.messages import CaseView, FollowupItem, TicketView
 from pad.alerts import Alert, Thresholds, alerts, fault_words, paper_of, summons_of
 from pad.guide_cases import CASE_LISTS, case_alerts
+from pad.guide_followup import PhoneReveal
 from pad.presenter import Clock, Presenter, minutes
 from pad.state import HUB_DEVICE, HallState
 
@@ -51,6 +52,7 @@ class GuideOverview(Presenter):
         self.operator = ""  # the guide on duty (name shown in the audit)
         self.needs_refresh = True
         self.followups: list[FollowupItem] = []  # 差评/未评价 of recent days (followups.list)
+        self.reveal = PhoneReveal()  # the one phone number 显示电话 shows, for a minute (pad.guide_followup)
         self.selected_followup = ""
         self.selected_summon = ""
         self.chimes = 0  # summons that asked for attention (new or escalated): the view sounds each

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from hallq import clock as hallclock
 from hallq.i18n import tr
 from pad.guide import GuideConsole
+from pad.guide_followup import CALL_OUTCOMES, OTHER_RESULTS
 from pad.link import Link
 from pad.presenter import Command
 from pad.tables import AMBER, GREEN, RED, Table, reason_box, split_page
@@ -199,25 +200,30 @@ class FollowupsTab(GuideTab):
     def _followups(self) -> QWidget:
         left = QVBoxLayout()
         head = QHBoxLayout()
-        hint = tr("近 10 天的差评与未评价：逐条回访、整改并登记（记入报表与操作记录）")
+        hint = tr("近 10 天的差评与未评价：逐条回访、整改并登记（记入报表与操作记录）；有“可显示”的可点“显示电话”回访")
         head.addWidget(label(hint, "muted", wrap=True), 1)
         self.followups_btn = button(tr("读取清单"), "load_followups", "flat", self._load_followups)
         self.followups_btn.setMaximumWidth(160)
         head.addWidget(self.followups_btn)
         left.addLayout(head)
-        self.followup_table = Table("followups", [("day", "日期"), ("number", "票号"), ("window", "窗口"),
+        self.followup_table = Table("followups", [("day", "时间"), ("number", "票号"), ("window", "窗口"),
                                                   ("staff", "工号"), ("matter", "事项"), ("level", "评价"),
-                                                  ("reason", "原因"), ("status", "回访情况")])
+                                                  ("reason", "原因"), ("phone", "电话"), ("status", "回访情况")],
+                                    stretch="matter", compact=True)  # ten columns: the matter elides
         self.followup_table.itemSelectionChanged.connect(self._select_followup)
         left.addWidget(self.followup_table, 1)
         page, col = split_page(left)
         self.followup_title = label(tr("请选择一条"), "title", wrap=True)
         col.addWidget(self.followup_title)
+        self.followup_phone = label("", "followup_phone", wrap=True)  # the number while shown (pad.guide_followup)
+        self.followup_phone.setStyleSheet("font-size: 20px;")
+        col.addWidget(self.followup_phone)
+        self.phone_btn = button(tr("显示电话"), "show_phone", "", self._show_phone)
+        col.addWidget(self.phone_btn)
         col.addWidget(label(tr("结果")))
         self.followup_result = QComboBox()
         self.followup_result.setObjectName("followup_result")
-        for key, text in (("rectified", "已整改"), ("explained", "已沟通解释"), ("rated", "回访后已评价"),
-                          ("unreachable", "无法联系")):
+        for key, text in (*CALL_OUTCOMES, *OTHER_RESULTS):
             self.followup_result.addItem(tr(text), key)
         self.followup_result.currentIndexChanged.connect(self._followup_result_changed)
         col.addWidget(self.followup_result)
@@ -227,7 +233,7 @@ class FollowupsTab(GuideTab):
             self.followup_level.addItem(tr(text), level)
         col.addWidget(label(tr("回访后的评价（仅“回访后已评价”）")))
         col.addWidget(self.followup_level)
-        col.addWidget(label(tr("整改或回访情况（必填）")))
+        col.addWidget(label(tr("回访说明（已回访、未接通、拒绝回访可不填；不要写入电话等个人信息）"), wrap=True))
         self.followup_note = QLineEdit()
         self.followup_note.setObjectName("followup_note")
         col.addWidget(self.followup_note)
@@ -243,8 +249,13 @@ class FollowupsTab(GuideTab):
         self.followup_title.setText(f"{chosen.number}（{chosen.day} {chosen.window}）" if chosen
                                     else tr("请选择一条"))
         self.followups_btn.setEnabled(c.idle)
+        self.followup_phone.setText(c.phone_text())
+        self.phone_btn.setEnabled(c.idle and chosen is not None and chosen.consent)
         self.followup_btn.setEnabled(c.idle and chosen is not None)
         self.followup_level.setEnabled(self.followup_result.currentData() == "rated")
+
+    def _show_phone(self) -> None:
+        self._send(lambda: self.console.show_phone(self.console.selected_followup))
 
     def _load_followups(self) -> None:
         self._send(self.console.load_followups)

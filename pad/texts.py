@@ -42,7 +42,7 @@ add_english({
     "{w} 呼叫{d}：{what}": "{w} summoned {d}: {what}",
     "{w} 呼叫{d}：{s}，{t}": "{w} summoned {d}: {s}, {t}",
     "呼叫后台超时未响应：{w} 呼叫{d}，已等 {t}": "Back office not answering: {w} summoned {d}, waiting {t}",
-    "集线器告警：{e}": "Hub alarm: {e}",
+    "大厅服务器告警：{e}": "Hub alarm: {e}",
     "窗口呼叫后台审批人员：联系部门后点“已响应”，人到窗口后点“已到窗口”（窗口终端同步显示）":
         "Windows summoning back-office staff: tap Answered once the department is reached, At the window when "
         "they arrive (the window pad shows it)",
@@ -150,6 +150,25 @@ add_english({
     "打印机无法连接": "Printer unreachable", "打印机无响应": "Printer not answering",
     "打印机应答异常": "Printer reply garbled", "打印数据发送失败": "Could not send to the printer",
     "打印机故障": "Printer fault",
+})
+
+add_english({
+    # the guide's 回访 view: 显示电话 and the call outcomes (pad/guide_followup.py)
+    "已回访": "Called back", "未接通": "No answer", "拒绝回访": "Declined the call", "已整改": "Rectified",
+    "已沟通解释": "Explained", "回访后已评价": "Rated on follow-up", "无法联系": "Unreachable",
+    "显示电话": "Show phone", "显示电话 {t}": "Show phone {t}", "回访：显示电话": "Follow-up: phone shown",
+    "电话": "Phone", "回访": "Follow-up call", "可显示": "Can show", "未同意": "No consent",
+    "申请人未同意接收通知：没有可显示的电话": "The citizen did not agree to be contacted: no phone to show",
+    "电话 {p}（{s} 秒后隐藏）": "Phone {p} (hidden in {s} s)",
+    "电话 {p}（已隐藏）": "Phone {p} (hidden)",
+    "申请人同意接收通知：可点“显示电话”回访（每次显示都会记录）":
+        "The citizen agreed to be contacted: tap “Show phone” to call back (every reveal is recorded)",
+    "请先选择一条同意接收通知的差评或未评价": "Choose a bad or missing rating whose citizen agreed to be contacted",
+    "回访说明（已回访、未接通、拒绝回访可不填；不要写入电话等个人信息）":
+        "Note (optional for called back / no answer / declined; no phone numbers or other personal data)",
+    "近 10 天的差评与未评价：逐条回访、整改并登记（记入报表与操作记录）；有“可显示”的可点“显示电话”回访":
+        "Bad and missing ratings of the last 10 days: call back, rectify and record each (in the reports and"
+        " the log); “Can show” rows have a phone to call",
 })
 
 add_english({

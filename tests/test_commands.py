@@ -82,6 +82,7 @@ FULL: dict[str, dict[str, Any]] = {
     "progress.rate": {"token": "2026-11-23-A001.Xc1bIWSLL9pm0Rr2m5vC3w", "level": 2, "reason": "等候时间长"},
     "notify.watch": {},
     "notify.phone": {"ticket": "2026-11-23-A001"},
+    "followup.phone": {"ticket": "2026-11-23-A001"},
 }
 # what each op needs at least
 REQUIRED: dict[str, set[str]] = {
@@ -106,6 +107,7 @@ REQUIRED: dict[str, set[str]] = {
     "case.change_delivery": {"window", "case", "delivery"}, "case.get": {"case"}, "cases.list": set(),
     "progress.get": {"token"}, "progress.rate": {"token", "level"},
     "notify.watch": set(), "notify.phone": {"ticket"},
+    "followup.phone": {"ticket"},
 }
 
 

@@ -8,6 +8,8 @@ Routes (``<token>`` is the slip's token, never a bare ticket number)::
                              polled by static/app.js every POLL_S seconds while the page is visible
     POST /p/<token>/rate     the rating form (CSRF token, level 1-5, a 差评 reason): 303 back to the page
     GET  /static/…           the stylesheet and the script
+    GET  /healthz            for ``hallq doctor`` and the proxy: 200 {"ok": true, "broker": true}, or 503 while
+                             the web device is not connected to the broker (nothing about any ticket)
 
 Every answer says ``no-store`` and ``no-referrer`` (the URL is the secret), and a Content
 Security Policy that allows only this site's own script and styles. A token that is malformed,
@@ -99,6 +101,11 @@ class PhonePage:
 
     # ------------------------------------------------------------ routes
 
+    async def healthz(self, request: Request) -> Response:
+        connected: Any = getattr(getattr(self.gateway, "client", None), "connected", None)
+        up = bool(connected.is_set()) if hasattr(connected, "is_set") else True  # no such flag: unknown, say up
+        return JSONResponse({"ok": up, "broker": up}, 200 if up else 503, headers=HEADERS)
+
     async def index(self, request: Request) -> Response:
         return self.problem(_lang(request), 200, "扫码查询办理进度", "请扫描小票上的二维码查看办理进度。")
 
@@ -187,6 +194,7 @@ def create_app(gateway: Gateway, *, secret: bytes | None = None, limits: guard.L
     token = "/p/{token:str}"
     app = Starlette(routes=[
         Route("/", page.index),
+        Route("/healthz", page.healthz),
         Route(token, page.progress),
         Route(token + "/live", page.live),
         Route(token + "/rate", page.rate, methods=["POST"]),

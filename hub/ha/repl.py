@@ -17,6 +17,9 @@ standby is in sync again (:meth:`hub.ha.gate.Gate.standby_in_sync`).
 
 Epochs fence: a standby refuses a batch from an epoch older than its own (it was promoted, or follows a
 newer primary) and says so in its ack; a primary that hears of a newer epoch stops answering.
+
+Over 400 lines on purpose: the primary's half (:class:`Replicator`) and the standby's (:class:`Replica`)
+of one wire format stay in one file, so a change to either is read beside the other.
 """
 
 from __future__ import annotations
@@ -155,14 +158,18 @@ class Replicator:
             self.shipped = repl_cursor(self.store)
             return True
         upto = repl_cursor(self.store)
-        if upto == self.shipped:
-            return True
-        rows = repl_rows(self.store, self.shipped, limit=1_000_000)
-        batch = ReplBatch(epoch=self.gate.epoch, after=self.shipped, upto=upto, rows=rows,
-                          meta=hall_meta(self.store, _days(rows)), sync=self.in_sync)
-        self.client.publish(topic(self.topics, "batch"), msgspec.json.encode(batch))
-        self.shipped = upto
+        if upto != self.shipped:
+            rows = repl_rows(self.store, self.shipped, limit=1_000_000)
+            batch = ReplBatch(epoch=self.gate.epoch, after=self.shipped, upto=upto, rows=rows,
+                              meta=hall_meta(self.store, _days(rows)), sync=self.in_sync)
+            self.client.publish(topic(self.topics, "batch"), msgspec.json.encode(batch))
+            self.shipped = upto
         if not self.in_sync:
+            return True
+        # everything shipped, not only this batch: an earlier batch left unanswered (no ack, and the
+        # standby could not be dropped) must not show through a later tick's or repaint's state
+        upto = self.shipped
+        if reached(self._acked.get(self.standby, {}), upto):
             return True
         deadline = time.monotonic() + self.ack_timeout
         with self._cond:
@@ -171,7 +178,10 @@ class Replicator:
                 if left <= 0:
                     break
                 self._cond.wait(left)
-            if reached(self._acked.get(self.standby, {}), upto):
+            # in time only: a worker stopped (SIGSTOP, starved) past its deadline does not answer on an ack
+            # that came meanwhile (the standby may have stopped acking and asked for the lease since:
+            # hub/ha/takeover.py waits out ack_timeout, measured from its last ack, before it asks)
+            if reached(self._acked.get(self.standby, {}), upto) and time.monotonic() <= deadline:
                 return True
         if self.fenced:
             return False
@@ -182,6 +192,11 @@ class Replicator:
             self.dropped_at = hallclock.now()
             return True
         return False
+
+    def confirmed(self) -> bool:
+        """The standby is in sync and has acked everything shipped (cheap, no I/O: the gate asks it
+        before each batch while the witness is lost, hub/ha/lease_client.py)."""
+        return bool(self.standby) and self.in_sync and reached(self._acked.get(self.standby, {}), self.shipped)
 
     def poll(self) -> bool:
         """On the worker, when woken: a standby whose ack reached our cursor is in sync again. True if
@@ -194,7 +209,7 @@ class Replicator:
             acked = dict(self._acked)
         for name, cursor in acked.items():
             if not self.in_sync and reached(cursor, self.shipped) and name not in self._catching_up:
-                if self.standby != name:
+                if self.store.meta("repl_standby") != name:  # not self.standby: _on_since set it before (unsaved)
                     self.store.set_meta("repl_standby", name)
                 self.standby, self.in_sync, self.dropped_at = name, True, None
                 self.gate.standby_in_sync(name, self.shipped["seq"])
@@ -310,6 +325,7 @@ class Replica:
         self.in_sync = False
         self.refused = ""  # the primary's refusal (this file differs from its): shown by `hallq standby status`
         self.applied = 0  # batches written
+        self.acks_held = False  # hold_acks(): asking the witness for the lease, nothing acked
         self.primary: dict[str, Any] = {}  # the primary's last presence/hub
         self._lock = threading.Lock()
         self._asked_at = 0.0
@@ -340,7 +356,28 @@ class Replica:
             ReplSince(standby=self.name, epoch=self.epoch, cursor=self.cursor,
                       last=event_fingerprint(self.store, self.cursor["seq"]))))
 
+    def hold_acks(self) -> None:
+        """Ack nothing from now on (hub/ha/takeover.py, before this standby first asks for the lease): a
+        primary that lost its witness answers only on acks, so it answers nothing more once the request
+        may be granted. Returns after any ack being sent (under the batch lock) went out."""
+        with self._lock:
+            if not self.acks_held:
+                log.warning("备用中心停止确认，准备向见证申请租约 (standby stops acking: asking for the lease)",
+                            extra={"code": "standby_acks_held"})
+            self.acks_held = True
+
+    def resume_acks(self) -> None:
+        """The witness definitely refused this standby the lease: ack again (from the cursor reached)."""
+        with self._lock:
+            if self.acks_held:
+                log.info("见证拒绝授予租约，备用中心恢复确认 (lease refused: standby acks again)",
+                         extra={"code": "standby_acks_resumed"})
+            self.acks_held = False
+            self._ack()
+
     def _ack(self, error: str = "") -> None:
+        if self.acks_held:
+            return
         self.client.publish(topic(self.topics, "ack"), msgspec.json.encode(
             ReplAck(standby=self.name, epoch=self.epoch, cursor=self.cursor, error=error)))
 

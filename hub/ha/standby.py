@@ -29,6 +29,7 @@ import msgspec
 
 from hallq import clock as hallclock
 from hallq.client import HallClient
+from hub.backup import hold
 from hub.ha.gate import Gate, ManualGate
 from hub.ha.repl import ReplEpoch, Replica, topic
 from hub.hall import Hall
@@ -62,6 +63,7 @@ class Standby:
             raise FileNotFoundError(
                 f"{self.key_path}: 备用中心需要主中心的密钥文件（复制主中心数据库旁的 .key 文件到这里），否则证件号"
                 f"无法核对、地址无法解封 (copy the primary's key file here first: docs/operations.md)")
+        self._lockfile = hold(self.db)  # `hallq restore` refuses while a standby runs on this file (hub/backup.py)
         self.replica = Replica(hall, db, primary_url, name=name)
         self.primary_url, self.name = primary_url, name
         self.fence: HallClient | None = None  # after promotion: tells the old primary's broker our epoch
@@ -81,7 +83,7 @@ class Standby:
                     "at": hallclock.now()}
         return {"role": "standby", "epoch": r.epoch, "seq": r.cursor["seq"], "in_sync": r.in_sync,
                 "primary_connected": r.client.connected.is_set(), "primary_answering": r.primary_answering,
-                "batches": r.applied, "refused": r.refused, "at": hallclock.now()}
+                "batches": r.applied, "refused": r.refused, "acks_held": r.acks_held, "at": hallclock.now()}
 
     def promote(self, *, force: bool = False, gate: Callable[[int], Gate] | None = None,
                 wait: float | None = 20.0) -> tuple[bool, str]:
@@ -154,3 +156,5 @@ class Standby:
             self.hub.stop()
         else:
             self.replica.stop()
+        if self._lockfile is not None:
+            self._lockfile.close()

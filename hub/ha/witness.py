@@ -2,7 +2,10 @@
 
 Wire: TCP, one JSON object a line each way (UTF-8, at most :data:`MAX_LINE` bytes), any number
 of requests on one connection, each answered in order with its ``id`` echoed (docs/protocol.md,
-"见证"). A request is ``{"id", "op", "node", "epoch", "ttl_ms", "standby"}``; the answer
+"见证"). Every line after the witness's greeting carries an HMAC under the witness key and a
+per-connection nonce and counter (hub/ha/auth.py, :class:`Session`): a line with no MAC, a bad MAC
+or an old counter gets ``code: "unauthenticated" | "bad_mac" | "replayed"``, a log line, and changes
+nothing. A request is ``{"id", "op", "node", "epoch", "ttl_ms", "standby"}``; the answer
 ``{"id", "ok": true, "epoch", "holder", "ttl_ms", "in_sync"}`` or ``{"id", "ok": false, "code",
 "message", "epoch", "holder"}``. Bad input (not JSON, too long, a wrong field) gets
 ``code: "bad_request"`` with what and where, changes nothing and never stops the server.
@@ -28,6 +31,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from hub.ha import auth
 from hub.ha.lease import ALL_OTHERS, Lease, Op, Outcome, Refused, Request, decide
 
 log = logging.getLogger("hallq.witness")
@@ -83,8 +87,9 @@ class BadRequest(ValueError):
     pass
 
 
-def parse_request(line: bytes) -> tuple[Any, Request | None, float]:
-    """(id, request or None for ``status``, ttl seconds); :class:`BadRequest` says what is wrong."""
+def parse_request(line: bytes) -> tuple[Any, Request | str | None, float]:
+    """(id, request — or for ``status`` the asking node's name or None —, ttl seconds); :class:`BadRequest`
+    says what is wrong."""
     try:
         data = json.loads(line)
     except (UnicodeDecodeError, ValueError) as exc:
@@ -95,8 +100,9 @@ def parse_request(line: bytes) -> tuple[Any, Request | None, float]:
     if rid is not None and not isinstance(rid, (str, int)):
         raise BadRequest("id: 应为文本或整数 (text or integer)")
     op = data.get("op")
-    if op == "status":
-        return rid, None, 0.0
+    if op == "status":  # with "node": also "I am here" (a standby that does not ask for the lease yet)
+        node = data.get("node")
+        return rid, (node if isinstance(node, str) and 0 < len(node) <= 64 else None), 0.0
     try:
         kind = Op(str(op))
     except ValueError:
@@ -130,9 +136,15 @@ class Witness:
         self.seen: dict[str, float] = {}  # hub -> when it last asked (readmit "*": the hubs asking lately)
 
     def recent_others(self, node: str) -> list[str]:
-        """The other hubs that asked within three leases (15 s at least): a standby asks every renewal."""
+        """The other hubs that asked within three leases (15 s at least): a standby says ``status`` with its
+        name every renewal while it does not ask for the lease (hub/ha/lease_client.py)."""
         horizon = self.clock() - max(3 * self.ttl, 15.0)
         return sorted(n for n, at in self.seen.items() if n != node and at >= horizon)
+
+    def _saw(self, node: str) -> None:
+        self.seen[node] = self.clock()
+        if len(self.seen) > MAX_NODES:  # a hall has two hubs: forget the longest silent names of a flood
+            del self.seen[min(self.seen, key=self.seen.__getitem__)]
 
     def answer(self, line: bytes) -> dict[str, Any]:
         rid: Any = None
@@ -140,11 +152,11 @@ class Witness:
             rid, req, ttl = parse_request(line)
         except BadRequest as exc:
             return {"id": rid, "ok": False, "code": "bad_request", "message": str(exc)}
-        if req is None:
+        if req is None or isinstance(req, str):
+            if req:
+                self._saw(req)
             return self._ok(rid, 0.0)
-        self.seen[req.node] = self.clock()
-        if len(self.seen) > MAX_NODES:  # a hall has two hubs: forget the longest silent names of a flood
-            del self.seen[min(self.seen, key=self.seen.__getitem__)]
+        self._saw(req.node)
         before = self.lease
         wanted = [req]
         if req.op is Op.READMIT and req.standby == ALL_OTHERS:  # the standby, by the PC it asks from
@@ -181,20 +193,79 @@ class Witness:
                 "ttl_ms": round(ttl * 1000), "in_sync": sorted(lease.in_sync)}
 
 
-async def _client(witness: Witness, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+AUTH_REFUSALS = {
+    "unauthenticated": "见证拒绝：请求没有校验码（需要见证密钥，见 docs/deploy.md）(no MAC)",
+    "bad_mac": "见证拒绝：请求校验失败（两端见证密钥不一致，或请求被篡改）(bad MAC: wrong key?)",
+    "replayed": "见证拒绝：请求序号不对（重放的旧请求）(replayed or out-of-order request)",
+}
+
+
+class Session:
+    """One connection's authentication (hub/ha/auth.py): the witness's nonce ``sn`` (sent in the
+    greeting), the client's nonce ``cn`` (from its first good request) and the last ``seq`` taken."""
+
+    def __init__(self, witness: Witness, key: bytes, peer: str = "?") -> None:
+        self.witness, self.key, self.peer = witness, key, peer
+        self.sn = auth.nonce()
+        self.cn = ""
+        self.seq = 0
+
+    def greeting(self) -> bytes:
+        return json.dumps({"witness": "hallq", "v": 2, "nonce": self.sn}).encode() + b"\n"
+
+    def handle(self, line: bytes) -> bytes:
+        """The sealed answer to one sealed request line."""
+        if auth.split(line) is None:
+            return self._refuse("unauthenticated", None)
+        body = auth.verify(self.key, auth.REQ, (self.sn,), line)
+        if body is None:
+            return self._refuse("bad_mac", None)
+        try:
+            data = json.loads(body)
+        except (UnicodeDecodeError, ValueError) as exc:
+            return self._seal({"id": None, "ok": False, "code": "bad_request",
+                               "message": f"不是 JSON (not JSON): {exc}"})
+        if not isinstance(data, dict):
+            return self._seal({"id": None, "ok": False, "code": "bad_request",
+                               "message": "应为 JSON 对象 (expected a JSON object)"})
+        seq, cn, rid = data.get("seq"), data.get("cn"), data.get("id")
+        if not isinstance(cn, str) or not 16 <= len(cn) <= 64 or (self.cn and cn != self.cn):
+            return self._seal({"id": rid if isinstance(rid, (str, int)) else None, "ok": False,
+                               "code": "bad_request", "message": "cn: 应为本连接固定的客户端随机数 (the client nonce)"})
+        if not isinstance(seq, int) or isinstance(seq, bool) or seq <= self.seq:
+            return self._refuse("replayed", rid if isinstance(rid, (str, int)) else None, cn)
+        self.cn, self.seq = cn, seq
+        return self._seal({**self.witness.answer(body), "seq": seq})
+
+    def _refuse(self, code: str, rid: object, cn: str = "") -> bytes:
+        log.warning("witness refused a request from %s: %s", self.peer, code, extra={"code": f"witness_{code}"})
+        return auth.seal(self.key, auth.ANS, (self.sn, cn), _line(
+            {"id": rid, "ok": False, "code": code, "message": AUTH_REFUSALS[code]}).rstrip(b"\n"))
+
+    def _seal(self, answer: dict[str, Any]) -> bytes:
+        return auth.seal(self.key, auth.ANS, (self.sn, self.cn), _line(answer).rstrip(b"\n"))
+
+
+async def _client(witness: Witness, key: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    peer = writer.get_extra_info("peername")
+    session = Session(witness, key, f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else "?")
     try:
+        writer.write(session.greeting())
+        await writer.drain()
         while True:
             try:
                 line = await reader.readuntil(b"\n")
             except asyncio.LimitOverrunError:
-                writer.write(_line({"id": None, "ok": False, "code": "bad_request",
-                                    "message": f"请求过长 (longer than {MAX_LINE} bytes)"}))
+                writer.write(session._seal({"id": None, "ok": False, "code": "bad_request",
+                                            "message": f"请求过长 (longer than {MAX_LINE} bytes)"}))
+                log.warning("witness refused an oversized line from %s", session.peer,
+                            extra={"code": "witness_bad_request"})
                 await writer.drain()
                 return  # the rest of that line cannot be told from the next request: close
             except asyncio.IncompleteReadError:
                 return
             if line.strip():
-                writer.write(_line(witness.answer(line)))
+                writer.write(session.handle(line))
                 await writer.drain()
     except (ConnectionError, OSError):
         return
@@ -208,9 +279,11 @@ def _line(answer: dict[str, Any]) -> bytes:
     return json.dumps(answer, ensure_ascii=False).encode("utf-8") + b"\n"
 
 
-async def serve(witness: Witness, host: str, port: int, started: Callable[[int], None] | None = None) -> None:
-    """Serve until cancelled; ``started(port)`` once listening (port 0: any free one)."""
-    server = await asyncio.start_server(lambda r, w: _client(witness, r, w), host, port, limit=MAX_LINE)
+async def serve(witness: Witness, host: str, port: int, started: Callable[[int], None] | None = None, *,
+                key: bytes) -> None:
+    """Serve until cancelled; ``started(port)`` once listening (port 0: any free one). ``key``: the
+    witness key (hub/ha/auth.py): every request must carry its MAC."""
+    server = await asyncio.start_server(lambda r, w: _client(witness, key, r, w), host, port, limit=MAX_LINE)
     bound = server.sockets[0].getsockname()[1]
     if started is not None:
         started(bound)

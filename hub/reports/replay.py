@@ -157,6 +157,7 @@ class Log:
     issues: list[Issue] = field(default_factory=list)
     event_counts: dict[str, int] = field(default_factory=dict)
     unfinished: list[str] = field(default_factory=list)  # tickets still waiting when the log ends
+    followed_up: dict[str, int] = field(default_factory=dict)  # 回访/整改 recorded in the period, by result
 
     def local(self, at: float) -> dt.datetime:
         return dt.datetime.fromtimestamp(at, self.tz)
@@ -403,6 +404,10 @@ class _Walk:
             self.issue("未知评价等级", f"{e.ticket} 的评价等级 {e.level} 不在 0-5 之间，按未评价计")
         evaluation.level = e.level if e.level in range(6) else 0
         evaluation.reason, evaluation.recorded_at = e.reason, e.at
+
+    def on_evaluation_followed_up(self, e: ev.EvaluationFollowedUp) -> None:
+        if e.channel != "web":  # a guide's 回访/整改 (a rating on the phone page is counted as a rating)
+            self.log.followed_up[e.result] = self.log.followed_up.get(e.result, 0) + 1
 
 
 def replay(rows: list[LogRow], hall: Hall | None, tz: str = "") -> Log:

@@ -8,6 +8,7 @@ and a section with none says so instead of staying empty.
 
 from __future__ import annotations
 
+from hub.events import FOLLOWUP_RESULTS
 from hub.reports import case_text
 from hub.reports.build import Report
 from hub.reports.zones import FULL, NONE, PARTIAL
@@ -55,12 +56,22 @@ def _anomaly(report: Report) -> list[str]:
         t = ev.total
         out += [f"本期差评{t.bad}次（不满意{t.levels[2]}次、非常不满意{t.levels[1]}次），应于评价后"
                 f"{ev.followup_days}个工作日内完成整改回访，详见报表“差评清单”。", ""]
+    out += _followed_up(report.log.followed_up)
     out += case_text.transfers(report.cases) + case_text.completion(report.cases)
     out += _summons(report)
     out += case_text.live_lists(report.cases, "六")
     if report.issues:
         out += [f"注：本期有{len(report.issues)}条记录未能归类，详见报表“数据质量”，未计入以上数据。", ""]
     return out
+
+
+def _followed_up(counts: dict[str, int]) -> list[str]:
+    """本期登记的回访/整改, a count per outcome (已回访、未接通、拒绝回访 … as the guides recorded them)."""
+    if not counts:
+        return []
+    order = [r for r in FOLLOWUP_RESULTS if r in counts] + sorted(r for r in counts if r not in FOLLOWUP_RESULTS)
+    parts = "、".join(f"{FOLLOWUP_RESULTS.get(r, r)}{counts[r]}次" for r in order)
+    return [f"本期登记回访/整改{sum(counts.values())}次：{parts}。", ""]
 
 
 def _summons(report: Report) -> list[str]:

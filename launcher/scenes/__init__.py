@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-DEVICES = ("kiosk", "pad", "display", "case_front", "case_back", "ha")
+DEVICES = ("kiosk", "pad", "display", "case_front", "case_back", "ha", "guide_followup")
 
 
 def scenes() -> dict[str, Any]:

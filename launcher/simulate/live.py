@@ -39,7 +39,7 @@ from hub.hall import Hall, Role
 from launcher.simulate.devices import MqttTransport
 from launcher.simulate.engine import DaySimulator, SimClock
 from launcher.simulate.live_cases import LiveCaseSim
-from launcher.simulate.model import Staffing, staffing_from_config
+from launcher.simulate.model import Behaviour, Staffing, staffing_from_config
 
 # Simulated seconds per wall second at pace 1: a hall day (service ~6-10 min, staff think 8-40 s)
 # moves about as fast as the demo's terminal can be read.
@@ -102,9 +102,10 @@ class LiveSimulation:
     """The demo's simulated devices: :class:`~.engine.DaySimulator` days on one thread (module docstring)."""
 
     def __init__(self, hall: Hall, url: str, *, pace: float = 1.0, out: TextIO | None = None,
-                 seed: int | None = None, skip: frozenset[str] = frozenset(), keep_staff: frozenset[str] = frozenset()
-                 ) -> None:
+                 seed: int | None = None, skip: frozenset[str] = frozenset(), keep_staff: frozenset[str] = frozenset(),
+                 behaviour: Behaviour | None = None) -> None:
         self.hall = hall
+        self.behaviour = behaviour  # the citizens' and staff's (default: the simulator's own)
         self.pace = pace
         self.out = out
         self.rng = random.Random(seed)
@@ -163,7 +164,8 @@ class LiveSimulation:
         while not self.stopping.is_set():
             sim = DaySimulator(self.hall, self.staffing, tell, SimClock(0.0), day,
                                profile=demo_profile(len(self.staffing.kiosks)), seed=self.rng.randrange(2**32),
-                               speed=SIM_SECONDS_PER_PACE / self.pace, stop=self.stopping, lead_s=0.0)
+                               speed=SIM_SECONDS_PER_PACE / self.pace, stop=self.stopping, lead_s=0.0,
+                               behaviour=self.behaviour)
             self.day = sim
             if self.cases is not None:
                 self.cases.attach(sim)

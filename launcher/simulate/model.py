@@ -124,6 +124,11 @@ def fake_id_number(rng: random.Random) -> str:
     return first17 + idcard.check_char(first17)
 
 
+def fake_phone(rng: random.Random) -> str:
+    """A made-up mobile number (11 digits, 1 first); in the demo it only reaches the SMS gateway stand-in."""
+    return f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
+
+
 def fake_name(rng: random.Random) -> str:
     given = "明华丽强敏静伟芳军洋勇艳杰娟涛超"
     return rng.choice(SURNAMES) + "".join(rng.choice(given) for _ in range(rng.randint(1, 2)))
@@ -148,6 +153,7 @@ class Behaviour:
     priority: float = 0.03  # declare a priority group at the kiosk (绿色通道), verified by a guide
     assist: float = 0.02  # ask for help (帮办代办)
     id_number: float = 0.35  # swipe an ID card at the kiosk
+    notify_consent: float = 0.0  # give a mobile number and consent to messages (the demo's notifier: docs/notify.md)
     think_s: tuple[float, float] = (8.0, 40.0)  # staff between an outcome and the next call
     recall_after_s: float = 30.0
     levels: tuple[int, ...] = (5, 4, 3, 2, 1)
@@ -166,6 +172,9 @@ def ticket_args(choice: Choice, assist: bool, rng: random.Random, b: Behaviour,
     groups = sorted(priority_groups)
     if rng.random() < b.priority and groups:
         args["priority_group"] = rng.choice(groups)
+    if b.notify_consent and rng.random() < b.notify_consent:  # no draw at 0: seeded days stay as they were
+        args["phone"] = fake_phone(rng)
+        args["notify_consent"] = True
     return args
 
 

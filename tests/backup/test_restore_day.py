@@ -103,7 +103,7 @@ def test_a_mid_day_copy_restored_and_the_hall_goes_on(hall: Hall, mosquitto: str
         assert called == morning[2]
 
         # no restore under a running hub: it holds the database's lock
-        with pytest.raises(backup.BackupError, match="集线器正在使用"):
+        with pytest.raises(backup.BackupError, match="大厅服务器正在使用"):
             backup.restore(rig.db, copy, rig.clock(), SCHEMA_VERSION)
         assert main(["restore", "--config", str(conf), "--db", str(rig.db), "--from", str(copy)]) == 1
         assert tickets_in(rig.db) == set(morning + afternoon)
@@ -147,7 +147,7 @@ def test_a_failing_backup_disk_is_an_alarm_not_a_stop(hall: Hall, mosquitto: str
         guide = HallState(rig.hall.id)  # the guide console's 提醒 list shows it
         guide.apply(f"{ROOT}/{rig.hall.id}/status/hub", json.dumps(status).encode())
         [alarm] = [a for a in alerts(guide, rig.clock(), {}) if a.kind == "hub"]
-        assert (alarm.level, alarm.text) == ("error", f"集线器告警：{status['error']}")
+        assert (alarm.level, alarm.text) == ("error", f"大厅服务器告警：{status['error']}")
         assert status["backup"]["failed_at"] == rig.clock() and "ok_at" not in status["backup"]
         assert any("备份失败" in r.getMessage() and "大厅照常运行" in r.getMessage() for r in caplog.records)
         assert kiosk.request("ticket.issue", RENEW)["ticket"]["number"]  # the hall goes on

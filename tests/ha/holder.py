@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 
+from hub.ha.auth import load_key
 from hub.ha.lease_client import LeaseGate
 
 
@@ -27,8 +28,10 @@ def main() -> int:
     ap.add_argument("--ttl", type=float, default=2.0)
     ap.add_argument("--renew", type=float, default=0.25)
     ap.add_argument("--epoch", type=int, default=0)
+    ap.add_argument("--key", required=True, help="the witness key file")
     args = ap.parse_args()
-    gate = LeaseGate(args.witness, args.node, ttl=args.ttl, renew_s=args.renew, epoch=args.epoch).start()
+    gate = LeaseGate(args.witness, args.node, ttl=args.ttl, renew_s=args.renew, epoch=args.epoch,
+                     key=load_key(args.key)).start()
     stop = threading.Event()
 
     def answer() -> None:

@@ -141,6 +141,29 @@ def test_green_channel_note_on_the_id_screen_is_never_clipped(kiosk: KioskRig) -
     _assert_not_clipped(k, "绿色通道：现役军人")
 
 
+def test_elder_consent_words_stay_in_view_under_the_longest_green_channel_note(kiosk: KioskRig) -> None:
+    """长者模式 with the sample hall's notifier and a two-line green-channel note: 确定取号 and the consent's
+    words (what is sent, how long kept, that it may be declined) are read without scrolling."""
+    from launcher.scenes.kiosk import _identify_priority  # the screenshot scene's own path: the longest
+    # group name and a matter whose name takes two lines, the ID typed and the phone field open
+
+    k = kiosk.start()
+    assert k.model.catalog is not None and k.model.catalog.has_notifier
+    wait_for(k.qtbot, _identify_priority(k.model, k.controller, kiosk.hall))
+    k.model.set_elder(True)
+    k.wait_screen("identify")
+    k.qtbot.wait(50)
+    page = k.window.current_page()
+    assert page.area is not None
+    viewport = page.area.viewport()
+    ok = k.window.button("确定取号")
+    assert ok.mapTo(viewport, ok.rect().bottomLeft()).y() <= viewport.height()
+    words = [w for w in page.findChildren(QLabel) if "不同意" in w.text() and "删除" in w.text()]
+    assert len(words) == 1, [w.text() for w in words]
+    end = words[0].mapTo(viewport, words[0].rect().bottomLeft()).y()
+    assert end <= viewport.height(), ("the consent's words are cut off", end, viewport.height())
+
+
 def test_green_channel_note_fits_in_elder_mode_from_the_elderly_group(kiosk: KioskRig) -> None:
     k = kiosk.start()
     _to_identify_with_priority(k, "65周岁以上老年人")

@@ -79,6 +79,7 @@ def test_the_hub_accepts_a_hall_file_with_a_notify_table() -> None:
     from hub.config import parse_hall
     from launcher.samples import sample_hall_path
 
-    text = sample_hall_path().read_text(encoding="utf-8") + "\n[notify]" + GOOD.split("[notify]", 1)[1]
+    text = sample_hall_path().read_text(encoding="utf-8")
+    text = text.split("\n[notify]", 1)[0] + "\n[notify]" + GOOD.split("[notify]", 1)[1]
     hall = parse_hall(tomllib.loads(text), text=text)
     assert hall.id

@@ -92,7 +92,7 @@ def test_a_consent_without_a_number_is_refused_locally() -> None:
 
 
 def test_no_consent_is_asked_or_sent_where_no_notifier_runs() -> None:
-    m = kiosk(SAMPLE)
+    m = kiosk(dataclasses.replace(SAMPLE, devices={k: d for k, d in SAMPLE.devices.items() if d.role != "notify"}))
     assert m.catalog is not None
     assert not m.catalog.has_notifier
     m.toggle_consent()  # even if it were set, nothing is sent without a notifier to send it
