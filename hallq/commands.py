@@ -341,6 +341,12 @@ class BackofficeLogout(Command, frozen=True):
     op, roles = "backoffice.logout", (BACKOFFICE,)
 
 
+class BackofficeWhoami(Command, frozen=True):
+    """the clerk signed in at this back-office desk now, if any (a desk that starts or reconnects asks)"""
+
+    op, roles, query = "backoffice.whoami", (BACKOFFICE,), True
+
+
 class HallSnapshot(Command, frozen=True):
     """queues and windows in one reply"""
 
@@ -562,6 +568,7 @@ COMMANDS: dict[str, type[Command]] = {c.op: c for c in (
     ProgressGet, ProgressRate,
     NotifyWatch, NotifyPhone,
     BackofficeLogin, BackofficeLogout,
+    BackofficeWhoami,
     FollowupPhone,
 )}
 

@@ -691,6 +691,7 @@ class ProgressCase(Struct):
     delivery: str  # pickup / locker / mail
     delivery_label: str
     pickup_windows: list[str]  # where a 现场领取 result is collected (the hall's 出件 windows)
+    kind: str = ""  # immediate / promised (the code of kind_label: a device words it in its language)
 
 
 class ProgressRating(Struct):

@@ -79,6 +79,17 @@ def clerk_signing_in(hall: Hall, device: Device, staff: str, pin: str) -> Staff:
     return found
 
 
+def clerk_signed_in(hall: Hall, guides: dict[str, str], device: str) -> dict[str, str] | None:
+    """``backoffice.whoami``: the clerk signed in at this desk now (``{"id", "name"}``, as ``backoffice.login``
+    answered), or ``None``. A sign-in ends with 签退, with the hub's day, and when the clerk signs in at
+    another desk (one desk each)."""
+    staff = guides.get(device)
+    if not staff:
+        return None
+    found = hall.staff.get(staff)
+    return {"id": staff, "name": found.name if found is not None else ""}
+
+
 def clerk_label(hall: Hall, staff: str) -> str:
     """How a case step records the clerk: 工号 and name (the name as the hall file had it that day)."""
     found = hall.staff.get(staff)

@@ -117,7 +117,8 @@ def _case(c: cs.Case) -> m.ProgressCase:
     return m.ProgressCase(
         c.number or c.id, c.state.value, cs.STATE_WORDS[c.state], cs.KIND_WORDS[c.kind], c.due.isoformat(), stages,
         list(c.reasons), c.correction_deadline.isoformat() if waiting and c.correction_deadline else None,
-        c.window, c.delivery.value, cs.DELIVERY_WORDS[c.delivery], [ready_window] if ready_window else [])
+        c.window, c.delivery.value, cs.DELIVERY_WORDS[c.delivery], [ready_window] if ready_window else [],
+        c.kind.value)
 
 
 def rating_terms(calendar: WorkCalendar, day: str, followup_days: int, evaluation: int | None, given: int,

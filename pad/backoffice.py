@@ -20,7 +20,11 @@ show (:data:`VIEWS`):
 a ``backoffice`` staff entry of this desk's department, no other). The hub then records the clerk
 (工号 and name) on every case step from this desk; where the hall file lists clerks for the
 department, the hub refuses case steps from a desk nobody is signed in at (``desk_not_signed_in``).
-Like a guide's, a sign-in lasts the hub's day. Materials that came in as 补正 are marked “（补正）”.
+Like a guide's, a sign-in lasts the hub's day. The sign-in is the hub's, not the screen's: a desk that
+starts (a restarted pad) or reconnects asks ``backoffice.whoami`` and shows the clerk still signed in
+there without asking for the PIN again, or the 签到 strip when the sign-in has ended (签退, a new day,
+the clerk signed in at another desk); it asks again every few minutes and after a ``desk_not_signed_in``
+refusal, so a sign-in that ended at midnight shows as ended. Materials that came in as 补正 are marked “（补正）”.
 
 Every ``event/case`` of its department makes it list again, so the tabs stay live. A case's
 history (every step, the 附件4 handover rows marked) comes from ``case.get``.
@@ -114,10 +118,16 @@ class BackOffice(Presenter):
         self.needs_snapshot = True
         self.to_print: CaseView | None = None  # a 一次性告知 just confirmed: the view prints its 附件5
         self.operator = ""  # the clerk signed in here: “王某（3001）”
+        self.needs_whoami = True  # who is signed in here is the hub's to say (start, reconnect, a refusal)
+        self.who_known = False  # until the hub has said, the screen neither names a clerk nor asks for a PIN
+        self._signings = 0  # 签到/签退 answered here: a whoami asked before one of them is out of date
+        self._whoami_asked = 0
 
     def finished(self, cmd: Command, result: dict[str, Any] | None, code: str = "", message: str = "") -> None:
         if code:
             message = case_refusal(code, message)
+        if code == "desk_not_signed_in" or (code and cmd.op.startswith("backoffice.log")):
+            self.needs_whoami = True  # the sign-in ended (a new day): the 签到 strip comes back
         super().finished(cmd, result, code, message)
 
     # ------------------------------------------------------------ who this desk is
@@ -143,6 +153,24 @@ class BackOffice(Presenter):
 
     def logout(self) -> Command:
         return self._send("backoffice.logout", {}, tr("签退"))
+
+    def whoami(self) -> Command:
+        """``backoffice.whoami``: who the hub has signed in at this desk (a query; the link sends it)."""
+        self.needs_whoami = False
+        self._whoami_asked = self._signings
+        return Command("backoffice.whoami", {}, tr("签到"))
+
+    def whoami_read(self, result: dict[str, Any] | None, code: str = "") -> None:
+        if result is None or code:
+            self.needs_whoami = True
+            return
+        if self._whoami_asked != self._signings or (self.pending is not None
+                                                    and self.pending.op.startswith("backoffice.log")):
+            return  # a 签到/签退 here crossed the question: its own answer says who (no flicker back)
+        staff = staff_of(result) if result.get("staff") is not None else None
+        self.operator = f"{staff.name}（{staff.id}）" if staff else ""
+        self.who_known = True
+        self.changed()
 
     # ------------------------------------------------------------ the lists
 
@@ -387,8 +415,10 @@ class BackOffice(Presenter):
         if cmd.op == "backoffice.login":
             staff = staff_of(result)
             self.operator = f"{staff.name}（{staff.id}）" if staff else ""
+            self.who_known, self._signings = True, self._signings + 1
         elif cmd.op == "backoffice.logout":
             self.operator = ""
+            self.who_known, self._signings = True, self._signings + 1
         if cmd.op.startswith("case.") and cmd.op != "case.get":
             self.needs_refresh = True
             c = typed(result.get("case"), CaseView, "case in a reply")
@@ -417,11 +447,13 @@ class BackOffice(Presenter):
             return True
         if change.kind == "presence" and change.name == HUB_DEVICE and self.state.hub_online:
             self.needs_refresh = self.needs_snapshot = True  # the hub is back: events may have been missed
+            self.needs_whoami = True  # (a standby that took over knows the sign-ins from the event log)
         return change.kind != "event"
 
     def set_broker_online(self, up: bool) -> None:
         if up:
             self.needs_refresh = self.needs_snapshot = True  # reconnected: read again what may have changed
+            self.needs_whoami = True
         super().set_broker_online(up)
 
 

@@ -63,6 +63,7 @@ class BackofficeView(QWidget):
         self.poller: Poller | None = None
         if link is not None:
             self.poller = Poller(link.hall, desk, [
+                Source(lambda: desk.needs_whoami, desk.whoami, desk.whoami_read, every_s=120.0),
                 Source(lambda: desk.needs_snapshot, desk.snapshot, desk.snapshot_read, every_s=300.0),
                 Source(lambda: desk.needs_refresh, desk.refresh, desk.listed, every_s=60.0),
             ], self)
@@ -235,12 +236,13 @@ class BackofficeView(QWidget):
         self.banner.show_text(d.banner())
         self.title.setText(f"{d.state.hall_name} · {d.title()}")
         self.conn.setText("● " + d.connection_text())
-        self.operator.setText(tr("经办人：{who}", who=d.operator) if d.operator else tr("未签到"))
+        self.operator.setText(tr("经办人：{who}", who=d.operator) if d.operator
+                              else tr("未签到") if d.who_known else tr("正在确认签到…"))
         example = d.reasons_example()  # the department is known once the catalog is in
         if self.reasons.placeholderText() != example:  # only on a change: setting it again repaints every time
             self.reasons.setPlaceholderText(example)
         self.logout_btn.setVisible(bool(d.operator))
-        self.sign_in_box.setVisible(not d.operator)
+        self.sign_in_box.setVisible(d.who_known and not d.operator)
         self.login_btn.setEnabled(d.idle)
         set_name(self.conn, "conn_on" if d.online else "conn_off")
         self.scan.setEnabled(d.idle)

@@ -314,6 +314,7 @@ add_english({
     "本台未签到：请经办人签到，办件的每一步记入经办人工号和姓名":
         "Nobody is signed in: a clerk signs in, and every case step records their staff number and name",
     "经办人：{who}": "Clerk: {who}",
+    "正在确认签到…": "Checking who is signed in…",
     "请先签到：后台的办件操作需要经办人签到后才能执行": "Sign in first: a clerk signs in before any case step",
     "该工号不属于本部门，不能在本后台签到": "This staff number belongs to another department's desk",
     "本栏暂无办件": "No case here", "正在读取办件…": "Reading the cases…",

@@ -11,7 +11,7 @@ from typing import Any
 from hallq import clock as hallclock
 from hallq import messages as m
 from hallq.waits import PAST_CLOSE
-from web.texts import t
+from web.texts import case_word, stage_word, t
 
 FINISHED = ("accepted", "consulted", "rejected")
 
@@ -49,11 +49,15 @@ def case_notice(c: m.ProgressCase, lang: str) -> dict[str, str]:
     if c.state == "ready":
         return {"kind": "called", "text": t("办件已办结，请领取", lang), "sub": _pickup(c, lang)}
     if c.state in ("collected", "in_locker", "posted"):
-        return {"kind": "done", "text": t(c.state_label, lang)}
+        return {"kind": "done", "text": _state(c, lang)}
     if c.state == "denied":
-        return {"kind": "expired", "text": t("不予许可", lang)}
-    return {"kind": "waiting", "text": t("办件{state}", lang, state=t(c.state_label, lang)),
+        return {"kind": "expired", "text": _state(c, lang)}
+    return {"kind": "waiting", "text": t("办件{state}", lang, state=_state(c, lang)),
             "sub": t("承诺办结日期", lang) + " " + c.due}
+
+
+def _state(c: m.ProgressCase, lang: str) -> str:
+    return case_word("state", c.state, c.state_label, lang)
 
 
 def _pickup(c: m.ProgressCase, lang: str) -> str:
@@ -89,12 +93,13 @@ def rows(v: m.ProgressView, lang: str) -> list[tuple[str, str]]:
 def case(c: m.ProgressCase | None, tz: str, lang: str) -> dict[str, Any] | None:
     if c is None:
         return None
-    stages = [{"label": t(s.label, lang), "done": s.at is not None,
+    stages = [{"label": stage_word(s.key, s.label, lang), "done": s.at is not None,
                "date": _time(s.at, tz, "%Y-%m-%d %H:%M") if s.at else t("尚未到达", lang)} for s in c.stages]
     pickup, correction = _pickup(c, lang), _correction(c, lang)
-    return {"number": c.number, "state": t(c.state_label, lang), "kind": t(c.kind_label, lang), "due": c.due,
-            "stages": stages, "reasons": c.reasons if c.state in ("awaiting_correction", "denied") else [],
-            "correction": correction, "delivery": t(c.delivery_label, lang), "pickup": pickup}
+    return {"number": c.number, "state": _state(c, lang), "kind": case_word("kind", c.kind, c.kind_label, lang),
+            "due": c.due, "stages": stages,
+            "reasons": c.reasons if c.state in ("awaiting_correction", "denied") else [], "correction": correction,
+            "delivery": case_word("delivery", c.delivery, c.delivery_label, lang), "pickup": pickup}
 
 
 def rating(r: m.ProgressRating | None, lang: str) -> dict[str, Any] | None:

@@ -2,11 +2,18 @@
 
 The page serves many people at once in both languages, so it does not use the process-wide
 language of :mod:`hallq.i18n`; :func:`t` takes the request's language. Nor does it add to that
-catalogue: a phone needs shorter words than a pad (``待领取`` is "Ready" here), and one process may
-hold both. ``tests/web`` checks that every Chinese text the page shows has its English here.
+catalogue: one process may hold both. ``tests/web`` checks that every Chinese text the page shows
+has its English here.
+
+The case's own words (its state, kind, delivery, and the stages that are case steps or states: 受理,
+办结/不予许可, 待领取, 已领取) are not here: :func:`case_word` takes them by their codes from the words
+the hub and the pads share (:data:`hallq.i18n.CASE_WORDS_EN`), so a case reads the same in English on
+the phone, the pad and in the hub's reports. 转递 and 审查 are the page's own stage names (no case word).
 """
 
 from __future__ import annotations
+
+from hallq.i18n import CASE_WORDS_EN
 
 ENGLISH = {
     "办理进度": "Progress",
@@ -68,24 +75,19 @@ ENGLISH = {
     "中文": "中文",
     "等候中": "Waiting",
     "已叫号": "Called",
-    "已受理": "Accepted",
+    "已受理": "Accepted",  # the ticket's outcome (受理), as the queue's words have it
     "已咨询办结": "Consulted",
     "不予受理": "Not accepted",
     "已过号": "Passed",
     "已取消": "Cancelled",
     "已过期作废": "Expired",
-    "受理": "Accepted", "转递": "Transferred", "审查": "In review", "办结": "Decided", "不予许可": "Denied",
-    "待领取": "Ready", "已领取": "Collected",
+    "转递": "Transferred", "审查": "In review",
     "非常满意": "Very satisfied", "满意": "Satisfied", "基本满意": "Fairly satisfied", "不满意": "Dissatisfied",
     "非常不满意": "Very dissatisfied",
     "请选择评价等级": "Please choose a level",
     "请补正材料": "Please bring the missing materials",
     "办件已办结，请领取": "Your case is done: please collect the result",
     "办件{state}": "Case: {state}",
-    "已签收（审查中）": "In review", "转递中": "On its way to the department", "待补正": "Waiting for materials",
-    "补正已收": "Materials received", "出件转递中": "Result on its way", "已投柜": "In the locker", "已邮寄": "Posted",
-    "现场领取": "At the hall", "自助柜": "Self-service locker", "邮寄": "By post",
-    "即办件": "Same-day", "承诺件": "Promised",
     "差评需要从列表中选择原因": "A poor rating needs a reason from the list",
     "这次服务已经评价过，每次服务只能评价一次": "This service has already been rated (once per service)",
     "评价期限已过，不能再评价": "The rating period has ended",
@@ -94,7 +96,29 @@ ENGLISH = {
     "请扫描小票上的二维码查看办理进度。": "Scan the QR code on your slip to see your progress.",
 }
 
+# the case word each stage of the page is (kind, code); 转递 and 审查 are the page's own (in ENGLISH)
+STAGE_WORDS = {"accepted": ("action", "accept"), "decided": ("action", "approve"), "ready": ("state", "ready"),
+               "collected": ("state", "collected")}
+DENIED_STAGE = "不予许可"  # the hub's label of the decided stage when the decision was 不予许可
+
+
 def t(zh: str, lang: str, **values: object) -> str:
     """``zh`` in the request's language (English when ``lang`` is ``en`` and there is an entry)."""
     text = ENGLISH.get(zh, zh) if lang == "en" else zh
     return text.format(**values) if values else text
+
+
+def case_word(kind: str, code: str, label: str, lang: str) -> str:
+    """A case word (``kind``: state, kind, delivery, action): the hub's Chinese ``label``, or in English the
+    shared word for ``code`` (the label itself when the code is unknown), as :func:`hallq.i18n.case_word`."""
+    return CASE_WORDS_EN.get(kind, {}).get(code, label) if lang == "en" else label
+
+
+def stage_word(key: str, label: str, lang: str) -> str:
+    """A case's stage on the page: the case word it is, else the page's own stage name."""
+    if key not in STAGE_WORDS:
+        return t(label, lang)
+    kind, code = STAGE_WORDS[key]
+    if key == "decided" and label == DENIED_STAGE:
+        code = "deny"
+    return case_word(kind, code, label, lang)

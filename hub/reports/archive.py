@@ -8,7 +8,8 @@ It holds three parts:
   original one if 补正 moved it), the materials received (原件/复印件, counts), the delivery
   method, the decision and how the result reached the applicant;
 * 申请材料交接记录 (附件4) — every handover, read off the events by :func:`hub.cases.handover_rows`:
-  环节, what changed hands, from whom to whom, who (工号, device) and when;
+  环节, what changed hands, from whom to whom, who (工号, and the name of a back-office clerk
+  signed in at the desk: “3001 陈刚”; device) and when;
 * 办理过程 — every event of the case in order, with who, when and what, and its number in the
   hub's log (事件序号) so the record can be checked against the database.
 
@@ -17,7 +18,7 @@ the hub's keyed hash (not printed), a postal address only as an opaque reference
 
 On A4 (``.pdf``, and ``.png``: the PDF's own pages rendered by PDFium, to look at before printing)
 the same document becomes a :class:`printers.forms.Form` drawn by :mod:`printers.pdf`: the fields
-in a ruled table, 附件4 as its grid (环节 | 交接材料 | 交出 → 接收 | 经办人（工号、设备）| 时间), the
+in a ruled table, 附件4 as its grid (环节 | 交接材料 | 交出 → 接收 | 经办人（工号/姓名、设备）| 时间), the
 办理过程 as a numbered list, the case code as Code 128 and QR in the top corner.
 
 A month's archive (:func:`closed_cases`, ``hallq report case --period YYYY-MM --out DIR``): every
@@ -56,6 +57,9 @@ from printers import forms as f
 
 FORMATS = (".xlsx", ".md", ".txt", ".pdf", ".png")
 DASH = "—"
+# who acted: a window's or guide's 工号, a back-office clerk's 工号 and name (“3001 陈刚”, issue 15)
+STAFF_HEADER = "经办人（工号/姓名）"
+STAFF_NOTE = "经办人：窗口与引导人员记工号，后台审批记签到经办人的工号和姓名。"
 
 
 class ArchiveError(Exception):
@@ -224,14 +228,15 @@ def build_archive(rows: list[CaseRow], ref: str, timezone: str, hall_name: str =
                            when(h.at)[:16]) for h in handover_rows(c))
     doc.tables.append(Table(
         "申请材料交接记录（附件4）",
-        ("序号", "环节", "交接材料", "交出", "接收", "经办人（工号）", "设备", "交接时间", "说明"),
+        ("序号", "环节", "交接材料", "交出", "接收", STAFF_HEADER, "设备", "交接时间", "说明"),
         tuple((i, h.stage, h.what, h.giver, h.receiver, h.staff or DASH, h.device or DASH, when(h.at), h.note or DASH)
               for i, h in enumerate(handover_rows(c), 1))))
     doc.tables.append(Table(
         "办理过程（全部记录，按时间）",
-        ("序号", "时间", "环节", "经办人（工号）", "设备", "内容", "事件序号"),
+        ("序号", "时间", "环节", STAFF_HEADER, "设备", "内容", "事件序号"),
         tuple((i, when(e.at), ACTION_WORDS.get(e.action, e.type), e.staff or DASH, e.device or DASH, details(e),
                seq) for i, (e, seq) in enumerate(zip(c.history, seqs, strict=True), 1))))
+    doc.notes.append(STAFF_NOTE)
     doc.notes.append("本档案由系统事件记录生成，身份证号码仅以密钥散列保存、不予打印；邮寄地址加密保存、不予打印。")
     return doc
 
@@ -291,7 +296,8 @@ def to_form(doc: ArchiveDoc) -> f.Form:
         f.Para("二、申请材料交接记录（附件4）", bold=True),
     ]
     if stages:
-        blocks.append(f.Handover(tuple(stages), "经办人为系统记录的操作工号与设备；时间为当地时间。"))
+        blocks.append(f.Handover(tuple(stages), "经办人为系统记录的操作人与设备：窗口与引导人员记工号，"
+                                                 "后台审批记签到经办人的工号和姓名；时间为当地时间。"))
     else:
         blocks.append(f.Para("（无交接记录）"))
     blocks.append(f.Para("三、办理过程（全部记录，按时间）", bold=True))

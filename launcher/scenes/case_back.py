@@ -124,6 +124,8 @@ def case_hall() -> Iterator[CaseHall]:
         review = ch.accept("周敏", promised_days=12)
         desk.request("case.sign", {"case": review["id"]})
         ch.at(23, 14, 0)
+        if clerk:  # 签退: the desk's screen starts with nobody signed in (the hub would tell it: backoffice.whoami)
+            desk.request("backoffice.logout", {})
         for client in (desk, ch.guide):  # the screens log in as these devices themselves
             client.stop()
         yield ch
@@ -146,7 +148,8 @@ def desk_app(ch: CaseHall, sign_in: bool = True) -> Any:
     app = PadApp(ch.lh.url, ch.lh.hall.id, ch.office, "backoffice", clock=ch.clock).start()
     office, view = app.presenter, app.view
     assert isinstance(office, BackOffice) and isinstance(view, BackofficeView)  # noqa: PT018
-    reach(lambda: office.online and office.listed_once and len(office.cases) >= 6, "back office lists")
+    reach(lambda: office.online and office.listed_once and office.who_known and len(office.cases) >= 6,
+          "back office lists")
     view.sound = lambda: None
     clerk = desk_clerk(ch.lh.hall, ch.office)
     if sign_in and clerk:  # 签到 through the strip, as the clerk does

@@ -23,8 +23,9 @@ from hallq import clock as hallclock
 from hub.case_config import CaseRules
 from hub.hall import Device, Hall, Role
 from launcher.local_hall import Cast, LocalHall, scene_hall
+from launcher.scenes.case_back import desk_clerk
 from launcher.scenes.common import grab, reach
-from launcher.scenes.pad_setup import issue, staff_pad
+from launcher.scenes.pad_setup import PIN, issue, staff_pad
 
 SIZE = (1280, 800)
 APPLICANT_ID = "11010519491231002X"  # GB 11643's own example
@@ -82,8 +83,12 @@ def case_pad(print_on_handout: bool = False) -> Iterator[tuple[LocalHall, Any, A
         app = staff_pad(lh, clock=clock)
         office = next(d.id for d in hall.devices.values() if d.role is Role.BACKOFFICE
                       and d.department == _promised(hall, app.presenter.window)[2])
+        desk = lh.client(office)
+        clerk = desk_clerk(hall, office)
+        if clerk:  # the sample hall's desks act with their department's clerk signed in
+            desk.request("backoffice.login", {"staff": clerk, "pin": PIN})
         try:
-            yield lh, app, lh.client(office)
+            yield lh, app, desk
         finally:
             app.close()
     finally:

@@ -85,6 +85,12 @@ def at(rig: HubRig, day: int, hour: int, minute: int = 0) -> None:
     rig.clock.now = local_ts(2026, 11, day, hour, minute)
 
 
+def clerks_sign_in(*desks: tuple[HallClient, str]) -> None:
+    """The sample hall requires a clerk signed in at a back office, each hub day (as staff at a window)."""
+    for desk, staff in desks:
+        desk.request("backoffice.login", {"staff": staff, "pin": PIN})
+
+
 def serve(kiosk: HallClient, pad: HallClient, window: str, **issue: Any) -> str:
     """A ticket issued, called at ``window`` and recorded 受理: its id."""
     ticket = kiosk.request("ticket.issue", {**RENEW, **issue})["ticket"]
@@ -103,6 +109,7 @@ def test_a_week_of_cases_over_the_wire(rig: HubRig) -> None:
     office, police = rig.client("B-GA", "backoffice"), rig.client("B-SJ", "backoffice")  # 公安局, 市场监督管理局
     front.request("window.open", {"window": "S01", "staff": "1001", "pin": PIN})
     out.request("window.open", {"window": "S02", "staff": "1002", "pin": PIN})
+    clerks_sign_in((office, "3001"), (police, "3002"))
 
     # ---- Monday: 受理 of three cases, one for each delivery method
     t_pickup = serve(kiosk, front, "S01", name="张三", id_number=APPLICANT_ID)
@@ -162,6 +169,7 @@ def test_a_week_of_cases_over_the_wire(rig: HubRig) -> None:
     assert front.request("case.accept", {"window": "S01", "ticket": t_pickup}, request_id="accept-a")["case"] == a
     front.request("window.open", {"window": "S01", "staff": "1001", "pin": PIN})
     out.request("window.open", {"window": "S02", "staff": "1002", "pin": PIN})
+    clerks_sign_in((office, "3001"))
 
     # 补正 at the window, back to the department; the promised date moves by the day it was away
     got = front.request("case.receive_correction", {"window": "S01", "case": a["id"],
@@ -179,6 +187,7 @@ def test_a_week_of_cases_over_the_wire(rig: HubRig) -> None:
     # ---- Wednesday: A is due today and decided; the results reach the 出件 window
     at(rig, 25, 10)
     assert [x["id"] for x in office.request("cases.list", {"view": "due_today"})["cases"]] == [a["id"]]
+    clerks_sign_in((office, "3001"))
     early_out = refused(out, "case.receive_result", {"window": "S02", "case": a["id"]})
     assert early_out.code == "not_decided"
     office.request("case.approve", {"case": a["id"]})
@@ -248,6 +257,7 @@ def test_purge_removes_a_posted_cases_address_with_its_retention(tmp_path: Path)
         return dict(body["result"])
 
     ok("P-S01", "window.open", {"window": "S01", "staff": "1001", "pin": PIN})
+    ok("B-GA", "backoffice.login", {"staff": "3001", "pin": PIN})  # the sample hall requires the desk's clerk
     cases = []
     for number in (APPLICANT_ID, OTHER_ID):
         ok("K1", "ticket.issue", {**RENEW, "name": "张三", "id_number": number})

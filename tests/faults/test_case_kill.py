@@ -45,6 +45,7 @@ def test_kill9_while_signing_for_cases_loses_and_duplicates_nothing(broker: Any,
     failure: list[BaseException] = []
     try:
         pad.request("window.open", {"window": "S01", "staff": "1001", "pin": "1234"})
+        office.request("backoffice.login", {"staff": "3001", "pin": "1234"})  # the hall requires the desk's clerk
         accepted = []
         for _ in range(CASES):
             ticket = kiosk.request("ticket.issue", RENEW)["ticket"]["id"]

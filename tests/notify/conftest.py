@@ -1,5 +1,6 @@
-"""The real hall, the notifier's client and its record folder (tests/notify/test_notifier.py) for every test here."""
+"""The real hall, the notifier's client and its record folder (tests/notify/test_notifier.py) for every test here
+(the clock: tests/conftest.py's Monday 09:00)."""
 
-from tests.notify.test_notifier import clock, hall, run
+from tests.notify.test_notifier import hall, run
 
-__all__ = ["clock", "hall", "run"]
+__all__ = ["hall", "run"]

@@ -12,12 +12,11 @@ from typing import Any
 
 import pytest
 
-from hallq import i18n
 from hub.config import load_hall
 from hub.hall import Device, Role
 from launcher.local_hall import LocalHall, open_all_day
 from launcher.samples import sample_hall_path
-from tests.kiosk.conftest import SAMPLE_ID, KioskRig
+from tests.kiosk.conftest import SAMPLE_ID, KioskRig, kiosk  # noqa: F401  (the kiosk tests' fixture, on this hall)
 
 PHONE = "13912345678"
 
@@ -30,14 +29,6 @@ def local_hall(embedded_broker: str, tmp_path: Path) -> Iterator[LocalHall]:
     lh = LocalHall(hall, tmp_path / "hall.db", url=embedded_broker).start()
     yield lh
     lh.stop()
-
-
-@pytest.fixture
-def kiosk(qtbot: Any, local_hall: LocalHall, tmp_path: Path) -> Iterator[KioskRig]:
-    i18n.set_language("zh_CN")
-    rig = KioskRig(qtbot, local_hall, tmp_path)
-    yield rig
-    rig.close()
 
 
 def _to_identify(k: KioskRig, elder: bool) -> None:
@@ -58,8 +49,8 @@ def _to_identify(k: KioskRig, elder: bool) -> None:
 
 
 @pytest.mark.parametrize("elder", [False, True])
-def test_one_tap_consent_then_the_ticket_and_the_notifier_reads_the_number(kiosk: KioskRig, elder: bool,
-                                                                          local_hall: LocalHall) -> None:
+def test_one_tap_consent_then_the_ticket_and_the_notifier_reads_the_number(kiosk: KioskRig,  # noqa: F811
+                                                                          elder: bool, local_hall: LocalHall) -> None:
     k = kiosk.start()
     _to_identify(k, elder)
     assert k.model.elder is elder

@@ -7,8 +7,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import tomllib
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,40 +14,29 @@ from typing import Any
 import pytest
 
 from hallq.client import HallClient
-from hub.config import parse_hall
 from hub.hall import Hall
-from launcher.local_hall import LocalHall, open_all_day
+from launcher.local_hall import LocalHall
 from launcher.samples import sample_hall_path
 from notify.config import Gateway, NotifyConfig
 from notify.notifier import Notifier
 from notify.record import Record
 from notify.transport import HttpTransport
-from tests.hub.hub_helpers import FakeClock, local_ts
+from tests.halls import GA_DESK, running, sample_hall_plus
+from tests.hub.hub_helpers import FakeClock
 from tests.notify.gateway import SECRET, gateway
 from tests.pad.conftest import PIN
 
 RENEW = {"matter": "id-card", "situation": "renew"}  # 公安局, 承诺件: a case follows 受理
-MONDAY = local_ts(2026, 11, 23, 9, 0)
 PHONES = ["13900000001", "13900000002", "13900000003", "13900000004", "13900000005"]
 
 
 def notify_hall() -> Hall:
-    text = sample_hall_path().read_text(encoding="utf-8")  # N1, its notifier, is in the sample hall
-    text += '\n[[devices]]\nid = "B-GA"\nrole = "backoffice"\ndepartment = "公安局"\n'
-    hall = parse_hall(tomllib.loads(text), text=text)
-    return dataclasses.replace(open_all_day(hall), id=f"t{uuid.uuid4().hex[:10]}")
+    return sample_hall_plus(GA_DESK)  # N1, its notifier, is in the sample hall
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(MONDAY)
-
-
-@pytest.fixture
-def hall(tmp_path: Path, clock: FakeClock) -> Iterator[LocalHall]:
-    lh = LocalHall(notify_hall(), tmp_path / "hall.db", clock=clock).start()
-    yield lh
-    lh.stop()
+def hall(tmp_path: Path, clock: FakeClock) -> Iterator[LocalHall]:  # clock: tests/conftest.py's Monday 09:00
+    yield from running(notify_hall(), tmp_path / "hall.db", clock=clock)
 
 
 def config(url: str, form: bool = False, **kw: Any) -> NotifyConfig:
@@ -135,6 +122,7 @@ def test_the_case_sends_the_correction_and_the_pickup_message(run: Run) -> None:
         front.request("ticket.outcome", {"window": "S01", "outcome": "accepted"})
         case = front.request("case.accept", {"window": "S01", "ticket": ticket})["case"]["id"]
         back = run.hall.client("B-GA")
+        back.request("backoffice.login", {"staff": "3001", "pin": PIN})  # the sample hall requires the clerk
         back.request("case.sign", {"case": case})
         back.request("case.notify_correction", {"case": case, "reasons": ["缺户口簿原件"]})
         notifier = run.notifier(cfg)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.halls import signed_in_desk
 from tests.notify.gateway import gateway
 from tests.notify.test_notifier import PHONES, Run, config, front_desk, texts_to
 
@@ -18,7 +19,7 @@ def decided_case(run: Run, phone: str, **accept: Any) -> tuple[Any, Any, str]:
     front.request("ticket.call_next", {"window": "S01"})
     front.request("ticket.outcome", {"window": "S01", "outcome": "accepted"})
     case = front.request("case.accept", {"window": "S01", "ticket": ticket, **accept})["case"]["id"]
-    back = run.hall.client("B-GA")
+    back = signed_in_desk(run.hall)  # the sample hall requires the 公安局 clerk signed in
     back.request("case.sign", {"case": case})
     return front, back, case
 

@@ -8,9 +8,7 @@ history with its 附件4 rows, and 呼叫后台 answered from the desk for its o
 
 from __future__ import annotations
 
-import dataclasses
 import tomllib
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,8 +22,9 @@ from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
 from hallq.client import HallClient, RequestError
 from hub.config import parse_hall
 from hub.hall import Hall
-from launcher.local_hall import LocalHall, open_all_day
+from launcher.local_hall import LocalHall
 from launcher.samples import sample_hall_path
+from tests.halls import GA_DESK, running, sample_hall_plus
 from tests.hub.hub_helpers import FakeClock, local_ts
 from tests.pad.conftest import PIN
 from tests.pad.test_guide import WAIT, click, done
@@ -43,32 +42,22 @@ def sign_in(qtbot: Any, app: Any, staff: str, pin: str = PIN) -> None:
     click(qtbot, view, "backoffice_sign")
     qtbot.waitUntil(lambda: bool(app.presenter.operator), timeout=WAIT)
     assert not view.sign_in_box.isVisible() and staff in view.operator.text()
-MONDAY = local_ts(2026, 11, 23, 9, 0)
 
 
 def desk_hall(pdf: Path) -> Hall:
-    text = sample_hall_path().read_text(encoding="utf-8")
-    text = text.replace("\nguide_sign_in_required = true",  # a desk acts only with its department's clerk signed in
-                        "\nguide_sign_in_required = true\nbackoffice_sign_in_required = true", 1)
-    assert "backoffice_sign_in_required = true" in text
-    text += (f'\n[printers.desk-a4]\nbackend = "file"\npaper = "a4"\npath = "{pdf}"\n'
-             '\n[[devices]]\nid = "B-GA"\nrole = "backoffice"\ndepartment = "公安局"\nprinter = "desk-a4"\n'
-             '\n[[devices]]\nid = "B-GA2"\nrole = "backoffice"\ndepartment = "公安局"\n'
-             '\n[[devices]]\nid = "B-SJ"\nrole = "backoffice"\ndepartment = "市场监督管理局"\n')
-    hall = parse_hall(tomllib.loads(text), text=text)
-    return dataclasses.replace(open_all_day(hall), id=f"t{uuid.uuid4().hex[:10]}")
+    """The sample hall (a desk acts only with its department's clerk signed in) with two 公安局 desks, one
+    printing on A4 to a PDF file, and a 市场监督管理局 desk; open all day."""
+    hall = sample_hall_plus(f'\n[printers.desk-a4]\nbackend = "file"\npaper = "a4"\npath = "{pdf}"\n'
+                            + GA_DESK + 'printer = "desk-a4"\n'
+                            '\n[[devices]]\nid = "B-GA2"\nrole = "backoffice"\ndepartment = "公安局"\n'
+                            '\n[[devices]]\nid = "B-SJ"\nrole = "backoffice"\ndepartment = "市场监督管理局"\n')
+    assert hall.policy.backoffice_sign_in_required
+    return hall
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(MONDAY)
-
-
-@pytest.fixture
-def hall(tmp_path: Path, clock: FakeClock) -> Iterator[LocalHall]:
-    lh = LocalHall(desk_hall(tmp_path / "a4.pdf"), tmp_path / "hall.db", clock=clock).start()
-    yield lh
-    lh.stop()
+def hall(tmp_path: Path, clock: FakeClock) -> Iterator[LocalHall]:  # clock: tests/conftest.py's Monday 09:00
+    yield from running(desk_hall(tmp_path / "a4.pdf"), tmp_path / "hall.db", clock=clock)
 
 
 @pytest.fixture
@@ -82,7 +71,9 @@ def desk(hall: LocalHall, apps: list[Any], qtbot: Any, clock: FakeClock) -> Call
         qtbot.addWidget(app.view)
         app.view.resize(1280, 800)
         app.view.show()
-        qtbot.waitUntil(lambda: app.presenter.online and app.presenter.listed_once, timeout=WAIT)
+        # the hub has said who is signed in here (backoffice.whoami) before the screen shows a clerk or a 签到 strip
+        qtbot.waitUntil(lambda: app.presenter.online and app.presenter.listed_once and app.presenter.who_known,
+                        timeout=WAIT)
         if clerk is not None:
             sign_in(qtbot, app, clerk or CLERKS[app.presenter.department])
         return app
@@ -256,6 +247,61 @@ def test_a_clerk_signs_in_at_their_departments_desk_only_and_an_empty_desk_is_re
     assert hall.client("G1").request("case.get", {"case": case["id"]})["case"]["state"] == "in_review"
 
 
+def test_a_restarted_desk_shows_the_clerk_still_signed_in_until_the_sign_in_ends(
+        qtbot: Any, desk: Any, hall: LocalHall, apps: list[Any], clock: FakeClock) -> None:
+    """The sign-in is the hub's: a pad restarted (closed and made again) asks ``backoffice.whoami`` and shows
+    the clerk without a PIN, and its 签收 is recorded under that clerk; 签退 or a new day ends it."""
+    front = front_desk(hall)
+    first, second = accept(hall, front), accept(hall, front)
+    before = desk("B-GA")  # 3001 signs in through the strip
+    before.close()
+    apps.remove(before)
+
+    app = desk("B-GA", clerk=None)  # the restarted pad: nobody types a PIN
+    view, office = app.view, app.presenter
+    assert office.operator == "陈刚（3001）" and view.operator.text() == "经办人：陈刚（3001）"
+    assert not view.sign_in_box.isVisible() and view.logout_btn.isVisible()
+    scan(qtbot, view, first["id"])
+    done(qtbot, office)
+    history = hall.client("G1").request("case.get", {"case": first["id"]})["history"]
+    assert (history[-1]["action"], history[-1]["staff"], history[-1]["device"]) == ("sign", "3001 陈刚", "B-GA")
+
+    # the next day the hub's sign-ins are over: the desk still names yesterday's clerk until the hub refuses
+    # its step, then asks again and shows the 签到 strip; the case is as it was
+    clock.now = local_ts(2026, 11, 24, 9, 0)
+    scan(qtbot, view, second["id"])
+    done(qtbot, office)
+    assert office.notice.level == "error" and "请先签到" in office.notice.text
+    qtbot.waitUntil(view.sign_in_box.isVisible, timeout=WAIT)
+    assert office.operator == "" and view.operator.text() == "未签到"
+    assert hall.client("G1").request("case.get", {"case": second["id"]})["case"]["state"] == "accepted"
+
+    # signed in again and out (签退): a restart after it asks for the PIN
+    sign_in(qtbot, app, "3001")
+    click(qtbot, view, "backoffice_logout")
+    done(qtbot, office)
+    app.close()
+    apps.remove(app)
+    again = desk("B-GA", clerk=None)
+    assert again.presenter.operator == "" and again.view.sign_in_box.isVisible()
+    assert again.view.operator.text() == "未签到"
+
+
+def test_whoami_answers_a_back_office_only_and_names_the_clerk_at_the_asking_desk(hall: LocalHall) -> None:
+    desk_ga, desk_ga2 = hall.client("B-GA"), hall.client("B-GA2")
+    assert desk_ga.request("backoffice.whoami", {}) == {"staff": None}
+    desk_ga.request("backoffice.login", {"staff": "3001", "pin": PIN})
+    assert desk_ga.request("backoffice.whoami", {}) == {"staff": {"id": "3001", "name": "陈刚"}}
+    assert desk_ga2.request("backoffice.whoami", {}) == {"staff": None}  # another desk: its own sign-in only
+    desk_ga2.request("backoffice.login", {"staff": "3001", "pin": PIN})  # one desk each: signed out at B-GA
+    assert desk_ga.request("backoffice.whoami", {}) == {"staff": None}
+    assert desk_ga2.request("backoffice.whoami", {})["staff"]["id"] == "3001"
+    for device in ("G1", "P-S01", "K1"):
+        with pytest.raises(RequestError) as refused:
+            hall.client(device).request("backoffice.whoami", {})
+        assert refused.value.code == "forbidden"
+
+
 def test_correction_materials_are_marked_on_the_desk_and_in_the_archive(
         qtbot: Any, desk: Any, hall: LocalHall, tmp_path: Path) -> None:
     from hub.reports.archive import build_archive, render_text
@@ -323,7 +369,7 @@ def test_config_a_backoffice_clerk_needs_a_department() -> None:
     assert "backoffice" in str(err.value)  # the allowed roles are listed
     hall = parse_hall(tomllib.loads(text), text=text)
     assert (hall.staff["3001"].department, hall.staff["3002"].department) == ("公安局", "市场监督管理局")
-    assert not hall.policy.backoffice_sign_in_required  # the sample hall records the clerk but does not require one
+    assert hall.policy.backoffice_sign_in_required  # the sample hall requires the clerk (its desks each have one)
 
 
 def test_the_reasons_example_fits_the_department() -> None:

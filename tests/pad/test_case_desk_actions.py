@@ -22,13 +22,13 @@ from hub.case_config import CaseRules
 from hub.cases import Delivery
 from launcher.local_hall import LocalHall
 from launcher.samples import sample_hall_path
+from tests.halls import signed_in_desk
 from tests.hub.hub_helpers import FakeClock
 from tests.pad.test_backoffice import pdf_text
-from tests.pad.test_case_front import (  # noqa: F401 (clock and front: fixtures)
+from tests.pad.test_case_front import (  # noqa: F401 (front: a fixture; clock: tests/conftest.py's)
     ADDRESS,
     APPLICANT_ID,
     case_hall,
-    clock,
     desk,
     front,
     hub_case,
@@ -97,7 +97,7 @@ def accepted_case(qtbot: Any, lh: LocalHall, app: Any, way: str = "pickup", **ti
 
 def ready(qtbot: Any, lh: LocalHall, app: Any, case: str) -> None:
     """The department decides and sends the result out; the 出件 window receives it (by taps)."""
-    office = lh.client("B-GA")
+    office = signed_in_desk(lh)
     for op in ("case.sign", "case.approve", "case.send_out"):
         office.request(op, {"case": case})
     scan(qtbot, app, case)
@@ -255,7 +255,7 @@ def test_the_window_prints_the_cases_correction_notice_on_slip_and_a4(qtbot: Any
     page = desk(qtbot, front)
     scan(qtbot, front, case)
     assert not btn(view, "case_desk_print_correction").isEnabled()  # nothing returned yet
-    office = lh.client("B-GA")
+    office = signed_in_desk(lh)
     office.request("case.sign", {"case": case})
     reasons = ["户口簿首页复印件不清晰，请重新复印", "照片回执已过期，请重新采集"]
     office.request("case.notify_correction", {"case": case, "reasons": reasons, "deadline": "2026-12-04"})

@@ -29,7 +29,8 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 from hub.config import parse_hall
 from launcher.local_hall import LocalHall
 from launcher.samples import sample_hall_path
-from tests.hub.hub_helpers import FakeClock, local_ts
+from tests.halls import signed_in_desk
+from tests.hub.hub_helpers import FakeClock
 from tests.pad.conftest import issue
 from tests.pad.test_staff_pad import WAIT, btn, click, login, settle
 
@@ -50,11 +51,6 @@ def case_hall(a4: bool) -> Any:
         text += f'\n[printers.HALL-A4]\nbackend = "cups"\nqueue = "{QUEUE}"\npaper = "a4"\n'
     hall = parse_hall(tomllib.loads(text), text=text)
     return dataclasses.replace(hall, id=f"c{uuid.uuid4().hex[:10]}")
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(local_ts(2026, 11, 23, 9, 0))  # a Monday
 
 
 @pytest.fixture
@@ -285,7 +281,7 @@ def refused(qtbot: Any, app: Any, words: str) -> str:
 def test_correction_and_pickup_at_the_window_with_every_refusal(
         qtbot: Any, lh: LocalHall, front: Any, tmp_path: Path) -> None:
     view, pad = front.view, front.presenter
-    office = lh.client("B-GA")
+    office = signed_in_desk(lh)
     serve_accepted(qtbot, lh, front, name="张三", id_number=APPLICANT_ID)
     open_case(qtbot, front)
     case = send_case(qtbot, front).id
@@ -369,7 +365,7 @@ def test_correction_and_pickup_at_the_window_with_every_refusal(
 
 def test_locker_and_post_hand_outs(qtbot: Any, lh: LocalHall, front: Any) -> None:
     view, pad = front.view, front.presenter
-    office = lh.client("B-GA")
+    office = signed_in_desk(lh)
     cases = {}
     for way in ("locker", "mail"):
         serve_accepted(qtbot, lh, front, name="王五")

@@ -12,11 +12,11 @@ from PySide6.QtWidgets import QLineEdit
 from launcher.local_hall import LocalHall
 from pad.guide_cases import CASE_LISTS
 from tests.hub.hub_helpers import FakeClock, local_ts
-from tests.pad.test_backoffice import accept, clock, front_desk, hall  # noqa: F401  (fixtures)
+from tests.pad.test_backoffice import accept, front_desk, hall
 from tests.pad.test_guide import WAIT, click, done
 
 
-def console(qtbot: Any, hall: LocalHall, apps: list[Any], clock: FakeClock) -> Any:  # noqa: F811
+def console(qtbot: Any, hall: LocalHall, apps: list[Any], clock: FakeClock) -> Any:
     from pad.app import PadApp
 
     app = PadApp(hall.url, hall.hall.id, "G1", "guide", clock=clock).start()
@@ -32,8 +32,8 @@ def alert_texts(app: Any) -> list[str]:
     return [a.text for a in app.presenter.alerts() if a.kind.startswith("case_")]
 
 
-def test_transfer_staff_pick_up_by_scanning_the_transfer_sheet(qtbot: Any, hall: LocalHall, apps: list[Any],  # noqa: F811
-                                                              clock: FakeClock) -> None:  # noqa: F811
+def test_transfer_staff_pick_up_by_scanning_the_transfer_sheet(qtbot: Any, hall: LocalHall, apps: list[Any],
+                                                              clock: FakeClock) -> None:
     guide = console(qtbot, hall, apps, clock)
     view, c = guide.view, guide.presenter
     assert view.tabs.tabText(view.case_tab) == "办件转递"
@@ -69,8 +69,8 @@ def test_transfer_staff_pick_up_by_scanning_the_transfer_sheet(qtbot: Any, hall:
     assert c.notice.level == "error" and "没有办件 NO-SUCH-CASE" in c.notice.text
 
 
-def test_alerts_for_cases_stuck_at_a_stage_and_overdue(qtbot: Any, hall: LocalHall, apps: list[Any],  # noqa: F811
-                                                       clock: FakeClock) -> None:  # noqa: F811
+def test_alerts_for_cases_stuck_at_a_stage_and_overdue(qtbot: Any, hall: LocalHall, apps: list[Any],
+                                                       clock: FakeClock) -> None:
     """已受理 waits for 转递 at most 4 working hours (the default [cases.stuck_hours]); a 1-day case
     accepted Monday is overdue on Wednesday, and then said once, as overdue."""
     guide = console(qtbot, hall, apps, clock)
@@ -96,8 +96,8 @@ def test_alerts_for_cases_stuck_at_a_stage_and_overdue(qtbot: Any, hall: LocalHa
                                                                "printer")
 
 
-def test_an_english_console_says_the_case_states_in_english(qtbot: Any, hall: LocalHall, apps: list[Any],  # noqa: F811
-                                                            clock: FakeClock) -> None:  # noqa: F811
+def test_an_english_console_says_the_case_states_in_english(qtbot: Any, hall: LocalHall, apps: list[Any],
+                                                            clock: FakeClock) -> None:
     from hallq import i18n
 
     front = front_desk(hall)

@@ -299,7 +299,8 @@ def test_archive_of_a_case_as_a_workbook(fortnight_db: Path, tmp_path: Path, sma
     assert info["办理结果"] == "办结（证书）" and info["当前状态"] == "已领取"
     assert info["送达"] == "2026-10-15 10:00:00　申请人 张**"
     hand = table(ws, "申请材料交接记录")
-    assert hand[0] == ["序号", "环节", "交接材料", "交出", "接收", "经办人（工号）", "设备", "交接时间", "说明"]
+    # the column holds a 工号, or a back-office clerk's 工号 and name (issue 15): the header says both
+    assert hand[0] == ["序号", "环节", "交接材料", "交出", "接收", "经办人（工号/姓名）", "设备", "交接时间", "说明"]
     assert [r[1:] for r in hand[1:]] == C1_HANDOVERS
     assert [r[0] for r in hand[1:]] == list(range(1, 7))
     steps = table(ws, "办理过程")
@@ -337,6 +338,9 @@ def test_archive_of_a_case_as_text(fortnight_db: Path, tmp_path: Path, cid: dict
     assert "快递单号 EMS1234567" in rows
     assert "| 不予许可 | — | B-GA | 公安局不予许可：经营场所不符合规划用途 |" in text  # the back office's device
     assert "addr:" not in text  # the address reference is not printed either
+    assert "| 序号 | 时间 | 环节 | 经办人（工号/姓名） | 设备 | 内容 | 事件序号 |" in text
+    assert "注：经办人：窗口与引导人员记工号，后台审批记签到经办人的工号和姓名。" in text
+    assert "经办人（工号）" not in text
     doc = build_archive(read_case_rows(fortnight_db), cid["C3"], "Asia/Shanghai")
     assert [f for f in doc.fields if f[0] == "送达方式"] == [("送达方式", "邮寄")]
 
@@ -419,6 +423,7 @@ def test_archive_of_a_case_on_a4(fortnight_db: Path, tmp_path: Path, cid: dict[s
     for words in ("申请材料营业执照申请书（原件1份）；身份证（原件1份）；住所证明（复印件2份）；住所证明（原件1份）",
                   "办理结果办结（证书）", "当前状态已领取", "送达2026-10-1510:00:00申请人张**"):
         assert words in info, words
+    assert "经办人为系统记录的操作人与设备：窗口与引导人员记工号，后台审批记签到经办人的工号和姓名" in handovers
     steps = text.split("三、办理过程")[1]
     assert [n for n in range(1, 13) if f"{n}、2026-" in steps] == list(range(1, 12))  # all 11 steps
     assert APPLICANT_ID not in text

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from tests.halls import signed_in_desk
 from tests.web.conftest import WebHall
 from web import gateway as gw
 
@@ -91,7 +92,7 @@ def test_case_stages_and_rating_in_the_browser(web: WebHall, tmp_path: Path) -> 
     web.call()
     web.outcome("accepted")
     web.skip_rating()
-    front, guide, office = web.client("P-S01"), web.lh.guide(), web.client("B-GA")
+    front, guide, office = web.client("P-S01"), web.lh.guide(), signed_in_desk(web.lh)
     case = front.request("case.accept", {"window": "S01", "ticket": mine["id"]})["case"]["id"]
     guide.request("case.pick_up", {"case": case})
     office.request("case.sign", {"case": case})
