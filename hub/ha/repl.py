@@ -10,6 +10,12 @@ that ack (:meth:`Replicator.after_commit`): what a device was told is on both PC
 come within ``[ha] ack_timeout_ms`` → :meth:`hub.ha.gate.Gate.drop_standby`; True → the primary goes on
 alone and ``status/hub`` says 备用中心未同步; False → it does not answer.
 
+**A primary that (re)starts** does not know whether its standby has everything: the witness may still
+count it in sync from before the restart (or from before ``hallq standby forget``). So its first commit
+without a standby in sync asks :meth:`~hub.ha.gate.Gate.drop_standby` before anything is answered, as a
+missing ack would: a standby cut off during the restart can then never take the hall without what the
+restarted primary answered (tests/ha/test_witness_restart.py). The standby is readmitted once it acks.
+
 A standby that (re)connects, or sees a gap (``after`` beyond its cursor), asks ``repl/since`` with its
 cursor; the primary sends the missing rows in pages from a second connection to its file, on a thread
 of its own (a 20,000-ticket day does not stall the hall). When an ack reaches the primary's cursor the
@@ -123,6 +129,9 @@ class Replicator:
         self.shipped = repl_cursor(store)
         self.standby: str = str(store.meta("repl_standby") or "")  # known from an earlier run: alarm until back
         self.in_sync = False
+        # nothing answered since this hub started was confirmed by a standby: until one is in sync, the
+        # first commit has the witness drop whoever it may still count in sync (module docstring)
+        self.unconfirmed = True
         self.dropped_at: float | None = None
         fenced = int(store.meta("fenced") or 0)  # heard before a restart: still fenced
         self.fenced = fenced if fenced > gate.epoch else 0  # a newer epoch heard of: this hub must not answer
@@ -154,6 +163,10 @@ class Replicator:
     def after_commit(self) -> bool:
         """Ship what the last commit wrote; while the standby is in sync wait for its ack. True: the
         worker may publish the replies and state; False: it must not answer (not confirmed)."""
+        if self.unconfirmed and not self.in_sync:
+            if not self.gate.drop_standby(self.standby or "*", self.ack_timeout):
+                return False  # the witness did not confirm: nothing is answered yet (the next commit asks again)
+            self.unconfirmed = False
         if not self.standby:
             self.shipped = repl_cursor(self.store)
             return True
@@ -211,7 +224,7 @@ class Replicator:
             if not self.in_sync and reached(cursor, self.shipped) and name not in self._catching_up:
                 if self.store.meta("repl_standby") != name:  # not self.standby: _on_since set it before (unsaved)
                     self.store.set_meta("repl_standby", name)
-                self.standby, self.in_sync, self.dropped_at = name, True, None
+                self.standby, self.in_sync, self.dropped_at, self.unconfirmed = name, True, None, False
                 self.gate.standby_in_sync(name, self.shipped["seq"])
                 log.info("standby %s in sync at seq %d", name, self.shipped["seq"])
                 return True
