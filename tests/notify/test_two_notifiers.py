@@ -1,0 +1,72 @@
+"""Two notifiers at once (N1 and N2, say one on each hub PC) against one real hub on an embedded broker and
+one loopback stand-in for the SMS gateway: every moment goes out exactly once, whichever notifier claims it
+first (``notify.claim``, docs/notify.md); the other writes it ``taken`` in its own record."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from launcher.local_hall import LocalHall
+from notify.notifier import Notifier
+from notify.record import Record
+from notify.transport import HttpTransport
+from tests.halls import GA_DESK, running, sample_hall_plus
+from tests.hub.hub_helpers import FakeClock
+from tests.notify.gateway import gateway
+from tests.notify.test_notifier import PHONES, RENEW, config, front_desk
+
+N2 = '\n[[devices]]\nid = "N2"\nrole = "notify"\n'  # a second notifier (the standby PC's)
+
+
+@pytest.fixture
+def hall2(tmp_path: Path, clock: FakeClock) -> Iterator[LocalHall]:
+    yield from running(sample_hall_plus(GA_DESK + N2), tmp_path / "hall.db", clock=clock)
+
+
+def test_two_notifiers_send_each_moment_exactly_once(hall2: LocalHall, tmp_path: Path, clock: FakeClock) -> None:
+    kiosk = hall2.client("K1")
+    with gateway() as gw:
+        cfg = config(gw.url, near=3)
+        notifiers = [Notifier(hall2.client(d).request, HttpTransport(cfg.gateway), Record.open(tmp_path / d), cfg,
+                              clock=clock, sleep=lambda _s: None, device=d) for d in ("N1", "N2")]
+        for phone in PHONES[:4]:
+            kiosk.request("ticket.issue", {**RENEW, "phone": phone, "notify_consent": True})
+        first = notifiers[0].run_once()
+        assert {r for _, r in first} == {"sent"}
+        second = notifiers[1].run_once()  # the same moments, all claimed by N1 already
+        assert second and {r for _, r in second} == {"taken"}
+        front = front_desk(hall2)
+        for turn in range(3):  # calls and new tickets, both notifiers passing at the same moment
+            if turn:
+                front.request("ticket.outcome", {"window": "S01", "outcome": "consulted"})
+            front.request("ticket.call_next", {"window": "S01"})
+            kiosk.request("ticket.issue", {**RENEW, "phone": PHONES[4], "notify_consent": True})
+            start = threading.Barrier(2)
+            errors: list[BaseException] = []
+
+            def run(n: Notifier) -> None:
+                try:
+                    start.wait(5)
+                    n.run_once()
+                except BaseException as exc:  # noqa: BLE001 - reported below
+                    errors.append(exc)
+
+            threads = [threading.Thread(target=run, args=(n,)) for n in notifiers]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(30)
+            assert not errors
+        keys = Counter(m["id"] for m in gw.received)
+        assert len(keys) >= 10  # 4 near + 3 calls + later near messages: enough to show the point
+        assert set(keys.values()) == {1}, [k for k, n in keys.items() if n > 1]
+        sent = [r["key"] for n in notifiers for r in n.record.rows() if r["result"] == "sent"]
+        assert Counter(sent) == keys  # each sent by exactly one of them, and that one recorded it
+        taken = [r for n in notifiers for r in n.record.rows() if r["result"] == "taken"]
+        assert {r["by"] for r in taken} <= {"N1", "N2"}
+        assert all(r["key"] in keys for r in taken)
