@@ -6,8 +6,9 @@ decide, skips every moment already in the :class:`~notify.record.Record`, and fo
 moment from the hub (``notify.claim``: granted to one notifier only, across restarts, PCs and a hub
 failover, and only while the number is under the day's cap), writes ``sending``, then tries the
 transport with retries and a doubling backoff and writes ``sent`` or ``failed``. A claim the hub
-refuses is written ``capped`` or ``taken`` (another notifier sends it) and not sent. A failing gateway never stops the pass: the next message is tried. Nothing is
-sent for a ticket without consent (the hub lists only consenting ones and unseals only theirs).
+refuses is written ``capped`` or ``taken`` (another notifier sends it) and not sent. A failing gateway
+never stops the pass: the next message is tried. Nothing is sent for a ticket without consent (the hub
+lists only consenting ones and unseals only theirs).
 
 Log lines name the ticket, the kind and the result: never the number or the text.
 """
