@@ -57,6 +57,11 @@ def test_the_first_claim_of_a_moment_wins_and_every_later_one_is_told_who_holds_
     assert service.store.last_seq() == seq  # refusing a second claim adds no event
     types = [e.type for _, e in service.store.events()]
     assert types.count("notify.claimed") == 1
+    rows = service.store.conn.execute("SELECT data FROM events WHERE type='notify.claimed'").fetchall()
+    assert json.loads(rows[0][0])["device"] == "N1"
+    replies = [r[0] for r in service.store.conn.execute("SELECT reply FROM requests WHERE op='notify.claim'")]
+    assert replies
+    assert not [text for text in [rows[0][0], *replies] if PHONE in text]  # never the number
 
 
 def test_the_daily_cap_counts_granted_claims_per_number_across_tickets_and_notifiers(service: HubService) -> None:
