@@ -75,3 +75,24 @@ def test_two_notifiers_send_each_moment_exactly_once(hall2: LocalHall, tmp_path:
         taken = [r for n in notifiers for r in n.record.rows() if r["result"] == "taken"]
         assert {r["by"] for r in taken} <= {"N1", "N2"}
         assert all(r["key"] in keys for r in taken)
+
+
+def test_a_claim_whose_answer_was_lost_is_sent_by_its_own_notifier_only(hall2: LocalHall, tmp_path: Path,
+                                                                        clock: FakeClock) -> None:
+    """The hub granted N1's claim but N1 died before writing ``sending`` (so the gateway was never called):
+    the restarted N1 sends it; N2 never does."""
+    kiosk = hall2.client("K1")
+    n1, n2 = hall2.client("N1"), hall2.client("N2")
+    with gateway() as gw:
+        cfg = config(gw.url)
+        ticket = kiosk.request("ticket.issue", {**RENEW, "phone": PHONES[0], "notify_consent": True})["ticket"]["id"]
+        claimed = n1.request("notify.claim", {"ticket": ticket, "key": f"{ticket}:near", "kind": "near"})["claim"]
+        assert claimed["granted"] is True
+        other = Notifier(n2.request, HttpTransport(cfg.gateway), Record.open(tmp_path / "N2"), cfg, clock=clock,
+                         device="N2")
+        assert other.run_once() == [(f"{ticket}:near", "taken")]
+        mine = Notifier(n1.request, HttpTransport(cfg.gateway), Record.open(tmp_path / "N1"), cfg, clock=clock,
+                        device="N1")
+        assert mine.run_once() == [(f"{ticket}:near", "sent")]
+        assert [m["phone"] for m in gw.received] == [PHONES[0]]
+        assert mine.run_once() == []
