@@ -549,6 +549,16 @@ class NotifyPhone(Command, frozen=True):
     ticket: Text
 
 
+class NotifyClaim(Command, frozen=True):
+    """claim one moment's message before sending it: granted once per key to any notifier, within the daily cap"""
+
+    op, roles = "notify.claim", (NOTIFY,)
+    ticket: Text
+    key: Text
+    kind: Text
+    cap: Annotated[int, Meta(ge=1, le=100)] = 5  # the notifier's [notify] daily_cap: messages per number per day
+
+
 class FollowupPhone(Command, frozen=True):
     """回访: a consenting citizen's phone number, shown to a guide for a 差评/未评价 follow-up call (audited)"""
 
@@ -566,7 +576,7 @@ COMMANDS: dict[str, type[Command]] = {c.op: c for c in (
     CaseSendOut, CaseReceiveResult, CaseCollect, CaseLocker, CasePost, CaseDoneOnSpot, CaseChangeDelivery,
     CaseGet, CasesList,
     ProgressGet, ProgressRate,
-    NotifyWatch, NotifyPhone,
+    NotifyWatch, NotifyPhone, NotifyClaim,
     BackofficeLogin, BackofficeLogout,
     BackofficeWhoami,
     FollowupPhone,

@@ -747,3 +747,17 @@ class NotifyItem(Struct):
     tracking: str = ""  # 快递单号 once the result is posted (已邮寄)
     compartment: str = ""  # 自助柜格口 agreed, or used once the result is in the locker (已投柜)
     decision: str = ""  # approved / denied (不予许可) once decided
+
+
+class NotifyClaimAnswer(Struct):
+    """The result of ``notify.claim``: may this notifier send the moment ``key``? Granted once per key, to
+    whichever notifier asked first (on this hub or before a failover: claims replicate with the events);
+    a later claim of the same key by any notifier is answered ``granted: false`` with who claimed it."""
+
+    key: str
+    ticket: str
+    granted: bool  # send it now (nobody claimed the key before, and the number is under the day's cap)
+    capped: bool  # not granted because the number reached ``cap`` granted claims this hall day
+    by: str  # the notifier (device id) holding the claim: this one when granted
+    at: float  # when the claim was made (the first claim's time for a key claimed before)
+    today: int  # granted claims for this number this hall day, this one included

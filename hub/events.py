@@ -279,6 +279,21 @@ CALL_OUTCOMES = ("called", "no_answer", "declined")
 
 
 @dataclass(frozen=True)
+class NotifyClaimed(Event):
+    """A notifier claimed one moment's message (``notify.claim``, docs/notify.md) before sending it: at most
+    one claim per key, whichever notifier asked first; ``granted`` False when the number was over the day's
+    cap (the key is settled all the same: nobody sends it). No number, no text: the ticket names the citizen."""
+
+    type: ClassVar[str] = "notify.claimed"
+    ticket: str
+    key: str  # the moment (notify/rules.py): <ticket>:near, <case>:pickup, …
+    kind: str
+    device: str  # the notifier that claimed it
+    day: str  # the hall day of the claim (the cap counts per number per hall day)
+    granted: bool
+
+
+@dataclass(frozen=True)
 class GuideSignedIn(Event):
     type: ClassVar[str] = "guide.signed_in"
     device: str
@@ -298,7 +313,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         TicketRequeued, TicketCancelled, TicketsExpired, PriorityVerified, WindowOpened, WindowPaused,
         WindowResumed, WindowClosed, WindowQueuesChanged, BackOfficeSummoned, EvaluationInvited,
         EvaluationRecorded, OverrideRecorded, GuideSignedIn, GuideSignedOut, EvaluationFollowedUp,
-        AppointmentDue, SummonAnswered, SummonEscalated,
+        AppointmentDue, SummonAnswered, SummonEscalated, NotifyClaimed,
     )
 }
 

@@ -16,11 +16,19 @@ signing in. Each reveal is an ``audit.override`` event (op ``followup.phone``, t
 guide's staff number, the ticket), never the number, so a manager can audit who looked at which
 number; the reply itself is a query's: not logged, not stored. ``followups.list`` marks the items
 whose number can be shown (:meth:`NotifyDesk.mark_consent`).
+
+``notify.claim`` is the notifiers' one command (:meth:`NotifyDesk.claim`): before calling the SMS gateway a
+notifier claims the moment's key. The first claim of a key, from any notifier, is the only one granted; it is a
+``notify.claimed`` event, so it commits with its stored reply and replicates to the standby hub with the log,
+and a notifier on either PC, before or after a failover, sees it. The daily cap per number is counted here,
+where the numbers are: granted claims of the hall day whose ticket carries the same (unsealed) number. A claim
+over the cap is recorded too, not granted, so no other notifier sends that moment either.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from typing import Any
 
 from hallq import commands as k
@@ -42,6 +50,8 @@ class NotifyDesk:
     store: Store
     id_key: bytes
     publisher: Publisher
+    _digests: dict[str, bytes] = field(default_factory=dict, repr=False)  # ticket → digest of its number (memory)
+    _day: str = ""  # the hall day _digests serves (cleared at the next, so it never grows past a day's claims)
 
     @staticmethod
     def check(phone: str, consent: bool) -> None:
@@ -78,6 +88,40 @@ class NotifyDesk:
             case.window if case else "", case.delivery.value if case else "", list(case.reasons) if case else [],
             tracking=case.tracking if case else "", compartment=case.compartment if case else "",
             decision=case.decision if case else "")
+
+    def claim(self, core: HallCore, book: CaseBook, cmd: k.NotifyClaim, device: str,
+              now: float) -> tuple[m.NotifyClaimAnswer, list[ev.Event]]:
+        """``notify.claim``: the answer, and the ``notify.claimed`` event of a first claim (applied to ``core``).
+        A key claimed before is answered from its claim, with no event. Refusals change nothing."""
+        blob = self.store.phone(cmd.ticket)
+        if blob is None:
+            raise DomainError("no_consent", f"{cmd.ticket} 没有同意接收通知，或号码已按保存期限删除")
+        owners = {cmd.ticket} | {c.id for c in book.cases.values() if c.ticket == cmd.ticket}
+        if cmd.key.split(":", 1)[0] not in owners or ":" not in cmd.key:
+            raise DomainError("bad_args", f"key {cmd.key!r} 不属于票号 {cmd.ticket} 或它的办件 (a moment's key starts "
+                                          f"with its ticket or case, e.g. {cmd.ticket}:near)")
+        day = core.day or core.local(now).date().isoformat()
+        if day != self._day:
+            self._digests, self._day = {}, day
+        digest = self._digest(cmd.ticket, blob)
+        today = sum(1 for t in self.store.granted_claims(day) if self._digest(t) == digest)
+        held = self.store.claim(cmd.key)
+        if held is not None:  # claimed before, by this notifier or another: never granted twice
+            return m.NotifyClaimAnswer(cmd.key, cmd.ticket, False, not held["granted"], str(held["device"]),
+                                       float(held["at"]), today), []
+        granted = today < cmd.cap
+        claimed = ev.NotifyClaimed(now, cmd.ticket, cmd.key, cmd.kind, device, day, granted)
+        core.apply(claimed)
+        return m.NotifyClaimAnswer(cmd.key, cmd.ticket, granted, not granted, device, now,
+                                   today + int(granted)), [claimed]
+
+    def _digest(self, ticket: str, blob: bytes | None = None) -> bytes:
+        """A digest of a ticket's number, kept in memory only (b"" once the number is purged)."""
+        if ticket not in self._digests:
+            blob = self.store.phone(ticket) if blob is None else blob
+            phone = sealed.unseal_phone(self.id_key, ticket, blob) if blob is not None else ""
+            self._digests[ticket] = hashlib.sha256(phone.encode()).digest() if phone else b""
+        return self._digests[ticket]
 
     # ------------------------------------------------------------ the guide's 回访 view
 

@@ -351,6 +351,9 @@ class HubService:
                 return _Decision({}, c.skip_evaluation(now, cmd.window, device))
             case k.EvaluationFollowup():
                 return self._followup(device, cmd, now, req.id)
+            case k.NotifyClaim():
+                answer, claimed = self.notify.claim(c, self.book, cmd, device, now)
+                return _Decision({"claim": answer}, claimed)
             case k.ProgressRate():
                 tid, terms = self._progress_terms(cmd.token, now)
                 events = rules.web_rating(c, now, tid, cmd.level, cmd.reason, served=terms is not None,

@@ -99,6 +99,10 @@ CREATE TABLE IF NOT EXISTS case_addresses (
     ref TEXT PRIMARY KEY, case_id TEXT NOT NULL, sealed BLOB NOT NULL, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS notify_phones (
     ticket TEXT PRIMARY KEY, day TEXT NOT NULL, sealed BLOB NOT NULL, at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS notify_claims (
+    key TEXT PRIMARY KEY, ticket TEXT NOT NULL, kind TEXT NOT NULL, device TEXT NOT NULL, day TEXT NOT NULL,
+    granted INTEGER NOT NULL, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS notify_claims_day ON notify_claims(day, granted);
 CREATE TABLE IF NOT EXISTS quarantine (
     what TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER, type TEXT, error TEXT NOT NULL, found_at REAL NOT NULL,
     PRIMARY KEY (what, key));
@@ -115,7 +119,12 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         # the sealed phones of consenting citizens (docs/notify.md): idempotent, so a file already at 2 gets it
         # from _DDL on opening and a file at 1 here, without a new schema version
         """CREATE TABLE IF NOT EXISTS notify_phones (
-    ticket TEXT PRIMARY KEY, day TEXT NOT NULL, sealed BLOB NOT NULL, at REAL NOT NULL)"""),
+    ticket TEXT PRIMARY KEY, day TEXT NOT NULL, sealed BLOB NOT NULL, at REAL NOT NULL)""",
+        # the notifiers' claims (docs/notify.md), a projection of notify.claimed events: the same idempotent way
+        """CREATE TABLE IF NOT EXISTS notify_claims (
+    key TEXT PRIMARY KEY, ticket TEXT NOT NULL, kind TEXT NOT NULL, device TEXT NOT NULL, day TEXT NOT NULL,
+    granted INTEGER NOT NULL, at REAL NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS notify_claims_day ON notify_claims(day, granted)"),
 }
 
 
@@ -305,6 +314,9 @@ class Store:
         for e in events:
             if isinstance(e, ev.TicketIssued) and e.appointment:
                 cur.execute("UPDATE appointments SET used_ticket=? WHERE code=?", (e.ticket, e.appointment))
+            if isinstance(e, ev.NotifyClaimed):  # first claim of a key wins (the desk refuses a second one)
+                cur.execute("INSERT OR IGNORE INTO notify_claims(key, ticket, kind, device, day, granted, at)"
+                            " VALUES (?,?,?,?,?,?,?)", (e.key, e.ticket, e.kind, e.device, e.day, int(e.granted), e.at))
             if isinstance(e, ev.DayStarted) and e.expired:
                 cur.executemany(
                     "UPDATE tickets SET state='expired', finished_at=?, window='' WHERE id=? AND state IN (?, ?)",
@@ -372,6 +384,18 @@ class Store:
     def phone_tickets(self) -> list[tuple[str, str]]:
         """(ticket, day) of each citizen who asked to be messaged and whose number is still kept, oldest first."""
         return [(r[0], r[1]) for r in self.conn.execute("SELECT ticket, day FROM notify_phones ORDER BY at, ticket")]
+
+    def claim(self, key: str) -> dict[str, Any] | None:
+        """The notifiers' claim of one moment's message (``notify.claim``), or None if nobody claimed it."""
+        row = self.conn.execute("SELECT ticket, kind, device, day, granted, at FROM notify_claims WHERE key=?",
+                                (key,)).fetchone()
+        return None if row is None else dict(zip(("ticket", "kind", "device", "day", "granted", "at"), row,
+                                                  strict=True))
+
+    def granted_claims(self, day: str) -> list[str]:
+        """The ticket of each granted claim of a hall day (one entry per claim), for the cap per number."""
+        return [r[0] for r in self.conn.execute("SELECT ticket FROM notify_claims WHERE day=? AND granted=1",
+                                                (day,))]
 
     # ------------------------------------------------------------ restart
 

@@ -62,11 +62,17 @@ def _purge_addresses(conn: sqlite3.Connection, cut_ts: float) -> int:
 
 def _purge_phones(conn: sqlite3.Connection, cut: str, cut_ts: float) -> int:
     """Sealed phones of consenting citizens (docs/notify.md) of days before ``cut``, but not while the
-    ticket's case is open or closed after ``cut_ts`` (its pickup message may still be due)."""
+    ticket's case is open or closed after ``cut_ts`` (its pickup message may still be due), and with them
+    the notifiers' claims (``notify_claims``) of those tickets."""
     if conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='notify_phones'").fetchone() is None:
         return 0
-    return conn.execute("DELETE FROM notify_phones WHERE day < ? AND ticket NOT IN (SELECT ticket FROM cases "
+    gone = conn.execute("DELETE FROM notify_phones WHERE day < ? AND ticket NOT IN (SELECT ticket FROM cases "
                         "WHERE ticket IS NOT NULL AND (closed_at IS NULL OR closed_at >= ?))", (cut, cut_ts)).rowcount
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='notify_claims'").fetchone() is not None:
+        # the notifiers' claims go with the number they were for (a ticket nobody is messaged about any more)
+        conn.execute("DELETE FROM notify_claims WHERE day < ? AND ticket NOT IN (SELECT ticket FROM notify_phones)",
+                     (cut,))
+    return gone
 
 
 def _blank(conn: sqlite3.Connection, table: str, fields: tuple[str, ...], cut: str) -> int:

@@ -26,8 +26,11 @@ must be there first: without it the install stops and says to copy it.
 ``hallq-notify.service``, system services like the hub's (``Restart=always``, the service user, the
 broker login in ``/etc/hallq/web.env`` / ``notify.env``, mode 0600, taken from the generated
 ``passwords.txt`` or ``--mqtt``). ``hallq install hub`` installs them too when the hall file configures
-them: exactly one device of role ``web`` (resp. ``notify``, which also needs a ``[notify]`` table) —
-with several, each is installed on its own machine with ``hallq install web|notify --device``.
+them: exactly one device of role ``web`` (resp. ``notify``, which also needs a ``[notify]`` table), or the
+one ``--web ID`` / ``--notify ID`` names. ``hallq install standby`` installs only the ones it is given
+(``--web W2 --notify N2``: devices of the standby PC's own, never the primary's: two PCs must never run
+the same device id); on the standby they log in to the primary's broker first, then their own. A role
+the hall file has but this PC gets none of is a ⚠ note (:func:`configured_services`).
 
 **A device PC** (Linux): the app starts full screen when the kiosk user's desktop session starts.
 Debian kiosks are a desktop session with automatic login (LightDM's ``autologin-user``) and the
@@ -77,6 +80,9 @@ DEFAULT_MQTT = "mqtt://127.0.0.1:1883"
 WEB_SECRET = STATE_DIR / "web.secret"
 NOTIFY_STATE = STATE_DIR / "notify"
 
+SAME_DEVICE = ("设备 {device} 是配置文件里唯一的 {role} 设备，主中心（hallq install hub）已运行它；"
+               "两台电脑不能运行同一台设备。在配置文件里给备用中心加一台（如 {suggest}）")
+
 add_english({
     "将写入": "would write", "已写入": "wrote", "不变": "unchanged", "将运行": "would run", "已运行": "ran",
     "未运行（--root）": "not run (--root)",
@@ -111,9 +117,24 @@ add_english({
         "secret_file)",
     "--web-listen 应为 主机:端口，例如 127.0.0.1:8080：{text}": "--web-listen must be HOST:PORT such as "
                                                           "127.0.0.1:8080: {text}",
-    "配置文件里有 {n} 台 {role} 设备：本机不安装，请在各自的电脑上运行 hallq install {role} --device …":
-        "the hall file has {n} {role} devices: none installed here; run hallq install {role} --device … on each "
-        "one's machine",
+    "配置文件里有 {n} 台 {role} 设备：本机不安装；用 --{role} 设备号 选本机运行的那一台，其余在各自的电脑上运行 "
+    "hallq install {role} --device …":
+        "the hall file has {n} {role} devices: none installed here; pick this PC's one with --{role} ID, and run "
+        "hallq install {role} --device … on each other one's machine",
+    "备用中心没有安装 {role} 服务（配置文件里有 {ids}）：主中心电脑坏了以后就没有{what}。"
+    "在配置文件里给本机加一台自己的 {role} 设备（如 {suggest}），再用 --{role} {suggest} 安装":
+        "no {role} service on the standby (the hall file has {ids}): once the primary PC is lost there is no "
+        "{what_en}. Give this PC a {role} device of its own in the hall file (e.g. {suggest}) and install with "
+        "--{role} {suggest}",
+    "短信通知": "text messages", "扫码查询页面": "phone page",
+    SAME_DEVICE:
+        "{device} is the hall file's only {role} device and the primary (hallq install hub) runs it; two PCs must "
+        "never run the same device. Add one for the standby to the hall file (e.g. {suggest})",
+    "--notify {device}：配置文件没有 [notify] 表": "--notify {device}: the hall file has no [notify] table",
+    "备用中心的网页密钥 {path} 不存在：请把主中心的 /var/lib/hallq/web.secret 复制过来（chown hallq，权限 0600），"
+    "否则切换前打开的评价表单在切换后提交不了":
+        "the standby has no web secret {path}: copy the primary's /var/lib/hallq/web.secret here (chown hallq, "
+        "mode 0600), or a rating form opened before a failover cannot be sent after it",
 })
 
 
@@ -429,19 +450,61 @@ def add_service(plan: Plan, kind: str, device: Any, doc: dict[str, Any], config:
     plan.changed_commands += [("", ["systemctl", "enable", unit]), (kind, ["systemctl", "restart", unit])]
 
 
-def configured_services(hall: Any, doc: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """What ``hallq install hub`` sets up beside the hub: kind → the one device of that role (a notifier only
-    with a ``[notify]`` table); and notes for roles with several devices (each goes on its own machine)."""
+def configured_services(hall: Any, doc: dict[str, Any], chosen: dict[str, str | None] | None = None, *,
+                        standby: bool = False) -> tuple[dict[str, Any], list[str]]:
+    """What ``hallq install hub|standby`` sets up beside the hub: kind → the device of that role this PC runs,
+    and ⚠ notes for a role the hall file has but this PC gets none of.
+
+    ``chosen`` holds ``--web`` / ``--notify``: a device id, ``"none"``, or None (not given). Not given, the
+    primary runs the one device of a role (a notifier only with a ``[notify]`` table) and the standby none:
+    the primary's would then run twice. A standby given the role's only device is refused (the primary runs
+    it by default; two PCs must never run the same device id)."""
     found: dict[str, Any] = {}
     notes: list[str] = []
     for kind in SERVICE_KINDS:
         devices = [d for d in hall.devices.values() if str(d.role.value) == kind]
-        if len(devices) == 1 and (kind != "notify" or "notify" in doc):
+        given = (chosen or {}).get(kind)
+        suggest = _next_id(hall, devices[0].id if devices else ("W1" if kind == "web" else "N1"))
+        if given == "none":
+            continue
+        if given:
+            device = _role_device(hall, given, kind)
+            if kind == "notify" and "notify" not in doc:
+                raise InstallError(tr("--notify {device}：配置文件没有 [notify] 表", device=given))
+            if standby and len(devices) == 1:
+                raise InstallError(tr(SAME_DEVICE, device=given, role=kind, suggest=suggest))
+            found[kind] = device
+        elif standby and len(devices) == 1 and (kind != "notify" or "notify" in doc):
+            what = {"web": "扫码查询页面", "notify": "短信通知"}[kind]
+            notes.append(tr("备用中心没有安装 {role} 服务（配置文件里有 {ids}）：主中心电脑坏了以后就没有{what}。"
+                            "在配置文件里给本机加一台自己的 {role} 设备（如 {suggest}），再用 --{role} {suggest} 安装",
+                            role=kind, ids=devices[0].id, what=what, what_en=tr(what), suggest=suggest))
+        elif not standby and len(devices) == 1 and (kind != "notify" or "notify" in doc):
             found[kind] = devices[0]
         elif len(devices) > 1:
-            notes.append(tr("配置文件里有 {n} 台 {role} 设备：本机不安装，请在各自的电脑上运行 hallq install {role} "
-                            "--device …", n=len(devices), role=kind))
+            notes.append(tr("配置文件里有 {n} 台 {role} 设备：本机不安装；用 --{role} 设备号 选本机运行的那一台，"
+                            "其余在各自的电脑上运行 hallq install {role} --device …", n=len(devices), role=kind))
     return found, notes
+
+
+def _next_id(hall: Any, first: str) -> str:
+    """A free device id like ``first`` with the next number (N1 → N2), to suggest."""
+    stem = first.rstrip("0123456789") or first
+    n = 2
+    while f"{stem}{n}" in hall.devices:
+        n += 1
+    return f"{stem}{n}"
+
+
+def _role_device(hall: Any, device: str, kind: str) -> Any:
+    known: dict[str, Any] = dict(hall.devices)
+    if device not in known:
+        raise InstallError(tr("设备 {device} 不在配置文件中（已有：{known}）", device=device,
+                              known="、".join(sorted(known)) or "-"))
+    role = str(known[device].role.value)
+    if role not in KIND_ROLES[kind]:
+        raise InstallError(tr("设备 {device} 的角色是 {role}，不能安装为 {kind}", device=device, role=role, kind=kind))
+    return known[device]
 
 
 def purge_units(*, hallq: str, user: str, config: Path, db: Path) -> tuple[str, str]:
@@ -589,19 +652,33 @@ def plan_hub(args: argparse.Namespace, root: Path, *, standby: bool = False) -> 
         ("hub", ["systemctl", "restart", unit]),
         ("", ["systemctl", "start", "hallq-purge.timer"]),
     ]
-    if not standby:  # the phone page and the notifier where the hall file configures them (on the primary only)
-        doc = tomllib.loads(text)
-        services, plan.notes = configured_services(hall, doc)
-        secrets = {line.split()[0]: line.split()[2] for line in mosq["passwords.txt"][0].splitlines()
-                   if len(line.split()) >= 3 and not line.startswith("#")}
-        for kind, device in services.items():
-            try:
-                add_service(plan, kind, device, doc, config, hall_id=hall.id, user=user, hallq=hallq,
-                            url=_login(device.id, secrets, f"{host}:{port}", None), web_listen=args.web_listen)
-            except MissingSecret as exc:  # the hall runs without messages until IT has the gateway's secret
-                plan.notes.append(tr("未安装短信通知服务 {device}：{why}。拿到网关密钥后运行 hallq install notify "
-                                     "--device {device} --config …", device=device.id, why=exc))
+    # the phone page and the notifier: where the hall file gives this PC a device (configured_services)
+    doc = tomllib.loads(text)
+    chosen = {kind: getattr(args, kind, None) for kind in SERVICE_KINDS}
+    services, plan.notes = configured_services(hall, doc, chosen, standby=standby)
+    secrets = {line.split()[0]: line.split()[2] for line in mosq["passwords.txt"][0].splitlines()
+               if len(line.split()) >= 3 and not line.startswith("#")}
+    # on the standby PC they reach the hub on the primary's broker first, then on this PC's own (after a promotion)
+    where = f"{_broker_host(args.primary)},{host}:{port}" if standby else f"{host}:{port}"
+    if standby and "web" in services and not plan.at(WEB_SECRET).is_file():
+        plan.notes.append(tr("备用中心的网页密钥 {path} 不存在：请把主中心的 /var/lib/hallq/web.secret 复制过来"
+                             "（chown hallq，权限 0600），否则切换前打开的评价表单在切换后提交不了", path=WEB_SECRET))
+    for kind, device in services.items():
+        try:
+            add_service(plan, kind, device, doc, config, hall_id=hall.id, user=user, hallq=hallq,
+                        url=_login(device.id, secrets, where, None), web_listen=args.web_listen)
+        except MissingSecret as exc:  # the hall runs without messages until IT has the gateway's secret
+            plan.notes.append(tr("未安装短信通知服务 {device}：{why}。拿到网关密钥后运行 hallq install notify "
+                                 "--device {device} --config …", device=device.id, why=exc))
     return plan
+
+
+def _broker_host(url: str) -> str:
+    """``host:port`` of a broker URL's first address (``mqtt://standby:pw@hub-a:1883`` → ``hub-a:1883``)."""
+    rest = url.partition("://")[2] or url
+    cut = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
+    hosts = rest[:cut].rpartition("@")[2].split(",")[0]
+    return hosts if ":" in hosts else f"{hosts}:1883"
 
 
 def plan_service(args: argparse.Namespace, root: Path) -> Plan:
@@ -645,15 +722,7 @@ def plan_service(args: argparse.Namespace, root: Path) -> Plan:
 def _device(config: Path, device: str, kind: str) -> Any:
     from hub.config import load_hall
 
-    hall = load_hall(config)
-    known: dict[str, Any] = dict(hall.devices)
-    if device not in known:
-        raise InstallError(tr("设备 {device} 不在配置文件中（已有：{known}）", device=device,
-                              known="、".join(sorted(known)) or "-"))
-    role = str(known[device].role.value)
-    if role not in KIND_ROLES[kind]:
-        raise InstallError(tr("设备 {device} 的角色是 {role}，不能安装为 {kind}", device=device, role=role, kind=kind))
-    return known[device]
+    return _role_device(load_hall(config), device, kind)
 
 
 def device_args(kind: str, device: Any) -> list[str]:
@@ -799,7 +868,12 @@ def register(sub: Any) -> None:
     sb.add_argument("--primary", default=os.environ.get("HALLQ_PRIMARY") or None,
                     help="the primary's broker as the standby login, e.g. mqtt://standby:pw@hub-a:1883 "
                          "(default: the environment's HALLQ_PRIMARY)")
-    svc = p.add_argument_group("web, notify (and hub, where the hall file has them)")
+    svc = p.add_argument_group("web, notify (and hub, standby: the web page and the notifier this PC runs)")
+    svc.add_argument("--web", metavar="ID",
+                     help="hub, standby: run this web device here (none: no web page here; default: on the hub, the "
+                          "hall file's one web device; on the standby, none)")
+    svc.add_argument("--notify", metavar="ID",
+                     help="hub, standby: run this notify device here (none: no notifier here; default as for --web)")
     svc.add_argument("--web-listen", default="127.0.0.1:8080",
                      help="where hallq web listens, behind the reverse proxy (default %(default)s)")
     dev = p.add_argument_group("kiosk, pad, display")

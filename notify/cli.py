@@ -67,7 +67,8 @@ def cmd_notify(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, on_term)
     client.start()
-    notifier = Notifier(client.request, HttpTransport(cfg.gateway), Record.open(args.state_dir), cfg)
+    notifier = Notifier(client.request, HttpTransport(cfg.gateway), Record.open(args.state_dir), cfg,
+                        device=args.device)
     try:
         while not stop.is_set():
             wake.clear()

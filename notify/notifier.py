@@ -2,10 +2,13 @@
 
 :meth:`Notifier.run_once` asks ``notify.watch`` (no phone numbers in it), lets :func:`notify.rules.due`
 decide, skips every moment already in the :class:`~notify.record.Record`, and for each new one asks
-``notify.phone`` for that ticket's number (held only for the call to the gateway), checks the day's cap
-per number, writes ``sending``, then tries the transport with retries and a doubling backoff and writes
-``sent`` or ``failed``. A failing gateway never stops the pass: the next message is tried. Nothing is
-sent for a ticket without consent (the hub lists only consenting ones and unseals only theirs).
+``notify.phone`` for that ticket's number (held only for the call to the gateway), then claims the
+moment from the hub (``notify.claim``: granted to one notifier only, across restarts, PCs and a hub
+failover, and only while the number is under the day's cap), writes ``sending``, then tries the
+transport with retries and a doubling backoff and writes ``sent`` or ``failed``. A claim the hub
+refuses is written ``capped`` or ``taken`` (another notifier sends it) and not sent. A failing gateway
+never stops the pass: the next message is tried. Nothing is sent for a ticket without consent (the hub
+lists only consenting ones and unseals only theirs).
 
 Log lines name the ticket, the kind and the result: never the number or the text.
 """
@@ -21,7 +24,7 @@ import msgspec
 
 from hallq import clock as hallclock
 from hallq.client import RequestError
-from hallq.messages import NotifyItem
+from hallq.messages import NotifyClaimAnswer, NotifyItem
 from notify.config import NotifyConfig
 from notify.record import Record
 from notify.rules import Due, due
@@ -34,8 +37,10 @@ Ask = Callable[[str, dict[str, Any]], dict[str, Any]]  # HallClient.request
 
 class Notifier:
     def __init__(self, ask: Ask, transport: Transport, record: Record, cfg: NotifyConfig, *,
-                 clock: Callable[[], float] = hallclock.now, sleep: Callable[[float], None] = time.sleep) -> None:
+                 clock: Callable[[], float] = hallclock.now, sleep: Callable[[float], None] = time.sleep,
+                 device: str = "") -> None:
         self.ask = ask
+        self.device = device  # this notifier's device id: a claim the hub holds for it and the record lacks is resumed
         self.transport = transport
         self.record = record
         self.cfg = cfg
@@ -57,24 +62,32 @@ class Notifier:
     def _send(self, d: Due) -> str:
         try:
             phone = str(self.ask("notify.phone", {"ticket": d.ticket})["phone"])
+            answer = msgspec.convert(self.ask("notify.claim", {"ticket": d.ticket, "key": d.key, "kind": d.kind,
+                                                               "cap": self.cfg.daily_cap})["claim"], NotifyClaimAnswer)
         except RequestError as exc:
             if exc.code != "no_consent":
                 raise  # the hub away or refusing (rate_limited): the pass ends, the next one tries again
             log.info("no number for %s (%s): %s", d.ticket, d.kind, exc.code,
                      extra={"ticket": d.ticket, "kind": d.kind, "code": exc.code})
-            return ""  # consent gone (purged) between the two asks: nothing to send
+            return ""  # consent gone (purged) between the asks: nothing to send
         now = self.clock()
         day = hallclock.local(now, self.cfg.timezone).date().isoformat()
-        to = self.record.tag(phone)
-        def write(result: str, at: float, tries: int = 0) -> None:
-            self.record.write(key=d.key, ticket=d.ticket, kind=d.kind, day=day, to=to, at=at, result=result,
-                              tries=tries)
+        def write(result: str, at: float, tries: int = 0, by: str = "") -> None:
+            self.record.write(key=d.key, ticket=d.ticket, kind=d.kind, day=day, at=at, result=result, tries=tries,
+                              by=by)
 
-        if self.record.count(to, day) >= self.cfg.daily_cap:
-            write("capped", now)
+        if answer.capped:
+            write("capped", now, by=answer.by)
             log.warning("%s %s not sent: daily cap %d reached", d.ticket, d.kind, self.cfg.daily_cap,
                         extra={"ticket": d.ticket, "kind": d.kind, "result": "capped"})
             return "capped"
+        if not answer.granted and not (self.device and answer.by == self.device):
+            write("taken", now, by=answer.by)
+            log.info("%s %s claimed by %s: not sent here", d.ticket, d.kind, answer.by,
+                     extra={"ticket": d.ticket, "kind": d.kind, "result": "taken", "by": answer.by})
+            return "taken"
+        # granted; or claimed by this very device whose record has no line for it (the claim's answer was lost
+        # before the "sending" line): the gateway was never called for it, so it is sent now
         write("sending", now)  # on disk before the gateway is called
         delay = self.cfg.backoff_s
         for tries in range(1, self.cfg.retries + 2):

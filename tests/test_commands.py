@@ -82,6 +82,7 @@ FULL: dict[str, dict[str, Any]] = {
     "progress.rate": {"token": "2026-11-23-A001.Xc1bIWSLL9pm0Rr2m5vC3w", "level": 2, "reason": "等候时间长"},
     "notify.watch": {},
     "notify.phone": {"ticket": "2026-11-23-A001"},
+    "notify.claim": {"ticket": "2026-11-23-A001", "key": "2026-11-23-A001:near", "kind": "near", "cap": 3},
     "followup.phone": {"ticket": "2026-11-23-A001"},
 }
 # what each op needs at least
@@ -106,7 +107,7 @@ REQUIRED: dict[str, set[str]] = {
     "case.post": {"window", "case", "tracking"}, "case.done_on_spot": {"window", "case"},
     "case.change_delivery": {"window", "case", "delivery"}, "case.get": {"case"}, "cases.list": set(),
     "progress.get": {"token"}, "progress.rate": {"token", "level"},
-    "notify.watch": set(), "notify.phone": {"ticket"},
+    "notify.watch": set(), "notify.phone": {"ticket"}, "notify.claim": {"ticket", "key", "kind"},
     "followup.phone": {"ticket"},
 }
 

@@ -376,6 +376,9 @@ class TicketDesk(HallState):
     def _on_audit_override(self, e: ev.OverrideRecorded) -> None:
         pass  # the audit lives in the event log; no state to change
 
+    def _on_notify_claimed(self, e: ev.NotifyClaimed) -> None:
+        pass  # a notifier's claim lives in the log and the store's notify_claims; the hall does not change
+
 
 def _number(queue: str, n: int) -> str:
     return f"{queue}{n:03d}"

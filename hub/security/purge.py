@@ -13,7 +13,8 @@ retention (``[policy] retention_days``, or ``--older-than-days``) even those go:
 * ``case_addresses``: the sealed postal address of a case (邮寄) whose result reached the
   applicant before the cut-off is deleted (an address is kept only while it may be needed);
 * ``notify_phones``: a consenting citizen's sealed phone number of an older day is deleted, unless the
-  ticket's case is still open or closed after the cut-off (docs/notify.md).
+  ticket's case is still open or closed after the cut-off (docs/notify.md); the notifiers' claims
+  (``notify_claims``: which moment, which notifier, no number) of those tickets go with it.
 
 Counts, times, queues, windows, outcomes and evaluations stay, so every report still works.
 One transaction; ``secure_delete`` so freed pages are zeroed, then the WAL is checkpointed

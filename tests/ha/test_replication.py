@@ -54,6 +54,8 @@ def _same_hall(a: Path, b: Path) -> None:
         assert repl_cursor(sa) == repl_cursor(sb)
         phones = list(sa.conn.execute("SELECT ticket, day, sealed FROM notify_phones ORDER BY rowid"))
         assert phones == list(sb.conn.execute("SELECT ticket, day, sealed FROM notify_phones ORDER BY rowid"))
+        claims = "SELECT key, ticket, kind, device, day, granted, at FROM notify_claims ORDER BY key"
+        assert list(sa.conn.execute(claims)) == list(sb.conn.execute(claims))  # projected from notify.claimed
     finally:
         sa.close()
         sb.close()

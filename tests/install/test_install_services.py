@@ -189,3 +189,57 @@ def test_a_tls_file_that_is_not_there_is_refused(tmp_path: Path, capsys: pytest.
                  "--cafile", str(ca), "--certfile", str(tmp_path / "nope.crt"), "--keyfile", str(ca)]) == 1
     assert "nope.crt: 文件不存在" in capsys.readouterr().err
     assert not root.exists()
+
+
+def test_install_standby_runs_the_standby_pcs_own_web_and_notify_devices(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--web W2 --notify N2`` on the standby: their own devices, logged in to the primary's broker first and
+    this PC's after a promotion; the primary's only device refused; without them a ⚠ says what is missing."""
+    monkeypatch.setenv("HALLQ_SMS_SECRET", "gw-secret")
+    root = tmp_path / "root"
+    (root / "var/lib/hallq").mkdir(parents=True)
+    (root / "var/lib/hallq/hall.key").write_bytes(b"k" * 32)
+    hall = hall_with_notifier(tmp_path)
+    base = ["install", "standby", "--config", str(hall), "--root", str(root), "--hallq", HALLQ,
+            "--primary", "mqtt://standby:pw1@hub-a:1883", "--web-listen", "127.0.0.1:8090"]
+    assert main([*base, "--notify", "N1"]) == 1  # the primary's only notifier: never on two PCs
+    err = capsys.readouterr().err
+    assert "N1 是配置文件里唯一的 notify 设备" in err and "N2" in err
+    assert not (root / "etc").exists()
+    assert main(base) == 0  # none given: nothing of theirs here, and a ⚠ for each
+    out = capsys.readouterr().out
+    assert "⚠ 备用中心没有安装 web 服务（配置文件里有 W1）" in out and "--web W2" in out
+    assert "⚠ 备用中心没有安装 notify 服务（配置文件里有 N1）" in out and "--notify N2" in out
+    assert not (root / "etc/systemd/system/hallq-notify.service").exists()
+
+    two = tmp_path / "two.toml"
+    two.write_text(hall.read_text(encoding="utf-8") + '\n[[devices]]\nid = "W2"\nrole = "web"\n'
+                   '\n[[devices]]\nid = "N2"\nrole = "notify"\n', encoding="utf-8")
+    argv = [*base, "--config", str(two), "--web", "W2", "--notify", "N2"]
+    assert main([*argv[:-1], "K1"]) == 1
+    assert "K1 的角色是 kiosk，不能安装为 notify" in capsys.readouterr().err
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "web.secret 复制过来" in out  # the form's key must be the primary's
+    units = root / "etc/systemd/system"
+    secrets = read_secrets(root / "etc/mosquitto/hallq/passwords.txt")
+    assert exec_start(units / "hallq-web.service")[4:6] == ["--device", "W2"]
+    assert exec_start(units / "hallq-notify.service")[4:6] == ["--device", "N2"]
+    assert (root / "etc/hallq/notify.env").read_text() == (
+        f"HALLQ_MQTT=mqtt://N2:{secrets['N2']}@hub-a:1883,127.0.0.1:1883\nHALLQ_SMS_SECRET=gw-secret\n")
+    assert (root / "etc/hallq/web.env").read_text() == f"HALLQ_MQTT=mqtt://W2:{secrets['W2']}@hub-a:1883,127.0.0.1:1883\n"
+    for kind in ("web", "notify"):
+        assert_verified(verify(units / f"hallq-{kind}.service"))
+    (root / "var/lib/hallq/web.secret").write_bytes(b"s" * 32)  # copied from the primary
+    assert main(argv) == 0
+    assert "web.secret" not in capsys.readouterr().out
+
+    # the primary of a hall with two of each: --web / --notify choose its own
+    primary = tmp_path / "a"
+    assert main(["install", "hub", "--config", str(two), "--root", str(primary), "--hallq", HALLQ]) == 0
+    assert "有 2 台 notify 设备：本机不安装；用 --notify 设备号" in capsys.readouterr().out
+    assert not (primary / "etc/systemd/system/hallq-notify.service").exists()
+    assert main(["install", "hub", "--config", str(two), "--root", str(primary), "--hallq", HALLQ,
+                 "--web", "W1", "--notify", "N1"]) == 0
+    assert exec_start(primary / "etc/systemd/system/hallq-notify.service")[4:6] == ["--device", "N1"]
+    assert "--notify" not in capsys.readouterr().out

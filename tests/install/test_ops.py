@@ -190,17 +190,17 @@ def test_doctor_reads_the_notifiers_record_and_reaches_its_gateway(tmp_path: Pat
     record = Record.open(state)
     today, yesterday = "2026-11-23", "2026-11-22"
     for i in range(5):  # yesterday's failures do not count today
-        record.write(key=f"y{i}", ticket=f"A00{i}", kind="near", day=yesterday, to="t", at=0.0, result="failed",
+        record.write(key=f"y{i}", ticket=f"A00{i}", kind="near", day=yesterday, at=0.0, result="failed",
                      tries=3)
-    record.write(key="k1", ticket="A001", kind="near", day=today, to="t", at=0.0, result="sending", tries=0)
-    record.write(key="k1", ticket="A001", kind="near", day=today, to="t", at=0.0, result="sent", tries=0)
+    record.write(key="k1", ticket="A001", kind="near", day=today, at=0.0, result="sending", tries=0)
+    record.write(key="k1", ticket="A001", kind="near", day=today, at=0.0, result="sent", tries=0)
     monday_9 = 1795395600.0  # 2026-11-23 09:00 Asia/Shanghai
     assert hallclock.local(monday_9, "Asia/Shanghai").date().isoformat() == today
     rec, gateway = doctor.notify_findings(config, state, lambda: monday_9)
     assert rec.level == doctor.OK and rec.text == "今天已发 1 条，失败 0 条"
     assert gateway.level == doctor.OK and f"127.0.0.1:{port}" in gateway.text
     for i in range(3):
-        record.write(key=f"f{i}", ticket=f"B00{i}", kind="called", day=today, to="t", at=0.0, result="failed",
+        record.write(key=f"f{i}", ticket=f"B00{i}", kind="called", day=today, at=0.0, result="failed",
                      tries=3)
     listener.close()
     rec, gateway = doctor.notify_findings(config, state, lambda: monday_9)

@@ -48,7 +48,8 @@ def test_on_a_broker_with_passwords_only_the_notifier_asks_for_numbers(clock: Fa
             n1, k1 = login("N1", "notify"), login("K1", "kiosk")
             try:
                 assert n1.request("notify.watch") == {"items": []}
-                for op, args in (("notify.watch", {}), ("notify.phone", {"ticket": "x"})):
+                for op, args in (("notify.watch", {}), ("notify.phone", {"ticket": "x"}),
+                                 ("notify.claim", {"ticket": "x", "key": "x:near", "kind": "near"})):
                     with pytest.raises(RequestError) as refused:
                         k1.request(op, args)
                     assert refused.value.code == "forbidden"

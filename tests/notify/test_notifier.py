@@ -55,7 +55,7 @@ class Run:
 
     def notifier(self, cfg: NotifyConfig) -> Notifier:
         return Notifier(self.n1.request, HttpTransport(cfg.gateway), Record.open(self.folder), cfg, clock=self.clock,
-                        sleep=self.sleeps.append)
+                        sleep=self.sleeps.append, device="N1")
 
     def issue(self, phone: str = "", consent: bool = False) -> str:
         args: dict[str, Any] = dict(RENEW)
@@ -173,7 +173,7 @@ def test_no_message_is_sent_twice_across_a_restart(run: Run) -> None:
         # killed between writing "sending" and the gateway's answer: not sent again either
         ticket = run.issue(PHONES[1], consent=True)
         record = Record.open(run.folder)
-        record.write(key=f"{ticket}:near", ticket=ticket, kind="near", day="2026-11-23", at=0.0, to="x",
+        record.write(key=f"{ticket}:near", ticket=ticket, kind="near", day="2026-11-23", at=0.0,
                      result="sending")
         assert run.notifier(cfg).run_once() == []
         assert texts_to(gw, PHONES[1]) == []

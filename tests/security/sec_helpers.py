@@ -161,7 +161,7 @@ def args_for(op: str, window: str, ticket: str = "2099-01-01-A001") -> dict[str,
         "reason": "test", "staff": "s1", "pin": "1234", "queues": ["A"], "level": 5, "device": "K1",
         "result": "explained", "note": "test", "summon": "2099-01-01-H001",
         "case": "2099-01-01-A001-1", "reasons": ["test"], "tracking": "SF1", "delivery": "pickup",
-        "token": "2099-01-01-A001.AAAAAAAAAAAAAAAAAAAAAA",
+        "token": "2099-01-01-A001.AAAAAAAAAAAAAAAAAAAAAA", "key": "2099-01-01-A001:near", "kind": "near",
     }
     spec = p.OPS[op].args
     return {name: values[name] for name, arg in spec.items() if arg.required or name == "window"}
