@@ -83,3 +83,15 @@ def test_the_guide_console_words_the_witness_lost_alarm_in_its_language(lang: st
                   "the alarm cleared")
     finally:
         i18n.set_language("zh_CN")
+
+
+def test_the_operations_manual_lists_every_alarm_in_both_languages() -> None:
+    import re
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text(encoding="utf-8")
+    for code, (zh, en) in HUB_ALARMS.items():
+        row = next((line for line in doc.splitlines() if line.startswith(f"| `{code}` |")), "")
+        assert row, f"docs/operations.md: no row for the alarm {code}"
+        for words in (zh, en):  # the doc writes the hub's {values} as <…>
+            for part in re.split(r"\{[a-z]+\}", words):
+                assert part in row, (code, part)
