@@ -67,7 +67,8 @@ add_english({
 CASE_WORDS: dict[str, dict[str, tuple[str, str]]] = {
     "state": {
         "accepted": ("已受理", "Accepted"), "transferring": ("转递中", "In transfer"),
-        "in_review": ("已签收（审查中）", "Signed for (in review)"), "awaiting_correction": ("待补正", "Awaiting correction"),
+        "in_review": ("已签收（审查中）", "Signed for (in review)"),
+        "awaiting_correction": ("待补正", "Awaiting correction"),
         "correction_received": ("补正已收", "Correction received"), "approved": ("已办结", "Completed"),
         "denied": ("不予许可", "Not permitted"), "result_transferring": ("出件转递中", "Result in transfer"),
         "ready": ("待领取", "Ready for pickup"), "collected": ("已领取", "Collected"),

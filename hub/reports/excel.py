@@ -393,7 +393,8 @@ def sheet_reveals(s: Sheet, report: Report) -> None:
     s.table(["日期", "时间", "人员（工号 姓名）", "引导台", "票号"], [
         [log.local(x.at).date().isoformat(), log.local(x.at).strftime("%H:%M:%S"), x.who, x.device, x.ticket]
         for x in report.reveals.items])
-    s.note("每次查看由大厅服务器记入审计日志（audit.override，op followup.phone）：引导台、签到人员与票号，从不记录号码。"
+    s.note("每次查看由大厅服务器记入审计日志（audit.override，op followup.phone）：引导台、签到人员与票号，"
+           "从不记录号码。"
            "“未签到”：大厅未要求签到时，在无人签到的引导台查看。")
 
 

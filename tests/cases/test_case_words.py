@@ -8,7 +8,7 @@ from pathlib import Path
 
 from hallq import i18n
 from hub import cases
-from hub.cases import ACTIONS, ACTION_WORDS, DELIVERY_WORDS, ENGLISH, FORM_WORDS, KIND_WORDS, STATE_WORDS, CaseState
+from hub.cases import ACTION_WORDS, ACTIONS, DELIVERY_WORDS, ENGLISH, FORM_WORDS, KIND_WORDS, STATE_WORDS, CaseState
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,7 +33,7 @@ def test_every_state_and_action_has_exactly_one_chinese_and_one_english_word() -
 def test_the_hub_takes_its_words_from_the_shared_table() -> None:
     table = i18n.CASE_WORDS
     assert {s.value: w for s, w in STATE_WORDS.items()} == {c: zh for c, (zh, _) in table["state"].items()}
-    assert ACTION_WORDS == {c: zh for c, (zh, _) in table["action"].items()}
+    assert {c: zh for c, (zh, _) in table["action"].items()} == ACTION_WORDS
     assert {k.value: w for k, w in KIND_WORDS.items()} == {c: zh for c, (zh, _) in table["kind"].items()}
     assert {d.value: w for d, w in DELIVERY_WORDS.items()} == {c: zh for c, (zh, _) in table["delivery"].items()}
     assert {f.value: w for f, w in FORM_WORDS.items()} == {c: zh for c, (zh, _) in table["form"].items()}

@@ -19,7 +19,7 @@ SHOTS = os.environ.get("HALLQ_SHOTS", "")  # a folder to keep the console's PNGs
 def test_every_alarm_has_chinese_and_english_words_and_fills_them() -> None:
     for code, (zh, en) in HUB_ALARMS.items():
         assert zh and en and zh != en, code
-        values = {name: "X" for name in ("error", "dir", "epoch")}
+        values = dict.fromkeys(("error", "dir", "epoch"), "X")
         alarm = hub_alarm(code, **{k: v for k, v in values.items() if "{" + k + "}" in zh})
         assert alarm.text == alarm_words(alarm, "zh_CN") and "{" not in alarm.text
         english = alarm_words(alarm, "en")
