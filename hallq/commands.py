@@ -327,6 +327,12 @@ class GuideLogout(Command, frozen=True):
     op, roles = "guide.logout", OVERSIGHT
 
 
+class GuideWhoami(Command, frozen=True):
+    """the guide signed in at this guide console now, if any (a console that starts or reconnects asks)"""
+
+    op, roles, query = "guide.whoami", OVERSIGHT, True
+
+
 class BackofficeLogin(Command, frozen=True):
     """a back-office clerk signs in at their department's desk: the case steps the desk records name them"""
 
@@ -578,7 +584,7 @@ COMMANDS: dict[str, type[Command]] = {c.op: c for c in (
     ProgressGet, ProgressRate,
     NotifyWatch, NotifyPhone, NotifyClaim,
     BackofficeLogin, BackofficeLogout,
-    BackofficeWhoami,
+    BackofficeWhoami, GuideWhoami,
     FollowupPhone,
 )}
 

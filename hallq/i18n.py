@@ -57,29 +57,41 @@ add_english({
     "过号": "Pass (no-show)",
 })
 
-# The case's (办件) words by their codes, for a device in English. The hub sends each code with its
-# Chinese label (``state`` and ``state_label`` …); a device shows the label in Chinese and these in
-# English. Keyed by code, not by the Chinese word: 不予许可 is a state ("Not permitted") and a back
-# office's button ("Deny"), and one Chinese word can need two English ones.
-CASE_WORDS_EN: dict[str, dict[str, str]] = {  # the words are the hub's own English (hub/cases.py)
+# The case's (办件) words by their codes: the one source of truth, Chinese and English, for the hub
+# (hub/cases.py takes its STATE_WORDS, ACTION_WORDS … and their English from here), the pads and the
+# phone page. The hub sends each code with its Chinese label (``state`` and ``state_label`` …); a
+# device shows the label in Chinese and the English of the code in English. Keyed by code, not by
+# the Chinese word: 不予许可 is a state ("Not permitted") and a back office's action ("Deny"). An action's
+# English is the one word for the button and the history line alike (受理 "Accept", as the ticket's
+# outcome says it); tests/cases/test_case_words.py holds every code to one Chinese and one English word.
+CASE_WORDS: dict[str, dict[str, tuple[str, str]]] = {
     "state": {
-        "accepted": "Accepted", "transferring": "In transfer", "in_review": "Signed for (in review)",
-        "awaiting_correction": "Awaiting correction", "correction_received": "Correction received",
-        "approved": "Completed", "denied": "Not permitted", "result_transferring": "Result in transfer",
-        "ready": "Ready for pickup", "collected": "Collected", "in_locker": "In locker", "posted": "Posted",
+        "accepted": ("已受理", "Accepted"), "transferring": ("转递中", "In transfer"),
+        "in_review": ("已签收（审查中）", "Signed for (in review)"),
+        "awaiting_correction": ("待补正", "Awaiting correction"),
+        "correction_received": ("补正已收", "Correction received"), "approved": ("已办结", "Completed"),
+        "denied": ("不予许可", "Not permitted"), "result_transferring": ("出件转递中", "Result in transfer"),
+        "ready": ("待领取", "Ready for pickup"), "collected": ("已领取", "Collected"),
+        "in_locker": ("已投柜", "In locker"), "posted": ("已邮寄", "Posted"),
     },
-    "kind": {"immediate": "Immediate case", "promised": "Promised case"},
-    "delivery": {"pickup": "Pickup at the hall", "locker": "Self-service locker", "mail": "By post"},
-    "form": {"original": "Original", "copy": "Copy"},
+    "kind": {"immediate": ("即办件", "Immediate case"), "promised": ("承诺件", "Promised case")},
+    "delivery": {"pickup": ("现场领取", "Pickup at the hall"), "locker": ("自助柜", "Self-service locker"),
+                 "mail": ("邮寄", "By post")},
+    "form": {"original": ("原件", "Original"), "copy": ("复印件", "Copy")},
     "action": {
-        "accept": "Accepted", "pick_up": "Picked up for transfer", "sign": "Signed for",
-        "notify_correction": "One-time correction notice", "receive_correction": "Corrections received",
-        "approve": "Completed", "deny": "Not permitted", "send_out": "Result sent out",
-        "receive_result": "Result received", "collect": "Collected", "locker": "Put in locker", "post": "Posted",
-        "change_delivery": "Delivery changed",
-        "done_on_spot": "Finished on the spot",
+        "accept": ("受理", "Accept"), "pick_up": ("转递取件", "Pick up"), "sign": ("签收", "Sign for"),
+        "notify_correction": ("出具一次性告知单", "Issue the one-time notice"),
+        "receive_correction": ("接收补正材料", "Receive corrections"), "approve": ("办结", "Complete"),
+        "deny": ("不予许可", "Deny"), "send_out": ("出件转递", "Send result out"),
+        "receive_result": ("出件窗口接收", "Receive result"), "collect": ("现场领取", "Pickup at the hall"),
+        "locker": ("投入自助柜", "Put in locker"), "post": ("邮寄", "By post"),
+        "change_delivery": ("变更送达方式", "Change delivery"), "done_on_spot": ("当场办结", "Complete on the spot"),
     },
 }
+CASE_WORDS_ZH: dict[str, dict[str, str]] = {kind: {code: zh for code, (zh, _) in words.items()}
+                                            for kind, words in CASE_WORDS.items()}
+CASE_WORDS_EN: dict[str, dict[str, str]] = {kind: {code: en for code, (_, en) in words.items()}
+                                            for kind, words in CASE_WORDS.items()}
 
 
 def case_word(kind: str, code: str, label: str) -> str:

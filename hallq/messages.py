@@ -388,6 +388,16 @@ class StandbyReport(Struct, kw_only=True):
     dropped_at: float | UnsetType = UNSET
 
 
+class HubAlarm(Struct, kw_only=True):
+    """One alarm of the hub's ``status/hub`` (``alarms``; hallq/alarms.py): a stable ``code``, its Chinese
+    ``text`` (as in ``error``) and the ``values`` its words are filled with, so a device words it in its
+    own language."""
+
+    code: str
+    text: str
+    values: dict[str, str] = {}
+
+
 class DeviceStatus(Struct):
     """``status/<device>``: retained device health; which fields a device sends depends on the device
     (a kiosk its ``printer``, an LED bar ``led``, ``error`` and ``port``, the hub its ``backup`` and
@@ -402,6 +412,7 @@ class DeviceStatus(Struct):
     port: str | UnsetType | None = UNSET
     standby: StandbyReport | UnsetType = UNSET  # the hub's, with a standby hub (appended: hub/ha)
     epoch: int | UnsetType = UNSET  # the hub's epoch, from a hall with a standby (protocol.md §3; appended)
+    alarms: list[HubAlarm] | UnsetType = UNSET  # the hub's: ``error``'s alarms by code (appended: hallq/alarms.py)
 
 
 class PriorityEvent(Struct):

@@ -80,9 +80,9 @@ def clerk_signing_in(hall: Hall, device: Device, staff: str, pin: str) -> Staff:
 
 
 def clerk_signed_in(hall: Hall, guides: dict[str, str], device: str) -> dict[str, str] | None:
-    """``backoffice.whoami``: the clerk signed in at this desk now (``{"id", "name"}``, as ``backoffice.login``
-    answered), or ``None``. A sign-in ends with 签退, with the hub's day, and when the clerk signs in at
-    another desk (one desk each)."""
+    """``backoffice.whoami`` and ``guide.whoami``: the clerk (or guide) signed in at this desk (or console)
+    now (``{"id", "name"}``, as ``backoffice.login`` / ``guide.login`` answered), or ``None``. A sign-in
+    ends with 签退, with the hub's day, and when the same person signs in at another device (one each)."""
     staff = guides.get(device)
     if not staff:
         return None

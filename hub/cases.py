@@ -49,7 +49,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from hallq.i18n import add_english
+from hallq.i18n import CASE_WORDS, CASE_WORDS_ZH, add_english
 from hallq.idcard import looks_like_full_id
 from hallq.protocol import CASE_ERROR_WORDS
 from hub import case_events as ce
@@ -121,38 +121,21 @@ RESULT_ACTIONS = frozenset({"send_out", "receive_result", "collect", "locker", "
 # which delivery method each hand-off needs
 HANDOFF_DELIVERY = {"collect": Delivery.PICKUP, "locker": Delivery.LOCKER, "post": Delivery.MAIL}
 
-STATE_WORDS = {
-    S.ACCEPTED: "已受理", S.TRANSFERRING: "转递中", S.IN_REVIEW: "已签收（审查中）", S.AWAITING_CORRECTION: "待补正",
-    S.CORRECTION_RECEIVED: "补正已收", S.APPROVED: "已办结", S.DENIED: "不予许可",
-    S.RESULT_TRANSFERRING: "出件转递中", S.READY: "待领取", S.COLLECTED: "已领取", S.IN_LOCKER: "已投柜",
-    S.POSTED: "已邮寄",
-}
-ACTION_WORDS = {
-    "accept": "受理", "pick_up": "转递取件", "sign": "签收", "notify_correction": "出具一次性告知单",
-    "receive_correction": "接收补正材料", "approve": "办结", "deny": "不予许可", "send_out": "出件转递",
-    "receive_result": "出件窗口接收", "collect": "现场领取", "locker": "投入自助柜", "post": "邮寄",
-    "change_delivery": "变更送达方式", "done_on_spot": "当场办结",
-}
-KIND_WORDS = {CaseKind.IMMEDIATE: "即办件", CaseKind.PROMISED: "承诺件"}
-DELIVERY_WORDS = {Delivery.PICKUP: "现场领取", Delivery.LOCKER: "自助柜", Delivery.MAIL: "邮寄"}
-FORM_WORDS = {MaterialForm.ORIGINAL: "原件", MaterialForm.COPY: "复印件"}
+# The words of each code, Chinese (and English below): hallq.i18n.CASE_WORDS, the one table the hub,
+# the pads and the phone page share (tests/cases/test_case_words.py).
+STATE_WORDS = {S(code): zh for code, zh in CASE_WORDS_ZH["state"].items()}
+ACTION_WORDS = dict(CASE_WORDS_ZH["action"])
+KIND_WORDS = {CaseKind(code): zh for code, zh in CASE_WORDS_ZH["kind"].items()}
+DELIVERY_WORDS = {Delivery(code): zh for code, zh in CASE_WORDS_ZH["delivery"].items()}
+FORM_WORDS = {MaterialForm(code): zh for code, zh in CASE_WORDS_ZH["form"].items()}
 
 # Every code a case command may be refused with: hallq.protocol.CASE_ERROR_WORDS (part of its ERROR_WORDS).
 
-# The English of these words: one for each Chinese word, the same as the devices' own (pad/texts.py,
-# hallq.i18n.CASE_WORDS_EN): tests/pad/test_guide_cases.py checks that they agree.
+# The English of these words for tr() (log lines, reports), keyed by the Chinese word: from the shared
+# table, so the hub, the pads (pad/texts.py) and the phone page agree; tests/pad/test_guide_cases.py
+# checks the pad's. 不予许可 is a state and an action: tr() gives the action's (a back office's button).
 ENGLISH = {
-    **dict(zip(STATE_WORDS.values(), (
-        "Accepted", "In transfer", "Signed for (in review)", "Awaiting correction", "Correction received",
-        "Completed", "Not permitted", "Result in transfer", "Ready for pickup", "Collected", "In locker", "Posted",
-    ), strict=True)),
-    **dict(zip(ACTION_WORDS.values(), (
-        "Accept", "Pick up", "Sign for", "Issue the one-time notice", "Receive corrections",
-        "Complete", "Deny", "Send result out", "Receive result",
-        "Pickup at the hall", "Put in locker", "By post", "Change delivery", "Complete on the spot",
-    ), strict=True)),
-    "即办件": "Immediate case", "承诺件": "Promised case", "现场领取": "Pickup at the hall",
-    "自助柜": "Self-service locker", "邮寄": "By post", "原件": "Original", "复印件": "Copy",
+    **{zh: en for kind in ("state", "action", "kind", "delivery", "form") for zh, en in CASE_WORDS[kind].values()},
     **dict(zip(CASE_ERROR_WORDS.values(), (
         "No such case", "This case is already accepted", "The case's state does not allow this",
         "The materials are already signed for", "The case is not completed yet: no result to hand out",

@@ -30,9 +30,13 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import msgspec
+
 from hallq import clock as hallclock
 from hallq import protocol as p
+from hallq.alarms import hub_alarm
 from hallq.client import HallClient
+from hallq.messages import HubAlarm
 from hub.backup import Backups, hold
 from hub.ha.gate import Gate, SoloGate
 from hub.ha.repl import Replicator
@@ -306,28 +310,30 @@ class Hub:
     def _hub_status(self) -> None:
         """``status/hub`` (retained): the backups' and the standby's state; while something is wrong,
         ``error`` in Chinese (备份失败…, 备用中心未同步…), which the guide console shows as an alert
-        (docs/operations.md)."""
-        errors: list[str] = []
+        (docs/operations.md), and the same alarms by code in ``alarms`` (hallq/alarms.py) for a device
+        that words them in English."""
+        alarms: list[HubAlarm] = []
         status: dict[str, object] = {"v": p.VERSION, "at": self.clock()}
         if self.backups is not None:
             table = self.backups.status()
             status["backup"] = table
             if table.get("error"):
-                errors.append(f"备份失败：{table['error']}（{table['dir']}）")
+                alarms.append(hub_alarm("backup_failed", error=table["error"], dir=table["dir"]))
         if self.replicator.standby or self.replicator.fenced:
             status["standby"] = self.replicator.report()
             alarm = self.replicator.alarm
             if alarm:
-                errors.append(alarm)
+                alarms.append(alarm)
         gate_alarm = self._gate_alarm = getattr(self.gate, "alarm", None)
         if gate_alarm or hasattr(self.gate, "alarm"):
             status["witness"] = {"mode": getattr(self.gate, "mode", ""),
                                  "error": getattr(self.gate, "witness_error", None)}
             if gate_alarm:
-                errors.append(gate_alarm)
+                alarms.append(gate_alarm)
         if self.backups is None and "standby" not in status and "witness" not in status:
             return
-        status["error"] = "；".join(errors) or None
+        status["error"] = "；".join(a.text for a in alarms) or None
+        status["alarms"] = msgspec.to_builtins(alarms)
         self.client.publish(self.client.topics.status(p.HUB), self._stamped(p.dump(status)), retain=True)
 
     def _handle_batch(self, batch: list[tuple[str, bytes]]) -> None:

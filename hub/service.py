@@ -437,7 +437,7 @@ class HubService:
             return self.cases.query(self.book, self.hall.devices[device], cmd, now)
         if isinstance(cmd, NOTIFY_QUERIES):
             return self.notify.query(c, self.book, cmd, now)
-        if isinstance(cmd, k.BackofficeWhoami):
+        if isinstance(cmd, k.BackofficeWhoami | k.GuideWhoami):  # the same sign-in record (device → staff)
             return {"staff": case_desk.clerk_signed_in(self.hall, c.guides, device)}
         if isinstance(cmd, k.FollowupPhone):  # the guide's 回访 view: a query whose reveal is audited
             shown, audited = self.notify.reveal(c, cmd, device, now,

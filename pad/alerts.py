@@ -7,7 +7,8 @@ Alert rules (:func:`alerts`) take the time from the caller, so tests pin it:
 * a kiosk whose printer is out of paper (error) or near its end (warning), or reports a fault;
 * a device offline (kiosks, displays; pads of open windows);
 * a green-channel (绿色通道) ticket still waiting for verification;
-* the hub reports a fault in its ``status/hub`` (a backup that failed);
+* the hub reports a fault in its ``status/hub`` (a backup that failed, a standby not in sync, the witness
+  lost), each alarm worded by its code in the console's language;
 * a 呼叫后台 nobody answered within ``[policy] summon_escalate_min`` (the hub escalates it).
 
 Errors come first, then warnings; within each, in the order above.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hallq.alarms import alarm_words
 from hallq.i18n import tr
 from hallq.messages import DeviceStatus, PrinterReport, SummonView, TicketView
 from pad.presenter import minutes
@@ -52,6 +54,16 @@ def paper_of(status: DeviceStatus | None) -> tuple[str, str]:
         return "", ""
     paper, error = printer.paper, printer.error
     return (paper if isinstance(paper, str) else ""), (error if isinstance(error, str) else "")
+
+
+def hub_alarm_words(status: DeviceStatus | None) -> str:
+    """The hub's alarms from its ``status/hub`` in this console's language: each by its code
+    (hallq/alarms.py), else the hub's Chinese ``error`` (a hub that sends no ``alarms``)."""
+    if status is None:
+        return ""
+    if isinstance(status.alarms, list) and status.alarms:
+        return tr("；").join(alarm_words(a) for a in status.alarms)
+    return status.error if isinstance(status.error, str) else ""
 
 
 def summons_of(state: HallState) -> list[SummonView]:
@@ -90,9 +102,9 @@ def alerts(state: HallState, now: float, pending_priority: dict[str, TicketView]
             role == "pad" and pad_window is not None and pad_window.state in ("open", "paused"))
         if watched and pres is not None and not pres.online:
             out.append(Alert("warning", "offline", dev, tr("设备 {d} 离线", d=dev)))
-    hub_status = state.status.get("hub")  # the hub's own health (backups: docs/operations.md)
-    if hub_status is not None and isinstance(hub_status.error, str) and hub_status.error:
-        out.append(Alert("error", "hub", "hub", tr("大厅服务器告警：{e}", e=hub_status.error)))
+    hub_words = hub_alarm_words(state.status.get("hub"))  # the hub's own health (docs/operations.md)
+    if hub_words:
+        out.append(Alert("error", "hub", "hub", tr("大厅服务器告警：{e}", e=hub_words)))
     for sm in sorted(summons_of(state), key=lambda x: x.at):
         if sm.state == "escalated":
             out.append(Alert("error", "summon", sm.id, tr(

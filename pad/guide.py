@@ -3,10 +3,15 @@
 A guide sees every queue, window and device from the hub's retained state, plus the
 waiting tickets from the ``tickets.list`` query (refreshed when the queues change): that read
 side, the rows the tabs show, is :class:`pad.guide_overview.GuideOverview`; the alert rules
-are :mod:`pad.alerts`. This module is what a guide does: queries, overrides, 回访. Every
+are :mod:`pad.alerts`. This module is what a guide does: queries, overrides, 回访, 签到. Every
 override needs a reason; the hub records the device and the time of each command, and
 the console keeps its own log of who did what and why (:attr:`GuideConsole.audit`),
 because not every op has a reason field on the wire (see docs/pad.md).
+
+签到: the sign-in is the hub's, not the screen's (as a back office's, pad/backoffice.py): a console that
+starts (a restarted guide console) or reconnects asks ``guide.whoami`` and shows the guide still signed in
+there without a PIN, or 未签到 when the sign-in has ended (签退, the hub's new day, the guide signed in at
+another console); it asks again every few minutes and after a ``not_signed_in`` refusal.
 
 呼叫后台 (R11): every window's summons come with its retained state; the console lists the
 open ones (:meth:`GuideConsole.summon_rows`) with the wait, counts the new and escalated ones
@@ -27,7 +32,7 @@ from pad.guide_followup import CALL_OUTCOMES, is_open
 from pad.guide_overview import GuideOverview
 from pad.presenter import Command, NotAllowed
 from pad.replies import followup_recorded_of, followups_of, staff_of, ticket_of, tickets_of, typed
-from pad.state import Change
+from pad.state import HUB_DEVICE, Change
 
 OVERRIDE_REASONS = ("绿色通道", "现场引导", "窗口调整", "申请人要求", "其他")
 
@@ -119,6 +124,30 @@ class GuideConsole(GuideOverview):
 
     def logout(self) -> Command:
         return self._send("guide.logout", {}, tr("签退"))
+
+    def whoami(self) -> Command:
+        """``guide.whoami``: who the hub has signed in at this console (a query; the view's poller sends it
+        when the console starts or reconnects, every few minutes, and after a ``not_signed_in`` refusal)."""
+        self.needs_whoami = False
+        self._whoami_asked = self._signings
+        return Command("guide.whoami", {}, tr("签到"))
+
+    def whoami_read(self, result: dict[str, Any] | None, code: str = "") -> None:
+        """The hub's answer: the guide signed in here (shown without a PIN), or nobody (the 签到 button)."""
+        if code in ("unknown_op", "forbidden"):  # an older hub: the console signs in as before
+            self.who_known = True
+            self.changed()
+            return
+        if result is None or code:
+            self.needs_whoami = True
+            return
+        if self._whoami_asked != self._signings or (self.pending is not None
+                                                    and self.pending.op.startswith("guide.log")):
+            return  # a 签到/签退 here crossed the question: its own answer says who
+        staff = staff_of(result) if result.get("staff") is not None else None
+        self.operator = f"{staff.name}（{staff.id}）" if staff else ""
+        self.who_known = True
+        self.changed()
 
     def _override(self, op: str, args: dict[str, Any], label: str, reason: str) -> Command:
         if not reason.strip():
@@ -267,6 +296,8 @@ class GuideConsole(GuideOverview):
         for entry in self.audit:
             if entry["rid"] == cmd.rid:
                 entry["ok"] = None if code == "timeout" else not code
+        if code == "not_signed_in" or (code and cmd.op.startswith("guide.log")):
+            self.needs_whoami = True  # the sign-in ended (签退 elsewhere, a new day): ask the hub who is here
         super().finished(cmd, result, code, message)
 
     def confirmed(self, cmd: Command, result: dict[str, Any]) -> None:
@@ -275,6 +306,8 @@ class GuideConsole(GuideOverview):
             self.operator = f"{staff.name}（{staff.id}）" if staff else ""
         elif cmd.op == "guide.logout":
             self.operator = ""
+        if cmd.op.startswith("guide.log"):
+            self.who_known, self._signings = True, self._signings + 1
         ticket = ticket_of(result)
         if cmd.op == "ticket.verify_priority" and ticket is not None:
             self.priority_events.pop(ticket.id, None)
@@ -303,7 +336,14 @@ class GuideConsole(GuideOverview):
                 f.followup = FollowupRecord(recorded.result, recorded.label, str(cmd.args.get("note", "")),
                                             self.clock(), self.operator, int(cmd.args.get("level", 0)))
 
+    def set_broker_online(self, up: bool) -> None:
+        if up:
+            self.needs_whoami = True  # reconnected: the sign-in may have ended meanwhile
+        super().set_broker_online(up)
+
     def relevant(self, change: Change) -> bool:
+        if change.kind == "presence" and change.name == HUB_DEVICE and self.state.hub_online:
+            self.needs_whoami = True  # the hub is back (a standby that took over knows the sign-ins)
         if change.kind == "window":
             self._listen_summons()
         if change.kind == "event" and change.name == "case":

@@ -50,6 +50,10 @@ class GuideOverview(Presenter):
         self.selected_window = ""
         self.audit: list[dict[str, Any]] = []  # who, when, what, why: this console's overrides
         self.operator = ""  # the guide on duty (name shown in the audit)
+        self.needs_whoami = True  # who is signed in here is the hub's to say (start, reconnect, a refusal)
+        self.who_known = False  # until the hub has said (guide.whoami), the screen says it is checking
+        self._signings = 0  # 签到/签退 answered here: a whoami asked before one of them is out of date
+        self._whoami_asked = 0
         self.needs_refresh = True
         self.followups: list[FollowupItem] = []  # 差评/未评价 of recent days (followups.list)
         self.reveal = PhoneReveal()  # the one phone number 显示电话 shows, for a minute (pad.guide_followup)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from hallq.i18n import tr
 from pad.alerts import Alert
+from pad.backoffice_link import Poller, Source
 from pad.chime import Chime
 from pad.guide import GuideConsole
 from pad.guide_cases_tab import CasesTab
@@ -61,6 +62,10 @@ class GuideView(TicketsTab, IssueTab, WindowsTab, SummonsTab, FollowupsTab, Audi
         self.summon_tab = self.tabs.addTab(scrolled(self._summons()), tr("呼叫后台"))  # last: others keep their places
         self.case_tab = self.tabs.addTab(scrolled(self._cases()), tr("办件转递"))  # 转递取件 (pad.guide_cases_tab)
         self._start_case_poller()
+        self.who_poller: Poller | None = None  # guide.whoami: who the hub has signed in at this console
+        if link is not None:
+            self.who_poller = Poller(link.hall, console, [
+                Source(lambda: console.needs_whoami, console.whoami, console.whoami_read, every_s=120.0)], self)
         root.addWidget(self.tabs, 1)
         self.notice = label("", "notice_info", wrap=True)
         self.notice.setContentsMargins(16, 6, 16, 6)
@@ -123,7 +128,7 @@ class GuideView(TicketsTab, IssueTab, WindowsTab, SummonsTab, FollowupsTab, Audi
         c = self.console
         self.banner.show_text(c.banner())
         self.title.setText(f"{c.state.hall_name} · {tr('引导台')} {c.device}")
-        self.operator.setText(c.operator or tr("未签到"))
+        self.operator.setText(c.operator or (tr("未签到") if c.who_known else tr("正在确认签到…")))
         self.sign_btn.setText(tr("签退") if c.operator else tr("签到"))
         self.conn.setText("● " + c.connection_text())
         set_name(self.conn, "conn_on" if c.online else "conn_off")

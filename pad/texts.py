@@ -43,6 +43,7 @@ add_english({
     "{w} 呼叫{d}：{s}，{t}": "{w} summoned {d}: {s}, {t}",
     "呼叫后台超时未响应：{w} 呼叫{d}，已等 {t}": "Back office not answering: {w} summoned {d}, waiting {t}",
     "大厅服务器告警：{e}": "Hub alarm: {e}",
+    "；": "; ",  # between the hub's alarms (pad.alerts.hub_alarm_words)
     "窗口呼叫后台审批人员：联系部门后点“已响应”，人到窗口后点“已到窗口”（窗口终端同步显示）":
         "Windows summoning back-office staff: tap Answered once the department is reached, At the window when "
         "they arrive (the window pad shows it)",

@@ -96,8 +96,10 @@ ENGLISH = {
     "请扫描小票上的二维码查看办理进度。": "Scan the QR code on your slip to see your progress.",
 }
 
-# the case word each stage of the page is (kind, code); 转递 and 审查 are the page's own (in ENGLISH)
-STAGE_WORDS = {"accepted": ("action", "accept"), "decided": ("action", "approve"), "ready": ("state", "ready"),
+# the case word each stage of the page is (kind, code); 转递 and 审查 are the page's own (in ENGLISH). A stage
+# is where the case has got to, so in English it is the state's word ("Accepted", "Completed"), not the
+# action's (the hub's Chinese label, 受理 / 办结, reads as both)
+STAGE_WORDS = {"accepted": ("state", "accepted"), "decided": ("state", "approved"), "ready": ("state", "ready"),
                "collected": ("state", "collected")}
 DENIED_STAGE = "不予许可"  # the hub's label of the decided stage when the decision was 不予许可
 
@@ -120,5 +122,5 @@ def stage_word(key: str, label: str, lang: str) -> str:
         return t(label, lang)
     kind, code = STAGE_WORDS[key]
     if key == "decided" and label == DENIED_STAGE:
-        code = "deny"
+        code = "denied"
     return case_word(kind, code, label, lang)

@@ -29,6 +29,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from hallq.alarms import hub_alarm
+from hallq.messages import HubAlarm
 from hub.ha import auth
 from hub.ha.lease import believes_until, margin_for
 
@@ -146,10 +148,7 @@ class WitnessLink:
 
 
 LEASE, WITNESS_LOST, STOPPED = "lease", "witness_lost", "stopped"  # LeaseGate.mode
-ALARMS = {
-    WITNESS_LOST: "见证服务失联：主备同步运行，每批操作经备用中心确认后才应答，切换保护仍有效",
-    "witness_lost_stopped": "见证服务失联，且备用中心未同步或未确认：本中心暂停应答（双重故障，见运维手册 §6）",
-}
+WITNESS_LOST_STOPPED = "witness_lost_stopped"  # the alarm's code (hallq/alarms.py) for the double fault
 
 
 class LeaseGate:
@@ -216,11 +215,11 @@ class LeaseGate:
         return WITNESS_LOST if self._lost and self._standby_ok() else STOPPED
 
     @property
-    def alarm(self) -> str | None:
-        """Chinese words for ``status/hub`` while the witness is lost, else None."""
+    def alarm(self) -> HubAlarm | None:
+        """The alarm for ``status/hub`` while the witness is lost (its code and Chinese words), else None."""
         if self.clock() < self._until or not self._lost:
             return None
-        return ALARMS[WITNESS_LOST] if self._standby_ok() else ALARMS["witness_lost_stopped"]
+        return hub_alarm(WITNESS_LOST if self._standby_ok() else WITNESS_LOST_STOPPED)
 
     def watch_standby(self, standby_ok: Callable[[], bool]) -> None:
         """The runtime's check (cheap, no I/O): the standby is in sync and acked all that was shipped."""

@@ -41,7 +41,9 @@ import msgspec
 
 from hallq import clock as hallclock
 from hallq import protocol as p
+from hallq.alarms import hub_alarm
 from hallq.client import HallClient
+from hallq.messages import HubAlarm
 from hub.ha.gate import Gate
 from hub.store import (
     Store,
@@ -147,12 +149,13 @@ class Replicator:
     # ---- the worker's side
 
     @property
-    def alarm(self) -> str | None:
-        """The words for ``status/hub`` while a known standby is not in sync, else None."""
+    def alarm(self) -> HubAlarm | None:
+        """The alarm for ``status/hub`` (its code and Chinese words, hallq/alarms.py) while this hub is
+        fenced or a known standby is not in sync, else None."""
         if self.fenced:
-            return f"本中心已被备用中心接替（任期 {self.fenced}），不再应答"
+            return hub_alarm("fenced", epoch=self.fenced)
         if self.standby and not self.in_sync:
-            return "备用中心未同步：主中心单独运行，此时切换到备用中心会丢失最新数据"
+            return hub_alarm("standby_not_in_sync")
         return None
 
     def report(self) -> dict[str, Any]:

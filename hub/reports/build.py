@@ -12,6 +12,7 @@ from hub.reports.evaluations import Evaluations, compute_evaluations
 from hub.reports.flow import Flow, compute_flow
 from hub.reports.period import Calendar, Period
 from hub.reports.replay import Issue, Log, LogRow, replay
+from hub.reports.reveals import Reveals, compute_reveals
 from hub.reports.summons import Summons, compute_summons
 from hub.reports.volumes import ReportedRow, Volumes, compute_volumes
 from hub.reports.zones import ZoneReport, compute_zones
@@ -46,6 +47,7 @@ class Report:
     hall_given: bool = True
     summons: Summons | None = None  # 呼叫后台 (R11)
     cases: CaseSection | None = None  # 办件 (R15): 附件8 三, 四, overdue and unclaimed lists
+    reveals: Reveals = field(default_factory=lambda: Reveals([], []))  # 回访号码查看记录: the manager's audit
 
     @property
     def issued(self) -> int:
@@ -78,7 +80,8 @@ def build_report(rows: list[LogRow], hall: Hall | None, period: Period, settings
     flow = compute_flow(log, hall, settings.target_wait_min)
     zones = compute_zones(hall) if hall else None
     return Report(hall.name if hall else "政务服务中心", period, settings, log, volumes, evaluations, flow, zones,
-                  issues, reported_source, hall is not None, compute_summons(log, hall), cases)
+                  issues, reported_source, hall is not None, compute_summons(log, hall), cases,
+                  compute_reveals(log, hall))
 
 
 def build_cases(case_rows: list[CaseRow], hall: Hall | None, period: Period, as_of: dt.date,

@@ -47,7 +47,8 @@ SHEETS = (
     ("办结率", "十二、办结率情况（附件8 四）"),
     ("办件", "十三、办件情况（按部门；逾期未办结、待领取）"),
     ("呼叫后台", "十四、呼叫后台响应情况（按部门）"),
-    ("数据质量", "十五、数据质量（未能归类的记录）"),
+    ("回访号码查看", "十五、回访号码查看记录（按引导人员）"),
+    ("数据质量", "十六、数据质量（未能归类的记录）"),
 )
 
 
@@ -380,6 +381,23 @@ def sheet_summons(s: Sheet, report: Report) -> None:
            "无人响应，引导台收到提醒。")
 
 
+def sheet_reveals(s: Sheet, report: Report) -> None:
+    """Who looked at which citizen's number for a 回访 call (followup.phone): per guide, then every look."""
+    rows = report.reveals.rows
+    s.caption("各引导人员查看群众电话号码次数（仅记录票号，不记录号码）")
+    s.table(["人员（工号 姓名）", "引导台", "查看次数（次）", "票号"],
+            [[r.who, "、".join(r.devices), r.count, "、".join(r.tickets)] for r in rows],
+            total=["合计", "", report.reveals.total, ""])
+    log = report.log
+    s.caption("明细")
+    s.table(["日期", "时间", "人员（工号 姓名）", "引导台", "票号"], [
+        [log.local(x.at).date().isoformat(), log.local(x.at).strftime("%H:%M:%S"), x.who, x.device, x.ticket]
+        for x in report.reveals.items])
+    s.note("每次查看由大厅服务器记入审计日志（audit.override，op followup.phone）：引导台、签到人员与票号，"
+           "从不记录号码。"
+           "“未签到”：大厅未要求签到时，在无人签到的引导台查看。")
+
+
 def sheet_quality(s: Sheet, report: Report) -> None:
     s.caption(f"未能归类或需要核实的记录（共 {len(report.issues)} 条；不计入上表者均在此列出）")
     s.table(["序号", "类别", "日期", "事件序号", "说明"],
@@ -398,7 +416,7 @@ def write_workbook(report: Report, path: str | Path, sources: dict[str, str] | N
              "差评清单": "单位：次（每行一次差评）",
              "未评价回访": "单位：次（每行一次未评价服务）", "无差别受理": "单位：项、个", "数据质量": "单位：条",
              "办结率": "单位：件、%", "办件": "单位：件、%、工作日",
-             "呼叫后台": "单位：次、分钟"}
+             "呼叫后台": "单位：次、分钟", "回访号码查看": "单位：次"}
     for name, title in SHEETS:
         ws = wb.create_sheet(name)
         unit = units.get(name, "单位：件")
@@ -434,6 +452,8 @@ def write_workbook(report: Report, path: str | Path, sources: dict[str, str] | N
             case_excel.sheet_cases(s, report.cases)
         elif name == "呼叫后台":
             sheet_summons(s, report)
+        elif name == "回访号码查看":
+            sheet_reveals(s, report)
         elif name == "数据质量":
             sheet_quality(s, report)
         ws.freeze_panes = "A4"

@@ -135,6 +135,17 @@ class WindowSpan:
 
 
 @dataclass(frozen=True)
+class PhoneReveal:
+    """A guide's 回访 look at a citizen's number (``audit.override`` with op ``followup.phone``): who,
+    where, when and for which ticket; the number itself is never in the log."""
+
+    at: float
+    staff: str  # the guide signed in at the console ("" where the hall did not require 签到)
+    device: str
+    ticket: str
+
+
+@dataclass(frozen=True)
 class Issue:
     """Something the report could not classify (数据质量问题)."""
 
@@ -158,6 +169,7 @@ class Log:
     event_counts: dict[str, int] = field(default_factory=dict)
     unfinished: list[str] = field(default_factory=list)  # tickets still waiting when the log ends
     followed_up: dict[str, int] = field(default_factory=dict)  # 回访/整改 recorded in the period, by result
+    phone_reveals: list[PhoneReveal] = field(default_factory=list)  # followup.phone in the period, in order
 
     def local(self, at: float) -> dt.datetime:
         return dt.datetime.fromtimestamp(at, self.tz)
@@ -408,6 +420,11 @@ class _Walk:
     def on_evaluation_followed_up(self, e: ev.EvaluationFollowedUp) -> None:
         if e.channel != "web":  # a guide's 回访/整改 (a rating on the phone page is counted as a rating)
             self.log.followed_up[e.result] = self.log.followed_up.get(e.result, 0) + 1
+
+
+    def on_audit_override(self, e: ev.OverrideRecorded) -> None:
+        if e.op == "followup.phone":  # the hub's audit of a revealed number (hub/notify_desk.py)
+            self.log.phone_reveals.append(PhoneReveal(e.at, e.staff, e.device, e.target))
 
 
 def replay(rows: list[LogRow], hall: Hall | None, tz: str = "") -> Log:

@@ -60,6 +60,7 @@ def _anomaly(report: Report) -> list[str]:
     out += case_text.transfers(report.cases) + case_text.completion(report.cases)
     out += _summons(report)
     out += case_text.live_lists(report.cases, "六")
+    out += _reveals(report)
     if report.issues:
         out += [f"注：本期有{len(report.issues)}条记录未能归类，详见报表“数据质量”，未计入以上数据。", ""]
     return out
@@ -86,6 +87,19 @@ def _summons(report: Report) -> list[str]:
     for r in sm.departments:
         if r.escalated or r.unanswered:
             out.append(f"- {r.department}：呼叫{r.summoned}次，升级{r.escalated}次，未响应{r.unanswered}次。")
+    return [*out, ""]
+
+
+def _reveals(report: Report) -> list[str]:
+    """七、回访号码查看记录: per guide, how many citizens' numbers were shown for 回访 and for which tickets."""
+    out = ["## 七、回访号码查看记录", ""]
+    rows = report.reveals.rows
+    if not rows:
+        return [*out, "本期引导台未查看群众电话号码。", ""]
+    out += [f"本期引导台为回访查看群众电话号码{report.reveals.total}次（仅记录票号，不记录号码），按人员如下：", "",
+            "| 序号 | 人员（工号 姓名） | 引导台 | 查看次数 | 票号 |", "|---|---|---|---|---|"]
+    out += [f"| {i} | {r.who} | {'、'.join(r.devices)} | {r.count} | {'、'.join(r.tickets)} |"
+            for i, r in enumerate(rows, 1)]
     return [*out, ""]
 
 

@@ -33,10 +33,11 @@ class _WitnessLost:
         self.mode, self.witness_error = "witness_lost", "见证 192.168.1.30:7700 无法联系 (timed out)"
 
     @property
-    def alarm(self) -> str:
-        from hub.ha.lease_client import ALARMS, WITNESS_LOST
+    def alarm(self) -> Any:
+        from hallq.alarms import hub_alarm
+        from hub.ha.lease_client import WITNESS_LOST
 
-        return ALARMS[WITNESS_LOST]
+        return hub_alarm(WITNESS_LOST)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._gate, name)

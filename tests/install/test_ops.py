@@ -109,7 +109,7 @@ def test_forget_a_decommissioned_standby_and_the_doctor_on_the_standby(
     try:
         again = Hub(hall, primary_db, a.url, tick_interval=60).start(20)  # the standby is gone: remembered
         try:
-            assert again.replicator.alarm is not None and "备用中心未同步" in again.replicator.alarm
+            assert again.replicator.alarm is not None and "备用中心未同步" in again.replicator.alarm.text
         finally:
             again.stop()
         capsys.readouterr()

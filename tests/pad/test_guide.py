@@ -215,6 +215,8 @@ def test_a_guide_signs_in_and_overrides_carry_their_name(qtbot: Any, unsigned_gu
     from hub.store import Store
 
     view, console = unsigned_guide.view, unsigned_guide.presenter
+    qtbot.waitUntil(lambda: console.who_known, timeout=WAIT)  # the hub has said: nobody (guide.whoami)
+    view.refresh()
     assert view.operator.text() == "未签到"
     # the sample hall requires a signed-in guide for overrides: refused, nothing recorded
     t = next(t for t in console.tickets if t.priority_group == "elderly")

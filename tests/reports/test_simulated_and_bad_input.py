@@ -56,7 +56,7 @@ def test_simulated_day_workbook_matches_the_event_log(sim_db: Path, tmp_path: Pa
     assert code == 0
     types, outcomes, levels = log_counts(sim_db)
     wb = load_workbook(out)
-    assert len(wb.sheetnames) == 16 and wb.sheetnames[13] == "办件"
+    assert len(wb.sheetnames) == 17 and wb.sheetnames[13] == "办件" and wb.sheetnames[15] == "回访号码查看"
     total = keyed(table(wb["叫号-窗口"], "各窗口叫号与办件"))["合计"]
     backfilled = total["补录·未叫号办理（件）"]
     assert total["叫号（件）"] == types["ticket.called"] > 50

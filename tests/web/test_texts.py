@@ -81,16 +81,16 @@ def test_case_words_are_the_shared_ones_not_a_copy() -> None:
         assert en["case"]["kind"] == shared["kind"][kind] and zh["case"]["kind"] == kind_label
         assert en["case"]["delivery"] == shared["delivery"][delivery]
         assert [s["label"] for s in en["case"]["stages"]] == [
-            shared["action"]["accept"], ENGLISH["转递"], ENGLISH["审查"], shared["action"]["deny"],
+            shared["state"]["accepted"], ENGLISH["转递"], ENGLISH["审查"], shared["state"]["denied"],
             shared["state"]["ready"], shared["state"]["collected"]]
         assert [s["label"] for s in zh["case"]["stages"]] == ["受理", "转递", "审查", "不予许可", "待领取", "已领取"]
         i18n.set_language("en")
         try:  # the pad words the same case the same way (hallq.i18n.case_word)
             assert en["case"]["state"] == i18n.case_word("state", state, label)
-            assert en["case"]["stages"][0]["label"] == i18n.case_word("action", "accept", "受理")
+            assert en["case"]["stages"][0]["label"] == i18n.case_word("state", "accepted", "受理")
         finally:
             i18n.set_language("zh_CN")
     decided = m.ProgressStage("decided", "办结", 1_795_400_000.0)
     assert pages.case(m.ProgressCase("C1", "approved", "已办结", "承诺件", "2026-12-14", [decided], [], None, "S01",
                                      "pickup", "现场领取", []), "Asia/Shanghai", "en")["stages"][0]["label"] == \
-        shared["action"]["approve"]
+        shared["state"]["approved"]
