@@ -196,8 +196,6 @@ def run(state: HallState, now: float, sig: tuple[object, ...] = ()) -> Forecast:
     stats = state.service_times
     if stats.seeded_from is not state.hall:
         seed(state)
-    if not stats.samples and not stats.relearnt:
-        stats.learn_from(state.tickets.values())
     gap = stats.gap_s
     lists = _Lists(state.hall, {q: [*lst, (NORMAL, now, 1 << 62, TAIL + q)] for q, lst in state.waiting.items()},
                    {w: list(lst) for w, lst in state.direct.items()})
@@ -255,9 +253,7 @@ def run(state: HallState, now: float, sig: tuple[object, ...] = ()) -> Forecast:
 def seed(state: HallState) -> None:
     """Seed the window times from the hall file's ``service_minutes`` (per queue, per matter), with
     the earlier days' history the store gave (kept in the service times)."""
-    hall = state.hall
-    state.service_times.seed(hall, {q.id: q.service_minutes * 60 for q in hall.queues.values()},
-                             {m.id: m.service_minutes * 60 for m in hall.matters.values()})
+    state.service_times.seed_hall(state.hall)
 
 
 def jumps(t: Ticket) -> bool:
