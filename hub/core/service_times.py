@@ -12,7 +12,9 @@ Before the day has taught anything, each queue's and matter's mean starts from a
 matter), drawn towards the times measured on earlier days (:meth:`hub.store.Store.service_history`,
 read once when the hub starts) as those have samples; today's services then draw each mean away
 from its seed (``QUEUE_PRIOR``, ``MATTER_PRIOR``), so the first hour of a day is neither the
-8-minute default nor one early outlier.
+8-minute default nor one early outlier. A sample longer than :data:`OUTLIER_X` times what its queue
+(and matter) is expected to take counts as that much (:meth:`ServiceTimes.learn`): a window left
+"serving" through a break is not a service, and one such sample must not move the day's estimates.
 
 They are fed by the ticket events as :meth:`hub.core.state.HallState.apply` applies them, and by
 nothing else, so what they hold is a function of what is stored: the seeds, the earlier days'
@@ -40,6 +42,7 @@ MAX_GAP_S = 300.0  # a longer gap was a break, not the rhythm of work: not learn
 QUEUE_PRIOR = 20  # a queue's own mean counts as much as the hall's after this many services
 MATTER_PRIOR = 20  # a matter's own mean counts as much as its queue's after this many services
 MAX_SERVICE_S = 3 * 3600.0  # longer: a window left open over lunch, not a service
+OUTLIER_X = 3.0  # a sample counts at most this many times what the queue (matter) is expected to take
 HISTORY_PRIOR = 10  # earlier days' measured mean counts as much as the hall file's after this many services
 
 
@@ -173,8 +176,14 @@ class ServiceTimes:
         self.learn(queue, window, at - called, matter)
 
     def learn(self, queue: str, window: str, seconds: float, matter: str = "") -> None:
+        """One service of ``seconds``, clipped to :data:`OUTLIER_X` times what the queue (and matter) is
+        expected to take before it: a window left "serving" over a break, a stuck pad or a clock jump
+        gives one absurd sample (2 h where 10 min is usual), and a decaying mean would carry it for the
+        next twenty services (+70 % on the queue at weight 1/20, the window's factor up to its cap).
+        Clipped, it still says "longer than expected", by at most twice the expected time × the weight."""
+        expected = self.service_s(queue, "", matter)
+        seconds = min(seconds, OUTLIER_X * expected)
         if window and queue in self.by_queue:  # this window against what any window takes for it
-            expected = self.service_s(queue, "", matter)
             n = self.counts.get("w:" + window, 0) + 1
             self.counts["w:" + window] = n
             self._ratio[window] = self._ratio.get(window, 1.0) + WINDOW_ALPHA * (seconds / expected
