@@ -18,8 +18,11 @@ no basis for an estimate, and says so (``None``: 暂无法估计).
 
 Where the window times start. Before the day has taught anything, each queue's and matter's
 time is the hall file's ``service_minutes`` drawn towards earlier days' measured times
-(:meth:`hub.core.service_times.ServiceTimes.seed`; the run seeds once per hall, the store gives
-the history when the hub starts).
+(:meth:`hub.core.service_times.ServiceTimes.seed`; the core seeds when it is made, the store gives
+the history when the hub starts and at each new day). What the times hold is a function of what is
+stored: a hub restarted mid-day or a standby promoted rebuilds them from today's events
+(:meth:`hub.store.Store.learnt_times`) and predicts, for the same ticket at the same moment, what the
+live hub predicted (tests/hub/test_estimate_restart.py, tests/ha/test_standby_wait.py).
 
 Arrivals after now. A new walk-in goes behind, so an ordinary ticket's wait depends on later
 arrivals only through those that jump the queue (:mod:`hub.core.calling`): verified priority
