@@ -65,7 +65,7 @@ def test_a_promoted_standby_predicts_the_wait_the_primary_predicted(tmp_path: Pa
         assert all(v[1] is not None and v[1] > 0 for v in said.values())
         assert said[waiting[-1]][1] > said[waiting[0]][1]
         learnt = primary.service.core.service_times
-        assert learnt.samples == 4 and learnt.gap_samples == 4  # it did learn today
+        assert (learnt.samples, learnt.gap_samples) == (4, 4)  # it did learn today
         wait_until(lambda: standby.replica.cursor == repl_cursor(primary.store), 10, "the last batch on the standby")
         assert dataclasses.asdict(standby.replica.core.service_times) == dataclasses.asdict(learnt)
 
