@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import json
 import os
 import random
@@ -23,12 +24,19 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hub.config import load_hall
 from hub.core import DomainError, HallCore, TicketState
 from hub.core.estimate import WaitRange, predict_ticket, queue_wait
 from hub.core.service_times import ServiceTimes
 from hub.hall import Hall
+from hub.runtime import load_key
 from hub.service import HubService
 from hub.store import Store
+from launcher.samples import sample_hall_path
+from launcher.simulate.devices import ServiceTransport
+from launcher.simulate.engine import DaySimulator, SimClock
+from launcher.simulate.model import parse_profile, sim_hall
+from launcher.simulate.run import day_start
 from tests.hub.hub_helpers import FakeClock, local_ts, req
 from tests.hub.test_properties import HALL, QUEUE_MATTERS, op, run
 
@@ -166,3 +174,47 @@ def test_a_new_day_starts_from_the_history_not_from_yesterdays_learning(small_ha
     finally:
         again.store.close()
         svc.store.close()
+
+
+class _Restarting(ServiceTransport):
+    """The simulator's hub in-process; every ``every`` requests a hub started afresh on the same file
+    must hold the live hub's times and predict its waits."""
+
+    def __init__(self, service: HubService, hall: Hall, db: Path, clock: SimClock, every: int) -> None:
+        super().__init__(service)
+        self.hall, self.db, self.clock, self.every = hall, db, clock, every
+        self.n = self.checked = 0
+
+    def request(self, device: str, op: str, args: dict[str, Any], request_id: str) -> dict[str, Any]:
+        out = super().request(device, op, args, request_id)
+        self.n += 1
+        if self.n % self.every == 0:
+            store = Store(self.db, durable=False)
+            try:
+                assert_same_as_a_restart(self.service.core, store, self.hall, self.clock.now)
+            finally:
+                store.close()
+            self.checked += 1
+        return out
+
+
+def test_two_simulated_busy_days_restart_anywhere_with_the_same_waits(tmp_path: Path) -> None:
+    """The simulator's busy day of the sample hall, then the next, through one live hub (the new day
+    starts from the history); every 150 requests a fresh load must match it to the last bit."""
+    sample = load_hall(sample_hall_path())
+    hall, staffing = sim_hall(dataclasses.replace(sample, policy=dataclasses.replace(sample.policy,
+                                                                                     rate_per_minute=0)), None)
+    db = tmp_path / "day.db"
+    first = dt.date(2026, 11, 23)
+    clock = SimClock(day_start(hall, first))
+    svc = HubService(hall, Store(db, durable=False), load_key(db.with_suffix(".key")), clock)
+    tx = _Restarting(svc, hall, db, clock, every=150)
+    try:
+        for i, day in enumerate((first, first + dt.timedelta(days=1))):
+            clock.now = day_start(hall, day)
+            DaySimulator(hall, staffing, tx, clock, day, profile=parse_profile("default"), seed=3 + i).run()
+        assert svc.core.day == "2026-11-24"
+        assert svc.core.service_times.hist_q  # Monday's services are Tuesday's history
+    finally:
+        svc.store.close()
+    assert tx.checked > 20
