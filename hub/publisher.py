@@ -294,6 +294,15 @@ class Publisher:
             out.append(Publication(t.calls, self.calls_payload(seq), retain=True))
         return out
 
+    def renewed(self, core: HallCore, seq: int, now: float) -> list[Publication]:
+        """The queues' summaries again when the hub's timers renewed the predicted wait's forecast
+        without any command (:func:`hub.core.estimate.refresh`, every 30 s of hall time): the waits the
+        hall TV and the kiosks show follow the clock between commands, and say what a hub started now
+        on the same database would say."""
+        if core.wait_memo is None or core.wait_memo is self._forecast:
+            return []
+        return [Publication(self.topics.queues, self.queues_payload(core, seq, now), retain=True)]
+
     def queues_payload(self, core: HallCore, seq: int, now: float | None = None) -> bytes:
         return encode(m.QueuesState(V, seq, core.day, self.queues(core, now)))
 

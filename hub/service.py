@@ -136,9 +136,12 @@ class HubService:
                      coalesce(publications))
 
     def tick(self) -> list[Publication]:
-        """Timers: day rollover, scheduled expiry, evaluation timeouts. Called about once a second."""
+        """Timers: day rollover, scheduled expiry, evaluation timeouts, the predicted wait's forecast
+        (its queue summaries re-published when it was renewed). Called about once a second."""
         try:
-            return self._tick(self.clock())
+            now = self.clock()
+            pubs = self._tick(now)
+            return pubs + self.publisher.renewed(self.core, self.seq, now)
         except Exception:
             self.reload()  # the timers' events were rolled back: memory must not keep them
             raise

@@ -23,6 +23,7 @@ reads the service needs, each a short section.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -41,7 +42,7 @@ from hub import case_events as ce
 from hub import events as ev
 from hub.cases import Case, CaseBook
 from hub.core import HallCore, Ticket, TicketState, WindowRuntime, WindowState
-from hub.core.service_times import MAX_SERVICE_S, History
+from hub.core.service_times import MAX_SERVICE_S, History, ServiceTimes
 from hub.hall import Hall
 from hub.workdays import WorkCalendar
 
@@ -289,23 +290,49 @@ class Store:
         row = self.conn.execute("SELECT MAX(seq) FROM events").fetchone()
         return int(row[0] or 0)
 
-    def service_history(self, through_day: str, days: int = 28) -> list[History]:
+    def service_history(self, through_day: str, days: int = 28, *, before: bool = False) -> list[History]:
         """Window time per ticket (call to outcome) measured on the last ``days`` days with tickets up
-        to ``through_day``, per queue and matter: it seeds the predicted wait at a day's start
-        (hub.core.service_times). The last day the hub saw is in it: a hub started in the morning
-        still holds yesterday until its first tick (a hub restarted mid-day relearns today as well;
-        the history is only a prior). One grouped query on the day index."""
+        to ``through_day`` (``before``: strictly before it), per queue and matter: it seeds the
+        predicted wait (hub.core.service_times). A day's learning starts from the days before it:
+        :meth:`load` and each new day (:meth:`_project`) ask with ``before``, so a live hub, a hub
+        restarted mid-day and a standby hold the same history. One grouped query on the day index."""
+        op = "<" if before else "<="
         rows = self.conn.execute(
             "SELECT queue, matter, COUNT(*), AVG(finished_at - called_at) FROM tickets"
-            " WHERE day <= ? AND day >= (SELECT MIN(d) FROM (SELECT DISTINCT day AS d FROM tickets WHERE day <= ?"
-            " ORDER BY day DESC LIMIT ?)) AND called_at IS NOT NULL AND finished_at IS NOT NULL"
+            f" WHERE day {op} ? AND day >= (SELECT MIN(d) FROM (SELECT DISTINCT day AS d FROM tickets"
+            f" WHERE day {op} ? ORDER BY day DESC LIMIT ?)) AND called_at IS NOT NULL AND finished_at IS NOT NULL"
             " AND outcome != '' AND window != '' AND finished_at - called_at > 0 AND finished_at - called_at <= ?"
-            " GROUP BY queue, matter", (through_day, through_day, days, MAX_SERVICE_S)).fetchall()
+            " GROUP BY queue, matter ORDER BY queue, matter",
+            (through_day, through_day, days, MAX_SERVICE_S)).fetchall()
         return [History(str(q), str(m or ""), int(n), float(mean)) for q, m, n, mean in rows]
+
+    def learnt_times(self, hall: Hall, day: str) -> ServiceTimes:
+        """The predicted wait's window times as the live hub learnt them by the end of ``day``'s log: the
+        hall's seeds, the earlier days' history, then ``day``'s ticket and window events replayed in their
+        order into a scratch core (the very arithmetic :meth:`HallCore.apply` learns with, and the state it
+        reads: who was still waiting when a window finished). An event that no longer replays (the hall
+        file dropped its queue or window) teaches nothing; the load reports its row elsewhere."""
+        scratch = HallCore(hall)
+        scratch.service_times.set_history(self.service_history(day, before=True))
+        kinds = tuple(ce.CASE_EVENT_TYPES)
+        marks = ", ".join("?" * len(kinds))
+        for (data,) in self.conn.execute(f"SELECT data FROM events WHERE day=? AND type NOT IN ({marks})"
+                                         " ORDER BY seq", (day, *kinds)):
+            try:
+                e = ev.event_from_dict(json.loads(data))
+                if isinstance(e, ev.DayStarted):  # yesterday's leftovers are not in the scratch core
+                    e = dataclasses.replace(e, expired=())
+                scratch.apply(e)
+            except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+                continue
+        return scratch.service_times
 
     # ------------------------------------------------------------ projections
 
     def _project(self, core: HallCore, events: list[ev.Event]) -> None:
+        if any(isinstance(e, ev.DayStarted) for e in events):  # a new day learns from the days before it
+            core.service_times.set_history(self.service_history(core.day, before=True))
+            core.wait_memo = None  # made with the old history: the next read or tick runs afresh
         tickets, windows, all_windows = touched(events)
         # a cancelled ticket that was being called leaves its window (the event names no window)
         windows += [core.tickets[e.ticket].window for e in events if isinstance(e, ev.TicketCancelled)
@@ -407,7 +434,7 @@ class Store:
             return core
         core.day = state["day"]
         core.seq = state["seq"]
-        core.service_times.seed(None, {}, {}, self.service_history(core.day))  # the hall's seeds: estimate
+        core.service_times = self.learnt_times(hall, core.day)  # the predicted wait: as the live hub learnt it
         core.expired_marks = set(state["expired_marks"])
         core.guides = dict(state.get("guides", {}))
         for q, n in state["counters"].items():

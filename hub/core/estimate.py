@@ -18,8 +18,11 @@ no basis for an estimate, and says so (``None``: 暂无法估计).
 
 Where the window times start. Before the day has taught anything, each queue's and matter's
 time is the hall file's ``service_minutes`` drawn towards earlier days' measured times
-(:meth:`hub.core.service_times.ServiceTimes.seed`; the run seeds once per hall, the store gives
-the history when the hub starts).
+(:meth:`hub.core.service_times.ServiceTimes.seed`; the core seeds when it is made, the store gives
+the history when the hub starts and at each new day). What the times hold is a function of what is
+stored: a hub restarted mid-day or a standby promoted rebuilds them from today's events
+(:meth:`hub.store.Store.learnt_times`) and predicts, for the same ticket at the same moment, what the
+live hub predicted (tests/hub/test_estimate_restart.py, tests/ha/test_standby_wait.py).
 
 Arrivals after now. A new walk-in goes behind, so an ordinary ticket's wait depends on later
 arrivals only through those that jump the queue (:mod:`hub.core.calling`): verified priority
@@ -196,8 +199,6 @@ def run(state: HallState, now: float, sig: tuple[object, ...] = ()) -> Forecast:
     stats = state.service_times
     if stats.seeded_from is not state.hall:
         seed(state)
-    if not stats.samples and not stats.relearnt:
-        stats.learn_from(state.tickets.values())
     gap = stats.gap_s
     lists = _Lists(state.hall, {q: [*lst, (NORMAL, now, 1 << 62, TAIL + q)] for q, lst in state.waiting.items()},
                    {w: list(lst) for w, lst in state.direct.items()})
@@ -255,9 +256,7 @@ def run(state: HallState, now: float, sig: tuple[object, ...] = ()) -> Forecast:
 def seed(state: HallState) -> None:
     """Seed the window times from the hall file's ``service_minutes`` (per queue, per matter), with
     the earlier days' history the store gave (kept in the service times)."""
-    hall = state.hall
-    state.service_times.seed(hall, {q.id: q.service_minutes * 60 for q in hall.queues.values()},
-                             {m.id: m.service_minutes * 60 for m in hall.matters.values()})
+    state.service_times.seed_hall(state.hall)
 
 
 def jumps(t: Ticket) -> bool:

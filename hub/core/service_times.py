@@ -12,18 +12,24 @@ Before the day has taught anything, each queue's and matter's mean starts from a
 matter), drawn towards the times measured on earlier days (:meth:`hub.store.Store.service_history`,
 read once when the hub starts) as those have samples; today's services then draw each mean away
 from its seed (``QUEUE_PRIOR``, ``MATTER_PRIOR``), so the first hour of a day is neither the
-8-minute default nor one early outlier.
+8-minute default nor one early outlier. A sample longer than :data:`OUTLIER_X` times what its queue
+(and matter) is expected to take counts as that much (:meth:`ServiceTimes.learn`): a window left
+"serving" through a break is not a service, and one such sample must not move the day's estimates.
 
-They are fed by the ticket events as :meth:`hub.core.state.HallState.apply` applies them, so a
-replay of the log learns the same; a new day keeps what the day before taught (yesterday's
-averages are the best seed there is), and with nothing learnt yet the hall averages stand in
-(DOMAIN-NOTES: service ~8-11 minutes a citizen). A hub restarted mid-day has loaded its
-tickets, not replayed their events: :meth:`ServiceTimes.learn_from` relearns from them once.
+They are fed by the ticket events as :meth:`hub.core.state.HallState.apply` applies them, and by
+nothing else, so what they hold is a function of what is stored: the seeds, the earlier days'
+history and today's events in their order. A hub restarted mid-day (kill -9, an upgrade) or a
+standby promoted after a failover replays today's events into a scratch core when it loads
+(:meth:`hub.store.Store.load`) and predicts, for the same citizen at the same moment, exactly what
+the live hub predicted. A new day starts from the seeds and the history alone
+(:meth:`ServiceTimes.new_day`; the store adds the day just ended to the history), not from
+yesterday's decaying means, as a hub started that morning would. With nothing learnt yet the hall
+averages stand in (DOMAIN-NOTES: service ~8-11 minutes a citizen).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -36,6 +42,7 @@ MAX_GAP_S = 300.0  # a longer gap was a break, not the rhythm of work: not learn
 QUEUE_PRIOR = 20  # a queue's own mean counts as much as the hall's after this many services
 MATTER_PRIOR = 20  # a matter's own mean counts as much as its queue's after this many services
 MAX_SERVICE_S = 3 * 3600.0  # longer: a window left open over lunch, not a service
+OUTLIER_X = 4.0  # a sample counts at most this many times what the queue (matter) is expected to take
 HISTORY_PRIOR = 10  # earlier days' measured mean counts as much as the hall file's after this many services
 
 
@@ -49,13 +56,18 @@ class History:
     mean_s: float
 
 
-class _Served(Protocol):
-    queue: str
-    matter: str
-    window: str
-    called_at: float | None
-    finished_at: float | None
-    outcome: str
+class _Timed(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def service_minutes(self) -> float: ...
+
+
+class _Hall(Protocol):
+    @property
+    def queues(self) -> Mapping[str, _Timed]: ...
+    @property
+    def matters(self) -> Mapping[str, _Timed]: ...
 
 
 @dataclass
@@ -70,7 +82,6 @@ class ServiceTimes:
     all_s: float = DEFAULT_SERVICE_S  # the hall's mean over every queue
     samples: int = 0
     gap_samples: int = 0
-    relearnt: bool = False  # learn_from has run (a restarted hub)
     seed_q: dict[str, float] = field(default_factory=dict)  # per queue: the mean before today's samples
     seed_m: dict[str, float] = field(default_factory=dict)  # per matter: the same
     seeded_from: object = None  # the hall the seeds were made from (estimate seeds once per hall)
@@ -105,6 +116,24 @@ class ServiceTimes:
         return self.all_s if self.samples or self.history else DEFAULT_SERVICE_S
 
     # -------------------------------------------------------------- seeds
+
+    def seed_hall(self, hall: _Hall) -> None:
+        """Seed from a hall file's ``service_minutes`` (per queue, per matter), keeping the history."""
+        self.seed(hall, {q.id: q.service_minutes * 60 for q in hall.queues.values()},
+                  {m.id: m.service_minutes * 60 for m in hall.matters.values()})
+
+    def set_history(self, history: Iterable[History]) -> None:
+        """Earlier days' measured times (the store gives them at a load and at each new day), the
+        hall file's seeds kept."""
+        self.seed(self.seeded_from, self.seed_q, self.seed_m, history)
+
+    def new_day(self) -> ServiceTimes:
+        """What a day starts from: the seeds and the history, nothing learnt. A hub restarted or a standby
+        promoted mid-day rebuilds today's learning from today's events alone (``Store.load``), so the
+        live hub forgets yesterday's too; yesterday is in the history the store gives for the new day."""
+        fresh = ServiceTimes()
+        fresh.seed(self.seeded_from, self.seed_q, self.seed_m, self.history)
+        return fresh
 
     def seed(self, hall: object, queue_s: dict[str, float], matter_s: dict[str, float],
              history: Iterable[History] | None = None) -> None:
@@ -147,8 +176,15 @@ class ServiceTimes:
         self.learn(queue, window, at - called, matter)
 
     def learn(self, queue: str, window: str, seconds: float, matter: str = "") -> None:
+        """One service of ``seconds``, clipped to :data:`OUTLIER_X` times what the queue (and matter) is
+        expected to take before it: a window left "serving" over a break, a stuck pad or a clock jump
+        gives one absurd sample (2 h where 10 min is usual), and a decaying mean would carry it for the
+        next twenty services (+70 % on the queue at weight 1/20, the window's factor up to its cap).
+        Clipped, it still says "longer than expected", by at most three times the expected time × the weight
+        (3× clipped the simulator's real long services too: bench/bench_wait.py's errors moved both ways)."""
+        expected = self.service_s(queue, "", matter)
+        seconds = min(seconds, OUTLIER_X * expected)
         if window and queue in self.by_queue:  # this window against what any window takes for it
-            expected = self.service_s(queue, "", matter)
             n = self.counts.get("w:" + window, 0) + 1
             self.counts["w:" + window] = n
             self._ratio[window] = self._ratio.get(window, 1.0) + WINDOW_ALPHA * (seconds / expected
@@ -165,15 +201,6 @@ class ServiceTimes:
         """A pause or a log-out: what was running at the window is no sample."""
         self._called.pop(window, None)
         self._free.pop(window, None)
-
-    def learn_from(self, tickets: Iterable[_Served]) -> None:
-        """Relearn from today's finished tickets (a hub restarted mid-day), in the order finished."""
-        self.relearnt = True
-        done = sorted((t.finished_at, t.finished_at - t.called_at, t.queue, t.window, t.matter) for t in tickets
-                      if t.called_at is not None and t.finished_at is not None and t.window and t.outcome)
-        for _, seconds, queue, window, matter in done:
-            if 0 < seconds <= MAX_SERVICE_S:
-                self.learn(queue, window, seconds, matter)
 
 
 def _drawn(prior: float, measured: tuple[int, float] | None) -> float:

@@ -62,9 +62,10 @@ class HallState:
         # per queue, (issued_at, ticket) of every ticket that entered its waiting list; entries of
         # tickets that have left are dropped lazily when they reach the top (oldest_waiting)
         self._entered: dict[str, list[tuple[float, str]]] = {q: [] for q in hall.queues}
-        # the predicted wait (hub.core.estimate): window time per ticket learnt from the events (kept
-        # over a new day: yesterday's is the best seed), and the last forecast (a memo, not state)
+        # the predicted wait (hub.core.estimate): window time per ticket learnt from today's events (a
+        # new day starts from the seeds and the history the store gives), and the last forecast (a memo)
         self.service_times = ServiceTimes()
+        self.service_times.seed_hall(hall)
         self.wait_memo: object | None = None
         self.windows_version = 0  # +1 whenever a window opens, pauses, resumes, closes or changes queues
         self.called_from: dict[str, int] = {}  # tickets called off each queue's list ("w:<id>": a window's own)
@@ -198,6 +199,7 @@ class HallState:
             self._release(t)
             t.state, t.finished_at = TicketState.EXPIRED, e.at
         self.day = e.day
+        self.service_times = self.service_times.new_day()  # the store gives the history up to yesterday
         self.tickets.clear()
         self.by_number.clear()
         self.active_by_person.clear()

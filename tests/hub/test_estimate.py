@@ -12,7 +12,7 @@ import pytest
 from hub.config import load_hall
 from hub.core import HallCore, estimate
 from hub.core.estimate import REFRESH_S, WaitRange, forecast, predict_ticket, queue_wait, refresh
-from hub.core.service_times import DEFAULT_SERVICE_S, ServiceTimes
+from hub.core.service_times import DEFAULT_SERVICE_S, OUTLIER_X, ServiceTimes
 from hub.hall import Hall
 from hub.service import HubService
 from hub.store import Store
@@ -236,3 +236,24 @@ def test_one_simulated_day_beats_the_naive_baseline(tmp_path: Path) -> None:
     assert day.hub_p90 < day.naive_p90
     assert day.hub_p50 <= day.naive_p50
     assert day.in_range > 0.7
+
+
+def test_one_absurd_sample_is_clipped_to_three_times_the_expected() -> None:
+    """A window left "serving" over lunch (2.5 hours, under MAX_SERVICE_S) is one sample, not a day's
+    estimates: it counts as OUTLIER_X (4) times what the queue takes, so the queue's mean moves by
+    ALPHA × 3 × 10 minutes, not by ALPHA × 140 minutes (+70 %)."""
+    s = ServiceTimes()
+    s.seed(None, {"A": 600.0}, {})
+    for i in range(25):
+        s.on_call("W1", i * 700)
+        s.on_done("W1", "A", i * 700 + 600, backlog=False)
+    assert s.service_s("A") == pytest.approx(600)
+    s.on_call("W1", 20_000)
+    s.on_done("W1", "A", 20_000 + 9000, backlog=False)
+    assert s.by_queue["A"] == pytest.approx(600 + 0.05 * (OUTLIER_X * 600 - 600))
+    assert OUTLIER_X == 4
+    assert s.factor["W1"] < 1.05  # the window is not made slow by it either
+    clipped = s.by_queue["A"]
+    s.on_call("W1", 40_000)
+    s.on_done("W1", "A", 40_000 + 1500, backlog=False)  # 25 minutes: long, but a service, learnt as it was
+    assert s.by_queue["A"] == pytest.approx(clipped + 0.05 * (1500 - clipped))

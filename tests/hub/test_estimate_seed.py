@@ -188,7 +188,7 @@ def _queue_with(small_hall: Hall, now: float, jumpers: int) -> HallCore:
         core.outcome(now - 1800 + i * 120 + 1, "W2", "accepted")
         core.tick(now - 1800 + i * 120 + 90)
     assert all(t.state.value == "accepted" for t in core.tickets.values())
-    core.service_times = ServiceTimes(relearnt=True)  # what those one-second services taught is not the point
+    core.service_times = ServiceTimes()  # what those one-second services taught is not the point
     core.wait_memo = None
     for _ in range(10):
         issue(core, now, "A")
