@@ -8,15 +8,11 @@ promotion."""
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from hallq.client import HallClient
 from hub.config import load_hall
-from hub.ha.standby import Standby
-from hub.runtime import Hub
 from launcher.local_hall import open_all_day
 from notify.notifier import Notifier
 from notify.record import Record
@@ -24,7 +20,7 @@ from notify.transport import HttpTransport
 from tests.notify.gateway import gateway
 from tests.notify.test_notifier import PHONES, config
 
-from .conftest import MosquittoProc, hall_file, wait_until
+from .conftest import hall_file, two_hub_pcs, wait_until
 from .test_replication import plain
 
 PIN = "1234"
@@ -35,20 +31,8 @@ def test_messages_sent_before_a_failover_are_not_sent_again_and_later_ones_go_ou
     path.write_text(path.read_text(encoding="utf-8") + '\n[[devices]]\nid = "N2"\nrole = "notify"\n',
                     encoding="utf-8")
     hall: Any = open_all_day(load_hall(path))
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    a, b = MosquittoProc(tmp_path / "a").start(), MosquittoProc(tmp_path / "b").start()
-    primary = Hub(hall, tmp_path / "a" / "hall.db", a.url, tick_interval=60).start(20)
-    shutil.copy(tmp_path / "a" / "hall.key", tmp_path / "b" / "hall.key")
-    standby = Standby(hall, tmp_path / "b" / "hall.db", a.url, b.url).start(20)
-    clients: list[HallClient] = []
-
-    def client(url: str, device: str) -> HallClient:
-        c = HallClient(url, hall.id, device, hall.devices[device].role.value).start(20)
-        clients.append(c)
-        return c
-
-    try:
+    with two_hub_pcs(tmp_path, hall) as pcs:
+        primary, standby, a, b, client = pcs.primary, pcs.standby, pcs.a, pcs.b, pcs.client
         with gateway() as gw:
             cfg = config(gw.url, near=3)
             kiosk = client(a.url, "K1")
@@ -79,10 +63,3 @@ def test_messages_sent_before_a_failover_are_not_sent_again_and_later_ones_go_ou
             assert gw.received[-1]["phone"] == PHONES[0]
             assert set(Counter(m["id"] for m in gw.received).values()) == {1}
             assert n2.run_once() == []
-    finally:
-        for c in clients:
-            c.stop()
-        standby.stop()
-        primary.stop() if primary.client.connected.is_set() else None
-        a.stop()
-        b.stop()

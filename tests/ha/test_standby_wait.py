@@ -10,20 +10,17 @@ clock passed in to all of them.
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from pathlib import Path
 from typing import Any
 
 from hallq.client import HallClient
 from hub.config import load_hall
 from hub.core.estimate import REFRESH_S
-from hub.ha.standby import Standby
-from hub.runtime import Hub
 from hub.store import repl_cursor
 from launcher.local_hall import open_all_day
 from tests.hub.hub_helpers import FakeClock, local_ts
 
-from .conftest import MosquittoProc, hall_file, wait_until
+from .conftest import hall_file, two_hub_pcs, wait_until
 from .test_replication import plain
 
 
@@ -39,16 +36,9 @@ def test_a_promoted_standby_predicts_the_wait_the_primary_predicted(tmp_path: Pa
     hall: Any = open_all_day(load_hall(hall_file(tmp_path)))
     clock = FakeClock(local_ts(2026, 11, 23, 9, 0))
     options = {"clock": clock, "tick_interval": 0.2, "durable": False}
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    a, b = MosquittoProc(tmp_path / "a").start(), MosquittoProc(tmp_path / "b").start()
-    primary = Hub(hall, tmp_path / "a" / "hall.db", a.url, **options).start(20)
-    shutil.copy(tmp_path / "a" / "hall.key", tmp_path / "b" / "hall.key")
-    standby = Standby(hall, tmp_path / "b" / "hall.db", a.url, b.url, hub_options=options).start(20)
-    kiosk = HallClient(a.url, hall.id, "K1", "kiosk").start(20)
-    pad = HallClient(a.url, hall.id, "P-S01", "pad").start(20)
-    clients = [kiosk, pad]
-    try:
+    with two_hub_pcs(tmp_path, hall, **options) as pcs:
+        primary, standby, a, b = pcs.primary, pcs.standby, pcs.a, pcs.b
+        kiosk, pad = pcs.client(a.url, "K1"), pcs.client(a.url, "P-S01")
         wait_until(lambda: primary.replicator.in_sync, 20, "the standby in sync")
         pad.request("window.open", {"window": "S01", "staff": "1001", "pin": "1234"})
         numbers = [kiosk.request("ticket.issue", plain(hall))["ticket"]["number"] for _ in range(9)]
@@ -73,13 +63,5 @@ def test_a_promoted_standby_predicts_the_wait_the_primary_predicted(tmp_path: Pa
         wait_until(lambda: not standby.replica.primary_answering, 10, "the primary's offline presence")
         ok, message = standby.promote()
         assert ok, message
-        kiosk_b = HallClient(b.url, hall.id, "K1", "kiosk").start(20)
-        clients.append(kiosk_b)
+        kiosk_b = pcs.client(b.url, "K1")
         assert waits(kiosk_b, waiting) == said  # the same hall time: the same words for the same citizens
-    finally:
-        for c in clients:
-            c.stop()
-        standby.stop()
-        primary.stop() if primary.client.connected.is_set() else None
-        a.stop()
-        b.stop()
