@@ -19,7 +19,9 @@ restarted primary answered (tests/ha/test_witness_restart.py). The standby is re
 A standby that (re)connects, or sees a gap (``after`` beyond its cursor), asks ``repl/since`` with its
 cursor; the primary sends the missing rows in pages from a second connection to its file, on a thread
 of its own (a 20,000-ticket day does not stall the hall). When an ack reaches the primary's cursor the
-standby is in sync again (:meth:`hub.ha.gate.Gate.standby_in_sync`).
+standby is in sync again (:meth:`hub.ha.gate.Gate.standby_in_sync`); in a hall that never pauses, the
+primary waits once, at most :data:`TAIL_WAIT_S`, for a standby that follows to come level
+(:meth:`Replicator._catch_the_tail`), or it would never find it level between two batches.
 
 Epochs fence: a standby refuses a batch from an epoch older than its own (it was promoted, or follows a
 newer primary) and says so in its ack; a primary that hears of a newer epoch stops answering.
@@ -107,6 +109,10 @@ class ReplEpoch(msgspec.Struct, kw_only=True):
     by: str = ""
 
 
+TAIL_WAIT_S = 0.25  # how long a commit may wait for a standby one batch behind to come level (an ack: ~ms)
+TAIL_PAUSE_S = 5.0  # after a miss, the next such wait is not before this
+
+
 def topic(topics: p.Topics, kind: str) -> str:
     return f"{topics.base}/repl/{kind}"
 
@@ -134,14 +140,15 @@ class Replicator:
         # nothing answered since this hub started was confirmed by a standby: until one is in sync, the
         # first commit has the witness drop whoever it may still count in sync (module docstring)
         self.unconfirmed = True
+        self._tail_after = 0.0  # monotonic: no tail wait (_catch_the_tail) before this
         self.dropped_at: float | None = None
         fenced = int(store.meta("fenced") or 0)  # heard before a restart: still fenced
         self.fenced = fenced if fenced > gate.epoch else 0  # a newer epoch heard of: this hub must not answer
         self._fence_saved = self.fenced
         self._cond = threading.Condition()
         self._acked: dict[str, dict[str, int]] = {}  # standby -> its last cursor
+        self._acked_at: dict[str, float] = {}  # standby -> when (monotonic) its last ack came
         self._catching_up: set[str] = set()
-        self.acks = 0
         client.on_raw(topic(self.topics, "ack"), self._on_ack)
         client.on_raw(topic(self.topics, "since"), self._on_since)
         client.on_raw(topic(self.topics, "epoch"), self._on_epoch)
@@ -174,6 +181,7 @@ class Replicator:
             self.shipped = repl_cursor(self.store)
             return True
         upto = repl_cursor(self.store)
+        before = self.shipped
         if upto != self.shipped:
             rows = repl_rows(self.store, self.shipped, limit=1_000_000)
             batch = ReplBatch(epoch=self.gate.epoch, after=self.shipped, upto=upto, rows=rows,
@@ -181,6 +189,7 @@ class Replicator:
             self.client.publish(topic(self.topics, "batch"), msgspec.json.encode(batch))
             self.shipped = upto
         if not self.in_sync:
+            self._catch_the_tail(before)
             return True
         # everything shipped, not only this batch: an earlier batch left unanswered (no ack, and the
         # standby could not be dropped) must not show through a later tick's or repaint's state
@@ -209,6 +218,38 @@ class Replicator:
             return True
         return False
 
+    def _catch_the_tail(self, before: dict[str, int]) -> None:
+        """A standby that follows (it acked within ``ack_timeout``, no catch-up running) is waited for,
+        briefly, once: the worker ships nothing meanwhile, so its ack comes level and puts it in sync.
+        Without this, under a steady stream of commands the worker always ships the next batch before the
+        ack of the last arrives, and a standby that keeps up is never found level (:meth:`poll`): the hall
+        would run without its protection all day. A standby that misses the short wait is not waited for
+        again for :data:`TAIL_PAUSE_S`."""
+        name = self.standby
+        now = time.monotonic()
+        if (not name or name in self._catching_up or now < self._tail_after or self.shipped == before
+                or now - self._acked_at.get(name, float("-inf")) > self.ack_timeout):
+            return
+        deadline = now + min(self.ack_timeout, TAIL_WAIT_S)
+        with self._cond:
+            while not reached(self._acked.get(name, {}), self.shipped) and not self.fenced:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._cond.wait(left)
+            level = reached(self._acked.get(name, {}), self.shipped)
+        if level and not self.fenced:
+            self._in_sync(name)
+        else:
+            self._tail_after = time.monotonic() + TAIL_PAUSE_S
+
+    def _in_sync(self, name: str) -> None:
+        if self.store.meta("repl_standby") != name:  # not self.standby: _on_since set it before (unsaved)
+            self.store.set_meta("repl_standby", name)
+        self.standby, self.in_sync, self.dropped_at, self.unconfirmed = name, True, None, False
+        self.gate.standby_in_sync(name, self.shipped["seq"])
+        log.info("standby %s in sync at seq %d", name, self.shipped["seq"])
+
     def confirmed(self) -> bool:
         """The standby is in sync and has acked everything shipped (cheap, no I/O: the gate asks it
         before each batch while the witness is lost, hub/ha/lease_client.py)."""
@@ -225,11 +266,7 @@ class Replicator:
             acked = dict(self._acked)
         for name, cursor in acked.items():
             if not self.in_sync and reached(cursor, self.shipped) and name not in self._catching_up:
-                if self.store.meta("repl_standby") != name:  # not self.standby: _on_since set it before (unsaved)
-                    self.store.set_meta("repl_standby", name)
-                self.standby, self.in_sync, self.dropped_at, self.unconfirmed = name, True, None, False
-                self.gate.standby_in_sync(name, self.shipped["seq"])
-                log.info("standby %s in sync at seq %d", name, self.shipped["seq"])
+                self._in_sync(name)
                 return True
         return False
 
@@ -249,6 +286,7 @@ class Replicator:
             log.warning("standby %s refused a batch: %s", ack.standby, ack.error)
         with self._cond:
             self._acked[ack.standby] = ack.cursor
+            self._acked_at[ack.standby] = time.monotonic()
             self._cond.notify_all()
         if not self.in_sync or self.fenced:
             self.wake()

@@ -9,6 +9,7 @@ filled by a catch-up; a batch from an older epoch is refused; a standby that sto
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from hub.ha.gate import SoloGate
 from hub.runtime import Hub
 from hub.store import Store, epoch_of, repl_cursor
 from launcher.local_hall import open_all_day
+from tests.faults.proxy import CutProxy
 
 from .conftest import EmbeddedProc, MosquittoProc, hall_file, wait_until
 
@@ -241,5 +243,50 @@ def test_a_file_that_went_its_own_way_is_refused_not_merged(tmp_path: Path) -> N
             replica.stop()
     finally:
         kiosk.stop()
+        hub.stop()
+        broker.stop()
+
+
+def test_a_standby_joining_a_hall_that_never_pauses_comes_in_sync(tmp_path: Path) -> None:
+    """Four kiosks issue back to back from before the standby starts, and the standby is a few ms away (the
+    LAN between the PCs): the worker always ships the next batch before the ack of the last arrives, so a
+    standby that keeps up is never *found* level between batches (this failed on the old code: never in
+    sync, 13 events behind after 15 s). The primary waits briefly for a standby that follows
+    (``Replicator._catch_the_tail``): it comes in sync, and the hall goes on with it."""
+    hall = _hall(tmp_path)
+    broker = EmbeddedProc().start()
+    hub = Hub(hall, tmp_path / "a.db", broker.url, tick_interval=60).start(20)
+    stop = threading.Event()
+    issued: list[int] = []
+
+    def kiosk(device: str) -> None:
+        c = HallClient(broker.url, hall.id, device, "kiosk").start(20)
+        try:
+            while not stop.is_set():
+                c.request("ticket.issue", plain(hall), timeout=5)
+                issued.append(1)
+        finally:
+            c.stop()
+
+    threads = [threading.Thread(target=kiosk, args=(f"K{i}",), daemon=True) for i in range(1, 5)]
+    for t in threads:
+        t.start()
+    replica, link = None, None
+    try:
+        wait_until(lambda: len(issued) > 50, 30, "the kiosks busy")
+        link = CutProxy(("127.0.0.1", broker.port), delay=0.005)
+        replica = repl.Replica(hall, tmp_path / "b.db", f"mqtt://{link.address}").start(20)
+        wait_until(lambda: hub.replicator.in_sync, 15, "the standby in sync while the hall never pauses")
+        applied = replica.applied
+        wait_until(lambda: replica.applied > applied + 20, 15, "the hall going on with the standby")
+        assert hub.replicator.in_sync
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(10)
+        if replica is not None:
+            replica.stop()
+        if link is not None:
+            link.close()
         hub.stop()
         broker.stop()
