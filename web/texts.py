@@ -54,7 +54,7 @@ ENGLISH = {
     "尚未到达": "not yet",
     "一次性告知：需要补正的材料": "One-time notice: materials to add",
     "请在 {date} 前把补正材料送到 {window} 窗口。": "Please bring them to window {window} by {date}.",
-    "领取方式": "How to collect",
+    "领取方式：{how}": "How to collect: {how}",
     "请到 {windows} 出件窗口领取。": "Collect it at window {windows}.",
     "请到大厅出件窗口领取，领取时请带身份证件。": "Collect it at the hall's result window; bring your ID card.",
     "结果将投入自助柜，格口号另行通知。": (

@@ -107,6 +107,10 @@ def test_case_stages_and_rating_in_the_browser(web: WebHall, tmp_path: Path) -> 
     front.request("case.receive_result", {"window": "S01", "case": case})
     ready = browse(web.base + web.path(mine), tmp_path, "web-case-ready", budget_ms=2000)
     assert "待领取" in ready and "请到 S01 出件窗口领取" in ready and "缺少户口簿首页复印件" not in ready
+    english = browse(web.base + web.path(mine) + "?lang=en", tmp_path, "web-case-ready-en", budget_ms=2000)
+    for words in ("Accepted", "Ready for pickup", "Collected", "How to collect: "):  # stages as states (CASE_WORDS)
+        assert words in english, words
+    assert "待领取" not in english and "办件进度" not in english
 
 
 def test_rating_form_in_the_browser_then_thanks(web: WebHall, tmp_path: Path) -> None:
